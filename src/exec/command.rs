@@ -1,0 +1,295 @@
+//! One command: finding the program, opening its redirects, starting it.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::{File, OpenOptions};
+use std::io::{Seek, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+
+use crate::syntax::ast::{RedirectOp, Span};
+
+use super::error::RunError;
+use super::io::{Fd, Io};
+
+/// A command with every word expanded, ready to start.
+#[derive(Debug)]
+pub struct Plan {
+    pub argv: Vec<OsString>,
+    /// Exported variables and prefix assignments, in that order.
+    pub env: Vec<(OsString, OsString)>,
+    pub redirects: Vec<PlannedRedirect>,
+    /// The working directory, when a `cd` changed it.
+    pub cwd: Option<PathBuf>,
+    /// The search path, from the script's `PATH` or the environment's.
+    pub path_var: Option<OsString>,
+    pub program_span: Span,
+}
+
+#[derive(Debug)]
+pub struct PlannedRedirect {
+    pub op: RedirectOp,
+    /// The file name, or for `<<<` the text.
+    pub target: Option<OsString>,
+    pub span: Span,
+}
+
+impl PlannedRedirect {
+    /// The path of a file redirect, relative names taken from `cwd`.
+    pub fn path(&self, cwd: &Path) -> Option<PathBuf> {
+        match self.op {
+            RedirectOp::HereString | RedirectOp::ErrToOut | RedirectOp::OutToErr => None,
+            _ => self.target.as_ref().map(|target| cwd.join(target)),
+        }
+    }
+
+    pub fn truncates(&self) -> bool {
+        matches!(self.op, RedirectOp::Out | RedirectOp::Err | RedirectOp::All)
+    }
+}
+
+/// Starts the command with `io` as its streams, after applying its
+/// redirects left to right, in process group `pgid` (a new one when None).
+pub fn spawn(
+    plan: &Plan,
+    io: &Io,
+    pgid: Option<u32>,
+    own_cwd: &Path,
+) -> Result<tokio::process::Child, RunError> {
+    let name = plan.argv[0].to_string_lossy().into_owned();
+    let cwd = plan.cwd.as_deref().unwrap_or(own_cwd);
+    let program = resolve(
+        &plan.argv[0],
+        plan.path_var.as_deref(),
+        cwd,
+        plan.program_span,
+    )?;
+    let io = apply_redirects(plan, io.clone(), cwd)?;
+
+    let mut command = std::process::Command::new(&program);
+    command.arg0(&plan.argv[0]).args(&plan.argv[1..]);
+    for (key, value) in &plan.env {
+        command.env(key, value);
+    }
+    if let Some(dir) = &plan.cwd {
+        command.current_dir(dir);
+    }
+    let spawn_error = |source: std::io::Error| RunError::Spawn {
+        name: name.clone(),
+        source,
+        span: plan.program_span.into(),
+    };
+    command
+        .stdin(io.stdin.to_stdio(0).map_err(spawn_error)?)
+        .stdout(io.stdout.to_stdio(1).map_err(spawn_error)?)
+        .stderr(io.stderr.to_stdio(2).map_err(spawn_error)?)
+        .process_group(pgid.map_or(0, |pgid| pgid as i32));
+    let mut command = tokio::process::Command::from(command);
+    command
+        .spawn()
+        .map_err(|err| spawn_failure(err, &name, &program, plan.program_span))
+}
+
+/// What an exec failure means for the user.
+fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) -> RunError {
+    let not_executable = |reason: &str, help: &str| RunError::NotExecutable {
+        name: name.to_owned(),
+        reason: reason.to_owned(),
+        help: help.to_owned(),
+        span: span.into(),
+    };
+    match err.raw_os_error() {
+        Some(libc::ENOENT) if program.exists() => {
+            let interpreter = shebang(program).unwrap_or_else(|| "its interpreter".to_owned());
+            not_executable(
+                &format!("interpreter `{interpreter}` not found"),
+                "fix the script's `#!` line",
+            )
+        }
+        Some(libc::ENOENT) => RunError::NotFound {
+            name: name.to_owned(),
+            suggestion: None,
+            span: span.into(),
+        },
+        Some(libc::EACCES) if program.is_dir() => {
+            not_executable("is a directory", "name a program, not a directory")
+        }
+        Some(libc::EACCES) => {
+            not_executable("permission denied", "make it executable: `chmod +x FILE`")
+        }
+        Some(libc::ENOEXEC) => not_executable(
+            "not a binary and no `#!` line",
+            "start the script with a `#!` line, for example `#!/bin/sh`",
+        ),
+        _ => RunError::Spawn {
+            name: name.to_owned(),
+            source: err,
+            span: span.into(),
+        },
+    }
+}
+
+/// The interpreter named by a script's `#!` line.
+fn shebang(program: &Path) -> Option<String> {
+    let mut head = [0u8; 256];
+    let n = std::io::Read::read(&mut File::open(program).ok()?, &mut head).ok()?;
+    let line = head[..n]
+        .strip_prefix(b"#!")?
+        .split(|&b| b == b'\n')
+        .next()?;
+    let text = String::from_utf8_lossy(line);
+    text.split_whitespace().next().map(str::to_owned)
+}
+
+/// Finds a program as execvp does, with one difference for safety: empty
+/// and relative PATH entries are skipped, so a file in the current
+/// directory never runs by accident. A name with a `/` is used as is.
+fn resolve(
+    name: &OsStr,
+    path_var: Option<&OsStr>,
+    cwd: &Path,
+    span: Span,
+) -> Result<PathBuf, RunError> {
+    let display = name.to_string_lossy().into_owned();
+    if name.as_bytes().contains(&b'/') {
+        let path = cwd.join(name);
+        if !path.exists() {
+            return Err(RunError::NotFound {
+                name: display,
+                suggestion: None,
+                span: span.into(),
+            });
+        }
+        return Ok(path);
+    }
+    let mut denied = None;
+    if !name.is_empty() {
+        for dir in search_path(path_var) {
+            let candidate = dir.join(name);
+            let Ok(meta) = candidate.metadata() else {
+                continue;
+            };
+            if meta.is_file() && meta.permissions().mode() & 0o111 != 0 && executable(&candidate) {
+                return Ok(candidate);
+            }
+            denied.get_or_insert(candidate);
+        }
+    }
+    match denied {
+        Some(path) => Ok(path),
+        None => Err(RunError::NotFound {
+            name: display.clone(),
+            suggestion: suggest(&display, path_var),
+            span: span.into(),
+        }),
+    }
+}
+
+fn search_path(path_var: Option<&OsStr>) -> impl Iterator<Item = &Path> {
+    path_var
+        .map(|path| path.as_bytes())
+        .unwrap_or(b"/usr/local/bin:/usr/bin:/bin")
+        .split(|&b| b == b':')
+        .map(|dir| Path::new(OsStr::from_bytes(dir)))
+        .filter(|dir| dir.is_absolute())
+}
+
+/// Whether this process may execute the file.
+fn executable(path: &Path) -> bool {
+    nix::unistd::access(path, nix::unistd::AccessFlags::X_OK).is_ok()
+}
+
+/// The closest program name on PATH, for a "did you mean".
+fn suggest(name: &str, path_var: Option<&OsStr>) -> Option<String> {
+    let mut best: Option<(usize, String)> = None;
+    for dir in search_path(path_var) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let candidate = entry.file_name();
+            let Some(candidate) = candidate.to_str() else {
+                continue;
+            };
+            let distance = strsim::damerau_levenshtein(name, candidate);
+            let limit = if name.len() <= 3 { 1 } else { 2 };
+            if distance <= limit
+                && best
+                    .as_ref()
+                    .is_none_or(|(d, c)| (distance, candidate) < (*d, c.as_str()))
+            {
+                best = Some((distance, candidate.to_owned()));
+            }
+        }
+    }
+    best.map(|(_, name)| name)
+}
+
+/// Applies redirects left to right, as bash does, to a copy of `io`.
+fn apply_redirects(plan: &Plan, mut io: Io, cwd: &Path) -> Result<Io, RunError> {
+    for redirect in &plan.redirects {
+        let open = |options: &mut OpenOptions| -> Result<Fd, RunError> {
+            let path = redirect.path(cwd).unwrap_or_default();
+            options
+                .open(&path)
+                .map(Fd::owned)
+                .map_err(|source| RunError::Redirect {
+                    path: redirect
+                        .target
+                        .as_deref()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned(),
+                    source,
+                    span: redirect.span.into(),
+                })
+        };
+        let write = || {
+            let mut options = OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            options
+        };
+        let append = || {
+            let mut options = OpenOptions::new();
+            options.append(true).create(true);
+            options
+        };
+        match redirect.op {
+            RedirectOp::In => io.stdin = open(OpenOptions::new().read(true))?,
+            RedirectOp::Out => io.stdout = open(&mut write())?,
+            RedirectOp::Append => io.stdout = open(&mut append())?,
+            RedirectOp::Err => io.stderr = open(&mut write())?,
+            RedirectOp::ErrAppend => io.stderr = open(&mut append())?,
+            RedirectOp::All => {
+                io.stdout = open(&mut write())?;
+                io.stderr = io.stdout.clone();
+            }
+            RedirectOp::AllAppend => {
+                io.stdout = open(&mut append())?;
+                io.stderr = io.stdout.clone();
+            }
+            RedirectOp::ErrToOut => io.stderr = io.stdout.clone(),
+            RedirectOp::OutToErr => io.stdout = io.stderr.clone(),
+            RedirectOp::HereString => {
+                let text = redirect.target.as_deref().unwrap_or_default();
+                io.stdin = here_string(text).map_err(|source| RunError::Redirect {
+                    path: "<<<".to_owned(),
+                    source,
+                    span: redirect.span.into(),
+                })?;
+            }
+        }
+    }
+    Ok(io)
+}
+
+/// `<<< text`: the text and a newline, from an unnamed temporary file, so
+/// that any length works without a writer thread.
+fn here_string(text: &OsStr) -> std::io::Result<Fd> {
+    let mut file = tempfile::tempfile()?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.rewind()?;
+    Ok(Fd::owned(file))
+}

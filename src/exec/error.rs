@@ -1,0 +1,143 @@
+//! Runtime errors: every way a statement can fail, each with a stable code
+//! and a label on the script's source.
+
+use miette::{Diagnostic, LabeledSpan, SourceSpan};
+use thiserror::Error;
+
+use crate::expand::ExpandError;
+
+use super::status::Status;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum RunError {
+    #[error("`{command}` {status}")]
+    #[diagnostic(code(pipe::run::failed), help("{statuses}"))]
+    Failed {
+        command: String,
+        status: Status,
+        /// Every stage's status as bash's PIPESTATUS would show it.
+        statuses: String,
+        #[label(collection)]
+        labels: Vec<LabeledSpan>,
+    },
+
+    #[error("command not found: `{name}`")]
+    #[diagnostic(code(pipe::run::command_not_found), help("{}", not_found_help(.suggestion)))]
+    NotFound {
+        name: String,
+        suggestion: Option<String>,
+        #[label("not found on PATH")]
+        span: SourceSpan,
+    },
+
+    #[error("cannot run `{name}`: {reason}")]
+    #[diagnostic(code(pipe::run::not_executable), help("{help}"))]
+    NotExecutable {
+        name: String,
+        reason: String,
+        help: String,
+        #[label("{reason}")]
+        span: SourceSpan,
+    },
+
+    #[error("cannot start `{name}`: {}", reason(.source))]
+    #[diagnostic(code(pipe::run::spawn))]
+    Spawn {
+        name: String,
+        source: std::io::Error,
+        #[label("could not start")]
+        span: SourceSpan,
+    },
+
+    #[error("cannot open `{path}`: {}", reason(.source))]
+    #[diagnostic(code(pipe::run::redirect))]
+    Redirect {
+        path: String,
+        source: std::io::Error,
+        #[label("this redirect")]
+        span: SourceSpan,
+    },
+
+    #[error("`{path}` is both read and truncated by this pipeline")]
+    #[diagnostic(
+        code(pipe::run::same_file),
+        help("the file would be emptied before it is read; write to another file, then rename it")
+    )]
+    SameFile {
+        path: String,
+        #[label("read here")]
+        input: SourceSpan,
+        #[label("truncated here")]
+        output: SourceSpan,
+    },
+
+    #[error("{what} contains a NUL byte")]
+    #[diagnostic(
+        code(pipe::run::nul_byte),
+        help("arguments and environment values may hold any byte but NUL")
+    )]
+    NulByte {
+        what: &'static str,
+        #[label("holds a NUL byte")]
+        span: SourceSpan,
+    },
+
+    #[error("cannot change directory to `{path}`: {}", reason(.source))]
+    #[diagnostic(code(pipe::run::cd))]
+    Cd {
+        path: String,
+        source: std::io::Error,
+        #[label("this directory")]
+        span: SourceSpan,
+    },
+
+    #[error("exit status `{value}` is not a number from 0 to 255")]
+    #[diagnostic(code(pipe::run::bad_exit_status))]
+    BadExit {
+        value: String,
+        #[label("not a status")]
+        span: SourceSpan,
+    },
+
+    #[error("a pipe could not be created: {}", reason(.source))]
+    #[diagnostic(
+        code(pipe::run::pipe),
+        help("the process may have too many open files (ulimit -n)")
+    )]
+    Pipe {
+        source: std::io::Error,
+        #[label("while starting this")]
+        span: SourceSpan,
+    },
+
+    #[error("the `{what}` block is not supported by this version of pipe")]
+    #[diagnostic(code(pipe::run::unsupported))]
+    Unsupported {
+        what: &'static str,
+        #[label("not supported yet")]
+        span: SourceSpan,
+    },
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Expand(#[from] ExpandError),
+}
+
+fn not_found_help(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(name) => format!("did you mean `{name}`?"),
+        None => {
+            "check the spelling, or install it and make sure its directory is on PATH".to_owned()
+        }
+    }
+}
+
+/// An OS error as a person reads it: "No such file or directory", without
+/// the "(os error 2)" that the standard library appends.
+pub fn reason(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.find(" (os error ") {
+        Some(end) => text[..end].to_owned(),
+        None => text,
+    }
+}

@@ -1,0 +1,75 @@
+//! The standard streams a statement runs with, passed by value and cloned
+//! for each stage or branch.
+
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::process::Stdio;
+use std::rc::Rc;
+
+/// One standard stream of a child-to-be.
+#[derive(Clone, Debug)]
+pub enum Fd {
+    /// One of `pipe`'s own standard streams (0, 1 or 2), shared as is.
+    Parent(RawFd),
+    /// A pipe end or file `pipe` opened; the last clone closes it.
+    Owned(Rc<OwnedFd>),
+}
+
+impl Fd {
+    pub fn owned(fd: impl Into<OwnedFd>) -> Fd {
+        Fd::Owned(Rc::new(fd.into()))
+    }
+
+    /// A `Stdio` that gives the child this stream as its fd `target`.
+    pub fn to_stdio(&self, target: RawFd) -> std::io::Result<Stdio> {
+        match self {
+            Fd::Parent(fd) if *fd == target => Ok(Stdio::inherit()),
+            Fd::Parent(fd) => {
+                // SAFETY: fds 0-2 stay open for pipe's whole life (main makes
+                // sure they are open before anything runs).
+                let borrowed = unsafe { BorrowedFd::borrow_raw(*fd) };
+                Ok(Stdio::from(borrowed.try_clone_to_owned()?))
+            }
+            Fd::Owned(owned) => Ok(Stdio::from(owned.try_clone()?)),
+        }
+    }
+
+    pub fn raw(&self) -> RawFd {
+        match self {
+            Fd::Parent(fd) => *fd,
+            Fd::Owned(owned) => owned.as_fd().as_raw_fd(),
+        }
+    }
+}
+
+/// The stdin, stdout and stderr of a statement.
+#[derive(Clone, Debug)]
+pub struct Io {
+    pub stdin: Fd,
+    pub stdout: Fd,
+    pub stderr: Fd,
+}
+
+impl Io {
+    /// `pipe`'s own streams.
+    pub fn inherit() -> Io {
+        Io {
+            stdin: Fd::Parent(0),
+            stdout: Fd::Parent(1),
+            stderr: Fd::Parent(2),
+        }
+    }
+}
+
+/// Whether `pipe`'s own stdout is a pipe whose reader has gone away, so
+/// that any write to it would fail with EPIPE.
+pub fn stdout_is_broken() -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    let stdout = std::io::stdout();
+    let mut fds = [PollFd::new(stdout.as_fd(), PollFlags::POLLOUT)];
+    match poll(&mut fds, PollTimeout::ZERO) {
+        Ok(_) => fds[0]
+            .revents()
+            .is_some_and(|events| events.contains(PollFlags::POLLERR)),
+        Err(_) => false,
+    }
+}

@@ -1,0 +1,112 @@
+//! Making `pipe`'s own process a clean parent, once, before anything runs.
+
+use std::os::fd::{AsRawFd, IntoRawFd};
+
+use nix::sys::signal::{SigHandler, Signal, signal};
+
+/// Sets up what every child inherits from `pipe`:
+///
+/// - fds 0, 1 and 2 are open (on `/dev/null` if `pipe` was started without
+///   them), so that no file `pipe` opens lands on a standard stream;
+/// - every other inherited fd is close-on-exec: a child sees only 0, 1, 2
+///   (the policy of Python's `close_fds=True`);
+/// - signals `pipe` was started with ignored are reset to their defaults,
+///   and SIGCHLD in particular, so that statuses can be collected;
+///   SIGPIPE stays ignored in `pipe` itself (writes report EPIPE instead)
+///   and is reset to default in every child by the standard library.
+pub fn prepare_process() {
+    for fd in 0..3 {
+        // SAFETY: F_GETFD only queries the descriptor.
+        if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
+            let flags = if fd == 0 {
+                libc::O_RDONLY
+            } else {
+                libc::O_WRONLY
+            };
+            if let Ok(null) = nix::fcntl::open(
+                "/dev/null",
+                nix::fcntl::OFlag::from_bits_truncate(flags),
+                nix::sys::stat::Mode::empty(),
+            ) {
+                let raw = null.into_raw_fd();
+                if raw != fd {
+                    // SAFETY: dup2 onto a closed standard fd, then close the spare.
+                    unsafe {
+                        libc::dup2(raw, fd);
+                        libc::close(raw);
+                    }
+                }
+            }
+        }
+    }
+    close_inherited_on_exec();
+    // glibc keeps the first two real-time signals for itself.
+    let reserved = libc::SIGRTMIN()..libc::SIGRTMIN() + 2;
+    for sig in 1..=libc::SIGRTMAX() {
+        if [libc::SIGKILL, libc::SIGSTOP, libc::SIGPIPE].contains(&sig) || reserved.contains(&sig) {
+            continue;
+        }
+        reset_if_ignored(sig);
+    }
+    // SAFETY: SIGCHLD's default is what `wait` relies on.
+    let _ = unsafe { signal(Signal::SIGCHLD, SigHandler::SigDfl) };
+    // A mask inherited from our parent would be inherited by every child.
+    let _ = nix::sys::signal::sigprocmask(
+        nix::sys::signal::SigmaskHow::SIG_SETMASK,
+        Some(&nix::sys::signal::SigSet::empty()),
+        None,
+    );
+}
+
+/// Gives `sig` its default disposition if it is ignored; a handler that
+/// is installed (the runtime's own) stays.
+fn reset_if_ignored(sig: i32) {
+    // SAFETY: the first call only reads the disposition; the second sets
+    // the default, which runs no code of ours.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(sig, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_IGN
+        {
+            libc::signal(sig, libc::SIG_DFL);
+        }
+    }
+}
+
+/// Marks every fd above 2 close-on-exec.
+fn close_inherited_on_exec() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets flags.
+        let done = unsafe {
+            libc::syscall(
+                libc::SYS_close_range,
+                3u32,
+                u32::MAX,
+                libc::CLOSE_RANGE_CLOEXEC,
+            )
+        } == 0;
+        if done {
+            return;
+        }
+    }
+    let Ok(entries) = std::fs::read_dir("/dev/fd") else {
+        return;
+    };
+    let fds: Vec<i32> = entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
+        .filter(|&fd| fd > 2)
+        .collect();
+    for fd in fds {
+        // SAFETY: setting FD_CLOEXEC on a descriptor we do not own is harmless;
+        // a stale one (the directory's own) fails with EBADF.
+        unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFD);
+            if flags != -1 {
+                libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
+            }
+        }
+    }
+    let _ = std::io::stdin().as_raw_fd();
+}

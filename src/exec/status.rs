@@ -1,0 +1,122 @@
+//! Statuses: how a child ended, how a pipeline's status is decided, and how
+//! `pipe` maps the end of a script to its own exit code.
+
+use std::fmt;
+use std::os::unix::process::ExitStatusExt;
+
+pub const SIGPIPE: i32 = libc::SIGPIPE;
+
+/// How one process (or one block standing as a pipeline stage) ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// It exited with this code (0 is success).
+    Exited(i32),
+    /// It was killed by this signal.
+    Signaled(i32),
+}
+
+impl Status {
+    pub const SUCCESS: Status = Status::Exited(0);
+
+    pub fn from_std(status: std::process::ExitStatus) -> Status {
+        match (status.code(), status.signal()) {
+            (Some(code), _) => Status::Exited(code),
+            (None, Some(signal)) => Status::Signaled(signal),
+            // Neither a code nor a signal: a stopped or continued child,
+            // which `wait` never reports; count it as a generic failure.
+            (None, None) => Status::Exited(1),
+        }
+    }
+
+    pub fn success(self) -> bool {
+        self == Status::SUCCESS
+    }
+
+    /// The status as a shell shows it in `$?`: the exit code, or 128+N for
+    /// signal N.
+    pub fn code(self) -> i32 {
+        match self {
+            Status::Exited(code) => code,
+            Status::Signaled(signal) => 128 + signal,
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Status::Exited(code) => write!(f, "exited with status {code}"),
+            Status::Signaled(signal) => {
+                write!(
+                    f,
+                    "killed by {} (status {})",
+                    signal_name(signal),
+                    128 + signal
+                )
+            }
+        }
+    }
+}
+
+/// Decides a pipeline's status from its stages' statuses, in order:
+///
+/// 1. A stage killed by SIGPIPE whose reader (the next stage) succeeded
+///    counts as success: the reader stopped reading on purpose, as `head`
+///    does (bash with pipefail would say 141 for `yes | head -n 1`).
+/// 2. The pipeline's status is the rightmost non-zero stage's (pipefail).
+/// 3. Otherwise it is 0.
+///
+/// Returns the effective status of every stage and the index of the stage
+/// that decided a failure, if any.
+pub fn pipeline_status(raw: &[Status]) -> (Vec<Status>, Option<usize>) {
+    let mut effective = raw.to_vec();
+    for i in (0..effective.len().saturating_sub(1)).rev() {
+        if effective[i] == Status::Signaled(SIGPIPE) && effective[i + 1].success() {
+            effective[i] = Status::SUCCESS;
+        }
+    }
+    let failed = effective.iter().rposition(|status| !status.success());
+    (effective, failed)
+}
+
+/// The conventional name of a signal, `SIGTERM` for 15.
+pub fn signal_name(signal: i32) -> String {
+    match nix::sys::signal::Signal::try_from(signal) {
+        Ok(known) => known.as_str().to_owned(),
+        Err(_) => format!("signal {signal}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(raw: &[Status], expect: Option<usize>, effective: &[i32]) {
+        let (got, failed) = pipeline_status(raw);
+        assert_eq!(failed, expect, "{raw:?}");
+        let codes: Vec<i32> = got.iter().map(|s| s.code()).collect();
+        assert_eq!(codes, effective, "{raw:?}");
+    }
+
+    #[test]
+    fn precedence() {
+        use Status::{Exited as E, Signaled as S};
+        check(&[E(0)], None, &[0]);
+        check(&[E(1)], Some(0), &[1]);
+        check(&[S(SIGPIPE), E(0)], None, &[0, 0]);
+        check(&[S(SIGPIPE), E(3)], Some(1), &[141, 3]);
+        check(&[E(2), E(0), E(3), E(0)], Some(2), &[2, 0, 3, 0]);
+        check(&[S(SIGPIPE), S(SIGPIPE), E(0)], None, &[0, 0, 0]);
+        check(&[S(SIGPIPE)], Some(0), &[141]);
+        check(&[S(9), E(0)], Some(0), &[137, 0]);
+    }
+
+    #[test]
+    fn display() {
+        assert_eq!(Status::Exited(3).to_string(), "exited with status 3");
+        assert_eq!(
+            Status::Signaled(9).to_string(),
+            "killed by SIGKILL (status 137)"
+        );
+    }
+}

@@ -1,0 +1,376 @@
+//! Expansion: words to argument values (`OsString`, any byte but NUL).
+//!
+//! Invariant: expansion never spawns a process. A `$(...)` part is run by
+//! the executor before the word is expanded; expansion only reads the
+//! captured bytes back through [`Lookup::substitution`]. Globs in `for`
+//! lists read the file system, nothing else.
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::Path;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::syntax::ast::{ListItem, RangeBound, Span, VarName, VarRef, Word, WordPart};
+
+/// What expansion needs to know about the running script.
+pub trait Lookup {
+    /// A variable's value: script variables first, then the environment.
+    fn var(&self, name: &str) -> Option<OsString>;
+    /// Every variable name in scope, for "did you mean" help.
+    fn var_names(&self) -> Vec<String>;
+    /// The script's path (`$0`) followed by its arguments (`$1`...).
+    fn positional(&self) -> &[OsString];
+    /// `$?`
+    fn last_status(&self) -> i32;
+    /// The captured output of the `$(...)` at `span`, already run.
+    fn substitution(&self, span: Span) -> Option<&[u8]>;
+}
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum ExpandError {
+    #[error("undefined variable `{name}`")]
+    #[diagnostic(
+        code(pipe::run::undefined_variable),
+        help("{}", undefined_help(.suggestion))
+    )]
+    Undefined {
+        name: String,
+        suggestion: Option<String>,
+        #[label("not defined here")]
+        span: miette::SourceSpan,
+    },
+
+    #[error("`{name}` is not an integer")]
+    #[diagnostic(
+        code(pipe::run::not_an_integer),
+        help("a range bound must be a whole number")
+    )]
+    NotAnInteger {
+        name: String,
+        #[label("this is not a whole number")]
+        span: miette::SourceSpan,
+    },
+
+    #[error("glob `{pattern}` matched no file")]
+    #[diagnostic(
+        code(pipe::run::no_match),
+        help("quote the word to use it literally, or check the directory")
+    )]
+    NoMatch {
+        pattern: String,
+        #[label("matched nothing")]
+        span: miette::SourceSpan,
+    },
+
+    #[error("invalid glob `{pattern}`: {reason}")]
+    #[diagnostic(code(pipe::run::bad_glob))]
+    BadGlob {
+        pattern: String,
+        reason: String,
+        #[label("here")]
+        span: miette::SourceSpan,
+    },
+
+    #[error("ambiguous {what}: the word expands to {count} values")]
+    #[diagnostic(
+        code(pipe::run::ambiguous),
+        help("it must expand to exactly one value")
+    )]
+    Ambiguous {
+        what: &'static str,
+        count: usize,
+        #[label("expands to {count} values")]
+        span: miette::SourceSpan,
+    },
+
+    #[error("range too long: {len} items")]
+    #[diagnostic(
+        code(pipe::run::range_too_long),
+        help("a range may hold at most 10,000,000 items")
+    )]
+    RangeTooLong {
+        len: u128,
+        #[label("this range")]
+        span: miette::SourceSpan,
+    },
+}
+
+fn undefined_help(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(name) => format!("did you mean `${name}`? Define variables with `let NAME = value`"),
+        None => {
+            "define it with `let NAME = value`, or give a default: `${NAME:-default}`".to_owned()
+        }
+    }
+}
+
+/// The most items one range may produce.
+const MAX_RANGE: u128 = 10_000_000;
+
+/// Expands a word to its fields. Only `$@` makes several (or none); every
+/// other word is exactly one field, whatever its values hold.
+pub fn fields(word: &Word, lookup: &dyn Lookup) -> Result<Vec<OsString>, ExpandError> {
+    let mut out: Vec<Vec<u8>> = vec![Vec::new()];
+    let only_args = matches!(word.parts.as_slice(), [WordPart::Args { .. }]);
+    for part in &word.parts {
+        match part {
+            WordPart::Literal { bytes, .. } => push(&mut out, bytes),
+            WordPart::Var(var) => push(&mut out, var_value(var, lookup)?.as_bytes()),
+            WordPart::Subst { span, .. } => push(
+                &mut out,
+                trim_newlines(lookup.substitution(*span).unwrap_or_default()),
+            ),
+            WordPart::Args { .. } => {
+                // Like bash's "$@": the first argument joins the text before
+                // it, the last the text after it, the others stand alone.
+                let args = lookup.positional().get(1..).unwrap_or_default();
+                for (i, arg) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push(Vec::new());
+                    }
+                    push(&mut out, arg.as_bytes());
+                }
+            }
+        }
+    }
+    if only_args && lookup.positional().len() <= 1 {
+        return Ok(Vec::new());
+    }
+    Ok(out.into_iter().map(OsString::from_vec).collect())
+}
+
+fn push(out: &mut [Vec<u8>], bytes: &[u8]) {
+    if let Some(last) = out.last_mut() {
+        last.extend_from_slice(bytes);
+    }
+}
+
+/// Expands a word that must be one value: a redirect target or `cd`.
+pub fn single(
+    word: &Word,
+    what: &'static str,
+    lookup: &dyn Lookup,
+) -> Result<OsString, ExpandError> {
+    let mut values = fields(word, lookup)?;
+    if values.len() == 1 {
+        Ok(values.remove(0))
+    } else {
+        Err(ExpandError::Ambiguous {
+            what,
+            count: values.len(),
+            span: word.span.into(),
+        })
+    }
+}
+
+/// Expands a word to one value, joining `$@` with spaces as bash does in
+/// an assignment.
+pub fn joined(word: &Word, lookup: &dyn Lookup) -> Result<OsString, ExpandError> {
+    let values = fields(word, lookup)?;
+    let mut out = Vec::new();
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        out.extend_from_slice(value.as_bytes());
+    }
+    Ok(OsString::from_vec(out))
+}
+
+/// The value of `$name`, `${name:-default}`, `$1`, `$?`, `$#`.
+fn var_value(var: &VarRef, lookup: &dyn Lookup) -> Result<OsString, ExpandError> {
+    let value = match &var.name {
+        VarName::Named(name) => lookup.var(name),
+        VarName::Positional(n) => lookup.positional().get(*n).cloned(),
+        VarName::Status => Some(lookup.last_status().to_string().into()),
+        VarName::Count => Some(
+            lookup
+                .positional()
+                .len()
+                .saturating_sub(1)
+                .to_string()
+                .into(),
+        ),
+    };
+    match (value, &var.default) {
+        // `${x:-d}` takes the default when x is unset or empty, as in bash.
+        (Some(value), Some(default)) if value.is_empty() => joined(default, lookup),
+        (Some(value), _) => Ok(value),
+        (None, Some(default)) => joined(default, lookup),
+        (None, None) => Err(undefined(var, lookup)),
+    }
+}
+
+fn undefined(var: &VarRef, lookup: &dyn Lookup) -> ExpandError {
+    let name = match &var.name {
+        VarName::Named(name) => name.clone(),
+        VarName::Positional(n) => n.to_string(),
+        VarName::Status => "?".to_owned(),
+        VarName::Count => "#".to_owned(),
+    };
+    let suggestion = match &var.name {
+        VarName::Named(name) => lookup
+            .var_names()
+            .into_iter()
+            .filter(|candidate| strsim::damerau_levenshtein(candidate, name) <= 2)
+            .min_by_key(|candidate| strsim::damerau_levenshtein(candidate, name)),
+        _ => None,
+    };
+    ExpandError::Undefined {
+        name,
+        suggestion,
+        span: var.span.into(),
+    }
+}
+
+/// `$(...)` output as bash substitutes it: trailing newlines removed.
+pub fn trim_newlines(bytes: &[u8]) -> &[u8] {
+    let end = bytes.iter().rposition(|&b| b != b'\n').map_or(0, |i| i + 1);
+    &bytes[..end]
+}
+
+/// Expands one item of a `for` list: a range, a glob, `$@`, the lines of a
+/// lone `$(...)`, or a plain word.
+pub fn list_item(
+    item: &ListItem,
+    lookup: &dyn Lookup,
+    cwd: &Path,
+) -> Result<Vec<OsString>, ExpandError> {
+    match item {
+        ListItem::Range { from, to, span } => {
+            let from = bound(from, lookup)?;
+            let to = bound(to, lookup)?;
+            let len = (i128::from(from) - i128::from(to)).unsigned_abs() + 1;
+            if len > MAX_RANGE {
+                return Err(ExpandError::RangeTooLong {
+                    len,
+                    span: (*span).into(),
+                });
+            }
+            let values: Vec<OsString> = if from <= to {
+                (from..=to).map(|n| n.to_string().into()).collect()
+            } else {
+                (to..=from).rev().map(|n| n.to_string().into()).collect()
+            };
+            Ok(values)
+        }
+        ListItem::Word(word) => {
+            if let [WordPart::Subst { span, .. }] = word.parts.as_slice() {
+                let bytes = lookup.substitution(*span).unwrap_or_default();
+                return Ok(bytes
+                    .split(|&b| b == b'\n')
+                    .filter(|line| !line.is_empty())
+                    .map(|line| OsStr::from_bytes(line).to_owned())
+                    .collect());
+            }
+            match glob_pattern(word, lookup)? {
+                Some(pattern) => glob(&pattern, word.span, cwd),
+                None => fields(word, lookup),
+            }
+        }
+    }
+}
+
+fn bound(bound: &RangeBound, lookup: &dyn Lookup) -> Result<i64, ExpandError> {
+    match bound {
+        RangeBound::Int(n) => Ok(n.value),
+        RangeBound::Var(var) => {
+            let value = var_value(var, lookup)?;
+            let text = value.to_string_lossy();
+            text.trim().parse().map_err(|_| ExpandError::NotAnInteger {
+                name: text.into_owned(),
+                span: var.span.into(),
+            })
+        }
+    }
+}
+
+/// The glob pattern of a word whose unquoted text holds `*`, `?` or `[`;
+/// quoted text and expanded values match literally.
+fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<String>, ExpandError> {
+    let is_glob = word.parts.iter().any(|part| {
+        matches!(part, WordPart::Literal { bytes, quoted: false, .. }
+            if bytes.iter().any(|b| matches!(b, b'*' | b'?' | b'[')))
+    });
+    if !is_glob {
+        return Ok(None);
+    }
+    let mut pattern = String::new();
+    for part in &word.parts {
+        match part {
+            WordPart::Literal {
+                bytes,
+                quoted: false,
+                ..
+            } => pattern.push_str(&String::from_utf8_lossy(bytes)),
+            WordPart::Literal {
+                bytes,
+                quoted: true,
+                ..
+            } => pattern.push_str(&glob::Pattern::escape(&String::from_utf8_lossy(bytes))),
+            WordPart::Var(var) => pattern.push_str(&glob::Pattern::escape(
+                &var_value(var, lookup)?.to_string_lossy(),
+            )),
+            WordPart::Subst { span, .. } => {
+                let bytes = trim_newlines(lookup.substitution(*span).unwrap_or_default());
+                pattern.push_str(&glob::Pattern::escape(&String::from_utf8_lossy(bytes)))
+            }
+            WordPart::Args { .. } => {
+                let args = lookup.positional().get(1..).unwrap_or_default();
+                let joined: Vec<String> = args
+                    .iter()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect();
+                pattern.push_str(&glob::Pattern::escape(&joined.join(" ")))
+            }
+        }
+    }
+    Ok(Some(pattern))
+}
+
+/// Sorted matches of a glob, relative to `cwd` when the pattern is. A glob
+/// that matches nothing is an error, not the pattern itself (bash's
+/// `failglob`).
+fn glob(pattern: &str, span: Span, cwd: &Path) -> Result<Vec<OsString>, ExpandError> {
+    let relative = !pattern.starts_with('/');
+    let base = cwd.to_string_lossy();
+    let base = base.trim_end_matches('/');
+    let full = if relative {
+        format!("{}/{}", glob::Pattern::escape(base), pattern)
+    } else {
+        pattern.to_owned()
+    };
+    let prefix_len = if relative { base.len() + 1 } else { 0 };
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: true,
+    };
+    let paths = glob::glob_with(&full, options).map_err(|err| ExpandError::BadGlob {
+        pattern: pattern.to_owned(),
+        reason: err.msg.to_owned(),
+        span: span.into(),
+    })?;
+    let mut matches: Vec<OsString> = paths
+        .filter_map(Result::ok)
+        .map(|path| {
+            let bytes = path.as_os_str().as_bytes();
+            let bytes = if relative && bytes.len() >= prefix_len {
+                &bytes[prefix_len..]
+            } else {
+                bytes
+            };
+            OsStr::from_bytes(bytes).to_owned()
+        })
+        .collect();
+    if matches.is_empty() {
+        return Err(ExpandError::NoMatch {
+            pattern: pattern.to_owned(),
+            span: span.into(),
+        });
+    }
+    matches.sort();
+    Ok(matches)
+}

@@ -1,0 +1,8 @@
+//! `pipe`: an interpreter for `.pipe` scripts of pipes, parallel groups and
+//! timeouts. See ARCHITECTURE.md for the map of the crate.
+
+pub mod cli;
+pub mod diagnostics;
+pub mod exec;
+pub mod expand;
+pub mod syntax;

@@ -1,0 +1,340 @@
+//! The typed syntax tree of a `.pipe` script.
+//!
+//! Every node carries the [`Span`] of the source it came from, so that any
+//! later phase (expansion, execution, `check`, `fmt`, `graph`) can point a
+//! diagnostic at the exact text. The tree holds no source text beyond what
+//! the nodes need; the source is attached once, when an error is shown.
+
+use std::time::Duration;
+
+/// A half-open byte range `start..end` into the script's source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    /// The smallest span covering both `self` and `other`.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    pub fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(span: Span) -> miette::SourceSpan {
+        (span.start, span.len()).into()
+    }
+}
+
+/// A whole script: its top-level statements and its comments.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Script {
+    pub body: Vec<Stmt>,
+    /// Every `# comment`, in source order, kept for `pipe fmt`.
+    pub comments: Vec<Comment>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comment {
+    /// The comment's text, `#` included, without the line break.
+    pub text: String,
+    pub span: Span,
+}
+
+/// A name as written in `let NAME`, `for NAME` or `NAME=value`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StmtKind {
+    /// `let NAME = WORD`: a script variable, scoped to the enclosing block.
+    Let { name: Ident, value: Word },
+    /// `export NAME = WORD`: a variable also set in later children's environment.
+    Export { name: Ident, value: Word },
+    /// `secret NAME = WORD`: like `export`, but its value is never shown.
+    Secret { name: Ident, value: Word },
+    /// `cd WORD`: the working directory of later commands in the block.
+    Cd { dir: Word },
+    /// `exit [WORD]`.
+    Exit { status: Option<Word> },
+    /// `PIPELINE [&& PIPELINE | || PIPELINE]...`
+    List(List),
+}
+
+/// Pipelines joined by `&&` and `||`, evaluated left to right as in bash.
+#[derive(Clone, Debug, PartialEq)]
+pub struct List {
+    pub first: Pipeline,
+    pub rest: Vec<(Connector, Pipeline)>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Connector {
+    /// `&&`: run the right side only if the left succeeded.
+    And,
+    /// `||`: run the right side only if the left failed.
+    Or,
+}
+
+/// `STAGE | STAGE | ...`: at least one stage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pipeline {
+    pub stages: Vec<Stage>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stage {
+    Command(Command),
+    Block(Block),
+}
+
+impl Stage {
+    pub fn span(&self) -> Span {
+        match self {
+            Stage::Command(command) => command.span,
+            Stage::Block(block) => block.span,
+        }
+    }
+}
+
+/// `[NAME=WORD]... WORD [WORD|REDIRECT]...`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Command {
+    /// Prefix assignments: the environment of this command alone.
+    pub assigns: Vec<Assign>,
+    /// The program and its arguments; never empty.
+    pub words: Vec<Word>,
+    /// Redirects in source order (they apply left to right).
+    pub redirects: Vec<Redirect>,
+    pub span: Span,
+}
+
+/// `NAME=WORD` before a command.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assign {
+    pub name: Ident,
+    pub value: Word,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Redirect {
+    pub op: RedirectOp,
+    /// The file (or, for `<<<`, the text); `None` for `2>&1` and `>&2`.
+    pub target: Option<Word>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RedirectOp {
+    /// `< f`
+    In,
+    /// `> f`
+    Out,
+    /// `>> f`
+    Append,
+    /// `2> f`
+    Err,
+    /// `2>> f`
+    ErrAppend,
+    /// `&> f`
+    All,
+    /// `&>> f`
+    AllAppend,
+    /// `2>&1`
+    ErrToOut,
+    /// `>&2`
+    OutToErr,
+    /// `<<< WORD`
+    HereString,
+}
+
+impl RedirectOp {
+    /// The operator as written in a script.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RedirectOp::In => "<",
+            RedirectOp::Out => ">",
+            RedirectOp::Append => ">>",
+            RedirectOp::Err => "2>",
+            RedirectOp::ErrAppend => "2>>",
+            RedirectOp::All => "&>",
+            RedirectOp::AllAppend => "&>>",
+            RedirectOp::ErrToOut => "2>&1",
+            RedirectOp::OutToErr => ">&2",
+            RedirectOp::HereString => "<<<",
+        }
+    }
+}
+
+/// A run of parts with no space between them, concatenated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Word {
+    pub parts: Vec<WordPart>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum WordPart {
+    /// Literal bytes: a bareword, a `'single quoted'` string, or the text
+    /// of a `"double quoted"` one with its escapes already decoded (so
+    /// `\xNN` may have produced any byte, including invalid UTF-8).
+    Literal {
+        bytes: Vec<u8>,
+        quoted: bool,
+        span: Span,
+    },
+    /// `$name`, `${name}`, `${name:-default}`, `$1`, `$?`, `$#`, ...
+    Var(VarRef),
+    /// `$@`: the script's arguments, one argument each.
+    Args { span: Span },
+    /// `$(...)`: the standard output of the statements, trailing newlines removed.
+    Subst { body: Vec<Stmt>, span: Span },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct VarRef {
+    pub name: VarName,
+    /// The `default` of `${name:-default}`.
+    pub default: Option<Box<Word>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum VarName {
+    /// A script variable or environment variable.
+    Named(String),
+    /// `$0` (the script's path), `$1`, `$2`, ...
+    Positional(usize),
+    /// `$?`: the status of the previous statement.
+    Status,
+    /// `$#`: the number of script arguments.
+    Count,
+}
+
+/// A block: usable as a statement or as a pipeline stage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    pub kind: BlockKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum BlockKind {
+    /// `{ statements }`
+    Group(Vec<Stmt>),
+    /// `for NAME in LIST { ... }`
+    For(ForLoop),
+    /// `parallel [max N] [fail-fast] [OUTPUT] { ... }` or `... for NAME in LIST { ... }`
+    Parallel {
+        options: ParallelOptions,
+        body: ParallelBody,
+    },
+    /// `fanout [OUTPUT] { ... }`
+    Fanout {
+        output: Option<Spanned<OutputMode>>,
+        branches: Vec<Stmt>,
+    },
+    /// `timeout DURATION [signal SIG] [grace DURATION] { ... }`
+    Timeout {
+        duration: Spanned<Duration>,
+        signal: Option<Spanned<i32>>,
+        grace: Option<Spanned<Duration>>,
+        body: Vec<Stmt>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForLoop {
+    pub var: Ident,
+    pub items: Vec<ListItem>,
+    pub body: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ListItem {
+    /// A word; unquoted `*`, `?` or `[` make it a glob, `$@` spreads, and a
+    /// word that is only `$(...)` is split into lines.
+    Word(Word),
+    /// `A..B`, both ends inclusive, counting down when `A > B`.
+    Range {
+        from: RangeBound,
+        to: RangeBound,
+        span: Span,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RangeBound {
+    Int(Spanned<i64>),
+    Var(VarRef),
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ParallelOptions {
+    pub max: Option<Spanned<usize>>,
+    pub fail_fast: Option<Span>,
+    pub output: Option<Spanned<OutputMode>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParallelBody {
+    /// Each statement is a branch.
+    Branches(Vec<Stmt>),
+    /// One branch per item.
+    For(ForLoop),
+}
+
+/// How the branches' stdout reaches the block's stdout.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputMode {
+    #[default]
+    Ordered,
+    Unordered,
+    Lines,
+    Raw,
+}
+
+impl OutputMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputMode::Ordered => "ordered",
+            OutputMode::Unordered => "unordered",
+            OutputMode::Lines => "lines",
+            OutputMode::Raw => "raw",
+        }
+    }
+}
+
+/// A value with the span it was written at.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}

@@ -1,0 +1,281 @@
+//! A cheap scan of the source before pest runs.
+//!
+//! The grammar recurses once per nesting level (blocks, `$(...)`, `${...}`
+//! and `"..."`), and so does lowering. This scan walks the bytes once, with
+//! an explicit stack instead of recursion, and refuses input nested deeper
+//! than [`MAX_DEPTH`], so that neither pest nor lowering can run out of
+//! stack, whatever the input. Invariant: every recursion of the grammar goes
+//! through an opener counted here.
+//!
+//! Since it tracks quotes, comments and escapes anyway, it also reports the
+//! errors that are best pointed at an opener: an unterminated quote, an
+//! unclosed `{`, `$(` or `${`, and a stray `}`.
+
+use super::ast::Span;
+use super::error::ParseError;
+
+/// How deeply blocks, substitutions, `${...}` and double quotes may nest.
+///
+/// Pest and lowering together take up to about 24 KiB of stack per level in
+/// a debug build (measured with `parallel max 2 for i in 1..2 {` nested, the
+/// costliest shape), so 50 levels need about 1.2 MiB: they fit in a 2 MiB
+/// thread with room to spare for the caller. `tests::deepest_nesting_fits`
+/// keeps this true.
+pub const MAX_DEPTH: usize = 50;
+
+/// What an entry of the scan's stack was opened by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Opener {
+    /// `{` of a block: statements until `}`.
+    Brace,
+    /// `$(`: statements until `)`.
+    Subst,
+    /// `${`: a name and maybe a default until `}`.
+    Var,
+    /// `"`: a string until `"`.
+    Quote,
+}
+
+/// Checks nesting and the pairing of quotes and brackets in `source`.
+pub fn scan(source: &str) -> Result<(), ParseError> {
+    let bytes = source.as_bytes();
+    let mut stack: Vec<(Opener, usize)> = Vec::new();
+    // Whether the previous byte belongs to a word, so that a `#` here does
+    // not start a comment (`a#b` is one word).
+    let mut in_word = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        let top = stack.last().map(|&(opener, _)| opener);
+        let next = bytes.get(i + 1).copied();
+        match top {
+            Some(Opener::Quote) => match byte {
+                b'"' => {
+                    stack.pop();
+                    in_word = true;
+                }
+                b'\\' => i += 1,
+                b'$' if matches!(next, Some(b'(' | b'{')) => {
+                    push(&mut stack, opener_of(next), i)?;
+                    i += 1;
+                }
+                _ => {}
+            },
+            Some(Opener::Var) => match byte {
+                b'}' => {
+                    stack.pop();
+                    in_word = true;
+                }
+                b'\\' => i += 1,
+                b'\'' => i = skip_single_quote(bytes, i)?,
+                b'"' => push(&mut stack, Opener::Quote, i)?,
+                b'$' if matches!(next, Some(b'(' | b'{')) => {
+                    push(&mut stack, opener_of(next), i)?;
+                    i += 1;
+                }
+                _ => {}
+            },
+            None | Some(Opener::Brace | Opener::Subst) => {
+                in_word = match byte {
+                    b' ' | b'\t' | b'\n' | b'\r' | b';' | b'|' | b'&' | b'<' | b'>' | b'(' => false,
+                    b'#' if !in_word => {
+                        while i + 1 < bytes.len() && !matches!(bytes[i + 1], b'\n' | b'\r') {
+                            i += 1;
+                        }
+                        false
+                    }
+                    b'\\' => {
+                        i += 1;
+                        // `\` + newline continues the line; it separates words.
+                        !matches!(bytes.get(i), Some(b'\n' | b'\r'))
+                    }
+                    b'\'' => {
+                        i = skip_single_quote(bytes, i)?;
+                        true
+                    }
+                    b'"' => {
+                        push(&mut stack, Opener::Quote, i)?;
+                        false
+                    }
+                    b'$' if matches!(next, Some(b'(' | b'{')) => {
+                        push(&mut stack, opener_of(next), i)?;
+                        i += 1;
+                        false
+                    }
+                    b'{' => {
+                        push(&mut stack, Opener::Brace, i)?;
+                        false
+                    }
+                    b'}' => match top {
+                        Some(Opener::Brace) => {
+                            stack.pop();
+                            false
+                        }
+                        Some(Opener::Subst) => {
+                            let (_, at) = stack[stack.len() - 1];
+                            return Err(unclosed(Opener::Subst, at));
+                        }
+                        _ => {
+                            return Err(ParseError::StrayBrace {
+                                span: Span::new(i, i + 1).into(),
+                            });
+                        }
+                    },
+                    b')' => {
+                        if top == Some(Opener::Subst) {
+                            stack.pop();
+                            true
+                        } else {
+                            // Not ours to judge: the grammar reports it.
+                            false
+                        }
+                    }
+                    _ => true,
+                };
+            }
+        }
+        i += 1;
+    }
+    match stack.last() {
+        Some(&(opener, at)) => Err(unclosed(opener, at)),
+        None => Ok(()),
+    }
+}
+
+fn opener_of(next: Option<u8>) -> Opener {
+    if next == Some(b'(') {
+        Opener::Subst
+    } else {
+        Opener::Var
+    }
+}
+
+fn push(stack: &mut Vec<(Opener, usize)>, opener: Opener, at: usize) -> Result<(), ParseError> {
+    if stack.len() >= MAX_DEPTH {
+        let len = if opener == Opener::Brace || opener == Opener::Quote {
+            1
+        } else {
+            2
+        };
+        return Err(ParseError::TooDeep {
+            max: MAX_DEPTH,
+            span: Span::new(at, at + len).into(),
+        });
+    }
+    stack.push((opener, at));
+    Ok(())
+}
+
+/// Returns the index of the `'` closing the one at `open`.
+fn skip_single_quote(bytes: &[u8], open: usize) -> Result<usize, ParseError> {
+    match bytes[open + 1..].iter().position(|&b| b == b'\'') {
+        Some(offset) => Ok(open + 1 + offset),
+        None => Err(ParseError::UnterminatedString {
+            kind: "single-quoted",
+            quote: '\'',
+            span: Span::new(open, open + 1).into(),
+        }),
+    }
+}
+
+fn unclosed(opener: Opener, at: usize) -> ParseError {
+    match opener {
+        Opener::Brace => ParseError::UnclosedBrace {
+            span: Span::new(at, at + 1).into(),
+        },
+        Opener::Subst => ParseError::UnclosedSubst {
+            span: Span::new(at, at + 2).into(),
+        },
+        Opener::Var => ParseError::UnclosedVar {
+            span: Span::new(at, at + 2).into(),
+        },
+        Opener::Quote => ParseError::UnterminatedString {
+            kind: "double-quoted",
+            quote: '"',
+            span: Span::new(at, at + 1).into(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_DEPTH, scan};
+    use crate::syntax::ParseError;
+
+    fn code(source: &str) -> Option<String> {
+        scan(source).err().map(|error| {
+            let code = miette::Diagnostic::code(&error).map(|c| c.to_string());
+            format!("{} {:?}", code.unwrap_or_default(), error.span())
+        })
+    }
+
+    #[test]
+    fn balanced_input_passes() {
+        for source in [
+            "echo hi",
+            "{ echo '}' \"}\" \\} }",
+            "echo a#b",
+            "echo a # it's a comment with { and \"",
+            "echo \"$(echo \"${x:-'}'}\")\"",
+            "echo $# ${x:-#}",
+            "echo \"a\\\"b\"",
+            "echo a\\\n# comment\n",
+        ] {
+            assert_eq!(code(source), None, "{source}");
+        }
+    }
+
+    #[test]
+    fn openers_are_reported() {
+        let cases = [
+            (
+                "echo \"abc",
+                "pipe::parse::unterminated_string Some(Span { start: 5, end: 6 })",
+            ),
+            (
+                "echo 'abc",
+                "pipe::parse::unterminated_string Some(Span { start: 5, end: 6 })",
+            ),
+            (
+                "{ echo",
+                "pipe::parse::unclosed_brace Some(Span { start: 0, end: 1 })",
+            ),
+            (
+                "echo $(ls",
+                "pipe::parse::unclosed_subst Some(Span { start: 5, end: 7 })",
+            ),
+            (
+                "echo ${x",
+                "pipe::parse::unclosed_var Some(Span { start: 5, end: 7 })",
+            ),
+            (
+                "echo }",
+                "pipe::parse::stray_brace Some(Span { start: 5, end: 6 })",
+            ),
+            (
+                "echo $(ls }",
+                "pipe::parse::unclosed_subst Some(Span { start: 5, end: 7 })",
+            ),
+            (
+                "{ echo \"}\"",
+                "pipe::parse::unclosed_brace Some(Span { start: 0, end: 1 })",
+            ),
+        ];
+        for (source, expected) in cases {
+            assert_eq!(code(source).as_deref(), Some(expected), "{source}");
+        }
+    }
+
+    #[test]
+    fn depth_limit_counts_every_opener() {
+        let ok = "{".repeat(MAX_DEPTH) + &"}".repeat(MAX_DEPTH);
+        assert_eq!(code(&ok), None);
+        let deep = "{".repeat(MAX_DEPTH + 1) + &"}".repeat(MAX_DEPTH + 1);
+        assert!(matches!(scan(&deep), Err(ParseError::TooDeep { .. })));
+        let quotes = "\"$(".repeat(MAX_DEPTH);
+        let Err(ParseError::TooDeep { span, .. }) = scan(&quotes) else {
+            panic!("expected too deep");
+        };
+        assert_eq!(span.offset(), MAX_DEPTH / 2 * 3);
+    }
+}

@@ -1,0 +1,378 @@
+//! The errors of the parsing phase.
+//!
+//! Each variant is one kind of mistake, with a stable code
+//! (`pipe::parse::...`), a label on the offending span and help where a fix
+//! is likely. No variant holds source text: the caller attaches the source
+//! once, with `miette::Report::with_source_code`.
+
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+use super::ast::Span;
+
+#[derive(Debug, Error, Diagnostic, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    #[error("invalid UTF-8 at byte offset {offset}")]
+    #[diagnostic(
+        code(pipe::parse::invalid_utf8),
+        help("scripts must be UTF-8; write other bytes as `\\xNN` inside double quotes")
+    )]
+    InvalidUtf8 {
+        offset: usize,
+        #[label("not UTF-8")]
+        span: SourceSpan,
+    },
+
+    #[error("unterminated {kind} string")]
+    #[diagnostic(
+        code(pipe::parse::unterminated_string),
+        help("add a closing `{quote}`")
+    )]
+    UnterminatedString {
+        kind: &'static str,
+        quote: char,
+        #[label("this quote is never closed")]
+        span: SourceSpan,
+    },
+
+    #[error("unclosed `{{`")]
+    #[diagnostic(code(pipe::parse::unclosed_brace), help("add a matching `}}`"))]
+    UnclosedBrace {
+        #[label("this `{{` is never closed")]
+        span: SourceSpan,
+    },
+
+    #[error("unclosed `$(`")]
+    #[diagnostic(code(pipe::parse::unclosed_subst), help("add a matching `)`"))]
+    UnclosedSubst {
+        #[label("this `$(` is never closed")]
+        span: SourceSpan,
+    },
+
+    #[error("unclosed `${{`")]
+    #[diagnostic(code(pipe::parse::unclosed_var), help("add a matching `}}`"))]
+    UnclosedVar {
+        #[label("this `${{` is never closed")]
+        span: SourceSpan,
+    },
+
+    #[error("unexpected `}}`")]
+    #[diagnostic(
+        code(pipe::parse::stray_brace),
+        help("remove it, or quote it (`'}}'`) to pass it as a word")
+    )]
+    StrayBrace {
+        #[label("no `{{` to close here")]
+        span: SourceSpan,
+    },
+
+    #[error("nesting too deep")]
+    #[diagnostic(
+        code(pipe::parse::too_deep),
+        help("blocks, `$(...)`, `${{...}}` and quotes may nest at most {max} levels")
+    )]
+    TooDeep {
+        max: usize,
+        #[label("this is nested too deeply")]
+        span: SourceSpan,
+    },
+
+    #[error("script too complex to parse")]
+    #[diagnostic(
+        code(pipe::parse::too_complex),
+        help("split the script into smaller pieces")
+    )]
+    TooComplex {
+        #[label("the parser gave up here")]
+        span: SourceSpan,
+    },
+
+    #[error("expected {expected}, found {found}")]
+    #[diagnostic(code(pipe::parse::unexpected))]
+    Unexpected {
+        expected: String,
+        found: &'static str,
+        #[label("not expected here")]
+        span: SourceSpan,
+    },
+
+    #[error("`{op}` at the end of the script")]
+    #[diagnostic(
+        code(pipe::parse::trailing_operator),
+        help("add a command after it, or remove it")
+    )]
+    TrailingOperator {
+        op: &'static str,
+        #[label("nothing follows this `{op}`")]
+        span: SourceSpan,
+    },
+
+    #[error("`{keyword}` is a keyword and cannot be used here")]
+    #[diagnostic(
+        code(pipe::parse::misplaced_keyword),
+        help(
+            "quote it (`'{keyword}'`) to use it as a word; a statement after `|`, `&&` or `||` must be wrapped in a block: `{{ {keyword} ... }}`"
+        )
+    )]
+    MisplacedKeyword {
+        keyword: &'static str,
+        #[label("keyword here")]
+        span: SourceSpan,
+    },
+
+    #[error("assignment without a command")]
+    #[diagnostic(
+        code(pipe::parse::bare_assignment),
+        help("use `let NAME = value` to set a script variable, or add the command to run")
+    )]
+    BareAssignment {
+        #[label("this sets the environment of a command, but no command follows")]
+        span: SourceSpan,
+    },
+
+    #[error("redirect without a command")]
+    #[diagnostic(
+        code(pipe::parse::redirect_without_command),
+        help("add the command to run")
+    )]
+    RedirectWithoutCommand {
+        #[label("no command to redirect")]
+        span: SourceSpan,
+    },
+
+    #[error("duration without a unit")]
+    #[diagnostic(
+        code(pipe::parse::duration_without_unit),
+        help("add a unit, e.g. `5s` or `150ms`")
+    )]
+    DurationWithoutUnit {
+        #[label("needs a unit: us, ms, s, m or h")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid duration: {reason}")]
+    #[diagnostic(
+        code(pipe::parse::invalid_duration),
+        help("write a number and a unit: `500us`, `150ms`, `2s`, `1.5s`, `5m` or `1h`")
+    )]
+    InvalidDuration {
+        reason: &'static str,
+        #[label("{reason}")]
+        span: SourceSpan,
+    },
+
+    #[error("duration too large")]
+    #[diagnostic(code(pipe::parse::duration_too_large), help("use at most 100 years"))]
+    DurationTooLarge {
+        #[label("more than 100 years")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown signal")]
+    #[diagnostic(
+        code(pipe::parse::unknown_signal),
+        help("use a name such as `TERM`, `INT`, `HUP` or `KILL`, or a number from 1 to 64")
+    )]
+    UnknownSignal {
+        #[label("not a signal")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid `max`: expected a whole number")]
+    #[diagnostic(code(pipe::parse::invalid_max), help("write a number, e.g. `max 4`"))]
+    InvalidMax {
+        #[label("not a whole number")]
+        span: SourceSpan,
+    },
+
+    #[error("`max 0` would run nothing")]
+    #[diagnostic(code(pipe::parse::max_zero), help("use `max 1` or more"))]
+    MaxZero {
+        #[label("at least 1 branch must be allowed to run")]
+        span: SourceSpan,
+    },
+
+    #[error("{option} given more than once")]
+    #[diagnostic(code(pipe::parse::duplicate_option), help("keep only one"))]
+    DuplicateOption {
+        option: &'static str,
+        #[label("given again here")]
+        span: SourceSpan,
+    },
+
+    #[error("number out of range")]
+    #[diagnostic(code(pipe::parse::number_out_of_range))]
+    NumberOutOfRange {
+        #[label("too large")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid unicode escape")]
+    #[diagnostic(
+        code(pipe::parse::invalid_escape),
+        help("`\\u{{...}}` takes a Unicode scalar value: at most 10FFFF, and not D800 to DFFF")
+    )]
+    InvalidEscape {
+        #[label("not a Unicode scalar value")]
+        span: SourceSpan,
+    },
+
+    /// A pest tree that lowering did not expect: a bug in the parser.
+    #[error("internal parser error: unexpected {what}")]
+    #[diagnostic(code(pipe::parse::internal))]
+    Internal {
+        what: String,
+        #[label("here")]
+        span: SourceSpan,
+    },
+}
+
+impl ParseError {
+    /// Where the error is, for callers that want to point at it themselves.
+    pub fn span(&self) -> Option<Span> {
+        let span = match self {
+            ParseError::InvalidUtf8 { span, .. }
+            | ParseError::UnterminatedString { span, .. }
+            | ParseError::UnclosedBrace { span }
+            | ParseError::UnclosedSubst { span }
+            | ParseError::UnclosedVar { span }
+            | ParseError::StrayBrace { span }
+            | ParseError::TooDeep { span, .. }
+            | ParseError::TooComplex { span }
+            | ParseError::Unexpected { span, .. }
+            | ParseError::TrailingOperator { span, .. }
+            | ParseError::MisplacedKeyword { span, .. }
+            | ParseError::BareAssignment { span }
+            | ParseError::RedirectWithoutCommand { span }
+            | ParseError::DurationWithoutUnit { span }
+            | ParseError::InvalidDuration { span, .. }
+            | ParseError::DurationTooLarge { span }
+            | ParseError::UnknownSignal { span }
+            | ParseError::InvalidMax { span }
+            | ParseError::MaxZero { span }
+            | ParseError::DuplicateOption { span, .. }
+            | ParseError::NumberOutOfRange { span }
+            | ParseError::InvalidEscape { span }
+            | ParseError::Internal { span, .. } => span,
+        };
+        Some(Span::new(span.offset(), span.offset() + span.len()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use miette::Diagnostic;
+
+    use super::ParseError;
+
+    /// One sample of every variant: adding a variant without adding it here
+    /// fails `every_variant_is_listed`.
+    fn samples() -> Vec<ParseError> {
+        let span = (0, 1).into();
+        vec![
+            ParseError::InvalidUtf8 { offset: 0, span },
+            ParseError::UnterminatedString {
+                kind: "double-quoted",
+                quote: '"',
+                span,
+            },
+            ParseError::UnclosedBrace { span },
+            ParseError::UnclosedSubst { span },
+            ParseError::UnclosedVar { span },
+            ParseError::StrayBrace { span },
+            ParseError::TooDeep { max: 1, span },
+            ParseError::TooComplex { span },
+            ParseError::Unexpected {
+                expected: "a word".into(),
+                found: "`}`",
+                span,
+            },
+            ParseError::TrailingOperator { op: "|", span },
+            ParseError::MisplacedKeyword {
+                keyword: "let",
+                span,
+            },
+            ParseError::BareAssignment { span },
+            ParseError::RedirectWithoutCommand { span },
+            ParseError::DurationWithoutUnit { span },
+            ParseError::InvalidDuration {
+                reason: "negative",
+                span,
+            },
+            ParseError::DurationTooLarge { span },
+            ParseError::UnknownSignal { span },
+            ParseError::InvalidMax { span },
+            ParseError::MaxZero { span },
+            ParseError::DuplicateOption {
+                option: "max",
+                span,
+            },
+            ParseError::NumberOutOfRange { span },
+            ParseError::InvalidEscape { span },
+            ParseError::Internal {
+                what: "rule".into(),
+                span,
+            },
+        ]
+    }
+
+    /// The exhaustive match makes the compiler list every variant; the
+    /// sample list above must then contain it.
+    fn variant_index(error: &ParseError) -> usize {
+        match error {
+            ParseError::InvalidUtf8 { .. } => 0,
+            ParseError::UnterminatedString { .. } => 1,
+            ParseError::UnclosedBrace { .. } => 2,
+            ParseError::UnclosedSubst { .. } => 3,
+            ParseError::UnclosedVar { .. } => 4,
+            ParseError::StrayBrace { .. } => 5,
+            ParseError::TooDeep { .. } => 6,
+            ParseError::TooComplex { .. } => 7,
+            ParseError::Unexpected { .. } => 8,
+            ParseError::TrailingOperator { .. } => 9,
+            ParseError::MisplacedKeyword { .. } => 10,
+            ParseError::BareAssignment { .. } => 11,
+            ParseError::RedirectWithoutCommand { .. } => 12,
+            ParseError::DurationWithoutUnit { .. } => 13,
+            ParseError::InvalidDuration { .. } => 14,
+            ParseError::DurationTooLarge { .. } => 15,
+            ParseError::UnknownSignal { .. } => 16,
+            ParseError::InvalidMax { .. } => 17,
+            ParseError::MaxZero { .. } => 18,
+            ParseError::DuplicateOption { .. } => 19,
+            ParseError::NumberOutOfRange { .. } => 20,
+            ParseError::InvalidEscape { .. } => 21,
+            ParseError::Internal { .. } => 22,
+        }
+    }
+
+    #[test]
+    fn every_variant_is_listed() {
+        let samples = samples();
+        let indices: Vec<usize> = samples.iter().map(variant_index).collect();
+        assert_eq!(indices, (0..samples.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn codes_are_unique_and_namespaced() {
+        let mut seen = HashSet::new();
+        for error in samples() {
+            let code = error.code().expect("every variant has a code").to_string();
+            assert!(code.starts_with("pipe::parse::"), "{code}");
+            assert!(seen.insert(code.clone()), "duplicate code {code}");
+        }
+    }
+
+    #[test]
+    fn messages_are_lower_case_without_final_period() {
+        for error in samples() {
+            let message = error.to_string();
+            let first = message.chars().next().unwrap_or('x');
+            assert!(!first.is_uppercase(), "{message}");
+            assert!(!message.ends_with('.'), "{message}");
+            assert!(error.span().is_some());
+        }
+    }
+}

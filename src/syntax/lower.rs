@@ -1,0 +1,626 @@
+//! Lowering: pest pairs to the typed tree, one function per grammar rule.
+//!
+//! Each function takes the pair of its rule and looks at its children by
+//! rule, never by position. Comments and token-only rules are skipped by
+//! [`children`]. Recursion here follows the nesting of the source, which
+//! `depth::scan` has bounded before pest ran.
+
+use super::ast::Span;
+use super::ast::{
+    Assign, Block, BlockKind, Command, Comment, Connector, ForLoop, Ident, List, ListItem,
+    OutputMode, ParallelBody, ParallelOptions, Pipeline, RangeBound, Redirect, RedirectOp, Script,
+    Spanned, Stage, Stmt, StmtKind, Word,
+};
+use super::error::ParseError;
+use super::parser::Rule;
+use super::values;
+use super::word;
+
+pub(super) type Pair<'i> = pest::iterators::Pair<'i, Rule>;
+
+/// The source span of a pair.
+pub(super) fn span_of(pair: &Pair<'_>) -> Span {
+    let span = pair.as_span();
+    Span::new(span.start(), span.end())
+}
+
+/// The children of a pair that carry meaning: comments and pure tokens
+/// (`{`, `;`, keywords, ...) are left out.
+pub(super) fn children<'i>(pair: Pair<'i>) -> impl Iterator<Item = Pair<'i>> {
+    pair.into_inner().filter(|child| {
+        !matches!(
+            child.as_rule(),
+            Rule::COMMENT
+                | Rule::EOI
+                | Rule::sep
+                | Rule::lbrace
+                | Rule::rbrace
+                | Rule::rparen
+                | Rule::eq
+                | Rule::kw_let
+                | Rule::kw_export
+                | Rule::kw_secret
+                | Rule::kw_cd
+                | Rule::kw_exit
+                | Rule::kw_for
+                | Rule::kw_in
+                | Rule::kw_parallel
+                | Rule::kw_fanout
+                | Rule::kw_timeout
+                | Rule::kw_max
+                | Rule::kw_signal
+                | Rule::kw_grace
+                | Rule::pipe_op
+                | Rule::var_default_op
+        )
+    })
+}
+
+/// A child the grammar should not have produced here: a parser bug, reported
+/// rather than panicking.
+pub(super) fn unexpected(pair: &Pair<'_>) -> ParseError {
+    ParseError::Internal {
+        what: format!("{:?}", pair.as_rule()),
+        span: span_of(pair).into(),
+    }
+}
+
+/// A child the grammar guarantees but did not produce: a parser bug.
+pub(super) fn missing(what: &str, span: Span) -> ParseError {
+    ParseError::Internal {
+        what: format!("missing {what}"),
+        span: span.into(),
+    }
+}
+
+/// `script`: the statements, and every comment anywhere in the source.
+pub(super) fn script(pair: Pair<'_>) -> Result<Script, ParseError> {
+    let span = span_of(&pair);
+    let comments = pair
+        .clone()
+        .into_inner()
+        .flatten()
+        .filter(|p| p.as_rule() == Rule::COMMENT)
+        .map(|p| Comment {
+            text: p.as_str().to_string(),
+            span: span_of(&p),
+        })
+        .collect();
+    let mut body = Vec::new();
+    for child in children(pair) {
+        match child.as_rule() {
+            Rule::stmts => body = stmts(child)?,
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    Ok(Script {
+        body,
+        comments,
+        span,
+    })
+}
+
+/// `stmts`: statements in order.
+pub(super) fn stmts(pair: Pair<'_>) -> Result<Vec<Stmt>, ParseError> {
+    children(pair)
+        .map(|child| match child.as_rule() {
+            Rule::stmt => stmt(child),
+            _ => Err(unexpected(&child)),
+        })
+        .collect()
+}
+
+/// `stmt`: exactly one of the statement forms.
+fn stmt(pair: Pair<'_>) -> Result<Stmt, ParseError> {
+    let span = span_of(&pair);
+    let child = children(pair)
+        .next()
+        .ok_or_else(|| missing("statement", span))?;
+    let start = span.start;
+    let (kind, end) = match child.as_rule() {
+        Rule::let_stmt => {
+            let (name, value) = binding(child)?;
+            let end = value.span.end;
+            (StmtKind::Let { name, value }, end)
+        }
+        Rule::export_stmt => {
+            let (name, value) = binding(child)?;
+            let end = value.span.end;
+            (StmtKind::Export { name, value }, end)
+        }
+        Rule::secret_stmt => {
+            let (name, value) = binding(child)?;
+            let end = value.span.end;
+            (StmtKind::Secret { name, value }, end)
+        }
+        Rule::cd_stmt => {
+            let dir = only_word(child)?;
+            let end = dir.span.end;
+            (StmtKind::Cd { dir }, end)
+        }
+        Rule::exit_stmt => {
+            let exit = exit_stmt(child)?;
+            (exit.kind, exit.span.end)
+        }
+        Rule::list => {
+            let list = list(child)?;
+            let end = list.span.end;
+            (StmtKind::List(list), end)
+        }
+        _ => return Err(unexpected(&child)),
+    };
+    Ok(Stmt {
+        kind,
+        span: Span::new(start, end),
+    })
+}
+
+/// `let_stmt`, `export_stmt` and `secret_stmt`: `NAME = WORD`.
+fn binding(pair: Pair<'_>) -> Result<(Ident, Word), ParseError> {
+    let span = span_of(&pair);
+    let mut name = None;
+    let mut value = None;
+    for child in children(pair) {
+        match child.as_rule() {
+            Rule::ident => name = Some(ident(&child)),
+            Rule::word => value = Some(word::word(child)?),
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    match (name, value) {
+        (Some(name), Some(value)) => Ok((name, value)),
+        _ => Err(missing("name or value", span)),
+    }
+}
+
+/// `exit_stmt`: `exit` and its status word, if any.
+fn exit_stmt(pair: Pair<'_>) -> Result<Stmt, ParseError> {
+    let start = pair.as_span().start();
+    let keyword_end = start + "exit".len();
+    let status = optional_word(pair)?;
+    let end = status.as_ref().map_or(keyword_end, |word| word.span.end);
+    Ok(Stmt {
+        kind: StmtKind::Exit { status },
+        span: Span::new(start, end),
+    })
+}
+
+/// `exit` after `&&` or `||`: a pipeline of one block holding the `exit`
+/// statement, spanning just the `exit` text. A lone block runs in its
+/// statement's place, so the `exit` ends the script.
+fn exit_pipeline(pair: Pair<'_>) -> Result<Pipeline, ParseError> {
+    let exit = exit_stmt(pair)?;
+    let span = exit.span;
+    Ok(Pipeline {
+        stages: vec![Stage::Block(Block {
+            kind: BlockKind::Group(vec![exit]),
+            span,
+        })],
+        span,
+    })
+}
+
+/// `cd_stmt`: its one word.
+fn only_word(pair: Pair<'_>) -> Result<Word, ParseError> {
+    let span = span_of(&pair);
+    optional_word(pair)?.ok_or_else(|| missing("word", span))
+}
+
+/// `exit_stmt`: its word, if any.
+fn optional_word(pair: Pair<'_>) -> Result<Option<Word>, ParseError> {
+    let mut found = None;
+    for child in children(pair) {
+        match child.as_rule() {
+            Rule::word => found = Some(word::word(child)?),
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    Ok(found)
+}
+
+/// `ident`
+pub(super) fn ident(pair: &Pair<'_>) -> Ident {
+    Ident {
+        name: pair.as_str().to_string(),
+        span: span_of(pair),
+    }
+}
+
+/// `list`: pipelines and the connectors between them.
+fn list(pair: Pair<'_>) -> Result<List, ParseError> {
+    let span = span_of(&pair);
+    let mut first = None;
+    let mut rest = Vec::new();
+    let mut pending = None;
+    for child in children(pair) {
+        match child.as_rule() {
+            Rule::pipeline | Rule::exit_stmt => {
+                let pipeline = if child.as_rule() == Rule::exit_stmt {
+                    exit_pipeline(child)?
+                } else {
+                    pipeline(child)?
+                };
+                match pending.take() {
+                    Some(connector) => rest.push((connector, pipeline)),
+                    None => first = Some(pipeline),
+                }
+            }
+            Rule::connector => pending = Some(connector(child)?.0),
+            Rule::trailing_connector => {
+                let op = children(child)
+                    .next()
+                    .ok_or_else(|| missing("connector", span))?;
+                let (connector, op_span) = connector(op)?;
+                return Err(ParseError::TrailingOperator {
+                    op: match connector {
+                        Connector::And => "&&",
+                        Connector::Or => "||",
+                    },
+                    span: op_span.into(),
+                });
+            }
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    let first = first.ok_or_else(|| missing("pipeline", span))?;
+    let end = rest
+        .last()
+        .map_or(first.span.end, |(_, last)| last.span.end);
+    Ok(List {
+        span: Span::new(first.span.start, end),
+        first,
+        rest,
+    })
+}
+
+/// `connector`: `&&` or `||`, and where it is.
+fn connector(pair: Pair<'_>) -> Result<(Connector, Span), ParseError> {
+    let span = span_of(&pair);
+    match children(pair).next().map(|op| op.as_rule()) {
+        Some(Rule::and_op) => Ok((Connector::And, span)),
+        Some(Rule::or_op) => Ok((Connector::Or, span)),
+        _ => Err(missing("connector", span)),
+    }
+}
+
+/// `pipeline`: its stages; the `|` between them are implied.
+fn pipeline(pair: Pair<'_>) -> Result<Pipeline, ParseError> {
+    let span = span_of(&pair);
+    let mut stages = Vec::new();
+    for child in children(pair) {
+        match child.as_rule() {
+            Rule::stage => stages.push(stage(child)?),
+            Rule::trailing_pipe => {
+                let op = child.into_inner().next().map_or(span, |op| span_of(&op));
+                return Err(ParseError::TrailingOperator {
+                    op: "|",
+                    span: op.into(),
+                });
+            }
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    match (stages.first(), stages.last()) {
+        (Some(first), Some(last)) => {
+            let span = first.span().to(last.span());
+            Ok(Pipeline { stages, span })
+        }
+        _ => Err(missing("stage", span)),
+    }
+}
+
+/// `stage`: a block or a command.
+fn stage(pair: Pair<'_>) -> Result<Stage, ParseError> {
+    let span = span_of(&pair);
+    let child = children(pair)
+        .next()
+        .ok_or_else(|| missing("stage", span))?;
+    match child.as_rule() {
+        Rule::block => Ok(Stage::Block(block(child)?)),
+        Rule::command => Ok(Stage::Command(command(child)?)),
+        _ => Err(unexpected(&child)),
+    }
+}
+
+/// `command`: assignments, words and redirects, each kept in source order.
+fn command(pair: Pair<'_>) -> Result<Command, ParseError> {
+    let start = pair.as_span().start();
+    let mut end = start;
+    let mut assigns = Vec::new();
+    let mut words = Vec::new();
+    let mut redirects = Vec::new();
+    for child in children(pair) {
+        end = end.max(child.as_span().end());
+        match child.as_rule() {
+            Rule::assign => assigns.push(assign(child)?),
+            Rule::redirect => redirects.push(redirect(child)?),
+            Rule::word => words.push(word::word(child)?),
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    if words.is_empty() {
+        return Err(match (assigns.first(), redirects.first()) {
+            (Some(assign), _) => ParseError::BareAssignment {
+                span: assign.span.into(),
+            },
+            (None, Some(redirect)) => ParseError::RedirectWithoutCommand {
+                span: redirect.span.into(),
+            },
+            (None, None) => missing("command word", Span::new(start, end)),
+        });
+    }
+    Ok(Command {
+        assigns,
+        words,
+        redirects,
+        span: Span::new(start, end),
+    })
+}
+
+/// `assign`: `NAME=WORD`.
+fn assign(pair: Pair<'_>) -> Result<Assign, ParseError> {
+    let span = span_of(&pair);
+    let mut name = None;
+    let mut value = None;
+    for child in children(pair) {
+        match child.as_rule() {
+            Rule::ident => name = Some(ident(&child)),
+            Rule::assign_value => value = Some(word::assign_value(child)?),
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    match (name, value) {
+        (Some(name), Some(value)) => Ok(Assign { name, value, span }),
+        _ => Err(missing("name or value", span)),
+    }
+}
+
+/// `redirect`: an operator and, except for `2>&1` and `>&2`, a target.
+fn redirect(pair: Pair<'_>) -> Result<Redirect, ParseError> {
+    let span = span_of(&pair);
+    let mut op = None;
+    let mut target = None;
+    for child in children(pair) {
+        match child.as_rule() {
+            Rule::redirect_dup | Rule::redirect_op => op = Some(redirect_op(&child)?),
+            Rule::redirect_target => target = Some(only_word(child)?),
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    let op = op.ok_or_else(|| missing("redirect operator", span))?;
+    let end = target.as_ref().map_or(span.end, |word| word.span.end);
+    Ok(Redirect {
+        op,
+        target,
+        span: Span::new(span.start, end),
+    })
+}
+
+/// `redirect_op` and `redirect_dup`: the operator's text.
+fn redirect_op(pair: &Pair<'_>) -> Result<RedirectOp, ParseError> {
+    Ok(match pair.as_str() {
+        "<" => RedirectOp::In,
+        ">" => RedirectOp::Out,
+        ">>" => RedirectOp::Append,
+        "2>" => RedirectOp::Err,
+        "2>>" => RedirectOp::ErrAppend,
+        "&>" => RedirectOp::All,
+        "&>>" => RedirectOp::AllAppend,
+        "2>&1" => RedirectOp::ErrToOut,
+        ">&2" => RedirectOp::OutToErr,
+        "<<<" => RedirectOp::HereString,
+        _ => return Err(unexpected(pair)),
+    })
+}
+
+/// `block`: one of the block forms.
+fn block(pair: Pair<'_>) -> Result<Block, ParseError> {
+    let span = span_of(&pair);
+    let child = children(pair)
+        .next()
+        .ok_or_else(|| missing("block", span))?;
+    let kind = match child.as_rule() {
+        Rule::group => BlockKind::Group(body(child)?),
+        Rule::for_loop => BlockKind::For(for_loop(child)?),
+        Rule::parallel_block => parallel_block(child)?,
+        Rule::fanout_block => fanout_block(child)?,
+        Rule::timeout_block => timeout_block(child)?,
+        _ => return Err(unexpected(&child)),
+    };
+    Ok(Block { kind, span })
+}
+
+/// `group`: the statements between its braces.
+fn body(pair: Pair<'_>) -> Result<Vec<Stmt>, ParseError> {
+    let mut body = Vec::new();
+    for child in children(pair) {
+        match child.as_rule() {
+            Rule::stmts => body = stmts(child)?,
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    Ok(body)
+}
+
+/// `for_loop`: `for NAME in ITEM... { ... }`.
+fn for_loop(pair: Pair<'_>) -> Result<ForLoop, ParseError> {
+    let span = span_of(&pair);
+    let mut var = None;
+    let mut items = Vec::new();
+    let mut body = Vec::new();
+    for child in children(pair) {
+        match child.as_rule() {
+            Rule::ident => var = Some(ident(&child)),
+            Rule::for_item => items.push(for_item(child)?),
+            Rule::stmts => body = stmts(child)?,
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    let var = var.ok_or_else(|| missing("loop variable", span))?;
+    Ok(ForLoop {
+        var,
+        items,
+        body,
+        span,
+    })
+}
+
+/// `for_item`: a range or a word.
+fn for_item(pair: Pair<'_>) -> Result<ListItem, ParseError> {
+    let span = span_of(&pair);
+    let child = children(pair).next().ok_or_else(|| missing("item", span))?;
+    match child.as_rule() {
+        Rule::range => range(child),
+        Rule::word => Ok(ListItem::Word(word::word(child)?)),
+        _ => Err(unexpected(&child)),
+    }
+}
+
+/// `range`: `A..B`.
+fn range(pair: Pair<'_>) -> Result<ListItem, ParseError> {
+    let span = span_of(&pair);
+    let mut bounds = Vec::with_capacity(2);
+    for child in children(pair) {
+        match child.as_rule() {
+            Rule::range_bound => bounds.push(range_bound(child)?),
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    let mut bounds = bounds.into_iter();
+    match (bounds.next(), bounds.next()) {
+        (Some(from), Some(to)) => Ok(ListItem::Range { from, to, span }),
+        _ => Err(missing("range bound", span)),
+    }
+}
+
+/// `range_bound`: an integer or a variable.
+fn range_bound(pair: Pair<'_>) -> Result<RangeBound, ParseError> {
+    let span = span_of(&pair);
+    let child = children(pair)
+        .next()
+        .ok_or_else(|| missing("bound", span))?;
+    match child.as_rule() {
+        Rule::int => Ok(RangeBound::Int(values::int(&child)?)),
+        Rule::var => Ok(RangeBound::Var(word::var(child)?)),
+        _ => Err(unexpected(&child)),
+    }
+}
+
+/// Records an option of a block header, refusing a second one.
+fn set_once<T>(
+    slot: &mut Option<T>,
+    value: T,
+    option: &'static str,
+    span: Span,
+) -> Result<(), ParseError> {
+    if slot.is_some() {
+        return Err(ParseError::DuplicateOption {
+            option,
+            span: span.into(),
+        });
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// `parallel_block`: options, then branches or a `for` loop.
+fn parallel_block(pair: Pair<'_>) -> Result<BlockKind, ParseError> {
+    let mut options = ParallelOptions::default();
+    let mut body = ParallelBody::Branches(Vec::new());
+    for child in children(pair) {
+        let span = span_of(&child);
+        match child.as_rule() {
+            Rule::max_option => set_once(&mut options.max, max_option(child)?, "`max`", span)?,
+            Rule::fail_fast => set_once(&mut options.fail_fast, span, "`fail-fast`", span)?,
+            Rule::output_mode => set_once(
+                &mut options.output,
+                output_mode(&child)?,
+                "an output mode",
+                span,
+            )?,
+            Rule::for_loop => body = ParallelBody::For(for_loop(child)?),
+            Rule::stmts => body = ParallelBody::Branches(stmts(child)?),
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    Ok(BlockKind::Parallel { options, body })
+}
+
+/// `max_option`: `max N`.
+fn max_option(pair: Pair<'_>) -> Result<Spanned<usize>, ParseError> {
+    let span = span_of(&pair);
+    let value = children(pair)
+        .next()
+        .ok_or_else(|| missing("max value", span))?;
+    values::max(word::value_word(value)?)
+}
+
+/// `output_mode`
+fn output_mode(pair: &Pair<'_>) -> Result<Spanned<OutputMode>, ParseError> {
+    let value = match pair.as_str() {
+        "ordered" => OutputMode::Ordered,
+        "unordered" => OutputMode::Unordered,
+        "lines" => OutputMode::Lines,
+        "raw" => OutputMode::Raw,
+        _ => return Err(unexpected(pair)),
+    };
+    Ok(Spanned {
+        value,
+        span: span_of(pair),
+    })
+}
+
+/// `fanout_block`: an optional output mode and the branches.
+fn fanout_block(pair: Pair<'_>) -> Result<BlockKind, ParseError> {
+    let mut output = None;
+    let mut branches = Vec::new();
+    for child in children(pair) {
+        match child.as_rule() {
+            Rule::output_mode => output = Some(output_mode(&child)?),
+            Rule::stmts => branches = stmts(child)?,
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    Ok(BlockKind::Fanout { output, branches })
+}
+
+/// `timeout_block`: a duration, options and the body.
+fn timeout_block(pair: Pair<'_>) -> Result<BlockKind, ParseError> {
+    let span = span_of(&pair);
+    let mut duration = None;
+    let mut signal = None;
+    let mut grace = None;
+    let mut body = Vec::new();
+    for child in children(pair) {
+        let child_span = span_of(&child);
+        match child.as_rule() {
+            Rule::duration => duration = Some(values::duration(word::value_word(child)?)?),
+            Rule::signal_option => {
+                let value = option_value(child)?;
+                set_once(&mut signal, values::signal(value)?, "`signal`", child_span)?
+            }
+            Rule::grace_option => {
+                let value = option_value(child)?;
+                set_once(&mut grace, values::duration(value)?, "`grace`", child_span)?
+            }
+            Rule::stmts => body = stmts(child)?,
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    let duration = duration.ok_or_else(|| missing("duration", span))?;
+    Ok(BlockKind::Timeout {
+        duration,
+        signal,
+        grace,
+        body,
+    })
+}
+
+/// `signal_option` and `grace_option`: the word after the option's name.
+fn option_value(pair: Pair<'_>) -> Result<Word, ParseError> {
+    let span = span_of(&pair);
+    let value = children(pair)
+        .next()
+        .ok_or_else(|| missing("option value", span))?;
+    word::value_word(value)
+}

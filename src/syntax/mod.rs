@@ -1,0 +1,23 @@
+//! Parsing: `.pipe` source text to the typed tree of [`ast`].
+//!
+//! [`parse`] runs a cheap depth scan (`depth`), then the pest grammar in
+//! `grammar/pipe.pest` (`parser`), then lowers the pairs to the tree
+//! (`lower`, `word`, `values`). Invariant: syntax does no IO, and every
+//! error is a [`ParseError`] with a span but no source text.
+
+pub mod ast;
+mod depth;
+mod dump;
+mod error;
+mod lower;
+mod parser;
+mod values;
+mod word;
+
+#[cfg(test)]
+mod tests;
+
+pub use depth::MAX_DEPTH;
+pub use dump::{dump, dump_without_spans};
+pub use error::ParseError;
+pub use parser::{decode, parse};

@@ -1,0 +1,322 @@
+//! The entry point of parsing: the depth scan, pest, and the one place
+//! where pest's errors become [`ParseError`]s.
+
+use std::num::NonZeroUsize;
+use std::sync::Once;
+
+use pest::Parser;
+use pest::error::{Error as PestError, ErrorVariant, InputLocation};
+use pest_derive::Parser;
+
+use super::ast::{Script, Span};
+use super::error::ParseError;
+use super::{depth, lower};
+
+#[derive(Parser)]
+#[grammar = "../grammar/pipe.pest"]
+pub(super) struct PipeParser;
+
+/// How many parser steps pest may take per script. Pest's setting is
+/// process-wide, so it is set once, to a value far above what a 100,000-stage
+/// pipeline or a 1 MB word needs, yet finite: no input can make the parser
+/// spin for long (in a release build this is a few seconds of work).
+const CALL_LIMIT: usize = 500_000_000;
+
+/// Parses a whole script.
+pub fn parse(source: &str) -> Result<Script, ParseError> {
+    depth::scan(source)?;
+    static LIMIT: Once = Once::new();
+    LIMIT.call_once(|| pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT)));
+    let mut pairs = PipeParser::parse(Rule::script, source).map_err(|e| translate(source, e))?;
+    match pairs.next() {
+        Some(script) => lower::script(script),
+        None => Err(ParseError::Internal {
+            what: "empty parse".into(),
+            span: Span::new(0, 0).into(),
+        }),
+    }
+}
+
+/// Checks that `bytes` are UTF-8, as every script must be.
+pub fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
+    std::str::from_utf8(bytes).map_err(|error| {
+        let offset = error.valid_up_to();
+        let len = error.error_len().unwrap_or(bytes.len() - offset);
+        ParseError::InvalidUtf8 {
+            offset,
+            span: Span::new(offset, offset + len).into(),
+        }
+    })
+}
+
+/// Turns a pest error into the most specific [`ParseError`] we can name.
+fn translate(source: &str, error: PestError<Rule>) -> ParseError {
+    let pos = match error.location {
+        InputLocation::Pos(pos) => pos,
+        InputLocation::Span((start, _)) => start,
+    };
+    let span = token_span(source, pos);
+    let (positives, negatives) = match error.variant {
+        ErrorVariant::ParsingError {
+            positives,
+            negatives,
+        } => (positives, negatives),
+        // Pest's only custom errors are its call and stack limits.
+        ErrorVariant::CustomError { .. } => return ParseError::TooComplex { span: span.into() },
+    };
+    if let Some(keyword) = keyword_at(source, pos)
+        && (negatives.contains(&Rule::keyword) || positives.iter().any(|&r| wants_word(r)))
+    {
+        return ParseError::MisplacedKeyword {
+            keyword,
+            span: Span::new(pos, pos + keyword.len()).into(),
+        };
+    }
+    let mut expected: Vec<&'static str> = Vec::new();
+    for rule in positives {
+        if let Some(words) = describe(rule)
+            && !expected.contains(&words)
+        {
+            expected.push(words);
+        }
+    }
+    // "end of input" reads best last.
+    expected.sort_by_key(|&words| words == describe(Rule::EOI).unwrap_or_default());
+    ParseError::Unexpected {
+        expected: join_alternatives(&expected),
+        found: found_at(source, pos),
+        span: span.into(),
+    }
+}
+
+/// Whether an error expecting `rule` means "a word was wanted here".
+fn wants_word(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::word | Rule::stage | Rule::command | Rule::pipeline | Rule::list | Rule::stmt
+    )
+}
+
+/// Plain words for what a rule matches, as in "expected a closing `}`".
+/// `None` for rules that never help a reader (they are inside atomic words,
+/// or only ever seen together with a better one).
+///
+/// No wildcard arm: a new rule does not compile until it is described.
+fn describe(rule: Rule) -> Option<&'static str> {
+    let words = match rule {
+        Rule::EOI => "end of input",
+        // Silent rules are never reported; comments are never wanted.
+        Rule::COMMENT
+        | Rule::WHITESPACE
+        | Rule::word_char
+        | Rule::bare_char
+        | Rule::bare_escape
+        | Rule::cmd_prefix
+        | Rule::word_part
+        | Rule::dq_piece
+        | Rule::default_part
+        | Rule::parallel_option
+        | Rule::timeout_option => return None,
+        Rule::ident => "a name",
+        Rule::sep => "a newline or `;`",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "a closing `}`",
+        Rule::rparen => "a closing `)`",
+        Rule::eq => "`=`",
+        Rule::keyword => "a keyword",
+        Rule::kw_let => "`let`",
+        Rule::kw_export => "`export`",
+        Rule::kw_secret => "`secret`",
+        Rule::kw_cd => "`cd`",
+        Rule::kw_exit => "`exit`",
+        Rule::kw_for => "`for`",
+        Rule::kw_in => "`in`",
+        Rule::kw_parallel => "`parallel`",
+        Rule::kw_fanout => "`fanout`",
+        Rule::kw_timeout => "`timeout`",
+        Rule::kw_max => "`max`",
+        Rule::kw_signal => "`signal`",
+        Rule::kw_grace => "`grace`",
+        Rule::script | Rule::stmts | Rule::stmt => "a statement",
+        Rule::let_stmt
+        | Rule::export_stmt
+        | Rule::secret_stmt
+        | Rule::cd_stmt
+        | Rule::exit_stmt => "a statement",
+        Rule::list | Rule::pipeline | Rule::stage | Rule::command => "a command",
+        Rule::connector | Rule::trailing_connector => "`&&` or `||`",
+        Rule::and_op => "`&&`",
+        Rule::or_op => "`||`",
+        Rule::pipe_op | Rule::trailing_pipe => "`|`",
+        Rule::assign => "an assignment",
+        Rule::assign_value => "a value",
+        Rule::redirect | Rule::redirect_dup | Rule::redirect_op => "a redirect",
+        Rule::redirect_target => "a file name",
+        Rule::word | Rule::for_item => "a word",
+        // The parts of a word: where one is expected, so is any word.
+        Rule::bareword | Rule::squote | Rule::dquote | Rule::dq_text | Rule::dq_escape => "a word",
+        Rule::squote_text | Rule::subst | Rule::var | Rule::args | Rule::dollar => "a word",
+        Rule::subst_body => "a command",
+        Rule::var_name => "a variable name",
+        Rule::var_number => "a parameter number",
+        Rule::var_digit | Rule::var_status | Rule::var_count => "a variable name",
+        Rule::var_default_op => "`:-`",
+        Rule::var_default | Rule::default_text => "a default value",
+        Rule::block | Rule::group => "a block",
+        Rule::for_loop => "`for`",
+        Rule::range | Rule::range_bound | Rule::int => "a range",
+        Rule::parallel_block => "`parallel`",
+        Rule::max_option => "`max`",
+        Rule::max_value => "a number",
+        Rule::fail_fast => "`fail-fast`",
+        Rule::output_mode => "an output mode (`ordered`, `unordered`, `lines` or `raw`)",
+        Rule::fanout_block => "`fanout`",
+        Rule::timeout_block => "`timeout`",
+        Rule::signal_option => "`signal`",
+        Rule::signal_value => "a signal",
+        Rule::grace_option => "`grace`",
+        Rule::duration => "a duration",
+    };
+    Some(words)
+}
+
+/// "a", "a or b", "a, b or c".
+fn join_alternatives(items: &[&str]) -> String {
+    match items {
+        [] => "something else".to_string(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// What stands at `pos`, in words: never the source text itself.
+fn found_at(source: &str, pos: usize) -> &'static str {
+    let rest = source.get(pos..).unwrap_or("");
+    let Some(c) = rest.chars().next() else {
+        return "end of input";
+    };
+    if let Some(keyword) = keyword_at(source, pos) {
+        return keyword_found(keyword);
+    }
+    match c {
+        '\n' | '\r' => "a newline",
+        ';' => "`;`",
+        '|' if rest.starts_with("||") => "`||`",
+        '|' => "`|`",
+        '&' if rest.starts_with("&&") => "`&&`",
+        '&' => "`&`",
+        '<' | '>' => "a redirect",
+        '(' => "`(`",
+        ')' => "`)`",
+        '{' => "`{`",
+        '}' => "`}`",
+        '"' | '\'' => "a quoted string",
+        '$' => "an expansion",
+        '#' => "a comment",
+        _ => "a word",
+    }
+}
+
+const KEYWORDS: [&str; 9] = [
+    "let", "export", "secret", "cd", "exit", "for", "parallel", "fanout", "timeout",
+];
+
+fn keyword_found(keyword: &str) -> &'static str {
+    match keyword {
+        "let" => "the keyword `let`",
+        "export" => "the keyword `export`",
+        "secret" => "the keyword `secret`",
+        "cd" => "the keyword `cd`",
+        "exit" => "the keyword `exit`",
+        "for" => "the keyword `for`",
+        "parallel" => "the keyword `parallel`",
+        "fanout" => "the keyword `fanout`",
+        _ => "the keyword `timeout`",
+    }
+}
+
+/// The statement or block keyword written unquoted at `pos`, if any.
+fn keyword_at(source: &str, pos: usize) -> Option<&'static str> {
+    let rest = source.get(pos..)?;
+    let end = rest.find(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-');
+    let word = &rest[..end.unwrap_or(rest.len())];
+    let after = rest[word.len()..].chars().next();
+    let ends_word = match after {
+        None => true,
+        Some(c) => c.is_whitespace() || "|&;<>(){}".contains(c),
+    };
+    KEYWORDS
+        .iter()
+        .find(|&&keyword| keyword == word && ends_word)
+        .copied()
+}
+
+/// The span to label for an error at `pos`: the word or character there, or
+/// the last character of the script at its end (a label past the end would
+/// not be shown).
+fn token_span(source: &str, pos: usize) -> Span {
+    let pos = pos.min(source.len());
+    let rest = &source[pos..];
+    let trimmed = rest.trim_start_matches([' ', '\t']);
+    if trimmed.is_empty() {
+        let body = source.trim_end();
+        let last = body.chars().next_back().or(source.chars().next_back());
+        let end = if body.is_empty() {
+            source.len()
+        } else {
+            body.len()
+        };
+        return match last {
+            Some(c) => Span::new(end - c.len_utf8(), end),
+            None => Span::new(0, 0),
+        };
+    }
+    let word_len = rest
+        .find(|c: char| c.is_whitespace() || "|&;<>(){}\"'$".contains(c))
+        .unwrap_or(rest.len());
+    let len = if word_len > 0 {
+        word_len
+    } else {
+        rest.chars().next().map_or(0, char::len_utf8)
+    };
+    Span::new(pos, pos + len)
+}
+
+#[cfg(test)]
+mod tests {
+    use pest::Position;
+    use pest::error::{Error as PestError, ErrorVariant};
+
+    use super::{ParseError, Rule, describe, translate};
+
+    #[test]
+    fn pest_limits_become_too_complex() {
+        let source = "echo hi";
+        let error = PestError::<Rule>::new_from_pos(
+            ErrorVariant::CustomError {
+                message: "call limit reached".into(),
+            },
+            Position::new(source, 5).expect("in bounds"),
+        );
+        let translated = translate(source, error);
+        assert!(
+            matches!(translated, ParseError::TooComplex { .. }),
+            "{translated:?}"
+        );
+        assert_eq!(translated.span().map(|s| s.start..s.end), Some(5..7));
+    }
+
+    #[test]
+    fn rules_a_reader_can_meet_are_described() {
+        for rule in [
+            Rule::word,
+            Rule::rbrace,
+            Rule::duration,
+            Rule::EOI,
+            Rule::sep,
+        ] {
+            assert!(describe(rule).is_some(), "{rule:?}");
+        }
+        assert_eq!(describe(Rule::COMMENT), None);
+    }
+}

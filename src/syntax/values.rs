@@ -1,0 +1,162 @@
+//! Checking the values of block headers: durations, signals, `max N`, and
+//! range integers. The grammar reads them as loose words so that these
+//! checks can say exactly what is wrong.
+
+use std::time::Duration;
+
+use super::ast::{Span, Spanned, Word, WordPart};
+use super::error::ParseError;
+use super::lower::{Pair, span_of};
+
+/// The longest duration accepted: 100 years of 365.25 days.
+const MAX_DURATION_NANOS: u128 = 100 * 36_525 * 864 * 1_000_000_000;
+
+/// The text of a word made only of literals, if it is UTF-8.
+fn literal_text(word: &Word) -> Option<String> {
+    let mut bytes = Vec::new();
+    for part in &word.parts {
+        match part {
+            WordPart::Literal { bytes: b, .. } => bytes.extend_from_slice(b),
+            WordPart::Var(_) | WordPart::Args { .. } | WordPart::Subst { .. } => return None,
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// A duration such as `500us`, `150ms`, `2s`, `1.5s`, `5m` or `1h`.
+pub(super) fn duration(word: Word) -> Result<Spanned<Duration>, ParseError> {
+    let span = word.span;
+    let invalid = |reason| ParseError::InvalidDuration {
+        reason,
+        span: span.into(),
+    };
+    let text = literal_text(&word).ok_or(invalid("it must be written out, not expanded"))?;
+    if text.starts_with('-') {
+        return Err(invalid("it is negative"));
+    }
+    let number_len = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(number_len);
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    // `5`, `1.5`; not `.5`, `5.` or `1.2.3`.
+    let well_formed = !whole.is_empty()
+        && (fraction.is_empty() != number.contains('.'))
+        && !fraction.contains('.');
+    if !well_formed {
+        return Err(invalid("not a number"));
+    }
+    let unit_nanos: u128 = match unit {
+        "us" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        "" => {
+            return Err(ParseError::DurationWithoutUnit { span: span.into() });
+        }
+        _ => return Err(invalid("unknown unit")),
+    };
+    let too_large = || ParseError::DurationTooLarge { span: span.into() };
+    let whole: u128 = whole.parse().map_err(|_| too_large())?;
+    // Digits past the 18th cannot matter at nanosecond precision.
+    let fraction = &fraction[..fraction.len().min(18)];
+    let fraction_nanos = if fraction.is_empty() {
+        0
+    } else {
+        let digits: u128 = fraction.parse().map_err(|_| invalid("not a number"))?;
+        digits * unit_nanos / 10u128.pow(fraction.len() as u32)
+    };
+    let nanos = whole
+        .checked_mul(unit_nanos)
+        .and_then(|n| n.checked_add(fraction_nanos))
+        .filter(|&n| n <= MAX_DURATION_NANOS)
+        .ok_or_else(too_large)?;
+    let nanos = u64::try_from(nanos).map_err(|_| too_large())?;
+    Ok(Spanned {
+        value: Duration::from_nanos(nanos),
+        span,
+    })
+}
+
+/// Signal names and their Linux numbers.
+const SIGNALS: [(&str, i32); 31] = [
+    ("HUP", 1),
+    ("INT", 2),
+    ("QUIT", 3),
+    ("ILL", 4),
+    ("TRAP", 5),
+    ("ABRT", 6),
+    ("IOT", 6),
+    ("BUS", 7),
+    ("FPE", 8),
+    ("KILL", 9),
+    ("USR1", 10),
+    ("SEGV", 11),
+    ("USR2", 12),
+    ("PIPE", 13),
+    ("ALRM", 14),
+    ("TERM", 15),
+    ("STKFLT", 16),
+    ("CHLD", 17),
+    ("CONT", 18),
+    ("STOP", 19),
+    ("TSTP", 20),
+    ("TTIN", 21),
+    ("TTOU", 22),
+    ("URG", 23),
+    ("XCPU", 24),
+    ("XFSZ", 25),
+    ("VTALRM", 26),
+    ("PROF", 27),
+    ("WINCH", 28),
+    ("IO", 29),
+    ("SYS", 31),
+];
+
+/// A signal: a name (`TERM`, `SIGTERM`, any case) or a number from 1 to 64.
+pub(super) fn signal(word: Word) -> Result<Spanned<i32>, ParseError> {
+    let span = word.span;
+    let unknown = || ParseError::UnknownSignal { span: span.into() };
+    let text = literal_text(&word).ok_or_else(unknown)?;
+    let value = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        text.parse::<i32>()
+            .ok()
+            .filter(|n| (1..=64).contains(n))
+            .ok_or_else(unknown)?
+    } else {
+        let upper = text.to_ascii_uppercase();
+        let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+        SIGNALS
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|&(_, number)| number)
+            .ok_or_else(unknown)?
+    };
+    Ok(Spanned { value, span })
+}
+
+/// The `N` of `parallel max N`: a whole number, at least 1.
+pub(super) fn max(word: Word) -> Result<Spanned<usize>, ParseError> {
+    let span = word.span;
+    let text = literal_text(&word)
+        .filter(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or(ParseError::InvalidMax { span: span.into() })?;
+    let value: usize = text
+        .parse()
+        .map_err(|_| ParseError::NumberOutOfRange { span: span.into() })?;
+    if value == 0 {
+        return Err(ParseError::MaxZero { span: span.into() });
+    }
+    Ok(Spanned { value, span })
+}
+
+/// `int`: an integer end of a range.
+pub(super) fn int(pair: &Pair<'_>) -> Result<Spanned<i64>, ParseError> {
+    let span: Span = span_of(pair);
+    let value = pair
+        .as_str()
+        .parse()
+        .map_err(|_| ParseError::NumberOutOfRange { span: span.into() })?;
+    Ok(Spanned { value, span })
+}

@@ -1,0 +1,235 @@
+//! Lowering of words: quotes, escapes and expansions to [`WordPart`]s.
+
+use super::ast::{Span, Stmt, VarName, VarRef, Word, WordPart};
+use super::error::ParseError;
+use super::lower::{Pair, children, missing, span_of, stmts, unexpected};
+use super::parser::Rule;
+
+/// `word`: its parts, adjacent literals of the same quotedness merged.
+pub(super) fn word(pair: Pair<'_>) -> Result<Word, ParseError> {
+    parts_of(pair)
+}
+
+/// `assign_value`: like a word, but possibly empty.
+pub(super) fn assign_value(pair: Pair<'_>) -> Result<Word, ParseError> {
+    parts_of(pair)
+}
+
+/// `max_value`, `signal_value` and `duration`: the one word inside.
+pub(super) fn value_word(pair: Pair<'_>) -> Result<Word, ParseError> {
+    let span = span_of(&pair);
+    let inner = children(pair).next().ok_or_else(|| missing("word", span))?;
+    match inner.as_rule() {
+        Rule::word => word(inner),
+        _ => Err(unexpected(&inner)),
+    }
+}
+
+/// The parts of a `word`, `assign_value` or `var_default`.
+fn parts_of(pair: Pair<'_>) -> Result<Word, ParseError> {
+    let span = span_of(&pair);
+    let mut parts = Parts::default();
+    for child in children(pair) {
+        let child_span = span_of(&child);
+        match child.as_rule() {
+            Rule::bareword | Rule::default_text => {
+                parts.literal(unescape(child.as_str()), false, child_span)
+            }
+            Rule::squote => parts.literal(squote(&child), true, child_span),
+            Rule::dquote => dquote(child, &mut parts)?,
+            Rule::dollar => parts.literal(b"$".to_vec(), false, child_span),
+            _ => parts.push(expansion(child)?),
+        }
+    }
+    Ok(Word {
+        parts: parts.0,
+        span,
+    })
+}
+
+/// `subst`, `var` and `args`: the parts that expand.
+fn expansion(pair: Pair<'_>) -> Result<WordPart, ParseError> {
+    let span = span_of(&pair);
+    match pair.as_rule() {
+        Rule::subst => Ok(WordPart::Subst {
+            body: subst(pair)?,
+            span,
+        }),
+        Rule::var => Ok(WordPart::Var(var(pair)?)),
+        Rule::args => Ok(WordPart::Args { span }),
+        _ => Err(unexpected(&pair)),
+    }
+}
+
+/// Word parts under construction: adjacent literals of the same kind are
+/// merged, so that `'a'"b"` and `"ab"` give the same tree.
+#[derive(Default)]
+struct Parts(Vec<WordPart>);
+
+impl Parts {
+    fn literal(&mut self, bytes: Vec<u8>, quoted: bool, span: Span) {
+        if let Some(WordPart::Literal {
+            bytes: last,
+            quoted: last_quoted,
+            span: last_span,
+        }) = self.0.last_mut()
+            && *last_quoted == quoted
+        {
+            last.extend_from_slice(&bytes);
+            *last_span = last_span.to(span);
+            return;
+        }
+        self.0.push(WordPart::Literal {
+            bytes,
+            quoted,
+            span,
+        });
+    }
+
+    fn push(&mut self, part: WordPart) {
+        self.0.push(part);
+    }
+}
+
+/// The text of a bareword or default: `\X` is `X`, and `\`-newline is
+/// nothing (a line continuation).
+fn unescape(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        let literal = match c {
+            '\\' => match chars.next() {
+                Some('\n') => continue,
+                Some('\r') => {
+                    let rest = chars.as_str();
+                    if let Some(after) = rest.strip_prefix('\n') {
+                        chars = after.chars();
+                    }
+                    continue;
+                }
+                Some(escaped) => escaped,
+                None => '\\',
+            },
+            c => c,
+        };
+        let mut buf = [0; 4];
+        out.extend_from_slice(literal.encode_utf8(&mut buf).as_bytes());
+    }
+    out
+}
+
+/// `squote`: the text between the quotes, as is.
+fn squote(pair: &Pair<'_>) -> Vec<u8> {
+    let text = pair.as_str();
+    text.get(1..text.len().saturating_sub(1))
+        .unwrap_or("")
+        .as_bytes()
+        .to_vec()
+}
+
+/// `dquote`: its pieces, as quoted literals and expansions. `""` is an empty
+/// quoted literal, so that it still stands for an (empty) argument.
+fn dquote(pair: Pair<'_>, parts: &mut Parts) -> Result<(), ParseError> {
+    let span = span_of(&pair);
+    let before = parts.0.len();
+    for child in children(pair) {
+        let child_span = span_of(&child);
+        match child.as_rule() {
+            Rule::dq_text => parts.literal(child.as_str().as_bytes().to_vec(), true, child_span),
+            Rule::dq_escape => parts.literal(dq_escape(&child)?, true, child_span),
+            Rule::dollar => parts.literal(b"$".to_vec(), true, child_span),
+            _ => parts.push(expansion(child)?),
+        }
+    }
+    if parts.0.len() == before {
+        parts.literal(Vec::new(), true, span);
+    }
+    Ok(())
+}
+
+/// `dq_escape`: the bytes a backslash escape in double quotes stands for.
+fn dq_escape(pair: &Pair<'_>) -> Result<Vec<u8>, ParseError> {
+    let text = pair.as_str();
+    let escaped = text.get(1..).unwrap_or("");
+    let byte = match escaped {
+        "\"" => b'"',
+        "\\" => b'\\',
+        "$" => b'$',
+        "n" => b'\n',
+        "t" => b'\t',
+        "r" => b'\r',
+        "0" => 0,
+        "\n" | "\r\n" | "\r" => return Ok(Vec::new()),
+        _ => {
+            if let Some(hex) = escaped.strip_prefix('x')
+                && hex.len() == 2
+                && let Ok(byte) = u8::from_str_radix(hex, 16)
+            {
+                return Ok(vec![byte]);
+            }
+            if let Some(hex) = escaped
+                .strip_prefix("u{")
+                .and_then(|rest| rest.strip_suffix('}'))
+            {
+                let scalar = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
+                return match scalar {
+                    Some(c) => Ok(c.to_string().into_bytes()),
+                    None => Err(ParseError::InvalidEscape {
+                        span: span_of(pair).into(),
+                    }),
+                };
+            }
+            // Any other escape keeps its backslash, as in bash.
+            return Ok(text.as_bytes().to_vec());
+        }
+    };
+    Ok(vec![byte])
+}
+
+/// `subst`: the statements inside `$(...)`.
+fn subst(pair: Pair<'_>) -> Result<Vec<Stmt>, ParseError> {
+    let span = span_of(&pair);
+    let body = children(pair)
+        .next()
+        .ok_or_else(|| missing("substitution body", span))?;
+    if body.as_rule() != Rule::subst_body {
+        return Err(unexpected(&body));
+    }
+    match children(body).next() {
+        Some(inner) if inner.as_rule() == Rule::stmts => stmts(inner),
+        Some(inner) => Err(unexpected(&inner)),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// `var`: the variable's name and its default, if any.
+pub(super) fn var(pair: Pair<'_>) -> Result<VarRef, ParseError> {
+    let span = span_of(&pair);
+    let mut name = None;
+    let mut default = None;
+    for child in children(pair) {
+        let child_span = span_of(&child);
+        match child.as_rule() {
+            Rule::var_name => name = Some(VarName::Named(child.as_str().to_string())),
+            Rule::var_number | Rule::var_digit => {
+                let number = child
+                    .as_str()
+                    .parse()
+                    .map_err(|_| ParseError::NumberOutOfRange {
+                        span: child_span.into(),
+                    })?;
+                name = Some(VarName::Positional(number));
+            }
+            Rule::var_status => name = Some(VarName::Status),
+            Rule::var_count => name = Some(VarName::Count),
+            Rule::var_default => default = Some(Box::new(parts_of(child)?)),
+            _ => return Err(unexpected(&child)),
+        }
+    }
+    let name = name.ok_or_else(|| missing("variable name", span))?;
+    Ok(VarRef {
+        name,
+        default,
+        span,
+    })
+}

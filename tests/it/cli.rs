@@ -1,0 +1,106 @@
+//! The command line: ways to give a script, help, version, exit statuses.
+
+use crate::harness::{Test, processes_with};
+
+#[test]
+fn script_from_a_file_with_arguments() {
+    Test::new()
+        .script("echo $1 $2")
+        .args(["a", "-x"])
+        .stdout("a -x\n")
+        .run();
+    Test::new().arg("run").arg("script.pipe").script("").run();
+}
+
+#[test]
+fn run_subcommand() {
+    Test::new()
+        .file("s.pipe", "echo via run $1")
+        .args(["run", "s.pipe", "arg"])
+        .stdout("via run arg\n")
+        .run();
+}
+
+#[test]
+fn text_with_dash_c() {
+    Test::new()
+        .args(["-c", "echo $0 $1", "first"])
+        .stdout("pipe first\n")
+        .run();
+    Test::new().args(["-c", "exit 5"]).status(5).run();
+}
+
+#[test]
+fn script_on_stdin() {
+    Test::new()
+        .arg("-")
+        .stdin("echo from stdin $1")
+        .status(1)
+        .stderr_has("undefined variable `1`")
+        .run();
+    Test::new()
+        .arg("-")
+        .arg("x")
+        .stdin("echo from stdin $1")
+        .stdout("from stdin x\n")
+        .run();
+    Test::new().stdin("echo piped").stdout("piped\n").run();
+}
+
+#[test]
+fn shebang_runs_the_script() {
+    use std::os::unix::fs::PermissionsExt;
+    let test = Test::new().file("tool", "#!/usr/bin/env pipe\necho shebang $1\n");
+    let tool = test.path().join("tool");
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = std::path::Path::new(crate::harness::PIPE).parent().unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let output = std::process::Command::new(&tool)
+        .arg("ok")
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "shebang ok\n");
+}
+
+#[test]
+fn help_and_version() {
+    let run = Test::new().arg("--help").run();
+    assert!(run.stdout().contains("Usage: pipe"), "{}", run.stdout());
+    assert!(run.stdout().contains("127 command not found"));
+    let run = Test::new().arg("--version").run();
+    assert!(run.stdout().starts_with("pipe "), "{}", run.stdout());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    Test::new()
+        .arg("--no-such-flag")
+        .status(2)
+        .stderr_has("--no-such-flag")
+        .run();
+    Test::new()
+        .arg("missing.pipe")
+        .status(2)
+        .stderr_has("cannot read `missing.pipe`")
+        .run();
+}
+
+#[test]
+fn environment_reaches_children_and_variables() {
+    Test::new()
+        .env("FROM_PARENT", "p")
+        .script("echo $FROM_PARENT\nsh -c 'echo $FROM_PARENT'")
+        .stdout("p\np\n")
+        .run();
+}
+
+#[test]
+fn closed_readers_leave_no_process() {
+    let marker = "marker-closed-reader-7f3a";
+    Test::new()
+        .script(format!("yes {marker} | head -n 1"))
+        .stdout(format!("{marker}\n"))
+        .run();
+    assert_eq!(processes_with(marker), Vec::<String>::new());
+}

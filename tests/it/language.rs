@@ -1,0 +1,326 @@
+//! The language as users see it: one script, its output and status.
+
+use crate::harness::Test;
+
+/// The script succeeds and prints exactly `stdout`.
+fn ok(script: &str, stdout: &str) {
+    Test::new().script(script).stdout(stdout).status(0).run();
+}
+
+/// The script ends with `status` and a diagnostic holding `message`.
+fn fails(script: &str, status: i32, message: &str) {
+    Test::new()
+        .script(script)
+        .status(status)
+        .stderr_has(message)
+        .run();
+}
+
+#[test]
+fn commands_and_words() {
+    ok("echo hello world", "hello world\n");
+    ok("echo 'single $x \\n'", "single $x \\n\n");
+    ok("echo \"tab\\there\"", "tab\there\n");
+    ok("echo a\"b\"'c'd", "abcd\n");
+    ok("printf '%s|' \"\\x41\\u{263A}\"", "A\u{263A}|");
+    ok("echo a#b # a comment", "a#b\n");
+    ok("echo one; echo two", "one\ntwo\n");
+    ok("echo \\\n  continued", "continued\n");
+    ok("echo '}' \"{\"", "} {\n");
+    ok("'echo' for in let", "for in let\n");
+}
+
+#[test]
+fn raw_bytes_reach_arguments() {
+    Test::new()
+        .script(r#"printf '%s' "\xff\xfe""#)
+        .stdout(b"\xff\xfe")
+        .run();
+}
+
+#[test]
+fn variables() {
+    ok("let x = 'a b  *'\nprintf '[%s]' $x", "[a b  *]");
+    ok("let x = 1\n{ let x = 2; echo $x }\necho $x", "2\n1\n");
+    ok(
+        "echo ${UNSET_IN_TEST:-fallback} ${HOME:-x}",
+        format!("fallback {}\n", std::env::var("HOME").unwrap()).as_str(),
+    );
+    ok("let e = ''\necho \"[${e:-empty}]\"", "[empty]\n");
+    ok("export GREETING = hi\nsh -c 'echo $GREETING'", "hi\n");
+    ok(
+        "GREETING=prefix sh -c 'echo $GREETING'\necho ${GREETING:-gone}",
+        "prefix\ngone\n",
+    );
+    ok(
+        "{ export INNER = 1 }\nsh -c 'echo ${INNER:-unset}'",
+        "unset\n",
+    );
+    ok(
+        "let x = \"$(echo nested $(echo deep))\"\necho $x",
+        "nested deep\n",
+    );
+    ok("echo \"$(printf 'a\\n\\n\\n')\"", "a\n");
+    ok("false || echo $?", "1\n");
+    ok("sh -c 'exit 3' || echo \"status $?\"", "status 3\n");
+}
+
+#[test]
+fn undefined_variable_is_an_error() {
+    fails("echo $nope", 1, "undefined variable `nope`");
+    fails("let name = x\necho $nam", 1, "did you mean `$name`?");
+}
+
+#[test]
+fn script_arguments() {
+    Test::new()
+        .script("printf '[%s]' \"$0\" $1 $#\nprintf '<%s>' $@")
+        .args(["a b", "c"])
+        .stdout("[script.pipe][a b][2]<a b><c>")
+        .run();
+    Test::new()
+        .script("printf '<%s>' x$@y")
+        .args(["1", "2"])
+        .stdout("<x1><2y>")
+        .run();
+    Test::new()
+        .script("printf '<%s>' $@ end")
+        .stdout("<end>")
+        .run();
+}
+
+#[test]
+fn pipelines() {
+    ok("printf 'b\\na\\n' | sort | head -n 1", "a\n");
+    ok("yes | head -n 2", "y\ny\n");
+    ok("{ echo one; echo two } | tac", "two\none\n");
+    ok("echo in | { cat; echo more } | cat", "in\nmore\n");
+    ok("for i in 1..3 { echo $i } | paste -sd+", "1+2+3\n");
+}
+
+#[test]
+fn pipefail_names_the_failing_stage() {
+    let run = Test::new().script("echo x | false | cat").status(1).run();
+    let stderr = run.stderr();
+    assert!(stderr.contains("`false` exited with status 1"), "{stderr}");
+    assert!(
+        stderr.contains("stage statuses: echo 0 | false 1 | cat 0"),
+        "{stderr}"
+    );
+    fails(
+        "sh -c 'exit 4' | sh -c 'exit 5'",
+        5,
+        "stage statuses: sh 4 | sh 5",
+    );
+}
+
+#[test]
+fn closed_reader_is_not_a_failure() {
+    ok("yes | head -n 1", "y\n");
+    ok("yes | cat | head -c 2", "y\n");
+    fails("yes | false", 1, "`false` exited with status 1");
+}
+
+#[test]
+fn errexit_and_conditions() {
+    fails(
+        "echo before\nfalse\necho after",
+        1,
+        "`false` exited with status 1",
+    );
+    Test::new()
+        .script("echo before\nfalse\necho after")
+        .stdout("before\n")
+        .status(1)
+        .run();
+    ok("false && echo no\necho yes", "yes\n");
+    ok("true && echo yes || echo no", "yes\n");
+    ok("false || false || echo third", "third\n");
+    ok("{ false; echo unreached } || echo caught", "caught\n");
+    fails("true && false", 1, "exited with status 1");
+}
+
+#[test]
+fn exit_statuses() {
+    Test::new().script("exit 3").status(3).stderr_empty().run();
+    Test::new()
+        .script("echo a; exit; echo b")
+        .stdout("a\n")
+        .run();
+    Test::new().script("{ exit 4 }\necho no").status(4).run();
+    Test::new()
+        .script("sh -c 'kill -TERM $$'")
+        .status(143)
+        .stderr_has("SIGTERM")
+        .run();
+    fails("exit 256", 1, "not a number from 0 to 255");
+    ok(
+        "{ exit 3 } | cat || echo \"stage exit $?\"",
+        "stage exit 3\n",
+    );
+}
+
+#[test]
+fn for_loops() {
+    ok("for x in a 'b c' d { echo $x }", "a\nb c\nd\n");
+    ok("for i in 3..1 { echo $i }", "3\n2\n1\n");
+    ok("let n = 3\nfor i in 1..$n { printf $i }", "123");
+    ok(
+        "for line in $(printf 'x\\ny\\n') { echo \"<$line>\" }",
+        "<x>\n<y>\n",
+    );
+    Test::new()
+        .script("for f in *.txt { echo $f }\nfor f in '*.txt' { echo $f }")
+        .file("b.txt", "")
+        .file("a.txt", "")
+        .file(".hidden.txt", "")
+        .stdout("a.txt\nb.txt\n*.txt\n")
+        .run();
+    fails("for f in *.nothing { echo $f }", 1, "matched no file");
+    Test::new()
+        .script("for a in $@ { echo $a }")
+        .args(["p", "q"])
+        .stdout("p\nq\n")
+        .run();
+}
+
+#[test]
+fn redirects() {
+    let run = Test::new()
+        .script(
+            "echo one > out\necho two >> out\nls /nonexistent-dir-x 2> err || true\n\
+             sh -c 'echo o; echo e >&2' &> both\nsh -c 'echo e2 >&2' 2>&1 | cat > merged\n\
+             echo to-err >&2\ncat < out\ncat <<< \"here $HOME\" > here",
+        )
+        .stdout("one\ntwo\n")
+        .stderr_has("to-err")
+        .run();
+    let read = |name: &str| std::fs::read_to_string(run.dir.join(name)).unwrap();
+    assert_eq!(read("out"), "one\ntwo\n");
+    assert!(read("err").contains("nonexistent-dir-x"));
+    assert_eq!(read("both"), "o\ne\n");
+    assert_eq!(read("merged"), "e2\n");
+    assert_eq!(
+        read("here"),
+        format!("here {}\n", std::env::var("HOME").unwrap())
+    );
+}
+
+#[test]
+fn redirects_apply_left_to_right() {
+    // As in bash: `2>&1 > f` sends stderr to the old stdout.
+    let run = Test::new()
+        .script("sh -c 'echo out; echo err >&2' 2>&1 > f")
+        .stdout("err\n")
+        .run();
+    assert_eq!(std::fs::read_to_string(run.dir.join("f")).unwrap(), "out\n");
+}
+
+#[test]
+fn redirect_files_respect_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let test = Test::new().script("echo s > out");
+    let mut command = test.command();
+    // SAFETY: umask in the forked child before exec only.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            libc::umask(0o027);
+            Ok(())
+        });
+    }
+    let status = command.status().unwrap();
+    assert!(status.success());
+    let mode = std::fs::metadata(test.path().join("out"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o640);
+}
+
+#[test]
+fn same_file_in_and_out_is_refused() {
+    let run = Test::new()
+        .script("sort < f > f")
+        .file("f", "b\na\n")
+        .status(1)
+        .stderr_has("is both read and truncated")
+        .run();
+    assert_eq!(
+        std::fs::read_to_string(run.dir.join("f")).unwrap(),
+        "b\na\n"
+    );
+}
+
+#[test]
+fn cd_is_scoped() {
+    Test::new()
+        .script("{ cd sub; cat f }\ncat f")
+        .file("sub/f", "inner\n")
+        .file("f", "outer\n")
+        .stdout("inner\nouter\n")
+        .run();
+    fails(
+        "cd missing-dir",
+        1,
+        "cannot change directory to `missing-dir`",
+    );
+}
+
+#[test]
+fn command_lookup_errors() {
+    fails(
+        "no-such-command-xyz",
+        127,
+        "command not found: `no-such-command-xyz`",
+    );
+    fails("ehco hi", 127, "did you mean `echo`?");
+    Test::new()
+        .script("./dir")
+        .file("dir/x", "")
+        .status(126)
+        .stderr_has("is a directory")
+        .run();
+    Test::new()
+        .script("./plain")
+        .file("plain", "echo hi\n")
+        .status(126)
+        .stderr_has("permission denied")
+        .run();
+    ok("no-such-command-xyz || echo fallback", "fallback\n");
+}
+
+#[test]
+fn script_without_shebang_is_not_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let test = Test::new()
+        .script("./noshebang")
+        .file("noshebang", "touch ran\n");
+    let path = test.path().join("noshebang");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = test.status(126).stderr_has("no `#!` line").run();
+    assert!(!run.dir.join("ran").exists());
+}
+
+#[test]
+fn no_shell_reparsing() {
+    let run = Test::new()
+        .script("let x = 'a; touch pwned #$(id)*'\necho $x")
+        .stdout("a; touch pwned #$(id)*\n")
+        .run();
+    assert!(!run.dir.join("pwned").exists());
+}
+
+#[test]
+fn nul_in_argument_is_an_error() {
+    fails("echo \"a\\0b\"", 1, "contains a NUL byte");
+}
+
+#[test]
+fn trace_prints_commands_with_secrets_hidden() {
+    Test::new()
+        .flag("-x")
+        .script("secret token = canary-1234\necho $token | cat > /dev/null")
+        .stderr_has("+ echo '***'")
+        .stderr_has("+ cat")
+        .run();
+}

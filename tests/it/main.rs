@@ -1,0 +1,8 @@
+//! Integration tests: each one runs the real `pipe` binary on a script.
+
+mod cli;
+mod errors;
+mod examples;
+mod harness;
+mod hostile;
+mod language;
