@@ -137,7 +137,10 @@ pub fn main() -> ExitCode {
 /// 2. a failed statement: its status (the child's code, 128+N for signal N,
 ///    124 for a timeout, 126 cannot run, 127 not found), after its
 ///    diagnostic, or quietly when the script's stdout was closed;
-/// 3. parse and usage errors (decided before anything runs): 2.
+/// 3. `pipe` received SIGINT, SIGTERM or SIGHUP: once its children are
+///    gone, it ends by that same signal (so a shell shows 130 or 143), or
+///    exits with 128+N if the signal does not end it;
+/// 4. parse and usage errors (decided before anything runs): 2.
 fn exit_code(outcome: Outcome, printer: &Printer, source: &Source) -> ExitCode {
     match outcome {
         Outcome::Exited(status) => ExitCode::from(status as u8),
@@ -146,6 +149,10 @@ fn exit_code(outcome: Outcome, printer: &Printer, source: &Source) -> ExitCode {
                 printer.print(error.as_ref(), Some(source), &failure.secrets);
             }
             ExitCode::from(failure.status.clamp(0, 255) as u8)
+        }
+        Outcome::Interrupted(signal) => {
+            exec::die_by(signal);
+            ExitCode::from((128 + signal).clamp(0, 255) as u8)
         }
     }
 }

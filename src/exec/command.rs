@@ -25,6 +25,8 @@ pub struct Plan {
     /// The search path, from the script's `PATH` or the environment's.
     pub path_var: Option<OsString>,
     pub program_span: Span,
+    /// The whole command.
+    pub span: Span,
 }
 
 #[derive(Debug)]
@@ -54,9 +56,9 @@ impl PlannedRedirect {
 pub fn spawn(
     plan: &Plan,
     io: &Io,
-    pgid: Option<u32>,
+    pgid: Option<i32>,
     own_cwd: &Path,
-) -> Result<tokio::process::Child, RunError> {
+) -> Result<std::process::Child, RunError> {
     let name = plan.argv[0].to_string_lossy().into_owned();
     let cwd = plan.cwd.as_deref().unwrap_or(own_cwd);
     let program = resolve(
@@ -65,6 +67,7 @@ pub fn spawn(
         cwd,
         plan.program_span,
     )?;
+    check_format(&program, &name, plan.program_span)?;
     let io = apply_redirects(plan, io.clone(), cwd)?;
 
     let mut command = std::process::Command::new(&program);
@@ -84,8 +87,8 @@ pub fn spawn(
         .stdin(io.stdin.to_stdio(0).map_err(spawn_error)?)
         .stdout(io.stdout.to_stdio(1).map_err(spawn_error)?)
         .stderr(io.stderr.to_stdio(2).map_err(spawn_error)?)
-        .process_group(pgid.map_or(0, |pgid| pgid as i32));
-    let mut command = tokio::process::Command::from(command);
+        .process_group(pgid.unwrap_or(0));
+    die_with_parent(&mut command);
     command
         .spawn()
         .map_err(|err| spawn_failure(err, &name, &program, plan.program_span))
@@ -128,6 +131,31 @@ fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) ->
             span: span.into(),
         },
     }
+}
+
+/// Refuses a file that is neither a binary nor a `#!` script. execvp would
+/// run such a file with /bin/sh (and so would std, which uses it), a
+/// different language from the one the file may be written in.
+fn check_format(program: &Path, name: &str, span: Span) -> Result<(), RunError> {
+    if !executable(program) || program.is_dir() {
+        // exec will say why (permission denied, is a directory).
+        return Ok(());
+    }
+    let mut head = [0u8; 4];
+    let Ok(mut file) = File::open(program) else {
+        // Unreadable but perhaps executable: let exec decide.
+        return Ok(());
+    };
+    let n = std::io::Read::read(&mut file, &mut head).unwrap_or(0);
+    if head[..n].starts_with(b"#!") || head[..n].starts_with(b"\x7fELF") {
+        return Ok(());
+    }
+    Err(spawn_failure(
+        std::io::Error::from_raw_os_error(libc::ENOEXEC),
+        name,
+        program,
+        span,
+    ))
 }
 
 /// The interpreter named by a script's `#!` line.
@@ -293,3 +321,26 @@ fn here_string(text: &OsStr) -> std::io::Result<Fd> {
     file.rewind()?;
     Ok(Fd::owned(file))
 }
+
+/// On Linux, a child gets SIGKILL if `pipe` dies, even by SIGKILL, which
+/// no handler of ours can catch. The setting belongs to the thread that
+/// spawns; the executor spawns from its one thread, which lives as long
+/// as `pipe`.
+#[cfg(target_os = "linux")]
+fn die_with_parent(command: &mut std::process::Command) {
+    let parent = std::process::id() as i32;
+    // SAFETY: prctl, getppid and raise are async-signal-safe.
+    unsafe {
+        command.pre_exec(move || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            // The parent died before prctl took effect.
+            if libc::getppid() != parent {
+                libc::raise(libc::SIGKILL);
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_command: &mut std::process::Command) {}

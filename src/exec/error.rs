@@ -118,6 +118,23 @@ pub enum RunError {
         span: SourceSpan,
     },
 
+    #[error("a parallel branch exited with status {status}")]
+    #[diagnostic(code(pipe::run::branch_exit))]
+    BranchExit {
+        status: i32,
+        #[label("this branch")]
+        span: SourceSpan,
+    },
+
+    #[error("timed out after {after}")]
+    #[diagnostic(code(pipe::run::timeout), help("{summary}; the block's status is 124"))]
+    TimedOut {
+        after: String,
+        summary: String,
+        #[label(collection)]
+        labels: Vec<LabeledSpan>,
+    },
+
     #[error(transparent)]
     #[diagnostic(transparent)]
     Expand(#[from] ExpandError),

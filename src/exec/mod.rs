@@ -6,33 +6,39 @@
 //! as a stage are futures joined together, and waiting on children costs no
 //! thread of its own.
 
+mod child;
 mod command;
 mod error;
 mod io;
+mod output;
+mod parallel;
+mod pipeline;
 mod process;
 mod status;
+mod supervise;
+mod timeout;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use futures_util::future::join_all;
-use miette::LabeledSpan;
 use tokio::io::AsyncReadExt;
 
 use crate::expand::{self, Lookup};
 use crate::syntax::ast::{
-    Block, BlockKind, Command, Connector, ForLoop, List, ListItem, Pipeline, Span, Stage, Stmt,
-    StmtKind, VarName, Word, WordPart,
+    Block, BlockKind, Connector, ForLoop, List, ListItem, Pipeline, Span, Stage, Stmt, StmtKind,
+    VarName, Word, WordPart,
 };
+
+use supervise::{CancelScope, Reason, Supervisor};
 
 pub use error::RunError;
 pub use io::{Fd, Io};
-pub use process::prepare_process;
+pub use process::{die_by, prepare_process};
 pub use status::{Status, signal_name};
 
 type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -69,6 +75,9 @@ pub enum Outcome {
     Exited(i32),
     /// A statement failed and stopped it.
     Failed(Failure),
+    /// `pipe` received this signal (Ctrl-C, SIGTERM, SIGHUP): its children
+    /// were ended, and it should now end by the same signal.
+    Interrupted(i32),
 }
 
 /// Runs a parsed script to its end.
@@ -101,15 +110,31 @@ pub fn run(
         secrets: RefCell::new(Vec::new()),
         own_cwd: cwd.clone(),
         reporter,
+        supervisor: Supervisor::new(),
+        interrupted: Cell::new(None),
+        interrupt: tokio::sync::Notify::new(),
     };
+    let root = CancelScope::root();
     let mut scope = Scope {
         vars: Rc::default(),
         cwd: Rc::new(cwd),
         cwd_changed: false,
         last_status: 0,
+        cancel: root.clone(),
     };
     let io = Io::inherit();
-    let flow = runtime.block_on(interp.run_stmts(&mut scope, &io, &script.body));
+    let flow = runtime.block_on(async {
+        let main = std::pin::pin!(interp.run_stmts(&mut scope, &io, &script.body));
+        let background = std::pin::pin!(interp.background(&root));
+        match futures_util::future::select(main, background).await {
+            futures_util::future::Either::Left((flow, _)) => flow,
+            futures_util::future::Either::Right((never, _)) => match never {},
+        }
+    });
+    interp.supervisor.finish();
+    if let Some(signal) = interp.interrupted.get() {
+        return Outcome::Interrupted(signal);
+    }
     match flow {
         Flow::Normal => Outcome::Exited(scope.last_status),
         Flow::Exit(status) => Outcome::Exited(status),
@@ -166,6 +191,8 @@ struct Scope {
     cwd: Rc<PathBuf>,
     cwd_changed: bool,
     last_status: i32,
+    /// The innermost `timeout` or `parallel` body (or the script).
+    cancel: Rc<CancelScope>,
 }
 
 impl Scope {
@@ -182,6 +209,11 @@ struct Interp<'r> {
     /// `pipe`'s own working directory.
     own_cwd: PathBuf,
     reporter: &'r dyn Reporter,
+    supervisor: Supervisor,
+    /// The signal `pipe` received, if any.
+    interrupted: Cell<Option<i32>>,
+    /// Woken when `pipe` receives a signal, to start the grace period.
+    interrupt: tokio::sync::Notify,
 }
 
 /// Expansion's view of a scope, with the `$(...)` outputs of one word set.
@@ -226,7 +258,20 @@ impl<'r> Interp<'r> {
         stmts: &'a [Stmt],
     ) -> LocalFuture<'a, Flow> {
         Box::pin(async move {
-            for stmt in stmts {
+            for (i, stmt) in stmts.iter().enumerate() {
+                // Let signals and timers in, even in a loop that never waits.
+                if i % 64 == 63 {
+                    tokio::task::yield_now().await;
+                }
+                // A cancelled block (timeout, fail-fast, signal) starts nothing
+                // more; whoever cancelled it reports why.
+                if let Some(signal) = scope.cancel.cancelled() {
+                    return Flow::Fail(Failure {
+                        status: 128 + signal,
+                        error: None,
+                        secrets: Vec::new(),
+                    });
+                }
                 match self.run_stmt(scope, io, stmt).await {
                     Flow::Normal => {}
                     other => return other,
@@ -234,6 +279,58 @@ impl<'r> Interp<'r> {
             }
             Flow::Normal
         })
+    }
+
+    /// What runs beside the script: signals to `pipe` are forwarded to
+    /// every process group, then, after the grace period, SIGKILL; orphans
+    /// adopted by `pipe` are ended and reaped. It never returns.
+    async fn background(&self, root: &Rc<CancelScope>) -> std::convert::Infallible {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind: SignalKind| signal(kind).ok();
+        let mut int = listen(SignalKind::interrupt());
+        let mut term = listen(SignalKind::terminate());
+        let mut hup = listen(SignalKind::hangup());
+        let mut chld = if self.supervisor.subreaper() {
+            listen(SignalKind::child())
+        } else {
+            None
+        };
+        async fn next(stream: &mut Option<tokio::signal::unix::Signal>) {
+            match stream {
+                Some(stream) => {
+                    stream.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        }
+        let signals = async {
+            loop {
+                let signal = tokio::select! {
+                    _ = next(&mut int) => libc::SIGINT,
+                    _ = next(&mut term) => libc::SIGTERM,
+                    _ = next(&mut hup) => libc::SIGHUP,
+                };
+                if self.interrupted.get().is_none() {
+                    self.interrupted.set(Some(signal));
+                }
+                self.supervisor.cancel(root, Reason::Signal(signal), signal);
+                self.interrupt.notify_one();
+            }
+        };
+        let grace = async {
+            self.interrupt.notified().await;
+            tokio::time::sleep(supervise::DEFAULT_GRACE).await;
+            self.supervisor.kill(root);
+            std::future::pending::<()>().await;
+        };
+        let orphans = async {
+            loop {
+                next(&mut chld).await;
+                self.supervisor.tend_orphans();
+            }
+        };
+        let ((), (), ()) = tokio::join!(signals, grace, orphans);
+        unreachable!("the background loops never end")
     }
 
     async fn run_stmt(&self, scope: &mut Scope, io: &Io, stmt: &Stmt) -> Flow {
@@ -396,10 +493,9 @@ impl<'r> Interp<'r> {
             if !run {
                 continue;
             }
-            // The left side was a condition: its error is shown, not fatal.
-            if let Some(error) = outcome.error.take() {
-                self.reporter.error(error, &self.secrets.borrow());
-            }
+            // The left side was a condition: why it could not run is shown
+            // (as bash shows "command not found"), a plain status is not.
+            self.report_condition(outcome.error.take());
             outcome = match self.run_pipeline(scope, io, pipeline).await {
                 Ok(outcome) => outcome,
                 Err(exit) => return Flow::Exit(exit),
@@ -409,11 +505,17 @@ impl<'r> Interp<'r> {
         if last_ran == list.rest.len() {
             self.finish(scope, outcome)
         } else {
-            if let Some(error) = outcome.error.take() {
-                self.reporter.error(error, &self.secrets.borrow());
-            }
+            self.report_condition(outcome.error.take());
             scope.last_status = outcome.status;
             Flow::Normal
+        }
+    }
+
+    fn report_condition(&self, error: Option<RunError>) {
+        if let Some(error) = error
+            && !error.is_status()
+        {
+            self.reporter.error(error, &self.secrets.borrow());
         }
     }
 
@@ -448,9 +550,23 @@ impl<'r> Interp<'r> {
         match &block.kind {
             BlockKind::Group(body) => self.run_stmts(scope, io, body).await,
             BlockKind::For(for_loop) => self.run_for(scope, io, for_loop).await,
-            BlockKind::Parallel { .. } => self.unsupported(scope, "parallel", block.span),
+            BlockKind::Parallel { options, body } => {
+                self.run_parallel(scope, io, block, options, body).await
+            }
             BlockKind::Fanout { .. } => self.unsupported(scope, "fanout", block.span),
-            BlockKind::Timeout { .. } => self.unsupported(scope, "timeout", block.span),
+            BlockKind::Timeout {
+                duration,
+                signal,
+                grace,
+                body,
+            } => {
+                let limits = timeout::Limits {
+                    duration: *duration,
+                    signal: signal.map_or(libc::SIGTERM, |signal| signal.value),
+                    grace: grace.map_or(supervise::DEFAULT_GRACE, |grace| grace.value),
+                };
+                self.run_timeout(scope, io, limits, body).await
+            }
         }
     }
 
@@ -603,244 +719,6 @@ impl<'r> Interp<'r> {
         (bytes, outcome)
     }
 
-    /// Expands a command's words, assignments and redirects.
-    async fn plan(
-        &self,
-        scope: &Scope,
-        io: &Io,
-        command: &Command,
-    ) -> Result<command::Plan, PipeOutcome> {
-        let mut words: Vec<Word> = command
-            .assigns
-            .iter()
-            .map(|assign| assign.value.clone())
-            .collect();
-        words.extend(command.words.iter().cloned());
-        words.extend(
-            command
-                .redirects
-                .iter()
-                .filter_map(|redirect| redirect.target.clone()),
-        );
-        let substs = self.run_substs(scope, io, &words).await?;
-        let view = View {
-            interp: self,
-            scope,
-            substs: &substs,
-        };
-        let fail = |err: RunError| PipeOutcome::failed(err);
-
-        let mut argv = Vec::new();
-        for word in &command.words {
-            let fields = expand::fields(word, &view).map_err(|err| fail(err.into()))?;
-            if fields.iter().any(|field| field.as_bytes().contains(&0)) {
-                return Err(fail(RunError::NulByte {
-                    what: "an argument",
-                    span: word.span.into(),
-                }));
-            }
-            argv.extend(fields);
-        }
-        let program_span = command.words.first().map_or(command.span, |word| word.span);
-        if argv.is_empty() {
-            return Err(fail(RunError::Expand(expand::ExpandError::Ambiguous {
-                what: "command",
-                count: 0,
-                span: program_span.into(),
-            })));
-        }
-
-        let mut env: Vec<(OsString, OsString)> = scope
-            .vars
-            .iter()
-            .filter(|(_, var)| var.export)
-            .map(|(name, var)| (OsString::from(name), var.value.clone()))
-            .collect();
-        for assign in &command.assigns {
-            let value = expand::joined(&assign.value, &view).map_err(|err| fail(err.into()))?;
-            if value.as_bytes().contains(&0) {
-                return Err(fail(RunError::NulByte {
-                    what: "an environment value",
-                    span: assign.value.span.into(),
-                }));
-            }
-            env.push((OsString::from(&assign.name.name), value));
-        }
-        let path_var = env
-            .iter()
-            .rev()
-            .find(|(key, _)| key == "PATH")
-            .map(|(_, value)| value.clone())
-            .or_else(|| view.var("PATH"));
-
-        let mut redirects = Vec::new();
-        for redirect in &command.redirects {
-            let target = match &redirect.target {
-                Some(word) => {
-                    Some(expand::single(word, "redirect", &view).map_err(|err| fail(err.into()))?)
-                }
-                None => None,
-            };
-            redirects.push(command::PlannedRedirect {
-                op: redirect.op,
-                target,
-                span: redirect.span,
-            });
-        }
-        Ok(command::Plan {
-            argv,
-            env,
-            redirects,
-            cwd: scope.cwd_changed.then(|| scope.cwd.to_path_buf()),
-            path_var,
-            program_span,
-        })
-    }
-
-    /// Runs a pipeline of several stages (or one command): every stage at
-    /// once, wired by OS pipes, in one new process group.
-    async fn run_stages(&self, scope: &Scope, io: &Io, pipeline: &Pipeline) -> PipeOutcome {
-        // Expand every command first, so that a bad word starts nothing.
-        let mut plans = Vec::with_capacity(pipeline.stages.len());
-        for stage in &pipeline.stages {
-            plans.push(match stage {
-                Stage::Command(command) => match self.plan(scope, io, command).await {
-                    Ok(plan) => Some(plan),
-                    Err(outcome) => return outcome,
-                },
-                Stage::Block(_) => None,
-            });
-        }
-        if let Some(error) = same_file(&plans, &scope.cwd) {
-            return PipeOutcome::failed(error);
-        }
-
-        let count = pipeline.stages.len();
-        let mut stdin = io.stdin.clone();
-        let mut pgid = None;
-        let mut running: Vec<LocalFuture<'_, (Status, Option<RunError>)>> =
-            Vec::with_capacity(count);
-        for (i, (stage, plan)) in pipeline.stages.iter().zip(plans).enumerate() {
-            let (next_stdin, stdout) = if i + 1 == count {
-                (None, io.stdout.clone())
-            } else {
-                match os_pipe::pipe() {
-                    Ok((reader, writer)) => (Some(Fd::owned(reader)), Fd::owned(writer)),
-                    Err(source) => {
-                        let error = RunError::Pipe {
-                            source,
-                            span: stage.span().into(),
-                        };
-                        running.push(Box::pin(async move {
-                            (Status::Exited(error.status()), Some(error))
-                        }));
-                        break;
-                    }
-                }
-            };
-            let stage_io = Io {
-                stdin: std::mem::replace(&mut stdin, Fd::Parent(0)),
-                stdout,
-                stderr: io.stderr.clone(),
-            };
-            match (stage, plan) {
-                (Stage::Command(_), Some(plan)) => {
-                    if self.trace {
-                        self.reporter.trace(&self.trace_line(&plan.argv));
-                    }
-                    match command::spawn(&plan, &stage_io, pgid, &self.own_cwd) {
-                        Ok(mut child) => {
-                            pgid = pgid.or(child.id());
-                            running.push(Box::pin(async move {
-                                match child.wait().await {
-                                    Ok(status) => (Status::from_std(status), None),
-                                    Err(_) => (Status::Exited(1), None),
-                                }
-                            }));
-                        }
-                        Err(error) => running.push(Box::pin(async move {
-                            (Status::Exited(error.status()), Some(error))
-                        })),
-                    }
-                    // The child has its copies; the parent keeps no pipe end.
-                    drop(stage_io);
-                }
-                (Stage::Block(block), _) => {
-                    let mut inner = scope.clone();
-                    running.push(Box::pin(async move {
-                        let flow = self.run_block(&mut inner, &stage_io, block).await;
-                        drop(stage_io);
-                        match flow {
-                            Flow::Normal => (Status::Exited(inner.last_status), None),
-                            Flow::Exit(status) => (Status::Exited(status), None),
-                            Flow::Fail(failure) => {
-                                (Status::Exited(failure.status), failure.error.map(|e| *e))
-                            }
-                        }
-                    }));
-                }
-                (Stage::Command(_), None) => unreachable!("every command stage has a plan"),
-            }
-            if let Some(next) = next_stdin {
-                stdin = next;
-            }
-        }
-        drop(stdin);
-
-        let results = join_all(running).await;
-        let raw: Vec<Status> = results.iter().map(|(status, _)| *status).collect();
-        let (effective, failed) = status::pipeline_status(&raw);
-        let Some(failed) = failed else {
-            return PipeOutcome::success();
-        };
-        let mut errors: Vec<Option<RunError>> =
-            results.into_iter().map(|(_, error)| error).collect();
-        if let Some(error) = errors[failed].take() {
-            return PipeOutcome {
-                status: effective[failed].code(),
-                error: Some(error),
-            };
-        }
-        PipeOutcome {
-            status: effective[failed].code(),
-            error: Some(self.failed_error(pipeline, &effective, failed)),
-        }
-    }
-
-    /// The diagnostic of a pipeline whose stage `failed` decided its status.
-    fn failed_error(&self, pipeline: &Pipeline, statuses: &[Status], failed: usize) -> RunError {
-        let mut labels = Vec::new();
-        let mut table = Vec::new();
-        for (i, (stage, status)) in pipeline.stages.iter().zip(statuses).enumerate() {
-            let span = stage.span();
-            let name = stage_name(stage);
-            table.push(format!("{name} {}", status.code()));
-            if i == failed {
-                labels.push(LabeledSpan::new_primary_with_span(
-                    Some(status.to_string()),
-                    span,
-                ));
-            } else if pipeline.stages.len() > 1 {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(format!("status {}", status.code())),
-                    span,
-                ));
-            }
-        }
-        let table = if pipeline.stages.len() > 1 {
-            format!("stage statuses: {}", table.join(" | "))
-        } else {
-            "the script stops at the first failing statement; use `||` to handle a failure"
-                .to_owned()
-        };
-        RunError::Failed {
-            command: stage_name(&pipeline.stages[failed]),
-            status: statuses[failed],
-            statuses: table,
-            labels,
-        }
-    }
-
     /// A command line for `-x`, quoted so it can be pasted, secrets hidden.
     fn trace_line(&self, argv: &[OsString]) -> String {
         let words: Vec<String> = argv
@@ -868,27 +746,6 @@ pub fn redact(secrets: &[Vec<u8>], mut text: String) -> String {
     text
 }
 
-/// How a stage is named in a diagnostic: its program as written.
-fn stage_name(stage: &Stage) -> String {
-    match stage {
-        Stage::Command(command) => {
-            match command.words.first().and_then(|word| word.parts.first()) {
-                Some(WordPart::Literal { bytes, .. }) if command.words[0].parts.len() == 1 => {
-                    String::from_utf8_lossy(bytes).into_owned()
-                }
-                _ => "command".to_owned(),
-            }
-        }
-        Stage::Block(block) => match block.kind {
-            BlockKind::Group(_) => "{ }".to_owned(),
-            BlockKind::For(_) => "for".to_owned(),
-            BlockKind::Parallel { .. } => "parallel".to_owned(),
-            BlockKind::Fanout { .. } => "fanout".to_owned(),
-            BlockKind::Timeout { .. } => "timeout".to_owned(),
-        },
-    }
-}
-
 /// Shell-quotes a word when it needs it.
 fn quote(word: &str) -> String {
     let plain = !word.is_empty()
@@ -902,45 +759,16 @@ fn quote(word: &str) -> String {
     }
 }
 
-/// `sort < f > f`: a pipeline that would truncate a file it also reads is
-/// refused before anything starts.
-fn same_file(plans: &[Option<command::Plan>], cwd: &Path) -> Option<RunError> {
-    use std::os::unix::fs::MetadataExt;
-    let mut inputs = Vec::new();
-    let mut outputs = Vec::new();
-    for plan in plans.iter().flatten() {
-        let dir = plan.cwd.as_deref().unwrap_or(cwd);
-        for redirect in &plan.redirects {
-            let Some(path) = redirect.path(dir) else {
-                continue;
-            };
-            let Ok(meta) = path.metadata() else { continue };
-            let id = (meta.dev(), meta.ino());
-            if redirect.op == crate::syntax::ast::RedirectOp::In {
-                inputs.push((id, redirect));
-            } else if redirect.truncates() && meta.is_file() {
-                outputs.push((id, redirect));
-            }
-        }
-    }
-    for (id, output) in &outputs {
-        if let Some((_, input)) = inputs.iter().find(|(other, _)| other == id) {
-            return Some(RunError::SameFile {
-                path: output
-                    .target
-                    .as_deref()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned(),
-                input: input.span.into(),
-                output: output.span.into(),
-            });
-        }
-    }
-    None
-}
-
 impl RunError {
+    /// Whether the error only reports a status (a command that ran and
+    /// failed, a timeout), as opposed to a command that could not run.
+    pub fn is_status(&self) -> bool {
+        matches!(
+            self,
+            RunError::Failed { .. } | RunError::TimedOut { .. } | RunError::BranchExit { .. }
+        )
+    }
+
     /// The status a failure of this kind gives the statement: 127 for a
     /// command not found, 126 for one that cannot run, the child's own
     /// status for a failed command, 1 otherwise.
@@ -950,6 +778,8 @@ impl RunError {
             RunError::NotFound { .. } => 127,
             RunError::NotExecutable { .. } | RunError::Spawn { .. } => 126,
             RunError::Unsupported { .. } => 2,
+            RunError::TimedOut { .. } => timeout::TIMED_OUT,
+            RunError::BranchExit { status, .. } => *status,
             RunError::Redirect { .. }
             | RunError::SameFile { .. }
             | RunError::NulByte { .. }

@@ -110,3 +110,18 @@ fn close_inherited_on_exec() {
     }
     let _ = std::io::stdin().as_raw_fd();
 }
+
+/// Ends `pipe` by `signal`, as a shell does after its children were
+/// interrupted, so that its parent sees the signal. Returns if the signal
+/// does not end the process.
+pub fn die_by(signal: i32) {
+    // SAFETY: restoring the default disposition, unblocking, and raising.
+    unsafe {
+        libc::signal(signal, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, signal);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(signal);
+    }
+}

@@ -1,0 +1,351 @@
+//! How parallel branches' stdout reaches the block's stdout, in the modes
+//! `ordered`, `unordered` and `lines` (`raw` needs none of this: the
+//! children write straight to the block's stdout).
+//!
+//! Each branch that is not written straight through gets a pipe of its own,
+//! which a relay reads on the event loop. What reaches the block's stdout
+//! goes through one writer thread, in whole chunks, so that a slow reader
+//! never blocks the event loop and no two chunks ever mix. Output that must
+//! wait its turn is held in a [`Spool`]: in memory up to a bound, then in
+//! an unnamed temporary file, so memory stays bounded whatever a branch
+//! prints.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::Write;
+use std::os::fd::OwnedFd;
+use std::os::unix::fs::FileExt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::io::AsyncReadExt;
+
+use crate::syntax::ast::OutputMode;
+
+use super::io::Fd;
+
+/// How much a held branch keeps in memory before spilling to a file.
+const SPOOL_MEMORY: usize = 64 * 1024;
+/// The size of one read from a branch, and of one chunk written.
+const CHUNK: usize = 64 * 1024;
+/// How many chunks may wait for the writer thread.
+const QUEUE: usize = 16;
+
+/// The output of one parallel block.
+pub struct Output {
+    mode: OutputMode,
+    writer: Writer,
+    /// The block's stdout, for branches written straight through.
+    target: Fd,
+    state: RefCell<State>,
+    /// Held while a whole branch's output is being written, so that
+    /// nothing else is written in between.
+    turn: tokio::sync::Mutex<()>,
+}
+
+struct State {
+    /// `ordered`: the earliest branch whose output is not complete.
+    current: usize,
+    /// `ordered`: whether the current branch's output goes out live.
+    live: bool,
+    /// Who has started, and whose output is complete.
+    started: Vec<bool>,
+    complete: Vec<bool>,
+    spools: Vec<Spool>,
+}
+
+impl Output {
+    pub fn new(mode: OutputMode, target: &Fd, branches: usize) -> std::io::Result<Output> {
+        let fd = match target {
+            Fd::Parent(fd) => {
+                // SAFETY: fds 0-2 stay open for pipe's whole life.
+                let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(*fd) };
+                borrowed.try_clone_to_owned()?
+            }
+            Fd::Owned(owned) => owned.try_clone()?,
+        };
+        Ok(Output {
+            mode,
+            writer: Writer::spawn(fd)?,
+            target: target.clone(),
+            state: RefCell::new(State {
+                current: 0,
+                live: false,
+                started: vec![false; branches],
+                complete: vec![false; branches],
+                spools: (0..branches).map(|_| Spool::default()).collect(),
+            }),
+            turn: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// The stdout branch `index` starts with, and the pipe end to relay
+    /// when it is not the block's stdout itself. In `ordered` mode the
+    /// current branch, when nothing of it is held, writes straight through.
+    pub async fn branch_stdout(
+        &self,
+        index: usize,
+    ) -> std::io::Result<(Fd, Option<os_pipe::PipeReader>)> {
+        let direct = {
+            let mut state = self.state.borrow_mut();
+            state.started[index] = true;
+            let direct = self.mode == OutputMode::Ordered && state.current == index && !state.live;
+            if direct {
+                state.live = true;
+            }
+            direct
+        };
+        if direct {
+            // What was queued before must be written before the branch
+            // writes on its own.
+            self.writer.drain().await;
+            return Ok((self.target.clone(), None));
+        }
+        let (reader, writer) = os_pipe::pipe()?;
+        Ok((Fd::owned(writer), Some(reader)))
+    }
+
+    /// Reads branch `index`'s pipe to its end, passing the bytes on as the
+    /// mode says.
+    pub async fn relay(&self, index: usize, reader: os_pipe::PipeReader) {
+        let Ok(mut receiver) =
+            tokio::net::unix::pipe::Receiver::from_owned_fd(OwnedFd::from(reader))
+        else {
+            return;
+        };
+        let mut partial: Vec<u8> = Vec::new();
+        let mut buffer = vec![0u8; CHUNK];
+        loop {
+            let n = match receiver.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let bytes = &buffer[..n];
+            let sent = match self.mode {
+                OutputMode::Lines => {
+                    partial.extend_from_slice(bytes);
+                    match partial.iter().rposition(|&b| b == b'\n') {
+                        Some(end) => {
+                            let rest = partial.split_off(end + 1);
+                            let lines = std::mem::replace(&mut partial, rest);
+                            self.writer.send(lines).await
+                        }
+                        None => true,
+                    }
+                }
+                OutputMode::Unordered => self.hold(index, bytes),
+                OutputMode::Ordered | OutputMode::Raw => {
+                    let live = {
+                        let state = self.state.borrow();
+                        state.current == index && state.live
+                    };
+                    if live {
+                        self.writer.send(bytes.to_vec()).await
+                    } else {
+                        self.hold(index, bytes)
+                    }
+                }
+            };
+            // The block's reader is gone: stop reading, so the branch's
+            // writers get EPIPE as they would writing to it directly.
+            if !sent {
+                return;
+            }
+        }
+        if !partial.is_empty() {
+            self.writer.send(partial).await;
+        }
+    }
+
+    fn hold(&self, index: usize, bytes: &[u8]) -> bool {
+        self.state.borrow_mut().spools[index].push(bytes).is_ok()
+    }
+
+    /// Branch `index` has ended and all its output was read.
+    pub async fn complete(&self, index: usize) {
+        self.state.borrow_mut().complete[index] = true;
+        match self.mode {
+            OutputMode::Unordered => {
+                let _turn = self.turn.lock().await;
+                self.flush(index).await;
+            }
+            OutputMode::Ordered => {
+                if self.state.borrow().current != index {
+                    return;
+                }
+                let _turn = self.turn.lock().await;
+                // Hand the turn on: complete branches go out whole; the
+                // first incomplete one goes out so far, then live.
+                loop {
+                    let next = {
+                        let mut state = self.state.borrow_mut();
+                        state.current += 1;
+                        state.live = false;
+                        state.current
+                    };
+                    if next >= self.state.borrow().complete.len() {
+                        break;
+                    }
+                    self.flush(next).await;
+                    let mut state = self.state.borrow_mut();
+                    if !state.complete[next] {
+                        // Nothing is held now (flush emptied it, with no
+                        // wait since): the rest goes out live. A branch
+                        // not started yet will write straight through.
+                        state.live = state.started[next];
+                        break;
+                    }
+                }
+            }
+            OutputMode::Lines | OutputMode::Raw => {}
+        }
+    }
+
+    /// Writes out all that branch `index` has held, until it holds nothing.
+    async fn flush(&self, index: usize) {
+        loop {
+            let chunk = self.state.borrow_mut().spools[index].next_chunk();
+            match chunk {
+                Some(chunk) => {
+                    if !self.writer.send(chunk).await {
+                        self.state.borrow_mut().spools[index] = Spool::default();
+                        return;
+                    }
+                }
+                None => return,
+            }
+        }
+    }
+
+    /// Waits until everything has been written.
+    pub async fn finish(self) {
+        self.writer.finish().await;
+    }
+}
+
+/// Bytes held back: in memory up to [`SPOOL_MEMORY`], then all in an
+/// unnamed temporary file, read back in order.
+#[derive(Default)]
+struct Spool {
+    memory: Vec<u8>,
+    file: Option<File>,
+    written: u64,
+    read: u64,
+}
+
+impl Spool {
+    fn push(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.file.is_none() && self.memory.len() + bytes.len() <= SPOOL_MEMORY {
+            self.memory.extend_from_slice(bytes);
+            return Ok(());
+        }
+        if self.file.is_none() {
+            let held = std::mem::take(&mut self.memory);
+            self.file = Some(tempfile::tempfile()?);
+            self.append(&held)?;
+        }
+        self.append(bytes)
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if let Some(file) = &self.file {
+            file.write_all_at(bytes, self.written)?;
+            self.written += bytes.len() as u64;
+        }
+        Ok(())
+    }
+
+    fn next_chunk(&mut self) -> Option<Vec<u8>> {
+        if let Some(file) = &self.file
+            && self.read < self.written
+        {
+            let len = CHUNK.min((self.written - self.read) as usize);
+            let mut chunk = vec![0u8; len];
+            if file.read_exact_at(&mut chunk, self.read).is_err() {
+                return None;
+            }
+            self.read += len as u64;
+            return Some(chunk);
+        }
+        if self.memory.is_empty() {
+            None
+        } else {
+            Some(std::mem::take(&mut self.memory))
+        }
+    }
+}
+
+/// What the writer thread is asked to do.
+enum Message {
+    Write(Vec<u8>),
+    /// Answer once everything before has been written.
+    Drain(tokio::sync::oneshot::Sender<()>),
+}
+
+/// Writes chunks to one fd from a thread of its own.
+struct Writer {
+    sender: Option<tokio::sync::mpsc::Sender<Message>>,
+    done: tokio::sync::oneshot::Receiver<()>,
+    broken: Arc<AtomicBool>,
+}
+
+impl Writer {
+    fn spawn(fd: OwnedFd) -> std::io::Result<Writer> {
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Message>(QUEUE);
+        let (done_sender, done) = tokio::sync::oneshot::channel();
+        let broken = Arc::new(AtomicBool::new(false));
+        let flag = broken.clone();
+        std::thread::Builder::new()
+            .name("pipe-output".to_owned())
+            .stack_size(64 * 1024)
+            .spawn(move || {
+                let mut out = File::from(fd);
+                while let Some(message) = receiver.blocking_recv() {
+                    match message {
+                        Message::Write(chunk) => {
+                            if out.write_all(&chunk).is_err() {
+                                flag.store(true, Ordering::SeqCst);
+                                break;
+                            }
+                        }
+                        Message::Drain(answer) => {
+                            let _ = answer.send(());
+                        }
+                    }
+                }
+                drop(receiver);
+                let _ = done_sender.send(());
+            })?;
+        Ok(Writer {
+            sender: Some(sender),
+            done,
+            broken,
+        })
+    }
+
+    /// Queues a chunk; false once the block's stdout is closed.
+    async fn send(&self, chunk: Vec<u8>) -> bool {
+        if self.broken.load(Ordering::SeqCst) {
+            return false;
+        }
+        match &self.sender {
+            Some(sender) => sender.send(Message::Write(chunk)).await.is_ok(),
+            None => false,
+        }
+    }
+
+    /// Waits until everything queued so far has been written.
+    async fn drain(&self) {
+        if let Some(sender) = &self.sender {
+            let (answer, written) = tokio::sync::oneshot::channel();
+            if sender.send(Message::Drain(answer)).await.is_ok() {
+                let _ = written.await;
+            }
+        }
+    }
+
+    async fn finish(mut self) {
+        self.sender = None;
+        let _ = (&mut self.done).await;
+    }
+}

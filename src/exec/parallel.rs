@@ -1,0 +1,279 @@
+//! `parallel [max N] [fail-fast] [OUTPUT] { ... }` and its `for` form:
+//! structured concurrency. Every branch starts at once (at most N
+//! running); the block ends when every branch has ended; nothing started
+//! inside outlives it.
+
+use std::ffi::OsString;
+use std::rc::Rc;
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+
+use crate::syntax::ast::{Block, OutputMode, ParallelBody, ParallelOptions, Span, Stmt};
+
+use super::error::RunError;
+use super::io::{Fd, Io};
+use super::output::Output;
+use super::supervise::{CancelScope, DEFAULT_GRACE, Reason};
+use super::{Failure, Flow, Interp, LocalFuture, PipeOutcome, Scope};
+
+/// One branch: a statement of the block, or the body with one list item.
+enum Branch<'a> {
+    Stmt(&'a Stmt),
+    Item {
+        var: &'a str,
+        value: OsString,
+        body: &'a [Stmt],
+        span: Span,
+    },
+}
+
+impl Branch<'_> {
+    fn span(&self) -> Span {
+        match self {
+            Branch::Stmt(stmt) => stmt.span,
+            Branch::Item { span, .. } => *span,
+        }
+    }
+}
+
+/// How a branch ended.
+struct BranchEnd {
+    status: i32,
+    error: Option<RunError>,
+}
+
+impl Interp<'_> {
+    pub(super) async fn run_parallel(
+        &self,
+        scope: &mut Scope,
+        io: &Io,
+        block: &Block,
+        options: &ParallelOptions,
+        body: &ParallelBody,
+    ) -> Flow {
+        let branches: Vec<Branch<'_>> = match body {
+            ParallelBody::Branches(stmts) => stmts.iter().map(Branch::Stmt).collect(),
+            ParallelBody::For(for_loop) => match self.list_values(scope, io, &for_loop.items).await
+            {
+                Ok(values) => values
+                    .into_iter()
+                    .map(|value| Branch::Item {
+                        var: &for_loop.var.name,
+                        value,
+                        body: &for_loop.body,
+                        span: for_loop.span,
+                    })
+                    .collect(),
+                Err(outcome) => return self.finish(scope, outcome),
+            },
+        };
+        let count = branches.len();
+        let max = options.max.map_or(usize::MAX, |max| max.value.max(1));
+        let fail_fast = options.fail_fast.is_some();
+        let mode = options
+            .output
+            .map(|output| output.value)
+            .unwrap_or_default();
+        let setup = || -> std::io::Result<(Option<Output>, Fd)> {
+            let output = match mode {
+                OutputMode::Raw => None,
+                _ => Some(Output::new(mode, &io.stdout, count)?),
+            };
+            // Branches share no input: stdin is /dev/null, as for `&` in sh.
+            let null = Fd::owned(std::fs::File::open("/dev/null")?);
+            Ok((output, null))
+        };
+        let (output, null) = match setup() {
+            Ok(setup) => setup,
+            Err(source) => {
+                let error = RunError::Pipe {
+                    source,
+                    span: block.span.into(),
+                };
+                return self.finish(scope, PipeOutcome::failed(error));
+            }
+        };
+
+        let cancel = scope.cancel.child();
+        let mut ends: Vec<Option<BranchEnd>> = (0..count).map(|_| None).collect();
+        let mut started = vec![false; count];
+        let mut cancelled = vec![false; count];
+        let mut running = FuturesUnordered::new();
+        let mut next = 0;
+        let mut terminate: Option<LocalFuture<'_, ()>> = None;
+        loop {
+            while running.len() < max && next < count && cancel.cancelled().is_none() {
+                started[next] = true;
+                let branch = &branches[next];
+                running.push(self.run_branch(
+                    scope,
+                    io,
+                    &cancel,
+                    output.as_ref(),
+                    &null,
+                    next,
+                    branch,
+                ));
+                next += 1;
+            }
+            let finished = match terminate.as_mut() {
+                Some(terminate) => {
+                    tokio::select! {
+                        end = running.next() => end,
+                        () = terminate => None,
+                    }
+                }
+                None => running.next().await,
+            };
+            let Some((index, end)) = finished else { break };
+            let failed = end.status != 0;
+            ends[index] = Some(end);
+            if failed && fail_fast && terminate.is_none() && !cancelled[index] {
+                // The first failure ends the others, as a timeout would.
+                for (i, was_started) in started.iter().enumerate() {
+                    cancelled[i] = *was_started && ends[i].is_none();
+                }
+                let cancel = cancel.clone();
+                terminate = Some(Box::pin(async move {
+                    self.supervisor
+                        .terminate(&cancel, Reason::FailFast, libc::SIGTERM, DEFAULT_GRACE)
+                        .await;
+                    std::future::pending::<()>().await;
+                }));
+            }
+        }
+        drop(terminate);
+        drop(running);
+        if let Some(output) = output {
+            output.finish().await;
+        }
+
+        // The status of the first branch, in script order, that failed on
+        // its own (not ended by fail-fast); the other failures are shown too.
+        let mut first: Option<BranchEnd> = None;
+        for (i, end) in ends.into_iter().enumerate() {
+            let Some(end) = end else { continue };
+            if end.status == 0 || cancelled[i] {
+                continue;
+            }
+            let end = BranchEnd {
+                error: end.error.or_else(|| {
+                    Some(RunError::BranchExit {
+                        status: end.status,
+                        span: branches[i].span().into(),
+                    })
+                }),
+                ..end
+            };
+            match &first {
+                None => first = Some(end),
+                Some(_) => {
+                    if let Some(error) = end.error {
+                        self.reporter.error(error, &self.secrets.borrow());
+                    }
+                }
+            }
+        }
+        match first {
+            None => {
+                scope.last_status = 0;
+                Flow::Normal
+            }
+            Some(end) => {
+                scope.last_status = end.status;
+                Flow::Fail(Failure {
+                    status: end.status,
+                    error: end.error.map(Box::new),
+                    secrets: Vec::new(),
+                })
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_branch<'a>(
+        &'a self,
+        scope: &Scope,
+        io: &'a Io,
+        cancel: &Rc<CancelScope>,
+        output: Option<&'a Output>,
+        null: &Fd,
+        index: usize,
+        branch: &'a Branch<'a>,
+    ) -> LocalFuture<'a, (usize, BranchEnd)> {
+        let mut inner = scope.clone();
+        inner.cancel = cancel.clone();
+        let null = null.clone();
+        Box::pin(async move {
+            let (stdout, reader) = match output {
+                None => (io.stdout.clone(), None),
+                Some(output) => match output.branch_stdout(index).await {
+                    Ok(pair) => pair,
+                    Err(source) => {
+                        let error = RunError::Pipe {
+                            source,
+                            span: branch.span().into(),
+                        };
+                        output.complete(index).await;
+                        return (
+                            index,
+                            BranchEnd {
+                                status: error.status(),
+                                error: Some(error),
+                            },
+                        );
+                    }
+                },
+            };
+            let branch_io = Io {
+                stdin: null,
+                stdout,
+                stderr: io.stderr.clone(),
+            };
+            let run = async {
+                let flow = match branch {
+                    Branch::Stmt(stmt) => {
+                        self.run_stmts(&mut inner, &branch_io, std::slice::from_ref(*stmt))
+                            .await
+                    }
+                    Branch::Item {
+                        var, value, body, ..
+                    } => {
+                        inner.set(var, value.clone(), false);
+                        self.run_stmts(&mut inner, &branch_io, body).await
+                    }
+                };
+                // The branch's end of its pipe closes with it.
+                drop(branch_io);
+                flow
+            };
+            let flow = match (output, reader) {
+                (Some(output), Some(reader)) => {
+                    futures_util::future::join(run, output.relay(index, reader))
+                        .await
+                        .0
+                }
+                _ => run.await,
+            };
+            if let Some(output) = output {
+                output.complete(index).await;
+            }
+            let end = match flow {
+                Flow::Normal => BranchEnd {
+                    status: inner.last_status,
+                    error: None,
+                },
+                Flow::Exit(status) => BranchEnd {
+                    status,
+                    error: None,
+                },
+                Flow::Fail(failure) => BranchEnd {
+                    status: failure.status,
+                    error: failure.error.map(|e| *e),
+                },
+            };
+            (index, end)
+        })
+    }
+}

@@ -1,0 +1,415 @@
+//! Pipelines: expanding each command, starting every stage at once wired
+//! by OS pipes in one process group, waiting for all of them, and deciding
+//! the pipeline's status.
+
+use std::cell::Cell;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::rc::Rc;
+
+use futures_util::future::join_all;
+use miette::LabeledSpan;
+
+use crate::expand::{self, Lookup};
+use crate::syntax::ast::{BlockKind, Command, Pipeline, Stage, Word, WordPart};
+
+use super::child::Child;
+use super::error::RunError;
+use super::io::{Fd, Io};
+use super::status::{self, Status};
+use super::supervise::StageRecord;
+use super::{Flow, Interp, LocalFuture, PipeOutcome, Scope, View, command};
+
+impl Interp<'_> {
+    /// Expands a command's words, assignments and redirects.
+    async fn plan(
+        &self,
+        scope: &Scope,
+        io: &Io,
+        command: &Command,
+    ) -> Result<command::Plan, PipeOutcome> {
+        let mut words: Vec<Word> = command
+            .assigns
+            .iter()
+            .map(|assign| assign.value.clone())
+            .collect();
+        words.extend(command.words.iter().cloned());
+        words.extend(
+            command
+                .redirects
+                .iter()
+                .filter_map(|redirect| redirect.target.clone()),
+        );
+        let substs = self.run_substs(scope, io, &words).await?;
+        let view = View {
+            interp: self,
+            scope,
+            substs: &substs,
+        };
+        let fail = |err: RunError| PipeOutcome::failed(err);
+
+        let mut argv = Vec::new();
+        for word in &command.words {
+            let fields = expand::fields(word, &view).map_err(|err| fail(err.into()))?;
+            if fields.iter().any(|field| field.as_bytes().contains(&0)) {
+                return Err(fail(RunError::NulByte {
+                    what: "an argument",
+                    span: word.span.into(),
+                }));
+            }
+            argv.extend(fields);
+        }
+        let program_span = command.words.first().map_or(command.span, |word| word.span);
+        if argv.is_empty() {
+            return Err(fail(RunError::Expand(expand::ExpandError::Ambiguous {
+                what: "command",
+                count: 0,
+                span: program_span.into(),
+            })));
+        }
+
+        let mut env: Vec<(OsString, OsString)> = scope
+            .vars
+            .iter()
+            .filter(|(_, var)| var.export)
+            .map(|(name, var)| (OsString::from(name), var.value.clone()))
+            .collect();
+        for assign in &command.assigns {
+            let value = expand::joined(&assign.value, &view).map_err(|err| fail(err.into()))?;
+            if value.as_bytes().contains(&0) {
+                return Err(fail(RunError::NulByte {
+                    what: "an environment value",
+                    span: assign.value.span.into(),
+                }));
+            }
+            env.push((OsString::from(&assign.name.name), value));
+        }
+        let path_var = env
+            .iter()
+            .rev()
+            .find(|(key, _)| key == "PATH")
+            .map(|(_, value)| value.clone())
+            .or_else(|| view.var("PATH"));
+
+        let mut redirects = Vec::new();
+        for redirect in &command.redirects {
+            let target = match &redirect.target {
+                Some(word) => {
+                    Some(expand::single(word, "redirect", &view).map_err(|err| fail(err.into()))?)
+                }
+                None => None,
+            };
+            redirects.push(command::PlannedRedirect {
+                op: redirect.op,
+                target,
+                span: redirect.span,
+            });
+        }
+        Ok(command::Plan {
+            argv,
+            env,
+            redirects,
+            cwd: scope.cwd_changed.then(|| scope.cwd.to_path_buf()),
+            path_var,
+            program_span,
+            span: command.span,
+        })
+    }
+
+    /// Runs a pipeline of several stages (or one command): every stage at
+    /// once, wired by OS pipes, in one new process group.
+    pub(super) async fn run_stages(
+        &self,
+        scope: &Scope,
+        io: &Io,
+        pipeline: &Pipeline,
+    ) -> PipeOutcome {
+        // Expand every command first, so that a bad word starts nothing.
+        let mut plans = Vec::with_capacity(pipeline.stages.len());
+        for stage in &pipeline.stages {
+            plans.push(match stage {
+                Stage::Command(command) => match self.plan(scope, io, command).await {
+                    Ok(plan) => Some(plan),
+                    Err(outcome) => return outcome,
+                },
+                Stage::Block(_) => None,
+            });
+        }
+        if let Some(error) = same_file(&plans, &scope.cwd) {
+            return PipeOutcome::failed(error);
+        }
+
+        let count = pipeline.stages.len();
+        let mut stdin = io.stdin.clone();
+        // The process group: the first child leads it; it stays unreaped
+        // (and the group id reserved) until the pipeline is over.
+        let mut group: Option<(u64, i32)> = None;
+        let mut running: Vec<LocalFuture<'_, StageEnd>> = Vec::with_capacity(count);
+        for (i, (stage, plan)) in pipeline.stages.iter().zip(plans).enumerate() {
+            let (next_stdin, stdout) = if i + 1 == count {
+                (None, io.stdout.clone())
+            } else {
+                match os_pipe::pipe() {
+                    Ok((reader, writer)) => (Some(Fd::owned(reader)), Fd::owned(writer)),
+                    Err(source) => {
+                        let error = RunError::Pipe {
+                            source,
+                            span: stage.span().into(),
+                        };
+                        running.push(Box::pin(async move { StageEnd::failed(error) }));
+                        break;
+                    }
+                }
+            };
+            let stage_io = Io {
+                stdin: std::mem::replace(&mut stdin, Fd::Parent(0)),
+                stdout,
+                stderr: io.stderr.clone(),
+            };
+            match (stage, plan) {
+                (Stage::Command(_), Some(plan)) => {
+                    running.push(self.start_command(scope, &plan, &stage_io, &mut group));
+                    // The child has its copies; the parent keeps no pipe end.
+                    drop(stage_io);
+                }
+                (Stage::Block(block), _) => {
+                    let mut inner = scope.clone();
+                    running.push(Box::pin(async move {
+                        let flow = self.run_block(&mut inner, &stage_io, block).await;
+                        drop(stage_io);
+                        match flow {
+                            Flow::Normal => StageEnd::status(Status::Exited(inner.last_status)),
+                            Flow::Exit(status) => StageEnd::status(Status::Exited(status)),
+                            Flow::Fail(failure) => StageEnd {
+                                status: block_status(failure.status),
+                                error: failure.error.map(|e| *e),
+                                leader: None,
+                            },
+                        }
+                    }));
+                }
+                (Stage::Command(_), None) => unreachable!("every command stage has a plan"),
+            }
+            if let Some(next) = next_stdin {
+                stdin = next;
+            }
+        }
+        drop(stdin);
+
+        let mut results = join_all(running).await;
+        // Every stage ended: end what they left in the group, then reap the
+        // leader, which frees the group's id.
+        if let Some((id, _)) = group {
+            self.supervisor.close(id);
+        }
+        for end in &mut results {
+            if let Some(mut leader) = end.leader.take() {
+                leader.reap();
+                self.supervisor.forget(leader.pid());
+            }
+        }
+        let results: Vec<(Status, Option<RunError>)> = results
+            .into_iter()
+            .map(|end| (end.status, end.error))
+            .collect();
+        let raw: Vec<Status> = results.iter().map(|(status, _)| *status).collect();
+        let (effective, failed) = status::pipeline_status(&raw);
+        let Some(failed) = failed else {
+            return PipeOutcome::success();
+        };
+        let mut errors: Vec<Option<RunError>> =
+            results.into_iter().map(|(_, error)| error).collect();
+        if let Some(error) = errors[failed].take() {
+            return PipeOutcome {
+                status: effective[failed].code(),
+                error: Some(error),
+            };
+        }
+        PipeOutcome {
+            status: effective[failed].code(),
+            error: Some(self.failed_error(pipeline, &effective, failed)),
+        }
+    }
+
+    /// Starts one command of a pipeline in its process group (a new one
+    /// for the first), and returns the future of its end.
+    fn start_command<'a>(
+        &'a self,
+        scope: &Scope,
+        plan: &command::Plan,
+        io: &Io,
+        group: &mut Option<(u64, i32)>,
+    ) -> LocalFuture<'a, StageEnd> {
+        // A cancelled scope starts nothing: the command counts as killed.
+        if let Some(signal) = scope.cancel.cancelled() {
+            return Box::pin(async move { StageEnd::status(Status::Signaled(signal)) });
+        }
+        if self.trace {
+            self.reporter.trace(&self.trace_line(&plan.argv));
+        }
+        let child = match command::spawn(plan, io, group.map(|(_, pgid)| pgid), &self.own_cwd) {
+            Ok(child) => Child::new(child),
+            Err(error) => return Box::pin(async move { StageEnd::failed(error) }),
+        };
+        let leads = group.is_none();
+        let id = match *group {
+            Some((id, _)) => id,
+            None => {
+                let id = self.supervisor.register(child.pid(), &scope.cancel);
+                *group = Some((id, child.pid()));
+                id
+            }
+        };
+        let record = Rc::new(StageRecord {
+            name: self.redact(plan.argv[0].as_bytes()),
+            span: plan.span,
+            status: Cell::new(None),
+        });
+        self.supervisor.add_stage(id, child.pid(), record.clone());
+        let mut child = child;
+        Box::pin(async move {
+            let status = child.exited().await;
+            record.status.set(Some(status));
+            if leads {
+                return StageEnd {
+                    status,
+                    error: None,
+                    leader: Some(child),
+                };
+            }
+            child.reap();
+            self.supervisor.forget(child.pid());
+            StageEnd::status(status)
+        })
+    }
+
+    /// The diagnostic of a pipeline whose stage `failed` decided its status.
+    fn failed_error(&self, pipeline: &Pipeline, statuses: &[Status], failed: usize) -> RunError {
+        let mut labels = Vec::new();
+        let mut table = Vec::new();
+        for (i, (stage, status)) in pipeline.stages.iter().zip(statuses).enumerate() {
+            let span = stage.span();
+            let name = stage_name(stage);
+            table.push(format!("{name} {}", status.code()));
+            if i == failed {
+                labels.push(LabeledSpan::new_primary_with_span(
+                    Some(status.to_string()),
+                    span,
+                ));
+            } else if pipeline.stages.len() > 1 {
+                labels.push(LabeledSpan::new_with_span(
+                    Some(format!("status {}", status.code())),
+                    span,
+                ));
+            }
+        }
+        let table = if pipeline.stages.len() > 1 {
+            format!("stage statuses: {}", table.join(" | "))
+        } else {
+            "the script stops at the first failing statement; use `||` to handle a failure"
+                .to_owned()
+        };
+        RunError::Failed {
+            command: stage_name(&pipeline.stages[failed]),
+            status: statuses[failed],
+            statuses: table,
+            labels,
+        }
+    }
+}
+
+/// How a stage is named in a diagnostic: its program as written.
+fn stage_name(stage: &Stage) -> String {
+    match stage {
+        Stage::Command(command) => {
+            match command.words.first().and_then(|word| word.parts.first()) {
+                Some(WordPart::Literal { bytes, .. }) if command.words[0].parts.len() == 1 => {
+                    String::from_utf8_lossy(bytes).into_owned()
+                }
+                _ => "command".to_owned(),
+            }
+        }
+        Stage::Block(block) => match block.kind {
+            BlockKind::Group(_) => "{ }".to_owned(),
+            BlockKind::For(_) => "for".to_owned(),
+            BlockKind::Parallel { .. } => "parallel".to_owned(),
+            BlockKind::Fanout { .. } => "fanout".to_owned(),
+            BlockKind::Timeout { .. } => "timeout".to_owned(),
+        },
+    }
+}
+
+/// `sort < f > f`: a pipeline that would truncate a file it also reads is
+/// refused before anything starts.
+fn same_file(plans: &[Option<command::Plan>], cwd: &Path) -> Option<RunError> {
+    use std::os::unix::fs::MetadataExt;
+    let mut inputs = Vec::new();
+    let mut outputs = Vec::new();
+    for plan in plans.iter().flatten() {
+        let dir = plan.cwd.as_deref().unwrap_or(cwd);
+        for redirect in &plan.redirects {
+            let Some(path) = redirect.path(dir) else {
+                continue;
+            };
+            let Ok(meta) = path.metadata() else { continue };
+            let id = (meta.dev(), meta.ino());
+            if redirect.op == crate::syntax::ast::RedirectOp::In {
+                inputs.push((id, redirect));
+            } else if redirect.truncates() && meta.is_file() {
+                outputs.push((id, redirect));
+            }
+        }
+    }
+    for (id, output) in &outputs {
+        if let Some((_, input)) = inputs.iter().find(|(other, _)| other == id) {
+            return Some(RunError::SameFile {
+                path: output
+                    .target
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+                input: input.span.into(),
+                output: output.span.into(),
+            });
+        }
+    }
+    None
+}
+
+/// How a stage ended, and the group leader to reap once all have.
+struct StageEnd {
+    status: Status,
+    error: Option<RunError>,
+    leader: Option<Child>,
+}
+
+impl StageEnd {
+    fn status(status: Status) -> StageEnd {
+        StageEnd {
+            status,
+            error: None,
+            leader: None,
+        }
+    }
+
+    fn failed(error: RunError) -> StageEnd {
+        StageEnd {
+            status: Status::Exited(error.status()),
+            error: Some(error),
+            leader: None,
+        }
+    }
+}
+
+/// The status of a block standing as a stage. A block that ended because
+/// a command in it was killed by SIGPIPE (status 141) counts as killed by
+/// SIGPIPE itself, so the closed-reader rule applies to it too.
+fn block_status(status: i32) -> Status {
+    if status == 128 + status::SIGPIPE {
+        Status::Signaled(status::SIGPIPE)
+    } else {
+        Status::Exited(status)
+    }
+}

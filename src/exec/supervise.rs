@@ -1,0 +1,322 @@
+//! Supervision: which process groups run in which cancel scope, ending
+//! them (a timeout, `fail-fast`, a signal to `pipe`), and ending orphans.
+//!
+//! A cancel scope is the body of a `timeout` or `parallel` block, or the
+//! whole script. Cancelling it sends a signal to the process group of
+//! every pipeline running inside it (nested scopes included), SIGCONT so
+//! that a stopped group can act on it, and after the grace period SIGKILL
+//! to whatever is still there; nothing new starts in a cancelled scope.
+//!
+//! A group is signalled only while its leader is not reaped (see
+//! `child.rs`), so its id cannot have been reused by then.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+use std::time::Duration;
+
+use crate::syntax::ast::Span;
+
+use super::status::Status;
+
+/// The grace period of a signal to `pipe` and of `fail-fast`.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
+
+/// Why a scope was cancelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    Timeout,
+    FailFast,
+    /// `pipe` itself received this signal.
+    Signal(i32),
+}
+
+pub struct CancelScope {
+    parent: Option<Rc<CancelScope>>,
+    /// Set once: the reason and the signal sent.
+    cancelled: Cell<Option<(Reason, i32)>>,
+    /// The commands that were running when the scope was cancelled.
+    caught: RefCell<Vec<Rc<StageRecord>>>,
+}
+
+impl CancelScope {
+    pub fn root() -> Rc<CancelScope> {
+        Rc::new(CancelScope {
+            parent: None,
+            cancelled: Cell::new(None),
+            caught: RefCell::new(Vec::new()),
+        })
+    }
+
+    pub fn child(self: &Rc<Self>) -> Rc<CancelScope> {
+        Rc::new(CancelScope {
+            parent: Some(self.clone()),
+            cancelled: Cell::new(None),
+            caught: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// This scope's own cancellation, not its ancestors'.
+    pub fn own_cancel(&self) -> Option<(Reason, i32)> {
+        self.cancelled.get()
+    }
+
+    /// The signal of the nearest cancelled scope, this one or an ancestor:
+    /// what a command that would start now is deemed killed by.
+    pub fn cancelled(&self) -> Option<i32> {
+        let mut scope = Some(self);
+        while let Some(current) = scope {
+            if let Some((_, signal)) = current.cancelled.get() {
+                return Some(signal);
+            }
+            scope = current.parent.as_deref();
+        }
+        None
+    }
+
+    /// Whether `inner` is this scope or nested in it.
+    fn contains(&self, inner: &CancelScope) -> bool {
+        let mut scope = Some(inner);
+        while let Some(current) = scope {
+            if std::ptr::eq(current, self) {
+                return true;
+            }
+            scope = current.parent.as_deref();
+        }
+        false
+    }
+
+    /// The commands caught running by the cancellation, with how each ended.
+    pub fn caught(&self) -> Vec<Rc<StageRecord>> {
+        self.caught.borrow().clone()
+    }
+}
+
+/// One started command, as diagnostics name it.
+#[derive(Debug)]
+pub struct StageRecord {
+    pub name: String,
+    pub span: Span,
+    pub status: Cell<Option<Status>>,
+}
+
+struct Group {
+    pgid: i32,
+    scope: Rc<CancelScope>,
+    stages: Vec<Rc<StageRecord>>,
+}
+
+/// The registry of running process groups and of `pipe`'s own children.
+#[derive(Default)]
+pub struct Supervisor {
+    groups: RefCell<HashMap<u64, Group>>,
+    next_id: Cell<u64>,
+    /// Pids of the children the executor started and has not reaped.
+    known: RefCell<HashSet<i32>>,
+    /// Children `pipe` had before it started anything: left alone.
+    inherited: RefCell<HashSet<i32>>,
+    /// Adopted orphans already sent SIGTERM.
+    orphans: RefCell<HashSet<i32>>,
+    /// Whether `pipe` adopts orphaned descendants (Linux).
+    subreaper: Cell<bool>,
+}
+
+impl Supervisor {
+    pub fn new() -> Supervisor {
+        let supervisor = Supervisor::default();
+        supervisor.subreaper.set(become_subreaper());
+        supervisor.inherited.replace(children());
+        supervisor
+    }
+
+    pub fn subreaper(&self) -> bool {
+        self.subreaper.get()
+    }
+
+    /// Records a new process group (a pipeline's) running in `scope`.
+    pub fn register(&self, pgid: i32, scope: &Rc<CancelScope>) -> u64 {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        self.groups.borrow_mut().insert(
+            id,
+            Group {
+                pgid,
+                scope: scope.clone(),
+                stages: Vec::new(),
+            },
+        );
+        id
+    }
+
+    pub fn add_stage(&self, group: u64, pid: i32, record: Rc<StageRecord>) {
+        self.known.borrow_mut().insert(pid);
+        if let Some(group) = self.groups.borrow_mut().get_mut(&group) {
+            group.stages.push(record);
+        }
+    }
+
+    /// The pid was reaped: it is no longer ours to signal.
+    pub fn forget(&self, pid: i32) {
+        self.known.borrow_mut().remove(&pid);
+    }
+
+    /// The pipeline ended: what its commands left running in its group is
+    /// sent SIGTERM (and SIGCONT), and the group is forgotten. Its leader
+    /// must still be unreaped.
+    pub fn close(&self, group: u64) {
+        if let Some(group) = self.groups.borrow_mut().remove(&group) {
+            killpg(group.pgid, libc::SIGTERM);
+            killpg(group.pgid, libc::SIGCONT);
+        }
+    }
+
+    /// Cancels `scope`: `signal` (and SIGCONT) to every group in it, and to
+    /// adopted orphans. Nothing new starts in it afterwards.
+    pub fn cancel(&self, scope: &Rc<CancelScope>, reason: Reason, signal: i32) {
+        if scope.cancelled.get().is_none() {
+            scope.cancelled.set(Some((reason, signal)));
+        }
+        let groups = self.groups.borrow();
+        let mut caught = scope.caught.borrow_mut();
+        for group in groups.values().filter(|group| scope.contains(&group.scope)) {
+            killpg(group.pgid, signal);
+            if signal != libc::SIGCONT && signal != libc::SIGKILL {
+                killpg(group.pgid, libc::SIGCONT);
+            }
+            for stage in &group.stages {
+                let running = stage.status.get().is_none();
+                if running && !caught.iter().any(|seen| Rc::ptr_eq(seen, stage)) {
+                    caught.push(stage.clone());
+                }
+            }
+        }
+        drop(groups);
+        self.end_orphans(signal);
+    }
+
+    /// After the grace period: SIGKILL to whatever still runs in `scope`.
+    pub fn kill(&self, scope: &Rc<CancelScope>) {
+        for group in self
+            .groups
+            .borrow()
+            .values()
+            .filter(|group| scope.contains(&group.scope))
+        {
+            killpg(group.pgid, libc::SIGKILL);
+        }
+        self.end_orphans(libc::SIGKILL);
+    }
+
+    /// Cancels `scope` with `signal`, waits `grace`, then kills what is
+    /// left. Dropping the future after the scope's work ended stops it.
+    pub async fn terminate(
+        &self,
+        scope: &Rc<CancelScope>,
+        reason: Reason,
+        signal: i32,
+        grace: Duration,
+    ) {
+        self.cancel(scope, reason, signal);
+        tokio::time::sleep(grace).await;
+        self.kill(scope);
+    }
+
+    /// Reaps adopted orphans that ended, and sends SIGTERM to those still
+    /// running: a process whose parent ended does not outlive it.
+    pub fn tend_orphans(&self) {
+        if !self.subreaper.get() {
+            return;
+        }
+        for pid in self.strangers() {
+            // SAFETY: waitpid on our own child, which nothing else reaps.
+            let reaped = unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) } == pid;
+            if reaped {
+                self.orphans.borrow_mut().remove(&pid);
+            } else if self.orphans.borrow_mut().insert(pid) {
+                // SAFETY: a child of ours that is not reaped.
+                unsafe {
+                    libc::kill(pid, libc::SIGTERM);
+                    libc::kill(pid, libc::SIGCONT);
+                }
+            }
+        }
+    }
+
+    /// `signal` to every adopted orphan still running.
+    fn end_orphans(&self, signal: i32) {
+        if !self.subreaper.get() {
+            return;
+        }
+        for pid in self.strangers() {
+            // SAFETY: a child of ours that is not reaped.
+            unsafe { libc::kill(pid, signal) };
+            self.orphans.borrow_mut().insert(pid);
+        }
+    }
+
+    /// At the very end: every adopted orphan is killed and reaped.
+    pub fn finish(&self) {
+        if !self.subreaper.get() {
+            return;
+        }
+        for _ in 0..100 {
+            let strangers = self.strangers();
+            if strangers.is_empty() {
+                return;
+            }
+            for pid in strangers {
+                // SAFETY: kill and reap a child of ours.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, std::ptr::null_mut(), 0);
+                }
+            }
+        }
+    }
+
+    /// Our children that the executor did not start (adopted orphans).
+    fn strangers(&self) -> Vec<i32> {
+        let known = self.known.borrow();
+        let inherited = self.inherited.borrow();
+        children()
+            .into_iter()
+            .filter(|pid| !known.contains(pid) && !inherited.contains(pid))
+            .collect()
+    }
+}
+
+fn killpg(pgid: i32, signal: i32) {
+    // SAFETY: kill with a negative pid signals a group whose leader is not
+    // reaped (the caller's invariant), so the id is still that group's.
+    unsafe { libc::kill(-pgid, signal) };
+}
+
+/// Makes `pipe` the reaper of its orphaned descendants (Linux).
+fn become_subreaper() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: prctl with an integer argument.
+        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0 }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
+/// The pids of this process's children, from `/proc` (Linux).
+fn children() -> HashSet<i32> {
+    let mut pids = HashSet::new();
+    #[cfg(target_os = "linux")]
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        for task in tasks.flatten() {
+            if let Ok(text) = std::fs::read_to_string(task.path().join("children")) {
+                pids.extend(
+                    text.split_whitespace()
+                        .filter_map(|pid| pid.parse::<i32>().ok()),
+                );
+            }
+        }
+    }
+    pids
+}

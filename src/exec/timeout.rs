@@ -1,0 +1,111 @@
+//! `timeout DURATION [signal SIG] [grace DURATION] { ... }`
+
+use std::time::Duration;
+
+use miette::LabeledSpan;
+
+use crate::syntax::ast::{Spanned, Stmt};
+
+use super::error::RunError;
+use super::io::Io;
+use super::status::{Status, signal_name};
+use super::supervise::Reason;
+use super::{Failure, Flow, Interp, Scope};
+
+/// The status of a block that ran out of time, as coreutils' timeout.
+pub const TIMED_OUT: i32 = 124;
+
+pub struct Limits {
+    pub duration: Spanned<Duration>,
+    pub signal: i32,
+    pub grace: Duration,
+}
+
+impl Interp<'_> {
+    /// Runs the body; when the time is up, every process group still
+    /// running in it gets the signal (and SIGCONT), and SIGKILL after the
+    /// grace period. The deadline is on the monotonic clock, taken now.
+    pub(super) async fn run_timeout(
+        &self,
+        scope: &mut Scope,
+        io: &Io,
+        limits: Limits,
+        body: &[Stmt],
+    ) -> Flow {
+        let cancel = scope.cancel.child();
+        let mut inner = scope.clone();
+        inner.cancel = cancel.clone();
+        let deadline = tokio::time::Instant::now().checked_add(limits.duration.value);
+        let flow = {
+            let body = std::pin::pin!(self.run_stmts(&mut inner, io, body));
+            let watchdog = std::pin::pin!(async {
+                match deadline {
+                    Some(deadline) => tokio::time::sleep_until(deadline).await,
+                    None => std::future::pending().await,
+                }
+                self.supervisor
+                    .terminate(&cancel, Reason::Timeout, limits.signal, limits.grace)
+                    .await;
+                std::future::pending::<()>().await;
+            });
+            match futures_util::future::select(body, watchdog).await {
+                futures_util::future::Either::Left((flow, _)) => flow,
+                futures_util::future::Either::Right(((), _)) => {
+                    unreachable!("the watchdog never ends")
+                }
+            }
+        };
+        if cancel.own_cancel().is_none() {
+            scope.last_status = inner.last_status;
+            return flow;
+        }
+        // Out of time: whatever the body says, the block failed with 124.
+        scope.last_status = TIMED_OUT;
+        let caught = cancel.caught();
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some("the time limit".to_owned()),
+            limits.duration.span,
+        )];
+        let mut ended = Vec::new();
+        for record in &caught {
+            let how = match record.status.get() {
+                Some(Status::Signaled(signal)) => format!("ended by {}", signal_name(signal)),
+                Some(Status::Exited(code)) => format!("exited with status {code}"),
+                None => "still running".to_owned(),
+            };
+            labels.push(LabeledSpan::new_with_span(
+                Some(format!("was running: {how}")),
+                record.span,
+            ));
+            ended.push(format!("`{}` {how}", record.name));
+        }
+        let summary = if ended.is_empty() {
+            "no command was running at the deadline".to_owned()
+        } else {
+            format!("still running at the deadline: {}", ended.join(", "))
+        };
+        Flow::Fail(Failure {
+            status: TIMED_OUT,
+            error: Some(Box::new(RunError::TimedOut {
+                after: humanize(limits.duration.value),
+                summary,
+                labels,
+            })),
+            secrets: Vec::new(),
+        })
+    }
+}
+
+/// A duration as a script would write it: `100ms`, `2s`, `1.5s`.
+fn humanize(duration: Duration) -> String {
+    let micros = duration.as_micros();
+    if micros.is_multiple_of(1_000_000) {
+        format!("{}s", micros / 1_000_000)
+    } else if micros.is_multiple_of(1_000) {
+        format!("{}ms", micros / 1_000)
+    } else if micros < 1_000 {
+        format!("{micros}us")
+    } else {
+        format!("{}s", duration.as_secs_f64())
+    }
+}
