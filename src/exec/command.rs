@@ -58,6 +58,7 @@ pub fn spawn(
     io: &Io,
     pgid: Option<i32>,
     own_cwd: &Path,
+    take_terminal: bool,
 ) -> Result<std::process::Child, RunError> {
     let name = plan.argv[0].to_string_lossy().into_owned();
     let cwd = plan.cwd.as_deref().unwrap_or(own_cwd);
@@ -89,6 +90,15 @@ pub fn spawn(
         .stderr(io.stderr.to_stdio(2).map_err(spawn_error)?)
         .process_group(pgid.unwrap_or(0));
     die_with_parent(&mut command);
+    if take_terminal {
+        // SAFETY: set_foreground is async-signal-safe.
+        unsafe {
+            command.pre_exec(|| {
+                super::terminal::set_foreground(libc::getpgrp());
+                Ok(())
+            });
+        }
+    }
     command
         .spawn()
         .map_err(|err| spawn_failure(err, &name, &program, plan.program_span))

@@ -16,6 +16,7 @@ mod pipeline;
 mod process;
 mod status;
 mod supervise;
+mod terminal;
 mod timeout;
 
 use std::cell::{Cell, RefCell};
@@ -113,8 +114,11 @@ pub fn run(
         supervisor: Supervisor::new(),
         interrupted: Cell::new(None),
         interrupt: tokio::sync::Notify::new(),
+        terminal: terminal::Terminal::detect(),
+        terminal_group: Cell::new(None),
+        root: CancelScope::root(),
     };
-    let root = CancelScope::root();
+    let root = interp.root.clone();
     let mut scope = Scope {
         vars: Rc::default(),
         cwd: Rc::new(cwd),
@@ -214,6 +218,12 @@ struct Interp<'r> {
     interrupted: Cell<Option<i32>>,
     /// Woken when `pipe` receives a signal, to start the grace period.
     interrupt: tokio::sync::Notify,
+    /// The terminal, when `pipe` runs in its foreground.
+    terminal: Option<terminal::Terminal>,
+    /// The process group the terminal is lent to.
+    terminal_group: Cell<Option<i32>>,
+    /// The script's root cancel scope.
+    root: Rc<CancelScope>,
 }
 
 /// Expansion's view of a scope, with the `$(...)` outputs of one word set.
@@ -310,11 +320,7 @@ impl<'r> Interp<'r> {
                     _ = next(&mut term) => libc::SIGTERM,
                     _ = next(&mut hup) => libc::SIGHUP,
                 };
-                if self.interrupted.get().is_none() {
-                    self.interrupted.set(Some(signal));
-                }
-                self.supervisor.cancel(root, Reason::Signal(signal), signal);
-                self.interrupt.notify_one();
+                self.interrupt(signal);
             }
         };
         let grace = async {
@@ -509,6 +515,17 @@ impl<'r> Interp<'r> {
             scope.last_status = outcome.status;
             Flow::Normal
         }
+    }
+
+    /// `pipe` was interrupted by `signal`: every group gets it, and after
+    /// the grace period SIGKILL; nothing new starts.
+    fn interrupt(&self, signal: i32) {
+        if self.interrupted.get().is_none() {
+            self.interrupted.set(Some(signal));
+        }
+        self.supervisor
+            .cancel(&self.root, Reason::Signal(signal), signal);
+        self.interrupt.notify_one();
     }
 
     fn report_condition(&self, error: Option<RunError>) {

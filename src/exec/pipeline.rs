@@ -200,8 +200,22 @@ impl Interp<'_> {
         let mut results = join_all(running).await;
         // Every stage ended: end what they left in the group, then reap the
         // leader, which frees the group's id.
-        if let Some((id, _)) = group {
+        if let Some((id, pgid)) = group {
             self.supervisor.close(id);
+            if let Some(terminal) = &self.terminal
+                && self.terminal_group.get() == Some(pgid)
+            {
+                terminal.reclaim();
+                self.terminal_group.set(None);
+                // Ctrl-C went to the pipeline, not to pipe: if it ended the
+                // pipeline, pipe was interrupted too.
+                if results
+                    .iter()
+                    .any(|end| end.status == Status::Signaled(libc::SIGINT))
+                {
+                    self.interrupt(libc::SIGINT);
+                }
+            }
         }
         for end in &mut results {
             if let Some(mut leader) = end.leader.take() {
@@ -248,11 +262,21 @@ impl Interp<'_> {
         if self.trace {
             self.reporter.trace(&self.trace_line(&plan.argv));
         }
-        let child = match command::spawn(plan, io, group.map(|(_, pgid)| pgid), &self.own_cwd) {
+        let leads = group.is_none();
+        // The pipeline that reads pipe's own stdin gets the terminal.
+        let terminal = self
+            .terminal
+            .as_ref()
+            .filter(|terminal| leads && matches!(io.stdin, Fd::Parent(0)) && terminal.available());
+        let pgid = group.map(|(_, pgid)| pgid);
+        let child = match command::spawn(plan, io, pgid, &self.own_cwd, terminal.is_some()) {
             Ok(child) => Child::new(child),
             Err(error) => return Box::pin(async move { StageEnd::failed(error) }),
         };
-        let leads = group.is_none();
+        if let Some(terminal) = terminal {
+            terminal.lend(child.pid());
+            self.terminal_group.set(Some(child.pid()));
+        }
         let id = match *group {
             Some((id, _)) => id,
             None => {

@@ -1,6 +1,7 @@
 //! Every script under `examples/` runs, and does what its comment says.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::harness::Test;
 
@@ -19,6 +20,8 @@ fn every_example_is_tested() {
     let tested = [
         "archive.pipe",
         "encrypt_parallel.pipe",
+        "fetch_with_fallback.pipe",
+        "hash_dir.pipe",
         "hello.pipe",
         "parallel_sleep.pipe",
         "roundtrip.pipe",
@@ -63,4 +66,54 @@ fn verify_checksums() {
 fn roundtrip() {
     let out = run("roundtrip.pipe").stdout();
     assert!(out.starts_with("round trip ok: "), "{out}");
+}
+
+#[test]
+fn parallel_sleep_takes_a_tenth_of_a_second() {
+    let run = run("parallel_sleep.pipe");
+    assert!(
+        run.elapsed < Duration::from_millis(800),
+        "{:?}",
+        run.elapsed
+    );
+}
+
+#[test]
+fn encrypt_parallel() {
+    let out = run("encrypt_parallel.pipe").stdout();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    for line in lines {
+        let (hash, rest) = line.split_at(32);
+        assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()), "{line}");
+        assert_eq!(rest, "  -");
+    }
+}
+
+#[test]
+fn timeout() {
+    let run = run("timeout.pipe");
+    assert_eq!(run.stdout(), "timed out: 124\n");
+    assert!(run.elapsed < Duration::from_secs(3), "{:?}", run.elapsed);
+}
+
+#[test]
+fn hash_dir() {
+    let out = run("hash_dir.pipe").stdout();
+    let names: Vec<&str> = out.lines().map(|line| &line[66..]).collect();
+    let mut expected: Vec<String> = (1..=12).map(|i| format!("file-{i}.dat")).collect();
+    expected.sort();
+    expected.push("-".to_owned());
+    assert_eq!(names, expected);
+    // The same bytes in, the same hashes out, whatever order branches ran in.
+    assert_eq!(out, run("hash_dir.pipe").stdout());
+}
+
+#[test]
+fn fetch_with_fallback() {
+    let run = Test::new()
+        .arg(example("fetch_with_fallback.pipe"))
+        .stderr_has("status 124")
+        .run();
+    assert_eq!(run.stdout(), "release notes (cached copy)\n");
 }
