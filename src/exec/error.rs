@@ -110,14 +110,6 @@ pub enum RunError {
         span: SourceSpan,
     },
 
-    #[error("the `{what}` block is not supported by this version of pipe")]
-    #[diagnostic(code(pipe::run::unsupported))]
-    Unsupported {
-        what: &'static str,
-        #[label("not supported yet")]
-        span: SourceSpan,
-    },
-
     #[error("a parallel branch exited with status {status}")]
     #[diagnostic(code(pipe::run::branch_exit))]
     BranchExit {

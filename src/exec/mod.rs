@@ -9,6 +9,7 @@
 mod child;
 mod command;
 mod error;
+mod fanout;
 mod io;
 mod output;
 mod parallel;
@@ -570,7 +571,9 @@ impl<'r> Interp<'r> {
             BlockKind::Parallel { options, body } => {
                 self.run_parallel(scope, io, block, options, body).await
             }
-            BlockKind::Fanout { .. } => self.unsupported(scope, "fanout", block.span),
+            BlockKind::Fanout { output, branches } => {
+                self.run_fanout(scope, io, block, *output, branches).await
+            }
             BlockKind::Timeout {
                 duration,
                 signal,
@@ -585,16 +588,6 @@ impl<'r> Interp<'r> {
                 self.run_timeout(scope, io, limits, body).await
             }
         }
-    }
-
-    fn unsupported(&self, scope: &mut Scope, what: &'static str, span: Span) -> Flow {
-        self.finish(
-            scope,
-            PipeOutcome::failed(RunError::Unsupported {
-                what,
-                span: span.into(),
-            }),
-        )
     }
 
     async fn run_for(&self, scope: &mut Scope, io: &Io, for_loop: &ForLoop) -> Flow {
@@ -794,7 +787,6 @@ impl RunError {
             RunError::Failed { status, .. } => status.code(),
             RunError::NotFound { .. } => 127,
             RunError::NotExecutable { .. } | RunError::Spawn { .. } => 126,
-            RunError::Unsupported { .. } => 2,
             RunError::TimedOut { .. } => timeout::TIMED_OUT,
             RunError::BranchExit { status, .. } => *status,
             RunError::Redirect { .. }

@@ -18,7 +18,7 @@ use super::supervise::{CancelScope, DEFAULT_GRACE, Reason};
 use super::{Failure, Flow, Interp, LocalFuture, PipeOutcome, Scope};
 
 /// One branch: a statement of the block, or the body with one list item.
-enum Branch<'a> {
+pub(super) enum Branch<'a> {
     Stmt(&'a Stmt),
     Item {
         var: &'a str,
@@ -35,6 +35,16 @@ impl Branch<'_> {
             Branch::Item { span, .. } => *span,
         }
     }
+}
+
+/// Branches to run at once, and how.
+pub(super) struct Branches<'a> {
+    pub list: Vec<Branch<'a>>,
+    pub max: usize,
+    pub fail_fast: bool,
+    pub mode: OutputMode,
+    /// Each branch's stdin; /dev/null for all when None.
+    pub stdins: Option<Vec<Fd>>,
 }
 
 /// How a branch ended.
@@ -68,19 +78,46 @@ impl Interp<'_> {
                 Err(outcome) => return self.finish(scope, outcome),
             },
         };
+        let branches = Branches {
+            list: branches,
+            max: options.max.map_or(usize::MAX, |max| max.value.max(1)),
+            fail_fast: options.fail_fast.is_some(),
+            mode: options
+                .output
+                .map(|output| output.value)
+                .unwrap_or_default(),
+            // Branches share no input: stdin is /dev/null, as for `&` in sh.
+            stdins: None,
+        };
+        self.run_branches(scope, io, block, branches).await
+    }
+
+    /// Runs branches at once (at most `max`), their output combined as
+    /// `mode` says, and decides the block's status.
+    pub(super) async fn run_branches(
+        &self,
+        scope: &mut Scope,
+        io: &Io,
+        block: &Block,
+        branches: Branches<'_>,
+    ) -> Flow {
+        let Branches {
+            list: branches,
+            max,
+            fail_fast,
+            mode,
+            stdins,
+        } = branches;
         let count = branches.len();
-        let max = options.max.map_or(usize::MAX, |max| max.value.max(1));
-        let fail_fast = options.fail_fast.is_some();
-        let mode = options
-            .output
-            .map(|output| output.value)
-            .unwrap_or_default();
+        let mut stdins: Vec<Option<Fd>> = match stdins {
+            Some(stdins) => stdins.into_iter().map(Some).collect(),
+            None => (0..count).map(|_| None).collect(),
+        };
         let setup = || -> std::io::Result<(Option<Output>, Fd)> {
             let output = match mode {
                 OutputMode::Raw => None,
                 _ => Some(Output::new(mode, &io.stdout, count)?),
             };
-            // Branches share no input: stdin is /dev/null, as for `&` in sh.
             let null = Fd::owned(std::fs::File::open("/dev/null")?);
             Ok((output, null))
         };
@@ -106,12 +143,14 @@ impl Interp<'_> {
             while running.len() < max && next < count && cancel.cancelled().is_none() {
                 started[next] = true;
                 let branch = &branches[next];
+                // The branch's stdin moves into it: when it ends, it closes.
+                let stdin = stdins[next].take().unwrap_or_else(|| null.clone());
                 running.push(self.run_branch(
                     scope,
                     io,
                     &cancel,
                     output.as_ref(),
-                    &null,
+                    stdin,
                     next,
                     branch,
                 ));
@@ -198,13 +237,12 @@ impl Interp<'_> {
         io: &'a Io,
         cancel: &Rc<CancelScope>,
         output: Option<&'a Output>,
-        null: &Fd,
+        stdin: Fd,
         index: usize,
         branch: &'a Branch<'a>,
     ) -> LocalFuture<'a, (usize, BranchEnd)> {
         let mut inner = scope.clone();
         inner.cancel = cancel.clone();
-        let null = null.clone();
         Box::pin(async move {
             let (stdout, reader) = match output {
                 None => (io.stdout.clone(), None),
@@ -227,7 +265,7 @@ impl Interp<'_> {
                 },
             };
             let branch_io = Io {
-                stdin: null,
+                stdin,
                 stdout,
                 stderr: io.stderr.clone(),
             };
