@@ -183,7 +183,7 @@ fn shebang(program: &Path) -> Option<String> {
 /// Finds a program as execvp does, with one difference for safety: empty
 /// and relative PATH entries are skipped, so a file in the current
 /// directory never runs by accident. A name with a `/` is used as is.
-fn resolve(
+pub fn resolve(
     name: &OsStr,
     path_var: Option<&OsStr>,
     cwd: &Path,

@@ -38,7 +38,8 @@ use crate::syntax::ast::{
 
 use supervise::{CancelScope, Reason, Supervisor};
 
-pub use error::RunError;
+pub use command::resolve;
+pub use error::{RunError, reason as io_reason};
 pub use io::{Fd, Io};
 pub use process::{die_by, prepare_process};
 pub use status::{Status, signal_name};
@@ -46,18 +47,40 @@ pub use status::{Status, signal_name};
 type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 /// Where the executor sends what it has to say while it runs: errors that
-/// do not stop the script (the left side of `||`) and trace lines.
+/// do not stop the script (the left side of `||`), and, when asked for
+/// (`Config::observe`), every child's start and end and every timeout,
+/// fail-fast and signal, for `-x` and `--timeline`. Every text is already
+/// redacted.
 pub trait Reporter {
     fn error(&self, error: RunError, secrets: &[Vec<u8>]);
-    fn trace(&self, line: &str);
+    fn started(&self, event: &Started<'_>);
+    fn ended(&self, event: &Ended<'_>);
+    fn note(&self, at: std::time::Duration, what: &str);
+}
+
+/// A child started, `at` after the script did.
+pub struct Started<'a> {
+    pub at: std::time::Duration,
+    pub pid: i32,
+    /// The command line, quoted as a shell would read it.
+    pub line: &'a str,
+    pub argv: &'a [String],
+}
+
+/// A child ended.
+pub struct Ended<'a> {
+    pub at: std::time::Duration,
+    pub pid: i32,
+    pub name: &'a str,
+    pub status: Status,
 }
 
 /// What a run needs besides the script.
 pub struct Config {
     /// `$0` followed by the script's arguments.
     pub positional: Vec<OsString>,
-    /// `-x`: print each command before it starts.
-    pub trace: bool,
+    /// Report every child's start and end to the reporter.
+    pub observe: bool,
 }
 
 /// A failed statement: the status the script ends with, and why. No error
@@ -108,7 +131,8 @@ pub fn run(
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let interp = Interp {
         positional: config.positional,
-        trace: config.trace,
+        observe: config.observe,
+        started: std::time::Instant::now(),
         secrets: RefCell::new(Vec::new()),
         own_cwd: cwd.clone(),
         reporter,
@@ -208,7 +232,9 @@ impl Scope {
 
 struct Interp<'r> {
     positional: Vec<OsString>,
-    trace: bool,
+    observe: bool,
+    /// When the script started, for event times.
+    started: std::time::Instant,
     /// Values of `secret`s, hidden from every trace and diagnostic.
     secrets: RefCell<Vec<Vec<u8>>>,
     /// `pipe`'s own working directory.
@@ -521,6 +547,7 @@ impl<'r> Interp<'r> {
     /// `pipe` was interrupted by `signal`: every group gets it, and after
     /// the grace period SIGKILL; nothing new starts.
     fn interrupt(&self, signal: i32) {
+        self.note(&format!("received {}", signal_name(signal)));
         if self.interrupted.get().is_none() {
             self.interrupted.set(Some(signal));
         }
@@ -729,13 +756,20 @@ impl<'r> Interp<'r> {
         (bytes, outcome)
     }
 
+    /// Reports something that happened to the run, when observed.
+    fn note(&self, what: &str) {
+        if self.observe {
+            self.reporter.note(self.started.elapsed(), what);
+        }
+    }
+
     /// A command line for `-x`, quoted so it can be pasted, secrets hidden.
     fn trace_line(&self, argv: &[OsString]) -> String {
         let words: Vec<String> = argv
             .iter()
             .map(|arg| quote(&self.redact(arg.as_bytes())))
             .collect();
-        format!("+ {}", words.join(" "))
+        words.join(" ")
     }
 
     /// Text with every secret's value replaced by `***`.

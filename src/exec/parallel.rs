@@ -173,6 +173,7 @@ impl Interp<'_> {
                 for (i, was_started) in started.iter().enumerate() {
                     cancelled[i] = *was_started && ends[i].is_none();
                 }
+                self.note("fail-fast: a branch failed; ending the others");
                 let cancel = cancel.clone();
                 terminate = Some(Box::pin(async move {
                     self.supervisor

@@ -259,9 +259,6 @@ impl Interp<'_> {
         if let Some(signal) = scope.cancel.cancelled() {
             return Box::pin(async move { StageEnd::status(Status::Signaled(signal)) });
         }
-        if self.trace {
-            self.reporter.trace(&self.trace_line(&plan.argv));
-        }
         let leads = group.is_none();
         // The pipeline that reads pipe's own stdin gets the terminal.
         let terminal = self
@@ -291,10 +288,31 @@ impl Interp<'_> {
             status: Cell::new(None),
         });
         self.supervisor.add_stage(id, child.pid(), record.clone());
+        if self.observe {
+            let argv: Vec<String> = plan
+                .argv
+                .iter()
+                .map(|arg| self.redact(arg.as_bytes()))
+                .collect();
+            self.reporter.started(&super::Started {
+                at: self.started.elapsed(),
+                pid: child.pid(),
+                line: &self.trace_line(&plan.argv),
+                argv: &argv,
+            });
+        }
         let mut child = child;
         Box::pin(async move {
             let status = child.exited().await;
             record.status.set(Some(status));
+            if self.observe {
+                self.reporter.ended(&super::Ended {
+                    at: self.started.elapsed(),
+                    pid: child.pid(),
+                    name: &record.name,
+                    status,
+                });
+            }
             if leads {
                 return StageEnd {
                     status,

@@ -43,6 +43,11 @@ impl Interp<'_> {
                     Some(deadline) => tokio::time::sleep_until(deadline).await,
                     None => std::future::pending().await,
                 }
+                self.note(&format!(
+                    "timeout {} expired: {} to the block",
+                    humanize(limits.duration.value),
+                    signal_name(limits.signal)
+                ));
                 self.supervisor
                     .terminate(&cancel, Reason::Timeout, limits.signal, limits.grace)
                     .await;

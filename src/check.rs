@@ -1,0 +1,256 @@
+//! `pipe check`: what can be known about a script without running it.
+//!
+//! It resolves every command named literally on PATH, checks that every
+//! variable is defined before it is used (in the scope it is used in, or in
+//! the environment), and warns where a `secret` is passed as an argument,
+//! where every user of the machine can read it. Every problem is reported,
+//! not just the first. Nothing runs.
+
+use std::collections::HashSet;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::syntax::ast::{
+    Block, BlockKind, Command, ListItem, ParallelBody, RangeBound, Script, Span, Stage, Stmt,
+    StmtKind, VarName, VarRef, Word, WordPart,
+};
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum CheckError {
+    #[error("undefined variable `{name}`")]
+    #[diagnostic(
+        code(pipe::check::undefined_variable),
+        help(
+            "define it before this line with `let {name} = ...`, or give a default: `${{{name}:-default}}`"
+        )
+    )]
+    Undefined {
+        name: String,
+        #[label("not defined here")]
+        span: miette::SourceSpan,
+    },
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Command(crate::exec::RunError),
+
+    #[error("the secret `{name}` is passed as an argument")]
+    #[diagnostic(
+        code(pipe::check::secret_argument),
+        severity(Warning),
+        help(
+            "other users can read a process's arguments; pass it by environment instead (`secret` already exports it)"
+        )
+    )]
+    SecretArgument {
+        name: String,
+        #[label("visible in the process list")]
+        span: miette::SourceSpan,
+    },
+}
+
+impl CheckError {
+    /// Warnings do not make `pipe check` fail.
+    pub fn is_warning(&self) -> bool {
+        matches!(self, CheckError::SecretArgument { .. })
+    }
+}
+
+/// Every problem found in the script, in source order.
+pub fn check(script: &Script) -> Vec<CheckError> {
+    let mut checker = Checker {
+        problems: Vec::new(),
+        secrets: HashSet::new(),
+    };
+    let mut scope = Vec::new();
+    checker.stmts(&script.body, &mut scope);
+    checker.problems.sort_by_key(|problem| match problem {
+        CheckError::Undefined { span, .. } | CheckError::SecretArgument { span, .. } => {
+            span.offset()
+        }
+        CheckError::Command(error) => error
+            .labels()
+            .and_then(|mut labels| labels.next())
+            .map_or(0, |label| label.offset()),
+    });
+    checker.problems
+}
+
+struct Checker {
+    problems: Vec<CheckError>,
+    /// Names declared with `secret` anywhere so far.
+    secrets: HashSet<String>,
+}
+
+impl Checker {
+    /// Statements in order; `scope` holds the names defined so far, and
+    /// what a block defines is dropped when it ends.
+    fn stmts(&mut self, stmts: &[Stmt], scope: &mut Vec<String>) {
+        let mark = scope.len();
+        for stmt in stmts {
+            self.stmt(stmt, scope);
+        }
+        scope.truncate(mark);
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, scope: &mut Vec<String>) {
+        match &stmt.kind {
+            StmtKind::Let { name, value } | StmtKind::Export { name, value } => {
+                self.word(value, scope);
+                scope.push(name.name.clone());
+            }
+            StmtKind::Secret { name, value } => {
+                self.word(value, scope);
+                scope.push(name.name.clone());
+                self.secrets.insert(name.name.clone());
+            }
+            StmtKind::Cd { dir } => self.word(dir, scope),
+            StmtKind::Exit { status } => {
+                if let Some(word) = status {
+                    self.word(word, scope);
+                }
+            }
+            StmtKind::List(list) => {
+                for pipeline in std::iter::once(&list.first).chain(list.rest.iter().map(|(_, p)| p))
+                {
+                    for stage in &pipeline.stages {
+                        match stage {
+                            Stage::Command(command) => self.command(command, scope),
+                            Stage::Block(block) => self.block(block, scope),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn block(&mut self, block: &Block, scope: &mut Vec<String>) {
+        match &block.kind {
+            BlockKind::Group(body)
+            | BlockKind::Fanout { branches: body, .. }
+            | BlockKind::Timeout { body, .. } => self.stmts(body, scope),
+            BlockKind::For(for_loop)
+            | BlockKind::Parallel {
+                body: ParallelBody::For(for_loop),
+                ..
+            } => {
+                for item in &for_loop.items {
+                    match item {
+                        ListItem::Word(word) => self.word(word, scope),
+                        ListItem::Range { from, to, .. } => {
+                            for bound in [from, to] {
+                                if let RangeBound::Var(var) = bound {
+                                    self.var(var, scope);
+                                }
+                            }
+                        }
+                    }
+                }
+                scope.push(for_loop.var.name.clone());
+                self.stmts(&for_loop.body, scope);
+                scope.pop();
+            }
+            BlockKind::Parallel {
+                body: ParallelBody::Branches(body),
+                ..
+            } => {
+                // Each branch is a scope of its own.
+                for stmt in body {
+                    self.stmts(std::slice::from_ref(stmt), scope);
+                }
+            }
+        }
+    }
+
+    fn command(&mut self, command: &Command, scope: &mut Vec<String>) {
+        for assign in &command.assigns {
+            self.word(&assign.value, scope);
+        }
+        for word in &command.words {
+            self.word(word, scope);
+            self.secret_argument(word);
+        }
+        for redirect in &command.redirects {
+            if let Some(target) = &redirect.target {
+                self.word(target, scope);
+            }
+        }
+        if let Some(program) = command.words.first()
+            && let Some(name) = literal(program)
+            && !name.contains(&b'/')
+        {
+            let path_var = std::env::var_os("PATH");
+            if let Err(error) = crate::exec::resolve(
+                OsStr::from_bytes(&name),
+                path_var.as_deref(),
+                Path::new("."),
+                program.span,
+            ) {
+                self.problems.push(CheckError::Command(error));
+            }
+        }
+    }
+
+    fn secret_argument(&mut self, word: &Word) {
+        for part in &word.parts {
+            if let WordPart::Var(VarRef {
+                name: VarName::Named(name),
+                span,
+                ..
+            }) = part
+                && self.secrets.contains(name)
+            {
+                self.problems.push(CheckError::SecretArgument {
+                    name: name.clone(),
+                    span: (*span).into(),
+                });
+            }
+        }
+    }
+
+    fn word(&mut self, word: &Word, scope: &mut Vec<String>) {
+        for part in &word.parts {
+            match part {
+                WordPart::Var(var) => self.var(var, scope),
+                WordPart::Subst { body, .. } => self.stmts(body, scope),
+                WordPart::Literal { .. } | WordPart::Args { .. } => {}
+            }
+        }
+    }
+
+    fn var(&mut self, var: &VarRef, scope: &mut Vec<String>) {
+        if let Some(default) = &var.default {
+            self.word(default, scope);
+            return;
+        }
+        if let VarName::Named(name) = &var.name
+            && !scope.contains(name)
+            && std::env::var_os(name).is_none()
+        {
+            self.problems.push(CheckError::Undefined {
+                name: name.clone(),
+                span: span(var.span),
+            });
+        }
+    }
+}
+
+fn span(span: Span) -> miette::SourceSpan {
+    span.into()
+}
+
+/// The bytes of a word that is one unquoted or quoted literal.
+fn literal(word: &Word) -> Option<Vec<u8>> {
+    let mut bytes = Vec::new();
+    for part in &word.parts {
+        match part {
+            WordPart::Literal { bytes: literal, .. } => bytes.extend_from_slice(literal),
+            _ => return None,
+        }
+    }
+    Some(bytes)
+}

@@ -1,0 +1,430 @@
+//! The command line: arguments to a validated request, the request run,
+//! its outcome mapped to `pipe`'s exit status.
+
+mod observe;
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::os::unix::ffi::OsStringExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::diagnostics::{Printer, Source};
+use crate::exec::{self, Outcome, RunError};
+use crate::syntax;
+
+use observe::Observer;
+
+/// Run `.pipe` scripts: pipes, parallel groups and timeouts, with pipefail
+/// and errexit always on, no word splitting and no orphans.
+#[derive(Debug, Parser)]
+#[command(name = "pipe", version, args_conflicts_with_subcommands = true)]
+#[command(
+    after_help = "Exit status: the status of the statement that ended the script (0 on \
+success); 2 for a parse or usage error; 124 for a timeout; 126 not executable; 127 command not \
+found; 128+N for a child killed by signal N. Interrupted (SIGINT, SIGTERM, SIGHUP), pipe ends \
+its children, then itself by the same signal."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// Run TEXT as the script; the arguments after it become $1, $2, ...
+    #[arg(short = 'c', value_name = "TEXT")]
+    text: Option<OsString>,
+
+    /// Print each command on stderr as it starts and ends, with a relative
+    /// time and its pid (secrets hidden)
+    #[arg(short = 'x', long = "trace", global = true)]
+    trace: bool,
+
+    /// Write every process's start, end, pid and status as Chrome
+    /// trace-event JSON (opens in Perfetto)
+    #[arg(long, value_name = "FILE.json", global = true)]
+    timeline: Option<PathBuf>,
+
+    /// The script (`-` for standard input), then its arguments
+    #[arg(value_name = "FILE [ARGS]", trailing_var_arg = true)]
+    script: Vec<OsString>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a script (the same as `pipe FILE`)
+    Run {
+        /// The script (`-` for standard input), then its arguments
+        #[arg(
+            value_name = "FILE [ARGS]",
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            required = true
+        )]
+        script: Vec<OsString>,
+    },
+    /// Parse and resolve scripts (commands on PATH, variables defined
+    /// before use) without running anything; exit 0 or 1
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Rewrite scripts in the canonical layout, keeping comments
+    Fmt {
+        /// Only report the files that are not formatted; exit 1 if any
+        #[arg(long)]
+        check: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print a script's process network as Graphviz DOT
+    Graph { file: PathBuf },
+    /// Print a completion script for a shell
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff)
+    Man,
+}
+
+/// Problems with the command line or the script file, before any parsing.
+#[derive(Debug, Error, Diagnostic)]
+enum UsageError {
+    #[error("cannot read `{path}`: {}", exec::io_reason(.source))]
+    #[diagnostic(code(pipe::usage::read))]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+
+    #[error("cannot write `{path}`: {}", exec::io_reason(.source))]
+    #[diagnostic(code(pipe::usage::write))]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+
+    #[error("no script given")]
+    #[diagnostic(
+        code(pipe::usage::no_script),
+        help(
+            "run `pipe FILE`, `pipe -c 'TEXT'`, or pipe a script into `pipe -`; see `pipe --help`"
+        )
+    )]
+    NoScript,
+
+    #[error("`{path}` is not formatted")]
+    #[diagnostic(
+        code(pipe::usage::unformatted),
+        severity(Warning),
+        help("run `pipe fmt {path}`")
+    )]
+    Unformatted { path: String },
+}
+
+/// A script to run: its name for diagnostics, `$0`, its text as bytes.
+struct Script {
+    name: String,
+    arg0: OsString,
+    text: Vec<u8>,
+    args: Vec<OsString>,
+}
+
+/// Exit status for a parse or usage error.
+const USAGE: u8 = 2;
+
+pub fn main() -> ExitCode {
+    exec::prepare_process();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { USAGE } else { 0 });
+        }
+    };
+    let printer = Printer::new();
+    match &cli.command {
+        Some(Command::Check { files }) => check(&printer, files),
+        Some(Command::Fmt { check, files }) => fmt(&printer, files, *check),
+        Some(Command::Graph { file }) => graph(&printer, file),
+        Some(Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "pipe", &mut out);
+            write_stdout(&out)
+        }
+        Some(Command::Man) => {
+            let mut out = Vec::new();
+            let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
+            write_stdout(&out)
+        }
+        Some(Command::Run { .. }) | None => run(&cli, &printer),
+    }
+}
+
+fn run(cli: &Cli, printer: &Printer) -> ExitCode {
+    let script = match load(cli) {
+        Ok(script) => script,
+        Err(err) => {
+            printer.print(&err, None, &[]);
+            return ExitCode::from(USAGE);
+        }
+    };
+    let (_, source, parsed) = match parse(printer, &script.name, &script.text) {
+        Some(parsed) => parsed,
+        None => return ExitCode::from(USAGE),
+    };
+    let mut positional = vec![script.arg0];
+    positional.extend(script.args);
+    let observer = Observer::new(cli.trace, cli.timeline.is_some());
+    let config = exec::Config {
+        positional,
+        observe: observer.active(),
+    };
+    let reporter = CliReporter {
+        printer,
+        source: &source,
+        observer: &observer,
+    };
+    let outcome = exec::run(&parsed, config, &reporter);
+    if let Some(path) = &cli.timeline
+        && let Some(json) = observer.timeline_json(&script.name)
+        && let Err(source) = std::fs::write(path, json)
+    {
+        printer.print(
+            &UsageError::Write {
+                path: path.display().to_string(),
+                source,
+            },
+            None,
+            &[],
+        );
+    }
+    exit_code(outcome, printer, &source)
+}
+
+/// Decodes and parses a script, printing the error if it fails.
+fn parse<'a>(
+    printer: &Printer,
+    name: &str,
+    bytes: &'a [u8],
+) -> Option<(&'a str, Source, syntax::ast::Script)> {
+    let text = match syntax::decode(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            printer.print(&err, None, &[]);
+            return None;
+        }
+    };
+    let source = Source::new(name, text);
+    match syntax::parse(text) {
+        Ok(parsed) => Some((text, source, parsed)),
+        Err(err) => {
+            printer.print(&err, Some(&source), &[]);
+            None
+        }
+    }
+}
+
+fn read(printer: &Printer, path: &Path) -> Option<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Some(bytes),
+        Err(source) => {
+            printer.print(
+                &UsageError::Read {
+                    path: path.display().to_string(),
+                    source,
+                },
+                None,
+                &[],
+            );
+            None
+        }
+    }
+}
+
+/// `pipe check`: every problem of every file; 1 if any is an error.
+fn check(printer: &Printer, files: &[PathBuf]) -> ExitCode {
+    let mut failed = false;
+    for path in files {
+        let name = path.display().to_string();
+        let Some(bytes) = read(printer, path) else {
+            failed = true;
+            continue;
+        };
+        let Some((_, source, parsed)) = parse(printer, &name, &bytes) else {
+            failed = true;
+            continue;
+        };
+        for problem in crate::check::check(&parsed) {
+            failed |= !problem.is_warning();
+            printer.print(&problem, Some(&source), &[]);
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `pipe fmt [--check]`: 1 if a file could not be read or parsed, or, with
+/// `--check`, is not formatted.
+fn fmt(printer: &Printer, files: &[PathBuf], check_only: bool) -> ExitCode {
+    let mut failed = false;
+    for path in files {
+        let name = path.display().to_string();
+        let Some(bytes) = read(printer, path) else {
+            failed = true;
+            continue;
+        };
+        let Some((text, source, _)) = parse(printer, &name, &bytes) else {
+            failed = true;
+            continue;
+        };
+        let formatted = match crate::fmt::format(text) {
+            Ok(formatted) => formatted,
+            Err(err) => {
+                printer.print(&err, Some(&source), &[]);
+                failed = true;
+                continue;
+            }
+        };
+        if formatted == text {
+            continue;
+        }
+        if check_only {
+            printer.print(&UsageError::Unformatted { path: name }, None, &[]);
+            failed = true;
+        } else if let Err(source) = std::fs::write(path, formatted) {
+            printer.print(&UsageError::Write { path: name, source }, None, &[]);
+            failed = true;
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `pipe graph FILE`: the DOT on stdout.
+fn graph(printer: &Printer, path: &Path) -> ExitCode {
+    let name = path.display().to_string();
+    let Some(bytes) = read(printer, path) else {
+        return ExitCode::from(USAGE);
+    };
+    let Some((text, _, parsed)) = parse(printer, &name, &bytes) else {
+        return ExitCode::from(USAGE);
+    };
+    write_stdout(crate::graph::graph(&parsed, text, &name).as_bytes())
+}
+
+/// Writes to stdout; a closed stdout ends quietly, as it would a shell.
+fn write_stdout(bytes: &[u8]) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(141),
+        Err(_) => ExitCode::FAILURE,
+    }
+}
+
+/// `pipe`'s exit status, decided here and only here:
+/// 1. a script that ran to its end or to `exit N`: that status;
+/// 2. a failed statement: its status (the child's code, 128+N for signal N,
+///    124 for a timeout, 126 cannot run, 127 not found), after its
+///    diagnostic, or quietly when the script's stdout was closed;
+/// 3. `pipe` received SIGINT, SIGTERM or SIGHUP: once its children are
+///    gone, it ends by that same signal (so a shell shows 130 or 143), or
+///    exits with 128+N if the signal does not end it;
+/// 4. parse and usage errors (decided before anything runs): 2;
+/// 5. `check` and `fmt --check`: 1 when they found a problem.
+fn exit_code(outcome: Outcome, printer: &Printer, source: &Source) -> ExitCode {
+    match outcome {
+        Outcome::Exited(status) => ExitCode::from(status as u8),
+        Outcome::Failed(failure) => {
+            if let Some(error) = &failure.error {
+                printer.print(error.as_ref(), Some(source), &failure.secrets);
+            }
+            ExitCode::from(failure.status.clamp(0, 255) as u8)
+        }
+        Outcome::Interrupted(signal) => {
+            exec::die_by(signal);
+            ExitCode::from((128 + signal).clamp(0, 255) as u8)
+        }
+    }
+}
+
+fn load(cli: &Cli) -> Result<Script, UsageError> {
+    if let Some(text) = &cli.text {
+        return Ok(Script {
+            name: "-c".to_owned(),
+            arg0: "pipe".into(),
+            text: text.clone().into_vec(),
+            args: cli.script.clone(),
+        });
+    }
+    let args = match &cli.command {
+        Some(Command::Run { script }) => script,
+        _ => &cli.script,
+    };
+    match args.split_first() {
+        Some((file, rest)) if file != "-" => {
+            let text = std::fs::read(file).map_err(|source| UsageError::Read {
+                path: file.to_string_lossy().into_owned(),
+                source,
+            })?;
+            Ok(Script {
+                name: file.to_string_lossy().into_owned(),
+                arg0: file.clone(),
+                text,
+                args: rest.to_vec(),
+            })
+        }
+        Some((_, rest)) => read_stdin(rest.to_vec()),
+        None if !std::io::stdin().is_terminal() => read_stdin(Vec::new()),
+        None => Err(UsageError::NoScript),
+    }
+}
+
+fn read_stdin(args: Vec<OsString>) -> Result<Script, UsageError> {
+    let mut text = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut text)
+        .map_err(|source| UsageError::Read {
+            path: "standard input".to_owned(),
+            source,
+        })?;
+    Ok(Script {
+        name: "stdin".to_owned(),
+        arg0: "pipe".into(),
+        text,
+        args,
+    })
+}
+
+/// Shows what the executor reports while it runs.
+struct CliReporter<'a> {
+    printer: &'a Printer,
+    source: &'a Source,
+    observer: &'a Observer,
+}
+
+impl exec::Reporter for CliReporter<'_> {
+    fn error(&self, error: RunError, secrets: &[Vec<u8>]) {
+        self.printer.print(&error, Some(self.source), secrets);
+    }
+
+    fn started(&self, event: &exec::Started<'_>) {
+        self.observer.started(event);
+    }
+
+    fn ended(&self, event: &exec::Ended<'_>) {
+        self.observer.ended(event);
+    }
+
+    fn note(&self, at: std::time::Duration, what: &str) {
+        self.observer.note(at, what);
+    }
+}

@@ -1,0 +1,145 @@
+//! `-x` / `--trace` and `--timeline`: what the executor reports about
+//! every child, shown on stderr as it happens, and written as Chrome
+//! trace-event JSON (which Perfetto and chrome://tracing open) at the end.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io::Write;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::exec::{Ended, Started};
+
+pub struct Observer {
+    trace: bool,
+    /// Trace events, when a timeline is asked for.
+    timeline: Option<RefCell<Timeline>>,
+}
+
+#[derive(Default)]
+struct Timeline {
+    events: Vec<Value>,
+    /// Children started and not yet ended: start time and argv.
+    running: HashMap<i32, (Duration, Vec<String>)>,
+}
+
+impl Observer {
+    pub fn new(trace: bool, timeline: bool) -> Observer {
+        Observer {
+            trace,
+            timeline: timeline.then(|| RefCell::new(Timeline::default())),
+        }
+    }
+
+    pub fn active(&self) -> bool {
+        self.trace || self.timeline.is_some()
+    }
+
+    pub fn started(&self, event: &Started<'_>) {
+        if self.trace {
+            line(&format!(
+                "+ {} [{}] {}",
+                seconds(event.at),
+                event.pid,
+                event.line
+            ));
+        }
+        if let Some(timeline) = &self.timeline {
+            timeline
+                .borrow_mut()
+                .running
+                .insert(event.pid, (event.at, event.argv.to_vec()));
+        }
+    }
+
+    pub fn ended(&self, event: &Ended<'_>) {
+        if self.trace {
+            line(&format!(
+                "- {} [{}] {} {}",
+                seconds(event.at),
+                event.pid,
+                event.name,
+                event.status
+            ));
+        }
+        if let Some(timeline) = &self.timeline {
+            let mut timeline = timeline.borrow_mut();
+            let (start, argv) = timeline
+                .running
+                .remove(&event.pid)
+                .unwrap_or((event.at, Vec::new()));
+            let name = if argv.is_empty() {
+                event.name.to_owned()
+            } else {
+                argv.join(" ")
+            };
+            timeline.events.push(json!({
+                "name": name,
+                "cat": "process",
+                "ph": "X",
+                "ts": micros(start),
+                "dur": micros(event.at.saturating_sub(start)),
+                "pid": std::process::id(),
+                "tid": event.pid,
+                "args": {
+                    "argv": argv,
+                    "pid": event.pid,
+                    "status": event.status.code(),
+                    "ended": event.status.to_string(),
+                },
+            }));
+            timeline.events.push(json!({
+                "name": "thread_name",
+                "ph": "M",
+                "pid": std::process::id(),
+                "tid": event.pid,
+                "args": { "name": format!("{} [{}]", event.name, event.pid) },
+            }));
+        }
+    }
+
+    pub fn note(&self, at: Duration, what: &str) {
+        if self.trace {
+            line(&format!("! {} {what}", seconds(at)));
+        }
+        if let Some(timeline) = &self.timeline {
+            timeline.borrow_mut().events.push(json!({
+                "name": what,
+                "cat": "pipe",
+                "ph": "i",
+                "s": "g",
+                "ts": micros(at),
+                "pid": std::process::id(),
+                "tid": 0,
+            }));
+        }
+    }
+
+    /// The timeline as JSON, secrets already hidden by the executor.
+    pub fn timeline_json(&self, script: &str) -> Option<String> {
+        let timeline = self.timeline.as_ref()?.borrow();
+        let mut events = vec![json!({
+            "name": "process_name",
+            "ph": "M",
+            "pid": std::process::id(),
+            "tid": 0,
+            "args": { "name": format!("pipe {script}") },
+        })];
+        events.extend(timeline.events.iter().cloned());
+        let document = json!({ "traceEvents": events, "displayTimeUnit": "ms" });
+        serde_json::to_string_pretty(&document).ok()
+    }
+}
+
+fn seconds(at: Duration) -> String {
+    format!("{:.3}s", at.as_secs_f64())
+}
+
+fn micros(at: Duration) -> u64 {
+    at.as_micros().try_into().unwrap_or(u64::MAX)
+}
+
+fn line(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}

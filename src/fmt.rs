@@ -1,0 +1,765 @@
+//! `pipe fmt`: a script in the canonical layout, every comment kept.
+//!
+//! The formatter changes layout only. Every word (and every redirect target,
+//! `for` item, `max` value, duration and signal) is copied from the source
+//! exactly as written, sliced by its span, so quoting and escapes never
+//! change and the meaning is preserved by construction. [`format`] checks it
+//! anyway: it parses its own output and refuses to return text whose tree
+//! (compared with [`dump_without_spans`]) or comments differ from the input.
+//!
+//! The layout rules:
+//!
+//! - One statement per line, indented two spaces per block level; `;`
+//!   between statements becomes a line break.
+//! - Single spaces between words, around `|`, `&&` and `||`, around the `=`
+//!   of `let`, `export` and `secret`, and between a redirect operator and its
+//!   target (`> out`); `2>&1`, `>&2` and prefix assignments `NAME=value`
+//!   stay tight. Redirects, words and assignments keep their source order.
+//! - A statement is written on one line when that line fits in 80 columns
+//!   and holds no comment. Otherwise, in this order of preference: its
+//!   blocks that could stay on one line are opened up; the list is broken
+//!   after each `&&` and `||`; each pipeline that still does not fit (or
+//!   holds a comment) is broken after each `|`. Continuation lines are
+//!   indented two spaces more than the statement. A single command longer
+//!   than 80 columns is left long: words are never split.
+//! - A block is written on one line (`{ echo x }`, `for i in 1..3 { f $i }`)
+//!   when its body is a single statement without blocks, the block holds no
+//!   comment and the line fits; an empty block is `{}`. Otherwise the header
+//!   ends with `{`, the body follows indented, and `}` closes on a line of
+//!   its own, at the indentation of the line holding the `{`; whatever
+//!   follows the block in its statement continues after the `}`.
+//! - Block headers are canonical: `for x in a b c {`, `parallel max 4
+//!   fail-fast lines for f in LIST {` (options in the order max, fail-fast,
+//!   output mode), `fanout raw {`, `timeout 2s signal TERM grace 500ms {`
+//!   (duration, signal, grace).
+//! - `exit` after `&&` or `||` is written `exit N`, as in the source.
+//! - Blank lines: one is kept between two statements (or comments) where
+//!   the source had one or more; none at the start of the file or of a
+//!   block body, none before a `}`; the file ends with exactly one newline.
+//! - Comments: a comment on a line of its own stays on a line of its own,
+//!   at the indentation of the statement that follows it (or, at the end of
+//!   a block, before its `}`). A comment after code on the same line trails
+//!   that statement after one space (`echo x # note`); one after a block's
+//!   `{` stays there; one after a `|`, `&&` or `||` at the end of a line
+//!   stays there, and the pipeline or list is broken at that operator.
+//!   Comments inside `$(...)` are part of their word and copied with it. A
+//!   `#!` line, being the first comment of line 1, stays first.
+//!
+//! Layout decisions depend only on the tree, the words' text, the comments
+//! and the blank lines, never on the source's own layout, which is what
+//! makes formatting idempotent.
+
+use std::cell::Cell;
+
+use crate::syntax::ast::{
+    Block, BlockKind, Command, Comment, Connector, ForLoop, List, ListItem, ParallelBody, Pipeline,
+    Script, Span, Stage, Stmt, StmtKind,
+};
+use crate::syntax::{ParseError, dump_without_spans, parse};
+
+/// The column a line should not go past.
+const WIDTH: usize = 80;
+
+/// Spaces per block level, and extra spaces for a continuation line.
+const INDENT: usize = 2;
+
+/// Formats a script in the canonical layout, keeping every comment.
+pub fn format(source: &str) -> Result<String, ParseError> {
+    let script = parse(source)?;
+    let formatted = Formatter::new(source, &script).script(&script)?;
+    verify(source, &script, &formatted)?;
+    Ok(formatted)
+}
+
+/// Checks that `formatted` parses to the same tree as the source, with the
+/// same comments in the same order: a formatter bug must never reach a file.
+fn verify(source: &str, script: &Script, formatted: &str) -> Result<(), ParseError> {
+    let bug = |what: &str, span: Span| ParseError::Internal {
+        what: format!("{what} in the output of `pipe fmt` (a formatter bug)"),
+        span: span.into(),
+    };
+    let whole = Span::new(0, source.len());
+    let again = parse(formatted).map_err(|_| bug("syntax error", whole))?;
+    if dump_without_spans(&again) != dump_without_spans(script) {
+        return Err(bug("change of meaning", whole));
+    }
+    let texts = |s: &Script| {
+        s.comments
+            .iter()
+            .map(|c| c.text.clone())
+            .collect::<Vec<_>>()
+    };
+    if texts(&again) != texts(script) {
+        return Err(bug("change of comments", whole));
+    }
+    Ok(())
+}
+
+/// One piece of a statement's own layout (its nested block bodies are laid
+/// out separately, when the statement is written).
+#[derive(Debug)]
+enum Tok<'a> {
+    /// Text on the current line; may hold line breaks of a verbatim word.
+    Text(String),
+    /// A comment ending the current line, after one space.
+    Comment(&'a str),
+    /// A line break to a continuation line.
+    Break,
+    /// A comment making up the whole (continuation) line.
+    CommentLine(&'a str),
+    /// The body of a block whose header, up to its `{`, is on the current
+    /// line; then its `}` on a line of its own.
+    Open(Body<'a>),
+}
+
+/// A block body to write: its statements and where to look for its `{`.
+#[derive(Clone, Copy, Debug)]
+struct Body<'a> {
+    stmts: &'a [Stmt],
+    /// A position at or before the `{` and after every header word.
+    header_end: usize,
+    /// The position of the closing `}`.
+    close: usize,
+}
+
+/// The layout of one statement, built while measuring it.
+#[derive(Debug)]
+struct Line<'a> {
+    toks: Vec<Tok<'a>>,
+    /// The statement's indentation; continuation lines get `INDENT` more.
+    base: usize,
+    /// The indentation of the current line.
+    line_indent: usize,
+    /// The current column.
+    col: usize,
+    /// Whether some line went past `WIDTH`.
+    overflow: bool,
+}
+
+impl<'a> Line<'a> {
+    fn new(base: usize) -> Line<'a> {
+        Line {
+            toks: Vec::new(),
+            base,
+            line_indent: base,
+            col: base,
+            overflow: false,
+        }
+    }
+
+    /// An empty layout continuing where `self` stands, to try out.
+    fn fork(&self) -> Line<'a> {
+        Line {
+            toks: Vec::new(),
+            base: self.base,
+            line_indent: self.line_indent,
+            col: self.col,
+            overflow: false,
+        }
+    }
+
+    /// Appends a tried-out layout made by [`Line::fork`].
+    fn join(&mut self, other: Line<'a>) {
+        self.toks.extend(other.toks);
+        self.line_indent = other.line_indent;
+        self.col = other.col;
+        self.overflow |= other.overflow;
+    }
+
+    fn text(&mut self, text: String) {
+        let mut lines = text.split('\n');
+        if let Some(first) = lines.next() {
+            self.col += width(first);
+            self.overflow |= self.col > WIDTH;
+        }
+        for line in lines {
+            self.col = width(line);
+            self.overflow |= self.col > WIDTH;
+        }
+        self.toks.push(Tok::Text(text));
+    }
+
+    /// Whether `extra` more columns fit on the current line.
+    fn fits(&self, extra: usize) -> bool {
+        self.col + extra <= WIDTH
+    }
+
+    fn comment(&mut self, comment: &'a Comment) {
+        self.toks.push(Tok::Comment(&comment.text));
+    }
+
+    fn comment_line(&mut self, comment: &'a Comment) {
+        self.toks.push(Tok::CommentLine(&comment.text));
+    }
+
+    fn line_break(&mut self) {
+        self.toks.push(Tok::Break);
+        self.line_indent = self.base + INDENT;
+        self.col = self.line_indent;
+    }
+
+    /// A block's body and its `}`; the header must already be written.
+    fn open(&mut self, body: Body<'a>) {
+        self.toks.push(Tok::Open(body));
+        self.col = self.line_indent + 1;
+    }
+}
+
+/// How a block that could stay on one line is written.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Policy {
+    /// On one line.
+    OneLine,
+    /// Opened up.
+    Open,
+    /// On one line if the current line still fits, with `n` more columns
+    /// after the block.
+    Fit(usize),
+}
+
+/// How a block can be written.
+enum Form<'a> {
+    /// Only ever on one line: `{}`, or a header and `{}`.
+    Empty(String),
+    /// On one line (this text) or opened up.
+    Either(String, Body<'a>),
+    /// Only opened up.
+    Open(Body<'a>),
+}
+
+struct Formatter<'a> {
+    src: &'a str,
+    /// Every comment, in source order.
+    comments: &'a [Comment],
+    /// Which comments have been written (or copied inside a word).
+    used: Vec<Cell<bool>>,
+    out: String,
+    /// The indentation of the line being written.
+    line_indent: usize,
+}
+
+impl<'a> Formatter<'a> {
+    fn new(src: &'a str, script: &'a Script) -> Formatter<'a> {
+        Formatter {
+            src,
+            comments: &script.comments,
+            used: script.comments.iter().map(|_| Cell::new(false)).collect(),
+            out: String::new(),
+            line_indent: 0,
+        }
+    }
+
+    fn script(mut self, script: &'a Script) -> Result<String, ParseError> {
+        self.body(&script.body, 0, self.src.len(), 0);
+        if let Some(left) = self.used.iter().position(|used| !used.get()) {
+            return Err(ParseError::Internal {
+                what: "comment left out by `pipe fmt` (a formatter bug)".into(),
+                span: self.comments[left].span.into(),
+            });
+        }
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        Ok(self.out)
+    }
+
+    // ---------------------------------------------------------------------
+    // Comments and source text
+    // ---------------------------------------------------------------------
+
+    /// The indices of the comments starting in `lo..hi`.
+    fn comments_in(&self, lo: usize, hi: usize) -> std::ops::Range<usize> {
+        let first = self.comments.partition_point(|c| c.span.start < lo);
+        let end = self.comments.partition_point(|c| c.span.start < hi);
+        first..end.max(first)
+    }
+
+    /// Comment `i`, marked as written.
+    fn take(&self, i: usize) -> &'a Comment {
+        self.used[i].set(true);
+        &self.comments[i]
+    }
+
+    /// The source text of `span`, copied verbatim; the comments inside it
+    /// (in a `$(...)`) are copied with it.
+    fn verbatim(&self, span: Span) -> &'a str {
+        for i in self.comments_in(span.start, span.end) {
+            self.used[i].set(true);
+        }
+        &self.src[span.start..span.end]
+    }
+
+    /// The first comment in `lo..hi` if nothing but spaces (and `;`, and
+    /// operators) stands between `lo` and it on its line.
+    fn same_line_comment(&self, lo: usize, hi: usize) -> Option<usize> {
+        let i = self.comments_in(lo, hi).next()?;
+        let start = self.comments[i].span.start;
+        (line_breaks(&self.src[lo..start]) == 0).then_some(i)
+    }
+
+    // ---------------------------------------------------------------------
+    // Writing lines
+    // ---------------------------------------------------------------------
+
+    fn start_line(&mut self, indent: usize) {
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        self.out.extend(std::iter::repeat_n(' ', indent));
+        self.line_indent = indent;
+    }
+
+    /// Starts the line of an item (statement or comment) of a body, after a
+    /// blank line if the source had one since the previous item's end.
+    fn start_item(&mut self, previous_end: Option<usize>, start: usize, indent: usize) {
+        if let Some(end) = previous_end
+            && line_breaks(&self.src[end..start]) >= 2
+        {
+            self.out.push('\n');
+        }
+        self.start_line(indent);
+    }
+
+    /// The statements of a body and the comments among them, in `lo..hi`.
+    fn body(&mut self, stmts: &'a [Stmt], lo: usize, hi: usize, indent: usize) {
+        let mut cursor = lo;
+        let mut previous_end = None;
+        for (k, stmt) in stmts.iter().enumerate() {
+            for i in self.comments_in(cursor, stmt.span.start) {
+                let comment = self.take(i);
+                self.start_item(previous_end, comment.span.start, indent);
+                self.out.push_str(&comment.text);
+                previous_end = Some(comment.span.end);
+            }
+            self.start_item(previous_end, stmt.span.start, indent);
+            self.stmt(stmt, indent);
+            let mut end = stmt.span.end;
+            let next = stmts.get(k + 1).map_or(hi, |next| next.span.start);
+            if let Some(i) = self.same_line_comment(end, next) {
+                let comment = self.take(i);
+                self.out.push(' ');
+                self.out.push_str(&comment.text);
+                end = comment.span.end;
+            }
+            previous_end = Some(end);
+            cursor = end;
+        }
+        for i in self.comments_in(cursor, hi) {
+            let comment = self.take(i);
+            self.start_item(previous_end, comment.span.start, indent);
+            self.out.push_str(&comment.text);
+            previous_end = Some(comment.span.end);
+        }
+    }
+
+    /// A statement, on the line already started at `indent`.
+    fn stmt(&mut self, stmt: &'a Stmt, indent: usize) {
+        match &stmt.kind {
+            StmtKind::List(list) => {
+                let line = self.list(list, indent);
+                self.write(line);
+            }
+            _ => {
+                let text = self.simple_stmt(stmt).unwrap_or_default();
+                self.out.push_str(&text);
+            }
+        }
+    }
+
+    /// Writes a statement's layout, and the bodies of its opened blocks.
+    fn write(&mut self, line: Line<'a>) {
+        for tok in line.toks {
+            match tok {
+                Tok::Text(text) => self.out.push_str(&text),
+                Tok::Comment(text) => {
+                    self.out.push(' ');
+                    self.out.push_str(text);
+                }
+                Tok::Break => self.start_line(line.base + INDENT),
+                Tok::CommentLine(text) => self.out.push_str(text),
+                Tok::Open(body) => self.open_body(body),
+            }
+        }
+    }
+
+    /// After a header's `{`: a comment on its line, the body, and `}`.
+    fn open_body(&mut self, body: Body<'a>) {
+        let indent = self.line_indent;
+        let brace = self.src[body.header_end..body.close]
+            .find('{')
+            .map_or(body.header_end, |at| body.header_end + at);
+        let mut lo = brace + 1;
+        let first = body.stmts.first().map_or(body.close, |s| s.span.start);
+        if let Some(i) = self.same_line_comment(lo, first) {
+            let comment = self.take(i);
+            self.out.push(' ');
+            self.out.push_str(&comment.text);
+            lo = comment.span.end;
+        }
+        self.body(body.stmts, lo, body.close, indent + INDENT);
+        self.start_line(indent);
+        self.out.push('}');
+    }
+
+    // ---------------------------------------------------------------------
+    // Laying out a statement
+    // ---------------------------------------------------------------------
+
+    /// A list, trying layouts from the most compact: all on one line; its
+    /// blocks opened up; then broken after each `&&` and `||`.
+    fn list(&self, list: &'a List, base: usize) -> Line<'a> {
+        let pipelines: Vec<&'a Pipeline> = std::iter::once(&list.first)
+            .chain(list.rest.iter().map(|(_, pipeline)| pipeline))
+            .collect();
+        let commented = pipelines.windows(2).any(|pair| {
+            !self
+                .comments_in(pair[0].span.end, pair[1].span.start)
+                .is_empty()
+        }) || pipelines.iter().any(|p| self.has_gap_comments(p));
+        if !commented {
+            for policy in [Policy::OneLine, Policy::Open] {
+                let mut line = Line::new(base);
+                for (i, pipeline) in pipelines.iter().enumerate() {
+                    if i > 0 {
+                        line.text(format!(" {} ", connector(list.rest[i - 1].0)));
+                    }
+                    self.flat_pipeline(&mut line, pipeline, policy);
+                }
+                if !line.overflow {
+                    return line;
+                }
+            }
+        }
+        let mut line = Line::new(base);
+        for (i, pipeline) in pipelines.iter().enumerate() {
+            let op = list.rest.get(i).map(|(c, _)| connector(*c));
+            self.pipeline(&mut line, pipeline, op.map_or(0, |op| op.len() + 1));
+            if let Some(op) = op {
+                line.text(format!(" {op}"));
+                self.gap(&mut line, pipeline.span.end, pipelines[i + 1].span.start);
+            }
+        }
+        line
+    }
+
+    /// Whether a pipeline has comments between its stages.
+    fn has_gap_comments(&self, pipeline: &Pipeline) -> bool {
+        pipeline.stages.windows(2).any(|pair| {
+            !self
+                .comments_in(pair[0].span().end, pair[1].span().start)
+                .is_empty()
+        })
+    }
+
+    /// A pipeline on its own line(s) of a broken list, followed by `after`
+    /// more columns (its connector): on one line if it fits, else broken
+    /// after each `|`.
+    fn pipeline(&self, line: &mut Line<'a>, pipeline: &'a Pipeline, after: usize) {
+        if !self.has_gap_comments(pipeline) {
+            for policy in [Policy::OneLine, Policy::Open] {
+                let mut trial = line.fork();
+                self.flat_pipeline(&mut trial, pipeline, policy);
+                if !trial.overflow && trial.fits(after) {
+                    line.join(trial);
+                    return;
+                }
+            }
+        }
+        let last = pipeline.stages.len() - 1;
+        for (i, stage) in pipeline.stages.iter().enumerate() {
+            let after = if i == last { after } else { " |".len() };
+            self.stage(line, stage, Policy::Fit(after));
+            if i != last {
+                line.text(" |".to_string());
+                let next = pipeline.stages[i + 1].span().start;
+                self.gap(line, stage.span().end, next);
+            }
+        }
+    }
+
+    /// The line break after an operator, with the comments before the next
+    /// pipeline or stage: one on the operator's line stays there.
+    fn gap(&self, line: &mut Line<'a>, lo: usize, hi: usize) {
+        let mut range = self.comments_in(lo, hi);
+        if let Some(i) = self.same_line_comment(lo, hi) {
+            line.comment(self.take(i));
+            range.next();
+        }
+        for i in range {
+            line.line_break();
+            line.comment_line(self.take(i));
+        }
+        line.line_break();
+    }
+
+    fn flat_pipeline(&self, line: &mut Line<'a>, pipeline: &'a Pipeline, policy: Policy) {
+        for (i, stage) in pipeline.stages.iter().enumerate() {
+            if i > 0 {
+                line.text(" | ".to_string());
+            }
+            self.stage(line, stage, policy);
+        }
+    }
+
+    fn stage(&self, line: &mut Line<'a>, stage: &'a Stage, policy: Policy) {
+        let block = match stage {
+            Stage::Command(command) => return line.text(self.command(command)),
+            Stage::Block(block) => block,
+        };
+        if let Some(exit) = exit_after_operator(block) {
+            return line.text(self.simple_stmt(exit).unwrap_or_default());
+        }
+        let (header, form) = self.block(block);
+        let body = match form {
+            Form::Empty(text) => return line.text(text),
+            Form::Either(text, body) => {
+                let one_line = match policy {
+                    Policy::OneLine => true,
+                    Policy::Open => false,
+                    Policy::Fit(after) => line.fits(width(&text) + after),
+                };
+                if one_line {
+                    return line.text(text);
+                }
+                body
+            }
+            Form::Open(body) => body,
+        };
+        line.text(opening(&header, "{"));
+        line.open(body);
+    }
+
+    // ---------------------------------------------------------------------
+    // Text of single-line pieces
+    // ---------------------------------------------------------------------
+
+    /// A statement on one line, if it has no block (an `exit` after an
+    /// operator aside).
+    fn simple_stmt(&self, stmt: &'a Stmt) -> Option<String> {
+        let binding = |keyword: &str, name: &str, value: Span| {
+            format!("{keyword} {name} = {}", self.verbatim(value))
+        };
+        Some(match &stmt.kind {
+            StmtKind::Let { name, value } => binding("let", &name.name, value.span),
+            StmtKind::Export { name, value } => binding("export", &name.name, value.span),
+            StmtKind::Secret { name, value } => binding("secret", &name.name, value.span),
+            StmtKind::Cd { dir } => format!("cd {}", self.verbatim(dir.span)),
+            StmtKind::Exit { status: None } => "exit".to_string(),
+            StmtKind::Exit {
+                status: Some(status),
+            } => format!("exit {}", self.verbatim(status.span)),
+            StmtKind::List(list) => {
+                let mut text = self.simple_pipeline(&list.first)?;
+                for (op, pipeline) in &list.rest {
+                    text.push_str(&format!(" {} ", connector(*op)));
+                    text.push_str(&self.simple_pipeline(pipeline)?);
+                }
+                text
+            }
+        })
+    }
+
+    fn simple_pipeline(&self, pipeline: &'a Pipeline) -> Option<String> {
+        let mut stages = Vec::with_capacity(pipeline.stages.len());
+        for stage in &pipeline.stages {
+            stages.push(match stage {
+                Stage::Command(command) => self.command(command),
+                Stage::Block(block) => self.simple_stmt(exit_after_operator(block)?)?,
+            });
+        }
+        Some(stages.join(" | "))
+    }
+
+    /// A command: assignments, words and redirects in source order.
+    fn command(&self, command: &'a Command) -> String {
+        let mut pieces: Vec<(usize, String)> = Vec::new();
+        for assign in &command.assigns {
+            pieces.push((assign.span.start, self.verbatim(assign.span).to_string()));
+        }
+        for word in &command.words {
+            pieces.push((word.span.start, self.verbatim(word.span).to_string()));
+        }
+        for redirect in &command.redirects {
+            let text = match &redirect.target {
+                Some(target) => format!("{} {}", redirect.op.as_str(), self.verbatim(target.span)),
+                None => redirect.op.as_str().to_string(),
+            };
+            pieces.push((redirect.span.start, text));
+        }
+        pieces.sort_by_key(|(start, _)| *start);
+        let texts: Vec<String> = pieces.into_iter().map(|(_, text)| text).collect();
+        texts.join(" ")
+    }
+
+    /// A block's header (without `{`) and how the block can be written.
+    fn block(&self, block: &'a Block) -> (String, Form<'a>) {
+        let (header, stmts, header_end) = self.header(block);
+        let body = Body {
+            stmts,
+            header_end,
+            close: block.span.end - 1,
+        };
+        let commented = !self
+            .comments_in(block.span.start, block.span.end)
+            .is_empty();
+        let form = match stmts {
+            _ if commented => Form::Open(body),
+            [] => Form::Empty(opening(&header, "{}")),
+            [stmt] => match self.simple_stmt(stmt) {
+                Some(text) if !text.contains('\n') => {
+                    Form::Either(opening(&header, &format!("{{ {text} }}")), body)
+                }
+                _ => Form::Open(body),
+            },
+            _ => Form::Open(body),
+        };
+        (header, form)
+    }
+
+    /// A block's canonical header, its body, and the end of its header.
+    fn header(&self, block: &'a Block) -> (String, &'a [Stmt], usize) {
+        let start = block.span.start;
+        match &block.kind {
+            BlockKind::Group(body) => (String::new(), body, start),
+            BlockKind::For(for_loop) => {
+                let (header, end) = self.for_header(for_loop);
+                (header, &for_loop.body, end)
+            }
+            BlockKind::Parallel { options, body } => {
+                let mut header = "parallel".to_string();
+                let mut end = start + header.len();
+                if let Some(max) = &options.max {
+                    header.push_str(" max ");
+                    header.push_str(self.verbatim(max.span));
+                    end = end.max(max.span.end);
+                }
+                if let Some(fail_fast) = options.fail_fast {
+                    header.push_str(" fail-fast");
+                    end = end.max(fail_fast.end);
+                }
+                if let Some(output) = &options.output {
+                    header.push(' ');
+                    header.push_str(output.value.as_str());
+                    end = end.max(output.span.end);
+                }
+                match body {
+                    ParallelBody::Branches(branches) => (header, branches, end),
+                    ParallelBody::For(for_loop) => {
+                        let (for_header, end) = self.for_header(for_loop);
+                        (format!("{header} {for_header}"), &for_loop.body, end)
+                    }
+                }
+            }
+            BlockKind::Fanout { output, branches } => {
+                let mut header = "fanout".to_string();
+                let mut end = start + header.len();
+                if let Some(output) = output {
+                    header.push(' ');
+                    header.push_str(output.value.as_str());
+                    end = output.span.end;
+                }
+                (header, branches, end)
+            }
+            BlockKind::Timeout {
+                duration,
+                signal,
+                grace,
+                body,
+            } => {
+                let mut header = format!("timeout {}", self.verbatim(duration.span));
+                let mut end = duration.span.end;
+                if let Some(signal) = signal {
+                    header.push_str(" signal ");
+                    header.push_str(self.verbatim(signal.span));
+                    end = end.max(signal.span.end);
+                }
+                if let Some(grace) = grace {
+                    header.push_str(" grace ");
+                    header.push_str(self.verbatim(grace.span));
+                    end = end.max(grace.span.end);
+                }
+                (header, body, end)
+            }
+        }
+    }
+
+    /// `for NAME in ITEM...`, and the end of its last word.
+    fn for_header(&self, for_loop: &'a ForLoop) -> (String, usize) {
+        let mut header = format!("for {} in", for_loop.var.name);
+        let mut end = for_loop.var.span.end;
+        for item in &for_loop.items {
+            let span = match item {
+                ListItem::Word(word) => word.span,
+                ListItem::Range { span, .. } => *span,
+            };
+            header.push(' ');
+            header.push_str(self.verbatim(span));
+            end = end.max(span.end);
+        }
+        (header, end)
+    }
+}
+
+/// The statement of an `exit` written after `&&` or `||`: the parser wraps
+/// it in a group block spanning just the `exit` text, with no braces.
+fn exit_after_operator(block: &Block) -> Option<&Stmt> {
+    match &block.kind {
+        BlockKind::Group(body) => match body.as_slice() {
+            [
+                stmt @ Stmt {
+                    kind: StmtKind::Exit { .. },
+                    span,
+                },
+            ] if *span == block.span => Some(stmt),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A header followed by a brace text, with a space between unless the
+/// header is empty (a plain group).
+fn opening(header: &str, braces: &str) -> String {
+    if header.is_empty() {
+        braces.to_string()
+    } else {
+        format!("{header} {braces}")
+    }
+}
+
+fn connector(op: Connector) -> &'static str {
+    match op {
+        Connector::And => "&&",
+        Connector::Or => "||",
+    }
+}
+
+fn width(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// The line breaks in `text`, not counting `\`-newline continuations.
+fn line_breaks(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut count = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            // A continuation: skip the `\` and the line break after it.
+            b'\\' => {
+                i += 1;
+                if bytes.get(i) == Some(&b'\r') && bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                count += 1;
+                i += 1;
+            }
+            b'\r' | b'\n' => count += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    count
+}
