@@ -255,9 +255,10 @@ fn check(printer: &Printer, files: &[PathBuf]) -> ExitCode {
             failed = true;
             continue;
         };
+        let secrets = crate::check::literal_secrets(&parsed);
         for problem in crate::check::check(&parsed) {
             failed |= !problem.is_warning();
-            printer.print(&problem, Some(&source), &[]);
+            printer.print(&problem, Some(&source), &secrets);
         }
     }
     if failed {

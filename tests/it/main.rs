@@ -3,6 +3,8 @@
 mod cli;
 mod errors;
 mod examples;
+mod fanout;
 mod harness;
 mod hostile;
 mod language;
+mod tools;

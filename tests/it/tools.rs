@@ -1,0 +1,188 @@
+//! Seeing a script: check, fmt, graph, trace, timeline, completions, man,
+//! and secrets that never leak through any of them.
+
+use crate::harness::Test;
+
+#[test]
+fn check_reports_every_problem_and_runs_nothing() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "touch ran\nlet a = 1\necho $a $b\nehco x\n{ let inner = 1 }\necho $inner\nfor f in x { echo $f }\n",
+        )
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("undefined variable `b`")
+        .stderr_has("command not found: `ehco`")
+        .stderr_has("undefined variable `inner`")
+        .run();
+    assert!(!run.dir.join("ran").exists());
+    assert_eq!(
+        run.stderr().matches("pipe::").count(),
+        3,
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn check_passes_good_scripts_and_warns_about_secret_arguments() {
+    Test::new()
+        .file("ok.pipe", "let x = 1\necho $x ${y:-d}\n")
+        .args(["check", "ok.pipe"])
+        .stderr_empty()
+        .run();
+    Test::new()
+        .file(
+            "s.pipe",
+            "secret token = abc\ncurl -u $token example.invalid\n",
+        )
+        .args(["check", "s.pipe"])
+        .stderr_has("pipe::check::secret_argument")
+        .run();
+    Test::new()
+        .file("bad.pipe", "echo \"open\n")
+        .args(["check", "bad.pipe"])
+        .status(1)
+        .run();
+}
+
+#[test]
+fn check_accepts_every_example() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut files: Vec<_> = std::fs::read_dir(examples)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    Test::new().arg("check").args(files).stderr_empty().run();
+}
+
+#[test]
+fn fmt_rewrites_and_checks() {
+    let run = Test::new()
+        .file("s.pipe", "echo   a|cat;echo b   # note\n")
+        .args(["fmt", "--check", "s.pipe"])
+        .status(1)
+        .stderr_has("`s.pipe` is not formatted")
+        .run();
+    let before = std::fs::read_to_string(run.dir.join("s.pipe")).unwrap();
+    assert_eq!(
+        before, "echo   a|cat;echo b   # note\n",
+        "--check must not write"
+    );
+    let run = Test::new()
+        .file("s.pipe", "echo   a|cat;echo b   # note\n")
+        .args(["fmt", "s.pipe"])
+        .run();
+    let after = std::fs::read_to_string(run.dir.join("s.pipe")).unwrap();
+    assert_eq!(after, "echo a | cat\necho b # note\n");
+}
+
+#[test]
+fn graph_prints_dot() {
+    let run = Test::new()
+        .file("s.pipe", "cat in | sort | uniq -c\n")
+        .args(["graph", "s.pipe"])
+        .run();
+    let dot = run.stdout();
+    assert!(dot.starts_with("digraph"), "{dot}");
+    assert!(dot.contains("sort") && dot.contains("->"), "{dot}");
+}
+
+#[test]
+fn trace_shows_start_and_end_with_pids() {
+    let run = Test::new()
+        .flag("-x")
+        .script("sh -c 'exit 0' | cat\ntimeout 50ms { sleep 5 } || true")
+        .run();
+    let stderr = run.stderr();
+    let starts = stderr.lines().filter(|line| line.starts_with("+ ")).count();
+    let ends = stderr.lines().filter(|line| line.starts_with("- ")).count();
+    assert_eq!((starts, ends), (4, 4), "{stderr}");
+    assert!(stderr.contains("killed by SIGTERM"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|line| line.starts_with("! ") && line.contains("timeout 50ms expired")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn timeline_is_chrome_trace_json() {
+    let run = Test::new()
+        .flag("--timeline")
+        .flag("t.json")
+        .script("parallel { sleep 0.05 ; sh -c 'exit 0' }\ntimeout 50ms { sleep 5 } || true")
+        .run();
+    let text = std::fs::read_to_string(run.dir.join("t.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let events = json["traceEvents"].as_array().unwrap();
+    let slices: Vec<_> = events.iter().filter(|e| e["ph"] == "X").collect();
+    assert_eq!(slices.len(), 4, "{text}");
+    for slice in &slices {
+        assert!(
+            slice["ts"].as_u64().is_some() && slice["dur"].as_u64().is_some(),
+            "{slice}"
+        );
+        assert!(slice["args"]["pid"].as_i64().unwrap() > 0);
+        assert!(
+            slice["args"]["argv"]
+                .as_array()
+                .is_some_and(|argv| !argv.is_empty())
+        );
+        assert!(slice["args"]["status"].as_i64().is_some());
+    }
+    let sleep = slices.iter().find(|e| e["name"] == "sleep 5").unwrap();
+    assert_eq!(sleep["args"]["status"], 143);
+    assert!(
+        events
+            .iter()
+            .any(|e| e["ph"] == "i" && e["name"].as_str().unwrap().contains("timeout"))
+    );
+}
+
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish"] {
+        let run = Test::new().args(["completions", shell]).run();
+        assert!(run.stdout().contains("pipe"), "{shell}");
+    }
+    let run = Test::new().arg("man").run();
+    assert!(run.stdout().contains(".TH pipe"), "{}", run.stdout());
+}
+
+#[test]
+fn a_secret_never_leaks() {
+    let canary = "canary-7f1e-secret";
+    let script = format!(
+        "secret token = {canary}\n\
+         sh -c 'test \"$token\" = {canary}' && echo env-ok\n\
+         sh -c 'exit 3' $token\n"
+    );
+    let run = Test::new()
+        .flag("-x")
+        .flag("--timeline")
+        .flag("t.json")
+        .script(&script)
+        .status(3)
+        .run();
+    assert_eq!(run.stdout(), "env-ok\n");
+    let timeline = std::fs::read_to_string(run.dir.join("t.json")).unwrap();
+    for (what, text) in [("stderr", run.stderr()), ("timeline", timeline)] {
+        assert!(!text.contains(canary), "{what} leaks the secret:\n{text}");
+        assert!(text.contains("***"), "{what} shows no redaction:\n{text}");
+    }
+    let graph = Test::new()
+        .file("s.pipe", &script)
+        .args(["graph", "s.pipe"])
+        .run();
+    assert!(!graph.stdout().contains(canary), "{}", graph.stdout());
+    let check = Test::new()
+        .file("s.pipe", &script)
+        .args(["check", "s.pipe"])
+        .run();
+    assert!(!check.stderr().contains(canary), "{}", check.stderr());
+}
