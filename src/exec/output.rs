@@ -113,7 +113,8 @@ impl Output {
         else {
             return;
         };
-        let mut partial: Vec<u8> = Vec::new();
+        // `lines`: the start of a line whose end has not come yet.
+        let mut partial = Spool::default();
         let mut buffer = vec![0u8; CHUNK];
         loop {
             let n = match receiver.read(&mut buffer).await {
@@ -122,17 +123,19 @@ impl Output {
             };
             let bytes = &buffer[..n];
             let sent = match self.mode {
-                OutputMode::Lines => {
-                    partial.extend_from_slice(bytes);
-                    match partial.iter().rposition(|&b| b == b'\n') {
-                        Some(end) => {
-                            let rest = partial.split_off(end + 1);
-                            let lines = std::mem::replace(&mut partial, rest);
-                            self.writer.send(lines).await
-                        }
-                        None => true,
+                OutputMode::Lines => match bytes.iter().rposition(|&b| b == b'\n') {
+                    // Whole lines go out at once: what was held of the first
+                    // one, then the rest, with nobody else in between.
+                    Some(end) => {
+                        let _turn = self.turn.lock().await;
+                        let sent = self.send_all(&mut partial).await
+                            && self.writer.send(bytes[..=end].to_vec()).await;
+                        partial = Spool::default();
+                        sent && partial.push(&bytes[end + 1..]).is_ok()
                     }
-                }
+                    // A line longer than memory allows spills to a file.
+                    None => partial.push(bytes).is_ok(),
+                },
                 OutputMode::Unordered => self.hold(index, bytes),
                 OutputMode::Ordered | OutputMode::Raw => {
                     let live = {
@@ -152,9 +155,20 @@ impl Output {
                 return;
             }
         }
-        if !partial.is_empty() {
-            self.writer.send(partial).await;
+        // A last line without a newline goes out as it is.
+        let _turn = self.turn.lock().await;
+        self.send_all(&mut partial).await;
+    }
+
+    /// Sends everything a spool holds, in order; false once the block's
+    /// stdout is closed.
+    async fn send_all(&self, spool: &mut Spool) -> bool {
+        while let Some(chunk) = spool.next_chunk() {
+            if !self.writer.send(chunk).await {
+                return false;
+            }
         }
+        true
     }
 
     fn hold(&self, index: usize, bytes: &[u8]) -> bool {
