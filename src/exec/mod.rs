@@ -804,6 +804,20 @@ fn quote(word: &str) -> String {
 }
 
 impl RunError {
+    /// Whether the error is the system running out of fds or processes.
+    pub fn is_resource(&self) -> bool {
+        let source = match self {
+            RunError::Pipe { source, .. }
+            | RunError::Spawn { source, .. }
+            | RunError::Redirect { source, .. } => source,
+            _ => return false,
+        };
+        matches!(
+            source.raw_os_error(),
+            Some(libc::EMFILE | libc::ENFILE | libc::EAGAIN | libc::ENOMEM)
+        )
+    }
+
     /// Whether the error only reports a status (a command that ran and
     /// failed, a timeout), as opposed to a command that could not run.
     pub fn is_status(&self) -> bool {

@@ -51,6 +51,9 @@ pub(super) struct Branches<'a> {
 struct BranchEnd {
     status: i32,
     error: Option<RunError>,
+    /// It ended by `exit N` or with a condition's status (`false && x`),
+    /// neither of which has a diagnostic of its own.
+    exited: bool,
 }
 
 impl Interp<'_> {
@@ -167,8 +170,11 @@ impl Interp<'_> {
             };
             let Some((index, end)) = finished else { break };
             let failed = end.status != 0;
+            // Out of fds or processes: the block cannot do its work, so it
+            // fails at once, as with fail-fast.
+            let starved = end.error.as_ref().is_some_and(RunError::is_resource);
             ends[index] = Some(end);
-            if failed && fail_fast && terminate.is_none() && !cancelled[index] {
+            if failed && (fail_fast || starved) && terminate.is_none() && !cancelled[index] {
                 // The first failure ends the others, as a timeout would.
                 for (i, was_started) in started.iter().enumerate() {
                     cancelled[i] = *was_started && ends[i].is_none();
@@ -197,14 +203,17 @@ impl Interp<'_> {
             if end.status == 0 || cancelled[i] {
                 continue;
             }
-            let end = BranchEnd {
-                error: end.error.or_else(|| {
-                    Some(RunError::BranchExit {
+            // `exit N` gets a diagnostic naming the branch; a failure with
+            // none is a quiet one (a closed stdout) and stays quiet.
+            let end = match end.exited {
+                true => BranchEnd {
+                    error: Some(RunError::BranchExit {
                         status: end.status,
                         span: branches[i].span().into(),
-                    })
-                }),
-                ..end
+                    }),
+                    ..end
+                },
+                false => end,
             };
             match &first {
                 None => first = Some(end),
@@ -260,6 +269,7 @@ impl Interp<'_> {
                             BranchEnd {
                                 status: error.status(),
                                 error: Some(error),
+                                exited: false,
                             },
                         );
                     }
@@ -302,14 +312,17 @@ impl Interp<'_> {
                 Flow::Normal => BranchEnd {
                     status: inner.last_status,
                     error: None,
+                    exited: true,
                 },
                 Flow::Exit(status) => BranchEnd {
                     status,
                     error: None,
+                    exited: true,
                 },
                 Flow::Fail(failure) => BranchEnd {
                     status: failure.status,
                     error: failure.error.map(|e| *e),
+                    exited: false,
                 },
             };
             (index, end)
