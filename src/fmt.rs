@@ -15,13 +15,14 @@
 //!   of `let`, `export` and `secret`, and between a redirect operator and its
 //!   target (`> out`); `2>&1`, `>&2` and prefix assignments `NAME=value`
 //!   stay tight. Redirects, words and assignments keep their source order.
-//! - A statement is written on one line when that line fits in 80 columns
-//!   and holds no comment. Otherwise, in this order of preference: its
-//!   blocks that could stay on one line are opened up; the list is broken
-//!   after each `&&` and `||`; each pipeline that still does not fit (or
-//!   holds a comment) is broken after each `|`. Continuation lines are
-//!   indented two spaces more than the statement. A single command longer
-//!   than 80 columns is left long: words are never split.
+//! - A statement is written on one line when it fits in 80 columns
+//!   (comments are not counted) and has no comment after one of its `|`,
+//!   `&&` or `||`. Otherwise, in this order of preference: the blocks that
+//!   could stay on one line are opened up; the list is broken after each
+//!   `&&` and `||`; each of its pipelines that still does not fit (or holds
+//!   a comment) is broken after each `|`. Continuation lines are indented
+//!   two spaces more than the statement. A command longer than 80 columns
+//!   is left long: words are never split.
 //! - A block is written on one line (`{ echo x }`, `for i in 1..3 { f $i }`)
 //!   when its body is a single statement without blocks, the block holds no
 //!   comment and the line fits; an empty block is `{}`. Otherwise the header
@@ -35,7 +36,8 @@
 //! - `exit` after `&&` or `||` is written `exit N`, as in the source.
 //! - Blank lines: one is kept between two statements (or comments) where
 //!   the source had one or more; none at the start of the file or of a
-//!   block body, none before a `}`; the file ends with exactly one newline.
+//!   block body, none before a `}`; the file ends with exactly one newline
+//!   (a script with no statement and no comment formats to nothing).
 //! - Comments: a comment on a line of its own stays on a line of its own,
 //!   at the indentation of the statement that follows it (or, at the end of
 //!   a block, before its `}`). A comment after code on the same line trails
@@ -67,21 +69,21 @@ const INDENT: usize = 2;
 pub fn format(source: &str) -> Result<String, ParseError> {
     let script = parse(source)?;
     let formatted = Formatter::new(source, &script).script(&script)?;
-    verify(source, &script, &formatted)?;
+    verify(&script, &formatted)?;
     Ok(formatted)
 }
 
 /// Checks that `formatted` parses to the same tree as the source, with the
 /// same comments in the same order: a formatter bug must never reach a file.
-fn verify(source: &str, script: &Script, formatted: &str) -> Result<(), ParseError> {
+fn verify(script: &Script, formatted: &str) -> Result<(), ParseError> {
     let bug = |what: &str, span: Span| ParseError::Internal {
         what: format!("{what} in the output of `pipe fmt` (a formatter bug)"),
         span: span.into(),
     };
-    let whole = Span::new(0, source.len());
-    let again = parse(formatted).map_err(|_| bug("syntax error", whole))?;
+    let start = Span::new(0, 0);
+    let again = parse(formatted).map_err(|_| bug("syntax error", start))?;
     if dump_without_spans(&again) != dump_without_spans(script) {
-        return Err(bug("change of meaning", whole));
+        return Err(bug("change of meaning", start));
     }
     let texts = |s: &Script| {
         s.comments
@@ -90,7 +92,7 @@ fn verify(source: &str, script: &Script, formatted: &str) -> Result<(), ParseErr
             .collect::<Vec<_>>()
     };
     if texts(&again) != texts(script) {
-        return Err(bug("change of comments", whole));
+        return Err(bug("change of comments", start));
     }
     Ok(())
 }
@@ -762,4 +764,504 @@ fn line_breaks(text: &str) -> usize {
         i += 1;
     }
     count
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::format;
+    use crate::syntax::{dump_without_spans, parse};
+
+    /// Formats `source`, compares with `expected`, and checks that
+    /// formatting again changes nothing.
+    #[track_caller]
+    fn check(source: &str, expected: &str) {
+        let formatted = format(source).unwrap_or_else(|e| panic!("{source:?}: {e}"));
+        assert_eq!(formatted, expected, "source: {source:?}");
+        let again = format(&formatted).unwrap_or_else(|e| panic!("{formatted:?}: {e}"));
+        assert_eq!(again, formatted, "not idempotent: {source:?}");
+    }
+
+    #[test]
+    fn words_and_spaces() {
+        check("echo   a\t b", "echo a b\n");
+        check(
+            "echo \"a  b\" 'c  d' e\\ \\ f",
+            "echo \"a  b\" 'c  d' e\\ \\ f\n",
+        );
+        check(
+            "echo $x${y}${z:-a  b}$(date  +%s)$@",
+            "echo $x${y}${z:-a  b}$(date  +%s)$@\n",
+        );
+        check("echo a#b  'x'\"y\"z", "echo a#b 'x'\"y\"z\n");
+        check("echo a \\\n   b \\\n c", "echo a b c\n");
+        check("echo 'two\n  lines'   x", "echo 'two\n  lines' x\n");
+        check("echo \"a\\\n b\"", "echo \"a\\\n b\"\n");
+    }
+
+    #[test]
+    fn statements() {
+        check("let x=1", "let x = 1\n");
+        check("let   x   =   'a b'", "let x = 'a b'\n");
+        check("export  PATH=$PATH:/opt", "export PATH = $PATH:/opt\n");
+        check("secret key =\"\\x01\"", "secret key = \"\\x01\"\n");
+        check("cd   /tmp", "cd /tmp\n");
+        check("exit", "exit\n");
+        check("exit   3", "exit 3\n");
+        check("'timeout' 5 sleep 9", "'timeout' 5 sleep 9\n");
+    }
+
+    #[test]
+    fn separators() {
+        check("a; b;c", "a\nb\nc\n");
+        check("a;;b ;", "a\nb\n");
+        check(";\n; a", "a\n");
+        check("a\r\nb\r\n", "a\nb\n");
+        check("", "");
+        check("\n\n ;\n", "");
+    }
+
+    #[test]
+    fn blank_lines() {
+        check("a\n\n\n\nb", "a\n\nb\n");
+        check("\n\n\na\n\n\n", "a\n");
+        check("a\n \t \nb", "a\n\nb\n");
+        check("a;\n\nb", "a\n\nb\n");
+        check("a\n\n# c\n\nb", "a\n\n# c\n\nb\n");
+        check("{\n\n  a\n\n\n  b\n\n}", "{\n  a\n\n  b\n}\n");
+        check("a \\\n\nb", "a\nb\n");
+    }
+
+    #[test]
+    fn pipelines_and_lists() {
+        check("a|b|c", "a | b | c\n");
+        check("a&&b||c", "a && b || c\n");
+        check("a |\n\n   b &&\n c", "a | b && c\n");
+        check("a || exit 3", "a || exit 3\n");
+        check("a &&\n  exit", "a && exit\n");
+        check("a || { exit 3 }", "a || { exit 3 }\n");
+        check("{ a || exit 1 }", "{ a || exit 1 }\n");
+    }
+
+    #[test]
+    fn redirects_and_assignments() {
+        check("echo a>out 2>&1 <in", "echo a > out 2>&1 < in\n");
+        check(
+            "echo a >>log 2>err 2>>err2 &>all &>>all2 >&2",
+            "echo a >> log 2> err 2>> err2 &> all &>> all2 >&2\n",
+        );
+        check("cat <<<'some text'", "cat <<< 'some text'\n");
+        check(">out echo hi", "> out echo hi\n");
+        check("A=1  B='x y'   env", "A=1 B='x y' env\n");
+        check("A= B=$(x) env >f", "A= B=$(x) env > f\n");
+        check("echo 2 >f a2>g", "echo 2 > f a2 > g\n");
+        check("echo a>  '#x'", "echo a > '#x'\n");
+    }
+
+    #[test]
+    fn blocks_on_one_line() {
+        check("{echo x}", "{ echo x }\n");
+        check("{ }", "{}\n");
+        check("{\n\n}", "{}\n");
+        check("for i in 1..3 {echo $i}", "for i in 1..3 { echo $i }\n");
+        check("for x in {}", "for x in {}\n");
+        check(
+            "for  f  in  *.txt  $@  a..b  1..$n {\n  wc $f\n}",
+            "for f in *.txt $@ a..b 1..$n { wc $f }\n",
+        );
+        check("{ let x = 1 }", "{ let x = 1 }\n");
+        check("{ a | b && c }", "{ a | b && c }\n");
+        check("a | { b } | c", "a | { b } | c\n");
+    }
+
+    #[test]
+    fn blocks_opened() {
+        check("{ a; b }", "{\n  a\n  b\n}\n");
+        check("{ a; b } | cat", "{\n  a\n  b\n} | cat\n");
+        check("{ for i in a { b } }", "{\n  for i in a { b }\n}\n");
+        check("{ { a; b } }", "{\n  {\n    a\n    b\n  }\n}\n");
+        check("{ a; b } && { c; d }", "{\n  a\n  b\n} && {\n  c\n  d\n}\n");
+        check(
+            "timeout 500ms { cat x } || { a\n b }",
+            "timeout 500ms { cat x } || {\n  a\n  b\n}\n",
+        );
+        check("{ echo 'a\nb' }", "{\n  echo 'a\nb'\n}\n");
+    }
+
+    #[test]
+    fn block_headers() {
+        check("parallel {a;b}", "parallel {\n  a\n  b\n}\n");
+        check(
+            "parallel lines fail-fast max 4 { a }",
+            "parallel max 4 fail-fast lines { a }\n",
+        );
+        check(
+            "parallel raw  max 2 for f in a b {x $f}",
+            "parallel max 2 raw for f in a b { x $f }\n",
+        );
+        check(
+            "parallel fail-fast for f in a { x }",
+            "parallel fail-fast for f in a { x }\n",
+        );
+        check("fanout{a}", "fanout { a }\n");
+        check("fanout   unordered {a}", "fanout unordered { a }\n");
+        check("timeout 2s{a}", "timeout 2s { a }\n");
+        check(
+            "timeout 1.5s grace 1s signal INT { a }",
+            "timeout 1.5s signal INT grace 1s { a }\n",
+        );
+        check(
+            "timeout '2s' signal 9 { a }",
+            "timeout '2s' signal 9 { a }\n",
+        );
+        check("parallel max '4' {}", "parallel max '4' {}\n");
+    }
+
+    #[test]
+    fn long_lines() {
+        let long = "x".repeat(30);
+        check(
+            &format!("echo {long} | grep {long} | sort -u"),
+            &format!("echo {long} |\n  grep {long} |\n  sort -u\n"),
+        );
+        check(
+            &format!("echo {long} && echo {long} || echo {long}"),
+            &format!("echo {long} &&\n  echo {long} ||\n  echo {long}\n"),
+        );
+        // A list breaks at its connectors first; a pipeline that then fits
+        // stays on its line.
+        check(
+            &format!("echo {long} | cat && echo {long} | cat"),
+            &format!("echo {long} | cat &&\n  echo {long} | cat\n"),
+        );
+        check(
+            &format!("a && echo {long} | grep {long} | sort"),
+            &format!("a &&\n  echo {long} |\n  grep {long} |\n  sort\n"),
+        );
+        // A block that would make the line too long is opened up first.
+        check(
+            &format!("for i in 1..3 {{ echo {long} {long} }} | cat"),
+            &format!("for i in 1..3 {{\n  echo {long} {long}\n}} | cat\n"),
+        );
+        check(
+            &format!("{{ {long}; {long} }} | echo {long} {long} {long}"),
+            &format!("{{\n  {long}\n  {long}\n}} |\n  echo {long} {long} {long}\n"),
+        );
+        // A command alone is never split.
+        let words = vec!["word"; 30].join(" ");
+        check(&words, &format!("{words}\n"));
+        // Exactly 80 columns fit.
+        let fits = format!("echo {} | cat", "y".repeat(69));
+        check(&fits, &format!("{fits}\n"));
+        let over = format!("echo {} | cat", "y".repeat(70));
+        check(&over, &format!("echo {} |\n  cat\n", "y".repeat(70)));
+    }
+
+    #[test]
+    fn long_lines_in_blocks() {
+        let long = "z".repeat(34);
+        check(
+            &format!("{{ {{ echo {long} | cat {long}; b }}; c }}"),
+            &format!("{{\n  {{\n    echo {long} |\n      cat {long}\n    b\n  }}\n  c\n}}\n"),
+        );
+        check(
+            &format!("a | {{ b }} | echo {long} {long}"),
+            &format!("a | {{\n  b\n}} | echo {long} {long}\n"),
+        );
+        // In a broken pipeline, each block gets its own line's width.
+        check("a | # c\n { b } | d", "a | # c\n  { b } |\n  d\n");
+        check(
+            &format!("a | # c\n for i in 1..3 {{ echo {long} {long} }} | d"),
+            &format!("a | # c\n  for i in 1..3 {{\n    echo {long} {long}\n  }} |\n  d\n"),
+        );
+    }
+
+    #[test]
+    fn comments() {
+        check("echo x   # note", "echo x # note\n");
+        check("a; # note\nb", "a # note\nb\n");
+        check("a; b # note", "a\nb # note\n");
+        check("  # own\n a", "# own\na\n");
+        check("# only", "# only\n");
+        check("a\n#end\n\n", "a\n#end\n");
+        check(
+            "#!/usr/bin/env pipe\n\n\necho hi",
+            "#!/usr/bin/env pipe\n\necho hi\n",
+        );
+        check("a #  spaced   ", "a #  spaced   \n");
+        check("{ a } # after", "{ a } # after\n");
+        check("{ a; b } # after", "{\n  a\n  b\n} # after\n");
+        check(
+            "a \\\n  # after a continuation\nb",
+            "a # after a continuation\nb\n",
+        );
+    }
+
+    #[test]
+    fn comments_in_blocks() {
+        check("{\n# first\na\n}", "{\n  # first\n  a\n}\n");
+        check("{ a\n  # last\n}", "{\n  a\n  # last\n}\n");
+        check("{ # header\n a }", "{ # header\n  a\n}\n");
+        check("{ # header\n}", "{ # header\n}\n");
+        check("{\n# alone\n}", "{\n  # alone\n}\n");
+        check(
+            "for i in a { # loop\n\n  b # tail\n\n  # end\n}",
+            "for i in a { # loop\n  b # tail\n\n  # end\n}\n",
+        );
+        check("{ a # x\n}", "{\n  a # x\n}\n");
+        check("{ { a # deep\n} }", "{\n  {\n    a # deep\n  }\n}\n");
+        check(
+            "parallel for i in 1..2 { # h\n x }",
+            "parallel for i in 1..2 { # h\n  x\n}\n",
+        );
+        check(
+            "timeout 1s signal 9 { # h\n x }",
+            "timeout 1s signal 9 { # h\n  x\n}\n",
+        );
+    }
+
+    #[test]
+    fn comments_after_operators() {
+        check("a | # c\n b", "a | # c\n  b\n");
+        check("a | # c\n b | d", "a | # c\n  b |\n  d\n");
+        check("a &&   # c\n b", "a && # c\n  b\n");
+        check("a &&\n # c\n b", "a &&\n  # c\n  b\n");
+        check(
+            "a || # c1\n\n # c2\n exit 1",
+            "a || # c1\n  # c2\n  exit 1\n",
+        );
+        check("a | # c\n b && d", "a | # c\n  b &&\n  d\n");
+        check("{ a | # c\n b }", "{\n  a | # c\n    b\n}\n");
+    }
+
+    #[test]
+    fn comments_inside_words() {
+        check("let x = $(a # inner\n  b)", "let x = $(a # inner\n  b)\n");
+        check("{ echo $(a # inner\n) }", "{\n  echo $(a # inner\n)\n}\n");
+        check(
+            "for f in $(ls # c\n) { x }",
+            "for f in $(ls # c\n) {\n  x\n}\n",
+        );
+        check("echo '# not a comment'", "echo '# not a comment'\n");
+    }
+
+    #[test]
+    fn big_scripts() {
+        let pipeline = vec!["cat"; 2_000].join(" | ");
+        assert_eq!(format(&pipeline).unwrap().lines().count(), 2_000);
+        let list = vec!["true"; 2_000].join(" && ");
+        assert_eq!(format(&list).unwrap().lines().count(), 2_000);
+        let depth = crate::syntax::MAX_DEPTH - 2;
+        let nested = "{ a; ".repeat(depth) + &" }".repeat(depth);
+        let formatted = format(&nested).unwrap();
+        // The innermost `{ a }` would go past column 80, so it opens too.
+        assert_eq!(formatted.lines().count(), 3 * depth);
+        let innermost = format!("{}a", " ".repeat(2 * depth));
+        assert!(
+            formatted.lines().any(|line| line == innermost),
+            "{formatted}"
+        );
+    }
+
+    /// What the formatter must keep: the meaning and every comment, in order.
+    fn assert_keeps(source: &str) -> Result<String, TestCaseError> {
+        let before = parse(source).map_err(|e| TestCaseError::fail(format!("{source:?}: {e}")))?;
+        let formatted =
+            format(source).map_err(|e| TestCaseError::fail(format!("{source:?}: {e}")))?;
+        let after =
+            parse(&formatted).map_err(|e| TestCaseError::fail(format!("{formatted:?}: {e}")))?;
+        prop_assert_eq!(dump_without_spans(&after), dump_without_spans(&before));
+        let texts = |s: &crate::syntax::ast::Script| {
+            s.comments
+                .iter()
+                .map(|c| c.text.clone())
+                .collect::<Vec<_>>()
+        };
+        prop_assert_eq!(texts(&after), texts(&before));
+        let again =
+            format(&formatted).map_err(|e| TestCaseError::fail(format!("{formatted:?}: {e}")))?;
+        prop_assert_eq!(&again, &formatted, "not idempotent; source: {:?}", source);
+        prop_assert!(
+            formatted.is_empty() || formatted.ends_with('\n') && !formatted.ends_with("\n\n")
+        );
+        prop_assert!(!formatted.starts_with('\n'));
+        prop_assert!(!formatted.contains("\n\n\n"), "{:?}", formatted);
+        Ok(formatted)
+    }
+
+    /// An argument word, in one of the quoting styles.
+    fn word() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => "[a-z][a-z0-9_./-]{0,8}",
+            1 => "[a-z]{20,40}",
+            1 => "'[a-z #|;{}&<>]{0,10}'",
+            1 => "\"[a-z $|;]{0,8}\"",
+            1 => Just("'two\nlines'".to_string()),
+            1 => Just("$x".to_string()),
+            1 => Just("${y:-d e}".to_string()),
+            1 => Just("$(date +%s)".to_string()),
+            1 => Just("$(a # inner\n  b)".to_string()),
+            1 => Just("$@".to_string()),
+            1 => Just("a\\ b".to_string()),
+            1 => Just("x\"y\"'z'$1".to_string()),
+            1 => Just("-n".to_string()),
+            1 => Just("a#b".to_string()),
+        ]
+    }
+
+    fn command() -> impl Strategy<Value = String> {
+        let program = prop_oneof![
+            Just("echo"),
+            Just("cat"),
+            Just("grep"),
+            Just("'for'"),
+            Just("sort")
+        ];
+        let assign = prop_oneof![Just("A=1"), Just("B='x y'"), Just("C=")];
+        let redirect = prop_oneof![
+            Just("> out"),
+            Just(">>log"),
+            Just("2>&1"),
+            Just(">&2"),
+            Just("< in"),
+            Just("2> err"),
+            Just("&>all"),
+            Just("<<< 'here text'"),
+        ];
+        (
+            prop::collection::vec(assign, 0..2),
+            program,
+            prop::collection::vec(word(), 0..4),
+            prop::collection::vec(redirect, 0..2),
+        )
+            .prop_map(|(assigns, program, words, redirects)| {
+                let mut parts: Vec<String> = assigns.iter().map(|a| a.to_string()).collect();
+                parts.push(program.to_string());
+                parts.extend(words);
+                parts.extend(redirects.iter().map(|r| r.to_string()));
+                parts.join(" ")
+            })
+    }
+
+    /// Joins items with separators picked from `seps`.
+    fn joined(items: Vec<String>, seps: Vec<&'static str>) -> String {
+        let mut out = String::new();
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                out.push_str(seps[(i - 1) % seps.len()]);
+            }
+            out.push_str(&item);
+        }
+        out
+    }
+
+    /// A list of pipelines of `stage`s.
+    fn list(stage: BoxedStrategy<String>) -> impl Strategy<Value = String> {
+        let pipe = prop_oneof![
+            Just(" | "),
+            Just("|"),
+            Just(" |\n  "),
+            Just(" | # pc\n  "),
+            Just(" |\n# po\n")
+        ];
+        let connector = prop_oneof![
+            Just(" && "),
+            Just("||"),
+            Just(" &&\n  "),
+            Just(" || # lc\n")
+        ];
+        let pipeline = (
+            prop::collection::vec(stage, 1..3),
+            prop::collection::vec(pipe, 1..3),
+        )
+            .prop_map(|(stages, seps)| joined(stages, seps));
+        (
+            prop::collection::vec(pipeline, 1..3),
+            prop::collection::vec(connector, 1..3),
+            prop_oneof![3 => Just(""), 1 => Just(" || exit 3"), 1 => Just(" &&\n exit")],
+        )
+            .prop_map(|(pipelines, seps, exit)| joined(pipelines, seps) + exit)
+    }
+
+    fn simple_stmt() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => list(command().boxed()),
+            1 => word().prop_map(|w| format!("let v = {w}")),
+            1 => word().prop_map(|w| format!("export  E={w}")),
+            1 => word().prop_map(|w| format!("secret S = {w}")),
+            1 => word().prop_map(|w| format!("cd {w}")),
+            1 => prop_oneof![Just("exit"), Just("exit 2")].prop_map(String::from),
+        ]
+    }
+
+    /// Statements separated by newlines, `;`, blank lines and comments.
+    fn stmts(stmt: BoxedStrategy<String>) -> impl Strategy<Value = String> {
+        let sep = prop_oneof![
+            4 => Just("\n"), 2 => Just("; "), 1 => Just(";"), 1 => Just("\n\n\n"),
+            1 => Just("  # tc\n"), 1 => Just("\n# oc\n"), 1 => Just("\n\n  # oc\n\n"),
+        ];
+        (
+            prop::collection::vec(stmt, 0..4),
+            prop::collection::vec(sep, 1..4),
+        )
+            .prop_map(|(stmts, seps)| joined(stmts, seps))
+    }
+
+    fn block(body: BoxedStrategy<String>) -> impl Strategy<Value = String> {
+        let header = prop_oneof![
+            Just(""),
+            Just("for i in a 1..3 $x"),
+            Just("for j in"),
+            Just("parallel max 2 fail-fast lines"),
+            Just("parallel lines max 3"),
+            Just("parallel for f in a b"),
+            Just("parallel raw for f in c"),
+            Just("fanout raw"),
+            Just("fanout"),
+            Just("timeout 2s signal INT grace 100ms"),
+            Just("timeout 1s grace 1s signal TERM"),
+        ];
+        let open = prop_oneof![Just("{ "), Just("{\n"), Just("{ # hc\n"), Just("{\n\n")];
+        let close = prop_oneof![Just(" }"), Just("\n}"), Just("\n# ec\n}"), Just("\n\n}")];
+        (header, open, body, close)
+            .prop_map(|(header, open, body, close)| format!("{header} {open}{body}{close}"))
+    }
+
+    /// A statement, with blocks nested up to `depth` levels.
+    fn stmt(depth: u32) -> BoxedStrategy<String> {
+        if depth == 0 {
+            return simple_stmt().boxed();
+        }
+        let inner = block(stmts(stmt(depth - 1)).boxed()).boxed();
+        let stage = prop_oneof![3 => command(), 1 => inner.clone()].boxed();
+        prop_oneof![
+            3 => simple_stmt(),
+            2 => list(stage),
+            1 => inner,
+        ]
+        .boxed()
+    }
+
+    fn script() -> impl Strategy<Value = String> {
+        (
+            prop_oneof![
+                Just(""),
+                Just("#!/usr/bin/env pipe\n"),
+                Just("\n\n# head\n\n")
+            ],
+            stmts(stmt(2).boxed()),
+            prop_oneof![Just(""), Just("\n"), Just("\n\n# tail"), Just(";\n\n")],
+        )
+            .prop_map(|(head, body, tail)| format!("{head}{body}{tail}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_scripts_keep_meaning_and_comments(source in script()) {
+            assert_keeps(&source)?;
+        }
+    }
 }
