@@ -117,3 +117,11 @@ fn fetch_with_fallback() {
         .run();
     assert_eq!(run.stdout(), "release notes (cached copy)\n");
 }
+
+#[test]
+fn examples_are_formatted() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    files.sort();
+    Test::new().args(["fmt", "--check"]).args(files).stderr_empty().run();
+}
