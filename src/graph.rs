@@ -32,7 +32,7 @@
 //! traces them); the value itself never is. When the value, or the default
 //! of a `${x:-default}` that is the whole value, is plain literal text,
 //! that text is replaced by `***` in every label of the graph, wherever it
-//! appears. Every label passes through one function, [`Graph::label`],
+//! appears. Every label passes through one function, `Graph::label`,
 //! which does that.
 //!
 //! Output is deterministic: node ids (`n0`, `n1`, ...) and cluster ids
@@ -206,18 +206,24 @@ impl Graph<'_> {
 
     fn edge(&mut self, from: Port, to: Port, kind: EdgeKind) {
         let mut attrs: Vec<String> = Vec::new();
+        // Labels start with two spaces so that they do not touch the line.
+        let label = |text: &str| format!("label={}", quote(&format!("  {text}")));
         match kind {
-            EdgeKind::Pipe(label) => {
-                if let Some(label) = label {
-                    attrs.push(format!("label={}", quote(label)));
-                }
+            EdgeKind::Pipe(text) => {
+                attrs.push("penwidth=1.4, weight=4".into());
+                attrs.extend(text.map(label));
             }
-            EdgeKind::Then(label) => {
-                attrs.push(format!("label={}", quote(label)));
-                attrs.push("style=dashed, color=gray50, fontcolor=gray40".into());
+            EdgeKind::Then(text) => {
+                attrs.push(label(text));
+                // Heavy, so that the order of statements reads as one
+                // straight spine, with redirected files off to its side.
+                attrs.push("style=dashed, color=gray50, weight=4".into());
+                // `&&` and `||` decide what runs: darker than `then`.
+                let color = if text == "then" { "gray45" } else { "black" };
+                attrs.push(format!("fontcolor={color}"));
             }
             EdgeKind::Redirect(op) => {
-                attrs.push(format!("label={}", quote(op)));
+                attrs.push(label(op));
                 attrs.push("color=gray40".into());
             }
             EdgeKind::Subst => attrs.push("style=dotted, arrowhead=open".into()),
@@ -249,7 +255,9 @@ impl Graph<'_> {
     }
 
     /// Closes cluster `id`, drawing a placeholder if nothing was drawn in it
-    /// (Graphviz leaves out empty clusters). Returns the ports of its border.
+    /// (Graphviz leaves out empty clusters). Returns the ports of its
+    /// border, at its first and last nodes: the last one drawn is the
+    /// lowest in the layout, so the next statement goes below the block.
     fn close(&mut self, (id, first): (usize, usize)) -> (Port, Port) {
         if self.nodes == first {
             self.node("(empty)", "shape=plaintext, fontsize=9");
@@ -450,7 +458,10 @@ impl Graph<'_> {
         for part in &word.parts {
             match part {
                 WordPart::Subst { body, .. } => {
-                    let cluster = self.open("$(…)", "style=\"rounded,dotted\"; color=gray40;");
+                    let cluster = self.open(
+                        "$(…)",
+                        "style=\"rounded,dotted\"; color=gray40; fontcolor=black;",
+                    );
                     self.body(body);
                     let (_, leave) = self.close(cluster);
                     ports.push(leave);
@@ -476,14 +487,14 @@ impl Graph<'_> {
                 {
                     return self.stmt(stmt);
                 }
-                let cluster = self.open("{ }", "style=rounded; color=gray60;");
+                let cluster = self.open("{ }", "style=rounded; color=gray60; fontcolor=black;");
                 let inner = self.body(body);
                 self.sequential(cluster, inner)
             }
             BlockKind::For(for_loop) => {
                 let header = self.for_header(for_loop);
                 let substs = self.list_substs(for_loop);
-                let cluster = self.open(&header, "style=rounded; color=gray45;");
+                let cluster = self.open(&header, "style=rounded; color=gray45; fontcolor=black;");
                 let inner = self.body(&for_loop.body);
                 let ends = self.sequential(cluster, inner);
                 for from in substs {
@@ -892,16 +903,280 @@ mod tests {
     #[test]
     fn commands_and_pipes() {
         check("", "");
-        check("echo  hi\t there", r#"n0 [label="echo hi there"];"#);
+        check("# only a comment\n", "");
+        check(
+            "echo  hi\t there \\\n  again",
+            r#"n0 [label="echo hi there again"];"#,
+        );
         check(
             "a | b |\n  c",
             r#"
             n0 [label="a"];
             n1 [label="b"];
             n2 [label="c"];
-            n0 -> n1;
-            n1 -> n2;
+            n0 -> n1 [penwidth=1.4, weight=4];
+            n1 -> n2 [penwidth=1.4, weight=4];
             "#,
         );
+    }
+
+    #[test]
+    fn statements_in_order() {
+        check(
+            "a && b || c; d",
+            r#"
+            n0 [label="a"];
+            n1 [label="b"];
+            n2 [label="c"];
+            n3 [label="d"];
+            n0 -> n1 [label="  &&", style=dashed, color=gray50, weight=4, fontcolor=black];
+            n1 -> n2 [label="  ||", style=dashed, color=gray50, weight=4, fontcolor=black];
+            n2 -> n3 [label="  then", style=dashed, color=gray50, weight=4, fontcolor=gray45];
+            "#,
+        );
+        check(
+            "let x = 1\ncd /tmp\nexit $x",
+            r#"
+            n0 [label="let x = 1", shape=plaintext, fontsize=10];
+            n1 [label="cd /tmp", shape=plaintext, fontsize=10];
+            n2 [label="exit $x", shape=plaintext, fontsize=10];
+            n0 -> n1 [label="  then", style=dashed, color=gray50, weight=4, fontcolor=gray45];
+            n1 -> n2 [label="  then", style=dashed, color=gray50, weight=4, fontcolor=gray45];
+            "#,
+        );
+    }
+
+    #[test]
+    fn redirects_are_file_nodes() {
+        // `2>&1` names no file and stays in the command's label.
+        check(
+            "sort < in > out 2>> err 2>&1 <<< hi",
+            r#"
+            n0 [label="sort 2>&1"];
+            n1 [label="in", shape=note, style="", fontsize=9];
+            n2 [label="out", shape=note, style="", fontsize=9];
+            n3 [label="err", shape=note, style="", fontsize=9];
+            n4 [label="hi", shape=note, style="", fontsize=9];
+            n1 -> n0 [label="  <", color=gray40];
+            n0 -> n2 [label="  >", color=gray40];
+            n0 -> n3 [label="  2>>", color=gray40];
+            n4 -> n0 [label="  <<<", color=gray40];
+            "#,
+        );
+        check(
+            "cmd &>> log",
+            r#"
+            n0 [label="cmd"];
+            n1 [label="log", shape=note, style="", fontsize=9];
+            n0 -> n1 [label="  &>>", color=gray40];
+            "#,
+        );
+    }
+
+    #[test]
+    fn substitutions_are_dotted_clusters() {
+        check(
+            "echo $(date) > $(mktemp)",
+            r#"
+            n0 [label="echo $(date)"];
+            subgraph cluster_0 {
+            label="$(…)"; style="rounded,dotted"; color=gray40; fontcolor=black;
+            n1 [label="date"];
+            }
+            n2 [label="$(mktemp)", shape=note, style="", fontsize=9];
+            subgraph cluster_1 {
+            label="$(…)"; style="rounded,dotted"; color=gray40; fontcolor=black;
+            n3 [label="mktemp"];
+            }
+            n1 -> n0 [style=dotted, arrowhead=open, ltail=cluster_0];
+            n3 -> n2 [style=dotted, arrowhead=open, ltail=cluster_1];
+            n0 -> n2 [label="  >", color=gray40];
+            "#,
+        );
+        check(
+            "let x = ${y:-$(a | b)}",
+            r#"
+            n0 [label="let x = ${y:-$(a | b)}", shape=plaintext, fontsize=10];
+            subgraph cluster_0 {
+            label="$(…)"; style="rounded,dotted"; color=gray40; fontcolor=black;
+            n1 [label="a"];
+            n2 [label="b"];
+            }
+            n1 -> n2 [penwidth=1.4, weight=4];
+            n2 -> n0 [style=dotted, arrowhead=open, ltail=cluster_0];
+            "#,
+        );
+    }
+
+    #[test]
+    fn fanout_copies_into_every_branch() {
+        check(
+            "p | fanout lines { a ; b | c }",
+            r##"
+            n0 [label="p"];
+            subgraph cluster_0 {
+            label="fanout lines"; style="rounded,bold"; color="#2a7f3a"; fontcolor="#2a7f3a";
+            n1 [label="a"];
+            n2 [label="b"];
+            n3 [label="c"];
+            }
+            n2 -> n3 [penwidth=1.4, weight=4];
+            n0 -> n1 [penwidth=1.4, weight=4, label="  copy"];
+            n0 -> n2 [penwidth=1.4, weight=4, label="  copy"];
+            "##,
+        );
+    }
+
+    #[test]
+    fn parallel_reads_nothing_and_writes_from_every_branch() {
+        check(
+            "p | parallel max 2 fail-fast { a ; b } | q",
+            r##"
+            n0 [label="p"];
+            subgraph cluster_0 {
+            label="parallel max 2 fail-fast"; style="rounded,bold"; color="#1f5fa8"; fontcolor="#1f5fa8";
+            n1 [label="a"];
+            n2 [label="b"];
+            }
+            n3 [label="q"];
+            n0 -> n1 [penwidth=1.4, weight=4, lhead=cluster_0];
+            n1 -> n3 [penwidth=1.4, weight=4];
+            n2 -> n3 [penwidth=1.4, weight=4];
+            "##,
+        );
+        // Many writers into many readers meet at one point.
+        check(
+            "parallel { a ; b } | fanout { c ; d }",
+            r##"
+            subgraph cluster_0 {
+            label="parallel"; style="rounded,bold"; color="#1f5fa8"; fontcolor="#1f5fa8";
+            n0 [label="a"];
+            n1 [label="b"];
+            }
+            subgraph cluster_1 {
+            label="fanout"; style="rounded,bold"; color="#2a7f3a"; fontcolor="#2a7f3a";
+            n2 [label="c"];
+            n3 [label="d"];
+            }
+            n4 [label="", shape=point, width=0.08];
+            n0 -> n4 [penwidth=1.4, weight=4];
+            n1 -> n4 [penwidth=1.4, weight=4];
+            n4 -> n2 [penwidth=1.4, weight=4, label="  copy"];
+            n4 -> n3 [penwidth=1.4, weight=4, label="  copy"];
+            "##,
+        );
+    }
+
+    #[test]
+    fn block_headers_label_clusters() {
+        // `|| exit 1` is drawn as the `exit` alone, not as a block.
+        check(
+            "timeout 2s signal INT grace 1s { a } || exit 1",
+            r##"
+            subgraph cluster_0 {
+            label="timeout 2s signal INT grace 1s"; style="rounded,dashed"; color="#b03030"; fontcolor="#b03030";
+            n0 [label="a"];
+            }
+            n1 [label="exit 1", shape=plaintext, fontsize=10];
+            n0 -> n1 [label="  ||", style=dashed, color=gray50, weight=4, fontcolor=black, ltail=cluster_0];
+            "##,
+        );
+        check(
+            "parallel max 4 lines for f in $(ls) { cd $f; exit }",
+            r##"
+            subgraph cluster_0 {
+            label="$(…)"; style="rounded,dotted"; color=gray40; fontcolor=black;
+            n0 [label="ls"];
+            }
+            subgraph cluster_1 {
+            label="parallel max 4 lines for f in $(ls)"; style="rounded,bold"; color="#1f5fa8"; fontcolor="#1f5fa8";
+            n1 [label="cd $f", shape=plaintext, fontsize=10];
+            n2 [label="exit", shape=plaintext, fontsize=10];
+            }
+            n1 -> n2 [label="  then", style=dashed, color=gray50, weight=4, fontcolor=gray45];
+            n0 -> n1 [style=dotted, arrowhead=open, ltail=cluster_0, lhead=cluster_1];
+            "##,
+        );
+        check(
+            "for i in 1..3 {\n  { a } | b\n}; {}",
+            r#"
+            subgraph cluster_0 {
+            label="for i in 1..3"; style=rounded; color=gray45; fontcolor=black;
+            subgraph cluster_1 {
+            label="{ }"; style=rounded; color=gray60; fontcolor=black;
+            n0 [label="a"];
+            }
+            n1 [label="b"];
+            }
+            subgraph cluster_2 {
+            label="{ }"; style=rounded; color=gray60; fontcolor=black;
+            n2 [label="(empty)", shape=plaintext, fontsize=9];
+            }
+            n0 -> n1 [penwidth=1.4, weight=4];
+            n1 -> n2 [label="  then", style=dashed, color=gray50, weight=4, fontcolor=gray45, ltail=cluster_0, lhead=cluster_2];
+            "#,
+        );
+    }
+
+    #[test]
+    fn secrets_are_hidden() {
+        check(
+            "secret k = \"s3 cr3t\"; echo s3 cr3t; env K='s3 cr3t' \"s3 cr3t\" > s3cr3t",
+            r#"
+            n0 [label="secret k = ***", shape=plaintext, fontsize=10];
+            n1 [label="echo ***"];
+            n2 [label="env K='***' ***"];
+            n3 [label="s3cr3t", shape=note, style="", fontsize=9];
+            n0 -> n1 [label="  then", style=dashed, color=gray50, weight=4, fontcolor=gray45];
+            n2 -> n3 [label="  >", color=gray40];
+            n1 -> n2 [label="  then", style=dashed, color=gray50, weight=4, fontcolor=gray45];
+            "#,
+        );
+        // A default that is the whole value counts as the value; the
+        // commands of a `$(...)` are code, and are drawn.
+        check(
+            "{ secret k = ${1:-hidden} }; for x in hidden { echo hidden }",
+            r#"
+            subgraph cluster_0 {
+            label="{ }"; style=rounded; color=gray60; fontcolor=black;
+            n0 [label="secret k = ***", shape=plaintext, fontsize=10];
+            }
+            subgraph cluster_1 {
+            label="for x in ***"; style=rounded; color=gray45; fontcolor=black;
+            n1 [label="echo ***"];
+            }
+            n0 -> n1 [label="  then", style=dashed, color=gray50, weight=4, fontcolor=gray45, ltail=cluster_0, lhead=cluster_1];
+            "#,
+        );
+        check(
+            "secret k = $(gen key)",
+            r#"
+            n0 [label="secret k = ***", shape=plaintext, fontsize=10];
+            subgraph cluster_0 {
+            label="$(…)"; style="rounded,dotted"; color=gray40; fontcolor=black;
+            n1 [label="gen key"];
+            }
+            n1 -> n0 [style=dotted, arrowhead=open, ltail=cluster_0];
+            "#,
+        );
+        let source = "echo x\nsecret a = 'hunter2'";
+        let dot = graph(&parse(source).unwrap(), source, "hunter2.pipe");
+        assert!(!dot.contains("hunter2"), "{dot}");
+    }
+
+    #[test]
+    fn labels_are_escaped_and_shortened() {
+        check(
+            r#"echo "say \"hi\" \\ &amp; &&" 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'"#,
+            r#"n0 [label="echo \"say \\\"hi\\\" \\\\ &amp;amp; &&\" 'aaaaaaaaaaaaaaaa…"];"#,
+        );
+        check("echo é\u{7}", "n0 [label=\"echo é\u{fffd}\"];");
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let source = "parallel { a | b; c } | fanout { d; e }";
+        let script = parse(source).unwrap();
+        assert_eq!(graph(&script, source, "x"), graph(&script, source, "x"));
     }
 }

@@ -121,7 +121,15 @@ fn fetch_with_fallback() {
 #[test]
 fn examples_are_formatted() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     files.sort();
-    Test::new().args(["fmt", "--check"]).args(files).stderr_empty().run();
+    Test::new()
+        .args(["fmt", "--check"])
+        .args(files)
+        .stderr_empty()
+        .run();
 }
