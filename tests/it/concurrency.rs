@@ -1,0 +1,910 @@
+//! Parallel blocks, their output modes, timeouts and fail-fast, and blocks
+//! used as pipeline stages.
+//!
+//! Every test that leaves a process behind on failure runs it with a marker
+//! of its own (`sleep 31.3xx`), so that tests running at the same time never
+//! see each other's processes.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::harness::{Test, processes_with, status_of, wait_with_deadline};
+
+/// The script succeeds and prints exactly `stdout`.
+fn ok(script: &str, stdout: &str) {
+    Test::new().script(script).stdout(stdout).status(0).run();
+}
+
+/// Waits up to `limit` for every process holding `marker` to be gone.
+pub fn assert_gone_within(marker: &str, limit: Duration) {
+    let start = Instant::now();
+    loop {
+        let left = processes_with(marker);
+        if left.is_empty() {
+            return;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "still running {limit:?} later: {left:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits up to `limit` for a process holding `marker` to appear.
+pub fn wait_for_process(marker: &str, limit: Duration) {
+    let start = Instant::now();
+    while processes_with(marker).is_empty() {
+        assert!(start.elapsed() < limit, "`{marker}` never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn secs(run: &crate::harness::Run) -> f64 {
+    run.elapsed.as_secs_f64()
+}
+
+// ---------------------------------------------------------------------------
+// Parallel blocks: concurrency, status, ordering.
+
+#[test]
+fn branches_run_at_once() {
+    let branches = "sleep 0.1\n".repeat(10);
+    let run = Test::new()
+        .script(format!("parallel {{\n{branches}}}"))
+        .stdout("")
+        .run();
+    assert!(secs(&run) >= 0.1, "{:?}", run.elapsed);
+    assert!(secs(&run) < 0.8, "10 x sleep 0.1 took {:?}", run.elapsed);
+
+    let run = Test::new()
+        .script("parallel for i in 1..10 { sleep 0.1 }")
+        .run();
+    assert!(
+        secs(&run) < 0.8,
+        "for: 10 x sleep 0.1 took {:?}",
+        run.elapsed
+    );
+}
+
+#[test]
+fn max_limits_concurrency() {
+    let run = Test::new()
+        .script("parallel max 2 for i in 1..4 { sleep 0.2 }")
+        .run();
+    assert!(secs(&run) >= 0.4, "max 2 ran 4 x 0.2s in {:?}", run.elapsed);
+    assert!(secs(&run) < 2.0, "{:?}", run.elapsed);
+
+    let run = Test::new()
+        .script("parallel max 2 { sleep 0.2 ; sleep 0.2 ; sleep 0.2 }")
+        .run();
+    assert!(secs(&run) >= 0.4, "max 2 ran 3 x 0.2s in {:?}", run.elapsed);
+
+    // max 1 runs one branch at a time: even unordered output is in order.
+    ok(
+        "parallel max 1 unordered for i in 1..5 { sh -c \"sleep 0.0$i; echo $i\" }",
+        "1\n2\n3\n4\n5\n",
+    );
+    // max larger than the number of branches is fine.
+    let run = Test::new()
+        .script("parallel max 100 for i in 1..4 { sleep 0.2 }")
+        .run();
+    assert!(secs(&run) < 0.8, "{:?}", run.elapsed);
+}
+
+#[test]
+fn parallel_for_makes_one_branch_per_item() {
+    ok("parallel for i in 1..3 { echo $i }", "1\n2\n3\n");
+    ok("parallel for i in 3..1 { echo $i }", "3\n2\n1\n");
+    ok(
+        "parallel for w in a 'b c' d { echo \"[$w]\" }",
+        "[a]\n[b c]\n[d]\n",
+    );
+    Test::new()
+        .script("parallel for a in $@ { echo $a }")
+        .args(["x", "y z"])
+        .stdout("x\ny z\n")
+        .run();
+    // Each branch has its own binding of the variable.
+    ok(
+        "parallel for i in 1..3 { sh -c \"sleep 0.$i\"; echo $i }",
+        "1\n2\n3\n",
+    );
+}
+
+#[test]
+fn statements_and_lines_are_branches() {
+    ok("parallel { echo a ; echo b }", "a\nb\n");
+    ok("parallel {\n  echo a\n  echo b\n}", "a\nb\n");
+    // A branch is a whole statement: a pipeline, `&&`, `||`, a block.
+    ok(
+        "parallel { echo x | tr x y ; false || echo handled ; { echo c; echo d } }",
+        "y\nhandled\nc\nd\n",
+    );
+    // Variables of the enclosing scope are seen by every branch.
+    ok("let v = val\nparallel { echo $v ; echo $v }", "val\nval\n");
+    // The block waits for all its branches before the next statement.
+    ok(
+        "parallel { sh -c 'sleep 0.3; echo slow' ; echo fast }\necho after",
+        "slow\nfast\nafter\n",
+    );
+}
+
+#[test]
+fn branches_read_dev_null() {
+    // Branches never share (or steal) the block's stdin.
+    Test::new()
+        .script("parallel { cat ; cat ; wc -c }")
+        .stdin("input\n")
+        .stdout("0\n")
+        .run();
+    Test::new()
+        .script("parallel { readlink /proc/self/fd/0 }")
+        .stdin("input\n")
+        .stdout("/dev/null\n")
+        .run();
+}
+
+#[test]
+fn status_is_the_first_failing_branch_in_script_order() {
+    for (script, status) in [
+        ("parallel { true ; true }", 0),
+        ("parallel { sh -c 'exit 3' ; true }", 3),
+        ("parallel { true ; sh -c 'exit 7' ; sh -c 'exit 8' }", 7),
+        // The first in script order, although it fails last.
+        ("parallel { sh -c 'sleep 0.3; exit 4' ; sh -c 'exit 5' }", 4),
+        ("parallel { true ; sh -c 'kill -TERM $$' }", 143),
+        ("parallel { true ; no-such-command-pipe-test }", 127),
+        ("parallel for i in 1..5 { sh -c \"exit $i\" }", 1),
+        ("parallel for i in 5..9 { sh -c \"exit $i\" }", 5),
+        (
+            "parallel unordered { sh -c 'sleep 0.2; exit 2' ; sh -c 'exit 9' }",
+            2,
+        ),
+        (
+            "parallel lines { sh -c 'sleep 0.2; exit 2' ; sh -c 'exit 9' }",
+            2,
+        ),
+        (
+            "parallel raw { sh -c 'sleep 0.2; exit 2' ; sh -c 'exit 9' }",
+            2,
+        ),
+    ] {
+        let run = Test::new().script(script).status(status).run();
+        if status != 0 {
+            assert!(run.stderr().contains("pipe::run::"), "{script}");
+        }
+    }
+}
+
+#[test]
+fn a_failing_block_is_handled_by_or() {
+    ok(
+        "parallel { sh -c 'exit 3' ; true } || echo \"got $?\"",
+        "got 3\n",
+    );
+    // A failing block stops the script.
+    Test::new()
+        .script("parallel { false ; true }\necho never")
+        .stdout("")
+        .status(1)
+        .run();
+}
+
+#[test]
+fn without_fail_fast_every_branch_runs_to_its_end() {
+    let run = Test::new()
+        .script("parallel { false ; sh -c 'sleep 0.3; echo done > f' }")
+        .status(1)
+        .run();
+    assert_eq!(
+        std::fs::read_to_string(run.dir.join("f")).unwrap(),
+        "done\n"
+    );
+    assert!(secs(&run) >= 0.3, "{:?}", run.elapsed);
+}
+
+#[test]
+fn each_branch_keeps_its_own_status() {
+    // 100 branches, each handling its own failure: the status each one saw
+    // is its own child's, whatever order they were reaped in.
+    let expected: String = (1..=100).map(|i| format!("{i}:{i}\n")).collect();
+    ok(
+        "parallel for i in 1..100 { sh -c \"exit $i\" || echo \"$i:$?\" }",
+        &expected,
+    );
+}
+
+#[test]
+fn a_thousand_branches() {
+    let run = Test::new()
+        .script("parallel for i in 1..1000 { true }")
+        .stdout("")
+        .run();
+    assert!(secs(&run) < 60.0, "{:?}", run.elapsed);
+    let expected: String = (1..=300).map(|i| format!("{i}\n")).collect();
+    Test::new()
+        .script("parallel max 50 for i in 1..300 { echo $i }")
+        .stdout(expected)
+        .run();
+}
+
+// ---------------------------------------------------------------------------
+// Fail-fast.
+
+#[test]
+fn fail_fast_ends_the_siblings() {
+    let marker = "sleep 31.301";
+    let run = Test::new()
+        .script(format!(
+            "parallel fail-fast {{ {marker} ; sh -c 'sleep 0.1; exit 5' }}"
+        ))
+        .status(5)
+        .run();
+    assert!(secs(&run) < 5.0, "fail-fast took {:?}", run.elapsed);
+    assert_gone_within(marker, Duration::from_secs(1));
+
+    // The status is the failing branch's, even when an earlier branch (in
+    // script order) was ended by the SIGTERM.
+    let marker = "sleep 31.302";
+    let run = Test::new()
+        .script(format!(
+            "parallel fail-fast {{ sh -c '{marker}; exit 0' ; sh -c 'sleep 0.1; exit 6' ; {marker} }}"
+        ))
+        .status(6)
+        .run();
+    assert!(secs(&run) < 5.0, "fail-fast took {:?}", run.elapsed);
+    assert_gone_within(marker, Duration::from_secs(1));
+}
+
+#[test]
+fn fail_fast_kills_a_sibling_that_ignores_term() {
+    let marker = "sleep 31.303";
+    let run = Test::new()
+        .script(format!(
+            "parallel fail-fast {{ sh -c 'trap \"\" TERM; {marker}' ; sh -c 'sleep 0.1; exit 6' }}"
+        ))
+        .status(6)
+        .run();
+    // SIGKILL after the 2 s grace.
+    assert!(
+        secs(&run) >= 1.5,
+        "KILL came before the grace: {:?}",
+        run.elapsed
+    );
+    assert!(secs(&run) < 5.0, "{:?}", run.elapsed);
+    assert_gone_within(marker, Duration::from_secs(1));
+}
+
+#[test]
+fn fail_fast_kills_grandchildren() {
+    let marker = "sleep 31.304";
+    let run = Test::new()
+        .script(format!(
+            "parallel fail-fast {{ sh -c '{marker} & {marker} ; true' ; sh -c 'sleep 0.1; exit 3' }}"
+        ))
+        .status(3)
+        .run();
+    assert!(secs(&run) < 5.0, "{:?}", run.elapsed);
+    assert_gone_within(marker, Duration::from_secs(1));
+}
+
+#[test]
+fn fail_fast_starts_no_more_branches() {
+    Test::new()
+        .script("parallel fail-fast max 1 for i in 1..5 { sh -c \"echo $i; exit $i\" }")
+        .stdout("1\n")
+        .status(1)
+        .run();
+}
+
+#[test]
+fn fail_fast_when_all_succeed() {
+    ok(
+        "parallel fail-fast { echo a ; sh -c 'sleep 0.1; echo b' }",
+        "a\nb\n",
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Output modes.
+
+#[test]
+fn ordered_output_is_in_script_order() {
+    // Later branches finish first.
+    ok(
+        "parallel { sh -c 'sleep 0.3; echo 1' ; sh -c 'sleep 0.1; echo 2' ; echo 3 }",
+        "1\n2\n3\n",
+    );
+    ok(
+        "parallel ordered { sh -c 'echo 1a; sleep 0.3; echo 1b' ; sh -c 'echo 2a; sleep 0.1; echo 2b' }",
+        "1a\n1b\n2a\n2b\n",
+    );
+    ok(
+        "parallel for i in 5..1 { sh -c \"sleep 0.0$i; echo $i\" }",
+        "5\n4\n3\n2\n1\n",
+    );
+    // A partial last line is kept as is, and nothing is added.
+    ok(
+        "parallel { sh -c 'sleep 0.2; printf a' ; printf b ; printf 'c\\n' }",
+        "abc\n",
+    );
+}
+
+#[test]
+fn ordered_streams_the_first_branch_live() {
+    let test = Test::new().script("parallel { sh -c 'echo live; sleep 1.5' ; echo second }");
+    let start = Instant::now();
+    let mut child = test
+        .command()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let first = start.elapsed();
+    assert_eq!(line, "live\n");
+    assert!(first < Duration::from_millis(1200), "held for {first:?}");
+    let mut rest = String::new();
+    reader.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "second\n");
+    let output = wait_with_deadline(child, Duration::from_secs(20));
+    assert_eq!(status_of(&output), 0);
+}
+
+#[test]
+fn stderr_is_never_held() {
+    let test = Test::new().script("parallel { sleep 1.5 ; sh -c 'echo err-now >&2; echo out' }");
+    let start = Instant::now();
+    let mut child = test
+        .command()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let seen = start.elapsed();
+    assert_eq!(line, "err-now\n");
+    assert!(
+        seen < Duration::from_millis(1200),
+        "stderr held for {seen:?}"
+    );
+    let output = wait_with_deadline(child, Duration::from_secs(20));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "out\n");
+    assert_eq!(status_of(&output), 0);
+}
+
+#[test]
+fn ordered_large_outputs_are_byte_identical() {
+    // 8 branches of 1 MiB each, distinct bytes, the first ones slowest.
+    let mut test = Test::new();
+    let mut expected = Vec::new();
+    let mut branches = String::new();
+    for i in 0..8u32 {
+        let data: Vec<u8> = (0..1024 * 1024u32)
+            .map(|n| (n.wrapping_mul(2654435761).wrapping_add(i * 7919) >> 13) as u8)
+            .collect();
+        expected.extend_from_slice(&data);
+        test = test.file(&format!("f{i}"), &data);
+        branches.push_str(&format!("sh -c 'sleep 0.{}; cat f{i}'\n", 7 - i));
+    }
+    let run = test.script(format!("parallel {{\n{branches}}}")).run();
+    assert_eq!(run.output.stdout.len(), expected.len());
+    assert!(run.output.stdout == expected, "ordered output differs");
+}
+
+#[test]
+fn held_output_keeps_memory_bounded() {
+    // The second branch prints 200 MiB while the first one still runs: it
+    // is held, in memory up to a bound, then in a temporary file.
+    let test =
+        Test::new().script("parallel { sh -c 'sleep 1; echo first' ; head -c 200M /dev/zero }");
+    let mut command = test.command();
+    command.env("TMPDIR", test.path());
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut head = Vec::new();
+        let mut total = 0usize;
+        let mut nonzero_after_head = 0usize;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = stdout.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            for &b in &buf[..n] {
+                if head.len() < 6 {
+                    head.push(b);
+                } else if b != 0 {
+                    nonzero_after_head += 1;
+                }
+            }
+            total += n;
+        }
+        (head, total, nonzero_after_head)
+    });
+    let start = Instant::now();
+    let mut peak_kib = 0u64;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
+        {
+            let kib: u64 = line
+                .trim_start_matches("VmHWM:")
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .unwrap();
+            peak_kib = peak_kib.max(kib);
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "pipe hung");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (head, total, nonzero) = reader.join().unwrap();
+    let output = wait_with_deadline(child, Duration::from_secs(5));
+    assert_eq!(
+        status_of(&output),
+        0,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(head, b"first\n");
+    assert_eq!(total, 6 + 200 * 1024 * 1024);
+    assert_eq!(nonzero, 0);
+    assert!(peak_kib > 0, "VmHWM never read");
+    assert!(peak_kib < 64 * 1024, "pipe's peak RSS was {peak_kib} KiB");
+    // The spill file is gone.
+    let left: Vec<_> = std::fs::read_dir(test.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n != "script.pipe")
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
+
+#[test]
+fn unordered_output_follows_the_order_of_finish() {
+    ok(
+        "parallel unordered { sh -c 'sleep 0.6; echo a' ; sh -c 'sleep 0.3; echo b' ; echo c }",
+        "c\nb\na\n",
+    );
+    // Each branch's output is whole: b finishes while a is half-way.
+    ok(
+        "parallel unordered { sh -c 'echo a1; sleep 0.6; echo a2' ; sh -c 'sleep 0.3; echo b' }",
+        "b\na1\na2\n",
+    );
+}
+
+#[test]
+fn lines_mode_never_tears_a_line() {
+    let letters = ['A', 'B', 'C', 'D'];
+    let count = 5000;
+    let lines: Vec<String> = letters.iter().map(|c| c.to_string().repeat(100)).collect();
+    let branches: String = lines
+        .iter()
+        .map(|l| format!("yes {l} | head -n {count}\n"))
+        .collect();
+    let run = Test::new()
+        .script(format!("parallel lines {{\n{branches}}}"))
+        .run();
+    let out = run.stdout();
+    assert!(out.ends_with('\n'));
+    let mut counts = [0usize; 4];
+    for (n, line) in out.lines().enumerate() {
+        let Some(which) = lines.iter().position(|l| l == line) else {
+            panic!("line {n} is torn: {line:?}");
+        };
+        counts[which] += 1;
+    }
+    assert_eq!(counts, [count; 4]);
+}
+
+#[test]
+fn lines_mode_streams_and_flushes_partial_lines() {
+    // Lines appear as they come, not branch by branch.
+    ok(
+        "parallel lines { sh -c 'echo a1; sleep 0.6; echo a2' ; sh -c 'sleep 0.3; echo b' }",
+        "a1\nb\na2\n",
+    );
+    // A final partial line is flushed at EOF, as is.
+    ok("parallel lines { printf no-newline }", "no-newline");
+    ok(
+        "parallel lines { printf abc ; sh -c 'sleep 0.5; echo def' }",
+        "abcdef\n",
+    );
+    // A line written in pieces is still whole.
+    ok(
+        "parallel lines { sh -c 'printf a; sleep 0.4; printf \"b\\n\"' ; sh -c 'sleep 0.2; echo x' }",
+        "x\nab\n",
+    );
+}
+
+#[test]
+fn raw_mode_passes_stdout_straight_through() {
+    let run = Test::new()
+        .script("readlink /proc/self/fd/1\nparallel raw { readlink /proc/self/fd/1 }")
+        .run();
+    let out = run.stdout();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(lines[0], lines[1], "raw branch stdout is not the block's");
+    let run = Test::new()
+        .script("parallel raw { echo a ; echo b ; echo c }")
+        .run();
+    let mut got: Vec<String> = run.stdout().lines().map(str::to_owned).collect();
+    got.sort();
+    assert_eq!(got, ["a", "b", "c"]);
+}
+
+#[test]
+fn output_to_a_redirect_inside_branches() {
+    let run = Test::new()
+        .script("parallel for i in 1..5 { echo $i > out$i }\ncat out1 out2 out3 out4 out5")
+        .stdout("1\n2\n3\n4\n5\n")
+        .run();
+    assert!(run.dir.join("out5").exists());
+}
+
+#[test]
+fn closed_stdout_ends_parallel_quietly() {
+    // `pipe x.pipe | head -c 5`: a closed stdout ends the script quietly.
+    // (Not `unordered`: it holds each endless branch, as documented.)
+    for mode in ["ordered", "lines", "raw"] {
+        let marker = format!("closed-stdout-{mode}");
+        let test = Test::new().script(format!("parallel {mode} for i in 1..4 {{ yes {marker} }}"));
+        let mut child = test
+            .command()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 5];
+        child
+            .stdout
+            .as_mut()
+            .unwrap()
+            .read_exact(&mut first)
+            .unwrap();
+        drop(child.stdout.take());
+        let output = wait_with_deadline(child, Duration::from_secs(20));
+        assert_gone_within(&marker, Duration::from_secs(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            [0, 141].contains(&status_of(&output)),
+            "{mode}: status {}",
+            status_of(&output)
+        );
+        assert!(stderr.is_empty(), "{mode}: not quiet:\n{stderr}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Blocks as pipeline stages.
+
+#[test]
+fn parallel_is_a_pipeline_stage() {
+    ok("parallel { echo b ; echo c ; echo a } | sort", "a\nb\nc\n");
+    ok("parallel for i in 1..3 { echo $i } | tac", "3\n2\n1\n");
+    ok(
+        "parallel unordered { echo x ; echo y } | sort | tr a-z A-Z",
+        "X\nY\n",
+    );
+    ok(
+        "parallel lines { echo x ; echo x } | uniq -c | tr -s ' '",
+        " 2 x\n",
+    );
+    ok("parallel raw { echo x ; echo x } | wc -l", "2\n");
+    // A failing stage fails the pipeline.
+    Test::new()
+        .script("parallel { sh -c 'exit 4' } | cat")
+        .status(4)
+        .run();
+    // A later stage that stops reading early is not a failure.
+    ok("parallel { yes } | head -n 1", "y\n");
+}
+
+#[test]
+fn timeout_is_a_pipeline_stage() {
+    let run = Test::new()
+        .script("timeout 1s { yes } | head -n 2")
+        .stdout("y\ny\n")
+        .run();
+    assert!(
+        secs(&run) < 1.0,
+        "waited for the timeout: {:?}",
+        run.elapsed
+    );
+    ok("echo hi | timeout 5s { cat } | tr a-z A-Z", "HI\n");
+    ok(
+        "timeout 5s { parallel { echo a ; echo b } } | sort -r",
+        "b\na\n",
+    );
+    Test::new()
+        .script("timeout 200ms { sleep 5 } | cat")
+        .status(124)
+        .stderr_has("pipe::run::timeout")
+        .run();
+}
+
+#[test]
+fn blocks_nest() {
+    ok(
+        "parallel { timeout 100ms { sleep 10 } || echo t ; echo x }",
+        "t\nx\n",
+    );
+    ok(
+        "parallel for i in 1..2 { parallel for j in 1..2 { echo $i$j } }",
+        "11\n12\n21\n22\n",
+    );
+    let marker = "sleep 31.305";
+    let run = Test::new()
+        .script(format!(
+            "timeout 300ms {{ parallel {{ {marker} ; {marker} | cat }} }}"
+        ))
+        .status(124)
+        .run();
+    assert!(secs(&run) < 2.5, "{:?}", run.elapsed);
+    assert_gone_within(marker, Duration::from_secs(1));
+}
+
+// ---------------------------------------------------------------------------
+// Timeouts.
+
+#[test]
+fn timeout_basics() {
+    let run = Test::new()
+        .script("timeout 100ms { sleep 10 }")
+        .status(124)
+        .run();
+    assert!(secs(&run) >= 0.1, "{:?}", run.elapsed);
+    assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
+    ok(
+        "timeout 100ms { sleep 10 } || echo \"timed out: $?\"",
+        "timed out: 124\n",
+    );
+    // The script stops at a timeout.
+    Test::new()
+        .script("timeout 100ms { sleep 10 }\necho after")
+        .stdout("")
+        .status(124)
+        .run();
+}
+
+#[test]
+fn timeout_diagnostic() {
+    let run = Test::new()
+        .script("timeout 100ms { sleep 10 }")
+        .status(124)
+        .stderr_has("pipe::run::timeout")
+        .stderr_has("timed out after 100ms")
+        .stderr_has("ended by SIGTERM")
+        .run();
+    assert!(run.stderr().contains("sleep"), "{}", run.stderr());
+}
+
+#[test]
+fn a_block_that_ends_in_time_keeps_its_status() {
+    for (script, stdout, status) in [
+        ("timeout 10s { sh -c 'exit 2' }", "", 2),
+        ("timeout 10s { echo ok }", "ok\n", 0),
+        ("timeout 10s { true ; echo two }", "two\n", 0),
+        ("timeout 10s { false }", "", 1),
+        ("timeout 10s { sh -c 'kill -TERM $$' }", "", 143),
+        ("timeout 10s { sh -c 'exit 124' }", "", 124),
+    ] {
+        let run = Test::new()
+            .script(script)
+            .stdout(stdout)
+            .status(status)
+            .run();
+        assert!(secs(&run) < 5.0, "{script} waited: {:?}", run.elapsed);
+    }
+}
+
+#[test]
+fn durations() {
+    for (script, status, at_least) in [
+        ("timeout 500us { sleep 1 }", 124, 0.0),
+        ("timeout 150ms { sleep 5 }", 124, 0.15),
+        ("timeout 0.3s { sleep 5 }", 124, 0.3),
+        ("timeout 1.5s { true }", 0, 0.0),
+        ("timeout 5m { true }", 0, 0.0),
+        ("timeout 1h { true }", 0, 0.0),
+    ] {
+        let run = Test::new().script(script).status(status).run();
+        assert!(secs(&run) >= at_least, "{script}: {:?}", run.elapsed);
+        assert!(secs(&run) < 2.0, "{script}: {:?}", run.elapsed);
+    }
+}
+
+#[test]
+fn output_before_the_deadline_is_kept() {
+    Test::new()
+        .script("timeout 300ms { sh -c 'echo before; sleep 10' }")
+        .stdout("before\n")
+        .status(124)
+        .run();
+    Test::new()
+        .script("timeout 300ms { echo one; sleep 10; echo never }")
+        .stdout("one\n")
+        .status(124)
+        .run();
+}
+
+#[test]
+fn timeout_kills_grandchildren() {
+    let run = Test::new()
+        .script("timeout 300ms { sh -c 'sleep 31.101 & sleep 32.101' }")
+        .status(124)
+        .run();
+    assert!(secs(&run) < 2.5, "{:?}", run.elapsed);
+    assert_gone_within("sleep 31.101", Duration::from_secs(1));
+    assert_gone_within("sleep 32.101", Duration::from_secs(1));
+}
+
+#[test]
+fn timeout_and_a_new_session() {
+    // setsid forks (its child would otherwise lead a process group): the
+    // block ends at once, and the sleep it left in a session of its own is
+    // an orphan that pipe adopts and ends.
+    let marker = "sleep 33.301";
+    let run = Test::new()
+        .script(format!("timeout 300ms {{ setsid {marker} }}"))
+        .run();
+    assert!([0, 124].contains(&status_of(&run.output)));
+    assert_gone_within(marker, Duration::from_secs(1));
+
+    // setsid -w waits: the block times out while the sleep runs in another
+    // session, out of reach of the group signal.
+    let marker = "sleep 33.302";
+    let run = Test::new()
+        .script(format!("timeout 300ms {{ setsid -w {marker} }}"))
+        .status(124)
+        .run();
+    assert!(secs(&run) < 2.5, "{:?}", run.elapsed);
+    assert_gone_within(marker, Duration::from_secs(1));
+
+    // Gone not only when pipe exits but when the block ends.
+    let marker = "sleep 33.303";
+    let test = Test::new().script(format!(
+        "timeout 300ms {{ setsid -w {marker} }} || true\nsleep 2.303"
+    ));
+    let child = test
+        .command()
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_process("sleep 2.303", Duration::from_secs(5));
+    let left = processes_with(marker);
+    // SAFETY: kill on a pid we spawned and have not yet reaped.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let _ = wait_with_deadline(child, Duration::from_secs(10));
+    assert_gone_within(marker, Duration::from_secs(3));
+    assert!(
+        left.is_empty(),
+        "left running after its block timed out: {left:?}"
+    );
+}
+
+#[test]
+fn a_child_ignoring_term_is_killed_after_grace() {
+    let marker = "sleep 31.306";
+    let run = Test::new()
+        .script(format!(
+            "timeout 200ms grace 300ms {{ sh -c 'trap \"\" TERM; {marker}' }}"
+        ))
+        .status(124)
+        .stderr_has("ended by SIGKILL")
+        .run();
+    assert!(secs(&run) >= 0.45, "{:?}", run.elapsed);
+    assert!(secs(&run) < 2.5, "{:?}", run.elapsed);
+    assert_gone_within(marker, Duration::from_secs(1));
+
+    // The default grace is 2 s.
+    let marker = "sleep 31.307";
+    let run = Test::new()
+        .script(format!(
+            "timeout 100ms {{ sh -c 'trap \"\" TERM; {marker}' }}"
+        ))
+        .status(124)
+        .run();
+    assert!(secs(&run) >= 1.9, "{:?}", run.elapsed);
+    assert!(secs(&run) < 5.0, "{:?}", run.elapsed);
+    assert_gone_within(marker, Duration::from_secs(1));
+}
+
+#[test]
+fn a_stopped_child_is_ended_at_the_deadline() {
+    let run = Test::new()
+        .script("timeout 300ms { sh -c 'kill -STOP $$; sleep 31.308' }")
+        .status(124)
+        .run();
+    assert!(secs(&run) >= 0.3, "{:?}", run.elapsed);
+    assert!(secs(&run) < 2.0, "{:?}", run.elapsed);
+    assert_gone_within("sleep 31.308", Duration::from_secs(1));
+}
+
+#[test]
+fn timeout_signal_option() {
+    for (sig, marker) in [
+        ("KILL", "sleep 31.311"),
+        ("SIGKILL", "sleep 31.312"),
+        ("9", "sleep 31.313"),
+    ] {
+        let run = Test::new()
+            .script(format!(
+                "timeout 200ms signal {sig} {{ sh -c 'trap \"\" TERM; {marker}' }}"
+            ))
+            .status(124)
+            .stderr_has("SIGKILL")
+            .run();
+        // No grace needed: KILL is the first signal.
+        assert!(secs(&run) < 1.5, "signal {sig}: {:?}", run.elapsed);
+        assert_gone_within(marker, Duration::from_secs(1));
+    }
+    // INT reaches a child that handles it.
+    Test::new()
+        .script(
+            "timeout 200ms signal INT { sh -c 'trap \"echo got-int; exit 0\" INT; while :; do sleep 0.05; done' }",
+        )
+        .stdout("got-int\n")
+        .status(124)
+        .run();
+}
+
+#[test]
+fn nested_timeouts() {
+    // The inner one fires first.
+    let run = Test::new()
+        .script("timeout 5s { timeout 100ms { sleep 10 } }")
+        .status(124)
+        .stderr_has("timed out after 100ms")
+        .run();
+    assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
+    // Handled inside: the outer one is never reached.
+    let run = Test::new()
+        .script("timeout 5s { timeout 100ms { sleep 10 } || echo \"inner $?\" }\necho done")
+        .stdout("inner 124\ndone\n")
+        .run();
+    assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
+    // The outer one fires first.
+    let run = Test::new()
+        .script("timeout 200ms { timeout 10s { sleep 10 } }")
+        .status(124)
+        .stderr_has("timed out after 200ms")
+        .run();
+    assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
+}
+
+#[test]
+fn timeouts_in_parallel_branches() {
+    let run = Test::new()
+        .script("parallel for i in 1..10 { timeout 200ms { sleep 5 } || echo $? }")
+        .stdout("124\n".repeat(10))
+        .run();
+    assert!(secs(&run) >= 0.2, "{:?}", run.elapsed);
+    assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
+}

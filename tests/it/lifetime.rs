@@ -1,0 +1,604 @@
+//! Signals to `pipe`, and the lifetime of what it starts: no process left
+//! behind, no zombie, no stray fd, sane behaviour at the fd limit and on a
+//! terminal.
+//!
+//! Each test uses marker durations of its own (`sleep 36.xxx`), so tests
+//! running at the same time never see each other's processes.
+
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::concurrency::{assert_gone_within, wait_for_process};
+use crate::harness::{Test, processes_with, status_of, wait_with_deadline};
+
+/// Starts the test's script with no stdin, its output piped.
+fn spawn(test: &Test) -> Child {
+    test.command()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn pipe")
+}
+
+fn signal(child: &Child, sig: i32) {
+    // SAFETY: kill on a pid we spawned and have not yet reaped.
+    unsafe { libc::kill(child.id() as i32, sig) };
+}
+
+// ---------------------------------------------------------------------------
+// Signals to pipe.
+
+#[test]
+fn pipe_dies_by_the_signal_it_got() {
+    for (sig, marker) in [
+        (libc::SIGINT, "sleep 36.011"),
+        (libc::SIGTERM, "sleep 36.012"),
+        (libc::SIGHUP, "sleep 36.013"),
+    ] {
+        let test = Test::new().script(format!("{marker}\necho after > after"));
+        let child = spawn(&test);
+        wait_for_process(marker, Duration::from_secs(10));
+        let start = Instant::now();
+        signal(&child, sig);
+        let output = wait_with_deadline(child, Duration::from_secs(20));
+        let elapsed = start.elapsed();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(
+            output.status.signal(),
+            Some(sig),
+            "signal {sig}: {:?}\n{stderr}",
+            output.status
+        );
+        assert_eq!(status_of(&output), 128 + sig);
+        assert!(
+            elapsed < Duration::from_secs(2),
+            "signal {sig}: {elapsed:?}"
+        );
+        assert_gone_within(marker, Duration::from_secs(1));
+        assert!(
+            !test.path().join("after").exists(),
+            "a statement ran after signal {sig}"
+        );
+    }
+}
+
+#[test]
+fn a_forwarded_signal_reaches_the_child() {
+    // The child handles TERM and exits 0: pipe still ends by TERM.
+    let marker = "sleep 36.021";
+    let test = Test::new().script(format!(
+        "sh -c 'trap \"echo got > got; exit 0\" TERM; {marker} & wait'\necho after > after"
+    ));
+    let child = spawn(&test);
+    wait_for_process(marker, Duration::from_secs(10));
+    // Let sh reach its `wait`.
+    std::thread::sleep(Duration::from_millis(100));
+    signal(&child, libc::SIGTERM);
+    let output = wait_with_deadline(child, Duration::from_secs(20));
+    assert_eq!(output.status.signal(), Some(libc::SIGTERM));
+    assert_eq!(
+        std::fs::read_to_string(test.path().join("got")).unwrap_or_default(),
+        "got\n"
+    );
+    assert!(!test.path().join("after").exists());
+    assert_gone_within(marker, Duration::from_secs(1));
+}
+
+#[test]
+fn a_child_ignoring_term_is_killed_after_the_grace() {
+    let marker = "sleep 36.031";
+    let test = Test::new().script(format!("sh -c 'trap \"\" TERM; {marker}'"));
+    let child = spawn(&test);
+    wait_for_process(marker, Duration::from_secs(10));
+    let start = Instant::now();
+    signal(&child, libc::SIGTERM);
+    let output = wait_with_deadline(child, Duration::from_secs(20));
+    let elapsed = start.elapsed();
+    assert_eq!(output.status.signal(), Some(libc::SIGTERM));
+    assert!(elapsed >= Duration::from_millis(1500), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    assert_gone_within(marker, Duration::from_secs(1));
+}
+
+#[test]
+fn a_signal_reaches_every_group() {
+    let marker = "sleep 36.041";
+    let test = Test::new().script(format!(
+        "parallel {{\n{marker}\ntimeout 10s {{ {marker} }}\n{marker} | cat\nsh -c '{marker} & {marker}'\nparallel {{ {marker} }}\n}}"
+    ));
+    let child = spawn(&test);
+    let start = Instant::now();
+    // Six sleeps: one per branch, two in the sh.
+    while processes_with(marker)
+        .iter()
+        .filter(|p| p.contains(": sleep"))
+        .count()
+        < 6
+    {
+        assert!(start.elapsed() < Duration::from_secs(10), "never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    signal(&child, libc::SIGTERM);
+    let output = wait_with_deadline(child, Duration::from_secs(20));
+    assert_eq!(output.status.signal(), Some(libc::SIGTERM));
+    assert_gone_within(marker, Duration::from_secs(1));
+}
+
+#[test]
+fn signals_while_branches_start() {
+    // TERM at various moments while 50 branches are being started: nothing
+    // escapes between fork and registration.
+    let marker = "sleep 36.051";
+    for delay_ms in [0u64, 1, 3, 10, 30, 100] {
+        let test = Test::new().script(format!("parallel for i in 1..50 {{ {marker} | cat }}"));
+        let child = spawn(&test);
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        signal(&child, libc::SIGTERM);
+        let output = wait_with_deadline(child, Duration::from_secs(20));
+        assert_eq!(
+            output.status.signal(),
+            Some(libc::SIGTERM),
+            "after {delay_ms} ms: {:?} {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_gone_within(marker, Duration::from_secs(2));
+    }
+}
+
+#[test]
+fn sigkill_to_pipe_kills_its_children() {
+    // PR_SET_PDEATHSIG: pipe cannot clean up, the kernel does.
+    let test = Test::new()
+        .script("parallel {\nsleep 36.061\nsleep 36.062 | cat\ntimeout 9s { sleep 36.063 }\n}");
+    let child = spawn(&test);
+    for marker in ["sleep 36.061", "sleep 36.062", "sleep 36.063"] {
+        wait_for_process(marker, Duration::from_secs(10));
+    }
+    signal(&child, libc::SIGKILL);
+    let output = wait_with_deadline(child, Duration::from_secs(10));
+    assert_eq!(output.status.signal(), Some(libc::SIGKILL));
+    for marker in ["sleep 36.061", "sleep 36.062", "sleep 36.063"] {
+        assert_gone_within(marker, Duration::from_secs(2));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Nothing left behind.
+
+#[test]
+fn what_a_pipeline_leaves_in_its_group_is_ended() {
+    let marker = "sleep 36.071";
+    let test = Test::new().script(format!("sh -c '{marker} & sleep 0.3'\nsleep 2.071"));
+    let child = spawn(&test);
+    wait_for_process(marker, Duration::from_secs(10));
+    wait_for_process("sleep 2.071", Duration::from_secs(10));
+    // Gone while pipe still runs the next statement.
+    let result =
+        std::panic::catch_unwind(|| assert_gone_within(marker, Duration::from_millis(500)));
+    signal(&child, libc::SIGTERM);
+    let _ = wait_with_deadline(child, Duration::from_secs(10));
+    assert_gone_within(marker, Duration::from_secs(1));
+    assert!(result.is_ok(), "the background sleep outlived its pipeline");
+}
+
+#[test]
+fn an_orphan_in_its_own_session_is_adopted_and_ended() {
+    let marker = "sleep 36.081";
+    let test = Test::new().script(format!("sh -c 'setsid {marker} & sleep 0.3'\nsleep 2.081"));
+    let child = spawn(&test);
+    wait_for_process(marker, Duration::from_secs(10));
+    wait_for_process("sleep 2.081", Duration::from_secs(10));
+    let result =
+        std::panic::catch_unwind(|| assert_gone_within(marker, Duration::from_millis(500)));
+    signal(&child, libc::SIGTERM);
+    let _ = wait_with_deadline(child, Duration::from_secs(10));
+    assert_gone_within(marker, Duration::from_secs(1));
+    assert!(result.is_ok(), "the setsid orphan outlived its pipeline");
+}
+
+#[test]
+fn everything_left_is_killed_when_pipe_exits() {
+    // A daemon in its own session that ignores TERM: only KILL ends it.
+    let marker = "sleep 36.091";
+    let test = Test::new().script(format!(
+        "sh -c 'setsid sh -c \"trap \\\"\\\" TERM; {marker}; true\" & sleep 0.3'\nsleep 0.691"
+    ));
+    let child = spawn(&test);
+    wait_for_process(marker, Duration::from_secs(10));
+    let output = wait_with_deadline(child, Duration::from_secs(20));
+    assert_eq!(status_of(&output), 0);
+    assert_gone_within(marker, Duration::from_secs(1));
+
+    // Also when the script fails.
+    let marker = "sleep 36.092";
+    let test = Test::new().script(format!(
+        "sh -c 'setsid sh -c \"trap \\\"\\\" TERM; {marker}; true\" & sleep 0.3'\nsleep 0.5\nfalse"
+    ));
+    let child = spawn(&test);
+    wait_for_process(marker, Duration::from_secs(10));
+    let output = wait_with_deadline(child, Duration::from_secs(20));
+    assert_eq!(status_of(&output), 1);
+    assert_gone_within(marker, Duration::from_secs(1));
+}
+
+/// The state letters of the processes whose parent is `pid`.
+fn children_states(pid: u32) -> Vec<(u32, char)> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid ...: comm may hold anything, so split after
+        // its last parenthesis.
+        let Some(close) = stat.rfind(')') else {
+            continue;
+        };
+        let mut fields = stat[close + 1..].split_whitespace();
+        let state = fields.next().and_then(|s| s.chars().next()).unwrap_or('?');
+        let ppid: u32 = fields.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+        if ppid == pid {
+            found.push((child, state));
+        }
+    }
+    found
+}
+
+#[test]
+fn no_zombies() {
+    for (script, marker) in [
+        ("parallel for i in 1..200 { true }", "sleep 0.601"),
+        ("for i in 1..100 { true }", "sleep 0.602"),
+        (
+            "timeout 100ms { parallel for i in 1..20 { sleep 5 } } || true",
+            "sleep 0.603",
+        ),
+        (
+            "parallel fail-fast { false ; sleep 5 ; sleep 5 | cat } || true",
+            "sleep 0.604",
+        ),
+    ] {
+        let test = Test::new().script(format!("{script}\n{marker}"));
+        let child = spawn(&test);
+        wait_for_process(marker, Duration::from_secs(20));
+        for _ in 0..5 {
+            let zombies: Vec<_> = children_states(child.id())
+                .into_iter()
+                .filter(|(_, state)| *state == 'Z')
+                .collect();
+            assert!(zombies.is_empty(), "{script}: zombies {zombies:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let output = wait_with_deadline(child, Duration::from_secs(20));
+        assert_eq!(status_of(&output), 0, "{script}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// File descriptors.
+
+/// The fds an `ls /proc/self/fd` listing shows.
+fn fds_of(listing: &str) -> Vec<u32> {
+    listing.lines().map(|l| l.parse().unwrap()).collect()
+}
+
+#[test]
+fn branches_see_only_their_own_fds() {
+    let test = Test::new().script(
+        "parallel {\n\
+           ls /proc/self/fd > a\n\
+           ls /proc/self/fd > b\n\
+           ls /proc/self/fd | cat > c\n\
+           ls /proc/self/fd\n\
+         }\n\
+         parallel lines { ls /proc/self/fd > d ; ls /proc/self/fd > e }\n\
+         parallel raw { ls /proc/self/fd > f ; ls /proc/self/fd > g }\n\
+         parallel unordered { ls /proc/self/fd > h ; true }\n\
+         timeout 5s { ls /proc/self/fd > i }\n\
+         parallel { timeout 5s { ls /proc/self/fd > j } ; sleep 0.1 }",
+    );
+    let mut command = test.command();
+    // An fd inherited from pipe's parent, not close-on-exec.
+    // SAFETY: dup2 between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            libc::dup2(2, 7);
+            Ok(())
+        });
+    }
+    let output = command.stdin(Stdio::null()).output().unwrap();
+    assert_eq!(
+        status_of(&output),
+        0,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut listings = vec![(
+        "stdout".to_owned(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )];
+    for name in ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"] {
+        let listing = std::fs::read_to_string(test.path().join(name)).unwrap();
+        listings.push((name.to_owned(), listing));
+    }
+    for (name, listing) in listings {
+        let fds = fds_of(&listing);
+        // ls opens one fd of its own for the directory it reads.
+        assert!(
+            fds.len() <= 4 && fds.iter().take(3).eq([0, 1, 2].iter()),
+            "{name}: {fds:?}"
+        );
+        assert!(!fds.contains(&7), "{name}: inherited fd 7 leaked: {fds:?}");
+    }
+}
+
+#[test]
+fn running_children_hold_no_foreign_fds() {
+    let markers = ["sleep 1.361", "sleep 1.362", "sleep 1.363", "sleep 1.364"];
+    let test = Test::new().script(
+        "parallel {\n\
+           sleep 1.361\n\
+           sleep 1.362 | cat\n\
+           echo x | sleep 1.363\n\
+           timeout 5s { sleep 1.364 }\n\
+         }",
+    );
+    let child = spawn(&test);
+    for marker in markers {
+        wait_for_process(marker, Duration::from_secs(10));
+    }
+    let mut problems = Vec::new();
+    for marker in markers {
+        for process in processes_with(marker) {
+            let pid = process.split(':').next().unwrap();
+            let fds: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut fds: Vec<u32> = fds.iter().filter_map(|f| f.parse().ok()).collect();
+            fds.sort();
+            if fds != [0, 1, 2] {
+                problems.push(format!("{process}: {fds:?}"));
+            }
+        }
+    }
+    let output = wait_with_deadline(child, Duration::from_secs(20));
+    assert_eq!(status_of(&output), 0);
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+#[test]
+fn a_sibling_does_not_hold_a_branch_pipe_open() {
+    // If the slow branch inherited the write end of `echo hi | cat`, cat
+    // would only see EOF when the slow branch ends.
+    Test::new()
+        .script("parallel unordered { sh -c 'sleep 0.6; echo slow' ; echo hi | cat }")
+        .stdout("hi\nslow\n")
+        .run();
+}
+
+/// The command with both fd limits set to `limit`.
+fn with_fd_limit(test: &Test, limit: u64) -> std::process::Command {
+    let mut command = test.command();
+    // SAFETY: setrlimit between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            let rlimit = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    command
+}
+
+#[test]
+fn a_low_fd_limit_is_fine_for_small_blocks() {
+    let test = Test::new().script("parallel for i in 1..5 { echo $i | cat }");
+    let output = with_fd_limit(&test, 40)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        status_of(&output),
+        0,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "1\n2\n3\n4\n5\n");
+}
+
+/// Runs 100 branches of `{marker} | cat` with 40 fds at most: pipe must
+/// fail with a diagnostic within a few seconds and leave nothing behind.
+fn exhaust_fds(options: &str, marker: &str) {
+    let test = Test::new().script(format!(
+        "parallel {options} for i in 1..100 {{ {marker} | cat }}"
+    ));
+    let mut child = with_fd_limit(&test, 40)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let start = Instant::now();
+    let mut status = None;
+    while start.elapsed() < Duration::from_secs(4) {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let elapsed = start.elapsed();
+    if status.is_none() {
+        // Still waiting for the branches it did start: end it, then fail.
+        signal(&child, libc::SIGTERM);
+    }
+    let output = wait_with_deadline(child, Duration::from_secs(20));
+    let stderr = reader.join().unwrap();
+    assert_gone_within(marker, Duration::from_secs(2));
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let emfile = stderr.matches("Too many open files").count();
+    assert!(
+        status.is_some(),
+        "pipe still ran {elapsed:?} after running out of fds ({emfile} \
+         \"Too many open files\" diagnostics; ended by our SIGTERM: {:?})",
+        output.status
+    );
+    assert_ne!(status_of(&output), 0);
+    assert!(emfile > 0, "{stderr}");
+}
+
+#[test]
+fn fd_exhaustion_with_fail_fast_ends_at_once() {
+    exhaust_fds("fail-fast", "sleep 31.71");
+}
+
+#[test]
+fn fd_exhaustion_fails_cleanly() {
+    // Hazard 4: the branches already started are ended, not awaited.
+    exhaust_fds("", "sleep 31.7 ");
+}
+
+// ---------------------------------------------------------------------------
+// A terminal.
+
+/// A pseudo-terminal: (master, slave).
+fn open_pty() -> (OwnedFd, OwnedFd) {
+    // SAFETY: plain libc calls on fds we own; ptsname_r writes into buf.
+    unsafe {
+        let master = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
+        assert!(
+            master >= 0,
+            "posix_openpt: {}",
+            std::io::Error::last_os_error()
+        );
+        let master = OwnedFd::from_raw_fd(master);
+        assert_eq!(libc::grantpt(master.as_raw_fd()), 0);
+        assert_eq!(libc::unlockpt(master.as_raw_fd()), 0);
+        let mut buf = [0 as libc::c_char; 128];
+        assert_eq!(
+            libc::ptsname_r(master.as_raw_fd(), buf.as_mut_ptr(), buf.len()),
+            0
+        );
+        let slave = libc::open(
+            buf.as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        );
+        assert!(
+            slave >= 0,
+            "open slave: {}",
+            std::io::Error::last_os_error()
+        );
+        (master, OwnedFd::from_raw_fd(slave))
+    }
+}
+
+/// Starts `test` on a new terminal that it controls, in its foreground.
+fn spawn_on_pty(test: &Test) -> (Child, std::fs::File) {
+    let (master, slave) = open_pty();
+    let mut command = test.command();
+    command
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave));
+    // SAFETY: setsid and ioctl between fork and exec; stdio is in place.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::setsid() < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The new session's only process group is the foreground one.
+            if libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let child = command.spawn().expect("spawn pipe on a pty");
+    drop(command);
+    (child, std::fs::File::from(master))
+}
+
+/// Reads the terminal's output until every slave is closed.
+fn drain(master: &std::fs::File) -> std::thread::JoinHandle<String> {
+    let mut reader = master.try_clone().unwrap();
+    std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let mut buf = [0u8; 4096];
+        // EIO once no process holds the slave any more.
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            text.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&text).into_owned()
+    })
+}
+
+#[test]
+fn a_child_reads_the_terminal() {
+    // The child runs in a process group of its own: unless that group has
+    // the terminal's foreground, reading it stops the child (SIGTTIN).
+    let test = Test::new().flag("-c").flag("head -n 1");
+    let (child, mut master) = spawn_on_pty(&test);
+    let output_thread = drain(&master);
+    master.write_all(b"hello\n").unwrap();
+    let start = Instant::now();
+    let output = wait_with_deadline(child, Duration::from_secs(5));
+    let elapsed = start.elapsed();
+    let text = output_thread.join().unwrap();
+    assert_eq!(status_of(&output), 0, "terminal showed: {text:?}");
+    assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
+    assert!(
+        text.matches("hello").count() >= 2,
+        "head's line never came back: {text:?}"
+    );
+}
+
+#[test]
+fn ctrl_c_on_the_terminal_ends_pipe() {
+    let marker = "sleep 36.101";
+    let test = Test::new().script(format!("{marker}\necho after > after"));
+    let (child, mut master) = spawn_on_pty(&test);
+    let output_thread = drain(&master);
+    wait_for_process(marker, Duration::from_secs(10));
+    std::thread::sleep(Duration::from_millis(100));
+    master.write_all(b"\x03").unwrap();
+    let output = wait_with_deadline(child, Duration::from_secs(10));
+    let text = output_thread.join().unwrap();
+    assert_eq!(
+        output.status.signal(),
+        Some(libc::SIGINT),
+        "{:?}; terminal showed: {text:?}",
+        output.status
+    );
+    assert!(!test.path().join("after").exists());
+    assert_gone_within(marker, Duration::from_secs(1));
+}
