@@ -46,13 +46,7 @@ impl Interp<'_> {
                 readers.push(Fd::owned(reader));
                 writers.push(OwnedFd::from(writer));
             }
-            let input = match &io.stdin {
-                Fd::Parent(fd) => {
-                    // SAFETY: fds 0-2 stay open for pipe's whole life.
-                    unsafe { std::os::fd::BorrowedFd::borrow_raw(*fd) }.try_clone_to_owned()?
-                }
-                Fd::Owned(owned) => owned.try_clone()?,
-            };
+            let input = io.stdin.duplicate()?;
             Ok((readers, writers, input))
         };
         let (readers, writers, input) = match setup() {

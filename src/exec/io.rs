@@ -23,14 +23,23 @@ impl Fd {
     pub fn to_stdio(&self, target: RawFd) -> std::io::Result<Stdio> {
         match self {
             Fd::Parent(fd) if *fd == target => Ok(Stdio::inherit()),
-            Fd::Parent(fd) => {
-                // SAFETY: fds 0-2 stay open for pipe's whole life (main makes
-                // sure they are open before anything runs).
-                let borrowed = unsafe { BorrowedFd::borrow_raw(*fd) };
-                Ok(Stdio::from(borrowed.try_clone_to_owned()?))
-            }
-            Fd::Owned(owned) => Ok(Stdio::from(owned.try_clone()?)),
+            _ => Ok(Stdio::from(self.duplicate()?)),
         }
+    }
+
+    /// The fd, borrowed.
+    pub fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            // SAFETY: fds 0-2 stay open for pipe's whole life (main makes
+            // sure they are open before anything runs).
+            Fd::Parent(fd) => unsafe { BorrowedFd::borrow_raw(*fd) },
+            Fd::Owned(owned) => owned.as_fd(),
+        }
+    }
+
+    /// A new fd for the same open file.
+    pub fn duplicate(&self) -> std::io::Result<OwnedFd> {
+        self.as_fd().try_clone_to_owned()
     }
 
     pub fn raw(&self) -> RawFd {
@@ -63,9 +72,13 @@ impl Io {
 /// Whether `pipe`'s own stdout is a pipe whose reader has gone away, so
 /// that any write to it would fail with EPIPE.
 pub fn stdout_is_broken() -> bool {
+    is_broken(std::io::stdout().as_fd())
+}
+
+/// Whether `fd` is a pipe whose reader has gone away.
+pub fn is_broken(fd: BorrowedFd<'_>) -> bool {
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-    let stdout = std::io::stdout();
-    let mut fds = [PollFd::new(stdout.as_fd(), PollFlags::POLLOUT)];
+    let mut fds = [PollFd::new(fd, PollFlags::POLLOUT)];
     match poll(&mut fds, PollTimeout::ZERO) {
         Ok(_) => fds[0]
             .revents()

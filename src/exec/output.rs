@@ -18,8 +18,6 @@ use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use tokio::io::AsyncReadExt;
-
 use crate::syntax::ast::OutputMode;
 
 use super::io::Fd;
@@ -56,14 +54,7 @@ struct State {
 
 impl Output {
     pub fn new(mode: OutputMode, target: &Fd, branches: usize) -> std::io::Result<Output> {
-        let fd = match target {
-            Fd::Parent(fd) => {
-                // SAFETY: fds 0-2 stay open for pipe's whole life.
-                let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(*fd) };
-                borrowed.try_clone_to_owned()?
-            }
-            Fd::Owned(owned) => owned.try_clone()?,
-        };
+        let fd = target.duplicate()?;
         Ok(Output {
             mode,
             writer: Writer::spawn(fd)?,
@@ -108,20 +99,38 @@ impl Output {
     /// Reads branch `index`'s pipe to its end, passing the bytes on as the
     /// mode says.
     pub async fn relay(&self, index: usize, reader: os_pipe::PipeReader) {
-        let Ok(mut receiver) =
-            tokio::net::unix::pipe::Receiver::from_owned_fd(OwnedFd::from(reader))
+        let Ok(receiver) = tokio::net::unix::pipe::Receiver::from_owned_fd(OwnedFd::from(reader))
         else {
             return;
         };
         // `lines`: the start of a line whose end has not come yet.
         let mut partial = Spool::default();
-        let mut buffer = vec![0u8; CHUNK];
+        // Allocated at the first byte: a thousand quiet branches cost no
+        // memory (and no time when the next child is forked).
+        let mut buffer = Vec::new();
         loop {
-            let n = match receiver.read(&mut buffer).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
+            if receiver.readable().await.is_err() {
+                break;
+            }
+            // The first read is small: a branch that prints nothing only
+            // ever reads its end of file.
+            let mut probe = [0u8; 512];
+            let target: &mut [u8] = if buffer.is_empty() {
+                &mut probe
+            } else {
+                &mut buffer
             };
-            let bytes = &buffer[..n];
+            let n = match receiver.try_read(target) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(_) => break,
+            };
+            let bytes = if buffer.is_empty() {
+                &probe[..n]
+            } else {
+                &buffer[..n]
+            };
             let sent = match self.mode {
                 OutputMode::Lines => match bytes.iter().rposition(|&b| b == b'\n') {
                     // Whole lines go out at once: what was held of the first
@@ -154,6 +163,10 @@ impl Output {
             if !sent {
                 return;
             }
+            // Output is flowing: read in full chunks from now on.
+            if buffer.is_empty() {
+                buffer = vec![0u8; CHUNK];
+            }
         }
         // A last line without a newline goes out as it is.
         let _turn = self.turn.lock().await;
@@ -171,8 +184,12 @@ impl Output {
         true
     }
 
+    /// Holds bytes back; false once the block's stdout is closed, since
+    /// they could then never be written (and a branch printing without end
+    /// would fill the disk).
     fn hold(&self, index: usize, bytes: &[u8]) -> bool {
-        self.state.borrow_mut().spools[index].push(bytes).is_ok()
+        !super::io::is_broken(self.target.as_fd())
+            && self.state.borrow_mut().spools[index].push(bytes).is_ok()
     }
 
     /// Branch `index` has ended and all its output was read.

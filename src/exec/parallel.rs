@@ -218,7 +218,11 @@ impl Interp<'_> {
             match &first {
                 None => first = Some(end),
                 Some(_) => {
-                    if let Some(error) = end.error {
+                    // Failures after a timeout or a signal are its doing,
+                    // and it is reported once, by whoever cancelled.
+                    if let Some(error) = end.error
+                        && scope.cancel.cancelled().is_none()
+                    {
                         self.reporter.error(error, &self.secrets.borrow());
                     }
                 }
