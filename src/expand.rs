@@ -114,8 +114,13 @@ const MAX_RANGE: u128 = 10_000_000;
 pub fn fields(word: &Word, lookup: &dyn Lookup) -> Result<Vec<OsString>, ExpandError> {
     let mut out: Vec<Vec<u8>> = vec![Vec::new()];
     let only_args = matches!(word.parts.as_slice(), [WordPart::Args { .. }]);
-    for part in &word.parts {
+    for (i, part) in word.parts.iter().enumerate() {
         match part {
+            WordPart::Literal {
+                bytes,
+                quoted: false,
+                span,
+            } if i == 0 => push(&mut out, &tilde(bytes, *span, lookup)?),
             WordPart::Literal { bytes, .. } => push(&mut out, bytes),
             WordPart::Var(var) => push(&mut out, var_value(var, lookup)?.as_bytes()),
             WordPart::Subst { span, .. } => push(
@@ -145,6 +150,26 @@ fn push(out: &mut [Vec<u8>], bytes: &[u8]) {
     if let Some(last) = out.last_mut() {
         last.extend_from_slice(bytes);
     }
+}
+
+/// An unquoted `~` or `~/...` at the start of a word is the home directory,
+/// as in bash (`~user` is left as written). An unset HOME is an error, as
+/// any undefined variable is.
+fn tilde(bytes: &[u8], span: Span, lookup: &dyn Lookup) -> Result<Vec<u8>, ExpandError> {
+    if bytes != b"~" && !bytes.starts_with(b"~/") {
+        return Ok(bytes.to_vec());
+    }
+    let Some(home) = lookup.var("HOME") else {
+        let span = Span::new(span.start, span.start + 1).into();
+        return Err(ExpandError::Undefined {
+            name: "HOME".to_owned(),
+            suggestion: None,
+            span,
+        });
+    };
+    let mut out = home.as_bytes().to_vec();
+    out.extend_from_slice(&bytes[1..]);
+    Ok(out)
 }
 
 /// Expands a word that must be one value: a redirect target or `cd`.

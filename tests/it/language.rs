@@ -66,6 +66,15 @@ fn variables() {
 }
 
 #[test]
+fn tilde_is_home_at_the_start_of_a_word() {
+    Test::new()
+        .env("HOME", "/home/someone")
+        .script("echo ~ ~/x a~ '~' \"~\" ~user\nlet d = ~/dir\necho $d")
+        .stdout("/home/someone /home/someone/x a~ ~ ~ ~user\n/home/someone/dir\n")
+        .run();
+}
+
+#[test]
 fn undefined_variable_is_an_error() {
     fails("echo $nope", 1, "undefined variable `nope`");
     fails("let name = x\necho $nam", 1, "did you mean `$name`?");
