@@ -242,8 +242,13 @@ fn read(printer: &Printer, path: &Path) -> Option<Vec<u8>> {
     }
 }
 
-/// `pipe check`: every problem of every file; 1 if any is an error.
-fn check(printer: &Printer, files: &[PathBuf]) -> ExitCode {
+/// Reads and parses each file, then hands it to `work`, which says whether
+/// it found a problem; 1 if any file could not be read or parsed, or had one.
+fn each_file(
+    printer: &Printer,
+    files: &[PathBuf],
+    mut work: impl FnMut(&Path, &str, &Source, &syntax::ast::Script) -> bool,
+) -> ExitCode {
     let mut failed = false;
     for path in files {
         let name = path.display().to_string();
@@ -251,14 +256,9 @@ fn check(printer: &Printer, files: &[PathBuf]) -> ExitCode {
             failed = true;
             continue;
         };
-        let Some((_, source, parsed)) = parse(printer, &name, &bytes) else {
-            failed = true;
-            continue;
-        };
-        let secrets = crate::check::literal_secrets(&parsed);
-        for problem in crate::check::check(&parsed) {
-            failed |= !problem.is_warning();
-            printer.print(&problem, Some(&source), &secrets);
+        match parse(printer, &name, &bytes) {
+            Some((text, source, parsed)) => failed |= work(path, text, &source, &parsed),
+            None => failed = true,
         }
     }
     if failed {
@@ -268,44 +268,46 @@ fn check(printer: &Printer, files: &[PathBuf]) -> ExitCode {
     }
 }
 
+/// `pipe check`: every problem of every file; 1 if any is an error.
+fn check(printer: &Printer, files: &[PathBuf]) -> ExitCode {
+    each_file(printer, files, |_, _, source, parsed| {
+        let secrets = crate::check::literal_secrets(parsed);
+        let mut failed = false;
+        for problem in crate::check::check(parsed) {
+            failed |= !problem.is_warning();
+            printer.print(&problem, Some(source), &secrets);
+        }
+        failed
+    })
+}
+
 /// `pipe fmt [--check]`: 1 if a file could not be read or parsed, or, with
 /// `--check`, is not formatted.
 fn fmt(printer: &Printer, files: &[PathBuf], check_only: bool) -> ExitCode {
-    let mut failed = false;
-    for path in files {
+    each_file(printer, files, |path, text, source, _| {
         let name = path.display().to_string();
-        let Some(bytes) = read(printer, path) else {
-            failed = true;
-            continue;
-        };
-        let Some((text, source, _)) = parse(printer, &name, &bytes) else {
-            failed = true;
-            continue;
-        };
         let formatted = match crate::fmt::format(text) {
             Ok(formatted) => formatted,
             Err(err) => {
-                printer.print(&err, Some(&source), &[]);
-                failed = true;
-                continue;
+                printer.print(&err, Some(source), &[]);
+                return true;
             }
         };
         if formatted == text {
-            continue;
+            return false;
         }
         if check_only {
             printer.print(&UsageError::Unformatted { path: name }, None, &[]);
-            failed = true;
-        } else if let Err(source) = std::fs::write(path, formatted) {
-            printer.print(&UsageError::Write { path: name, source }, None, &[]);
-            failed = true;
+            return true;
         }
-    }
-    if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+        match std::fs::write(path, formatted) {
+            Ok(()) => false,
+            Err(source) => {
+                printer.print(&UsageError::Write { path: name, source }, None, &[]);
+                true
+            }
+        }
+    })
 }
 
 /// `pipe graph FILE`: the DOT on stdout.
