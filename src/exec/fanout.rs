@@ -26,8 +26,12 @@ use super::io::{Fd, Io};
 use super::parallel::{Branch, Branches};
 use super::{Flow, Interp, PipeOutcome, Scope};
 
-/// The most bytes moved in one round.
-const CHUNK: usize = 1 << 20;
+/// The size asked for the input pipe and every branch's pipe.
+const PIPE_SIZE: usize = 1 << 20;
+/// The most bytes moved in one round: a quarter of a branch's pipe, so
+/// that a branch that keeps up always has room for a whole round and the
+/// copy stays zero-copy.
+const ROUND: usize = PIPE_SIZE / 4;
 
 impl Interp<'_> {
     pub(super) async fn run_fanout(
@@ -43,6 +47,16 @@ impl Interp<'_> {
             let mut writers = Vec::new();
             for _ in body {
                 let (reader, writer) = os_pipe::pipe()?;
+                // Larger pipes mean fewer, larger rounds; failing that is fine.
+                #[cfg(target_os = "linux")]
+                // SAFETY: fcntl on a pipe we hold.
+                unsafe {
+                    libc::fcntl(
+                        std::os::fd::AsRawFd::as_raw_fd(&writer),
+                        libc::F_SETPIPE_SZ,
+                        PIPE_SIZE as libc::c_int,
+                    )
+                };
                 readers.push(Fd::owned(reader));
                 writers.push(OwnedFd::from(writer));
             }
@@ -126,7 +140,7 @@ mod splice {
     use std::io::{Read, Write};
     use std::os::fd::{AsRawFd, OwnedFd};
 
-    use super::CHUNK;
+    use super::{PIPE_SIZE, ROUND};
 
     pub fn is_pipe(fd: &OwnedFd) -> bool {
         // SAFETY: fstat into a zeroed struct.
@@ -146,7 +160,7 @@ mod splice {
         };
         // A larger input pipe means fewer rounds; failing that is fine.
         // SAFETY: fcntl on a pipe we hold.
-        unsafe { libc::fcntl(input, libc::F_SETPIPE_SZ, CHUNK as libc::c_int) };
+        unsafe { libc::fcntl(input, libc::F_SETPIPE_SZ, PIPE_SIZE as libc::c_int) };
         // SAFETY: a second handle on the same fd, never closed by it.
         let mut reader = std::mem::ManuallyDrop::new(unsafe {
             <File as std::os::fd::FromRawFd>::from_raw_fd(input)
@@ -193,7 +207,7 @@ mod splice {
                 }
                 continue;
             }
-            let n = (available as usize).min(CHUNK);
+            let n = (available as usize).min(ROUND);
             // Link the bytes into every branch's pipe; note who fell short.
             let mut short = Vec::new();
             for (i, slot) in outputs.iter_mut().enumerate() {

@@ -360,6 +360,9 @@ impl<'r> Interp<'r> {
             loop {
                 next(&mut chld).await;
                 self.supervisor.tend_orphans();
+                // Looking costs a read of /proc: at most every 20 ms, however
+                // fast children end (the signals meanwhile coalesce).
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
         };
         let ((), (), ()) = tokio::join!(signals, grace, orphans);
