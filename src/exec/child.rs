@@ -23,11 +23,9 @@ pub struct Child {
 }
 
 impl Child {
-    /// Takes over a child the standard library started. Its `Child` is
-    /// dropped: that neither waits nor kills.
-    pub fn new(child: std::process::Child) -> Child {
-        let pid = Pid::from_raw(child.id() as i32);
-        drop(child);
+    /// Takes charge of a child just started, by its pid.
+    pub fn new(pid: i32) -> Child {
+        let pid = Pid::from_raw(pid);
         Child {
             pid,
             pidfd: pidfd_open(pid),

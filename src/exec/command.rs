@@ -5,7 +5,6 @@ use std::fs::{File, OpenOptions};
 use std::io::{Seek, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 
 use crate::syntax::ast::{RedirectOp, Span};
@@ -59,7 +58,7 @@ pub fn spawn(
     pgid: Option<i32>,
     own_cwd: &Path,
     take_terminal: bool,
-) -> Result<std::process::Child, RunError> {
+) -> Result<i32, RunError> {
     let name = plan.argv[0].to_string_lossy().into_owned();
     let cwd = plan.cwd.as_deref().unwrap_or(own_cwd);
     let program = resolve(
@@ -68,39 +67,29 @@ pub fn spawn(
         cwd,
         plan.program_span,
     )?;
+    #[cfg(not(target_os = "linux"))]
     check_format(&program, &name, plan.program_span)?;
     let io = apply_redirects(plan, io.clone(), cwd)?;
-
-    let mut command = std::process::Command::new(&program);
-    command.arg0(&plan.argv[0]).args(&plan.argv[1..]);
-    for (key, value) in &plan.env {
-        command.env(key, value);
-    }
-    if let Some(dir) = &plan.cwd {
-        command.current_dir(dir);
-    }
     let spawn_error = |source: std::io::Error| RunError::Spawn {
         name: name.clone(),
         source,
         span: plan.program_span.into(),
     };
-    command
-        .stdin(io.stdin.to_stdio(0).map_err(spawn_error)?)
-        .stdout(io.stdout.to_stdio(1).map_err(spawn_error)?)
-        .stderr(io.stderr.to_stdio(2).map_err(spawn_error)?)
-        .process_group(pgid.unwrap_or(0));
-    die_with_parent(&mut command);
-    if take_terminal {
-        // SAFETY: set_foreground is async-signal-safe.
-        unsafe {
-            command.pre_exec(|| {
-                super::terminal::set_foreground(libc::getpgrp());
-                Ok(())
-            });
-        }
-    }
-    command
-        .spawn()
+    let stdio = [
+        io.stdin.for_target(0).map_err(spawn_error)?,
+        io.stdout.for_target(1).map_err(spawn_error)?,
+        io.stderr.for_target(2).map_err(spawn_error)?,
+    ];
+    let request = super::spawn::Request {
+        program: &program,
+        argv: &plan.argv,
+        env: &plan.env,
+        cwd: plan.cwd.as_deref(),
+        stdio,
+        pgid,
+        take_terminal,
+    };
+    super::spawn::spawn(request)
         .map_err(|err| spawn_failure(err, &name, &program, plan.program_span))
 }
 
@@ -146,6 +135,7 @@ fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) ->
 /// Refuses a file that is neither a binary nor a `#!` script. execvp would
 /// run such a file with /bin/sh (and so would std, which uses it), a
 /// different language from the one the file may be written in.
+#[cfg(not(target_os = "linux"))]
 fn check_format(program: &Path, name: &str, span: Span) -> Result<(), RunError> {
     if !executable(program) || program.is_dir() {
         // exec will say why (permission denied, is a directory).
@@ -331,26 +321,3 @@ fn here_string(text: &OsStr) -> std::io::Result<Fd> {
     file.rewind()?;
     Ok(Fd::owned(file))
 }
-
-/// On Linux, a child gets SIGKILL if `pipe` dies, even by SIGKILL, which
-/// no handler of ours can catch. The setting belongs to the thread that
-/// spawns; the executor spawns from its one thread, which lives as long
-/// as `pipe`.
-#[cfg(target_os = "linux")]
-fn die_with_parent(command: &mut std::process::Command) {
-    let parent = std::process::id() as i32;
-    // SAFETY: prctl, getppid and raise are async-signal-safe.
-    unsafe {
-        command.pre_exec(move || {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            // The parent died before prctl took effect.
-            if libc::getppid() != parent {
-                libc::raise(libc::SIGKILL);
-            }
-            Ok(())
-        });
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn die_with_parent(_command: &mut std::process::Command) {}

@@ -27,6 +27,15 @@ impl Fd {
         }
     }
 
+    /// What a child's fd `target` should be: None when it is this very
+    /// fd of `pipe`'s (inherited as is), else a duplicate to install.
+    pub fn for_target(&self, target: RawFd) -> std::io::Result<Option<OwnedFd>> {
+        match self {
+            Fd::Parent(fd) if *fd == target => Ok(None),
+            _ => self.duplicate().map(Some),
+        }
+    }
+
     /// The fd, borrowed.
     pub fn as_fd(&self) -> BorrowedFd<'_> {
         match self {

@@ -15,6 +15,7 @@ mod output;
 mod parallel;
 mod pipeline;
 mod process;
+mod spawn;
 mod status;
 mod supervise;
 mod terminal;
@@ -155,9 +156,11 @@ pub fn run(
     let flow = runtime.block_on(async {
         let main = std::pin::pin!(interp.run_stmts(&mut scope, &io, &script.body));
         let background = std::pin::pin!(interp.background(&root));
-        match futures_util::future::select(main, background).await {
-            futures_util::future::Either::Left((flow, _)) => flow,
-            futures_util::future::Either::Right((never, _)) => match never {},
+        // The background is polled first, so that signals to pipe are
+        // caught before the script starts its first child.
+        match futures_util::future::select(background, main).await {
+            futures_util::future::Either::Left((never, _)) => match never {},
+            futures_util::future::Either::Right((flow, _)) => flow,
         }
     });
     interp.supervisor.finish();
