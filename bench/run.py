@@ -7,12 +7,19 @@ repetition (in a rotating order), so that noise on a shared machine hits
 them alike, and the report gives medians and ratios to dash.
 
 Peak RSS is `pipe`'s own (not its children's): `VmHWM` in
-`/proc/<pid>/status` of the interpreter process, polled while it runs. The
-high-water mark only grows, so the last value read before the process exits
-is its peak. (`wait4`'s maxrss would include the children, which is not what
-we want.) Timed runs are never polled; the polled runs are separate, untimed
-runs that double as warm-ups and as the check that every interpreter runs
-the workload with the expected status.
+`/proc/<pid>/status` of the interpreter process, polled every ~1 ms while it
+runs. The high-water mark only grows, so the last value read before the
+process exits is its peak. Polling alone misses the end of a process that
+lives a millisecond (an empty script), so the polled runs are also traced
+with PTRACE_O_TRACEEXIT: the process stops just before it releases its
+memory, and VmHWM is read once more there. (`wait4`'s maxrss would include
+the children, which is not what we want.) Timed runs are never polled or
+traced; the polled runs are separate, untimed runs that double as warm-ups
+and as the check that every interpreter runs the workload with the expected
+status (and, where asked, the same output).
+
+pipe is built into target/bench/, its own target directory, so that the
+build neither waits for nor disturbs builds in target/.
 
 Standard library only. Usage:
 
@@ -134,10 +141,14 @@ FANOUT_SH = lines(
 WORKLOADS: list[Workload] = [
     Workload(
         name="startup",
-        what="an empty script, 300 runs per repetition",
+        what="an empty script, 50 runs per repetition",
         pipe="",
         sh="",
-        runs=300,
+        # Many short repetitions rather than a few long ones: a burst of
+        # load from elsewhere then spoils a few repetitions, not the median.
+        runs=50,
+        reps=60,
+        quick_reps=10,
         rss_runs=30,
         target_ratio=1.00,
         rss_goal_mib=4,
@@ -156,7 +167,7 @@ WORKLOADS: list[Workload] = [
         pipe=lines("head -c 2G /dev/zero | cat | cat | cat > /dev/null"),
         sh=lines("head -c 2G /dev/zero | cat | cat | cat > /dev/null"),
         reps=9,
-        quick_reps=2,
+        quick_reps=1,
         rss_runs=1,
         target_ratio=1.02,
         rss_goal_mib=4,
@@ -167,7 +178,7 @@ WORKLOADS: list[Workload] = [
         pipe=lines("head -c 1G /dev/zero" + " | cat" * 10 + " > /dev/null"),
         sh=lines("head -c 1G /dev/zero" + " | cat" * 10 + " > /dev/null"),
         reps=9,
-        quick_reps=2,
+        quick_reps=1,
         rss_runs=1,
         target_ratio=1.02,
         rss_goal_mib=4,
@@ -187,7 +198,8 @@ WORKLOADS: list[Workload] = [
         what="500 x `/bin/true` in parallel (sh: `&` and `wait`)",
         pipe=lines("parallel for i in 1..500 { /bin/true }"),
         sh=_unrolled(500, "/bin/true &") + "wait\n",
-        reps=11,
+        reps=9,
+        quick_reps=2,
         needs=("parallel",),
     ),
     Workload(
@@ -256,6 +268,8 @@ class RunResult:
     peak_kib: int | None  # the last VmHWM read, None when not polled or never read
     samples: int  # how many times VmHWM was read
     exact: bool  # whether one read was at the exit stop (so it is the peak)
+    own_cpu: float | None  # seconds on CPU of the interpreter alone, read at the exit stop
+    killed: bool  # it ran past POLLED_RUN_LIMIT and was killed
     stdout: bytes
     stderr: bytes
 
@@ -263,6 +277,14 @@ class RunResult:
 def exit_code(wait_status: int) -> int:
     code = os.waitstatus_to_exitcode(wait_status)
     return 128 - code if code < 0 else code
+
+
+def read_task_cpu(pid: int, tid: int) -> float | None:
+    """Seconds on CPU of one thread (its schedstat)."""
+    try:
+        return int(Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def read_hwm_kib(pid: int) -> int | None:
@@ -280,9 +302,12 @@ def read_hwm_kib(pid: int) -> int | None:
 PTRACE_TRACEME = 0
 PTRACE_CONT = 7
 PTRACE_SETOPTIONS = 0x4200
+PTRACE_O_TRACECLONE = 0x8
 PTRACE_O_TRACEEXIT = 0x40
 PTRACE_O_EXITKILL = 0x100000
+PTRACE_EVENT_CLONE = 3
 PTRACE_EVENT_EXIT = 6
+WALL = 0x40000000  # __WALL: wait for threads too
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
@@ -294,6 +319,7 @@ def ptrace(request: int, pid: int, data: int) -> int:
 
 
 NO_PTRACE = 253
+POLLED_RUN_LIMIT = 300.0  # seconds; a hung feature must not hang the suite
 ptrace_ok = True
 
 
@@ -361,51 +387,92 @@ class Runner:
         runs, and once more, exactly, when it is about to exit: the child
         is traced (PTRACE_O_TRACEEXIT) so that it stops before its memory
         is released. A process that lives a millisecond is thus measured
-        too, which polling alone misses. Without ptrace (not permitted),
-        polling alone remains."""
+        too, which polling alone misses. The exit stops of its threads
+        (PTRACE_O_TRACECLONE) also give the process's own CPU time, threads
+        that end early included, children excluded. Without ptrace (not
+        permitted), polling alone remains."""
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             fo = out.fileno() if capture else self.devnull_w
             fe = err.fileno()
             t0 = time.perf_counter()
-            peak, samples, exact, traced = None, 0, False, False
+            peak, samples, exact, traced, killed = None, 0, False, False, False
+            own_cpu, cpu_at_exec = None, None
             global ptrace_ok
             if not poll:
                 pid = self.spawn(argv, fo, fe)
                 _, st, ru = os.wait4(pid, 0)
-            else:
-                if ptrace_ok:
-                    pid = traced_spawn(argv, self.devnull_r, fo, fe)
-                else:
-                    pid = self.spawn(argv, fo, fe)
+            elif not ptrace_ok:
+                pid = self.spawn(argv, fo, fe)
                 while True:
-                    # Before the stop at execve, the forked child still has
-                    # Python's memory: only read once it has exec'd.
-                    hwm = read_hwm_kib(pid) if traced or not ptrace_ok else None
+                    hwm = read_hwm_kib(pid)
                     if hwm:  # a 0 read right after execve is not a measurement
                         peak, samples = max(hwm, peak or 0), samples + 1
                     done, st, ru = os.wait4(pid, os.WNOHANG)
-                    if not done:
+                    if done:
+                        break
+                    if not killed and time.perf_counter() - t0 > POLLED_RUN_LIMIT:
+                        os.kill(pid, signal.SIGKILL)
+                        killed = True
+                    time.sleep(0.001)
+            else:
+                pid = traced_spawn(argv, self.devnull_r, fo, fe)
+                # Each thread's CPU time, read at its exit stop: a thread
+                # that ends early (a copier) takes its time with it.
+                cpu_by_tid: dict[int, float] = {}
+                known = {pid}
+                while True:
+                    # Before the stop at execve, the forked child still has
+                    # Python's memory: only read once it has exec'd.
+                    if traced:
+                        hwm = read_hwm_kib(pid)
+                        if hwm:
+                            peak, samples = max(hwm, peak or 0), samples + 1
+                    tid, st, ru = os.wait4(-1, os.WNOHANG | WALL)
+                    if tid == 0:
+                        if not killed and time.perf_counter() - t0 > POLLED_RUN_LIMIT:
+                            os.kill(pid, signal.SIGKILL)
+                            killed = True
                         time.sleep(0.001)
-                    elif os.WIFSTOPPED(st):
-                        if st >> 8 == signal.SIGTRAP | (PTRACE_EVENT_EXIT << 8):
+                        continue
+                    if not os.WIFSTOPPED(st):
+                        if tid != pid:
+                            continue  # a thread has ended
+                        if not traced and exit_code(st) == NO_PTRACE:
+                            print("note: ptrace not permitted; peak RSS is polled only",
+                                  flush=True)
+                            ptrace_ok = False
+                            return self.run_once(argv, capture, poll)
+                        break
+                    sig, event = os.WSTOPSIG(st), st >> 16
+                    if tid == pid and not traced and sig == signal.SIGTRAP:
+                        # The stop after execve: from now on, stop at every
+                        # thread's exit. The forked child ran Python first.
+                        traced = True
+                        cpu_at_exec = read_task_cpu(pid, pid)
+                        ptrace(PTRACE_SETOPTIONS, pid,
+                               PTRACE_O_TRACEEXIT | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL)
+                        sig = 0
+                    elif event == PTRACE_EVENT_EXIT:
+                        if tid == pid:
                             hwm = read_hwm_kib(pid)
                             if hwm is not None:
                                 peak, samples, exact = max(hwm, peak or 0), samples + 1, True
-                            ptrace(PTRACE_CONT, pid, 0)
-                        elif os.WSTOPSIG(st) == signal.SIGTRAP and not traced:
-                            # The stop after execve: from now on, stop at exit.
-                            traced = True
-                            ptrace(PTRACE_SETOPTIONS, pid, PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL)
-                            ptrace(PTRACE_CONT, pid, 0)
+                            # Threads ended by the exit_group, dying or not.
+                            for t in os.listdir(f"/proc/{pid}/task"):
+                                cpu_by_tid[int(t)] = read_task_cpu(pid, int(t))
                         else:
-                            # A signal for the child (SIGCHLD, mostly): deliver it.
-                            ptrace(PTRACE_CONT, pid, os.WSTOPSIG(st))
-                    elif not traced and ptrace_ok and exit_code(st) == NO_PTRACE:
-                        print("note: ptrace not permitted; peak RSS is polled only", flush=True)
-                        ptrace_ok = False
-                        return self.run_once(argv, capture, poll)
-                    else:
-                        break
+                            cpu_by_tid[tid] = read_task_cpu(pid, tid)
+                        sig = 0
+                    elif event == PTRACE_EVENT_CLONE:
+                        sig = 0
+                    elif tid not in known and sig == signal.SIGSTOP:
+                        known.add(tid)  # a new thread's first stop
+                        sig = 0
+                    # Anything else is a signal for the child (SIGCHLD,
+                    # mostly): deliver it.
+                    ptrace(PTRACE_CONT, tid, sig)
+                if exact and cpu_at_exec is not None:
+                    own_cpu = sum(v for v in cpu_by_tid.values() if v is not None) - cpu_at_exec
             wall = time.perf_counter() - t0
             out.seek(0)
             err.seek(0)
@@ -416,16 +483,20 @@ class Runner:
                 peak_kib=peak,
                 samples=samples,
                 exact=exact,
+                own_cpu=own_cpu,
+                killed=killed,
                 stdout=out.read() if capture else b"",
                 stderr=err.read(),
             )
 
     @staticmethod
     def check(res: RunResult, argv: list[str], expect: int) -> None:
-        if res.status != expect:
+        if res.status != expect or res.killed:
             tail = res.stderr.decode(errors="replace").strip().splitlines()[-12:]
+            how = f"was killed after {POLLED_RUN_LIMIT:.0f} s" if res.killed else \
+                f"exited {res.status}"
             raise BenchError(
-                f"`{' '.join(argv)}` exited {res.status}, expected {expect}"
+                f"`{' '.join(argv)}` {how}, expected status {expect}"
                 + ("\n    " + "\n    ".join(tail) if tail else "")
             )
 
@@ -496,6 +567,7 @@ def run_workload(
     peaks: dict[str, list[int]] = {n: [] for n in names}
     samples: dict[str, list[int]] = {n: [] for n in names}
     exact: dict[str, bool] = {n: True for n in names}
+    own_cpu: dict[str, list[float]] = {n: [] for n in names}
     outputs: dict[str, bytes] = {}
     for i in range(rss_runs):
         for c in rotated(contestants, i):
@@ -512,6 +584,8 @@ def run_workload(
                 peaks[c.name].append(res.peak_kib)
             samples[c.name].append(res.samples)
             exact[c.name] = exact[c.name] and res.exact
+            if res.own_cpu is not None:
+                own_cpu[c.name].append(res.own_cpu)
     if wl.compare_output:
         for c in contestants:
             if outputs[c.name] != outputs["dash"]:
@@ -547,6 +621,7 @@ def run_workload(
     result["peak_kib"] = {n: (max(peaks[n]) if peaks[n] else None) for n in names}
     result["hwm_samples_min"] = {n: (min(samples[n]) if samples[n] else 0) for n in names}
     result["hwm_at_exit"] = exact
+    result["own_cpu"] = {n: (statistics.median(v) if v else None) for n, v in own_cpu.items()}
     return result
 
 
@@ -565,7 +640,8 @@ def fmt_time(s: float) -> str:
     if a < 1e-3:
         return f"{s * 1e6:.0f} µs"
     if a < 1:
-        return f"{s * 1e3:.3g} ms" if a >= 0.1 or a < 0.01 else f"{s * 1e3:.2f} ms"
+        ms = s * 1e3
+        return f"{ms:.0f} ms" if a >= 0.1 else f"{ms:.1f} ms" if a >= 0.01 else f"{ms:.2f} ms"
     return f"{s:.3f} s"
 
 
@@ -586,7 +662,7 @@ def report(results: dict, contestants: list[Contestant]) -> str:
     out = []
 
     hdr = ["workload", "metric"] + names + [f"{n}/dash" for n in others]
-    hdr += ["pipe/dash per-rep range", "goal (pipe/dash)", "spread"]
+    hdr += ["pipe/dash paired [range]", "goal (pipe/dash)", "spread"]
     out.append("| " + " | ".join(hdr) + " |")
     out.append("|" + "---|" * len(hdr))
     for wl in WORKLOADS:
@@ -599,20 +675,22 @@ def report(results: dict, contestants: list[Contestant]) -> str:
             row = [wl.name, metric.label] + [fmt_time(med[n]) for n in names]
             row += [f"{med[n] / med['dash']:.3f}" for n in others]
             pr = m["paired_ratios"][names[0]]
-            row.append(f"{min(pr):.3f}–{max(pr):.3f}")
+            row.append(f"{statistics.median(pr):.3f} [{min(pr):.2f}–{max(pr):.2f}]")
             row.append(goal_text(med[names[0]] / med["dash"], wl.target_ratio if i == 0 else None))
             spread = max((m[n]["max"] - m[n]["min"]) / m[n]["median"] for n in names if m[n]["median"])
             row.append(f"{spread * 100:.0f}%")
             out.append("| " + " | ".join(row) + " |")
     out.append("")
     out.append(
-        "Medians of the repetitions; `x/dash` is the ratio of medians; the per-rep range is "
-        "the lowest and highest ratio of a repetition's pipe time to the dash time measured "
-        "right next to it; spread is the widest (max−min)/median of any interpreter."
+        "Medians of the repetitions; `x/dash` is the ratio of medians. `paired` is the median "
+        "(and range) of each repetition's pipe time over the dash time measured right next to "
+        "it. `spread` is the widest (max−min)/median of any interpreter: a large spread means "
+        "a noisy machine."
     )
 
     out.append("")
     hdr = ["workload"] + [f"{n} peak RSS" for n in names] + ["goal (pipe)"]
+    hdr += [f"{n} own CPU" for n in names]
     out.append("| " + " | ".join(hdr) + " |")
     out.append("|" + "---|" * len(hdr))
     for wl in WORKLOADS:
@@ -629,11 +707,16 @@ def report(results: dict, contestants: list[Contestant]) -> str:
         else:
             ok = p < wl.rss_goal_mib * 1024
             row.append(f"< {wl.rss_goal_mib:g} MiB: {'met' if ok else 'missed'}")
+        own = res.get("own_cpu", {})
+        row += [fmt_time(own[n]) if own.get(n) is not None else "n/a" for n in names]
         out.append("| " + " | ".join(row) + " |")
     out.append("")
     out.append(
         "Peak RSS is the interpreter process's own `VmHWM` (children not included), polled "
         "every ~1 ms and read once more at its exit (ptrace exit stop); the largest over the "
+        "untimed runs. Own CPU is the interpreter process's time on CPU from the end of its "
+        "`execve` to its exit, all its threads, children not included (each thread's "
+        "`/proc/<pid>/task/<tid>/schedstat` at its ptrace exit stop), median over the "
         "untimed runs."
     )
 
@@ -706,7 +789,7 @@ def machine_info(contestants: list[Contestant]) -> dict[str, str]:
 def launcher_floor(runner: Runner) -> float:
     """What launching and reaping a trivial process costs this script."""
     true = shutil.which("true", path=CHILD_ENV["PATH"]) or "/bin/true"
-    return statistics.median(runner.time_runs([true], 300, 0)["time"] for _ in range(5))
+    return statistics.median(runner.time_runs([true], 50, 0)["time"] for _ in range(30))
 
 
 # --------------------------------------------------------------------------
@@ -800,8 +883,12 @@ def main() -> int:
                     reps = wl.reps or DEFAULT_REPS
                 rss_runs = max(1, wl.rss_runs // 5) if args.quick else wl.rss_runs
                 t0 = time.monotonic()
-                print(f"\n{wl.name}: {wl.what}; {reps} reps x {wl.runs} run(s)", flush=True)
+                load = Path("/proc/loadavg").read_text().split()[0]
+                print(f"\n{wl.name}: {wl.what}; {reps} reps x {wl.runs} run(s); "
+                      f"loadavg {load}", flush=True)
                 res = run_workload(runner, wl, contestants, scripts, reps, rss_runs)
+                res["loadavg_before"] = float(load)
+                res["seconds"] = round(time.monotonic() - t0, 1)
                 results[wl.name] = res
                 if "skipped" in res:
                     print(f"skipping {wl.name}: {res['skipped']}", flush=True)
