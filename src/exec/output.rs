@@ -152,10 +152,18 @@ impl Output {
                         state.current == index && state.live
                     };
                     if live {
-                        self.writer.send(bytes.to_vec()).await
-                    } else {
-                        self.hold(index, bytes)
+                        if !self.writer.send(bytes.to_vec()).await {
+                            return;
+                        }
+                        // The rest of a live branch goes from its pipe to the
+                        // block's stdout inside the writer thread, with
+                        // splice(2) where it can: no copy, no hand-offs.
+                        if let Ok(fd) = receiver.into_blocking_fd() {
+                            self.writer.stream(fd).await;
+                        }
+                        return;
                     }
+                    self.hold(index, bytes)
                 }
             };
             // The block's reader is gone: stop reading, so the branch's
@@ -309,6 +317,8 @@ impl Spool {
 /// What the writer thread is asked to do.
 enum Message {
     Write(Vec<u8>),
+    /// Copy all of this pipe, to its end, then answer.
+    Stream(OwnedFd, tokio::sync::oneshot::Sender<()>),
     /// Answer once everything before has been written.
     Drain(tokio::sync::oneshot::Sender<()>),
 }
@@ -339,6 +349,14 @@ impl Writer {
                                 break;
                             }
                         }
+                        Message::Stream(from, answer) => {
+                            let ok = stream(from, &mut out);
+                            let _ = answer.send(());
+                            if !ok {
+                                flag.store(true, Ordering::SeqCst);
+                                break;
+                            }
+                        }
                         Message::Drain(answer) => {
                             let _ = answer.send(());
                         }
@@ -365,6 +383,17 @@ impl Writer {
         }
     }
 
+    /// Has the writer thread copy all of `from` to the block's stdout, after
+    /// what is queued, and waits until it is done.
+    async fn stream(&self, from: OwnedFd) {
+        if let Some(sender) = &self.sender {
+            let (answer, done) = tokio::sync::oneshot::channel();
+            if sender.send(Message::Stream(from, answer)).await.is_ok() {
+                let _ = done.await;
+            }
+        }
+    }
+
     /// Waits until everything queued so far has been written.
     async fn drain(&self) {
         if let Some(sender) = &self.sender {
@@ -378,5 +407,50 @@ impl Writer {
     async fn finish(mut self) {
         self.sender = None;
         let _ = (&mut self.done).await;
+    }
+}
+
+/// Copies a pipe to its end into `out`; false once `out` is closed.
+fn stream(from: OwnedFd, out: &mut File) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        loop {
+            // SAFETY: splice between two fds we hold, the source a pipe.
+            let moved = unsafe {
+                libc::splice(
+                    from.as_raw_fd(),
+                    std::ptr::null_mut(),
+                    out.as_raw_fd(),
+                    std::ptr::null_mut(),
+                    CHUNK * 16,
+                    libc::SPLICE_F_MOVE,
+                )
+            };
+            match moved {
+                0 => return true,
+                n if n > 0 => continue,
+                _ => match std::io::Error::last_os_error().raw_os_error() {
+                    Some(libc::EINTR) => continue,
+                    Some(libc::EPIPE) => return false,
+                    // The target cannot be spliced to: copy instead.
+                    _ => break,
+                },
+            }
+        }
+    }
+    let mut from = File::from(from);
+    let mut buffer = vec![0u8; CHUNK];
+    loop {
+        match std::io::Read::read(&mut from, &mut buffer) {
+            Ok(0) => return true,
+            Ok(n) => {
+                if out.write_all(&buffer[..n]).is_err() {
+                    return false;
+                }
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return true,
+        }
     }
 }
