@@ -231,6 +231,18 @@ WORKLOADS: list[Workload] = [
         ),
     ),
     Workload(
+        name="ordered_1g",
+        what="1 GiB through the second branch of an `ordered` parallel block (sh: a direct pipe)",
+        pipe=lines("parallel { true ; head -c 1G /dev/zero } | cat > /dev/null"),
+        sh=lines("head -c 1G /dev/zero | cat > /dev/null"),
+        reps=9,
+        quick_reps=1,
+        rss_runs=1,
+        # At least 70% of a direct pipe's throughput: at most 1/0.7 the time.
+        target_ratio=1 / 0.7,
+        needs=("parallel",),
+    ),
+    Workload(
         name="fanout_1g",
         what="1 GiB to `sha256sum` and `md5sum` at once (sh: `tee` and two FIFOs)",
         pipe=lines("head -c 1G /dev/zero | fanout { sha256sum ; md5sum }"),
