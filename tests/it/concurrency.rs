@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::harness::{Test, processes_with, status_of, wait_with_deadline};
+use crate::harness::{Test, processes_with, spawn_piped, status_of, wait_with_deadline};
 
 /// The script succeeds and prints exactly `stdout`.
 fn ok(script: &str, stdout: &str) {
@@ -339,13 +339,7 @@ fn ordered_output_is_in_script_order() {
 fn ordered_streams_the_first_branch_live() {
     let test = Test::new().script("parallel { sh -c 'echo live; sleep 1.5' ; echo second }");
     let start = Instant::now();
-    let mut child = test
-        .command()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(&test);
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
@@ -363,13 +357,7 @@ fn ordered_streams_the_first_branch_live() {
 fn stderr_is_never_held() {
     let test = Test::new().script("parallel { sleep 1.5 ; sh -c 'echo err-now >&2; echo out' }");
     let start = Instant::now();
-    let mut child = test
-        .command()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(&test);
     let mut reader = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
@@ -574,13 +562,7 @@ fn closed_stdout_ends_parallel_quietly() {
     for mode in ["ordered", "lines", "raw"] {
         let marker = format!("closed-stdout-{mode}");
         let test = Test::new().script(format!("parallel {mode} for i in 1..4 {{ yes {marker} }}"));
-        let mut child = test
-            .command()
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_piped(&test);
         let mut first = [0u8; 5];
         child
             .stdout

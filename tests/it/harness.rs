@@ -241,3 +241,14 @@ pub fn processes_with(marker: &str) -> Vec<String> {
     }
     found
 }
+
+/// Starts the test's `pipe` with no stdin and piped stdout and stderr, for
+/// tests that read its output as it comes.
+pub fn spawn_piped(test: &Test) -> std::process::Child {
+    test.command()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn pipe")
+}
