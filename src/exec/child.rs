@@ -83,8 +83,8 @@ impl Child {
         }
     }
 
-    /// Whether the child may still be signalled by pid (it is not reaped).
-    pub fn signal(&self, signal: i32) {
+    /// Signals the child by pid, only while it is not reaped.
+    fn signal(&self, signal: i32) {
         if !self.reaped {
             // SAFETY: kill with a pid this process has not reaped.
             unsafe { libc::kill(self.pid.as_raw(), signal) };

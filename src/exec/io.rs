@@ -1,8 +1,7 @@
 //! The standard streams a statement runs with, passed by value and cloned
 //! for each stage or branch.
 
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
-use std::process::Stdio;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd, RawFd};
 use std::rc::Rc;
 
 /// One standard stream of a child-to-be.
@@ -17,14 +16,6 @@ pub enum Fd {
 impl Fd {
     pub fn owned(fd: impl Into<OwnedFd>) -> Fd {
         Fd::Owned(Rc::new(fd.into()))
-    }
-
-    /// A `Stdio` that gives the child this stream as its fd `target`.
-    pub fn to_stdio(&self, target: RawFd) -> std::io::Result<Stdio> {
-        match self {
-            Fd::Parent(fd) if *fd == target => Ok(Stdio::inherit()),
-            _ => Ok(Stdio::from(self.duplicate()?)),
-        }
     }
 
     /// What a child's fd `target` should be: None when it is this very
@@ -49,13 +40,6 @@ impl Fd {
     /// A new fd for the same open file.
     pub fn duplicate(&self) -> std::io::Result<OwnedFd> {
         self.as_fd().try_clone_to_owned()
-    }
-
-    pub fn raw(&self) -> RawFd {
-        match self {
-            Fd::Parent(fd) => *fd,
-            Fd::Owned(owned) => owned.as_fd().as_raw_fd(),
-        }
     }
 }
 

@@ -2,7 +2,6 @@
 //! `pipe` maps the end of a script to its own exit code.
 
 use std::fmt;
-use std::os::unix::process::ExitStatusExt;
 
 pub const SIGPIPE: i32 = libc::SIGPIPE;
 
@@ -17,16 +16,6 @@ pub enum Status {
 
 impl Status {
     pub const SUCCESS: Status = Status::Exited(0);
-
-    pub fn from_std(status: std::process::ExitStatus) -> Status {
-        match (status.code(), status.signal()) {
-            (Some(code), _) => Status::Exited(code),
-            (None, Some(signal)) => Status::Signaled(signal),
-            // Neither a code nor a signal: a stopped or continued child,
-            // which `wait` never reports; count it as a generic failure.
-            (None, None) => Status::Exited(1),
-        }
-    }
 
     pub fn success(self) -> bool {
         self == Status::SUCCESS

@@ -9,7 +9,9 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::harness::{Test, processes_with, spawn_piped, status_of, wait_with_deadline};
+use crate::harness::{
+    Test, processes_with, read_then_close, spawn_piped, status_of, wait_with_deadline,
+};
 
 /// The script succeeds and prints exactly `stdout`.
 fn ok(script: &str, stdout: &str) {
@@ -562,16 +564,7 @@ fn closed_stdout_ends_parallel_quietly() {
     for mode in ["ordered", "lines", "raw"] {
         let marker = format!("closed-stdout-{mode}");
         let test = Test::new().script(format!("parallel {mode} for i in 1..4 {{ yes {marker} }}"));
-        let mut child = spawn_piped(&test);
-        let mut first = [0u8; 5];
-        child
-            .stdout
-            .as_mut()
-            .unwrap()
-            .read_exact(&mut first)
-            .unwrap();
-        drop(child.stdout.take());
-        let output = wait_with_deadline(child, Duration::from_secs(20));
+        let output = read_then_close(&test, 5, Duration::from_secs(20));
         assert_gone_within(&marker, Duration::from_secs(1));
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!stderr.contains("panicked"), "{stderr}");

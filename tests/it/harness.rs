@@ -252,3 +252,19 @@ pub fn spawn_piped(test: &Test) -> std::process::Child {
         .spawn()
         .expect("spawn pipe")
 }
+
+/// Runs the test's `pipe` with stdout piped, reads `n` bytes of it, closes
+/// it as `head -c n` would, and waits (at most `limit`) for `pipe` to end.
+pub fn read_then_close(test: &Test, n: usize, limit: Duration) -> Output {
+    use std::io::Read;
+    let mut child = spawn_piped(test);
+    let mut first = vec![0u8; n];
+    child
+        .stdout
+        .as_mut()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("read stdout");
+    drop(child.stdout.take());
+    wait_with_deadline(child, limit)
+}

@@ -1,29 +1,14 @@
 //! Hostile surroundings and bad input: never a panic, a hang or a leak.
 
-use std::io::Read;
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::harness::{Test, status_of, wait_with_deadline};
+use crate::harness::{Test, read_then_close, status_of};
 
 #[test]
 fn closed_stdout_ends_quietly() {
     let test = Test::new().script("for i in 1..100000 { echo line $i }\necho never > marker");
-    let mut child = test
-        .command()
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = [0u8; 5];
-    child
-        .stdout
-        .as_mut()
-        .unwrap()
-        .read_exact(&mut first)
-        .unwrap();
-    drop(child.stdout.take());
-    let output = wait_with_deadline(child, Duration::from_secs(30));
+    let output = read_then_close(&test, 5, Duration::from_secs(30));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.is_empty(), "stderr: {stderr}");
     assert_eq!(status_of(&output), 141);
