@@ -217,6 +217,22 @@ fn redirects() {
 }
 
 #[test]
+fn appending_redirects() {
+    let run = Test::new()
+        .script("sh -c 'echo e1 >&2' 2>> err\nsh -c 'echo e2 >&2' 2>> err\nsh -c 'echo o; echo e >&2' &>> all\nsh -c 'echo o2' &>> all")
+        .file("err", "e0\n")
+        .run();
+    assert_eq!(
+        std::fs::read_to_string(run.dir.join("err")).unwrap(),
+        "e0\ne1\ne2\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(run.dir.join("all")).unwrap(),
+        "o\ne\no2\n"
+    );
+}
+
+#[test]
 fn redirects_apply_left_to_right() {
     // As in bash: `2>&1 > f` sends stderr to the old stdout.
     let run = Test::new()
