@@ -52,6 +52,7 @@ from typing import Callable
 REPO = Path(__file__).resolve().parent.parent
 TARGET_DIR = REPO / "target" / "bench"
 TRIPLE = "x86_64-unknown-linux-gnu"
+STATIC_RUSTFLAGS = "-C target-feature=+crt-static -C relocation-model=static"
 
 # Children get the same small environment, whichever interpreter runs them.
 CHILD_ENV = {
@@ -529,10 +530,12 @@ def build(kind: str) -> Path:
     env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET_DIR))
     cmd = ["cargo", "build", "--release"]
     if kind == "static":
-        env["RUSTFLAGS"] = "-C target-feature=+crt-static"
+        # Static and not position-independent: no dynamic loader, and no
+        # relocations to apply to itself at start-up.
+        env["RUSTFLAGS"] = STATIC_RUSTFLAGS
         cmd += ["--target", TRIPLE]
         binary = TARGET_DIR / TRIPLE / "release" / "pipe"
-        shown = "RUSTFLAGS='-C target-feature=+crt-static' "
+        shown = f"RUSTFLAGS='{STATIC_RUSTFLAGS}' "
     else:
         env.pop("RUSTFLAGS", None)
         binary = TARGET_DIR / "release" / "pipe"

@@ -9,3 +9,7 @@ pub mod expand;
 pub mod fmt;
 pub mod graph;
 pub mod syntax;
+
+// pest is built without its `std` feature (see Cargo.toml), so its derived
+// parser names `alloc` from the crate root.
+extern crate alloc;

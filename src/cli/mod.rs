@@ -7,7 +7,6 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
 use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use miette::Diagnostic;
@@ -133,13 +132,14 @@ struct Script {
 /// Exit status for a parse or usage error.
 const USAGE: u8 = 2;
 
-pub fn main() -> ExitCode {
+/// Runs `pipe` with the process's arguments; returns its exit status.
+pub fn main() -> u8 {
     exec::prepare_process();
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::from_args(std::env::args_os().collect()) {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return ExitCode::from(if err.use_stderr() { USAGE } else { 0 });
+            return if err.use_stderr() { USAGE } else { 0 };
         }
     };
     let printer = Printer::new();
@@ -161,17 +161,46 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli, printer: &Printer) -> ExitCode {
+impl Cli {
+    /// Parses the command line. `pipe FILE [ARGS]`, the shebang's form,
+    /// is read directly: its meaning needs no parser (everything after the
+    /// file is the script's), and building clap's command for it would cost
+    /// a tenth of an empty script's run. Anything else goes to clap.
+    fn from_args(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+        match args.get(1) {
+            Some(first) if is_script_path(first) => Ok(Cli {
+                command: None,
+                text: None,
+                trace: false,
+                timeline: None,
+                script: args[1..].to_vec(),
+            }),
+            _ => Cli::try_parse_from(args),
+        }
+    }
+}
+
+/// The names clap reads as a subcommand when they come first (a unit test
+/// keeps this in step with `Command`).
+const SUBCOMMANDS: [&str; 7] = ["run", "check", "fmt", "graph", "completions", "man", "help"];
+
+/// Whether clap would take `arg`, as the first argument, for the script
+/// (neither an option nor a subcommand's name).
+fn is_script_path(arg: &OsString) -> bool {
+    !arg.as_encoded_bytes().starts_with(b"-") && !SUBCOMMANDS.iter().any(|name| arg == name)
+}
+
+fn run(cli: &Cli, printer: &Printer) -> u8 {
     let script = match load(cli) {
         Ok(script) => script,
         Err(err) => {
             printer.print(&err, None, &[]);
-            return ExitCode::from(USAGE);
+            return USAGE;
         }
     };
     let (_, source, parsed) = match parse(printer, &script.name, &script.text) {
         Some(parsed) => parsed,
-        None => return ExitCode::from(USAGE),
+        None => return USAGE,
     };
     let mut positional = vec![script.arg0];
     positional.extend(script.args);
@@ -248,7 +277,7 @@ fn each_file(
     printer: &Printer,
     files: &[PathBuf],
     mut work: impl FnMut(&Path, &str, &Source, &syntax::ast::Script) -> bool,
-) -> ExitCode {
+) -> u8 {
     let mut failed = false;
     for path in files {
         let name = path.display().to_string();
@@ -261,15 +290,11 @@ fn each_file(
             None => failed = true,
         }
     }
-    if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    if failed { 1 } else { 0 }
 }
 
 /// `pipe check`: every problem of every file; 1 if any is an error.
-fn check(printer: &Printer, files: &[PathBuf]) -> ExitCode {
+fn check(printer: &Printer, files: &[PathBuf]) -> u8 {
     each_file(printer, files, |_, _, source, parsed| {
         let secrets = crate::check::literal_secrets(parsed);
         let mut failed = false;
@@ -283,7 +308,7 @@ fn check(printer: &Printer, files: &[PathBuf]) -> ExitCode {
 
 /// `pipe fmt [--check]`: 1 if a file could not be read or parsed, or, with
 /// `--check`, is not formatted.
-fn fmt(printer: &Printer, files: &[PathBuf], check_only: bool) -> ExitCode {
+fn fmt(printer: &Printer, files: &[PathBuf], check_only: bool) -> u8 {
     each_file(printer, files, |path, text, source, _| {
         let name = path.display().to_string();
         let formatted = match crate::fmt::format(text) {
@@ -311,24 +336,24 @@ fn fmt(printer: &Printer, files: &[PathBuf], check_only: bool) -> ExitCode {
 }
 
 /// `pipe graph FILE`: the DOT on stdout.
-fn graph(printer: &Printer, path: &Path) -> ExitCode {
+fn graph(printer: &Printer, path: &Path) -> u8 {
     let name = path.display().to_string();
     let Some(bytes) = read(printer, path) else {
-        return ExitCode::from(USAGE);
+        return USAGE;
     };
     let Some((text, _, parsed)) = parse(printer, &name, &bytes) else {
-        return ExitCode::from(USAGE);
+        return USAGE;
     };
     write_stdout(crate::graph::graph(&parsed, text, &name).as_bytes())
 }
 
 /// Writes to stdout; a closed stdout ends quietly, as it would a shell.
-fn write_stdout(bytes: &[u8]) -> ExitCode {
+fn write_stdout(bytes: &[u8]) -> u8 {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(141),
-        Err(_) => ExitCode::FAILURE,
+        Ok(()) => 0,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => 141,
+        Err(_) => 1,
     }
 }
 
@@ -342,18 +367,18 @@ fn write_stdout(bytes: &[u8]) -> ExitCode {
 ///    exits with 128+N if the signal does not end it;
 /// 4. parse and usage errors (decided before anything runs): 2;
 /// 5. `check` and `fmt --check`: 1 when they found a problem.
-fn exit_code(outcome: Outcome, printer: &Printer, source: &Source) -> ExitCode {
+fn exit_code(outcome: Outcome, printer: &Printer, source: &Source) -> u8 {
     match outcome {
-        Outcome::Exited(status) => ExitCode::from(status as u8),
+        Outcome::Exited(status) => status as u8,
         Outcome::Failed(failure) => {
             if let Some(error) = &failure.error {
                 printer.print(error.as_ref(), Some(source), &failure.secrets);
             }
-            ExitCode::from(failure.status.clamp(0, 255) as u8)
+            failure.status.clamp(0, 255) as u8
         }
         Outcome::Interrupted(signal) => {
             exec::die_by(signal);
-            ExitCode::from((128 + signal).clamp(0, 255) as u8)
+            (128 + signal).clamp(0, 255) as u8
         }
     }
 }
@@ -429,5 +454,51 @@ impl exec::Reporter for CliReporter<'_> {
 
     fn note(&self, at: std::time::Duration, what: &str) {
         self.observer.note(at, what);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subcommand_names_are_clap_s() {
+        let mut names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|sub| sub.get_name().to_owned())
+            .collect();
+        names.push("help".to_owned());
+        assert_eq!(names, SUBCOMMANDS);
+    }
+
+    /// The direct reading of `pipe FILE [ARGS]` gives what clap gives.
+    #[test]
+    fn script_path_reads_as_clap_reads_it() {
+        let lines: [&[&str]; 6] = [
+            &["pipe", "x.pipe"],
+            &["pipe", "x.pipe", "a", "b c"],
+            &[
+                "pipe",
+                "x.pipe",
+                "-x",
+                "--timeline",
+                "t.json",
+                "-c",
+                "--help",
+            ],
+            &["pipe", "x.pipe", "--", "run"],
+            &["pipe", "", "check"],
+            &["pipe", "dir/run", "fmt"],
+        ];
+        for line in lines {
+            let args: Vec<OsString> = line.iter().map(OsString::from).collect();
+            assert!(is_script_path(&args[1]), "{line:?}");
+            let direct = Cli::from_args(args.clone()).unwrap();
+            let clap = Cli::try_parse_from(args).unwrap();
+            assert_eq!(format!("{direct:?}"), format!("{clap:?}"), "{line:?}");
+        }
+        for first in ["-x", "-", "--", "run", "check", "help", "man"] {
+            assert!(!is_script_path(&first.into()), "{first}");
+        }
     }
 }

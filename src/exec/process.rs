@@ -12,8 +12,8 @@ use nix::sys::signal::{SigHandler, Signal, signal};
 ///   (the policy of Python's `close_fds=True`);
 /// - signals `pipe` was started with ignored are reset to their defaults,
 ///   and SIGCHLD in particular, so that statuses can be collected;
-///   SIGPIPE stays ignored in `pipe` itself (writes report EPIPE instead)
-///   and is reset to default in every child by the standard library.
+///   SIGPIPE is ignored in `pipe` itself (writes report EPIPE instead)
+///   and reset to its default in every child.
 pub fn prepare_process() {
     for fd in 0..3 {
         // SAFETY: F_GETFD only queries the descriptor.
@@ -48,8 +48,12 @@ pub fn prepare_process() {
         }
         reset_if_ignored(sig);
     }
-    // SAFETY: SIGCHLD's default is what `wait` relies on.
-    let _ = unsafe { signal(Signal::SIGCHLD, SigHandler::SigDfl) };
+    // SAFETY: SIGCHLD's default is what `wait` relies on; SIGPIPE ignored
+    // makes a write to a closed pipe an EPIPE error, not death.
+    unsafe {
+        let _ = signal(Signal::SIGCHLD, SigHandler::SigDfl);
+        let _ = signal(Signal::SIGPIPE, SigHandler::SigIgn);
+    }
     // A mask inherited from our parent would be inherited by every child.
     let _ = nix::sys::signal::sigprocmask(
         nix::sys::signal::SigmaskHow::SIG_SETMASK,
@@ -57,6 +61,23 @@ pub fn prepare_process() {
         None,
     );
 }
+
+/// The signals whose disposition `pipe` itself sets, after
+/// `prepare_process` left every other at its default: SIGPIPE ignored and
+/// SIGSEGV and SIGBUS handled by the standard library; SIGINT, SIGTERM,
+/// SIGHUP and SIGCHLD handled by the executor's runtime. A child resets
+/// exactly these before it unblocks signals and execs (a handler must not
+/// run in a child that shares `pipe`'s memory, and an ignored signal would
+/// stay ignored across exec).
+pub const SET_BY_PIPE: [i32; 7] = [
+    libc::SIGPIPE,
+    libc::SIGSEGV,
+    libc::SIGBUS,
+    libc::SIGINT,
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGCHLD,
+];
 
 /// Gives `sig` its default disposition if it is ignored; a handler that
 /// is installed (the runtime's own) stays.

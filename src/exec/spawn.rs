@@ -61,7 +61,13 @@ mod linux {
     use std::os::fd::AsRawFd;
     use std::os::unix::ffi::OsStrExt;
 
+    use super::super::process::SET_BY_PIPE;
     use super::{OsStr, Request, environment};
+
+    unsafe extern "C" {
+        /// The process's environment, as the C library keeps it.
+        static environ: *const *const libc::c_char;
+    }
 
     /// Shared with the child, which runs on `pipe`'s memory until exec.
     struct Shared {
@@ -87,15 +93,21 @@ mod linux {
             .iter()
             .map(|arg| cstring(arg))
             .collect::<Result<_, _>>()?;
-        let envp: Vec<CString> = environment(request.env)
-            .iter()
-            .map(|(key, value)| {
-                let mut entry = key.as_bytes().to_vec();
-                entry.push(b'=');
-                entry.extend_from_slice(value.as_bytes());
-                CString::new(entry).map_err(|_| std::io::Error::from_raw_os_error(libc::EINVAL))
-            })
-            .collect::<Result<_, _>>()?;
+        // With nothing to change, the child gets `pipe`'s own environment
+        // as it is (no thread of `pipe` ever changes it).
+        let envp: Vec<CString> = if request.env.is_empty() {
+            Vec::new()
+        } else {
+            environment(request.env)
+                .iter()
+                .map(|(key, value)| {
+                    let mut entry = key.as_bytes().to_vec();
+                    entry.push(b'=');
+                    entry.extend_from_slice(value.as_bytes());
+                    CString::new(entry).map_err(|_| std::io::Error::from_raw_os_error(libc::EINVAL))
+                })
+                .collect::<Result<_, _>>()?
+        };
         let cwd = request
             .cwd
             .map(|dir| cstring(dir.as_os_str()))
@@ -105,19 +117,27 @@ mod linux {
         let mut envp_ptrs: Vec<*const libc::c_char> =
             envp.iter().map(|entry| entry.as_ptr()).collect();
         envp_ptrs.push(std::ptr::null());
+        let envp_ptr = if request.env.is_empty() {
+            // SAFETY: reading the pointer; the child reads the array it
+            // points to while `pipe`, suspended, cannot change it.
+            unsafe { environ }
+        } else {
+            envp_ptrs.as_ptr()
+        };
         let stdio = [0, 1, 2].map(|i| request.stdio[i].as_ref().map_or(-1, |fd| fd.as_raw_fd()));
         let mut shared = Shared {
             program: program.as_ptr(),
             argv: argv_ptrs.as_ptr(),
-            envp: envp_ptrs.as_ptr(),
+            envp: envp_ptr,
             cwd: cwd.as_ref().map_or(std::ptr::null(), |dir| dir.as_ptr()),
             stdio,
             pgid: request.pgid.unwrap_or(0),
             take_terminal: request.take_terminal,
             error: 0,
         };
-        // The child's stack; it is done with it once `clone` returns.
-        let mut stack = vec![0u8; 64 * 1024];
+        // The child's stack; it is done with it once `clone` returns. It
+        // needs no zeroing: nothing reads what the child did not write.
+        let mut stack = Box::<[u8]>::new_uninit_slice(64 * 1024);
         // SAFETY: all signals are blocked around clone, so no handler of
         // ours runs in the child; the child only makes system calls on its
         // own stack and `shared`, which outlive it (CLONE_VFORK: clone
@@ -162,16 +182,12 @@ mod linux {
                 libc::_exit(127)
             };
             // Every signal to its default: no handler of pipe's may run
-            // here, and children start clean (ignored ones included).
-            for sig in 1..=libc::SIGRTMAX() {
-                let mut old: libc::sigaction = std::mem::zeroed();
-                if libc::sigaction(sig, std::ptr::null(), &mut old) == 0
-                    && old.sa_sigaction != libc::SIG_DFL
-                {
-                    let mut action: libc::sigaction = std::mem::zeroed();
-                    action.sa_sigaction = libc::SIG_DFL;
-                    libc::sigaction(sig, &action, std::ptr::null_mut());
-                }
+            // here, and children start clean. Only the ones pipe sets can
+            // be other than the default (see `SET_BY_PIPE`).
+            let mut default: libc::sigaction = std::mem::zeroed();
+            default.sa_sigaction = libc::SIG_DFL;
+            for sig in SET_BY_PIPE {
+                libc::sigaction(sig, &default, std::ptr::null_mut());
             }
             if libc::setpgid(0, shared.pgid) != 0 {
                 return fail(shared);

@@ -308,7 +308,9 @@ fn become_subreaper() -> bool {
 fn children() -> HashSet<i32> {
     let mut pids = HashSet::new();
     #[cfg(target_os = "linux")]
-    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+    if has_children()
+        && let Ok(tasks) = std::fs::read_dir("/proc/self/task")
+    {
         for task in tasks.flatten() {
             if let Ok(text) = std::fs::read_to_string(task.path().join("children")) {
                 pids.extend(
@@ -319,4 +321,20 @@ fn children() -> HashSet<i32> {
         }
     }
     pids
+}
+
+/// Whether this process has any child, running or not yet reaped: one
+/// system call, where listing them reads a file per thread.
+#[cfg(target_os = "linux")]
+fn has_children() -> bool {
+    // SAFETY: WNOWAIT|WNOHANG only looks; `info` is ours to write.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        libc::waitid(
+            libc::P_ALL,
+            0,
+            &mut info,
+            libc::WEXITED | libc::WSTOPPED | libc::WNOHANG | libc::WNOWAIT | libc::__WALL,
+        ) == 0
+    }
 }
