@@ -330,11 +330,6 @@ impl<'r> Interp<'r> {
         let mut int = listen(SignalKind::interrupt());
         let mut term = listen(SignalKind::terminate());
         let mut hup = listen(SignalKind::hangup());
-        let mut chld = if self.supervisor.subreaper() {
-            listen(SignalKind::child())
-        } else {
-            None
-        };
         async fn next(stream: &mut Option<tokio::signal::unix::Signal>) {
             match stream {
                 Some(stream) => {
@@ -359,12 +354,16 @@ impl<'r> Interp<'r> {
             self.supervisor.kill(root);
             std::future::pending::<()>().await;
         };
+        // Orphans appear when a process with live children ends, which, for
+        // the ones that become pipe's, is a stage of a group that then
+        // closes. Waking on group closes rather than on SIGCHLD spares every
+        // child's end a signal to pipe.
         let orphans = async {
             loop {
-                next(&mut chld).await;
+                self.supervisor.group_closed().await;
                 self.supervisor.tend_orphans();
                 // Looking costs a read of /proc: at most every 20 ms, however
-                // fast children end (the signals meanwhile coalesce).
+                // fast groups close (the closes meanwhile coalesce).
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
         };

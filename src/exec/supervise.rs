@@ -119,6 +119,9 @@ pub struct Supervisor {
     orphans: RefCell<HashSet<i32>>,
     /// Whether `pipe` adopts orphaned descendants (Linux).
     subreaper: Cell<bool>,
+    /// Notified when a group closes: its processes have ended, so their
+    /// children, if any live on, have just become `pipe`'s.
+    closed: tokio::sync::Notify,
 }
 
 impl Supervisor {
@@ -127,10 +130,6 @@ impl Supervisor {
         supervisor.subreaper.set(become_subreaper());
         supervisor.inherited.replace(children());
         supervisor
-    }
-
-    pub fn subreaper(&self) -> bool {
-        self.subreaper.get()
     }
 
     /// Records a new process group (a pipeline's) running in `scope`.
@@ -167,7 +166,13 @@ impl Supervisor {
         if let Some(group) = self.groups.borrow_mut().remove(&group) {
             killpg(group.pgid, libc::SIGTERM);
             killpg(group.pgid, libc::SIGCONT);
+            self.closed.notify_one();
         }
+    }
+
+    /// Waits until a group has closed since the last call returned.
+    pub async fn group_closed(&self) {
+        self.closed.notified().await;
     }
 
     /// Cancels `scope`: `signal` (and SIGCONT) to every group in it, and to
