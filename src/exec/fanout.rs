@@ -26,12 +26,10 @@ use super::io::{Fd, Io};
 use super::parallel::{Branch, Branches};
 use super::{Flow, Interp, PipeOutcome, Scope};
 
-/// The size asked for the input pipe and every branch's pipe.
-const PIPE_SIZE: usize = 1 << 20;
 /// The most bytes moved in one round: a quarter of a branch's pipe, so
 /// that a branch that keeps up always has room for a whole round and the
 /// copy stays zero-copy.
-const ROUND: usize = PIPE_SIZE / 4;
+const ROUND: usize = super::io::WIDE_PIPE / 4;
 
 impl Interp<'_> {
     pub(super) async fn run_fanout(
@@ -46,17 +44,7 @@ impl Interp<'_> {
             let mut readers = Vec::new();
             let mut writers = Vec::new();
             for _ in body {
-                let (reader, writer) = os_pipe::pipe()?;
-                // Larger pipes mean fewer, larger rounds; failing that is fine.
-                #[cfg(target_os = "linux")]
-                // SAFETY: fcntl on a pipe we hold.
-                unsafe {
-                    libc::fcntl(
-                        std::os::fd::AsRawFd::as_raw_fd(&writer),
-                        libc::F_SETPIPE_SZ,
-                        PIPE_SIZE as libc::c_int,
-                    )
-                };
+                let (reader, writer) = super::io::wide_pipe()?;
                 readers.push(Fd::owned(reader));
                 writers.push(OwnedFd::from(writer));
             }
@@ -140,7 +128,8 @@ mod splice {
     use std::io::{Read, Write};
     use std::os::fd::{AsRawFd, OwnedFd};
 
-    use super::{PIPE_SIZE, ROUND};
+    use super::super::io::widen;
+    use super::ROUND;
 
     pub fn is_pipe(fd: &OwnedFd) -> bool {
         // SAFETY: fstat into a zeroed struct.
@@ -158,9 +147,8 @@ mod splice {
         let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") else {
             return false;
         };
-        // A larger input pipe means fewer rounds; failing that is fine.
-        // SAFETY: fcntl on a pipe we hold.
-        unsafe { libc::fcntl(input, libc::F_SETPIPE_SZ, PIPE_SIZE as libc::c_int) };
+        // A larger input pipe means fewer rounds.
+        widen(input);
         // SAFETY: a second handle on the same fd, never closed by it.
         let mut reader = std::mem::ManuallyDrop::new(unsafe {
             <File as std::os::fd::FromRawFd>::from_raw_fd(input)

@@ -79,3 +79,27 @@ pub fn is_broken(fd: BorrowedFd<'_>) -> bool {
         Err(_) => false,
     }
 }
+
+/// The size `pipe` asks for the pipes it relays or copies through: larger
+/// pipes mean fewer, larger moves, and fewer wake-ups of either end.
+pub const WIDE_PIPE: usize = 1 << 20;
+
+/// A new pipe of [`WIDE_PIPE`] bytes where the system allows (Linux's
+/// F_SETPIPE_SZ; otherwise, or past the user's limit, the default size).
+pub fn wide_pipe() -> std::io::Result<(os_pipe::PipeReader, os_pipe::PipeWriter)> {
+    let (reader, writer) = os_pipe::pipe()?;
+    widen(std::os::fd::AsRawFd::as_raw_fd(&writer));
+    Ok((reader, writer))
+}
+
+/// Asks for a pipe of [`WIDE_PIPE`] bytes; failing that is fine.
+pub fn widen(pipe: RawFd) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: fcntl on a descriptor the caller holds; on anything but a
+    // pipe it fails and changes nothing.
+    unsafe {
+        libc::fcntl(pipe, libc::F_SETPIPE_SZ, WIDE_PIPE as libc::c_int);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = pipe;
+}

@@ -26,6 +26,8 @@ use super::io::Fd;
 const SPOOL_MEMORY: usize = 64 * 1024;
 /// The size of one read from a branch, and of one chunk written.
 const CHUNK: usize = 64 * 1024;
+/// A splice that moves less than this is followed by a pause (see `stream`).
+const BATCH: usize = 64 * 1024;
 /// How many chunks may wait for the writer thread.
 const QUEUE: usize = 16;
 
@@ -39,6 +41,8 @@ pub struct Output {
     /// Held while a whole branch's output is being written, so that
     /// nothing else is written in between.
     turn: tokio::sync::Mutex<()>,
+    /// `ordered`: notified when the current branch goes out live.
+    turn_passed: tokio::sync::Notify,
 }
 
 struct State {
@@ -67,6 +71,7 @@ impl Output {
                 spools: (0..branches).map(|_| Spool::default()).collect(),
             }),
             turn: tokio::sync::Mutex::new(()),
+            turn_passed: tokio::sync::Notify::new(),
         })
     }
 
@@ -92,7 +97,7 @@ impl Output {
             self.writer.drain().await;
             return Ok((self.target.clone(), None));
         }
-        let (reader, writer) = os_pipe::pipe()?;
+        let (reader, writer) = super::io::wide_pipe()?;
         Ok((Fd::owned(writer), Some(reader)))
     }
 
@@ -151,6 +156,22 @@ impl Output {
                         let state = self.state.borrow();
                         state.current == index && state.live
                     };
+                    if !live && self.state.borrow().current == index {
+                        // Its turn has come and what it held is being
+                        // written out: hold this too, then read no more
+                        // until it goes out live. Reading on meanwhile would
+                        // hold, and write out through the spool, as fast as
+                        // the branch prints: perhaps everything it prints.
+                        let held = self.hold(index, bytes);
+                        self.went_live(index).await;
+                        if !held {
+                            return;
+                        }
+                        if buffer.is_empty() {
+                            buffer = vec![0u8; CHUNK];
+                        }
+                        continue;
+                    }
                     if live {
                         if !self.writer.send(bytes.to_vec()).await {
                             return;
@@ -179,6 +200,20 @@ impl Output {
         // A last line without a newline goes out as it is.
         let _turn = self.turn.lock().await;
         self.send_all(&mut partial).await;
+    }
+
+    /// Waits until branch `index`, whose turn it is, goes out live.
+    async fn went_live(&self, index: usize) {
+        loop {
+            let notified = self.turn_passed.notified();
+            {
+                let state = self.state.borrow();
+                if state.current != index || state.live {
+                    return;
+                }
+            }
+            notified.await;
+        }
     }
 
     /// Sends everything a spool holds, in order; false once the block's
@@ -232,6 +267,7 @@ impl Output {
                         // wait since): the rest goes out live. A branch
                         // not started yet will write straight through.
                         state.live = state.started[next];
+                        self.turn_passed.notify_waiters();
                         break;
                     }
                 }
@@ -429,6 +465,14 @@ fn stream(from: OwnedFd, out: &mut File) -> bool {
             };
             match moved {
                 0 => return true,
+                n if (n as usize) < BATCH => {
+                    // The branch writes in small pieces and this thread
+                    // keeps up, so each piece would cost a wake-up of this
+                    // thread and of the reader. A pause lets a batch
+                    // gather in the (wide) pipe; it delays output by less
+                    // than a scheduler tick.
+                    std::thread::sleep(std::time::Duration::from_micros(100));
+                }
                 n if n > 0 => continue,
                 _ => match std::io::Error::last_os_error().raw_os_error() {
                     Some(libc::EINTR) => continue,
