@@ -581,7 +581,9 @@ impl<'r> Interp<'r> {
             // A lone block runs in this statement's place: `exit` in it ends
             // the script, and its failure is the failure of its inner command.
             let mut inner = scope.clone();
-            return match self.run_block(&mut inner, io, block).await {
+            // Boxed: a block's future is large, and a pipeline's would be as
+            // large for every command (in each of a thousand branches).
+            return match Box::pin(self.run_block(&mut inner, io, block)).await {
                 Flow::Normal => Ok(PipeOutcome {
                     status: inner.last_status,
                     error: None,
@@ -701,7 +703,9 @@ impl<'r> Interp<'r> {
         pending.sort_by_key(|(_, span)| span.start);
         let mut outputs = HashMap::new();
         for (body, span) in pending {
-            let (bytes, outcome) = self.capture(scope, io, body).await;
+            // Boxed: only a `$(...)` needs it, and every statement's
+            // future would otherwise have room for it.
+            let (bytes, outcome) = Box::pin(self.capture(scope, io, body)).await;
             if outcome.status != 0 {
                 return Err(outcome);
             }

@@ -118,23 +118,28 @@ impl Output {
                 break;
             }
             // The first read is small: a branch that prints nothing only
-            // ever reads its end of file.
-            let mut probe = [0u8; 512];
-            let target: &mut [u8] = if buffer.is_empty() {
-                &mut probe
-            } else {
-                &mut buffer
-            };
-            let n = match receiver.try_read(target) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
-                Err(_) => break,
-            };
-            let bytes = if buffer.is_empty() {
-                &probe[..n]
-            } else {
-                &buffer[..n]
+            // ever reads its end of file. (The probe is scoped to the read,
+            // so that it is not part of the future, kept for every branch.)
+            let first;
+            let bytes: &[u8] = {
+                let mut probe = [0u8; 512];
+                let target: &mut [u8] = if buffer.is_empty() {
+                    &mut probe
+                } else {
+                    &mut buffer
+                };
+                let n = match receiver.try_read(target) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
+                    Err(_) => break,
+                };
+                if buffer.is_empty() {
+                    first = probe[..n].to_vec();
+                    &first
+                } else {
+                    &buffer[..n]
+                }
             };
             let sent = match self.mode {
                 OutputMode::Lines => match bytes.iter().rposition(|&b| b == b'\n') {
