@@ -52,12 +52,15 @@ impl PlannedRedirect {
 
 /// Starts the command with `io` as its streams, after applying its
 /// redirects left to right, in process group `pgid` (a new one when None).
-pub fn spawn(
+/// Starts the planned command. With `elsewhere`, a starter thread waits
+/// for its exec (see `spawn::spawn_elsewhere`), and other work goes on.
+pub async fn spawn(
     plan: &Plan,
     io: &Io,
     pgid: Option<i32>,
     own_cwd: &Path,
     take_terminal: bool,
+    elsewhere: bool,
 ) -> Result<i32, RunError> {
     let name = plan.argv[0].to_string_lossy().into_owned();
     let cwd = plan.cwd.as_deref().unwrap_or(own_cwd);
@@ -89,8 +92,12 @@ pub fn spawn(
         pgid,
         take_terminal,
     };
-    super::spawn::spawn(request)
-        .map_err(|err| spawn_failure(err, &name, &program, plan.program_span))
+    let started = if elsewhere {
+        super::spawn::spawn_elsewhere(request).await
+    } else {
+        super::spawn::spawn(request)
+    };
+    started.map_err(|err| spawn_failure(err, &name, &program, plan.program_span))
 }
 
 /// What an exec failure means for the user.

@@ -143,6 +143,7 @@ pub fn run(
         terminal: terminal::Terminal::detect(),
         terminal_group: Cell::new(None),
         root: CancelScope::root(),
+        branches: Cell::new(0),
     };
     let root = interp.root.clone();
     let mut scope = Scope {
@@ -254,6 +255,8 @@ struct Interp<'r> {
     terminal_group: Cell<Option<i32>>,
     /// The script's root cancel scope.
     root: Rc<CancelScope>,
+    /// How many parallel branches run now, in all blocks.
+    branches: Cell<usize>,
 }
 
 /// Expansion's view of a scope, with the `$(...)` outputs of one word set.

@@ -108,37 +108,48 @@ impl Output {
         else {
             return;
         };
+        // Until its first byte, a branch's relay is this small loop, and
+        // the first read a small one: most branches of a large block print
+        // little or nothing, and each costs only this. The rest is boxed.
+        let first = loop {
+            if receiver.readable().await.is_err() {
+                return;
+            }
+            let mut probe = [0u8; 512];
+            match receiver.try_read(&mut probe) {
+                Ok(0) => return,
+                Ok(n) => break probe[..n].to_vec(),
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(_) => return,
+            }
+        };
+        Box::pin(self.relay_flowing(index, receiver, first)).await;
+    }
+
+    /// The rest of [`Output::relay`], from the `first` bytes read.
+    async fn relay_flowing(
+        &self,
+        index: usize,
+        receiver: tokio::net::unix::pipe::Receiver,
+        first: Vec<u8>,
+    ) {
         // `lines`: the start of a line whose end has not come yet.
         let mut partial = Spool::default();
-        // Allocated at the first byte: a thousand quiet branches cost no
-        // memory (and no time when the next child is forked).
-        let mut buffer = Vec::new();
+        let mut first = Some(first);
+        let mut buffer = vec![0u8; CHUNK];
         loop {
-            if receiver.readable().await.is_err() {
-                break;
-            }
-            // The first read is small: a branch that prints nothing only
-            // ever reads its end of file. (The probe is scoped to the read,
-            // so that it is not part of the future, kept for every branch.)
-            let first;
-            let bytes: &[u8] = {
-                let mut probe = [0u8; 512];
-                let target: &mut [u8] = if buffer.is_empty() {
-                    &mut probe
-                } else {
-                    &mut buffer
-                };
-                let n = match receiver.try_read(target) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
-                    Err(_) => break,
-                };
-                if buffer.is_empty() {
-                    first = probe[..n].to_vec();
-                    &first
-                } else {
-                    &buffer[..n]
+            let bytes: &[u8] = match first.as_deref() {
+                Some(first) => first,
+                None => {
+                    if receiver.readable().await.is_err() {
+                        break;
+                    }
+                    match receiver.try_read(&mut buffer) {
+                        Ok(0) => break,
+                        Ok(n) => &buffer[..n],
+                        Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
+                        Err(_) => break,
+                    }
                 }
             };
             let sent = match self.mode {
@@ -168,12 +179,10 @@ impl Output {
                         // hold, and write out through the spool, as fast as
                         // the branch prints: perhaps everything it prints.
                         let held = self.hold(index, bytes);
+                        first = None;
                         self.went_live(index).await;
                         if !held {
                             return;
-                        }
-                        if buffer.is_empty() {
-                            buffer = vec![0u8; CHUNK];
                         }
                         continue;
                     }
@@ -192,14 +201,11 @@ impl Output {
                     self.hold(index, bytes)
                 }
             };
+            first = None;
             // The block's reader is gone: stop reading, so the branch's
             // writers get EPIPE as they would writing to it directly.
             if !sent {
                 return;
-            }
-            // Output is flowing: read in full chunks from now on.
-            if buffer.is_empty() {
-                buffer = vec![0u8; CHUNK];
             }
         }
         // A last line without a newline goes out as it is.

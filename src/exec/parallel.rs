@@ -158,6 +158,7 @@ impl Interp<'_> {
                     branch,
                 ));
                 next += 1;
+                self.branches.set(self.branches.get() + 1);
             }
             let finished = match terminate.as_mut() {
                 Some(terminate) => {
@@ -169,6 +170,7 @@ impl Interp<'_> {
                 None => running.next().await,
             };
             let Some((index, end)) = finished else { break };
+            self.branches.set(self.branches.get() - 1);
             let failed = end.status != 0;
             // Out of fds or processes: the block cannot do its work, so it
             // fails at once, as with fail-fast.
@@ -190,6 +192,7 @@ impl Interp<'_> {
             }
         }
         drop(terminate);
+        self.branches.set(self.branches.get() - running.len());
         drop(running);
         if let Some(output) = output {
             output.finish().await;
@@ -260,14 +263,17 @@ impl Interp<'_> {
         Box::pin(async move {
             let (stdout, reader) = match output {
                 None => (io.stdout.clone(), None),
-                Some(output) => match output.branch_stdout(index).await {
+                // The branch's start and end are boxed: a future is as
+                // large as its largest state, and a thousand of these wait
+                // in their middle one.
+                Some(output) => match Box::pin(output.branch_stdout(index)).await {
                     Ok(pair) => pair,
                     Err(source) => {
                         let error = RunError::Pipe {
                             source,
                             span: branch.span().into(),
                         };
-                        output.complete(index).await;
+                        Box::pin(output.complete(index)).await;
                         return (
                             index,
                             BranchEnd {
@@ -310,7 +316,7 @@ impl Interp<'_> {
                 _ => run.await,
             };
             if let Some(output) = output {
-                output.complete(index).await;
+                Box::pin(output.complete(index)).await;
             }
             let end = match flow {
                 Flow::Normal => BranchEnd {

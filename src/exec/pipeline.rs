@@ -129,7 +129,9 @@ impl Interp<'_> {
         let mut plans = Vec::with_capacity(pipeline.stages.len());
         for stage in &pipeline.stages {
             plans.push(match stage {
-                Stage::Command(command) => match self.plan(scope, io, command).await {
+                // Boxed: planning needs much more room than running, and
+                // a future is as large as its largest state.
+                Stage::Command(command) => match Box::pin(self.plan(scope, io, command)).await {
                     Ok(plan) => Some(plan),
                     Err(outcome) => return outcome,
                 },
@@ -146,7 +148,9 @@ impl Interp<'_> {
         // (and the group id reserved) until the pipeline is over.
         let mut group: Option<(u64, i32)> = None;
         let mut running: Vec<LocalFuture<'_, StageEnd>> = Vec::with_capacity(count);
-        for (i, (stage, plan)) in pipeline.stages.iter().zip(plans).enumerate() {
+        // By index: the plans stay where they are, not in the future's
+        // state at each start.
+        for (i, stage) in pipeline.stages.iter().enumerate() {
             let (next_stdin, stdout) = if i + 1 == count {
                 (None, io.stdout.clone())
             } else {
@@ -167,9 +171,12 @@ impl Interp<'_> {
                 stdout,
                 stderr: io.stderr.clone(),
             };
-            match (stage, plan) {
+            match (stage, &plans[i]) {
                 (Stage::Command(_), Some(plan)) => {
-                    running.push(self.start_command(scope, &plan, &stage_io, &mut group));
+                    // Boxed for the same reason as `plan`.
+                    running.push(
+                        Box::pin(self.start_command(scope, plan, &stage_io, &mut group)).await,
+                    );
                     // The child has its copies; the parent keeps no pipe end.
                     drop(stage_io);
                 }
@@ -248,7 +255,7 @@ impl Interp<'_> {
 
     /// Starts one command of a pipeline in its process group (a new one
     /// for the first), and returns the future of its end.
-    fn start_command<'a>(
+    async fn start_command<'a>(
         &'a self,
         scope: &Scope,
         plan: &command::Plan,
@@ -266,10 +273,24 @@ impl Interp<'_> {
             .as_ref()
             .filter(|terminal| leads && matches!(io.stdin, Fd::Parent(0)) && terminal.available());
         let pgid = group.map(|(_, pgid)| pgid);
-        let child = match command::spawn(plan, io, pgid, &self.own_cwd, terminal.is_some()) {
+        // Among parallel branches, a starter thread waits for the child's
+        // exec, and the other branches start meanwhile.
+        let elsewhere = self.branches.get() > 1;
+        let starting = elsewhere.then(|| self.supervisor.start());
+        let started =
+            command::spawn(plan, io, pgid, &self.own_cwd, terminal.is_some(), elsewhere).await;
+        let child = match started {
             Ok(child) => Child::new(child),
             Err(error) => return Box::pin(async move { StageEnd::failed(error) }),
         };
+        // Cancelled while it started: it gets what the others got.
+        if elsewhere && let Some(signal) = scope.cancel.cancelled() {
+            // SAFETY: a child just started, not reaped.
+            unsafe {
+                libc::kill(child.pid(), signal);
+                libc::kill(child.pid(), libc::SIGCONT);
+            }
+        }
         if let Some(terminal) = terminal {
             terminal.lend(child.pid());
             self.terminal_group.set(Some(child.pid()));
@@ -288,6 +309,7 @@ impl Interp<'_> {
             status: Cell::new(None),
         });
         self.supervisor.add_stage(id, child.pid(), record.clone());
+        drop(starting);
         if self.observe {
             let argv: Vec<String> = plan
                 .argv

@@ -29,15 +29,95 @@ pub struct Request<'a> {
     pub take_terminal: bool,
 }
 
+#[cfg(target_os = "linux")]
+use linux::{Prepared, prepare, start};
+#[cfg(not(target_os = "linux"))]
+use portable::{Prepared, prepare, start};
+
+/// Memory for a child to run on between `clone` and `execve` (Linux).
+type Stack = Box<[std::mem::MaybeUninit<u8>]>;
+
+/// A child's stack. It needs no zeroing: nothing reads what the child did
+/// not write.
+fn new_stack() -> Stack {
+    Box::new_uninit_slice(64 * 1024)
+}
+
 /// Starts the child and returns its pid, or the error of its `execve`.
+/// The calling thread waits until the child has called `execve`.
 pub fn spawn(request: Request<'_>) -> std::io::Result<i32> {
-    #[cfg(target_os = "linux")]
-    {
-        linux::spawn(request)
+    start(prepare(request)?, &mut new_stack())
+}
+
+/// [`spawn`], done by one of a few threads kept for it, so that the
+/// caller's thread goes on while the child calls `execve` (the wait that
+/// `spawn` spends on it is most of a start's time). For starts that are
+/// many at once: a parallel block's branches.
+pub async fn spawn_elsewhere(request: Request<'_>) -> std::io::Result<i32> {
+    let prepared = prepare(request)?;
+    let (answer, result) = tokio::sync::oneshot::channel();
+    match starters().send(Job { prepared, answer }) {
+        Ok(()) => result
+            .await
+            .unwrap_or_else(|_| Err(std::io::Error::other("the starter thread ended"))),
+        // No starter thread could be made: start it here.
+        Err(std::sync::mpsc::SendError(job)) => start(job.prepared, &mut new_stack()),
     }
-    #[cfg(not(target_os = "linux"))]
-    {
-        portable::spawn(request)
+}
+
+/// A start for a starter thread, and where its result goes.
+struct Job {
+    prepared: Prepared,
+    answer: tokio::sync::oneshot::Sender<std::io::Result<i32>>,
+}
+
+/// The queue of the starter threads, made at the first use. They live as
+/// long as `pipe`: a child's PR_SET_PDEATHSIG fires when the thread that
+/// made it ends.
+fn starters() -> &'static std::sync::mpsc::Sender<Job> {
+    static STARTERS: std::sync::OnceLock<std::sync::mpsc::Sender<Job>> = std::sync::OnceLock::new();
+    STARTERS.get_or_init(|| {
+        let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+        let receiver = std::sync::Arc::new(std::sync::Mutex::new(receiver));
+        let count = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+        for _ in 0..count {
+            let receiver = receiver.clone();
+            let _ = std::thread::Builder::new()
+                .name("pipe-start".to_owned())
+                .stack_size(64 * 1024)
+                .spawn(move || starter(&receiver));
+        }
+        // If no thread could be made, the receiver is dropped with the
+        // closures, and every send fails: the caller starts the child.
+        sender
+    })
+}
+
+fn starter(jobs: &std::sync::Mutex<std::sync::mpsc::Receiver<Job>>) {
+    // Signals are for the main thread.
+    // SAFETY: setting this thread's own mask.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &all, std::ptr::null_mut());
+    }
+    // One stack, used by every child this thread starts.
+    let mut stack = new_stack();
+    loop {
+        let job = match jobs.lock() {
+            Ok(jobs) => jobs.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = job else { return };
+        let result = start(job.prepared, &mut stack);
+        if let Err(Ok(pid)) = job.answer.send(result) {
+            // Nobody waits for this child any more: end and reap it.
+            // SAFETY: a child of this process, not reaped.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, std::ptr::null_mut(), 0);
+            }
+        }
     }
 }
 
@@ -62,7 +142,7 @@ mod linux {
     use std::os::unix::ffi::OsStrExt;
 
     use super::super::process::SET_BY_PIPE;
-    use super::{OsStr, Request, environment};
+    use super::{OsStr, Request, Stack, environment};
 
     unsafe extern "C" {
         /// The process's environment, as the C library keeps it.
@@ -86,7 +166,27 @@ mod linux {
         CString::new(text.as_bytes()).map_err(|_| std::io::Error::from_raw_os_error(libc::EINVAL))
     }
 
-    pub fn spawn(request: Request<'_>) -> std::io::Result<i32> {
+    /// A start with everything the child reads made ready, owned, and
+    /// stable in memory (the pointers point into heap buffers).
+    pub struct Prepared {
+        program: CString,
+        _argv: Vec<CString>,
+        argv_ptrs: Vec<*const libc::c_char>,
+        _envp: Vec<CString>,
+        envp_ptrs: Vec<*const libc::c_char>,
+        own_environment: bool,
+        cwd: Option<CString>,
+        stdio: [Option<std::os::fd::OwnedFd>; 3],
+        pgid: libc::pid_t,
+        take_terminal: bool,
+    }
+
+    // SAFETY: the raw pointers point into the CStrings owned alongside them
+    // (or into the C library's environment, which no thread of `pipe`
+    // changes); moving the struct to another thread moves the owners too.
+    unsafe impl Send for Prepared {}
+
+    pub fn prepare(request: Request<'_>) -> std::io::Result<Prepared> {
         let program = cstring(request.program.as_os_str())?;
         let argv: Vec<CString> = request
             .argv
@@ -117,27 +217,44 @@ mod linux {
         let mut envp_ptrs: Vec<*const libc::c_char> =
             envp.iter().map(|entry| entry.as_ptr()).collect();
         envp_ptrs.push(std::ptr::null());
-        let envp_ptr = if request.env.is_empty() {
-            // SAFETY: reading the pointer; the child reads the array it
-            // points to while `pipe`, suspended, cannot change it.
-            unsafe { environ }
-        } else {
-            envp_ptrs.as_ptr()
-        };
-        let stdio = [0, 1, 2].map(|i| request.stdio[i].as_ref().map_or(-1, |fd| fd.as_raw_fd()));
-        let mut shared = Shared {
-            program: program.as_ptr(),
-            argv: argv_ptrs.as_ptr(),
-            envp: envp_ptr,
-            cwd: cwd.as_ref().map_or(std::ptr::null(), |dir| dir.as_ptr()),
-            stdio,
+        Ok(Prepared {
+            program,
+            _argv: argv,
+            argv_ptrs,
+            _envp: envp,
+            envp_ptrs,
+            own_environment: request.env.is_empty(),
+            cwd,
+            stdio: request.stdio,
             pgid: request.pgid.unwrap_or(0),
             take_terminal: request.take_terminal,
+        })
+    }
+
+    /// Starts the prepared child; returns once it has called `execve`.
+    pub fn start(prepared: Prepared, stack: &mut Stack) -> std::io::Result<i32> {
+        let envp = if prepared.own_environment {
+            // SAFETY: reading the pointer; the child reads the array it
+            // points to, which no thread of `pipe` changes.
+            unsafe { environ }
+        } else {
+            prepared.envp_ptrs.as_ptr()
+        };
+        let stdio = [0, 1, 2].map(|i| prepared.stdio[i].as_ref().map_or(-1, |fd| fd.as_raw_fd()));
+        let mut shared = Shared {
+            program: prepared.program.as_ptr(),
+            argv: prepared.argv_ptrs.as_ptr(),
+            envp,
+            cwd: prepared
+                .cwd
+                .as_ref()
+                .map_or(std::ptr::null(), |dir| dir.as_ptr()),
+            stdio,
+            pgid: prepared.pgid,
+            take_terminal: prepared.take_terminal,
             error: 0,
         };
-        // The child's stack; it is done with it once `clone` returns. It
-        // needs no zeroing: nothing reads what the child did not write.
-        let mut stack = Box::<[u8]>::new_uninit_slice(64 * 1024);
+        // The child is done with its stack once `clone` returns.
         // SAFETY: all signals are blocked around clone, so no handler of
         // ours runs in the child; the child only makes system calls on its
         // own stack and `shared`, which outlive it (CLONE_VFORK: clone
@@ -223,7 +340,10 @@ mod portable {
 
     use super::Request;
 
-    pub fn spawn(request: Request<'_>) -> std::io::Result<i32> {
+    /// A start, as the standard library's command.
+    pub struct Prepared(std::process::Command);
+
+    pub fn prepare(request: Request<'_>) -> std::io::Result<Prepared> {
         let mut command = std::process::Command::new(request.program);
         command.arg0(&request.argv[0]).args(&request.argv[1..]);
         for (key, value) in request.env {
@@ -248,7 +368,11 @@ mod portable {
                 });
             }
         }
-        let child = command.spawn()?;
+        Ok(Prepared(command))
+    }
+
+    pub fn start(prepared: Prepared, stack: &mut Stack) -> std::io::Result<i32> {
+        let child = prepared.0.spawn()?;
         Ok(child.id() as i32)
     }
 }

@@ -122,6 +122,10 @@ pub struct Supervisor {
     /// Notified when a group closes: its processes have ended, so their
     /// children, if any live on, have just become `pipe`'s.
     closed: tokio::sync::Notify,
+    /// Children being started on another thread: they may already be
+    /// children of `pipe` and not yet known, so strangers are not looked
+    /// for meanwhile.
+    starting: Cell<usize>,
 }
 
 impl Supervisor {
@@ -279,14 +283,35 @@ impl Supervisor {
         }
     }
 
+    /// Counts a child being started until the guard is dropped, after the
+    /// child is added (see `starting`).
+    pub fn start(&self) -> Starting<'_> {
+        self.starting.set(self.starting.get() + 1);
+        Starting(self)
+    }
+
     /// Our children that the executor did not start (adopted orphans).
+    /// None while a child is being started: looked for again later.
     fn strangers(&self) -> Vec<i32> {
+        if self.starting.get() > 0 {
+            self.closed.notify_one();
+            return Vec::new();
+        }
         let known = self.known.borrow();
         let inherited = self.inherited.borrow();
         children()
             .into_iter()
             .filter(|pid| !known.contains(pid) && !inherited.contains(pid))
             .collect()
+    }
+}
+
+/// A child being started; see [`Supervisor::start`].
+pub struct Starting<'a>(&'a Supervisor);
+
+impl Drop for Starting<'_> {
+    fn drop(&mut self) {
+        self.0.starting.set(self.0.starting.get() - 1);
     }
 }
 
