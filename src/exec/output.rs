@@ -136,7 +136,10 @@ impl Output {
         // `lines`: the start of a line whose end has not come yet.
         let mut partial = Spool::default();
         let mut first = Some(first);
-        let mut buffer = vec![0u8; CHUNK];
+        // Grown while reads fill it: a branch printing a line costs no
+        // 64 KiB buffer.
+        let mut buffer = vec![0u8; 4096];
+        let mut filled = false;
         loop {
             let bytes: &[u8] = match first.as_deref() {
                 Some(first) => first,
@@ -144,9 +147,15 @@ impl Output {
                     if receiver.readable().await.is_err() {
                         break;
                     }
+                    if filled && buffer.len() < CHUNK {
+                        buffer.resize((buffer.len() * 4).min(CHUNK), 0);
+                    }
                     match receiver.try_read(&mut buffer) {
                         Ok(0) => break,
-                        Ok(n) => &buffer[..n],
+                        Ok(n) => {
+                            filled = n == buffer.len();
+                            &buffer[..n]
+                        }
                         Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
                         Err(_) => break,
                     }

@@ -179,8 +179,10 @@ impl Supervisor {
         self.closed.notified().await;
     }
 
-    /// Cancels `scope`: `signal` (and SIGCONT) to every group in it, and to
-    /// adopted orphans. Nothing new starts in it afterwards.
+    /// Cancels `scope`: `signal` (and SIGCONT) to every group in it, and,
+    /// when it is the whole script's (pipe was interrupted), to adopted
+    /// orphans; the orphans of a part of the script are ended as they are
+    /// found (`tend_orphans`). Nothing new starts in it afterwards.
     pub fn cancel(&self, scope: &Rc<CancelScope>, reason: Reason, signal: i32) {
         if scope.cancelled.get().is_none() {
             scope.cancelled.set(Some((reason, signal)));
@@ -200,7 +202,9 @@ impl Supervisor {
             }
         }
         drop(groups);
-        self.end_orphans(signal);
+        if scope.parent.is_none() {
+            self.end_orphans(signal);
+        }
     }
 
     /// After the grace period: SIGKILL to whatever still runs in `scope`.
