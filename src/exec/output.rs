@@ -207,7 +207,13 @@ impl Output {
                         }
                         return;
                     }
-                    self.hold(index, bytes)
+                    let held = self.hold(index, bytes);
+                    // Let the rest of the block run between two holds: a
+                    // branch printing fast would otherwise keep this thread
+                    // holding its output while the branches before it wait
+                    // to start or to end (and its turn to come).
+                    tokio::task::yield_now().await;
+                    held
                 }
             };
             first = None;
@@ -466,6 +472,16 @@ impl Writer {
     }
 }
 
+/// How many bytes wait in the pipe `fd` (0 if that cannot be told).
+#[cfg(target_os = "linux")]
+fn pending(fd: &OwnedFd) -> usize {
+    use std::os::fd::AsRawFd;
+    let mut count: libc::c_int = 0;
+    // SAFETY: FIONREAD writes one int.
+    let ok = unsafe { libc::ioctl(fd.as_raw_fd(), libc::FIONREAD, &mut count) } == 0;
+    if ok { count.max(0) as usize } else { 0 }
+}
+
 /// Copies a pipe to its end into `out`; false once `out` is closed.
 fn stream(from: OwnedFd, out: &mut File) -> bool {
     #[cfg(target_os = "linux")]
@@ -485,12 +501,14 @@ fn stream(from: OwnedFd, out: &mut File) -> bool {
             };
             match moved {
                 0 => return true,
-                n if (n as usize) < BATCH => {
+                n if (n as usize) < BATCH && pending(&from) < BATCH => {
                     // The branch writes in small pieces and this thread
-                    // keeps up, so each piece would cost a wake-up of this
-                    // thread and of the reader. A pause lets a batch
-                    // gather in the (wide) pipe; it delays output by less
-                    // than a scheduler tick.
+                    // keeps up (its pipe is all but empty), so each piece
+                    // would cost a wake-up of this thread and of the
+                    // reader. A pause lets a batch gather in the (wide)
+                    // pipe; it delays output by less than a scheduler tick.
+                    // (When the target's room was what limited the move,
+                    // the next splice waits for room instead.)
                     std::thread::sleep(std::time::Duration::from_micros(100));
                 }
                 n if n > 0 => continue,
