@@ -143,7 +143,13 @@ impl Interp<'_> {
         let mut next = 0;
         let mut terminate: Option<LocalFuture<'_, ()>> = None;
         loop {
-            while running.len() < max && next < count && cancel.cancelled().is_none() {
+            // Nothing new starts once a failure has ended the block, even
+            // before the termination has begun.
+            while running.len() < max
+                && next < count
+                && cancel.cancelled().is_none()
+                && terminate.is_none()
+            {
                 started[next] = true;
                 let branch = &branches[next];
                 // The branch's stdin moves into it: when it ends, it closes.
