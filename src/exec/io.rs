@@ -81,7 +81,10 @@ pub fn is_broken(fd: BorrowedFd<'_>) -> bool {
 }
 
 /// The size `pipe` asks for the pipes it relays or copies through: larger
-/// pipes mean fewer, larger moves, and fewer wake-ups of either end.
+/// pipes mean fewer, larger moves, and fewer wake-ups of either end. Only
+/// for a few pipes at a time: Linux counts each pipe's size against a
+/// per-user allowance (`/proc/sys/fs/pipe-user-pages-soft`, 64 MiB by
+/// default), past which the user's new pipes get two pages.
 pub const WIDE_PIPE: usize = 1 << 20;
 
 /// A new pipe of [`WIDE_PIPE`] bytes where the system allows (Linux's

@@ -97,7 +97,10 @@ impl Output {
             self.writer.drain().await;
             return Ok((self.target.clone(), None));
         }
-        let (reader, writer) = super::io::wide_pipe()?;
+        // A pipe of the default size: only the branch that goes out live
+        // gets a wide one (see `relay_flowing`), so that a thousand
+        // branches do not use up the user's allowance of pipe memory.
+        let (reader, writer) = os_pipe::pipe()?;
         Ok((Fd::owned(writer), Some(reader)))
     }
 
@@ -203,6 +206,7 @@ impl Output {
                         // block's stdout inside the writer thread, with
                         // splice(2) where it can: no copy, no hand-offs.
                         if let Ok(fd) = receiver.into_blocking_fd() {
+                            super::io::widen(std::os::fd::AsRawFd::as_raw_fd(&fd));
                             self.writer.stream(fd).await;
                         }
                         return;
