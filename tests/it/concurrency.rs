@@ -304,6 +304,20 @@ fn fail_fast_starts_no_more_branches() {
         .run();
 }
 
+/// Among several branches, commands are started by starter threads; what
+/// cannot start is still reported at its span, each with its own reason.
+#[test]
+fn branches_that_cannot_start_are_reported() {
+    Test::new()
+        .script("parallel {\nsh -c 'sleep 0.2; echo done'\nehco hi\n/\n}")
+        .stdout("done\n")
+        .stderr_has("command not found: `ehco`")
+        .stderr_has("cannot run `/`: is a directory")
+        .stderr_has("script.pipe:3:1")
+        .status(127)
+        .run();
+}
+
 #[test]
 fn fail_fast_when_all_succeed() {
     ok(
