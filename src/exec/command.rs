@@ -52,8 +52,8 @@ impl PlannedRedirect {
 
 /// Starts the command with `io` as its streams, after applying its
 /// redirects left to right, in process group `pgid` (a new one when None).
-/// Starts the planned command. With `elsewhere`, a starter thread waits
-/// for its exec (see `spawn::spawn_elsewhere`), and other work goes on.
+/// With `elsewhere`, a starter thread waits for its exec (see
+/// `spawn::spawn_elsewhere`), and other work goes on meanwhile.
 pub async fn spawn(
     plan: &Plan,
     io: &Io,

@@ -211,16 +211,15 @@ impl Output {
                         }
                         return;
                     }
-                    let held = self.hold(index, bytes);
-                    // Let the rest of the block run between two holds: a
-                    // branch printing fast would otherwise keep this thread
-                    // holding its output while the branches before it wait
-                    // to start or to end (and its turn to come).
-                    tokio::task::yield_now().await;
-                    held
+                    self.hold(index, bytes)
                 }
             };
             first = None;
+            // Let the rest of the block run between two reads: a branch
+            // printing fast is always ready, and would otherwise keep this
+            // thread holding its output while the other branches wait to
+            // start or to end (in `ordered` mode, for its turn to come).
+            tokio::task::yield_now().await;
             // The block's reader is gone: stop reading, so the branch's
             // writers get EPIPE as they would writing to it directly.
             if !sent {

@@ -15,14 +15,6 @@ use nix::sys::signal::{SigHandler, Signal, signal};
 ///   SIGPIPE is ignored in `pipe` itself (writes report EPIPE instead)
 ///   and reset to its default in every child.
 pub fn prepare_process() {
-    // One memory arena for all of pipe's threads: they are few and allocate
-    // little, and each arena of its own would add its pages to pipe's
-    // resident set.
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt before any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
-    }
     for fd in 0..3 {
         // SAFETY: F_GETFD only queries the descriptor.
         if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {

@@ -35,13 +35,21 @@ use linux::{Prepared, prepare, start};
 use portable::{Prepared, prepare, start};
 
 /// Memory for a child to run on between `clone` and `execve` (Linux).
+#[cfg(target_os = "linux")]
 type Stack = Box<[std::mem::MaybeUninit<u8>]>;
+/// Elsewhere the standard library makes the child: it needs no stack.
+#[cfg(not(target_os = "linux"))]
+type Stack = ();
 
 /// A child's stack. It needs no zeroing: nothing reads what the child did
 /// not write.
+#[cfg(target_os = "linux")]
 fn new_stack() -> Stack {
     Box::new_uninit_slice(64 * 1024)
 }
+
+#[cfg(not(target_os = "linux"))]
+fn new_stack() -> Stack {}
 
 /// Starts the child and returns its pid, or the error of its `execve`.
 /// The calling thread waits until the child has called `execve`.
@@ -371,7 +379,7 @@ mod portable {
         Ok(Prepared(command))
     }
 
-    pub fn start(prepared: Prepared, stack: &mut Stack) -> std::io::Result<i32> {
+    pub fn start(mut prepared: Prepared, _stack: &mut super::Stack) -> std::io::Result<i32> {
         let child = prepared.0.spawn()?;
         Ok(child.id() as i32)
     }
