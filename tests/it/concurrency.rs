@@ -891,6 +891,24 @@ fn nested_timeouts() {
     assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
 }
 
+/// A timeout that fires while a parallel block's commands are still being
+/// started (on the starter threads) ends those too, at once: not after the
+/// grace period, and not when their commands end.
+#[test]
+fn timeout_ends_commands_that_were_starting() {
+    let marker = "sleep 36.091";
+    let started = Instant::now();
+    Test::new()
+        .script(format!(
+            "timeout 20ms grace 30s {{ parallel for i in 1..300 {{ {marker} }} }} || echo $?"
+        ))
+        .stdout("124\n")
+        .run();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(15), "took {took:?}");
+    assert_gone_within(marker, Duration::from_secs(2));
+}
+
 #[test]
 fn timeouts_in_parallel_branches() {
     let run = Test::new()

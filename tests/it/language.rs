@@ -16,6 +16,22 @@ fn fails(script: &str, status: i32, message: &str) {
         .run();
 }
 
+/// A program named by a path is not looked for first: its absence is
+/// what exec reports, and it reads as "not found", as on PATH.
+#[test]
+fn a_missing_program_named_by_path_is_not_found() {
+    fails(
+        "./no-such-program x",
+        127,
+        "command not found: `./no-such-program`",
+    );
+    fails(
+        "/no/such/dir/prog",
+        127,
+        "command not found: `/no/such/dir/prog`",
+    );
+}
+
 #[test]
 fn commands_and_words() {
     ok("echo hello world", "hello world\n");
