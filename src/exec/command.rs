@@ -1,5 +1,7 @@
 //! One command: finding the program, opening its redirects, starting it.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::fs::{File, OpenOptions};
 use std::io::{Seek, Write};
@@ -55,6 +57,7 @@ impl PlannedRedirect {
 /// With `elsewhere`, a starter thread waits for its exec (see
 /// `spawn::spawn_elsewhere`), and other work goes on meanwhile.
 pub async fn spawn(
+    programs: &Programs,
     plan: &Plan,
     io: &Io,
     pgid: Option<i32>,
@@ -64,7 +67,7 @@ pub async fn spawn(
 ) -> Result<i32, RunError> {
     let name = plan.argv[0].to_string_lossy().into_owned();
     let cwd = plan.cwd.as_deref().unwrap_or(own_cwd);
-    let program = resolve(
+    let program = programs.resolve(
         &plan.argv[0],
         plan.path_var.as_deref(),
         cwd,
@@ -186,32 +189,102 @@ pub fn resolve(
     cwd: &Path,
     span: Span,
 ) -> Result<PathBuf, RunError> {
-    let display = name.to_string_lossy().into_owned();
     if name.as_bytes().contains(&b'/') {
         // No lookup, so no `stat` either: if the file is missing, execve
         // says so, and `spawn_failure` turns that into the same error.
         return Ok(cwd.join(name));
     }
+    match search(name, path_var) {
+        Search::Found(path) | Search::Denied(path) => Ok(path),
+        Search::Missing => {
+            let display = name.to_string_lossy().into_owned();
+            Err(RunError::NotFound {
+                suggestion: suggest(&display, path_var),
+                name: display,
+                span: span.into(),
+            })
+        }
+    }
+}
+
+enum Search {
+    /// The first executable file of that name on PATH.
+    Found(PathBuf),
+    /// None is executable; this is the first file of that name.
+    Denied(PathBuf),
+    Missing,
+}
+
+fn search(name: &OsStr, path_var: Option<&OsStr>) -> Search {
     let mut denied = None;
     if !name.is_empty() {
         for dir in search_path(path_var) {
             let candidate = dir.join(name);
-            let Ok(meta) = candidate.metadata() else {
-                continue;
-            };
-            if meta.is_file() && meta.permissions().mode() & 0o111 != 0 && executable(&candidate) {
-                return Ok(candidate);
+            match candidate.metadata() {
+                Ok(meta) if runnable(&meta) && executable(&candidate) => {
+                    return Search::Found(candidate);
+                }
+                Ok(_) => {
+                    denied.get_or_insert(candidate);
+                }
+                Err(_) => {}
             }
-            denied.get_or_insert(candidate);
         }
     }
-    match denied {
-        Some(path) => Ok(path),
-        None => Err(RunError::NotFound {
-            name: display.clone(),
-            suggestion: suggest(&display, path_var),
-            span: span.into(),
-        }),
+    denied.map_or(Search::Missing, Search::Denied)
+}
+
+fn runnable(meta: &std::fs::Metadata) -> bool {
+    meta.is_file() && meta.permissions().mode() & 0o111 != 0
+}
+
+/// The programs found on PATH so far, remembered as shells do (bash's
+/// `hash`), so that a script running the same commands again does not
+/// search every PATH directory each time: with a long PATH that search is
+/// most of what starting a command costs pipe itself.
+///
+/// A remembered program is checked with one `stat` before it is used: one
+/// that was removed or is no longer an executable file is searched for
+/// again. The memory is for one PATH value and is forgotten when PATH
+/// changes. What it does not see, as with bash and dash, is a program of the
+/// same name installed mid-run in an earlier PATH directory.
+#[derive(Default)]
+pub struct Programs {
+    /// The PATH the programs were found on.
+    path_var: RefCell<Option<OsString>>,
+    found: RefCell<HashMap<OsString, PathBuf>>,
+}
+
+impl Programs {
+    /// [`resolve`], remembering what it finds.
+    pub fn resolve(
+        &self,
+        name: &OsStr,
+        path_var: Option<&OsStr>,
+        cwd: &Path,
+        span: Span,
+    ) -> Result<PathBuf, RunError> {
+        if name.as_bytes().contains(&b'/') {
+            return resolve(name, path_var, cwd, span);
+        }
+        if self.path_var.borrow().as_deref() != path_var {
+            self.found.borrow_mut().clear();
+            *self.path_var.borrow_mut() = path_var.map(OsStr::to_owned);
+        }
+        if let Some(path) = self.found.borrow().get(name)
+            && path.metadata().is_ok_and(|meta| runnable(&meta))
+        {
+            return Ok(path.clone());
+        }
+        if let Search::Found(path) = search(name, path_var) {
+            self.found
+                .borrow_mut()
+                .insert(name.to_owned(), path.clone());
+            return Ok(path);
+        }
+        self.found.borrow_mut().remove(name);
+        // Not executable or not there: the full answer, with its diagnostic.
+        resolve(name, path_var, cwd, span)
     }
 }
 

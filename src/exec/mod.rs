@@ -144,6 +144,7 @@ pub fn run(
         terminal_group: Cell::new(None),
         root: CancelScope::root(),
         branches: Cell::new(0),
+        programs: command::Programs::default(),
     };
     let root = interp.root.clone();
     let mut scope = Scope {
@@ -257,6 +258,8 @@ struct Interp<'r> {
     root: Rc<CancelScope>,
     /// How many parallel branches run now, in all blocks.
     branches: Cell<usize>,
+    /// The programs found on PATH so far.
+    programs: command::Programs,
 }
 
 /// Expansion's view of a scope, with the `$(...)` outputs of one word set.

@@ -277,8 +277,16 @@ impl Interp<'_> {
         // exec, and the other branches start meanwhile.
         let elsewhere = self.branches.get() > 1;
         let starting = elsewhere.then(|| self.supervisor.start());
-        let started =
-            command::spawn(plan, io, pgid, &self.own_cwd, terminal.is_some(), elsewhere).await;
+        let started = command::spawn(
+            &self.programs,
+            plan,
+            io,
+            pgid,
+            &self.own_cwd,
+            terminal.is_some(),
+            elsewhere,
+        )
+        .await;
         let child = match started {
             Ok(child) => Child::new(child),
             Err(error) => return Box::pin(async move { StageEnd::failed(error) }),

@@ -32,6 +32,35 @@ fn a_missing_program_named_by_path_is_not_found() {
     );
 }
 
+/// Programs found on PATH are remembered, as shells do, but never used
+/// stale: one removed mid-run is searched for again, and a new PATH is a
+/// new search.
+#[test]
+fn programs_found_on_path_are_looked_for_again_when_gone_or_path_changes() {
+    let test = Test::new()
+        .file("a/tool", "#!/bin/sh\necho a\n")
+        .file("b/tool", "#!/bin/sh\necho b\n")
+        .file("c/tool", "#!/bin/sh\necho c\n");
+    let dir = test.path().display().to_string();
+    test.arg(&dir)
+        .script(
+            "chmod +x a/tool b/tool c/tool\n\
+             export PATH = \"$1/a:$1/b:$PATH\"\n\
+             tool; tool\n\
+             rm a/tool\n\
+             tool\n\
+             chmod -x b/tool\n\
+             export PATH = \"$1/c:$PATH\"\n\
+             tool\n\
+             rm c/tool\n\
+             tool\n",
+        )
+        .status(126)
+        .stdout("a\na\nb\nc\n")
+        .stderr_has("`tool`")
+        .run();
+}
+
 #[test]
 fn commands_and_words() {
     ok("echo hello world", "hello world\n");
