@@ -722,7 +722,7 @@ fn starts_entity(rest: &str) -> bool {
 /// anywhere in the script, as decoded and as written.
 fn collect_secrets(stmts: &[Stmt], source: &str, out: &mut Vec<String>) {
     for stmt in stmts {
-        walk_stmt(stmt, &mut |stmt| {
+        crate::syntax::ast::walk_stmt(stmt, &mut |stmt| {
             if let StmtKind::Secret { value, .. } = &stmt.kind {
                 literal_texts(value, source, out);
             }
@@ -767,96 +767,6 @@ fn literal_texts(word: &Word, source: &str, out: &mut Vec<String>) {
         && let Some(default) = &var.default
     {
         literal_texts(default, source, out);
-    }
-}
-
-/// Calls `visit` on `stmt` and every statement inside it: blocks, and
-/// `$(...)` in any word.
-fn walk_stmt(stmt: &Stmt, visit: &mut dyn FnMut(&Stmt)) {
-    visit(stmt);
-    match &stmt.kind {
-        StmtKind::Let { value, .. }
-        | StmtKind::Export { value, .. }
-        | StmtKind::Secret { value, .. }
-        | StmtKind::Cd { dir: value }
-        | StmtKind::Exit {
-            status: Some(value),
-        } => walk_word(value, visit),
-        StmtKind::Exit { status: None } => {}
-        StmtKind::List(list) => {
-            let pipelines = std::iter::once(&list.first).chain(list.rest.iter().map(|(_, p)| p));
-            for pipeline in pipelines {
-                for stage in &pipeline.stages {
-                    match stage {
-                        Stage::Command(command) => walk_command(command, visit),
-                        Stage::Block(block) => walk_block(block, visit),
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn walk_command(command: &Command, visit: &mut dyn FnMut(&Stmt)) {
-    let words = command.assigns.iter().map(|assign| &assign.value);
-    let words = words.chain(&command.words);
-    let words = words.chain(command.redirects.iter().filter_map(|r| r.target.as_ref()));
-    for word in words {
-        walk_word(word, visit);
-    }
-}
-
-fn walk_block(block: &Block, visit: &mut dyn FnMut(&Stmt)) {
-    let (for_loop, body) = match &block.kind {
-        BlockKind::Group(body)
-        | BlockKind::Fanout { branches: body, .. }
-        | BlockKind::Timeout { body, .. }
-        | BlockKind::Parallel {
-            body: ParallelBody::Branches(body),
-            ..
-        } => (None, body),
-        BlockKind::For(for_loop)
-        | BlockKind::Parallel {
-            body: ParallelBody::For(for_loop),
-            ..
-        } => (Some(for_loop), &for_loop.body),
-    };
-    if let Some(for_loop) = for_loop {
-        for item in &for_loop.items {
-            match item {
-                ListItem::Word(word) => walk_word(word, visit),
-                ListItem::Range { from, to, .. } => {
-                    for bound in [from, to] {
-                        if let RangeBound::Var(var) = bound
-                            && let Some(default) = &var.default
-                        {
-                            walk_word(default, visit);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    for stmt in body {
-        walk_stmt(stmt, visit);
-    }
-}
-
-fn walk_word(word: &Word, visit: &mut dyn FnMut(&Stmt)) {
-    for part in &word.parts {
-        match part {
-            WordPart::Subst { body, .. } => {
-                for stmt in body {
-                    walk_stmt(stmt, visit);
-                }
-            }
-            WordPart::Var(var) => {
-                if let Some(default) = &var.default {
-                    walk_word(default, visit);
-                }
-            }
-            WordPart::Literal { .. } | WordPart::Args { .. } => {}
-        }
     }
 }
 

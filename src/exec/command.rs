@@ -46,10 +46,6 @@ impl PlannedRedirect {
             _ => self.target.as_ref().map(|target| cwd.join(target)),
         }
     }
-
-    pub fn truncates(&self) -> bool {
-        matches!(self.op, RedirectOp::Out | RedirectOp::Err | RedirectOp::All)
-    }
 }
 
 /// Starts the command with `io` as its streams, after applying its

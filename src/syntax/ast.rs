@@ -175,6 +175,11 @@ pub enum RedirectOp {
 }
 
 impl RedirectOp {
+    /// Whether opening the target empties it.
+    pub fn truncates(self) -> bool {
+        matches!(self, RedirectOp::Out | RedirectOp::Err | RedirectOp::All)
+    }
+
     /// The operator as written in a script.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -337,4 +342,95 @@ impl OutputMode {
 pub struct Spanned<T> {
     pub value: T,
     pub span: Span,
+}
+
+/// Calls `visit` on `stmt` and every statement inside it: blocks, and
+/// `$(...)` in any word.
+pub fn walk_stmt(stmt: &Stmt, visit: &mut dyn FnMut(&Stmt)) {
+    visit(stmt);
+    match &stmt.kind {
+        StmtKind::Let { value, .. }
+        | StmtKind::Export { value, .. }
+        | StmtKind::Secret { value, .. }
+        | StmtKind::Cd { dir: value }
+        | StmtKind::Exit {
+            status: Some(value),
+        } => walk_word(value, visit),
+        StmtKind::Exit { status: None } => {}
+        StmtKind::List(list) => {
+            let pipelines = std::iter::once(&list.first).chain(list.rest.iter().map(|(_, p)| p));
+            for pipeline in pipelines {
+                for stage in &pipeline.stages {
+                    match stage {
+                        Stage::Command(command) => walk_command(command, visit),
+                        Stage::Block(block) => walk_block(block, visit),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn walk_command(command: &Command, visit: &mut dyn FnMut(&Stmt)) {
+    let words = command.assigns.iter().map(|assign| &assign.value);
+    let words = words.chain(&command.words);
+    let words = words.chain(command.redirects.iter().filter_map(|r| r.target.as_ref()));
+    for word in words {
+        walk_word(word, visit);
+    }
+}
+
+/// Calls `visit` on every statement inside `block`, as [`walk_stmt`].
+pub fn walk_block(block: &Block, visit: &mut dyn FnMut(&Stmt)) {
+    let (for_loop, body) = match &block.kind {
+        BlockKind::Group(body)
+        | BlockKind::Fanout { branches: body, .. }
+        | BlockKind::Timeout { body, .. }
+        | BlockKind::Parallel {
+            body: ParallelBody::Branches(body),
+            ..
+        } => (None, body),
+        BlockKind::For(for_loop)
+        | BlockKind::Parallel {
+            body: ParallelBody::For(for_loop),
+            ..
+        } => (Some(for_loop), &for_loop.body),
+    };
+    if let Some(for_loop) = for_loop {
+        for item in &for_loop.items {
+            match item {
+                ListItem::Word(word) => walk_word(word, visit),
+                ListItem::Range { from, to, .. } => {
+                    for bound in [from, to] {
+                        if let RangeBound::Var(var) = bound
+                            && let Some(default) = &var.default
+                        {
+                            walk_word(default, visit);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for stmt in body {
+        walk_stmt(stmt, visit);
+    }
+}
+
+fn walk_word(word: &Word, visit: &mut dyn FnMut(&Stmt)) {
+    for part in &word.parts {
+        match part {
+            WordPart::Subst { body, .. } => {
+                for stmt in body {
+                    walk_stmt(stmt, visit);
+                }
+            }
+            WordPart::Var(var) => {
+                if let Some(default) = &var.default {
+                    walk_word(default, visit);
+                }
+            }
+            WordPart::Literal { .. } | WordPart::Args { .. } => {}
+        }
+    }
 }

@@ -322,6 +322,51 @@ fn same_file_in_and_out_is_refused() {
     );
 }
 
+/// A block standing as a stage counts with the redirects written inside it:
+/// the file is not emptied. Inside one block, statements run one after
+/// another, and a target the block may change (its own variable, a loop's,
+/// a relative path after `cd`) is not guessed at.
+#[test]
+fn same_file_through_a_block_stage_is_refused() {
+    for script in [
+        "cat < f | { cat > f }",
+        "cat < f | timeout 5s { cat > f }",
+        "cat < f | for i in 1..2 { cat > f }",
+        "{ sort < f } | cat > f",
+        "let g = f\ncat < $g | parallel { cat > $g }",
+    ] {
+        let run = Test::new()
+            .script(script)
+            .file("f", "b\na\n")
+            .status(1)
+            .stderr_has("is both read and truncated")
+            .run();
+        assert_eq!(
+            std::fs::read_to_string(run.dir.join("f")).unwrap(),
+            "b\na\n",
+            "{script}"
+        );
+    }
+    for (script, f) in [
+        ("{ sort < f > g; cat g > f }", "a\nb\n"),
+        ("cat < f | { let f = g; cat > $f }", "b\na\n"),
+        ("cat < f | for x in g { cat > $x }", "b\na\n"),
+        ("cat < f | { cd sub; cat > f }", "b\na\n"),
+    ] {
+        let run = Test::new()
+            .script(script)
+            .file("f", "b\na\n")
+            .file("sub/f", "")
+            .status(0)
+            .run();
+        assert_eq!(
+            std::fs::read_to_string(run.dir.join("f")).unwrap(),
+            f,
+            "{script}"
+        );
+    }
+}
+
 #[test]
 fn cd_is_scoped() {
     Test::new()
