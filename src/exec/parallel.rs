@@ -14,6 +14,7 @@ use crate::syntax::ast::{Block, OutputMode, ParallelBody, ParallelOptions, Span,
 use super::error::RunError;
 use super::io::{Fd, Io};
 use super::output::Output;
+use super::status;
 use super::supervise::{CancelScope, DEFAULT_GRACE, Reason};
 use super::{Failure, Flow, Interp, LocalFuture, PipeOutcome, Scope};
 
@@ -206,12 +207,25 @@ impl Interp<'_> {
 
         // The status of the first branch, in script order, that failed on
         // its own (not ended by fail-fast); the other failures are shown too.
+        // A branch killed by SIGPIPE lost its reader, the block's own: it
+        // comes after every other failure and is never shown on its own,
+        // so that `parallel { yes; yes } | head -n 1` is the quiet success
+        // a closed reader makes of `yes | head -n 1`.
+        let closed_reader = |end: &Option<BranchEnd>| {
+            end.as_ref()
+                .is_some_and(|end| end.status == 128 + status::SIGPIPE)
+        };
+        let order = (0..ends.len())
+            .filter(|&i| !closed_reader(&ends[i]))
+            .chain((0..ends.len()).filter(|&i| closed_reader(&ends[i])))
+            .collect::<Vec<_>>();
         let mut first: Option<BranchEnd> = None;
-        for (i, end) in ends.into_iter().enumerate() {
-            let Some(end) = end else { continue };
+        for i in order {
+            let Some(end) = ends[i].take() else { continue };
             if end.status == 0 || cancelled[i] {
                 continue;
             }
+            let quiet = end.status == 128 + status::SIGPIPE;
             // `exit N` gets a diagnostic naming the branch; a failure with
             // none is a quiet one (a closed stdout) and stays quiet.
             let end = match end.exited {
@@ -231,6 +245,7 @@ impl Interp<'_> {
                     // and it is reported once, by whoever cancelled.
                     if let Some(error) = end.error
                         && scope.cancel.cancelled().is_none()
+                        && !quiet
                     {
                         self.reporter.error(error, &self.secrets.borrow());
                     }

@@ -612,8 +612,27 @@ fn parallel_is_a_pipeline_stage() {
         .script("parallel { sh -c 'exit 4' } | cat")
         .status(4)
         .run();
-    // A later stage that stops reading early is not a failure.
-    ok("parallel { yes } | head -n 1", "y\n");
+    // A later stage that stops reading early is not a failure, however
+    // many branches it cuts off, and it says nothing; a branch that failed
+    // on its own still fails the block.
+    for script in [
+        "parallel { yes } | head -n 1",
+        "parallel { yes ; yes } | head -n 1",
+        "parallel lines { yes ; yes ; yes } | head -n 1",
+        "seq 100000 | fanout { cat ; cat } | head -n 1 | tr 1y yy",
+    ] {
+        Test::new()
+            .script(script)
+            .stdout("y\n")
+            .stderr_empty()
+            .run();
+    }
+    Test::new()
+        .script("parallel { yes ; sh -c 'exit 3' } | head -n 1")
+        .stdout("y\n")
+        .status(3)
+        .stderr_has("exited with status 3")
+        .run();
 }
 
 #[test]
