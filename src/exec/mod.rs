@@ -215,6 +215,18 @@ impl PipeOutcome {
 struct Var {
     value: OsString,
     export: bool,
+    secret: bool,
+}
+
+/// How a statement sets a variable.
+#[derive(Clone, Copy, PartialEq)]
+enum Assign {
+    /// `let`, or a loop's variable: as a bash assignment, a name that is
+    /// exported (by `export`, `secret` or pipe's own environment) stays
+    /// exported with its new value, and a secret stays secret.
+    Plain,
+    Export,
+    Secret,
 }
 
 /// Variables, working directory and `$?` of a block; cloned on entry to a
@@ -230,8 +242,29 @@ struct Scope {
 }
 
 impl Scope {
-    fn set(&mut self, name: &str, value: OsString, export: bool) {
-        Rc::make_mut(&mut self.vars).insert(name.to_owned(), Var { value, export });
+    /// Whether setting `name` this way makes (or keeps) it exported, and
+    /// secret.
+    fn attributes(&self, name: &str, how: Assign) -> (bool, bool) {
+        match how {
+            Assign::Export => (true, false),
+            Assign::Secret => (true, true),
+            Assign::Plain => match self.vars.get(name) {
+                Some(var) => (var.export, var.secret),
+                None => (std::env::var_os(name).is_some(), false),
+            },
+        }
+    }
+
+    /// Sets a variable; returns whether its value is a secret.
+    fn set(&mut self, name: &str, value: OsString, how: Assign) -> bool {
+        let (export, secret) = self.attributes(name, how);
+        let var = Var {
+            value,
+            export,
+            secret,
+        };
+        Rc::make_mut(&mut self.vars).insert(name.to_owned(), var);
+        secret
     }
 }
 
@@ -380,14 +413,16 @@ impl<'r> Interp<'r> {
     async fn run_stmt(&self, scope: &mut Scope, io: &Io, stmt: &Stmt) -> Flow {
         match &stmt.kind {
             StmtKind::Let { name, value } => {
-                self.assign(scope, io, &name.name, value, false, false)
+                self.assign(scope, io, &name.name, value, Assign::Plain)
                     .await
             }
             StmtKind::Export { name, value } => {
-                self.assign(scope, io, &name.name, value, true, false).await
+                self.assign(scope, io, &name.name, value, Assign::Export)
+                    .await
             }
             StmtKind::Secret { name, value } => {
-                self.assign(scope, io, &name.name, value, true, true).await
+                self.assign(scope, io, &name.name, value, Assign::Secret)
+                    .await
             }
             StmtKind::Cd { dir } => self.cd(scope, io, dir).await,
             StmtKind::Exit { status } => self.exit(scope, io, status.as_ref()).await,
@@ -401,8 +436,7 @@ impl<'r> Interp<'r> {
         io: &Io,
         name: &str,
         value: &Word,
-        export: bool,
-        secret: bool,
+        how: Assign,
     ) -> Flow {
         let result = async {
             let substs = self
@@ -415,7 +449,7 @@ impl<'r> Interp<'r> {
             };
             let expanded =
                 expand::joined(value, &view).map_err(|err| PipeOutcome::failed(err.into()))?;
-            if export && expanded.as_bytes().contains(&0) {
+            if scope.attributes(name, how).0 && expanded.as_bytes().contains(&0) {
                 return Err(PipeOutcome::failed(RunError::NulByte {
                     what: "an environment value",
                     span: value.span.into(),
@@ -425,14 +459,25 @@ impl<'r> Interp<'r> {
         };
         match result.await {
             Ok(value) => {
-                if secret && !value.is_empty() {
-                    self.secrets.borrow_mut().push(value.as_bytes().to_vec());
-                }
-                scope.set(name, value, export);
+                self.set_var(scope, name, value, how);
                 scope.last_status = 0;
                 Flow::Normal
             }
             Err(outcome) => self.finish(scope, outcome),
+        }
+    }
+
+    /// Sets a variable in `scope`, hiding its value from then on if it is
+    /// a secret.
+    fn set_var(&self, scope: &mut Scope, name: &str, value: OsString, how: Assign) {
+        let hidden = (!value.is_empty()).then(|| value.as_bytes().to_vec());
+        if scope.set(name, value, how)
+            && let Some(hidden) = hidden
+        {
+            let mut secrets = self.secrets.borrow_mut();
+            if !secrets.contains(&hidden) {
+                secrets.push(hidden);
+            }
         }
     }
 
@@ -637,7 +682,7 @@ impl<'r> Interp<'r> {
         };
         for value in values {
             let mut body_scope = scope.clone();
-            body_scope.set(&for_loop.var.name, value, false);
+            self.set_var(&mut body_scope, &for_loop.var.name, value, Assign::Plain);
             match self.run_stmts(&mut body_scope, io, &for_loop.body).await {
                 Flow::Normal => scope.last_status = body_scope.last_status,
                 other => return other,

@@ -320,7 +320,7 @@ impl Interp<'_> {
                     Branch::Item {
                         var, value, body, ..
                     } => {
-                        inner.set(var, value.clone(), false);
+                        self.set_var(&mut inner, var, value.clone(), super::Assign::Plain);
                         self.run_stmts(&mut inner, &branch_io, body).await
                     }
                 };

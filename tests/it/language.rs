@@ -101,6 +101,26 @@ fn variables() {
         "{ export INNER = 1 }\nsh -c 'echo ${INNER:-unset}'",
         "unset\n",
     );
+    // `let` on an exported name is a bash assignment: it stays exported,
+    // with the new value, in its scope; a loop's variable too.
+    ok(
+        "export V = one\nlet V = two\nsh -c 'echo $V'\n\
+         { let V = three; sh -c 'echo $V' }\nsh -c 'echo $V'\n\
+         for V in four { sh -c 'echo $V' }\nlet W = five\nsh -c 'echo ${W:-unset}'",
+        "two\nthree\ntwo\nfour\nunset\n",
+    );
+    Test::new()
+        .env("PIPE_TEST_FROM_ENV", "outside")
+        .script("let PIPE_TEST_FROM_ENV = inside\nsh -c 'echo $PIPE_TEST_FROM_ENV'")
+        .stdout("inside\n")
+        .run();
+    // A secret stays hidden when `let` gives it a new value.
+    Test::new()
+        .flag("-x")
+        .script("secret S = first\nlet S = second\necho $S")
+        .stdout("second\n")
+        .stderr_has("echo '***'")
+        .run();
     ok(
         "let x = \"$(echo nested $(echo deep))\"\necho $x",
         "nested deep\n",
