@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use miette::Diagnostic;
 use thiserror::Error;
 
@@ -32,7 +32,8 @@ pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// Run TEXT as the script; the arguments after it become $1, $2, ...
+    /// Run TEXT as the script; every argument after it is the script's
+    /// ($1, $2, ...), even one that starts with `-`
     #[arg(short = 'c', value_name = "TEXT")]
     text: Option<OsString>,
 
@@ -165,8 +166,11 @@ impl Cli {
     /// Parses the command line. `pipe FILE [ARGS]`, the shebang's form,
     /// is read directly: its meaning needs no parser (everything after the
     /// file is the script's), and building clap's command for it would cost
-    /// a tenth of an empty script's run. Anything else goes to clap.
-    fn from_args(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    /// a tenth of an empty script's run. Anything else goes to clap, with a
+    /// `--` after `-c TEXT`: as with `bash -c`, every argument after the
+    /// text is the script's, even one that looks like an option, and clap
+    /// alone would read `pipe -c TEXT -x` as asking for a trace.
+    fn from_args(mut args: Vec<OsString>) -> Result<Cli, clap::Error> {
         match args.get(1) {
             Some(first) if is_script_path(first) => Ok(Cli {
                 command: None,
@@ -175,9 +179,65 @@ impl Cli {
                 timeline: None,
                 script: args[1..].to_vec(),
             }),
-            _ => Cli::try_parse_from(args),
+            _ => {
+                let mut command = Cli::command();
+                if let Some(end) = after_dash_c_text(&command, &args) {
+                    args.insert(end, "--".into());
+                }
+                let mut matches = command.try_get_matches_from_mut(args)?;
+                Cli::from_arg_matches_mut(&mut matches).map_err(|err| err.format(&mut command))
+            }
         }
     }
+}
+
+/// Where the arguments after `-c TEXT` begin, when `-c` is one of `pipe`'s
+/// own options (before any script path, subcommand or `--`) and TEXT is
+/// there. The options are read as clap reads them, from clap's own
+/// description of them: `--long VALUE`, `--long=VALUE`, and clusters of
+/// short ones (`-xc TEXT`, `-cTEXT`), where the first that takes a value
+/// takes the rest of the cluster or else the next argument. Unknown options
+/// are stepped over: clap rejects them.
+fn after_dash_c_text(command: &clap::Command, args: &[OsString]) -> Option<usize> {
+    let takes_value = |arg: &clap::Arg| arg.get_action().takes_values();
+    let long_takes_value = |name: &[u8]| {
+        command.get_arguments().any(|arg| {
+            arg.get_long().is_some_and(|long| long.as_bytes() == name) && takes_value(arg)
+        })
+    };
+    let short_takes_value = |short: u8| {
+        command
+            .get_arguments()
+            .any(|arg| arg.get_short() == Some(char::from(short)) && takes_value(arg))
+    };
+    let mut index = 1;
+    'options: while let Some(arg) = args.get(index) {
+        let bytes = arg.as_encoded_bytes();
+        if bytes == b"-" || bytes == b"--" || !bytes.starts_with(b"-") {
+            return None;
+        }
+        if let Some(long) = bytes.strip_prefix(b"--") {
+            let with_value = !long.contains(&b'=') && long_takes_value(long);
+            index += if with_value { 2 } else { 1 };
+            continue;
+        }
+        for (at, &short) in bytes.iter().enumerate().skip(1) {
+            if short_takes_value(short) {
+                let end = if at + 1 < bytes.len() {
+                    index + 1
+                } else {
+                    index + 2
+                };
+                if short == b'c' {
+                    return (end <= args.len()).then_some(end);
+                }
+                index = end;
+                continue 'options;
+            }
+        }
+        index += 1;
+    }
+    None
 }
 
 /// The names clap reads as a subcommand when they come first (a unit test
@@ -469,6 +529,37 @@ mod tests {
             .collect();
         names.push("help".to_owned());
         assert_eq!(names, SUBCOMMANDS);
+    }
+
+    /// `--` goes after `-c TEXT` however `pipe`'s options are written, and
+    /// nowhere else.
+    #[test]
+    fn dash_c_text_ends_pipe_s_options() {
+        let cases: [(&[&str], Option<usize>); 13] = [
+            (&["pipe", "-c", "t", "-x"], Some(3)),
+            (&["pipe", "-c", "t"], Some(3)),
+            (&["pipe", "-c"], None),
+            (&["pipe", "-xc", "t", "a"], Some(3)),
+            (&["pipe", "-ct", "-x"], Some(2)),
+            (&["pipe", "-xc=t"], Some(2)),
+            (&["pipe", "--timeline", "-c", "-c", "t"], Some(5)),
+            (&["pipe", "--timeline=t.json", "-c", "t"], Some(4)),
+            (&["pipe", "--trace", "-x", "-c", "t", "--"], Some(5)),
+            (&["pipe", "-", "-c", "t"], None),
+            (&["pipe", "--", "-c", "t"], None),
+            (&["pipe", "run", "-c", "t"], None),
+            (&["pipe", "-x", "x.pipe", "-c", "t"], None),
+        ];
+        let command = Cli::command();
+        for (line, end) in cases {
+            let args: Vec<OsString> = line.iter().map(OsString::from).collect();
+            assert_eq!(after_dash_c_text(&command, &args), end, "{line:?}");
+        }
+        let args = ["pipe", "-x", "-c", "t", "-x", "--", "run", "--help"];
+        let cli = Cli::from_args(args.iter().map(OsString::from).collect()).unwrap();
+        assert!(cli.trace && cli.command.is_none());
+        assert_eq!(cli.text, Some("t".into()));
+        assert_eq!(cli.script, ["-x", "--", "run", "--help"]);
     }
 
     /// The direct reading of `pipe FILE [ARGS]` gives what clap gives.

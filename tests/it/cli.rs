@@ -10,6 +10,12 @@ fn script_from_a_file_with_arguments() {
         .stdout("a -x\n")
         .run();
     Test::new().arg("run").arg("script.pipe").script("").run();
+    Test::new()
+        .script("printf \"<%s>\\n\" \"$@\"")
+        .args(["-x", "--version", "-c", "--help"])
+        .stdout("<-x>\n<--version>\n<-c>\n<--help>\n")
+        .stderr_empty()
+        .run();
 }
 
 #[test]
@@ -28,6 +34,57 @@ fn text_with_dash_c() {
         .stdout("pipe first\n")
         .run();
     Test::new().args(["-c", "exit 5"]).status(5).run();
+}
+
+/// As with `bash -c`, every argument after TEXT is the script's, even one
+/// that looks like an option of `pipe`'s own; options before `-c` are
+/// `pipe`'s.
+#[test]
+fn arguments_after_dash_c_text_are_the_script_s() {
+    Test::new()
+        .args(["-c", "echo \"1=[${1:-none}]\"", "-x"])
+        .stdout("1=[-x]\n")
+        .stderr_empty()
+        .run();
+    Test::new()
+        .args(["-c", "echo \"1=[${1:-none}]\"", "--help"])
+        .stdout("1=[--help]\n")
+        .run();
+    Test::new()
+        .args(["-c", "printf \"<%s>\\n\" \"$@\"", "-x", "--y"])
+        .stdout("<-x>\n<--y>\n")
+        .stderr_empty()
+        .run();
+    Test::new()
+        .args([
+            "-c",
+            "printf \"<%s>\\n\" \"$@\"",
+            "--",
+            "run",
+            "-c",
+            "--timeline",
+        ])
+        .stdout("<-->\n<run>\n<-c>\n<--timeline>\n")
+        .run();
+    Test::new()
+        .args(["-cprintf \"<%s>\\n\" \"$@\"", "-V"])
+        .stdout("<-V>\n")
+        .run();
+    Test::new()
+        .args(["-x", "-c", "echo hi $1", "a", "b"])
+        .stdout("hi a\n")
+        .stderr_has("] echo hi a")
+        .run();
+    Test::new()
+        .args(["-xc", "printf \"%s\" $1", "--version"])
+        .stdout("--version")
+        .stderr_has("] printf %s --version")
+        .run();
+    Test::new()
+        .arg("-c")
+        .status(2)
+        .stderr_has("a value is required for '-c <TEXT>'")
+        .run();
 }
 
 #[test]
