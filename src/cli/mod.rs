@@ -104,6 +104,16 @@ enum UsageError {
         source: std::io::Error,
     },
 
+    #[error("cannot create the timeline `{path}`: {}", exec::io_reason(.error))]
+    #[diagnostic(
+        code(pipe::usage::timeline),
+        help(
+            "the timeline is created before the script runs and written when it ends; name a \
+             file in a directory that exists and that you may write to"
+        )
+    )]
+    Timeline { path: String, error: std::io::Error },
+
     #[error("no script given")]
     #[diagnostic(
         code(pipe::usage::no_script),
@@ -262,9 +272,22 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
         Some(parsed) => parsed,
         None => return USAGE,
     };
+    // The timeline is written when the script ends; a path that cannot be
+    // written is found out now, before anything runs.
+    let timeline = match &cli.timeline {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Some((path, file)),
+            Err(error) => {
+                let path = path.display().to_string();
+                printer.print(&UsageError::Timeline { path, error }, None, &[]);
+                return USAGE;
+            }
+        },
+        None => None,
+    };
     let mut positional = vec![script.arg0];
     positional.extend(script.args);
-    let observer = Observer::new(cli.trace, cli.timeline.is_some());
+    let observer = Observer::new(cli.trace, timeline.is_some());
     let config = exec::Config {
         positional,
         observe: observer.active(),
@@ -275,9 +298,9 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
         observer: &observer,
     };
     let outcome = exec::run(&parsed, config, &reporter);
-    if let Some(path) = &cli.timeline
+    if let Some((path, mut file)) = timeline
         && let Some(json) = observer.timeline_json(&script.name)
-        && let Err(source) = std::fs::write(path, json)
+        && let Err(source) = file.write_all(json.as_bytes())
     {
         printer.print(
             &UsageError::Write {

@@ -143,6 +143,43 @@ fn usage_errors_exit_2() {
         .run();
 }
 
+/// A timeline that cannot be written is a usage error found before the
+/// script runs, not after.
+#[test]
+fn timeline_file_is_created_before_the_script_runs() {
+    let run = Test::new()
+        .flag("--timeline")
+        .flag("no/such/dir/t.json")
+        .args(["-c", "touch ran"])
+        .status(2)
+        .stderr_has("pipe::usage::timeline")
+        .stderr_has("cannot create the timeline `no/such/dir/t.json`: No such file or directory")
+        .run();
+    assert!(!run.dir.join("ran").exists(), "the script ran");
+    assert_eq!(
+        run.stderr().matches("No such file").count(),
+        1,
+        "{}",
+        run.stderr()
+    );
+    Test::new()
+        .file("dir/keep", "")
+        .flag("--timeline")
+        .flag("dir")
+        .args(["-c", "touch ran"])
+        .status(2)
+        .stderr_has("cannot create the timeline `dir`")
+        .run();
+    let run = Test::new()
+        .flag("--timeline")
+        .flag("t.json")
+        .args(["-c", "test -f t.json && echo exists"])
+        .stdout("exists\n")
+        .run();
+    let text = std::fs::read_to_string(run.dir.join("t.json")).unwrap();
+    assert!(text.contains("traceEvents"), "{text}");
+}
+
 #[test]
 fn environment_reaches_children_and_variables() {
     Test::new()
