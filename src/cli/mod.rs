@@ -90,19 +90,15 @@ enum Command {
 /// Problems with the command line or the script file, before any parsing.
 #[derive(Debug, Error, Diagnostic)]
 enum UsageError {
-    #[error("cannot read `{path}`: {}", exec::io_reason(.source))]
+    // The OS error is in the message; a field named `source` would make it
+    // the error's cause too, and the report would say it twice.
+    #[error("cannot read `{path}`: {}", exec::io_reason(.error))]
     #[diagnostic(code(pipe::usage::read))]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, error: std::io::Error },
 
-    #[error("cannot write `{path}`: {}", exec::io_reason(.source))]
+    #[error("cannot write `{path}`: {}", exec::io_reason(.error))]
     #[diagnostic(code(pipe::usage::write))]
-    Write {
-        path: String,
-        source: std::io::Error,
-    },
+    Write { path: String, error: std::io::Error },
 
     #[error("cannot create the timeline `{path}`: {}", exec::io_reason(.error))]
     #[diagnostic(
@@ -300,12 +296,12 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
     let outcome = exec::run(&parsed, config, &reporter);
     if let Some((path, mut file)) = timeline
         && let Some(json) = observer.timeline_json(&script.name)
-        && let Err(source) = file.write_all(json.as_bytes())
+        && let Err(error) = file.write_all(json.as_bytes())
     {
         printer.print(
             &UsageError::Write {
                 path: path.display().to_string(),
-                source,
+                error,
             },
             None,
             &[],
@@ -340,11 +336,11 @@ fn parse<'a>(
 fn read(printer: &Printer, path: &Path) -> Option<Vec<u8>> {
     match std::fs::read(path) {
         Ok(bytes) => Some(bytes),
-        Err(source) => {
+        Err(error) => {
             printer.print(
                 &UsageError::Read {
                     path: path.display().to_string(),
-                    source,
+                    error,
                 },
                 None,
                 &[],
@@ -410,8 +406,8 @@ fn fmt(printer: &Printer, files: &[PathBuf], check_only: bool) -> u8 {
         }
         match std::fs::write(path, formatted) {
             Ok(()) => false,
-            Err(source) => {
-                printer.print(&UsageError::Write { path: name, source }, None, &[]);
+            Err(error) => {
+                printer.print(&UsageError::Write { path: name, error }, None, &[]);
                 true
             }
         }
@@ -481,9 +477,9 @@ fn load(cli: &Cli) -> Result<Script, UsageError> {
     };
     match args.split_first() {
         Some((file, rest)) if file != "-" => {
-            let text = std::fs::read(file).map_err(|source| UsageError::Read {
+            let text = std::fs::read(file).map_err(|error| UsageError::Read {
                 path: file.to_string_lossy().into_owned(),
-                source,
+                error,
             })?;
             Ok(Script {
                 name: file.to_string_lossy().into_owned(),
@@ -503,9 +499,9 @@ fn read_stdin(args: Vec<OsString>) -> Result<Script, UsageError> {
     std::io::stdin()
         .lock()
         .read_to_end(&mut text)
-        .map_err(|source| UsageError::Read {
+        .map_err(|error| UsageError::Read {
             path: "standard input".to_owned(),
-            source,
+            error,
         })?;
     Ok(Script {
         name: "stdin".to_owned(),

@@ -136,11 +136,17 @@ fn usage_errors_exit_2() {
         .status(2)
         .stderr_has("--no-such-flag")
         .run();
-    Test::new()
+    let run = Test::new()
         .arg("missing.pipe")
         .status(2)
-        .stderr_has("cannot read `missing.pipe`")
+        .stderr_has("cannot read `missing.pipe`: No such file or directory")
         .run();
+    assert_eq!(
+        run.stderr().matches("No such file").count(),
+        1,
+        "{}",
+        run.stderr()
+    );
 }
 
 /// A timeline that cannot be written is a usage error found before the
