@@ -66,21 +66,29 @@ enum Command {
         script: Vec<OsString>,
     },
     /// Parse and resolve scripts (commands on PATH, variables defined
-    /// before use) without running anything; exit 0 or 1
+    /// before use) without running anything; exit 1 if a problem is found,
+    /// 2 if a script does not parse
     Check {
+        /// The scripts (`-` for standard input)
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Rewrite scripts in the canonical layout, keeping comments
+    /// Rewrite scripts in the canonical layout, keeping comments; exit 2 if
+    /// a script does not parse
     Fmt {
         /// Only report the files that are not formatted; exit 1 if any
         #[arg(long)]
         check: bool,
+        /// The scripts (`-` reads standard input and writes the formatted
+        /// script on standard output)
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Print a script's process network as Graphviz DOT
-    Graph { file: PathBuf },
+    Graph {
+        /// The script (`-` for standard input)
+        file: PathBuf,
+    },
     /// Print a completion script for a shell
     Completions { shell: clap_complete::Shell },
     /// Print the manual page (roff)
@@ -119,13 +127,19 @@ enum UsageError {
     )]
     NoScript,
 
-    #[error("`{path}` is not formatted")]
+    #[error("standard input can be read only once")]
+    #[diagnostic(code(pipe::usage::stdin_twice), help("name `-` once among the files"))]
+    StdinTwice,
+
+    /// `name` is the file's name in diagnostics, `arg` how to name it to
+    /// `pipe fmt` (`-` for standard input).
+    #[error("`{name}` is not formatted")]
     #[diagnostic(
         code(pipe::usage::unformatted),
         severity(Warning),
-        help("run `pipe fmt {path}`")
+        help("run `pipe fmt {arg}`")
     )]
-    Unformatted { path: String },
+    Unformatted { name: String, arg: String },
 }
 
 /// A script to run: its name for diagnostics, `$0`, its text as bytes.
@@ -333,82 +347,100 @@ fn parse<'a>(
     }
 }
 
-fn read(printer: &Printer, path: &Path) -> Option<Vec<u8>> {
-    match std::fs::read(path) {
-        Ok(bytes) => Some(bytes),
-        Err(error) => {
-            printer.print(
-                &UsageError::Read {
-                    path: path.display().to_string(),
-                    error,
-                },
-                None,
-                &[],
-            );
-            None
-        }
-    }
+/// Whether a subcommand's file is `-`, standard input, as for `pipe -`.
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
 }
 
-/// Reads and parses each file, then hands it to `work`, which says whether
-/// it found a problem; 1 if any file could not be read or parsed, or had one.
+/// A script's name for diagnostics and its bytes, from a file or, for `-`,
+/// from standard input (named `stdin`, as when `pipe -` runs it); prints
+/// the error if it cannot be read.
+fn read(printer: &Printer, path: &Path) -> Option<(String, Vec<u8>)> {
+    let read = if is_stdin(path) {
+        read_stdin(Vec::new()).map(|script| (script.name, script.text))
+    } else {
+        let name = path.display().to_string();
+        match std::fs::read(path) {
+            Ok(bytes) => Ok((name, bytes)),
+            Err(error) => Err(UsageError::Read { path: name, error }),
+        }
+    };
+    read.map_err(|err| printer.print(&err, None, &[])).ok()
+}
+
+/// Reads and parses each file, then hands it to `work`, which returns its
+/// status for that file (1 for a problem found). Every file is looked at;
+/// the result is the worst status: 2 if any file could not be read or did
+/// not parse, as for running a script.
 fn each_file(
     printer: &Printer,
     files: &[PathBuf],
-    mut work: impl FnMut(&Path, &str, &Source, &syntax::ast::Script) -> bool,
+    mut work: impl FnMut(&Path, &str, &str, &Source, &syntax::ast::Script) -> u8,
 ) -> u8 {
-    let mut failed = false;
-    for path in files {
-        let name = path.display().to_string();
-        let Some(bytes) = read(printer, path) else {
-            failed = true;
-            continue;
-        };
-        match parse(printer, &name, &bytes) {
-            Some((text, source, parsed)) => failed |= work(path, text, &source, &parsed),
-            None => failed = true,
-        }
+    if files.iter().filter(|path| is_stdin(path)).count() > 1 {
+        printer.print(&UsageError::StdinTwice, None, &[]);
+        return USAGE;
     }
-    if failed { 1 } else { 0 }
+    let mut status = 0;
+    for path in files {
+        let file_status = match read(printer, path) {
+            Some((name, bytes)) => match parse(printer, &name, &bytes) {
+                Some((text, source, parsed)) => work(path, &name, text, &source, &parsed),
+                None => USAGE,
+            },
+            None => USAGE,
+        };
+        status = status.max(file_status);
+    }
+    status
 }
 
 /// `pipe check`: every problem of every file; 1 if any is an error.
 fn check(printer: &Printer, files: &[PathBuf]) -> u8 {
-    each_file(printer, files, |_, _, source, parsed| {
+    each_file(printer, files, |_, _, _, source, parsed| {
         let secrets = crate::check::literal_secrets(parsed);
         let mut failed = false;
         for problem in crate::check::check(parsed) {
             failed |= !problem.is_warning();
             printer.print(&problem, Some(source), &secrets);
         }
-        failed
+        u8::from(failed)
     })
 }
 
-/// `pipe fmt [--check]`: 1 if a file could not be read or parsed, or, with
-/// `--check`, is not formatted.
+/// `pipe fmt [--check]`: rewrites each file that is not formatted, or with
+/// `--check` only reports it (status 1); `-` is formatted to stdout.
 fn fmt(printer: &Printer, files: &[PathBuf], check_only: bool) -> u8 {
-    each_file(printer, files, |path, text, source, _| {
-        let name = path.display().to_string();
+    each_file(printer, files, |path, name, text, source, _| {
         let formatted = match crate::fmt::format(text) {
             Ok(formatted) => formatted,
             Err(err) => {
+                // The script parsed: this is a formatter bug, reported as a
+                // problem with the file, not as a parse error.
                 printer.print(&err, Some(source), &[]);
-                return true;
+                return 1;
             }
         };
+        if is_stdin(path) && !check_only {
+            return write_stdout(formatted.as_bytes());
+        }
         if formatted == text {
-            return false;
+            return 0;
         }
         if check_only {
-            printer.print(&UsageError::Unformatted { path: name }, None, &[]);
-            return true;
+            let unformatted = UsageError::Unformatted {
+                name: name.to_owned(),
+                arg: path.display().to_string(),
+            };
+            printer.print(&unformatted, None, &[]);
+            return 1;
         }
         match std::fs::write(path, formatted) {
-            Ok(()) => false,
+            Ok(()) => 0,
             Err(error) => {
-                printer.print(&UsageError::Write { path: name, error }, None, &[]);
-                true
+                let path = name.to_owned();
+                printer.print(&UsageError::Write { path, error }, None, &[]);
+                1
             }
         }
     })
@@ -416,8 +448,7 @@ fn fmt(printer: &Printer, files: &[PathBuf], check_only: bool) -> u8 {
 
 /// `pipe graph FILE`: the DOT on stdout.
 fn graph(printer: &Printer, path: &Path) -> u8 {
-    let name = path.display().to_string();
-    let Some(bytes) = read(printer, path) else {
+    let Some((name, bytes)) = read(printer, path) else {
         return USAGE;
     };
     let Some((text, _, parsed)) = parse(printer, &name, &bytes) else {
@@ -445,7 +476,9 @@ fn write_stdout(bytes: &[u8]) -> u8 {
 ///    gone, it ends by that same signal (so a shell shows 130 or 143), or
 ///    exits with 128+N if the signal does not end it;
 /// 4. parse and usage errors (decided before anything runs): 2;
-/// 5. `check` and `fmt --check`: 1 when they found a problem.
+/// 5. `check` and `fmt --check`: 1 when they found a problem; 2 when a
+///    file could not be read or did not parse, the other files still
+///    looked at (`each_file`: the worst status wins).
 fn exit_code(outcome: Outcome, printer: &Printer, source: &Source) -> u8 {
     match outcome {
         Outcome::Exited(status) => status as u8,

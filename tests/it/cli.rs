@@ -204,3 +204,102 @@ fn closed_readers_leave_no_process() {
         .run();
     assert_eq!(processes_with(marker), Vec::<String>::new());
 }
+
+/// A script that does not parse is a parse error, status 2, for every
+/// subcommand that reads scripts, as for running one; every file is still
+/// looked at, and the worst status wins.
+#[test]
+fn subcommands_exit_2_on_a_parse_error() {
+    let lines: [&[&str]; 5] = [
+        &["fmt", "bad.pipe"],
+        &["fmt", "--check", "bad.pipe"],
+        &["check", "bad.pipe"],
+        &["check", "ok.pipe", "bad.pipe", "ok.pipe"],
+        &["graph", "bad.pipe"],
+    ];
+    for line in lines {
+        Test::new()
+            .file("bad.pipe", "echo \"open\n")
+            .file("ok.pipe", "echo ok\n")
+            .args(line)
+            .status(2)
+            .stderr_has("pipe::parse::unterminated_string")
+            .stderr_has("bad.pipe:1:6")
+            .run();
+    }
+    let run = Test::new()
+        .file("bad.pipe", "echo \"open\n")
+        .file("messy.pipe", "echo   a\n")
+        .args(["fmt", "bad.pipe", "messy.pipe", "missing.pipe"])
+        .status(2)
+        .stderr_has("pipe::parse::unterminated_string")
+        .stderr_has("cannot read `missing.pipe`")
+        .run();
+    let formatted = std::fs::read_to_string(run.dir.join("messy.pipe")).unwrap();
+    assert_eq!(formatted, "echo a\n");
+    Test::new()
+        .file("bad.pipe", "echo \"open\n")
+        .file("messy.pipe", "echo   a\n")
+        .args(["fmt", "--check", "messy.pipe", "bad.pipe"])
+        .status(2)
+        .stderr_has("`messy.pipe` is not formatted")
+        .stderr_has("pipe::parse::unterminated_string")
+        .run();
+    Test::new()
+        .file("messy.pipe", "echo   a\n")
+        .args(["fmt", "--check", "messy.pipe"])
+        .status(1)
+        .run();
+}
+
+/// `-` names standard input wherever a script is read, as for `pipe -`;
+/// `pipe fmt -` writes the formatted script on standard output.
+#[test]
+fn a_dash_reads_the_script_from_standard_input() {
+    Test::new()
+        .args(["fmt", "-"])
+        .stdin("echo   a|cat;echo b   # note\n")
+        .stdout("echo a | cat\necho b # note\n")
+        .stderr_empty()
+        .run();
+    Test::new()
+        .args(["fmt", "-"])
+        .stdin("echo a\n")
+        .stdout("echo a\n")
+        .run();
+    Test::new()
+        .args(["fmt", "--check", "-"])
+        .stdin("echo   a\n")
+        .stdout("")
+        .status(1)
+        .stderr_has("`stdin` is not formatted")
+        .stderr_has("`pipe fmt -`")
+        .run();
+    Test::new()
+        .args(["fmt", "--check", "-"])
+        .stdin("echo a\n")
+        .stdout("")
+        .stderr_empty()
+        .run();
+    Test::new()
+        .args(["fmt", "-"])
+        .stdin("echo \"open\n")
+        .stdout("")
+        .status(2)
+        .stderr_has("stdin:1:6")
+        .run();
+    Test::new()
+        .args(["check", "-"])
+        .stdin("ehco x\n")
+        .status(1)
+        .stderr_has("command not found: `ehco`")
+        .run();
+    let run = Test::new().args(["graph", "-"]).stdin("cat | sort\n").run();
+    assert!(run.stdout().starts_with("digraph"), "{}", run.stdout());
+    Test::new()
+        .args(["check", "-", "-"])
+        .stdin("echo a\n")
+        .status(2)
+        .stderr_has("pipe::usage::stdin_twice")
+        .run();
+}
