@@ -278,9 +278,13 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
             return USAGE;
         }
     };
-    let (_, source, parsed) = match parse(printer, &script.name, &script.text) {
-        Some(parsed) => parsed,
-        None => return USAGE,
+    let Some(Parsed {
+        source,
+        script: parsed,
+        ..
+    }) = parse(printer, &script.name, &script.text)
+    else {
+        return USAGE;
     };
     // The timeline is written when the script ends; a path that cannot be
     // written is found out now, before anything runs.
@@ -324,22 +328,43 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
     exit_code(outcome, printer, &source)
 }
 
-/// Decodes and parses a script, printing the error if it fails.
-fn parse<'a>(
-    printer: &Printer,
-    name: &str,
-    bytes: &'a [u8],
-) -> Option<(&'a str, Source, syntax::ast::Script)> {
-    let text = match syntax::decode(bytes) {
+/// A script decoded and parsed.
+struct Parsed<'a> {
+    /// The UTF-8 byte order mark the script started with, or nothing.
+    bom: &'a str,
+    /// The text after it, which the script's spans index.
+    text: &'a str,
+    source: Source,
+    script: syntax::ast::Script,
+}
+
+/// The UTF-8 byte order mark, which some editors put at a file's start.
+const BOM: char = '\u{feff}';
+
+/// Decodes and parses a script, printing the error if it fails. A byte
+/// order mark at the very start is skipped: it is no part of the script,
+/// and an editor hides it. Spans and the text shown in diagnostics both
+/// start after it, so a diagnostic's line and column are the ones the
+/// editor shows; invalid UTF-8 is reported before, at its offset in the
+/// file, mark included.
+fn parse<'a>(printer: &Printer, name: &str, bytes: &'a [u8]) -> Option<Parsed<'a>> {
+    let decoded = match syntax::decode(bytes) {
         Ok(text) => text,
         Err(err) => {
             printer.print(&err, None, &[]);
             return None;
         }
     };
+    let text = decoded.strip_prefix(BOM).unwrap_or(decoded);
+    let bom = &decoded[..decoded.len() - text.len()];
     let source = Source::new(name, text);
     match syntax::parse(text) {
-        Ok(parsed) => Some((text, source, parsed)),
+        Ok(script) => Some(Parsed {
+            bom,
+            text,
+            source,
+            script,
+        }),
         Err(err) => {
             printer.print(&err, Some(&source), &[]);
             None
@@ -375,7 +400,7 @@ fn read(printer: &Printer, path: &Path) -> Option<(String, Vec<u8>)> {
 fn each_file(
     printer: &Printer,
     files: &[PathBuf],
-    mut work: impl FnMut(&Path, &str, &str, &Source, &syntax::ast::Script) -> u8,
+    mut work: impl FnMut(&Path, &str, &Parsed<'_>) -> u8,
 ) -> u8 {
     if files.iter().filter(|path| is_stdin(path)).count() > 1 {
         printer.print(&UsageError::StdinTwice, None, &[]);
@@ -385,7 +410,7 @@ fn each_file(
     for path in files {
         let file_status = match read(printer, path) {
             Some((name, bytes)) => match parse(printer, &name, &bytes) {
-                Some((text, source, parsed)) => work(path, &name, text, &source, &parsed),
+                Some(parsed) => work(path, &name, &parsed),
                 None => USAGE,
             },
             None => USAGE,
@@ -397,34 +422,37 @@ fn each_file(
 
 /// `pipe check`: every problem of every file; 1 if any is an error.
 fn check(printer: &Printer, files: &[PathBuf]) -> u8 {
-    each_file(printer, files, |_, _, _, source, parsed| {
-        let secrets = crate::check::literal_secrets(parsed);
+    each_file(printer, files, |_, _, parsed| {
+        let secrets = crate::check::literal_secrets(&parsed.script);
         let mut failed = false;
-        for problem in crate::check::check(parsed) {
+        for problem in crate::check::check(&parsed.script) {
             failed |= !problem.is_warning();
-            printer.print(&problem, Some(source), &secrets);
+            printer.print(&problem, Some(&parsed.source), &secrets);
         }
         u8::from(failed)
     })
 }
 
 /// `pipe fmt [--check]`: rewrites each file that is not formatted, or with
-/// `--check` only reports it (status 1); `-` is formatted to stdout.
+/// `--check` only reports it (status 1); `-` is formatted to stdout. A byte
+/// order mark is kept: the formatter changes layout only.
 fn fmt(printer: &Printer, files: &[PathBuf], check_only: bool) -> u8 {
-    each_file(printer, files, |path, name, text, source, _| {
-        let formatted = match crate::fmt::format(text) {
+    each_file(printer, files, |path, name, parsed| {
+        let formatted = match crate::fmt::format(parsed.text) {
             Ok(formatted) => formatted,
             Err(err) => {
                 // The script parsed: this is a formatter bug, reported as a
                 // problem with the file, not as a parse error.
-                printer.print(&err, Some(source), &[]);
+                printer.print(&err, Some(&parsed.source), &[]);
                 return 1;
             }
         };
+        let unchanged = formatted == parsed.text;
+        let formatted = format!("{}{formatted}", parsed.bom);
         if is_stdin(path) && !check_only {
             return write_stdout(formatted.as_bytes());
         }
-        if formatted == text {
+        if unchanged {
             return 0;
         }
         if check_only {
@@ -451,10 +479,10 @@ fn graph(printer: &Printer, path: &Path) -> u8 {
     let Some((name, bytes)) = read(printer, path) else {
         return USAGE;
     };
-    let Some((text, _, parsed)) = parse(printer, &name, &bytes) else {
+    let Some(parsed) = parse(printer, &name, &bytes) else {
         return USAGE;
     };
-    write_stdout(crate::graph::graph(&parsed, text, &name).as_bytes())
+    write_stdout(crate::graph::graph(&parsed.script, parsed.text, &name).as_bytes())
 }
 
 /// Writes to stdout; a closed stdout ends quietly, as it would a shell.

@@ -303,3 +303,73 @@ fn a_dash_reads_the_script_from_standard_input() {
         .stderr_has("pipe::usage::stdin_twice")
         .run();
 }
+
+/// A UTF-8 byte order mark at the very start of a script is skipped, and
+/// diagnostics point where an editor, which hides the mark, shows the
+/// error; `pipe fmt` keeps it.
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    const BOM: &str = "\u{feff}";
+    Test::new()
+        .script(format!("{BOM}echo bom $1\n"))
+        .arg("a")
+        .stdout("bom a\n")
+        .stderr_empty()
+        .run();
+    Test::new()
+        .args(["-c", &format!("{BOM}echo bom")])
+        .stdout("bom\n")
+        .run();
+    Test::new()
+        .arg("-")
+        .stdin(format!("{BOM}echo bom\n"))
+        .stdout("bom\n")
+        .run();
+    Test::new()
+        .script(format!("{BOM}echo \"open\n"))
+        .status(2)
+        .stderr_has("script.pipe:1:6")
+        .run();
+    Test::new()
+        .script(format!("{BOM}true\nehco x\n"))
+        .status(127)
+        .stderr_has("command not found: `ehco`")
+        .stderr_has("script.pipe:2:1")
+        .run();
+    Test::new()
+        .script(b"\xef\xbb\xbfecho \xff\n")
+        .status(2)
+        .stderr_has("invalid UTF-8 at byte offset 8")
+        .run();
+    // Only at the very start: anywhere else it is a character like any.
+    Test::new()
+        .args(["-c", &format!(" {BOM}true")])
+        .status(127)
+        .run();
+    Test::new()
+        .file("s.pipe", format!("{BOM}let a = 1\necho $a\n"))
+        .args(["check", "s.pipe"])
+        .stderr_empty()
+        .run();
+    Test::new()
+        .file("s.pipe", format!("{BOM}echo a\n"))
+        .args(["fmt", "--check", "s.pipe"])
+        .stderr_empty()
+        .run();
+    let run = Test::new()
+        .file("s.pipe", format!("{BOM}echo   a\n"))
+        .args(["fmt", "s.pipe"])
+        .run();
+    let formatted = std::fs::read_to_string(run.dir.join("s.pipe")).unwrap();
+    assert_eq!(formatted, format!("{BOM}echo a\n"));
+    Test::new()
+        .args(["fmt", "-"])
+        .stdin(format!("{BOM}echo   a\n"))
+        .stdout(format!("{BOM}echo a\n"))
+        .run();
+    let run = Test::new()
+        .file("s.pipe", format!("{BOM}cat in | sort\n"))
+        .args(["graph", "s.pipe"])
+        .run();
+    assert!(run.stdout().starts_with("digraph"), "{}", run.stdout());
+}
