@@ -95,7 +95,8 @@ enum Command {
     Man,
 }
 
-/// Problems with the command line or the script file, before any parsing.
+/// Problems with the command line, and with the files `pipe` itself reads
+/// and writes: scripts, a timeline, formatted scripts.
 #[derive(Debug, Error, Diagnostic)]
 enum UsageError {
     // The OS error is in the message; a field named `source` would make it
