@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use miette::Diagnostic;
 use thiserror::Error;
 
@@ -32,7 +32,8 @@ pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// Run TEXT as the script; the arguments after it become $1, $2, ...
+    /// Run TEXT as the script; every argument after it is the script's
+    /// ($1, $2, ...), even one that starts with `-`
     #[arg(short = 'c', value_name = "TEXT")]
     text: Option<OsString>,
 
@@ -65,43 +66,58 @@ enum Command {
         script: Vec<OsString>,
     },
     /// Parse and resolve scripts (commands on PATH, variables defined
-    /// before use) without running anything; exit 0 or 1
+    /// before use) without running anything; exit 1 if a problem is found,
+    /// 2 if a script does not parse
     Check {
+        /// The scripts (`-` for standard input)
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Rewrite scripts in the canonical layout, keeping comments
+    /// Rewrite scripts in the canonical layout, keeping comments; exit 2 if
+    /// a script does not parse
     Fmt {
         /// Only report the files that are not formatted; exit 1 if any
         #[arg(long)]
         check: bool,
+        /// The scripts (`-` reads standard input and writes the formatted
+        /// script on standard output)
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Print a script's process network as Graphviz DOT
-    Graph { file: PathBuf },
+    Graph {
+        /// The script (`-` for standard input)
+        file: PathBuf,
+    },
     /// Print a completion script for a shell
     Completions { shell: clap_complete::Shell },
     /// Print the manual page (roff)
     Man,
 }
 
-/// Problems with the command line or the script file, before any parsing.
+/// Problems with the command line, and with the files `pipe` itself reads
+/// and writes: scripts, a timeline, formatted scripts.
 #[derive(Debug, Error, Diagnostic)]
 enum UsageError {
-    #[error("cannot read `{path}`: {}", exec::io_reason(.source))]
+    // The OS error is in the message; a field named `source` would make it
+    // the error's cause too, and the report would say it twice.
+    #[error("cannot read `{path}`: {}", exec::io_reason(.error))]
     #[diagnostic(code(pipe::usage::read))]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, error: std::io::Error },
 
-    #[error("cannot write `{path}`: {}", exec::io_reason(.source))]
+    #[error("cannot write `{path}`: {}", exec::io_reason(.error))]
     #[diagnostic(code(pipe::usage::write))]
-    Write {
-        path: String,
-        source: std::io::Error,
-    },
+    Write { path: String, error: std::io::Error },
+
+    #[error("cannot create the timeline `{path}`: {}", exec::io_reason(.error))]
+    #[diagnostic(
+        code(pipe::usage::timeline),
+        help(
+            "the timeline is created before the script runs and written when it ends; name a \
+             file in a directory that exists and that you may write to"
+        )
+    )]
+    Timeline { path: String, error: std::io::Error },
 
     #[error("no script given")]
     #[diagnostic(
@@ -112,13 +128,19 @@ enum UsageError {
     )]
     NoScript,
 
-    #[error("`{path}` is not formatted")]
+    #[error("standard input can be read only once")]
+    #[diagnostic(code(pipe::usage::stdin_twice), help("name `-` once among the files"))]
+    StdinTwice,
+
+    /// `name` is the file's name in diagnostics, `arg` how to name it to
+    /// `pipe fmt` (`-` for standard input).
+    #[error("`{name}` is not formatted")]
     #[diagnostic(
         code(pipe::usage::unformatted),
         severity(Warning),
-        help("run `pipe fmt {path}`")
+        help("run `pipe fmt {arg}`")
     )]
-    Unformatted { path: String },
+    Unformatted { name: String, arg: String },
 }
 
 /// A script to run: its name for diagnostics, `$0`, its text as bytes.
@@ -165,8 +187,11 @@ impl Cli {
     /// Parses the command line. `pipe FILE [ARGS]`, the shebang's form,
     /// is read directly: its meaning needs no parser (everything after the
     /// file is the script's), and building clap's command for it would cost
-    /// a tenth of an empty script's run. Anything else goes to clap.
-    fn from_args(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    /// a tenth of an empty script's run. Anything else goes to clap, with a
+    /// `--` after `-c TEXT`: as with `bash -c`, every argument after the
+    /// text is the script's, even one that looks like an option, and clap
+    /// alone would read `pipe -c TEXT -x` as asking for a trace.
+    fn from_args(mut args: Vec<OsString>) -> Result<Cli, clap::Error> {
         match args.get(1) {
             Some(first) if is_script_path(first) => Ok(Cli {
                 command: None,
@@ -175,9 +200,65 @@ impl Cli {
                 timeline: None,
                 script: args[1..].to_vec(),
             }),
-            _ => Cli::try_parse_from(args),
+            _ => {
+                let mut command = Cli::command();
+                if let Some(end) = after_dash_c_text(&command, &args) {
+                    args.insert(end, "--".into());
+                }
+                let mut matches = command.try_get_matches_from_mut(args)?;
+                Cli::from_arg_matches_mut(&mut matches).map_err(|err| err.format(&mut command))
+            }
         }
     }
+}
+
+/// Where the arguments after `-c TEXT` begin, when `-c` is one of `pipe`'s
+/// own options (before any script path, subcommand or `--`) and TEXT is
+/// there. The options are read as clap reads them, from clap's own
+/// description of them: `--long VALUE`, `--long=VALUE`, and clusters of
+/// short ones (`-xc TEXT`, `-cTEXT`), where the first that takes a value
+/// takes the rest of the cluster or else the next argument. Unknown options
+/// are stepped over: clap rejects them.
+fn after_dash_c_text(command: &clap::Command, args: &[OsString]) -> Option<usize> {
+    let takes_value = |arg: &clap::Arg| arg.get_action().takes_values();
+    let long_takes_value = |name: &[u8]| {
+        command.get_arguments().any(|arg| {
+            arg.get_long().is_some_and(|long| long.as_bytes() == name) && takes_value(arg)
+        })
+    };
+    let short_takes_value = |short: u8| {
+        command
+            .get_arguments()
+            .any(|arg| arg.get_short() == Some(char::from(short)) && takes_value(arg))
+    };
+    let mut index = 1;
+    'options: while let Some(arg) = args.get(index) {
+        let bytes = arg.as_encoded_bytes();
+        if bytes == b"-" || bytes == b"--" || !bytes.starts_with(b"-") {
+            return None;
+        }
+        if let Some(long) = bytes.strip_prefix(b"--") {
+            let with_value = !long.contains(&b'=') && long_takes_value(long);
+            index += if with_value { 2 } else { 1 };
+            continue;
+        }
+        for (at, &short) in bytes.iter().enumerate().skip(1) {
+            if short_takes_value(short) {
+                let end = if at + 1 < bytes.len() {
+                    index + 1
+                } else {
+                    index + 2
+                };
+                if short == b'c' {
+                    return (end <= args.len()).then_some(end);
+                }
+                index = end;
+                continue 'options;
+            }
+        }
+        index += 1;
+    }
+    None
 }
 
 /// The names clap reads as a subcommand when they come first (a unit test
@@ -198,13 +279,30 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
             return USAGE;
         }
     };
-    let (_, source, parsed) = match parse(printer, &script.name, &script.text) {
-        Some(parsed) => parsed,
-        None => return USAGE,
+    let Some(Parsed {
+        source,
+        script: parsed,
+        ..
+    }) = parse(printer, &script.name, &script.text)
+    else {
+        return USAGE;
+    };
+    // The timeline is written when the script ends; a path that cannot be
+    // written is found out now, before anything runs.
+    let timeline = match &cli.timeline {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Some((path, file)),
+            Err(error) => {
+                let path = path.display().to_string();
+                printer.print(&UsageError::Timeline { path, error }, None, &[]);
+                return USAGE;
+            }
+        },
+        None => None,
     };
     let mut positional = vec![script.arg0];
     positional.extend(script.args);
-    let observer = Observer::new(cli.trace, cli.timeline.is_some());
+    let observer = Observer::new(cli.trace, timeline.is_some());
     let config = exec::Config {
         positional,
         observe: observer.active(),
@@ -215,14 +313,14 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
         observer: &observer,
     };
     let outcome = exec::run(&parsed, config, &reporter);
-    if let Some(path) = &cli.timeline
+    if let Some((path, mut file)) = timeline
         && let Some(json) = observer.timeline_json(&script.name)
-        && let Err(source) = std::fs::write(path, json)
+        && let Err(error) = file.write_all(json.as_bytes())
     {
         printer.print(
             &UsageError::Write {
                 path: path.display().to_string(),
-                source,
+                error,
             },
             None,
             &[],
@@ -231,22 +329,43 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
     exit_code(outcome, printer, &source)
 }
 
-/// Decodes and parses a script, printing the error if it fails.
-fn parse<'a>(
-    printer: &Printer,
-    name: &str,
-    bytes: &'a [u8],
-) -> Option<(&'a str, Source, syntax::ast::Script)> {
-    let text = match syntax::decode(bytes) {
+/// A script decoded and parsed.
+struct Parsed<'a> {
+    /// The UTF-8 byte order mark the script started with, or nothing.
+    bom: &'a str,
+    /// The text after it, which the script's spans index.
+    text: &'a str,
+    source: Source,
+    script: syntax::ast::Script,
+}
+
+/// The UTF-8 byte order mark, which some editors put at a file's start.
+const BOM: char = '\u{feff}';
+
+/// Decodes and parses a script, printing the error if it fails. A byte
+/// order mark at the very start is skipped: it is no part of the script,
+/// and an editor hides it. Spans and the text shown in diagnostics both
+/// start after it, so a diagnostic's line and column are the ones the
+/// editor shows; invalid UTF-8 is reported before, at its offset in the
+/// file, mark included.
+fn parse<'a>(printer: &Printer, name: &str, bytes: &'a [u8]) -> Option<Parsed<'a>> {
+    let decoded = match syntax::decode(bytes) {
         Ok(text) => text,
         Err(err) => {
             printer.print(&err, None, &[]);
             return None;
         }
     };
+    let text = decoded.strip_prefix(BOM).unwrap_or(decoded);
+    let bom = &decoded[..decoded.len() - text.len()];
     let source = Source::new(name, text);
     match syntax::parse(text) {
-        Ok(parsed) => Some((text, source, parsed)),
+        Ok(script) => Some(Parsed {
+            bom,
+            text,
+            source,
+            script,
+        }),
         Err(err) => {
             printer.print(&err, Some(&source), &[]);
             None
@@ -254,82 +373,103 @@ fn parse<'a>(
     }
 }
 
-fn read(printer: &Printer, path: &Path) -> Option<Vec<u8>> {
-    match std::fs::read(path) {
-        Ok(bytes) => Some(bytes),
-        Err(source) => {
-            printer.print(
-                &UsageError::Read {
-                    path: path.display().to_string(),
-                    source,
-                },
-                None,
-                &[],
-            );
-            None
-        }
-    }
+/// Whether a subcommand's file is `-`, standard input, as for `pipe -`.
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
 }
 
-/// Reads and parses each file, then hands it to `work`, which says whether
-/// it found a problem; 1 if any file could not be read or parsed, or had one.
+/// A script's name for diagnostics and its bytes, from a file or, for `-`,
+/// from standard input (named `stdin`, as when `pipe -` runs it); prints
+/// the error if it cannot be read.
+fn read(printer: &Printer, path: &Path) -> Option<(String, Vec<u8>)> {
+    let read = if is_stdin(path) {
+        read_stdin(Vec::new()).map(|script| (script.name, script.text))
+    } else {
+        let name = path.display().to_string();
+        match std::fs::read(path) {
+            Ok(bytes) => Ok((name, bytes)),
+            Err(error) => Err(UsageError::Read { path: name, error }),
+        }
+    };
+    read.map_err(|err| printer.print(&err, None, &[])).ok()
+}
+
+/// Reads and parses each file, then hands it to `work`, which returns its
+/// status for that file (1 for a problem found). Every file is looked at;
+/// the result is the worst status: 2 if any file could not be read or did
+/// not parse, as for running a script.
 fn each_file(
     printer: &Printer,
     files: &[PathBuf],
-    mut work: impl FnMut(&Path, &str, &Source, &syntax::ast::Script) -> bool,
+    mut work: impl FnMut(&Path, &str, &Parsed<'_>) -> u8,
 ) -> u8 {
-    let mut failed = false;
-    for path in files {
-        let name = path.display().to_string();
-        let Some(bytes) = read(printer, path) else {
-            failed = true;
-            continue;
-        };
-        match parse(printer, &name, &bytes) {
-            Some((text, source, parsed)) => failed |= work(path, text, &source, &parsed),
-            None => failed = true,
-        }
+    if files.iter().filter(|path| is_stdin(path)).count() > 1 {
+        printer.print(&UsageError::StdinTwice, None, &[]);
+        return USAGE;
     }
-    if failed { 1 } else { 0 }
+    let mut status = 0;
+    for path in files {
+        let file_status = match read(printer, path) {
+            Some((name, bytes)) => match parse(printer, &name, &bytes) {
+                Some(parsed) => work(path, &name, &parsed),
+                None => USAGE,
+            },
+            None => USAGE,
+        };
+        status = status.max(file_status);
+    }
+    status
 }
 
 /// `pipe check`: every problem of every file; 1 if any is an error.
 fn check(printer: &Printer, files: &[PathBuf]) -> u8 {
-    each_file(printer, files, |_, _, source, parsed| {
-        let secrets = crate::check::literal_secrets(parsed);
+    each_file(printer, files, |_, _, parsed| {
+        let secrets = crate::check::literal_secrets(&parsed.script);
         let mut failed = false;
-        for problem in crate::check::check(parsed) {
+        for problem in crate::check::check(&parsed.script) {
             failed |= !problem.is_warning();
-            printer.print(&problem, Some(source), &secrets);
+            printer.print(&problem, Some(&parsed.source), &secrets);
         }
-        failed
+        u8::from(failed)
     })
 }
 
-/// `pipe fmt [--check]`: 1 if a file could not be read or parsed, or, with
-/// `--check`, is not formatted.
+/// `pipe fmt [--check]`: rewrites each file that is not formatted, or with
+/// `--check` only reports it (status 1); `-` is formatted to stdout. A byte
+/// order mark is kept: the formatter changes layout only.
 fn fmt(printer: &Printer, files: &[PathBuf], check_only: bool) -> u8 {
-    each_file(printer, files, |path, text, source, _| {
-        let name = path.display().to_string();
-        let formatted = match crate::fmt::format(text) {
+    each_file(printer, files, |path, name, parsed| {
+        let formatted = match crate::fmt::format(parsed.text) {
             Ok(formatted) => formatted,
             Err(err) => {
-                printer.print(&err, Some(source), &[]);
-                return true;
+                // The script parsed: this is a formatter bug, reported as a
+                // problem with the file, not as a parse error.
+                printer.print(&err, Some(&parsed.source), &[]);
+                return 1;
             }
         };
-        if formatted == text {
-            return false;
+        let unchanged = formatted == parsed.text;
+        let formatted = format!("{}{formatted}", parsed.bom);
+        if is_stdin(path) && !check_only {
+            return write_stdout(formatted.as_bytes());
+        }
+        if unchanged {
+            return 0;
         }
         if check_only {
-            printer.print(&UsageError::Unformatted { path: name }, None, &[]);
-            return true;
+            let unformatted = UsageError::Unformatted {
+                name: name.to_owned(),
+                arg: path.display().to_string(),
+            };
+            printer.print(&unformatted, None, &[]);
+            return 1;
         }
         match std::fs::write(path, formatted) {
-            Ok(()) => false,
-            Err(source) => {
-                printer.print(&UsageError::Write { path: name, source }, None, &[]);
-                true
+            Ok(()) => 0,
+            Err(error) => {
+                let path = name.to_owned();
+                printer.print(&UsageError::Write { path, error }, None, &[]);
+                1
             }
         }
     })
@@ -337,14 +477,13 @@ fn fmt(printer: &Printer, files: &[PathBuf], check_only: bool) -> u8 {
 
 /// `pipe graph FILE`: the DOT on stdout.
 fn graph(printer: &Printer, path: &Path) -> u8 {
-    let name = path.display().to_string();
-    let Some(bytes) = read(printer, path) else {
+    let Some((name, bytes)) = read(printer, path) else {
         return USAGE;
     };
-    let Some((text, _, parsed)) = parse(printer, &name, &bytes) else {
+    let Some(parsed) = parse(printer, &name, &bytes) else {
         return USAGE;
     };
-    write_stdout(crate::graph::graph(&parsed, text, &name).as_bytes())
+    write_stdout(crate::graph::graph(&parsed.script, parsed.text, &name).as_bytes())
 }
 
 /// Writes to stdout; a closed stdout ends quietly, as it would a shell.
@@ -366,7 +505,9 @@ fn write_stdout(bytes: &[u8]) -> u8 {
 ///    gone, it ends by that same signal (so a shell shows 130 or 143), or
 ///    exits with 128+N if the signal does not end it;
 /// 4. parse and usage errors (decided before anything runs): 2;
-/// 5. `check` and `fmt --check`: 1 when they found a problem.
+/// 5. `check` and `fmt --check`: 1 when they found a problem; 2 when a
+///    file could not be read or did not parse, the other files still
+///    looked at (`each_file`: the worst status wins).
 fn exit_code(outcome: Outcome, printer: &Printer, source: &Source) -> u8 {
     match outcome {
         Outcome::Exited(status) => status as u8,
@@ -398,9 +539,9 @@ fn load(cli: &Cli) -> Result<Script, UsageError> {
     };
     match args.split_first() {
         Some((file, rest)) if file != "-" => {
-            let text = std::fs::read(file).map_err(|source| UsageError::Read {
+            let text = std::fs::read(file).map_err(|error| UsageError::Read {
                 path: file.to_string_lossy().into_owned(),
-                source,
+                error,
             })?;
             Ok(Script {
                 name: file.to_string_lossy().into_owned(),
@@ -420,9 +561,9 @@ fn read_stdin(args: Vec<OsString>) -> Result<Script, UsageError> {
     std::io::stdin()
         .lock()
         .read_to_end(&mut text)
-        .map_err(|source| UsageError::Read {
+        .map_err(|error| UsageError::Read {
             path: "standard input".to_owned(),
-            source,
+            error,
         })?;
     Ok(Script {
         name: "stdin".to_owned(),
@@ -469,6 +610,37 @@ mod tests {
             .collect();
         names.push("help".to_owned());
         assert_eq!(names, SUBCOMMANDS);
+    }
+
+    /// `--` goes after `-c TEXT` however `pipe`'s options are written, and
+    /// nowhere else.
+    #[test]
+    fn dash_c_text_ends_pipe_s_options() {
+        let cases: [(&[&str], Option<usize>); 13] = [
+            (&["pipe", "-c", "t", "-x"], Some(3)),
+            (&["pipe", "-c", "t"], Some(3)),
+            (&["pipe", "-c"], None),
+            (&["pipe", "-xc", "t", "a"], Some(3)),
+            (&["pipe", "-ct", "-x"], Some(2)),
+            (&["pipe", "-xc=t"], Some(2)),
+            (&["pipe", "--timeline", "-c", "-c", "t"], Some(5)),
+            (&["pipe", "--timeline=t.json", "-c", "t"], Some(4)),
+            (&["pipe", "--trace", "-x", "-c", "t", "--"], Some(5)),
+            (&["pipe", "-", "-c", "t"], None),
+            (&["pipe", "--", "-c", "t"], None),
+            (&["pipe", "run", "-c", "t"], None),
+            (&["pipe", "-x", "x.pipe", "-c", "t"], None),
+        ];
+        let command = Cli::command();
+        for (line, end) in cases {
+            let args: Vec<OsString> = line.iter().map(OsString::from).collect();
+            assert_eq!(after_dash_c_text(&command, &args), end, "{line:?}");
+        }
+        let args = ["pipe", "-x", "-c", "t", "-x", "--", "run", "--help"];
+        let cli = Cli::from_args(args.iter().map(OsString::from).collect()).unwrap();
+        assert!(cli.trace && cli.command.is_none());
+        assert_eq!(cli.text, Some("t".into()));
+        assert_eq!(cli.script, ["-x", "--", "run", "--help"]);
     }
 
     /// The direct reading of `pipe FILE [ARGS]` gives what clap gives.

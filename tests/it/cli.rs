@@ -10,6 +10,12 @@ fn script_from_a_file_with_arguments() {
         .stdout("a -x\n")
         .run();
     Test::new().arg("run").arg("script.pipe").script("").run();
+    Test::new()
+        .script("printf \"<%s>\\n\" \"$@\"")
+        .args(["-x", "--version", "-c", "--help"])
+        .stdout("<-x>\n<--version>\n<-c>\n<--help>\n")
+        .stderr_empty()
+        .run();
 }
 
 #[test]
@@ -28,6 +34,57 @@ fn text_with_dash_c() {
         .stdout("pipe first\n")
         .run();
     Test::new().args(["-c", "exit 5"]).status(5).run();
+}
+
+/// As with `bash -c`, every argument after TEXT is the script's, even one
+/// that looks like an option of `pipe`'s own; options before `-c` are
+/// `pipe`'s.
+#[test]
+fn arguments_after_dash_c_text_are_the_script_s() {
+    Test::new()
+        .args(["-c", "echo \"1=[${1:-none}]\"", "-x"])
+        .stdout("1=[-x]\n")
+        .stderr_empty()
+        .run();
+    Test::new()
+        .args(["-c", "echo \"1=[${1:-none}]\"", "--help"])
+        .stdout("1=[--help]\n")
+        .run();
+    Test::new()
+        .args(["-c", "printf \"<%s>\\n\" \"$@\"", "-x", "--y"])
+        .stdout("<-x>\n<--y>\n")
+        .stderr_empty()
+        .run();
+    Test::new()
+        .args([
+            "-c",
+            "printf \"<%s>\\n\" \"$@\"",
+            "--",
+            "run",
+            "-c",
+            "--timeline",
+        ])
+        .stdout("<-->\n<run>\n<-c>\n<--timeline>\n")
+        .run();
+    Test::new()
+        .args(["-cprintf \"<%s>\\n\" \"$@\"", "-V"])
+        .stdout("<-V>\n")
+        .run();
+    Test::new()
+        .args(["-x", "-c", "echo hi $1", "a", "b"])
+        .stdout("hi a\n")
+        .stderr_has("] echo hi a")
+        .run();
+    Test::new()
+        .args(["-xc", "printf \"%s\" $1", "--version"])
+        .stdout("--version")
+        .stderr_has("] printf %s --version")
+        .run();
+    Test::new()
+        .arg("-c")
+        .status(2)
+        .stderr_has("a value is required for '-c <TEXT>'")
+        .run();
 }
 
 #[test]
@@ -79,11 +136,54 @@ fn usage_errors_exit_2() {
         .status(2)
         .stderr_has("--no-such-flag")
         .run();
-    Test::new()
+    let run = Test::new()
         .arg("missing.pipe")
         .status(2)
-        .stderr_has("cannot read `missing.pipe`")
+        .stderr_has("cannot read `missing.pipe`: No such file or directory")
         .run();
+    assert_eq!(
+        run.stderr().matches("No such file").count(),
+        1,
+        "{}",
+        run.stderr()
+    );
+}
+
+/// A timeline that cannot be written is a usage error found before the
+/// script runs, not after.
+#[test]
+fn timeline_file_is_created_before_the_script_runs() {
+    let run = Test::new()
+        .flag("--timeline")
+        .flag("no/such/dir/t.json")
+        .args(["-c", "touch ran"])
+        .status(2)
+        .stderr_has("pipe::usage::timeline")
+        .stderr_has("cannot create the timeline `no/such/dir/t.json`: No such file or directory")
+        .run();
+    assert!(!run.dir.join("ran").exists(), "the script ran");
+    assert_eq!(
+        run.stderr().matches("No such file").count(),
+        1,
+        "{}",
+        run.stderr()
+    );
+    Test::new()
+        .file("dir/keep", "")
+        .flag("--timeline")
+        .flag("dir")
+        .args(["-c", "touch ran"])
+        .status(2)
+        .stderr_has("cannot create the timeline `dir`")
+        .run();
+    let run = Test::new()
+        .flag("--timeline")
+        .flag("t.json")
+        .args(["-c", "test -f t.json && echo exists"])
+        .stdout("exists\n")
+        .run();
+    let text = std::fs::read_to_string(run.dir.join("t.json")).unwrap();
+    assert!(text.contains("traceEvents"), "{text}");
 }
 
 #[test]
@@ -103,4 +203,173 @@ fn closed_readers_leave_no_process() {
         .stdout(format!("{marker}\n"))
         .run();
     assert_eq!(processes_with(marker), Vec::<String>::new());
+}
+
+/// A script that does not parse is a parse error, status 2, for every
+/// subcommand that reads scripts, as for running one; every file is still
+/// looked at, and the worst status wins.
+#[test]
+fn subcommands_exit_2_on_a_parse_error() {
+    let lines: [&[&str]; 5] = [
+        &["fmt", "bad.pipe"],
+        &["fmt", "--check", "bad.pipe"],
+        &["check", "bad.pipe"],
+        &["check", "ok.pipe", "bad.pipe", "ok.pipe"],
+        &["graph", "bad.pipe"],
+    ];
+    for line in lines {
+        Test::new()
+            .file("bad.pipe", "echo \"open\n")
+            .file("ok.pipe", "echo ok\n")
+            .args(line)
+            .status(2)
+            .stderr_has("pipe::parse::unterminated_string")
+            .stderr_has("bad.pipe:1:6")
+            .run();
+    }
+    let run = Test::new()
+        .file("bad.pipe", "echo \"open\n")
+        .file("messy.pipe", "echo   a\n")
+        .args(["fmt", "bad.pipe", "messy.pipe", "missing.pipe"])
+        .status(2)
+        .stderr_has("pipe::parse::unterminated_string")
+        .stderr_has("cannot read `missing.pipe`")
+        .run();
+    let formatted = std::fs::read_to_string(run.dir.join("messy.pipe")).unwrap();
+    assert_eq!(formatted, "echo a\n");
+    Test::new()
+        .file("bad.pipe", "echo \"open\n")
+        .file("messy.pipe", "echo   a\n")
+        .args(["fmt", "--check", "messy.pipe", "bad.pipe"])
+        .status(2)
+        .stderr_has("`messy.pipe` is not formatted")
+        .stderr_has("pipe::parse::unterminated_string")
+        .run();
+    Test::new()
+        .file("messy.pipe", "echo   a\n")
+        .args(["fmt", "--check", "messy.pipe"])
+        .status(1)
+        .run();
+}
+
+/// `-` names standard input wherever a script is read, as for `pipe -`;
+/// `pipe fmt -` writes the formatted script on standard output.
+#[test]
+fn a_dash_reads_the_script_from_standard_input() {
+    Test::new()
+        .args(["fmt", "-"])
+        .stdin("echo   a|cat;echo b   # note\n")
+        .stdout("echo a | cat\necho b # note\n")
+        .stderr_empty()
+        .run();
+    Test::new()
+        .args(["fmt", "-"])
+        .stdin("echo a\n")
+        .stdout("echo a\n")
+        .run();
+    Test::new()
+        .args(["fmt", "--check", "-"])
+        .stdin("echo   a\n")
+        .stdout("")
+        .status(1)
+        .stderr_has("`stdin` is not formatted")
+        .stderr_has("`pipe fmt -`")
+        .run();
+    Test::new()
+        .args(["fmt", "--check", "-"])
+        .stdin("echo a\n")
+        .stdout("")
+        .stderr_empty()
+        .run();
+    Test::new()
+        .args(["fmt", "-"])
+        .stdin("echo \"open\n")
+        .stdout("")
+        .status(2)
+        .stderr_has("stdin:1:6")
+        .run();
+    Test::new()
+        .args(["check", "-"])
+        .stdin("ehco x\n")
+        .status(1)
+        .stderr_has("command not found: `ehco`")
+        .run();
+    let run = Test::new().args(["graph", "-"]).stdin("cat | sort\n").run();
+    assert!(run.stdout().starts_with("digraph"), "{}", run.stdout());
+    Test::new()
+        .args(["check", "-", "-"])
+        .stdin("echo a\n")
+        .status(2)
+        .stderr_has("pipe::usage::stdin_twice")
+        .run();
+}
+
+/// A UTF-8 byte order mark at the very start of a script is skipped, and
+/// diagnostics point where an editor, which hides the mark, shows the
+/// error; `pipe fmt` keeps it.
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    const BOM: &str = "\u{feff}";
+    Test::new()
+        .script(format!("{BOM}echo bom $1\n"))
+        .arg("a")
+        .stdout("bom a\n")
+        .stderr_empty()
+        .run();
+    Test::new()
+        .args(["-c", &format!("{BOM}echo bom")])
+        .stdout("bom\n")
+        .run();
+    Test::new()
+        .arg("-")
+        .stdin(format!("{BOM}echo bom\n"))
+        .stdout("bom\n")
+        .run();
+    Test::new()
+        .script(format!("{BOM}echo \"open\n"))
+        .status(2)
+        .stderr_has("script.pipe:1:6")
+        .run();
+    Test::new()
+        .script(format!("{BOM}true\nehco x\n"))
+        .status(127)
+        .stderr_has("command not found: `ehco`")
+        .stderr_has("script.pipe:2:1")
+        .run();
+    Test::new()
+        .script(b"\xef\xbb\xbfecho \xff\n")
+        .status(2)
+        .stderr_has("invalid UTF-8 at byte offset 8")
+        .run();
+    // Only at the very start: anywhere else it is a character like any.
+    Test::new()
+        .args(["-c", &format!(" {BOM}true")])
+        .status(127)
+        .run();
+    Test::new()
+        .file("s.pipe", format!("{BOM}let a = 1\necho $a\n"))
+        .args(["check", "s.pipe"])
+        .stderr_empty()
+        .run();
+    Test::new()
+        .file("s.pipe", format!("{BOM}echo a\n"))
+        .args(["fmt", "--check", "s.pipe"])
+        .stderr_empty()
+        .run();
+    let run = Test::new()
+        .file("s.pipe", format!("{BOM}echo   a\n"))
+        .args(["fmt", "s.pipe"])
+        .run();
+    let formatted = std::fs::read_to_string(run.dir.join("s.pipe")).unwrap();
+    assert_eq!(formatted, format!("{BOM}echo a\n"));
+    Test::new()
+        .args(["fmt", "-"])
+        .stdin(format!("{BOM}echo   a\n"))
+        .stdout(format!("{BOM}echo a\n"))
+        .run();
+    let run = Test::new()
+        .file("s.pipe", format!("{BOM}cat in | sort\n"))
+        .args(["graph", "s.pipe"])
+        .run();
+    assert!(run.stdout().starts_with("digraph"), "{}", run.stdout());
 }

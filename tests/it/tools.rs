@@ -43,7 +43,7 @@ fn check_passes_good_scripts_and_warns_about_secret_arguments() {
     Test::new()
         .file("bad.pipe", "echo \"open\n")
         .args(["check", "bad.pipe"])
-        .status(1)
+        .status(2)
         .run();
 }
 
