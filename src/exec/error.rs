@@ -118,6 +118,19 @@ pub enum RunError {
         span: SourceSpan,
     },
 
+    #[error("`exit {status}` in a `$(...)`")]
+    #[diagnostic(
+        code(pipe::run::subst_exit),
+        help(
+            "`exit` in a `$(...)` ends only the `$(...)`; a status other than 0 fails the statement that uses it"
+        )
+    )]
+    SubstExit {
+        status: i32,
+        #[label("exited with status {status}")]
+        span: SourceSpan,
+    },
+
     #[error("timed out after {after}")]
     #[diagnostic(code(pipe::run::timeout), help("{summary}; the block's status is 124"))]
     TimedOut {

@@ -756,7 +756,7 @@ impl<'r> Interp<'r> {
         for (body, span) in pending {
             // Boxed: only a `$(...)` needs it, and every statement's
             // future would otherwise have room for it.
-            let (bytes, outcome) = Box::pin(self.capture(scope, io, body)).await;
+            let (bytes, outcome) = Box::pin(self.capture(scope, io, body, span)).await;
             if outcome.status != 0 {
                 return Err(outcome);
             }
@@ -766,7 +766,13 @@ impl<'r> Interp<'r> {
     }
 
     /// Runs statements with their stdout captured, as `$(...)` does.
-    async fn capture(&self, scope: &Scope, io: &Io, body: &[Stmt]) -> (Vec<u8>, PipeOutcome) {
+    async fn capture(
+        &self,
+        scope: &Scope,
+        io: &Io,
+        body: &[Stmt],
+        span: Span,
+    ) -> (Vec<u8>, PipeOutcome) {
         let (reader, writer) = match os_pipe::pipe() {
             Ok(pair) => pair,
             Err(source) => {
@@ -794,9 +800,14 @@ impl<'r> Interp<'r> {
                     status: inner.last_status,
                     error: None,
                 },
+                // `exit N` ends the `$(...)`, as it ends bash's subshell;
+                // a status other than 0 fails the statement, which says so.
                 Flow::Exit(status) => PipeOutcome {
                     status,
-                    error: None,
+                    error: (status != 0).then(|| RunError::SubstExit {
+                        status,
+                        span: span.into(),
+                    }),
                 },
                 Flow::Fail(failure) => PipeOutcome {
                     status: failure.status,
@@ -883,7 +894,10 @@ impl RunError {
     pub fn is_status(&self) -> bool {
         matches!(
             self,
-            RunError::Failed { .. } | RunError::TimedOut { .. } | RunError::BranchExit { .. }
+            RunError::Failed { .. }
+                | RunError::TimedOut { .. }
+                | RunError::BranchExit { .. }
+                | RunError::SubstExit { .. }
         )
     }
 
@@ -896,7 +910,7 @@ impl RunError {
             RunError::NotFound { .. } => 127,
             RunError::NotExecutable { .. } | RunError::Spawn { .. } => 126,
             RunError::TimedOut { .. } => timeout::TIMED_OUT,
-            RunError::BranchExit { status, .. } => *status,
+            RunError::BranchExit { status, .. } | RunError::SubstExit { status, .. } => *status,
             RunError::Redirect { .. }
             | RunError::SameFile { .. }
             | RunError::NulByte { .. }
