@@ -15,6 +15,10 @@
 //!   of `let`, `export` and `secret`, and between a redirect operator and its
 //!   target (`> out`); `2>&1`, `>&2` and prefix assignments `NAME=value`
 //!   stay tight. Redirects, words and assignments keep their source order.
+//!   A redirect operator is written in its shortest spelling: an fd number
+//!   that only repeats the operator's default is left out (`1>&2` becomes
+//!   `>&2`, `0< f` becomes `< f`, `1>> f` becomes `>> f`), the same
+//!   redirect in the tree.
 //! - A statement is written on one line when it fits in 80 columns
 //!   (comments are not counted) and has no comment after one of its `|`,
 //!   `&&` or `||`. Otherwise, in this order of preference: the blocks that
@@ -857,6 +861,12 @@ mod tests {
         check("A= B=$(x) env >f", "A= B=$(x) env > f\n");
         check("echo 2 >f a2>g", "echo 2 > f a2 > g\n");
         check("echo a>  '#x'", "echo a > '#x'\n");
+        // An fd number that only repeats the default is left out.
+        check(
+            "echo x 1>&2 1>o 1>>a 0<i 0<<<w 2>e 2>>f",
+            "echo x >&2 > o >> a < i <<< w 2> e 2>> f\n",
+        );
+        check("1>o echo 1 >&2 a1>f", "> o echo 1 >&2 a1 > f\n");
     }
 
     #[test]
@@ -1128,6 +1138,9 @@ mod tests {
             Just("2> err"),
             Just("&>all"),
             Just("<<< 'here text'"),
+            Just("1>&2"),
+            Just("0< in"),
+            Just("1>>log"),
         ];
         (
             prop::collection::vec(assign, 0..2),

@@ -963,6 +963,17 @@ mod tests {
             n4 -> n0 [label="  <<<", color=gray40];
             "#,
         );
+        // An fd number is shown by the operator it means.
+        check(
+            "echo x 1> out 0< in 1>&2",
+            r#"
+            n0 [label="echo x 1>&2"];
+            n1 [label="out", shape=note, style="", fontsize=9];
+            n2 [label="in", shape=note, style="", fontsize=9];
+            n0 -> n1 [label="  >", color=gray40];
+            n2 -> n0 [label="  <", color=gray40];
+            "#,
+        );
         check(
             "cmd &>> log",
             r#"
