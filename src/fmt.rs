@@ -2,10 +2,11 @@
 //!
 //! The formatter changes layout only. Every word (and every redirect target,
 //! `for` item, `max` value, duration and signal) is copied from the source
-//! exactly as written, sliced by its span, so quoting and escapes never
-//! change and the meaning is preserved by construction. [`format`] checks it
-//! anyway: it parses its own output and refuses to return text whose tree
-//! (compared with [`dump_without_spans`]) or comments differ from the input.
+//! exactly as written, sliced by its span (a word joined by `\`-newline
+//! keeps its line break), so quoting and escapes never change and the
+//! meaning is preserved by construction. [`format`] checks it anyway: it
+//! parses its own output and refuses to return text whose tree (compared
+//! with [`dump_without_spans`]) or comments differ from the input.
 //!
 //! The layout rules:
 //!
@@ -802,6 +803,12 @@ mod tests {
         check("echo a \\\n   b \\\n c", "echo a b c\n");
         check("echo 'two\n  lines'   x", "echo 'two\n  lines' x\n");
         check("echo \"a\\\n b\"", "echo \"a\\\n b\"\n");
+        // A word joined by `\`-newline is copied as written, line break and
+        // all; a continuation between words is a space.
+        check("echo a\\\nb c", "echo a\\\nb c\n");
+        check("echo a\\\n b", "echo a b\n");
+        check("{ echo a\\\nb }", "{\n  echo a\\\nb\n}\n");
+        check("echo a\\\n#b # c", "echo a\\\n#b # c\n");
     }
 
     #[test]
@@ -1117,6 +1124,8 @@ mod tests {
             1 => Just("x\"y\"'z'$1".to_string()),
             1 => Just("-n".to_string()),
             1 => Just("a#b".to_string()),
+            1 => Just("a\\\nb".to_string()),
+            1 => Just("\"q\"\\\n'r'${x}\\\ny".to_string()),
         ]
     }
 

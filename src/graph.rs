@@ -667,10 +667,11 @@ impl Graph<'_> {
     }
 }
 
-/// Whitespace runs (line continuations included) as one space; control
-/// characters, which SVG cannot hold, as `�`.
+/// `\`-newlines removed, as the parser removes them (so a word they join
+/// stays whole), then whitespace runs as one space; control characters,
+/// which SVG cannot hold, as `�`.
 fn collapse(text: &str) -> String {
-    let text = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    let text = text.replace("\\\r\n", "").replace("\\\n", "");
     let mut out = String::new();
     for word in text.split_whitespace() {
         if !out.is_empty() {
@@ -908,6 +909,8 @@ mod tests {
             "echo  hi\t there \\\n  again",
             r#"n0 [label="echo hi there again"];"#,
         );
+        // A `\`-newline inside a word joins it, as in the script.
+        check("echo a\\\nb", r#"n0 [label="echo ab"];"#);
         check(
             "a | b |\n  c",
             r#"

@@ -584,6 +584,8 @@ fn errors() {
     );
     check_error(r#"echo "\u{110000}""#, "invalid_escape", 6..16);
     check_error(r#"echo "\u{d800}""#, "invalid_escape", 6..14);
+    check_error("echo a\\\nb 3>f", "unsupported_redirect", 10..12);
+    check_error("echo a\\\nb }", "stray_brace", 10..11);
 }
 
 #[test]
@@ -592,9 +594,68 @@ fn line_continuations() {
         "echo a \\\n  b",
         r#"cmd 0..12 (word 0..4 "echo", word 5..6 "a", word 11..12 "b")"#,
     );
+    // Inside a word, `\`-newline is removed and joins the parts around it,
+    // as in bash; next to a space it is only a line continuation.
     check(
         "echo a\\\nb",
-        r#"cmd 0..9 (word 0..4 "echo", word 5..6 "a", word 8..9 "b")"#,
+        r#"cmd 0..9 (word 0..4 "echo", word 5..9 "ab")"#,
+    );
+    check(
+        "echo a\\\n b",
+        r#"cmd 0..10 (word 0..4 "echo", word 5..6 "a", word 9..10 "b")"#,
+    );
+    check(
+        "echo a \\\nb",
+        r#"cmd 0..10 (word 0..4 "echo", word 5..6 "a", word 9..10 "b")"#,
+    );
+    check(
+        "echo a\\\r\nb a\\\n\\\nb",
+        r#"cmd 0..17 (word 0..4 "echo", word 5..10 "ab", word 11..17 "ab")"#,
+    );
+    check(
+        "echo \"a\"\\\n'b'c ${x}\\\ny",
+        r#"cmd 0..22 (word 0..4 "echo", word 5..14 q"ab"@6..13 "c"@13..14, word 15..22 $x@15..19 "y"@19..22)"#,
+    );
+    check(
+        "A=\\\nb cmd",
+        r#"cmd 0..9 (assign 0..5 A@0..1 (word 2..5 "b"), word 6..9 "cmd")"#,
+    );
+    check(
+        "echo ${x:-\\\n}",
+        r#"cmd 0..13 (word 0..4 "echo", word 5..13 ${x:-[]@10..12})"#,
+    );
+    // A `\`-newline that ends a word is not part of it, nor does it keep a
+    // keyword or a `2>&1` from ending.
+    check(
+        "echo x\\\n",
+        r#"cmd 0..6 (word 0..4 "echo", word 5..6 "x")"#,
+    );
+    check(
+        "echo 2>&1\\\n | cat",
+        r#"pipeline 0..17 (cmd 0..9 (word 0..4 "echo", redirect 5..9 2>&1), cmd 14..17 (word 14..17 "cat"))"#,
+    );
+    check(
+        "for\\\n i in 1 { }",
+        r#"for 0..16 i@6..7 (word 11..12 "1", do)"#,
+    );
+    check("exit\\\n", "exit 0..4");
+    // A `#` joined to a word is part of it; after a continuation that
+    // follows a space, it starts a comment. A comment never continues.
+    check(
+        "echo a\\\n#b",
+        r#"cmd 0..10 (word 0..4 "echo", word 5..10 "a#b")"#,
+    );
+    check(
+        "{ echo a\\\n#b }",
+        r#"group 0..14 (cmd 2..12 (word 2..6 "echo", word 7..12 "a#b"))"#,
+    );
+    check(
+        "{ echo \\\n#c\n}",
+        r##"group 0..13 (cmd 2..6 (word 2..6 "echo")); comment 9..11 "#c""##,
+    );
+    check(
+        "# c \\\necho x",
+        r##"cmd 6..12 (word 6..10 "echo", word 11..12 "x"); comment 0..5 "# c \\""##,
     );
     check(
         "echo \"a\\\nb\"",
@@ -835,6 +896,7 @@ const TOKENS: &[&str] = &[
     "1>",
     "3>",
     "2>&-",
+    "\\\n",
     "&>",
     "<<<",
     "\\x41",

@@ -319,6 +319,20 @@ fn other_fd_redirects_are_parse_errors() {
     }
 }
 
+/// `\`-newline is removed, as in bash: inside a word it joins the parts
+/// around it; next to a space it only continues the line.
+#[test]
+fn backslash_newline_joins_a_word() {
+    ok("echo a\\\nb", "ab\n");
+    ok("echo a \\\n b", "a b\n");
+    ok("echo a\\\n b", "a b\n");
+    ok("echo \"a\"\\\n'b'c", "abc\n");
+    ok("echo a\\\n#b", "a#b\n");
+    ok("echo a \\\n# comment\necho b", "a\nb\n");
+    ok("# comment \\\necho after", "after\n");
+    ok("echo x 2>&1\\\n | cat", "x\n");
+}
+
 #[test]
 fn redirects_apply_left_to_right() {
     // As in bash: `2>&1 > f` sends stderr to the old stdout.

@@ -91,11 +91,11 @@ fn graph_prints_dot() {
     assert!(dot.contains("sort") && dot.contains("->"), "{dot}");
 }
 
-/// `check`, `fmt` and `graph` read redirects with fd numbers as running
-/// does.
+/// `check`, `fmt` and `graph` read redirects with fd numbers, and words
+/// joined by `\`-newline, as running does.
 #[test]
-fn tools_read_fd_redirects() {
-    let script = "echo to-stderr 1>&2\ncat 0< in 1> out 2>&1\necho joined 1>> out\n";
+fn tools_read_fd_redirects_and_joined_words() {
+    let script = "echo to-stderr 1>&2\ncat 0< in 1> out 2>&1\necho jo\\\nined 1>> out\n";
     Test::new()
         .file("s.pipe", script)
         .args(["check", "s.pipe"])
@@ -129,7 +129,7 @@ fn tools_read_fd_redirects() {
     let after = std::fs::read_to_string(run.dir.join("s.pipe")).unwrap();
     assert_eq!(
         after,
-        "echo to-stderr >&2\ncat < in > out 2>&1\necho joined >> out\n"
+        "echo to-stderr >&2\ncat < in > out 2>&1\necho jo\\\nined >> out\n"
     );
 }
 
