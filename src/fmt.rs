@@ -2,10 +2,11 @@
 //!
 //! The formatter changes layout only. Every word (and every redirect target,
 //! `for` item, `max` value, duration and signal) is copied from the source
-//! exactly as written, sliced by its span, so quoting and escapes never
-//! change and the meaning is preserved by construction. [`format`] checks it
-//! anyway: it parses its own output and refuses to return text whose tree
-//! (compared with [`dump_without_spans`]) or comments differ from the input.
+//! exactly as written, sliced by its span (a word joined by `\`-newline
+//! keeps its line break), so quoting and escapes never change and the
+//! meaning is preserved by construction. [`format`] checks it anyway: it
+//! parses its own output and refuses to return text whose tree (compared
+//! with [`dump_without_spans`]) or comments differ from the input.
 //!
 //! The layout rules:
 //!
@@ -15,6 +16,10 @@
 //!   of `let`, `export` and `secret`, and between a redirect operator and its
 //!   target (`> out`); `2>&1`, `>&2` and prefix assignments `NAME=value`
 //!   stay tight. Redirects, words and assignments keep their source order.
+//!   A redirect operator is written in its shortest spelling: an fd number
+//!   that only repeats the operator's default is left out (`1>&2` becomes
+//!   `>&2`, `0< f` becomes `< f`, `1>> f` becomes `>> f`), the same
+//!   redirect in the tree.
 //! - A statement is written on one line when it fits in 80 columns
 //!   (comments are not counted) and has no comment after one of its `|`,
 //!   `&&` or `||`. Otherwise, in this order of preference: the blocks that
@@ -798,6 +803,12 @@ mod tests {
         check("echo a \\\n   b \\\n c", "echo a b c\n");
         check("echo 'two\n  lines'   x", "echo 'two\n  lines' x\n");
         check("echo \"a\\\n b\"", "echo \"a\\\n b\"\n");
+        // A word joined by `\`-newline is copied as written, line break and
+        // all; a continuation between words is a space.
+        check("echo a\\\nb c", "echo a\\\nb c\n");
+        check("echo a\\\n b", "echo a b\n");
+        check("{ echo a\\\nb }", "{\n  echo a\\\nb\n}\n");
+        check("echo a\\\n#b # c", "echo a\\\n#b # c\n");
     }
 
     #[test]
@@ -857,6 +868,12 @@ mod tests {
         check("A= B=$(x) env >f", "A= B=$(x) env > f\n");
         check("echo 2 >f a2>g", "echo 2 > f a2 > g\n");
         check("echo a>  '#x'", "echo a > '#x'\n");
+        // An fd number that only repeats the default is left out.
+        check(
+            "echo x 1>&2 1>o 1>>a 0<i 0<<<w 2>e 2>>f",
+            "echo x >&2 > o >> a < i <<< w 2> e 2>> f\n",
+        );
+        check("1>o echo 1 >&2 a1>f", "> o echo 1 >&2 a1 > f\n");
     }
 
     #[test]
@@ -1107,6 +1124,8 @@ mod tests {
             1 => Just("x\"y\"'z'$1".to_string()),
             1 => Just("-n".to_string()),
             1 => Just("a#b".to_string()),
+            1 => Just("a\\\nb".to_string()),
+            1 => Just("\"q\"\\\n'r'${x}\\\ny".to_string()),
         ]
     }
 
@@ -1128,6 +1147,9 @@ mod tests {
             Just("2> err"),
             Just("&>all"),
             Just("<<< 'here text'"),
+            Just("1>&2"),
+            Just("0< in"),
+            Just("1>>log"),
         ];
         (
             prop::collection::vec(assign, 0..2),

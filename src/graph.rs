@@ -667,10 +667,11 @@ impl Graph<'_> {
     }
 }
 
-/// Whitespace runs (line continuations included) as one space; control
-/// characters, which SVG cannot hold, as `�`.
+/// `\`-newlines removed, as the parser removes them (so a word they join
+/// stays whole), then whitespace runs as one space; control characters,
+/// which SVG cannot hold, as `�`.
 fn collapse(text: &str) -> String {
-    let text = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    let text = text.replace("\\\r\n", "").replace("\\\n", "");
     let mut out = String::new();
     for word in text.split_whitespace() {
         if !out.is_empty() {
@@ -818,6 +819,8 @@ mod tests {
             "echo  hi\t there \\\n  again",
             r#"n0 [label="echo hi there again"];"#,
         );
+        // A `\`-newline inside a word joins it, as in the script.
+        check("echo a\\\nb", r#"n0 [label="echo ab"];"#);
         check(
             "a | b |\n  c",
             r#"
@@ -871,6 +874,17 @@ mod tests {
             n0 -> n2 [label="  >", color=gray40];
             n0 -> n3 [label="  2>>", color=gray40];
             n4 -> n0 [label="  <<<", color=gray40];
+            "#,
+        );
+        // An fd number is shown by the operator it means.
+        check(
+            "echo x 1> out 0< in 1>&2",
+            r#"
+            n0 [label="echo x 1>&2"];
+            n1 [label="out", shape=note, style="", fontsize=9];
+            n2 [label="in", shape=note, style="", fontsize=9];
+            n0 -> n1 [label="  >", color=gray40];
+            n2 -> n0 [label="  <", color=gray40];
             "#,
         );
         check(

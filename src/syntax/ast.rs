@@ -150,13 +150,17 @@ pub struct Redirect {
     pub span: Span,
 }
 
+/// The redirects pipe supports. An fd number written before an operator is
+/// part of it: `0< f` is [`RedirectOp::In`], as `< f` is; the tree keeps
+/// the redirect, not its spelling. Every other fd and form is refused by
+/// the parser.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RedirectOp {
-    /// `< f`
+    /// `< f` or `0< f`
     In,
-    /// `> f`
+    /// `> f` or `1> f`
     Out,
-    /// `>> f`
+    /// `>> f` or `1>> f`
     Append,
     /// `2> f`
     Err,
@@ -168,9 +172,9 @@ pub enum RedirectOp {
     AllAppend,
     /// `2>&1`
     ErrToOut,
-    /// `>&2`
+    /// `>&2` or `1>&2`
     OutToErr,
-    /// `<<< WORD`
+    /// `<<< WORD` or `0<<< WORD`
     HereString,
 }
 
@@ -180,7 +184,8 @@ impl RedirectOp {
         matches!(self, RedirectOp::Out | RedirectOp::Err | RedirectOp::All)
     }
 
-    /// The operator as written in a script.
+    /// The operator in its shortest spelling, without an fd number that
+    /// only repeats the default: how `fmt`, `graph` and dumps write it.
     pub fn as_str(self) -> &'static str {
         match self {
             RedirectOp::In => "<",

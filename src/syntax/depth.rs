@@ -84,11 +84,24 @@ pub fn scan(source: &str) -> Result<(), ParseError> {
                         }
                         false
                     }
-                    b'\\' => {
-                        i += 1;
-                        // `\` + newline continues the line; it separates words.
-                        !matches!(bytes.get(i), Some(b'\n' | b'\r'))
-                    }
+                    b'\\' => match bytes.get(i + 1) {
+                        // `\`-newline is removed, as in bash: a word goes on
+                        // after it (`a\`+newline+`#b` is the word `a#b`), and
+                        // so does the space before it (a `#` after it starts
+                        // a comment).
+                        Some(b'\r') if bytes.get(i + 2) == Some(&b'\n') => {
+                            i += 2;
+                            in_word
+                        }
+                        Some(b'\n' | b'\r') => {
+                            i += 1;
+                            in_word
+                        }
+                        _ => {
+                            i += 1;
+                            true
+                        }
+                    },
                     b'\'' => {
                         i = skip_single_quote(bytes, i)?;
                         true

@@ -140,6 +140,19 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("unsupported redirect")]
+    #[diagnostic(
+        code(pipe::parse::unsupported_redirect),
+        help(
+            "only fds 0, 1 and 2 can be redirected, with `<` or `0<`, `>` or `1>`, `>>` or `1>>`, `2>`, `2>>`, `&>`, `&>>`, `2>&1`, `>&2` or `1>&2`, and `<<<` or `0<<<`; to pass the number as an argument instead, put a space after it"
+        )
+    )]
+    UnsupportedRedirect {
+        reason: &'static str,
+        #[label("{reason}")]
+        span: SourceSpan,
+    },
+
     #[error("duration without a unit")]
     #[diagnostic(
         code(pipe::parse::duration_without_unit),
@@ -244,6 +257,7 @@ impl ParseError {
             | ParseError::MisplacedKeyword { span, .. }
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
+            | ParseError::UnsupportedRedirect { span, .. }
             | ParseError::DurationWithoutUnit { span }
             | ParseError::InvalidDuration { span, .. }
             | ParseError::DurationTooLarge { span }
@@ -296,6 +310,10 @@ mod tests {
             },
             ParseError::BareAssignment { span },
             ParseError::RedirectWithoutCommand { span },
+            ParseError::UnsupportedRedirect {
+                reason: "not one of the supported forms",
+                span,
+            },
             ParseError::DurationWithoutUnit { span },
             ParseError::InvalidDuration {
                 reason: "negative",
@@ -335,16 +353,17 @@ mod tests {
             ParseError::MisplacedKeyword { .. } => 10,
             ParseError::BareAssignment { .. } => 11,
             ParseError::RedirectWithoutCommand { .. } => 12,
-            ParseError::DurationWithoutUnit { .. } => 13,
-            ParseError::InvalidDuration { .. } => 14,
-            ParseError::DurationTooLarge { .. } => 15,
-            ParseError::UnknownSignal { .. } => 16,
-            ParseError::InvalidMax { .. } => 17,
-            ParseError::MaxZero { .. } => 18,
-            ParseError::DuplicateOption { .. } => 19,
-            ParseError::NumberOutOfRange { .. } => 20,
-            ParseError::InvalidEscape { .. } => 21,
-            ParseError::Internal { .. } => 22,
+            ParseError::UnsupportedRedirect { .. } => 13,
+            ParseError::DurationWithoutUnit { .. } => 14,
+            ParseError::InvalidDuration { .. } => 15,
+            ParseError::DurationTooLarge { .. } => 16,
+            ParseError::UnknownSignal { .. } => 17,
+            ParseError::InvalidMax { .. } => 18,
+            ParseError::MaxZero { .. } => 19,
+            ParseError::DuplicateOption { .. } => 20,
+            ParseError::NumberOutOfRange { .. } => 21,
+            ParseError::InvalidEscape { .. } => 22,
+            ParseError::Internal { .. } => 23,
         }
     }
 

@@ -396,21 +396,59 @@ fn redirect(pair: Pair<'_>) -> Result<Redirect, ParseError> {
     })
 }
 
-/// `redirect_op` and `redirect_dup`: the operator's text.
+/// `redirect_op` and `redirect_dup`: the redirect that the operator, with
+/// its fd number if one is written, means. An fd that only repeats the
+/// operator's default is the same redirect (`1>` is `>`, `0<` is `<`), and
+/// fd numbers are read as bash reads them (`01>` is `1>`). Any other fd, or
+/// any other form, is refused at the operator.
 fn redirect_op(pair: &Pair<'_>) -> Result<RedirectOp, ParseError> {
-    Ok(match pair.as_str() {
-        "<" => RedirectOp::In,
-        ">" => RedirectOp::Out,
-        ">>" => RedirectOp::Append,
-        "2>" => RedirectOp::Err,
-        "2>>" => RedirectOp::ErrAppend,
-        "&>" => RedirectOp::All,
-        "&>>" => RedirectOp::AllAppend,
-        "2>&1" => RedirectOp::ErrToOut,
-        ">&2" => RedirectOp::OutToErr,
-        "<<<" => RedirectOp::HereString,
-        _ => return Err(unexpected(pair)),
-    })
+    let text = pair.as_str();
+    let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let (fd, op) = text.split_at(digits);
+    // A duplication's operator and what follows its `&`: an fd, or `-`.
+    let (op, target) = match op.split_once('&') {
+        Some((dup @ (">" | "<"), target)) => (dup, Some(target)),
+        _ => (op, None),
+    };
+    let default = if op.starts_with('<') { "0" } else { "1" };
+    // `None`: a number too large for any fd.
+    let fd = fd_number(if fd.is_empty() { default } else { fd });
+    let redirect = match (fd, op, target.map(fd_number)) {
+        (_, "&>", None) => RedirectOp::All,
+        (_, "&>>", None) => RedirectOp::AllAppend,
+        (Some(0), "<", None) => RedirectOp::In,
+        (Some(0), "<<<", None) => RedirectOp::HereString,
+        (Some(1), ">", None) => RedirectOp::Out,
+        (Some(1), ">>", None) => RedirectOp::Append,
+        (Some(1), ">", Some(Some(2))) => RedirectOp::OutToErr,
+        (Some(2), ">", None) => RedirectOp::Err,
+        (Some(2), ">>", None) => RedirectOp::ErrAppend,
+        (Some(2), ">", Some(Some(1))) => RedirectOp::ErrToOut,
+        _ => {
+            return Err(ParseError::UnsupportedRedirect {
+                reason: unsupported_reason(fd, target),
+                span: span_of(pair).into(),
+            });
+        }
+    };
+    Ok(redirect)
+}
+
+/// The fd a run of digits names; `None` for `-` or a number too large.
+fn fd_number(digits: &str) -> Option<u32> {
+    digits.parse().ok()
+}
+
+/// Why a redirect of `fd` is refused, in the words of its label; `target`
+/// is what follows the `&` of a duplication.
+fn unsupported_reason(fd: Option<u32>, target: Option<&str>) -> &'static str {
+    let beyond_two = |fd: Option<u32>| fd.is_none_or(|fd| fd > 2);
+    match target {
+        _ if beyond_two(fd) => "an fd other than 0, 1 or 2",
+        Some("-") => "closing an fd is not supported",
+        Some(target) if beyond_two(fd_number(target)) => "an fd other than 0, 1 or 2",
+        _ => "not one of the supported forms",
+    }
 }
 
 /// `block`: one of the block forms.

@@ -111,6 +111,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::word_char
         | Rule::bare_char
         | Rule::bare_escape
+        | Rule::line_join
+        | Rule::word_end
         | Rule::cmd_prefix
         | Rule::word_part
         | Rule::dq_piece

@@ -215,6 +215,91 @@ fn redirects() {
     );
 }
 
+/// A word of digits right before `<` or `>` is the redirect's fd number, as
+/// in bash; the tree holds the redirect it means, so `1>` is `>`.
+#[test]
+fn redirect_fd_numbers() {
+    check(
+        "echo to-stderr 1>&2",
+        r#"cmd 0..19 (word 0..4 "echo", word 5..14 "to-stderr", redirect 15..19 >&2)"#,
+    );
+    check(
+        "cat 0< in 0<<< w",
+        r#"cmd 0..16 (word 0..3 "cat", redirect 4..9 < (word 7..9 "in"), redirect 10..16 <<< (word 15..16 "w"))"#,
+    );
+    check(
+        "echo 1> out 1>>app",
+        r#"cmd 0..18 (word 0..4 "echo", redirect 5..11 > (word 8..11 "out"), redirect 12..18 >> (word 15..18 "app"))"#,
+    );
+    check(
+        "echo x 2>err 1>&2",
+        r#"cmd 0..17 (word 0..4 "echo", word 5..6 "x", redirect 7..12 2> (word 9..12 "err"), redirect 13..17 >&2)"#,
+    );
+    check(
+        "echo 01>f x",
+        r#"cmd 0..11 (word 0..4 "echo", word 10..11 "x", redirect 5..9 > (word 8..9 "f"))"#,
+    );
+    check(
+        "echo 2>&01 01>&002",
+        r#"cmd 0..18 (word 0..4 "echo", redirect 5..10 2>&1, redirect 11..18 >&2)"#,
+    );
+    check(
+        "1>out echo",
+        r#"cmd 0..10 (word 6..10 "echo", redirect 0..5 > (word 2..5 "out"))"#,
+    );
+    // With a space, or any other character in the word, the digits are an
+    // argument, as in bash.
+    check(
+        "echo 1 >&2",
+        r#"cmd 0..10 (word 0..4 "echo", word 5..6 "1", redirect 7..10 >&2)"#,
+    );
+    check(
+        r#"echo "1">f 1\>g 1$x>h"#,
+        r#"cmd 0..21 (word 0..4 "echo", word 5..8 q"1"@6..7, word 11..15 "1>g", word 16..19 "1"@16..17 $x@17..19, redirect 8..10 > (word 9..10 "f"), redirect 19..21 > (word 20..21 "h"))"#,
+    );
+    check(
+        "echo 2&>f",
+        r#"cmd 0..9 (word 0..4 "echo", word 5..6 "2", redirect 6..9 &> (word 8..9 "f"))"#,
+    );
+}
+
+#[test]
+fn unsupported_fd_redirects() {
+    // Other fds, other directions, other duplications, and closing.
+    check_error("echo x 3>f3", "unsupported_redirect", 7..9);
+    check_error("echo x 3> f3", "unsupported_redirect", 7..9);
+    check_error("cat 2< f", "unsupported_redirect", 4..6);
+    check_error("cat 1< f", "unsupported_redirect", 4..6);
+    check_error("echo 0> f", "unsupported_redirect", 5..7);
+    check_error("echo 0>> f", "unsupported_redirect", 5..8);
+    check_error("echo 12>>f", "unsupported_redirect", 5..9);
+    check_error("cat 1<<< w", "unsupported_redirect", 4..8);
+    check_error("echo 1>&3", "unsupported_redirect", 5..9);
+    check_error("echo >&3", "unsupported_redirect", 5..8);
+    check_error("echo 2>&2", "unsupported_redirect", 5..9);
+    check_error("echo >&1", "unsupported_redirect", 5..8);
+    check_error("cat 5<&0", "unsupported_redirect", 4..8);
+    check_error("cat <&0", "unsupported_redirect", 4..7);
+    check_error("echo 2>&-", "unsupported_redirect", 5..9);
+    check_error("echo >&-", "unsupported_redirect", 5..8);
+    check_error("3>f echo", "unsupported_redirect", 0..2);
+    check_error(
+        "echo 99999999999999999999999>f",
+        "unsupported_redirect",
+        5..29,
+    );
+    // The label says what is wrong with it.
+    let reason = |source: &str| match parse(source) {
+        Err(ParseError::UnsupportedRedirect { reason, .. }) => reason,
+        other => panic!("{source:?}: {other:?}"),
+    };
+    assert_eq!(reason("echo 3>f"), "an fd other than 0, 1 or 2");
+    assert_eq!(reason("echo 1>&3"), "an fd other than 0, 1 or 2");
+    assert_eq!(reason("echo 2>&-"), "closing an fd is not supported");
+    assert_eq!(reason("cat 2<f"), "not one of the supported forms");
+    assert_eq!(reason("echo 2>&2"), "not one of the supported forms");
+}
+
 #[test]
 fn assignments() {
     check(
@@ -499,6 +584,8 @@ fn errors() {
     );
     check_error(r#"echo "\u{110000}""#, "invalid_escape", 6..16);
     check_error(r#"echo "\u{d800}""#, "invalid_escape", 6..14);
+    check_error("echo a\\\nb 3>f", "unsupported_redirect", 10..12);
+    check_error("echo a\\\nb }", "stray_brace", 10..11);
 }
 
 #[test]
@@ -507,9 +594,68 @@ fn line_continuations() {
         "echo a \\\n  b",
         r#"cmd 0..12 (word 0..4 "echo", word 5..6 "a", word 11..12 "b")"#,
     );
+    // Inside a word, `\`-newline is removed and joins the parts around it,
+    // as in bash; next to a space it is only a line continuation.
     check(
         "echo a\\\nb",
-        r#"cmd 0..9 (word 0..4 "echo", word 5..6 "a", word 8..9 "b")"#,
+        r#"cmd 0..9 (word 0..4 "echo", word 5..9 "ab")"#,
+    );
+    check(
+        "echo a\\\n b",
+        r#"cmd 0..10 (word 0..4 "echo", word 5..6 "a", word 9..10 "b")"#,
+    );
+    check(
+        "echo a \\\nb",
+        r#"cmd 0..10 (word 0..4 "echo", word 5..6 "a", word 9..10 "b")"#,
+    );
+    check(
+        "echo a\\\r\nb a\\\n\\\nb",
+        r#"cmd 0..17 (word 0..4 "echo", word 5..10 "ab", word 11..17 "ab")"#,
+    );
+    check(
+        "echo \"a\"\\\n'b'c ${x}\\\ny",
+        r#"cmd 0..22 (word 0..4 "echo", word 5..14 q"ab"@6..13 "c"@13..14, word 15..22 $x@15..19 "y"@19..22)"#,
+    );
+    check(
+        "A=\\\nb cmd",
+        r#"cmd 0..9 (assign 0..5 A@0..1 (word 2..5 "b"), word 6..9 "cmd")"#,
+    );
+    check(
+        "echo ${x:-\\\n}",
+        r#"cmd 0..13 (word 0..4 "echo", word 5..13 ${x:-[]@10..12})"#,
+    );
+    // A `\`-newline that ends a word is not part of it, nor does it keep a
+    // keyword or a `2>&1` from ending.
+    check(
+        "echo x\\\n",
+        r#"cmd 0..6 (word 0..4 "echo", word 5..6 "x")"#,
+    );
+    check(
+        "echo 2>&1\\\n | cat",
+        r#"pipeline 0..17 (cmd 0..9 (word 0..4 "echo", redirect 5..9 2>&1), cmd 14..17 (word 14..17 "cat"))"#,
+    );
+    check(
+        "for\\\n i in 1 { }",
+        r#"for 0..16 i@6..7 (word 11..12 "1", do)"#,
+    );
+    check("exit\\\n", "exit 0..4");
+    // A `#` joined to a word is part of it; after a continuation that
+    // follows a space, it starts a comment. A comment never continues.
+    check(
+        "echo a\\\n#b",
+        r#"cmd 0..10 (word 0..4 "echo", word 5..10 "a#b")"#,
+    );
+    check(
+        "{ echo a\\\n#b }",
+        r#"group 0..14 (cmd 2..12 (word 2..6 "echo", word 7..12 "a#b"))"#,
+    );
+    check(
+        "{ echo \\\n#c\n}",
+        r##"group 0..13 (cmd 2..6 (word 2..6 "echo")); comment 9..11 "#c""##,
+    );
+    check(
+        "# c \\\necho x",
+        r##"cmd 6..12 (word 6..10 "echo", word 11..12 "x"); comment 0..5 "# c \\""##,
     );
     check(
         "echo \"a\\\nb\"",
@@ -745,6 +891,12 @@ const TOKENS: &[&str] = &[
     "2>",
     "2>&1",
     ">&2",
+    "1>&2",
+    "0<",
+    "1>",
+    "3>",
+    "2>&-",
+    "\\\n",
     "&>",
     "<<<",
     "\\x41",

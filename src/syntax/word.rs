@@ -33,7 +33,12 @@ fn parts_of(pair: Pair<'_>) -> Result<Word, ParseError> {
         let child_span = span_of(&child);
         match child.as_rule() {
             Rule::bareword | Rule::default_text => {
-                parts.literal(unescape(child.as_str()), false, child_span)
+                let bytes = unescape(child.as_str());
+                // Only `\`-newlines, which join the parts around them: no
+                // part of its own, so that `"a"\`+newline+`"b"` is `"ab"`.
+                if !bytes.is_empty() {
+                    parts.literal(bytes, false, child_span);
+                }
             }
             Rule::squote => parts.literal(squote(&child), true, child_span),
             Rule::dquote => dquote(child, &mut parts)?,

@@ -297,6 +297,62 @@ fn appending_redirects() {
     );
 }
 
+/// A word of digits right before `<` or `>` is the fd of that redirect, as
+/// in bash; with a space, or any other character in the word, it is an
+/// argument.
+#[test]
+fn redirects_with_fd_numbers() {
+    let run = Test::new()
+        .script(
+            "echo to-stderr 1>&2\necho out 1> o\necho more 1>>o\ncat 0< o\ncat 0<<< here\n\
+             echo e 2> e 1>&2\necho 1 >&2\necho a1>f",
+        )
+        .stdout("out\nmore\nhere\n")
+        .run();
+    assert_eq!(run.stderr(), "to-stderr\n1\n");
+    let read = |name: &str| std::fs::read_to_string(run.dir.join(name)).unwrap();
+    assert_eq!(read("o"), "out\nmore\n");
+    assert_eq!(read("e"), "e\n");
+    assert_eq!(read("f"), "a1\n");
+}
+
+/// Any other fd, or another form, is refused before anything runs, rather
+/// than passed as an argument.
+#[test]
+fn other_fd_redirects_are_parse_errors() {
+    let run = Test::new()
+        .script("touch ran\necho x 3>f3")
+        .status(2)
+        .stderr_has("pipe::parse::unsupported_redirect")
+        .stderr_has("only fds 0, 1 and 2")
+        .run();
+    assert!(!run.dir.join("ran").exists());
+    assert!(!run.dir.join("f3").exists());
+    for script in [
+        "cat 2< f",
+        "echo 1>&3",
+        "echo 0> f",
+        "cat 5<&0",
+        "echo 2>&-",
+    ] {
+        fails(script, 2, "pipe::parse::unsupported_redirect");
+    }
+}
+
+/// `\`-newline is removed, as in bash: inside a word it joins the parts
+/// around it; next to a space it only continues the line.
+#[test]
+fn backslash_newline_joins_a_word() {
+    ok("echo a\\\nb", "ab\n");
+    ok("echo a \\\n b", "a b\n");
+    ok("echo a\\\n b", "a b\n");
+    ok("echo \"a\"\\\n'b'c", "abc\n");
+    ok("echo a\\\n#b", "a#b\n");
+    ok("echo a \\\n# comment\necho b", "a\nb\n");
+    ok("# comment \\\necho after", "after\n");
+    ok("echo x 2>&1\\\n | cat", "x\n");
+}
+
 #[test]
 fn redirects_apply_left_to_right() {
     // As in bash: `2>&1 > f` sends stderr to the old stdout.

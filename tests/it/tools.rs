@@ -91,6 +91,48 @@ fn graph_prints_dot() {
     assert!(dot.contains("sort") && dot.contains("->"), "{dot}");
 }
 
+/// `check`, `fmt` and `graph` read redirects with fd numbers, and words
+/// joined by `\`-newline, as running does.
+#[test]
+fn tools_read_fd_redirects_and_joined_words() {
+    let script = "echo to-stderr 1>&2\ncat 0< in 1> out 2>&1\necho jo\\\nined 1>> out\n";
+    Test::new()
+        .file("s.pipe", script)
+        .args(["check", "s.pipe"])
+        .stderr_empty()
+        .run();
+    Test::new()
+        .file("bad.pipe", "echo x 3> f\n")
+        .args(["check", "bad.pipe"])
+        .status(1)
+        .stderr_has("pipe::parse::unsupported_redirect")
+        .run();
+    let run = Test::new()
+        .file("s.pipe", script)
+        .args(["graph", "s.pipe"])
+        .run();
+    let dot = run.stdout();
+    for line in [
+        r#"n0 [label="echo to-stderr 1>&2"];"#,
+        r#"n1 [label="cat 2>&1"];"#,
+        r#"n4 [label="echo joined"];"#,
+        r#"n2 -> n1 [label="  <", color=gray40];"#,
+        r#"n1 -> n3 [label="  >", color=gray40];"#,
+        r#"n4 -> n5 [label="  >>", color=gray40];"#,
+    ] {
+        assert!(dot.contains(line), "{line} not in:\n{dot}");
+    }
+    let run = Test::new()
+        .file("s.pipe", script)
+        .args(["fmt", "s.pipe"])
+        .run();
+    let after = std::fs::read_to_string(run.dir.join("s.pipe")).unwrap();
+    assert_eq!(
+        after,
+        "echo to-stderr >&2\ncat < in > out 2>&1\necho jo\\\nined >> out\n"
+    );
+}
+
 #[test]
 fn trace_shows_start_and_end_with_pids() {
     let run = Test::new()
