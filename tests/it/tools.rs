@@ -104,7 +104,7 @@ fn tools_read_fd_redirects_and_joined_words() {
     Test::new()
         .file("bad.pipe", "echo x 3> f\n")
         .args(["check", "bad.pipe"])
-        .status(1)
+        .status(2)
         .stderr_has("pipe::parse::unsupported_redirect")
         .run();
     let run = Test::new()
