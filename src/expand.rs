@@ -239,7 +239,12 @@ fn undefined(var: &VarRef, lookup: &dyn Lookup) -> ExpandError {
         VarName::Named(name) => lookup
             .var_names()
             .into_iter()
-            .filter(|candidate| strsim::damerau_levenshtein(candidate, name) <= 2)
+            // `$_` is the shell's last argument, never what was meant.
+            .filter(|candidate| candidate != "_")
+            .filter(|candidate| {
+                let limit = if name.len() <= 3 { 1 } else { 2 };
+                strsim::damerau_levenshtein(candidate, name) <= limit
+            })
             .min_by_key(|candidate| strsim::damerau_levenshtein(candidate, name)),
         _ => None,
     };

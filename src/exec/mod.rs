@@ -94,6 +94,23 @@ pub struct Failure {
     pub secrets: Vec<Vec<u8>>,
 }
 
+/// `path` with `.` and `..` taken away as written, as bash's `cd` keeps
+/// `$PWD`: `/a/b/..` is `/a`, whatever `b` is.
+fn logical(path: &std::path::Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// How a script ended.
 #[derive(Debug)]
 pub enum Outcome {
@@ -306,6 +323,10 @@ impl Lookup for View<'_> {
     fn var(&self, name: &str) -> Option<OsString> {
         match self.scope.vars.get(name) {
             Some(var) => Some(var.value.clone()),
+            // After a `cd`, as bash keeps it (and as children see it).
+            None if name == "PWD" && self.scope.cwd_changed => {
+                Some(self.scope.cwd.as_os_str().to_owned())
+            }
             None => std::env::var_os(name),
         }
     }
@@ -502,7 +523,7 @@ impl<'r> Interp<'r> {
                 })
             };
             match path.metadata() {
-                Ok(meta) if meta.is_dir() => Ok(path),
+                Ok(meta) if meta.is_dir() => Ok(logical(&path)),
                 Ok(_) => Err(cd_error(std::io::Error::from_raw_os_error(libc::ENOTDIR))),
                 Err(err) => Err(cd_error(err)),
             }

@@ -456,6 +456,16 @@ fn cd_is_scoped() {
         1,
         "cannot change directory to `missing-dir`",
     );
+    // `$PWD` follows `cd` in the script as in its children, with `.` and
+    // `..` taken away as bash's `cd` does.
+    let test = Test::new().file("sub/f", "");
+    let dir = std::fs::canonicalize(test.path()).unwrap();
+    let dir = dir.display();
+    test.script(
+        "cd sub\necho $PWD\nsh -c 'echo $PWD'\n{ cd ./../sub/..; echo $PWD }\necho $PWD",
+    )
+    .stdout(format!("{dir}/sub\n{dir}/sub\n{dir}\n{dir}/sub\n"))
+    .run();
 }
 
 #[test]
