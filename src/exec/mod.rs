@@ -94,6 +94,28 @@ pub struct Failure {
     pub secrets: Vec<Vec<u8>>,
 }
 
+/// Whether `stmt` has a `parallel` or `fanout` block anywhere in it.
+fn has_branches(stmt: &Stmt) -> bool {
+    let mut found = false;
+    crate::syntax::ast::walk_stmt(stmt, &mut |stmt| {
+        if let StmtKind::List(list) = &stmt.kind {
+            let pipelines = std::iter::once(&list.first).chain(list.rest.iter().map(|(_, p)| p));
+            found |= pipelines
+                .flat_map(|pipeline| &pipeline.stages)
+                .any(|stage| {
+                    matches!(
+                        stage,
+                        Stage::Block(Block {
+                            kind: BlockKind::Parallel { .. } | BlockKind::Fanout { .. },
+                            ..
+                        })
+                    )
+                });
+        }
+    });
+    found
+}
+
 /// `path` with `.` and `..` taken away as written, as bash's `cd` keeps
 /// `$PWD`: `/a/b/..` is `/a`, whatever `b` is.
 fn logical(path: &std::path::Path) -> PathBuf {
@@ -129,8 +151,14 @@ pub fn run(
     config: Config,
     reporter: &dyn Reporter,
 ) -> Outcome {
+    // Before any thread of pipe's own exists (see `reserve_fds`): a
+    // parallel block uses a few fds a branch.
+    if script.body.iter().any(has_branches) {
+        process::reserve_fds(4096);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        .on_thread_park(spawn::release_starts)
         .build()
     {
         Ok(runtime) => runtime,
@@ -173,7 +201,13 @@ pub fn run(
     };
     let io = Io::inherit();
     let flow = runtime.block_on(async {
-        let main = std::pin::pin!(interp.run_stmts(&mut scope, &io, &script.body));
+        let mut body = std::pin::pin!(interp.run_stmts(&mut scope, &io, &script.body));
+        let main = std::future::poll_fn(|cx| {
+            let poll = body.as_mut().poll(cx);
+            spawn::release_overdue_starts();
+            poll
+        });
+        let main = std::pin::pin!(main);
         let background = std::pin::pin!(interp.background(&root));
         // The background is polled first, so that signals to pipe are
         // caught before the script starts its first child.
