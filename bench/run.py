@@ -124,6 +124,16 @@ def measure_timeout_lateness(runner: "Runner", argv: list[str]) -> dict[str, flo
     }
 
 
+def measure_group_lateness(runner: "Runner", argv: list[str]) -> dict[str, float]:
+    """Runs 100 concurrent 200 ms timeouts with nothing after them, and
+    returns how late the whole group ended: the script's wall time (its
+    start-up included) minus the 200 ms. Nothing is started after the
+    deadlines, so this is the timeouts' own lateness, the last one's."""
+    res = runner.run_once(argv, capture=True)
+    runner.check(res, argv, 124)
+    return {"time": res.wall, "late_all": res.wall - 0.2}
+
+
 def _unrolled(n: int, stmt: str) -> str:
     return "".join(f"{stmt}\n" for _ in range(n))
 
@@ -230,6 +240,19 @@ WORKLOADS: list[Workload] = [
             Metric("late_max", "worst lateness"),
             Metric("time", "wall time"),
         ),
+    ),
+    Workload(
+        name="timeouts100_end",
+        what="100 concurrent 200 ms timeouts, nothing after them; how late the last ends",
+        pipe=lines("parallel for i in 1..100 { timeout 200ms { sleep 10 } }"),
+        # `exit 124`: the status pipe's timed-out block gives, so that one
+        # check serves both.
+        sh=_unrolled(100, "timeout 0.2 sleep 10 &") + "wait\nexit 124\n",
+        reps=11,
+        expect_status=124,
+        needs=("parallel", "timeout"),
+        measure=measure_group_lateness,
+        metrics=(Metric("late_all", "last one's lateness"),),
     ),
     Workload(
         name="ordered_1g",
