@@ -15,6 +15,7 @@ mod output;
 mod parallel;
 mod pipeline;
 mod process;
+mod same_file;
 mod spawn;
 mod status;
 mod supervise;
