@@ -16,6 +16,7 @@ use crate::syntax::ast::{BlockKind, Command, Pipeline, Stage, Word, WordPart};
 use super::child::Child;
 use super::error::RunError;
 use super::io::{Fd, Io};
+use super::redirect::expand_redirects;
 use super::status::{self, Status};
 use super::supervise::StageRecord;
 use super::{Flow, Interp, LocalFuture, PipeOutcome, Scope, View, command};
@@ -91,20 +92,7 @@ impl Interp<'_> {
             .map(|(_, value)| value.clone())
             .or_else(|| view.var("PATH"));
 
-        let mut redirects = Vec::new();
-        for redirect in &command.redirects {
-            let target = match &redirect.target {
-                Some(word) => {
-                    Some(expand::single(word, "redirect", &view).map_err(|err| fail(err.into()))?)
-                }
-                None => None,
-            };
-            redirects.push(command::PlannedRedirect {
-                op: redirect.op,
-                target,
-                span: redirect.span,
-            });
-        }
+        let redirects = expand_redirects(&command.redirects, &view)?;
         Ok(command::Plan {
             argv,
             env,
@@ -124,18 +112,27 @@ impl Interp<'_> {
         io: &Io,
         pipeline: &Pipeline,
     ) -> PipeOutcome {
-        // Expand every command first, so that a bad word starts nothing.
+        // Expand every command, and every block's redirects, first, so
+        // that a bad word starts nothing.
         let mut plans = Vec::with_capacity(pipeline.stages.len());
         for stage in &pipeline.stages {
-            plans.push(match stage {
-                // Boxed: planning needs much more room than running, and
-                // a future is as large as its largest state.
-                Stage::Command(command) => match Box::pin(self.plan(scope, io, command)).await {
-                    Ok(plan) => Some(plan),
-                    Err(outcome) => return outcome,
-                },
-                Stage::Block(_) => None,
-            });
+            // Boxed: planning needs much more room than running, and a
+            // future is as large as its largest state.
+            let plan = match stage {
+                Stage::Command(command) => Box::pin(self.plan(scope, io, command))
+                    .await
+                    .map(StagePlan::Command),
+                Stage::Block(block) if block.redirects.is_empty() => {
+                    Ok(StagePlan::Block(Vec::new()))
+                }
+                Stage::Block(block) => Box::pin(self.plan_redirects(scope, io, &block.redirects))
+                    .await
+                    .map(StagePlan::Block),
+            };
+            match plan {
+                Ok(plan) => plans.push(plan),
+                Err(outcome) => return outcome,
+            }
         }
         if let Some(error) = self.same_file(scope, pipeline, &plans) {
             return PipeOutcome::failed(error);
@@ -171,7 +168,7 @@ impl Interp<'_> {
                 stderr: io.stderr.clone(),
             };
             match (stage, &plans[i]) {
-                (Stage::Command(_), Some(plan)) => {
+                (_, StagePlan::Command(plan)) => {
                     // Boxed for the same reason as `plan`.
                     running.push(
                         Box::pin(self.start_command(scope, plan, &stage_io, &mut group)).await,
@@ -179,11 +176,14 @@ impl Interp<'_> {
                     // The child has its copies; the parent keeps no pipe end.
                     drop(stage_io);
                 }
-                (Stage::Block(block), _) => {
+                (Stage::Block(block), StagePlan::Block(redirects)) => {
                     let mut inner = scope.clone();
                     running.push(Box::pin(async move {
-                        let flow = self.run_block(&mut inner, &stage_io, block).await;
-                        drop(stage_io);
+                        // The block's streams, and the files its redirects
+                        // open, close when it ends.
+                        let flow = self
+                            .run_redirected(&mut inner, stage_io, block, redirects)
+                            .await;
                         match flow {
                             Flow::Normal => StageEnd::status(Status::Exited(inner.last_status)),
                             Flow::Exit(status) => StageEnd::status(Status::Exited(status)),
@@ -195,7 +195,9 @@ impl Interp<'_> {
                         }
                     }));
                 }
-                (Stage::Command(_), None) => unreachable!("every command stage has a plan"),
+                (Stage::Command(_), StagePlan::Block(_)) => {
+                    unreachable!("every command stage has a command's plan")
+                }
             }
             if let Some(next) = next_stdin {
                 stdin = next;
@@ -409,6 +411,13 @@ fn stage_name(stage: &Stage) -> String {
             BlockKind::Timeout { .. } => "timeout".to_owned(),
         },
     }
+}
+
+/// What a stage needs to start, expanded before any stage starts.
+pub(super) enum StagePlan {
+    Command(command::Plan),
+    /// A block's own redirects.
+    Block(Vec<command::PlannedRedirect>),
 }
 
 /// How a stage ended, and the group leader to reap once all have.

@@ -13,7 +13,8 @@ use crate::syntax::ast::{
 };
 
 use super::error::RunError;
-use super::{Interp, Scope, View, command};
+use super::pipeline::StagePlan;
+use super::{Interp, Scope, View};
 
 /// `sort < f > f`: a pipeline that would truncate a file it also reads is
 /// refused before anything starts. A stage that is a block counts with the
@@ -25,7 +26,7 @@ impl Interp<'_> {
         &self,
         scope: &Scope,
         pipeline: &Pipeline,
-        plans: &[Option<command::Plan>],
+        plans: &[StagePlan],
     ) -> Option<RunError> {
         use std::os::unix::fs::MetadataExt;
         struct File<'a> {
@@ -44,7 +45,7 @@ impl Interp<'_> {
         let mut found = Vec::new();
         for (stage, (node, plan)) in pipeline.stages.iter().zip(plans).enumerate() {
             match (node, plan) {
-                (_, Some(plan)) => {
+                (_, StagePlan::Command(plan)) => {
                     let dir = plan.cwd.as_deref().unwrap_or(&scope.cwd);
                     for redirect in &plan.redirects {
                         if let Some(target) = &redirect.target {
@@ -58,13 +59,13 @@ impl Interp<'_> {
                         }
                     }
                 }
-                (Stage::Block(block), None) => {
+                (Stage::Block(block), StagePlan::Block(_)) => {
                     for (op, target, span) in block_redirects(block, &view) {
                         let path = scope.cwd.join(&target);
                         found.push((stage, op, Some(path), span, target));
                     }
                 }
-                (Stage::Command(_), None) => {}
+                (Stage::Command(_), StagePlan::Block(_)) => {}
             }
         }
         for (stage, op, path, span, target) in &found {
