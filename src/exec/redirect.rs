@@ -29,8 +29,10 @@ impl Interp<'_> {
         }
     }
 
-    /// Runs a block whose redirects are already expanded: opens them,
-    /// applies them to `io`, and runs the block with the result.
+    /// Runs a block whose redirects are already expanded: refuses them if
+    /// they would truncate a file the block reads (see `same_file.rs`),
+    /// opens them, applies them to `io`, and runs the block with the
+    /// result.
     pub(super) async fn run_redirected(
         &self,
         scope: &mut Scope,
@@ -40,6 +42,9 @@ impl Interp<'_> {
     ) -> Flow {
         if redirects.is_empty() {
             return self.run_block_kind(scope, &io, block).await;
+        }
+        if let Some(error) = self.block_same_file(scope, block, redirects) {
+            return self.finish(scope, PipeOutcome::failed(error));
         }
         let io = match command::apply_redirects(redirects, io, &scope.cwd) {
             Ok(io) => io,

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::expand;
 use crate::syntax::ast::{
@@ -12,97 +12,149 @@ use crate::syntax::ast::{
     WordPart, walk_block,
 };
 
+use super::command::PlannedRedirect;
 use super::error::RunError;
 use super::pipeline::StagePlan;
 use super::{Interp, Scope, View};
 
-/// `sort < f > f`: a pipeline that would truncate a file it also reads is
-/// refused before anything starts. A stage that is a block counts with the
-/// redirects written inside it (see [`block_redirects`]); within one block
-/// its statements run one after another, so a block that reads a file and
-/// later rewrites it is its own business.
+/// A file that a redirect reads or truncates, as the rule sees it.
+struct Opened {
+    /// Redirects in one group run one after another, those of different
+    /// groups at once: each stage of a pipeline is a group.
+    group: usize,
+    /// Opened when its group starts, before anything in the group reads
+    /// or writes: a command's redirects, and a block's own.
+    own: bool,
+    op: RedirectOp,
+    path: PathBuf,
+    span: Span,
+    target: OsString,
+}
+
 impl Interp<'_> {
+    /// `sort < f > f`: a pipeline that would truncate a file it also reads
+    /// is refused before anything starts. A stage that is a block counts
+    /// with its own redirects and the ones written inside it (see
+    /// [`block_redirects`]); within one block its statements run one after
+    /// another, so a block that reads a file and later rewrites it is its
+    /// own business, but its own redirects are opened before any of them
+    /// runs, so they clash with each other and with any inside it.
     pub(super) fn same_file(
         &self,
         scope: &Scope,
         pipeline: &Pipeline,
         plans: &[StagePlan],
     ) -> Option<RunError> {
-        use std::os::unix::fs::MetadataExt;
-        struct File<'a> {
-            stage: usize,
-            id: (u64, u64),
-            span: Span,
-            target: &'a std::ffi::OsStr,
-        }
-        let mut inputs = Vec::new();
-        let mut outputs = Vec::new();
         let view = View {
             interp: self,
             scope,
             substs: &HashMap::new(),
         };
-        let mut found = Vec::new();
-        for (stage, (node, plan)) in pipeline.stages.iter().zip(plans).enumerate() {
+        let mut opened = Vec::new();
+        for (group, (node, plan)) in pipeline.stages.iter().zip(plans).enumerate() {
             match (node, plan) {
                 (_, StagePlan::Command(plan)) => {
                     let dir = plan.cwd.as_deref().unwrap_or(&scope.cwd);
-                    for redirect in &plan.redirects {
-                        if let Some(target) = &redirect.target {
-                            found.push((
-                                stage,
-                                redirect.op,
-                                redirect.path(dir),
-                                redirect.span,
-                                target.clone(),
-                            ));
-                        }
-                    }
+                    opened.extend(own(group, &plan.redirects, dir));
                 }
-                (Stage::Block(block), StagePlan::Block(_)) => {
-                    for (op, target, span) in block_redirects(block, &view) {
-                        let path = scope.cwd.join(&target);
-                        found.push((stage, op, Some(path), span, target));
-                    }
+                (Stage::Block(block), StagePlan::Block(redirects)) => {
+                    opened.extend(own(group, redirects, &scope.cwd));
+                    let found = block_redirects(block, &view);
+                    opened.extend(inside(group, found, &scope.cwd));
                 }
                 (Stage::Command(_), StagePlan::Block(_)) => {}
             }
         }
-        for (stage, op, path, span, target) in &found {
-            let Some(meta) = path.as_ref().and_then(|path| path.metadata().ok()) else {
-                continue;
-            };
-            let file = File {
-                stage: *stage,
-                id: (meta.dev(), meta.ino()),
-                span: *span,
-                target,
-            };
-            if *op == RedirectOp::In {
-                inputs.push(file);
-            } else if op.truncates() && meta.is_file() {
-                outputs.push(file);
-            }
-        }
-        let is_block = |stage: usize| matches!(pipeline.stages[stage], Stage::Block(_));
-        for output in &outputs {
-            let clash = inputs.iter().find(|input| {
-                input.id == output.id && (input.stage != output.stage || !is_block(input.stage))
-            });
-            if let Some(input) = clash {
-                return Some(RunError::SameFile {
-                    path: output.target.to_string_lossy().into_owned(),
-                    input: input.span.into(),
-                    output: output.span.into(),
-                });
-            }
-        }
-        None
+        clash(&opened)
+    }
+
+    /// The rule for a block about to start with its `redirects`, expanded:
+    /// they must not truncate a file that one of them, or a redirect
+    /// inside the block, reads, nor read one that a redirect inside the
+    /// block truncates (`{ cat } < f > f`, `{ sort > f } < f`).
+    pub(super) fn block_same_file(
+        &self,
+        scope: &Scope,
+        block: &Block,
+        redirects: &[PlannedRedirect],
+    ) -> Option<RunError> {
+        let view = View {
+            interp: self,
+            scope,
+            substs: &HashMap::new(),
+        };
+        let mut opened: Vec<Opened> = own(0, redirects, &scope.cwd).collect();
+        opened.extend(inside(0, block_redirects(block, &view), &scope.cwd));
+        clash(&opened)
     }
 }
 
-/// The file redirects written anywhere inside `block` whose targets are
-/// known before it runs: expanded now, in the scope the block starts in.
+/// The files of redirects opened when their group starts.
+fn own(group: usize, redirects: &[PlannedRedirect], dir: &Path) -> impl Iterator<Item = Opened> {
+    redirects.iter().filter_map(move |redirect| {
+        Some(Opened {
+            group,
+            own: true,
+            op: redirect.op,
+            path: redirect.path(dir)?,
+            span: redirect.span,
+            target: redirect.target.clone()?,
+        })
+    })
+}
+
+/// The files of redirects found inside a block (see [`block_redirects`]).
+fn inside(
+    group: usize,
+    found: Vec<(RedirectOp, OsString, Span)>,
+    dir: &Path,
+) -> impl Iterator<Item = Opened> {
+    found.into_iter().map(move |(op, target, span)| Opened {
+        group,
+        own: false,
+        op,
+        path: dir.join(&target),
+        span,
+        target,
+    })
+}
+
+/// The first output that truncates a file an input reads, where both can
+/// happen at once, or the output before the input: in different groups,
+/// or in one group when either is opened as the group starts.
+fn clash(opened: &[Opened]) -> Option<RunError> {
+    use std::os::unix::fs::MetadataExt;
+    let mut inputs = Vec::new();
+    let mut outputs = Vec::new();
+    for file in opened {
+        let Ok(meta) = file.path.metadata() else {
+            continue;
+        };
+        let id = (meta.dev(), meta.ino());
+        if file.op == RedirectOp::In {
+            inputs.push((id, file));
+        } else if file.op.truncates() && meta.is_file() {
+            outputs.push((id, file));
+        }
+    }
+    for (id, output) in &outputs {
+        let clash = inputs.iter().find(|(input_id, input)| {
+            input_id == id && (input.group != output.group || input.own || output.own)
+        });
+        if let Some((_, input)) = clash {
+            return Some(RunError::SameFile {
+                path: output.target.to_string_lossy().into_owned(),
+                input: input.span.into(),
+                output: output.span.into(),
+            });
+        }
+    }
+    None
+}
+
+/// The file redirects written anywhere inside `block`, on its commands and
+/// on the blocks nested in it (not its own), whose targets are known
+/// before it runs: expanded now, in the scope the block starts in.
 /// A target is left out when it could mean something else by the time its
 /// command runs: it uses a variable the block assigns (or a loop's
 /// variable), `$?` or `$(...)`, or it is a relative path in a block that
@@ -138,7 +190,10 @@ fn block_redirects(block: &Block, view: &View<'_>) -> Vec<(RedirectOp, OsString,
                         Stage::Command(command) => {
                             redirects.extend(command.redirects.iter().cloned())
                         }
-                        Stage::Block(block) => loop_var(block, &mut assigned),
+                        Stage::Block(block) => {
+                            loop_var(block, &mut assigned);
+                            redirects.extend(block.redirects.iter().cloned());
+                        }
                     }
                 }
             }

@@ -661,6 +661,49 @@ fn same_file_through_a_block_stage_is_refused() {
     }
 }
 
+/// A block's own redirects are opened when it starts, before anything in
+/// it runs: like a command's, they clash with each other, with the other
+/// stages, and with any redirect inside the block (a block reading `f`
+/// reads it as long as it runs). Redirects on blocks nested in a stage
+/// count as that stage's.
+#[test]
+fn same_file_through_block_redirects_is_refused() {
+    for script in [
+        "{ cat } < f > f",
+        "{ cat } 0< f &> f",
+        "sort < f | { sort } > f",
+        "{ cat } < f | cat > f",
+        "{ cat < f } > f",
+        "{ sort > f } < f",
+        "for i in 1..2 { cat } < f > f",
+        "parallel { cat < f } > f",
+        "timeout 5s { cat } < f 1> f",
+        "fanout { cat } < f > f",
+        "cat < f | { { cat } > f }",
+        "{ cat } < f | { echo; { cat } > f }",
+        "let t = f\ncat < $t | { let x = 1; { cat } > $t }",
+        "{ { cat } < f > f }",
+    ] {
+        let run = Test::new()
+            .script(format!("{script}\ntouch after"))
+            .file("f", "b\na\n")
+            .status(1)
+            .stderr_has("is both read and truncated")
+            .run();
+        assert_eq!(read(&run, "f"), "b\na\n", "{script}");
+        assert!(!run.dir.join("after").exists(), "{script}");
+    }
+    // One after the other in a block, reading then rewriting is fine.
+    for (script, f) in [
+        ("{ { sort } < f > g; cat g > f }", "a\nb\n"),
+        ("{ sort < f } > g\n{ cat } < g > f", "a\nb\n"),
+        ("cat < f | { { cat } > g }", "b\na\n"),
+    ] {
+        let run = Test::new().script(script).file("f", "b\na\n").run();
+        assert_eq!(read(&run, "f"), f, "{script}");
+    }
+}
+
 #[test]
 fn cd_is_scoped() {
     Test::new()
