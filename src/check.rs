@@ -175,6 +175,13 @@ impl Checker {
     }
 
     fn block(&mut self, block: &Block, scope: &mut Vec<String>) {
+        // A block's redirects are expanded as it starts, in the scope
+        // around it: before its `for` list, without its loop variable.
+        for redirect in &block.redirects {
+            if let Some(target) = &redirect.target {
+                self.word(target, scope);
+            }
+        }
         match &block.kind {
             BlockKind::Group(body)
             | BlockKind::Fanout { branches: body, .. }

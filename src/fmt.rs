@@ -16,6 +16,8 @@
 //!   of `let`, `export` and `secret`, and between a redirect operator and its
 //!   target (`> out`); `2>&1`, `>&2` and prefix assignments `NAME=value`
 //!   stay tight. Redirects, words and assignments keep their source order.
+//!   A block's redirects follow its `}` after one space, in their order
+//!   (`{ a; b } > out 2>&1`), however the block is laid out.
 //!   A redirect operator is written in its shortest spelling: an fd number
 //!   that only repeats the operator's default is left out (`1>&2` becomes
 //!   `>&2`, `0< f` becomes `< f`, `1>> f` becomes `>> f`), the same
@@ -60,7 +62,7 @@ use std::cell::Cell;
 
 use crate::syntax::ast::{
     Block, BlockKind, Command, Comment, Connector, ForLoop, List, ListItem, ParallelBody, Pipeline,
-    Script, Span, Stage, Stmt, StmtKind,
+    Redirect, Script, Span, Stage, Stmt, StmtKind,
 };
 use crate::syntax::{ParseError, dump_without_spans, parse};
 
@@ -517,9 +519,11 @@ impl<'a> Formatter<'a> {
             return line.text(self.simple_stmt(exit).unwrap_or_default());
         }
         let (header, form) = self.block(block);
+        let redirects = self.block_redirects(block);
         let body = match form {
-            Form::Empty(text) => return line.text(text),
+            Form::Empty(text) => return line.text(text + &redirects),
             Form::Either(text, body) => {
+                let text = text + &redirects;
                 let one_line = match policy {
                     Policy::OneLine => true,
                     Policy::Open => false,
@@ -534,6 +538,9 @@ impl<'a> Formatter<'a> {
         };
         line.text(opening(&header, "{"));
         line.open(body);
+        if !redirects.is_empty() {
+            line.text(redirects);
+        }
     }
 
     // ---------------------------------------------------------------------
@@ -587,28 +594,57 @@ impl<'a> Formatter<'a> {
             pieces.push((word.span.start, self.verbatim(word.span).to_string()));
         }
         for redirect in &command.redirects {
-            let text = match &redirect.target {
-                Some(target) => format!("{} {}", redirect.op.as_str(), self.verbatim(target.span)),
-                None => redirect.op.as_str().to_string(),
-            };
-            pieces.push((redirect.span.start, text));
+            pieces.push((redirect.span.start, self.redirect(redirect)));
         }
         pieces.sort_by_key(|(start, _)| *start);
         let texts: Vec<String> = pieces.into_iter().map(|(_, text)| text).collect();
         texts.join(" ")
     }
 
-    /// A block's header (without `{`) and how the block can be written.
+    /// A redirect: its operator in its shortest spelling, and its target
+    /// as written.
+    fn redirect(&self, redirect: &'a Redirect) -> String {
+        match &redirect.target {
+            Some(target) => format!("{} {}", redirect.op.as_str(), self.verbatim(target.span)),
+            None => redirect.op.as_str().to_string(),
+        }
+    }
+
+    /// The redirects after a block's `}`, each after a space.
+    fn block_redirects(&self, block: &'a Block) -> String {
+        let mut text = String::new();
+        for redirect in &block.redirects {
+            text.push(' ');
+            text.push_str(&self.redirect(redirect));
+        }
+        text
+    }
+
+    /// Where a block's closing `}` is: the end of the block, or, when
+    /// redirects follow it, the last `}` before the first of them (only
+    /// spaces and line continuations stand between the two).
+    fn close_brace(&self, block: &Block) -> usize {
+        let end = block
+            .redirects
+            .first()
+            .map_or(block.span.end, |redirect| redirect.span.start);
+        self.src[block.span.start..end]
+            .rfind('}')
+            .map_or(end.saturating_sub(1), |at| block.span.start + at)
+    }
+
+    /// A block's header (without `{`) and how the block can be written
+    /// (without its redirects).
     fn block(&self, block: &'a Block) -> (String, Form<'a>) {
         let (header, stmts, header_end) = self.header(block);
+        let close = self.close_brace(block);
         let body = Body {
             stmts,
             header_end,
-            close: block.span.end - 1,
+            close,
         };
-        let commented = !self
-            .comments_in(block.span.start, block.span.end)
-            .is_empty();
+        // Comments in its redirects' words are copied with them.
+        let commented = !self.comments_in(block.span.start, close).is_empty();
         let form = match stmts {
             _ if commented => Form::Open(body),
             [] => Form::Empty(opening(&header, "{}")),
@@ -874,6 +910,45 @@ mod tests {
             "echo x >&2 > o >> a < i <<< w 2> e 2>> f\n",
         );
         check("1>o echo 1 >&2 a1>f", "> o echo 1 >&2 a1 > f\n");
+    }
+
+    #[test]
+    fn block_redirects() {
+        check("{echo a}>f", "{ echo a } > f\n");
+        check("{ a; b } >f 2>&1", "{\n  a\n  b\n} > f 2>&1\n");
+        check(
+            "for i in 1..3 {echo $i}>>log",
+            "for i in 1..3 { echo $i } >> log\n",
+        );
+        check(
+            "parallel for f in a b {x $f} 1>&2 0<in",
+            "parallel for f in a b { x $f } >&2 < in\n",
+        );
+        check(
+            "fanout{cat}<<<'hi there'",
+            "fanout { cat } <<< 'hi there'\n",
+        );
+        check("timeout 2s{a}&>all 2>>e", "timeout 2s { a } &> all 2>> e\n");
+        check("{ } > f", "{} > f\n");
+        check("parallel max 2 {}1>f", "parallel max 2 {} > f\n");
+        check("seq 3|{cat}>f|wc", "seq 3 | { cat } > f | wc\n");
+        check("{ a } \\\n  > f", "{ a } > f\n");
+        check("{ a # c\n} > f", "{\n  a # c\n} > f\n");
+        check("{ a } > $(b # c\n)", "{ a } > $(b # c\n)\n");
+        check("{ a } > 'two\nlines'", "{ a } > 'two\nlines'\n");
+        check("{ { a } < i } > o", "{\n  { a } < i\n} > o\n");
+        check("a || { b } >&2", "a || { b } >&2\n");
+        // Redirects count in the width: a block they would push past 80
+        // columns is opened up, its redirects after the `}`.
+        let long = "x".repeat(30);
+        check(
+            &format!("{{ echo {long} }} > {long}.txt 2>&1"),
+            &format!("{{\n  echo {long}\n}} > {long}.txt 2>&1\n"),
+        );
+        check(
+            &format!("seq 3 | for i in a {{ echo {long} }} > {long} | cat"),
+            &format!("seq 3 | for i in a {{\n  echo {long}\n}} > {long} | cat\n"),
+        );
     }
 
     #[test]
@@ -1246,8 +1321,17 @@ mod tests {
         ];
         let open = prop_oneof![Just("{ "), Just("{\n"), Just("{ # hc\n"), Just("{\n\n")];
         let close = prop_oneof![Just(" }"), Just("\n}"), Just("\n# ec\n}"), Just("\n\n}")];
-        (header, open, body, close)
-            .prop_map(|(header, open, body, close)| format!("{header} {open}{body}{close}"))
+        let redirects = prop_oneof![
+            6 => Just(""),
+            1 => Just(" > out"),
+            1 => Just(">>log 2>&1"),
+            1 => Just(" 0< in 1>&2"),
+            1 => Just(" \\\n  &> all"),
+            1 => Just(" <<< 'here text' 2> $(a # rc\n  b)"),
+        ];
+        (header, open, body, close, redirects).prop_map(|(header, open, body, close, redirects)| {
+            format!("{header} {open}{body}{close}{redirects}")
+        })
     }
 
     /// A statement, with blocks nested up to `depth` levels.

@@ -16,7 +16,9 @@
 //!   `/dev/null`, so its input edge stops at the block's border;
 //! - `parallel`, `fanout`, `timeout`, `for` and `{ }` blocks are clusters
 //!   labelled with their header as written (`parallel max 4 lines`,
-//!   `timeout 2s`, `for f in *.txt`), nested as in the script;
+//!   `timeout 2s`, `for f in *.txt`), nested as in the script. A block's
+//!   redirects are drawn as a command's are, their files joined to the
+//!   cluster's border, and its `2>&1` and `>&2` end its label;
 //! - statements that run one after the other are joined by dashed edges
 //!   labelled `then`, `&&` or `||`. Branches of `parallel` and `fanout`
 //!   run at once and are not joined;
@@ -400,7 +402,7 @@ impl Graph<'_> {
             self.substs_into(word, node);
         }
         for redirect in &command.redirects {
-            self.redirect(redirect, node);
+            self.redirect(redirect, node, node);
         }
         Ends::single(node)
     }
@@ -421,7 +423,9 @@ impl Graph<'_> {
         text
     }
 
-    fn redirect(&mut self, redirect: &Redirect, command: Port) {
+    /// A redirect to or from a file: a file node, with an edge into
+    /// `input` or out of `output` (a command, or a block's border).
+    fn redirect(&mut self, redirect: &Redirect, input: Port, output: Port) {
         let Some(target) = &redirect.target else {
             return;
         };
@@ -432,7 +436,7 @@ impl Graph<'_> {
         self.substs_into(target, file);
         let op = EdgeKind::Redirect(redirect.op.as_str());
         match redirect.op {
-            RedirectOp::In | RedirectOp::HereString => self.edge(file, command, op),
+            RedirectOp::In | RedirectOp::HereString => self.edge(file, input, op),
             RedirectOp::Out
             | RedirectOp::Append
             | RedirectOp::Err
@@ -440,7 +444,7 @@ impl Graph<'_> {
             | RedirectOp::All
             | RedirectOp::AllAppend
             | RedirectOp::ErrToOut
-            | RedirectOp::OutToErr => self.edge(command, file, op),
+            | RedirectOp::OutToErr => self.edge(output, file, op),
         }
     }
 
@@ -477,7 +481,25 @@ impl Graph<'_> {
         ports
     }
 
+    /// A block's cluster, then its redirects' files, joined to its border.
     fn block(&mut self, block: &Block) -> Ends {
+        // `2>&1` and `>&2` name no file: they end the cluster's label, as
+        // they stay in a command's.
+        let dups: String = block
+            .redirects
+            .iter()
+            .filter(|redirect| redirect.target.is_none())
+            .map(|redirect| format!(" {}", redirect.op.as_str()))
+            .collect();
+        let ends = self.block_kind(block, &dups);
+        for redirect in &block.redirects {
+            self.redirect(redirect, ends.enter, ends.leave);
+        }
+        ends
+    }
+
+    /// A block's cluster, labelled with its header and then `dups`.
+    fn block_kind(&mut self, block: &Block, dups: &str) -> Ends {
         match &block.kind {
             BlockKind::Group(body) => {
                 // `check || exit 1` is lowered to a block holding just the
@@ -487,12 +509,15 @@ impl Graph<'_> {
                 {
                     return self.stmt(stmt);
                 }
-                let cluster = self.open("{ }", "style=rounded; color=gray60; fontcolor=black;");
+                let cluster = self.open(
+                    &format!("{{ }}{dups}"),
+                    "style=rounded; color=gray60; fontcolor=black;",
+                );
                 let inner = self.body(body);
                 self.sequential(cluster, inner)
             }
             BlockKind::For(for_loop) => {
-                let header = self.for_header(for_loop);
+                let header = self.for_header(for_loop) + dups;
                 let substs = self.list_substs(for_loop);
                 let cluster = self.open(&header, "style=rounded; color=gray45; fontcolor=black;");
                 let inner = self.body(&for_loop.body);
@@ -518,6 +543,7 @@ impl Graph<'_> {
                 let attrs = "style=\"rounded,bold\"; color=\"#1f5fa8\"; fontcolor=\"#1f5fa8\";";
                 match body {
                     ParallelBody::Branches(branches) => {
+                        header.push_str(dups);
                         let cluster = self.open(&header, attrs);
                         let inner = self.branches(branches);
                         self.concurrent(cluster, inner, false)
@@ -525,6 +551,7 @@ impl Graph<'_> {
                     ParallelBody::For(for_loop) => {
                         header.push(' ');
                         header.push_str(&self.for_header(for_loop));
+                        header.push_str(dups);
                         let substs = self.list_substs(for_loop);
                         let cluster = self.open(&header, attrs);
                         let inner = self.body(&for_loop.body);
@@ -546,7 +573,7 @@ impl Graph<'_> {
             BlockKind::Fanout { output, branches } => {
                 let end =
                     output.map_or(block.span.start + "fanout".len(), |output| output.span.end);
-                let header = self.text(Span::new(block.span.start, end));
+                let header = self.text(Span::new(block.span.start, end)) + dups;
                 let cluster = self.open(
                     &header,
                     "style=\"rounded,bold\"; color=\"#2a7f3a\"; fontcolor=\"#2a7f3a\";",
@@ -570,7 +597,7 @@ impl Graph<'_> {
                 .map(|span| span.end)
                 .max()
                 .unwrap_or(duration.span.end);
-                let header = self.text(Span::new(block.span.start, end));
+                let header = self.text(Span::new(block.span.start, end)) + dups;
                 let cluster = self.open(
                     &header,
                     "style=\"rounded,dashed\"; color=\"#b03030\"; fontcolor=\"#b03030\";",
@@ -894,6 +921,66 @@ mod tests {
             n1 [label="log", shape=note, style="", fontsize=9];
             n0 -> n1 [label="  &>>", color=gray40];
             "#,
+        );
+    }
+
+    #[test]
+    fn block_redirects_are_file_nodes_at_the_border() {
+        // `2>&1` names no file and ends the cluster's label.
+        check(
+            "{ a; b } > out 2>&1",
+            r#"
+            subgraph cluster_0 {
+            label="{ } 2>&1"; style=rounded; color=gray60; fontcolor=black;
+            n0 [label="a"];
+            n1 [label="b"];
+            }
+            n2 [label="out", shape=note, style="", fontsize=9];
+            n0 -> n1 [label="  then", style=dashed, color=gray50, weight=4, fontcolor=gray45];
+            n1 -> n2 [label="  >", color=gray40, ltail=cluster_0];
+            "#,
+        );
+        check(
+            "for f in x y { c $f } 0< in 1>> log",
+            r#"
+            subgraph cluster_0 {
+            label="for f in x y"; style=rounded; color=gray45; fontcolor=black;
+            n0 [label="c $f"];
+            }
+            n1 [label="in", shape=note, style="", fontsize=9];
+            n2 [label="log", shape=note, style="", fontsize=9];
+            n1 -> n0 [label="  <", color=gray40, lhead=cluster_0];
+            n0 -> n2 [label="  >>", color=gray40, ltail=cluster_0];
+            "#,
+        );
+        check(
+            "p | parallel { a } >&2 2> $(mktemp)",
+            r##"
+            n0 [label="p"];
+            subgraph cluster_0 {
+            label="parallel >&2"; style="rounded,bold"; color="#1f5fa8"; fontcolor="#1f5fa8";
+            n1 [label="a"];
+            }
+            n2 [label="$(mktemp)", shape=note, style="", fontsize=9];
+            subgraph cluster_1 {
+            label="$(…)"; style="rounded,dotted"; color=gray40; fontcolor=black;
+            n3 [label="mktemp"];
+            }
+            n3 -> n2 [style=dotted, arrowhead=open, ltail=cluster_1];
+            n1 -> n2 [label="  2>", color=gray40, ltail=cluster_0];
+            n0 -> n1 [penwidth=1.4, weight=4, lhead=cluster_0];
+            "##,
+        );
+        check(
+            "fanout lines { a } <<< hi",
+            r##"
+            subgraph cluster_0 {
+            label="fanout lines"; style="rounded,bold"; color="#2a7f3a"; fontcolor="#2a7f3a";
+            n0 [label="a"];
+            }
+            n1 [label="hi", shape=note, style="", fontsize=9];
+            n1 -> n0 [label="  <<<", color=gray40, lhead=cluster_0];
+            "##,
         );
     }
 

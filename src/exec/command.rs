@@ -71,7 +71,7 @@ pub async fn spawn(
     )?;
     #[cfg(not(target_os = "linux"))]
     check_format(&program, &name, plan.program_span)?;
-    let io = apply_redirects(plan, io.clone(), cwd)?;
+    let io = apply_redirects(&plan.redirects, io.clone(), cwd)?;
     let spawn_error = |source: std::io::Error| RunError::Spawn {
         name: name.clone(),
         source,
@@ -324,9 +324,17 @@ fn suggest(name: &str, path_var: Option<&OsStr>) -> Option<String> {
     best.map(|(_, name)| name)
 }
 
-/// Applies redirects left to right, as bash does, to a copy of `io`.
-fn apply_redirects(plan: &Plan, mut io: Io, cwd: &Path) -> Result<Io, RunError> {
-    for redirect in &plan.redirects {
+/// Applies redirects left to right, as bash does, to `io`: a command's
+/// before it starts, a block's when it starts. A stream a redirect
+/// replaces is dropped from `io` (a pipe end given to the stage closes
+/// with the stage's last copy), and a file is opened once, here, and
+/// closed with the last copy of the `io` returned.
+pub fn apply_redirects(
+    redirects: &[PlannedRedirect],
+    mut io: Io,
+    cwd: &Path,
+) -> Result<Io, RunError> {
+    for redirect in redirects {
         let open = |options: &mut OpenOptions| -> Result<Fd, RunError> {
             let path = redirect.path(cwd).unwrap_or_default();
             options

@@ -15,6 +15,8 @@ mod output;
 mod parallel;
 mod pipeline;
 mod process;
+mod redirect;
+mod same_file;
 mod spawn;
 mod status;
 mod supervise;
@@ -689,7 +691,7 @@ impl<'r> Interp<'r> {
             let mut inner = scope.clone();
             // Boxed: a block's future is large, and a pipeline's would be as
             // large for every command (in each of a thousand branches).
-            return match Box::pin(self.run_block(&mut inner, io, block)).await {
+            return match Box::pin(self.run_block(&mut inner, io.clone(), block)).await {
                 Flow::Normal => Ok(PipeOutcome {
                     status: inner.last_status,
                     error: None,
@@ -704,7 +706,9 @@ impl<'r> Interp<'r> {
         Ok(self.run_stages(scope, io, pipeline).await)
     }
 
-    async fn run_block(&self, scope: &mut Scope, io: &Io, block: &Block) -> Flow {
+    /// Runs what a block does, with `io` as its streams: its redirects
+    /// are already applied (see `redirect.rs`).
+    async fn run_block_kind(&self, scope: &mut Scope, io: &Io, block: &Block) -> Flow {
         match &block.kind {
             BlockKind::Group(body) => self.run_stmts(scope, io, body).await,
             BlockKind::For(for_loop) => self.run_for(scope, io, for_loop).await,

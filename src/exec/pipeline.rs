@@ -3,24 +3,20 @@
 //! the pipeline's status.
 
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
 use std::rc::Rc;
 
 use futures_util::future::join_all;
 use miette::LabeledSpan;
 
 use crate::expand::{self, Lookup};
-use crate::syntax::ast::{
-    Block, BlockKind, Command, ParallelBody, Pipeline, RedirectOp, Span, Stage, StmtKind, VarName,
-    Word, WordPart, walk_block,
-};
+use crate::syntax::ast::{BlockKind, Command, Pipeline, Stage, Word, WordPart};
 
 use super::child::Child;
 use super::error::RunError;
 use super::io::{Fd, Io};
+use super::redirect::expand_redirects;
 use super::status::{self, Status};
 use super::supervise::StageRecord;
 use super::{Flow, Interp, LocalFuture, PipeOutcome, Scope, View, command};
@@ -96,20 +92,7 @@ impl Interp<'_> {
             .map(|(_, value)| value.clone())
             .or_else(|| view.var("PATH"));
 
-        let mut redirects = Vec::new();
-        for redirect in &command.redirects {
-            let target = match &redirect.target {
-                Some(word) => {
-                    Some(expand::single(word, "redirect", &view).map_err(|err| fail(err.into()))?)
-                }
-                None => None,
-            };
-            redirects.push(command::PlannedRedirect {
-                op: redirect.op,
-                target,
-                span: redirect.span,
-            });
-        }
+        let redirects = expand_redirects(&command.redirects, &view)?;
         Ok(command::Plan {
             argv,
             env,
@@ -129,18 +112,27 @@ impl Interp<'_> {
         io: &Io,
         pipeline: &Pipeline,
     ) -> PipeOutcome {
-        // Expand every command first, so that a bad word starts nothing.
+        // Expand every command, and every block's redirects, first, so
+        // that a bad word starts nothing.
         let mut plans = Vec::with_capacity(pipeline.stages.len());
         for stage in &pipeline.stages {
-            plans.push(match stage {
-                // Boxed: planning needs much more room than running, and
-                // a future is as large as its largest state.
-                Stage::Command(command) => match Box::pin(self.plan(scope, io, command)).await {
-                    Ok(plan) => Some(plan),
-                    Err(outcome) => return outcome,
-                },
-                Stage::Block(_) => None,
-            });
+            // Boxed: planning needs much more room than running, and a
+            // future is as large as its largest state.
+            let plan = match stage {
+                Stage::Command(command) => Box::pin(self.plan(scope, io, command))
+                    .await
+                    .map(StagePlan::Command),
+                Stage::Block(block) if block.redirects.is_empty() => {
+                    Ok(StagePlan::Block(Vec::new()))
+                }
+                Stage::Block(block) => Box::pin(self.plan_redirects(scope, io, &block.redirects))
+                    .await
+                    .map(StagePlan::Block),
+            };
+            match plan {
+                Ok(plan) => plans.push(plan),
+                Err(outcome) => return outcome,
+            }
         }
         if let Some(error) = self.same_file(scope, pipeline, &plans) {
             return PipeOutcome::failed(error);
@@ -176,7 +168,7 @@ impl Interp<'_> {
                 stderr: io.stderr.clone(),
             };
             match (stage, &plans[i]) {
-                (Stage::Command(_), Some(plan)) => {
+                (_, StagePlan::Command(plan)) => {
                     // Boxed for the same reason as `plan`.
                     running.push(
                         Box::pin(self.start_command(scope, plan, &stage_io, &mut group)).await,
@@ -184,11 +176,14 @@ impl Interp<'_> {
                     // The child has its copies; the parent keeps no pipe end.
                     drop(stage_io);
                 }
-                (Stage::Block(block), _) => {
+                (Stage::Block(block), StagePlan::Block(redirects)) => {
                     let mut inner = scope.clone();
                     running.push(Box::pin(async move {
-                        let flow = self.run_block(&mut inner, &stage_io, block).await;
-                        drop(stage_io);
+                        // The block's streams, and the files its redirects
+                        // open, close when it ends.
+                        let flow = self
+                            .run_redirected(&mut inner, stage_io, block, redirects)
+                            .await;
                         match flow {
                             Flow::Normal => StageEnd::status(Status::Exited(inner.last_status)),
                             Flow::Exit(status) => StageEnd::status(Status::Exited(status)),
@@ -200,7 +195,9 @@ impl Interp<'_> {
                         }
                     }));
                 }
-                (Stage::Command(_), None) => unreachable!("every command stage has a plan"),
+                (Stage::Command(_), StagePlan::Block(_)) => {
+                    unreachable!("every command stage has a command's plan")
+                }
             }
             if let Some(next) = next_stdin {
                 stdin = next;
@@ -416,155 +413,11 @@ fn stage_name(stage: &Stage) -> String {
     }
 }
 
-/// `sort < f > f`: a pipeline that would truncate a file it also reads is
-/// refused before anything starts. A stage that is a block counts with the
-/// redirects written inside it (see [`block_redirects`]); within one block
-/// its statements run one after another, so a block that reads a file and
-/// later rewrites it is its own business.
-impl Interp<'_> {
-    fn same_file(
-        &self,
-        scope: &Scope,
-        pipeline: &Pipeline,
-        plans: &[Option<command::Plan>],
-    ) -> Option<RunError> {
-        use std::os::unix::fs::MetadataExt;
-        struct File<'a> {
-            stage: usize,
-            id: (u64, u64),
-            span: Span,
-            target: &'a std::ffi::OsStr,
-        }
-        let mut inputs = Vec::new();
-        let mut outputs = Vec::new();
-        let view = View {
-            interp: self,
-            scope,
-            substs: &HashMap::new(),
-        };
-        let mut found = Vec::new();
-        for (stage, (node, plan)) in pipeline.stages.iter().zip(plans).enumerate() {
-            match (node, plan) {
-                (_, Some(plan)) => {
-                    let dir = plan.cwd.as_deref().unwrap_or(&scope.cwd);
-                    for redirect in &plan.redirects {
-                        if let Some(target) = &redirect.target {
-                            found.push((
-                                stage,
-                                redirect.op,
-                                redirect.path(dir),
-                                redirect.span,
-                                target.clone(),
-                            ));
-                        }
-                    }
-                }
-                (Stage::Block(block), None) => {
-                    for (op, target, span) in block_redirects(block, &view) {
-                        let path = scope.cwd.join(&target);
-                        found.push((stage, op, Some(path), span, target));
-                    }
-                }
-                (Stage::Command(_), None) => {}
-            }
-        }
-        for (stage, op, path, span, target) in &found {
-            let Some(meta) = path.as_ref().and_then(|path| path.metadata().ok()) else {
-                continue;
-            };
-            let file = File {
-                stage: *stage,
-                id: (meta.dev(), meta.ino()),
-                span: *span,
-                target,
-            };
-            if *op == RedirectOp::In {
-                inputs.push(file);
-            } else if op.truncates() && meta.is_file() {
-                outputs.push(file);
-            }
-        }
-        let is_block = |stage: usize| matches!(pipeline.stages[stage], Stage::Block(_));
-        for output in &outputs {
-            let clash = inputs.iter().find(|input| {
-                input.id == output.id && (input.stage != output.stage || !is_block(input.stage))
-            });
-            if let Some(input) = clash {
-                return Some(RunError::SameFile {
-                    path: output.target.to_string_lossy().into_owned(),
-                    input: input.span.into(),
-                    output: output.span.into(),
-                });
-            }
-        }
-        None
-    }
-}
-
-/// The file redirects written anywhere inside `block` whose targets are
-/// known before it runs: expanded now, in the scope the block starts in.
-/// A target is left out when it could mean something else by the time its
-/// command runs: it uses a variable the block assigns (or a loop's
-/// variable), `$?` or `$(...)`, or it is a relative path in a block that
-/// changes directory. So the check can miss a clash; it never refuses a
-/// script that would not clash.
-fn block_redirects(block: &Block, view: &View<'_>) -> Vec<(RedirectOp, OsString, Span)> {
-    let mut assigned: Vec<String> = Vec::new();
-    let mut changes_dir = false;
-    let mut redirects = Vec::new();
-    let loop_var = |block: &Block, assigned: &mut Vec<String>| {
-        if let BlockKind::For(for_loop)
-        | BlockKind::Parallel {
-            body: ParallelBody::For(for_loop),
-            ..
-        } = &block.kind
-        {
-            assigned.push(for_loop.var.name.clone());
-        }
-    };
-    loop_var(block, &mut assigned);
-    walk_block(block, &mut |stmt| match &stmt.kind {
-        StmtKind::Let { name, .. }
-        | StmtKind::Export { name, .. }
-        | StmtKind::Secret { name, .. } => {
-            assigned.push(name.name.clone());
-        }
-        StmtKind::Cd { .. } => changes_dir = true,
-        StmtKind::Exit { .. } => {}
-        StmtKind::List(list) => {
-            for pipeline in std::iter::once(&list.first).chain(list.rest.iter().map(|(_, p)| p)) {
-                for stage in &pipeline.stages {
-                    match stage {
-                        Stage::Command(command) => {
-                            redirects.extend(command.redirects.iter().cloned())
-                        }
-                        Stage::Block(block) => loop_var(block, &mut assigned),
-                    }
-                }
-            }
-        }
-    });
-    let settled = |word: &Word| {
-        word.parts.iter().all(|part| match part {
-            WordPart::Literal { .. } | WordPart::Args { .. } => true,
-            WordPart::Subst { .. } => false,
-            WordPart::Var(var) => match &var.name {
-                VarName::Named(name) => !assigned.contains(name) && var.default.is_none(),
-                VarName::Status => false,
-                VarName::Positional(_) | VarName::Count => var.default.is_none(),
-            },
-        })
-    };
-    redirects
-        .into_iter()
-        .filter(|redirect| redirect.op == RedirectOp::In || redirect.op.truncates())
-        .filter_map(|redirect| {
-            let word = redirect.target.as_ref().filter(|word| settled(word))?;
-            let target = expand::single(word, "redirect", view).ok()?;
-            let relative = !Path::new(&target).is_absolute();
-            (!(relative && changes_dir)).then_some((redirect.op, target, redirect.span))
-        })
-        .collect()
+/// What a stage needs to start, expanded before any stage starts.
+pub(super) enum StagePlan {
+    Command(command::Plan),
+    /// A block's own redirects.
+    Block(Vec<command::PlannedRedirect>),
 }
 
 /// How a stage ended, and the group leader to reap once all have.

@@ -251,6 +251,11 @@ pub enum VarName {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Block {
     pub kind: BlockKind,
+    /// Redirects written after the block's `}`, in source order: they apply
+    /// left to right to the block's own streams, as on a bash compound
+    /// command (`{ ...; } > f`).
+    pub redirects: Vec<Redirect>,
+    /// The whole block, its redirects included.
     pub span: Span,
 }
 
@@ -385,8 +390,12 @@ fn walk_command(command: &Command, visit: &mut dyn FnMut(&Stmt)) {
     }
 }
 
-/// Calls `visit` on every statement inside `block`, as [`walk_stmt`].
+/// Calls `visit` on every statement inside `block`, as [`walk_stmt`], in
+/// the order they run: its redirects' targets, its `for` list, its body.
 pub fn walk_block(block: &Block, visit: &mut dyn FnMut(&Stmt)) {
+    for target in block.redirects.iter().filter_map(|r| r.target.as_ref()) {
+        walk_word(target, visit);
+    }
     let (for_loop, body) = match &block.kind {
         BlockKind::Group(body)
         | BlockKind::Fanout { branches: body, .. }

@@ -179,7 +179,16 @@ impl Dumper {
         }
     }
 
+    /// A block: its header on one line, then its body and its redirects,
+    /// one level deeper.
     fn block(&mut self, depth: usize, block: &Block) {
+        self.block_kind(depth, block);
+        for redirect in &block.redirects {
+            self.redirect(depth + 1, redirect);
+        }
+    }
+
+    fn block_kind(&mut self, depth: usize, block: &Block) {
         let span = self.span(block.span);
         match &block.kind {
             BlockKind::Group(body) => {

@@ -194,6 +194,7 @@ fn exit_pipeline(pair: Pair<'_>) -> Result<Pipeline, ParseError> {
     Ok(Pipeline {
         stages: vec![Stage::Block(Block {
             kind: BlockKind::Group(vec![exit]),
+            redirects: Vec::new(),
             span,
         })],
         span,
@@ -451,21 +452,35 @@ fn unsupported_reason(fd: Option<u32>, target: Option<&str>) -> &'static str {
     }
 }
 
-/// `block`: one of the block forms.
+/// `block`: one of the block forms, and the redirects after it.
 fn block(pair: Pair<'_>) -> Result<Block, ParseError> {
-    let span = span_of(&pair);
-    let child = children(pair)
-        .next()
-        .ok_or_else(|| missing("block", span))?;
-    let kind = match child.as_rule() {
-        Rule::group => BlockKind::Group(body(child)?),
-        Rule::for_loop => BlockKind::For(for_loop(child)?),
-        Rule::parallel_block => parallel_block(child)?,
-        Rule::fanout_block => fanout_block(child)?,
-        Rule::timeout_block => timeout_block(child)?,
-        _ => return Err(unexpected(&child)),
-    };
-    Ok(Block { kind, span })
+    let start = pair.as_span().start();
+    let mut end = start;
+    let mut kind = None;
+    let mut redirects = Vec::new();
+    for child in children(pair) {
+        end = end.max(child.as_span().end());
+        let form = match child.as_rule() {
+            Rule::redirect => {
+                redirects.push(redirect(child)?);
+                continue;
+            }
+            Rule::group => BlockKind::Group(body(child)?),
+            Rule::for_loop => BlockKind::For(for_loop(child)?),
+            Rule::parallel_block => parallel_block(child)?,
+            Rule::fanout_block => fanout_block(child)?,
+            Rule::timeout_block => timeout_block(child)?,
+            _ => return Err(unexpected(&child)),
+        };
+        kind = Some(form);
+    }
+    let span = Span::new(start, end);
+    let kind = kind.ok_or_else(|| missing("block", span))?;
+    Ok(Block {
+        kind,
+        redirects,
+        span,
+    })
 }
 
 /// `group`: the statements between its braces.

@@ -484,6 +484,73 @@ fn blocks() {
     );
 }
 
+/// Every block form may be followed by redirects, in every form a command
+/// takes; they belong to the block, whose span covers them. A `for` loop's
+/// own span is its header and body: inside `parallel`, what follows its `}`
+/// belongs to the `parallel` block.
+#[test]
+fn block_redirects() {
+    check(
+        "{ a } > f",
+        r#"group 0..9 (cmd 2..3 (word 2..3 "a"), redirect 6..9 > (word 8..9 "f"))"#,
+    );
+    check(
+        "for i in 1..3 { echo $i } >> log 2>&1",
+        r#"for 0..25 i@4..5 (range 9..13 1@9..10 3@12..13, do (cmd 16..23 (word 16..20 "echo", word 21..23 $i)), redirect 26..32 >> (word 29..32 "log"), redirect 33..37 2>&1)"#,
+    );
+    check(
+        "parallel { a } 2> e",
+        r#"parallel 0..19 (cmd 11..12 (word 11..12 "a"), redirect 15..19 2> (word 18..19 "e"))"#,
+    );
+    check(
+        "parallel for i in x { b } 1>&2 0< in",
+        r#"parallel 0..36 (for 9..25 i@13..14 (word 18..19 "x", do (cmd 22..23 (word 22..23 "b"))), redirect 26..30 >&2, redirect 31..36 < (word 34..36 "in"))"#,
+    );
+    check(
+        "timeout 5s { a } < input &> all",
+        r#"timeout 0..31 5s@8..10 (cmd 13..14 (word 13..14 "a"), redirect 17..24 < (word 19..24 "input"), redirect 25..31 &> (word 28..31 "all"))"#,
+    );
+    check(
+        "fanout { cat } <<< hi 2>>e &>>a",
+        r#"fanout 0..31 (cmd 9..12 (word 9..12 "cat"), redirect 15..21 <<< (word 19..21 "hi"), redirect 22..26 2>> (word 25..26 "e"), redirect 27..31 &>> (word 30..31 "a"))"#,
+    );
+    check(
+        "seq 10 | fanout { a } > out.txt",
+        r#"pipeline 0..31 (cmd 0..6 (word 0..3 "seq", word 4..6 "10"), fanout 9..31 (cmd 18..19 (word 18..19 "a"), redirect 22..31 > (word 24..31 "out.txt")))"#,
+    );
+    check(
+        "x | { a }>$(b) | c",
+        r#"pipeline 0..18 (cmd 0..1 (word 0..1 "x"), group 4..14 (cmd 6..7 (word 6..7 "a"), redirect 9..14 > (word 10..14 $(#1) (subst 10..14 (cmd 12..13 (word 12..13 "b"))))), cmd 17..18 (word 17..18 "c"))"#,
+    );
+    check(
+        "{ a }2>f",
+        r#"group 0..8 (cmd 2..3 (word 2..3 "a"), redirect 5..8 2> (word 7..8 "f"))"#,
+    );
+    check(
+        "{ a } \\\n  > f",
+        r#"group 0..13 (cmd 2..3 (word 2..3 "a"), redirect 10..13 > (word 12..13 "f"))"#,
+    );
+    check(
+        "{ { a } < i } > o",
+        r#"group 0..17 (group 2..11 (cmd 4..5 (word 4..5 "a"), redirect 8..11 < (word 10..11 "i")), redirect 14..17 > (word 16..17 "o"))"#,
+    );
+    check(
+        "b || { a } > f",
+        r#"list 0..14 (cmd 0..1 (word 0..1 "b"), ||, group 5..14 (cmd 7..8 (word 7..8 "a"), redirect 11..14 > (word 13..14 "f")))"#,
+    );
+    // The forms a command refuses are refused here too; only redirects may
+    // follow a block, and a newline ends the statement before one.
+    check_error("{ a } 3> f", "unsupported_redirect", 6..8);
+    check_error("{ a } 2>&-", "unsupported_redirect", 6..10);
+    check_error("{ a } > f b", "unexpected", 10..11);
+    check_error("{ a } 2 > f", "unexpected", 6..7);
+    check_error("{ a }\n> f", "redirect_without_command", 6..9);
+    check_error("{ a } >", "unexpected", 6..7);
+    // `cd` and `exit` are statements, not blocks.
+    check_error("exit 1 > f", "unexpected", 7..8);
+    check_error("cd d > f", "unexpected", 5..6);
+}
+
 #[test]
 fn comments() {
     check("# only", "comment 0..6 \"# only\"");

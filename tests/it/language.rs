@@ -384,6 +384,224 @@ fn redirect_files_respect_umask() {
     assert_eq!(mode & 0o777, 0o640);
 }
 
+/// The files of a run's directory, by name.
+fn read(run: &crate::harness::Run, name: &str) -> String {
+    std::fs::read_to_string(run.dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Every block form takes redirects, as a bash compound command does: the
+/// files are opened once, when the block starts, so everything inside it
+/// writes to one open file (`> f` on the block keeps both lines).
+#[test]
+fn blocks_redirect_their_stdout() {
+    let run = Test::new()
+        .script(
+            "{ echo a; echo b } > group\n\
+             for i in 1..3 { echo $i } >> log\n\
+             parallel { echo x; echo y } > par\n\
+             parallel max 2 for i in 1..3 { echo $i } > parfor\n\
+             fanout { cat; cat } <<< hi > fan\n\
+             timeout 5s { echo t1; echo t2 } > time\n\
+             { echo one } 1> fd1\n\
+             { echo two } 1>> fd1\n\
+             echo done",
+        )
+        .file("log", "0\n")
+        .stdout("done\n")
+        .stderr_empty()
+        .run();
+    assert_eq!(read(&run, "group"), "a\nb\n");
+    assert_eq!(read(&run, "log"), "0\n1\n2\n3\n");
+    assert_eq!(read(&run, "par"), "x\ny\n");
+    assert_eq!(read(&run, "parfor"), "1\n2\n3\n");
+    assert_eq!(read(&run, "fan"), "hi\nhi\n");
+    assert_eq!(read(&run, "time"), "t1\nt2\n");
+    assert_eq!(read(&run, "fd1"), "one\ntwo\n");
+}
+
+#[test]
+fn blocks_redirect_their_stderr() {
+    let run = Test::new()
+        .script(
+            "{ echo e1 >&2; echo o1 } 2> err\n\
+             for i in 1..2 { sh -c \"echo e$i >&2\" } 2>> err\n\
+             parallel { sh -c 'echo p >&2'; echo o2 } 2> errors.txt\n\
+             timeout 5s { ls /no-such-dir-x } 2> lserr || echo failed\n\
+             { echo out; echo err >&2 } &> all\n\
+             { echo more >&2 } &>> all\n\
+             { echo to-err } >&2\n\
+             { echo to-err-too } 1>&2",
+        )
+        .stdout("o1\no2\nfailed\n")
+        .run();
+    assert_eq!(run.stderr(), "to-err\nto-err-too\n");
+    assert_eq!(read(&run, "err"), "e1\ne1\ne2\n");
+    assert_eq!(read(&run, "errors.txt"), "p\n");
+    assert!(read(&run, "lserr").contains("no-such-dir-x"));
+    assert_eq!(read(&run, "all"), "out\nerr\nmore\n");
+}
+
+/// A block's stdin is opened once: the first command inside reads it all
+/// and the next finds its end, as in bash (`for ...; do cat; done < f`).
+#[test]
+fn blocks_redirect_their_stdin() {
+    Test::new()
+        .script(
+            "{ cat; echo between; cat } < input\n\
+             for i in 1..2 { cat } 0< input\n\
+             timeout 5s { tr a-z A-Z } < input\n\
+             fanout { cat; wc -c } < input\n\
+             { cat } <<< \"here $x\"\n\
+             fanout lines { cat; cat } 0<<< twice\n\
+             parallel { cat } < input",
+        )
+        .env("x", "string")
+        .file("input", "abc\n")
+        .stdout("abc\nbetween\nabc\nABC\nabc\n4\nhere string\ntwice\ntwice\n")
+        .run();
+}
+
+/// As in bash, `> f 2>&1` sends both to the file, while `2>&1 > f` sends
+/// stderr where stdout was before, here the terminal's stdout.
+#[test]
+fn block_redirects_apply_left_to_right() {
+    let run = Test::new()
+        .script(
+            "{ echo out; echo err >&2 } > both 2>&1\n\
+             { echo out2; echo err2 >&2 } 2>&1 > only-out\n\
+             for i in 1..2 { echo e$i >&2 } 2>&1 >&2 2> last",
+        )
+        .stdout("err2\n")
+        .stderr_empty()
+        .run();
+    assert_eq!(read(&run, "both"), "out\nerr\n");
+    assert_eq!(read(&run, "only-out"), "out2\n");
+    assert_eq!(read(&run, "last"), "e1\ne2\n");
+}
+
+/// A block standing as a pipeline stage: a redirect replaces the pipe for
+/// that stream, as it does for a command stage (`seq 3 | cat > f | wc -c`
+/// gives `wc` nothing).
+#[test]
+fn block_stages_take_redirects() {
+    let run = Test::new()
+        .script(
+            "seq 3 | { cat } > f\n\
+             seq 3 | { cat } > g | wc -c\n\
+             echo from-pipe | { cat } < input\n\
+             { echo o; echo e >&2 } 2>&1 | sort -r\n\
+             seq 2 | for i in 1..2 { cat; echo $i } >> log | cat\n\
+             seq 10 | fanout { head -n 1; tail -n 1 } > fan | cat",
+        )
+        .file("input", "from-file\n")
+        .stdout("0\nfrom-file\no\ne\n")
+        .stderr_empty()
+        .run();
+    assert_eq!(read(&run, "f"), "1\n2\n3\n");
+    assert_eq!(read(&run, "g"), "1\n2\n3\n");
+    assert_eq!(read(&run, "log"), "1\n2\n1\n2\n");
+    let fan = read(&run, "fan");
+    assert_eq!(fan, "1\n10\n", "{fan}");
+}
+
+/// The pipe end a block stage's redirect replaces closes when the block
+/// starts, as it does for a command: the next stage sees the end of its
+/// input at once, not when the block ends.
+#[test]
+fn a_redirect_on_a_block_stage_closes_its_pipe_at_once() {
+    let run = Test::new()
+        .script(
+            "{ sleep 0.5; date +%s%N > late } > f | { cat; date +%s%N > early }\n\
+             yes | { sleep 0.5 } < /dev/null",
+        )
+        .run();
+    let time = |name: &str| read(&run, name).trim().parse::<u128>().unwrap();
+    assert!(time("early") + 300_000_000 < time("late"));
+}
+
+/// `exit` and the statuses of the block pass through its redirects.
+#[test]
+fn redirected_blocks_keep_their_status() {
+    let run = Test::new()
+        .script("{ echo a } > f\n{ echo b; exit 3 } >> f")
+        .status(3)
+        .run();
+    assert_eq!(read(&run, "f"), "a\nb\n");
+    let run = Test::new()
+        .script("timeout 100ms { echo started; sleep 5 } > f")
+        .status(124)
+        .stderr_has("timed out after 100ms")
+        .run();
+    assert_eq!(read(&run, "f"), "started\n");
+    Test::new()
+        .script("{ false } > f || echo \"failed: $?\"")
+        .stdout("failed: 1\n")
+        .run();
+}
+
+/// A redirect that cannot be opened fails the block's statement with the
+/// diagnostic a command's gives, before anything in the block starts:
+/// not its `for` list, not a `$(...)` inside it, not a command.
+#[test]
+fn a_failing_block_redirect_starts_nothing() {
+    for script in [
+        "{ touch marker } > no/such/dir/f",
+        "for i in $(touch marker) { touch marker } >> no/such/dir/f",
+        "parallel { touch marker; touch marker2 } 2> no/such/dir/f",
+        "parallel for i in 1..2 { touch marker } > no/such/dir/f",
+        "fanout { touch marker } &> no/such/dir/f",
+        "timeout 5s { touch marker } > no/such/dir/f",
+        "echo x | { touch marker } > no/such/dir/f",
+        "{ touch marker } > ok 2> no/such/dir/f",
+        "{ touch marker } < no/such/dir/f",
+        "{ touch marker } > $(echo no/such/dir)/f",
+    ] {
+        let run = Test::new()
+            .script(script)
+            .status(1)
+            .stderr_has("pipe::run::redirect")
+            .stderr_has("cannot open `no/such/dir/f`")
+            .run();
+        assert!(!run.dir.join("marker").exists(), "{script}");
+    }
+    // On the left of `||`, the failure is shown and handled.
+    let run = Test::new()
+        .script("{ touch marker } > no/such/dir/f || echo fallback")
+        .stdout("fallback\n")
+        .stderr_has("cannot open `no/such/dir/f`")
+        .run();
+    assert!(!run.dir.join("marker").exists());
+    fails("{ echo x } > $nope", 1, "undefined variable `nope`");
+}
+
+/// Each output mode of `parallel` still writes every branch's output whole
+/// (`lines`: whole lines) when the block's stdout is a file, even past
+/// what a held branch keeps in memory.
+#[test]
+fn parallel_output_modes_redirected_to_a_file() {
+    let big = 200_000;
+    let branches = format!(
+        "{{ head -c {big} /dev/zero | tr '\\0' a; sleep 0.05; echo }}; \
+         {{ head -c {big} /dev/zero | tr '\\0' b; echo }}"
+    );
+    for mode in ["ordered", "unordered", "lines"] {
+        let run = Test::new()
+            .script(format!("parallel {mode} {{ {branches} }} > out"))
+            .run();
+        let out = read(&run, "out");
+        let a = format!("{}\n", "a".repeat(big));
+        let b = format!("{}\n", "b".repeat(big));
+        if mode == "ordered" {
+            assert_eq!(out, format!("{a}{b}"), "{mode}");
+        } else {
+            assert!(
+                out == format!("{a}{b}") || out == format!("{b}{a}"),
+                "{mode}"
+            );
+        }
+    }
+}
+
 #[test]
 fn same_file_in_and_out_is_refused() {
     let run = Test::new()
@@ -440,6 +658,49 @@ fn same_file_through_a_block_stage_is_refused() {
             f,
             "{script}"
         );
+    }
+}
+
+/// A block's own redirects are opened when it starts, before anything in
+/// it runs: like a command's, they clash with each other, with the other
+/// stages, and with any redirect inside the block (a block reading `f`
+/// reads it as long as it runs). Redirects on blocks nested in a stage
+/// count as that stage's.
+#[test]
+fn same_file_through_block_redirects_is_refused() {
+    for script in [
+        "{ cat } < f > f",
+        "{ cat } 0< f &> f",
+        "sort < f | { sort } > f",
+        "{ cat } < f | cat > f",
+        "{ cat < f } > f",
+        "{ sort > f } < f",
+        "for i in 1..2 { cat } < f > f",
+        "parallel { cat < f } > f",
+        "timeout 5s { cat } < f 1> f",
+        "fanout { cat } < f > f",
+        "cat < f | { { cat } > f }",
+        "{ cat } < f | { echo; { cat } > f }",
+        "let t = f\ncat < $t | { let x = 1; { cat } > $t }",
+        "{ { cat } < f > f }",
+    ] {
+        let run = Test::new()
+            .script(format!("{script}\ntouch after"))
+            .file("f", "b\na\n")
+            .status(1)
+            .stderr_has("is both read and truncated")
+            .run();
+        assert_eq!(read(&run, "f"), "b\na\n", "{script}");
+        assert!(!run.dir.join("after").exists(), "{script}");
+    }
+    // One after the other in a block, reading then rewriting is fine.
+    for (script, f) in [
+        ("{ { sort } < f > g; cat g > f }", "a\nb\n"),
+        ("{ sort < f } > g\n{ cat } < g > f", "a\nb\n"),
+        ("cat < f | { { cat } > g }", "b\na\n"),
+    ] {
+        let run = Test::new().script(script).file("f", "b\na\n").run();
+        assert_eq!(read(&run, "f"), f, "{script}");
     }
 }
 

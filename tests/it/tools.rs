@@ -47,6 +47,76 @@ fn check_passes_good_scripts_and_warns_about_secret_arguments() {
         .run();
 }
 
+/// A block's redirects are expanded as it starts, in the scope around it:
+/// `check` reads their words there, before the block's own names exist.
+#[test]
+fn check_reads_block_redirects() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "{ echo } > $out\n\
+             for f in a { echo $f } > $f.txt\n\
+             { let x = 1 } 2> $x\n\
+             timeout 1s { echo } < $(cat $missing)\n\
+             parallel { echo } &> $(ehco x)\n",
+        )
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("undefined variable `out`")
+        .stderr_has("undefined variable `f`")
+        .stderr_has("undefined variable `x`")
+        .stderr_has("undefined variable `missing`")
+        .stderr_has("command not found: `ehco`")
+        .run();
+    assert_eq!(
+        run.stderr().matches("pipe::").count(),
+        5,
+        "{}",
+        run.stderr()
+    );
+    Test::new()
+        .file(
+            "ok.pipe",
+            "let d = out\nfor f in a { echo $f } > $d 2>&1\n{ cat } <<< ${y:-text}\n",
+        )
+        .args(["check", "ok.pipe"])
+        .stderr_empty()
+        .run();
+}
+
+/// `fmt` and `graph` read a block's redirects too.
+#[test]
+fn tools_read_block_redirects() {
+    let script = "for i in 1..2 {echo $i}>out 2>&1
+seq 3|{cat}0<in
+";
+    let run = Test::new()
+        .file("s.pipe", script)
+        .args(["fmt", "s.pipe"])
+        .run();
+    let after = std::fs::read_to_string(run.dir.join("s.pipe")).unwrap();
+    assert_eq!(
+        after,
+        "for i in 1..2 { echo $i } > out 2>&1
+seq 3 | { cat } < in
+"
+    );
+    let run = Test::new()
+        .file("s.pipe", script)
+        .args(["graph", "s.pipe"])
+        .run();
+    let dot = run.stdout();
+    for line in [
+        r#"label="for i in 1..2 2>&1";"#,
+        r#"n1 [label="out", shape=note, style="", fontsize=9];"#,
+        r#"n0 -> n1 [label="  >", color=gray40, ltail=cluster_0];"#,
+        r#"n4 [label="in", shape=note, style="", fontsize=9];"#,
+        r#"n4 -> n3 [label="  <", color=gray40, lhead=cluster_1];"#,
+    ] {
+        assert!(dot.contains(line), "{line} not in:\n{dot}");
+    }
+}
+
 #[test]
 fn check_accepts_every_example() {
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");

@@ -1,0 +1,102 @@
+//! Redirects written on a block (`{ ... } > f`, `for ... { ... } < in`),
+//! as bash applies them to a compound command: their targets are expanded
+//! in the scope the block starts in, the files are opened once, when the
+//! block starts, and the redirects apply left to right to the block's own
+//! streams, which everything inside it then uses. A redirect that fails
+//! fails the block's statement, and nothing in the block starts.
+
+use crate::expand;
+use crate::syntax::ast::{Block, Redirect, Word};
+
+use super::command::{self, PlannedRedirect};
+use super::io::Io;
+use super::{Flow, Interp, PipeOutcome, Scope, View};
+
+impl Interp<'_> {
+    /// Runs a block: its redirects expanded, opened and applied to `io`,
+    /// then what the block does. Taking `io` by value lets a stream that a
+    /// redirect replaces (a pipe end given to the stage) close at once, as
+    /// it does for a command.
+    pub(super) async fn run_block(&self, scope: &mut Scope, io: Io, block: &Block) -> Flow {
+        if block.redirects.is_empty() {
+            return self.run_block_kind(scope, &io, block).await;
+        }
+        // Boxed: only a block with redirects needs room for this, and
+        // every block's future would otherwise have it.
+        match Box::pin(self.plan_redirects(scope, &io, &block.redirects)).await {
+            Ok(redirects) => self.run_redirected(scope, io, block, &redirects).await,
+            Err(outcome) => self.finish(scope, outcome),
+        }
+    }
+
+    /// Runs a block whose redirects are already expanded: refuses them if
+    /// they would truncate a file the block reads (see `same_file.rs`),
+    /// opens them, applies them to `io`, and runs the block with the
+    /// result.
+    pub(super) async fn run_redirected(
+        &self,
+        scope: &mut Scope,
+        io: Io,
+        block: &Block,
+        redirects: &[PlannedRedirect],
+    ) -> Flow {
+        if redirects.is_empty() {
+            return self.run_block_kind(scope, &io, block).await;
+        }
+        if let Some(error) = self.block_same_file(scope, block, redirects) {
+            return self.finish(scope, PipeOutcome::failed(error));
+        }
+        let io = match command::apply_redirects(redirects, io, &scope.cwd) {
+            Ok(io) => io,
+            Err(error) => return self.finish(scope, PipeOutcome::failed(error)),
+        };
+        self.run_block_kind(scope, &io, block).await
+    }
+
+    /// Expands redirects' targets, running their `$(...)` first, as a
+    /// command's are expanded before it starts.
+    pub(super) async fn plan_redirects(
+        &self,
+        scope: &Scope,
+        io: &Io,
+        redirects: &[Redirect],
+    ) -> Result<Vec<PlannedRedirect>, PipeOutcome> {
+        if redirects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let words: Vec<Word> = redirects
+            .iter()
+            .filter_map(|redirect| redirect.target.clone())
+            .collect();
+        let substs = self.run_substs(scope, io, &words).await?;
+        let view = View {
+            interp: self,
+            scope,
+            substs: &substs,
+        };
+        expand_redirects(redirects, &view)
+    }
+}
+
+/// Redirects with their targets expanded, each to exactly one word.
+pub(super) fn expand_redirects(
+    redirects: &[Redirect],
+    view: &View<'_>,
+) -> Result<Vec<PlannedRedirect>, PipeOutcome> {
+    let mut planned = Vec::with_capacity(redirects.len());
+    for redirect in redirects {
+        let target = match &redirect.target {
+            Some(word) => Some(
+                expand::single(word, "redirect", view)
+                    .map_err(|err| PipeOutcome::failed(err.into()))?,
+            ),
+            None => None,
+        };
+        planned.push(PlannedRedirect {
+            op: redirect.op,
+            target,
+            span: redirect.span,
+        });
+    }
+    Ok(planned)
+}

@@ -1,0 +1,223 @@
+//! The same-file rule: a pipeline that would truncate a file it also
+//! reads (`sort < f > f`) is refused before anything starts, the file
+//! intact, instead of losing the data as bash would.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::expand;
+use crate::syntax::ast::{
+    Block, BlockKind, ParallelBody, Pipeline, RedirectOp, Span, Stage, StmtKind, VarName, Word,
+    WordPart, walk_block,
+};
+
+use super::command::PlannedRedirect;
+use super::error::RunError;
+use super::pipeline::StagePlan;
+use super::{Interp, Scope, View};
+
+/// A file that a redirect reads or truncates, as the rule sees it.
+struct Opened {
+    /// Redirects in one group run one after another, those of different
+    /// groups at once: each stage of a pipeline is a group.
+    group: usize,
+    /// Opened when its group starts, before anything in the group reads
+    /// or writes: a command's redirects, and a block's own.
+    own: bool,
+    op: RedirectOp,
+    path: PathBuf,
+    span: Span,
+    target: OsString,
+}
+
+impl Interp<'_> {
+    /// `sort < f > f`: a pipeline that would truncate a file it also reads
+    /// is refused before anything starts. A stage that is a block counts
+    /// with its own redirects and the ones written inside it (see
+    /// [`block_redirects`]); within one block its statements run one after
+    /// another, so a block that reads a file and later rewrites it is its
+    /// own business, but its own redirects are opened before any of them
+    /// runs, so they clash with each other and with any inside it.
+    pub(super) fn same_file(
+        &self,
+        scope: &Scope,
+        pipeline: &Pipeline,
+        plans: &[StagePlan],
+    ) -> Option<RunError> {
+        let view = View {
+            interp: self,
+            scope,
+            substs: &HashMap::new(),
+        };
+        let mut opened = Vec::new();
+        for (group, (node, plan)) in pipeline.stages.iter().zip(plans).enumerate() {
+            match (node, plan) {
+                (_, StagePlan::Command(plan)) => {
+                    let dir = plan.cwd.as_deref().unwrap_or(&scope.cwd);
+                    opened.extend(own(group, &plan.redirects, dir));
+                }
+                (Stage::Block(block), StagePlan::Block(redirects)) => {
+                    opened.extend(own(group, redirects, &scope.cwd));
+                    let found = block_redirects(block, &view);
+                    opened.extend(inside(group, found, &scope.cwd));
+                }
+                (Stage::Command(_), StagePlan::Block(_)) => {}
+            }
+        }
+        clash(&opened)
+    }
+
+    /// The rule for a block about to start with its `redirects`, expanded:
+    /// they must not truncate a file that one of them, or a redirect
+    /// inside the block, reads, nor read one that a redirect inside the
+    /// block truncates (`{ cat } < f > f`, `{ sort > f } < f`).
+    pub(super) fn block_same_file(
+        &self,
+        scope: &Scope,
+        block: &Block,
+        redirects: &[PlannedRedirect],
+    ) -> Option<RunError> {
+        let view = View {
+            interp: self,
+            scope,
+            substs: &HashMap::new(),
+        };
+        let mut opened: Vec<Opened> = own(0, redirects, &scope.cwd).collect();
+        opened.extend(inside(0, block_redirects(block, &view), &scope.cwd));
+        clash(&opened)
+    }
+}
+
+/// The files of redirects opened when their group starts.
+fn own(group: usize, redirects: &[PlannedRedirect], dir: &Path) -> impl Iterator<Item = Opened> {
+    redirects.iter().filter_map(move |redirect| {
+        Some(Opened {
+            group,
+            own: true,
+            op: redirect.op,
+            path: redirect.path(dir)?,
+            span: redirect.span,
+            target: redirect.target.clone()?,
+        })
+    })
+}
+
+/// The files of redirects found inside a block (see [`block_redirects`]).
+fn inside(
+    group: usize,
+    found: Vec<(RedirectOp, OsString, Span)>,
+    dir: &Path,
+) -> impl Iterator<Item = Opened> {
+    found.into_iter().map(move |(op, target, span)| Opened {
+        group,
+        own: false,
+        op,
+        path: dir.join(&target),
+        span,
+        target,
+    })
+}
+
+/// The first output that truncates a file an input reads, where both can
+/// happen at once, or the output before the input: in different groups,
+/// or in one group when either is opened as the group starts.
+fn clash(opened: &[Opened]) -> Option<RunError> {
+    use std::os::unix::fs::MetadataExt;
+    let mut inputs = Vec::new();
+    let mut outputs = Vec::new();
+    for file in opened {
+        let Ok(meta) = file.path.metadata() else {
+            continue;
+        };
+        let id = (meta.dev(), meta.ino());
+        if file.op == RedirectOp::In {
+            inputs.push((id, file));
+        } else if file.op.truncates() && meta.is_file() {
+            outputs.push((id, file));
+        }
+    }
+    for (id, output) in &outputs {
+        let clash = inputs.iter().find(|(input_id, input)| {
+            input_id == id && (input.group != output.group || input.own || output.own)
+        });
+        if let Some((_, input)) = clash {
+            return Some(RunError::SameFile {
+                path: output.target.to_string_lossy().into_owned(),
+                input: input.span.into(),
+                output: output.span.into(),
+            });
+        }
+    }
+    None
+}
+
+/// The file redirects written anywhere inside `block`, on its commands and
+/// on the blocks nested in it (not its own), whose targets are known
+/// before it runs: expanded now, in the scope the block starts in.
+/// A target is left out when it could mean something else by the time its
+/// command runs: it uses a variable the block assigns (or a loop's
+/// variable), `$?` or `$(...)`, or it is a relative path in a block that
+/// changes directory. So the check can miss a clash; it never refuses a
+/// script that would not clash.
+fn block_redirects(block: &Block, view: &View<'_>) -> Vec<(RedirectOp, OsString, Span)> {
+    let mut assigned: Vec<String> = Vec::new();
+    let mut changes_dir = false;
+    let mut redirects = Vec::new();
+    let loop_var = |block: &Block, assigned: &mut Vec<String>| {
+        if let BlockKind::For(for_loop)
+        | BlockKind::Parallel {
+            body: ParallelBody::For(for_loop),
+            ..
+        } = &block.kind
+        {
+            assigned.push(for_loop.var.name.clone());
+        }
+    };
+    loop_var(block, &mut assigned);
+    walk_block(block, &mut |stmt| match &stmt.kind {
+        StmtKind::Let { name, .. }
+        | StmtKind::Export { name, .. }
+        | StmtKind::Secret { name, .. } => {
+            assigned.push(name.name.clone());
+        }
+        StmtKind::Cd { .. } => changes_dir = true,
+        StmtKind::Exit { .. } => {}
+        StmtKind::List(list) => {
+            for pipeline in std::iter::once(&list.first).chain(list.rest.iter().map(|(_, p)| p)) {
+                for stage in &pipeline.stages {
+                    match stage {
+                        Stage::Command(command) => {
+                            redirects.extend(command.redirects.iter().cloned())
+                        }
+                        Stage::Block(block) => {
+                            loop_var(block, &mut assigned);
+                            redirects.extend(block.redirects.iter().cloned());
+                        }
+                    }
+                }
+            }
+        }
+    });
+    let settled = |word: &Word| {
+        word.parts.iter().all(|part| match part {
+            WordPart::Literal { .. } | WordPart::Args { .. } => true,
+            WordPart::Subst { .. } => false,
+            WordPart::Var(var) => match &var.name {
+                VarName::Named(name) => !assigned.contains(name) && var.default.is_none(),
+                VarName::Status => false,
+                VarName::Positional(_) | VarName::Count => var.default.is_none(),
+            },
+        })
+    };
+    redirects
+        .into_iter()
+        .filter(|redirect| redirect.op == RedirectOp::In || redirect.op.truncates())
+        .filter_map(|redirect| {
+            let word = redirect.target.as_ref().filter(|word| settled(word))?;
+            let target = expand::single(word, "redirect", view).ok()?;
+            let relative = !Path::new(&target).is_absolute();
+            (!(relative && changes_dir)).then_some((redirect.op, target, redirect.span))
+        })
+        .collect()
+}
