@@ -214,6 +214,26 @@ WORKLOADS: list[Workload] = [
         needs=("parallel",),
     ),
     Workload(
+        name="parallel3_openssl",
+        what="3 parallel `head -c 64M /dev/urandom | openssl enc | md5sum` chains (sh: `&` and `wait`)",
+        pipe=lines(
+            "parallel {",
+            *[
+                "  head -c 64M /dev/urandom | openssl enc -aes-256-cbc -pbkdf2 -pass pass:bench | md5sum"
+            ]
+            * 3,
+            "}",
+        ),
+        sh=_unrolled(
+            3,
+            "head -c 64M /dev/urandom | openssl enc -aes-256-cbc -pbkdf2 -pass pass:bench | md5sum &",
+        )
+        + "wait\n",
+        reps=7,
+        quick_reps=2,
+        needs=("parallel",),
+    ),
+    Workload(
         name="timeout_sleep",
         what="`timeout 200ms { sleep 10 }` (sh: coreutils `timeout 0.2 sleep 10`)",
         pipe=lines("timeout 200ms { sleep 10 }"),
