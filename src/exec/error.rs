@@ -110,6 +110,17 @@ pub enum RunError {
         span: SourceSpan,
     },
 
+    #[error("{count} more {} failed the same way", if *.count == 1 { "branch" } else { "branches" })]
+    #[diagnostic(
+        code(pipe::run::alike),
+        help("each failure with the same message at the same place is shown once")
+    )]
+    Alike {
+        count: usize,
+        #[label("in this block")]
+        span: SourceSpan,
+    },
+
     #[error("a parallel branch exited with status {status}")]
     #[diagnostic(code(pipe::run::branch_exit))]
     BranchExit {

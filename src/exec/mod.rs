@@ -976,6 +976,7 @@ impl RunError {
             | RunError::Cd { .. }
             | RunError::BadExit { .. }
             | RunError::Pipe { .. }
+            | RunError::Alike { .. }
             | RunError::Expand(_) => 1,
         }
     }

@@ -220,6 +220,11 @@ impl Interp<'_> {
             .chain((0..ends.len()).filter(|&i| closed_reader(&ends[i])))
             .collect::<Vec<_>>();
         let mut first: Option<BranchEnd> = None;
+        // What was shown (the first failure is shown last, by the caller):
+        // a failure that would read exactly the same is counted instead,
+        // so that a hundred branches failing alike say so once.
+        let mut shown: Vec<Fingerprint> = Vec::new();
+        let mut alike = 0;
         for i in order {
             let Some(end) = ends[i].take() else { continue };
             if end.status == 0 || cancelled[i] {
@@ -239,7 +244,10 @@ impl Interp<'_> {
                 false => end,
             };
             match &first {
-                None => first = Some(end),
+                None => {
+                    shown.extend(end.error.as_ref().map(fingerprint));
+                    first = Some(end);
+                }
                 Some(_) => {
                     // Failures after a timeout or a signal are its doing,
                     // and it is reported once, by whoever cancelled.
@@ -247,10 +255,23 @@ impl Interp<'_> {
                         && scope.cancel.cancelled().is_none()
                         && !quiet
                     {
-                        self.reporter.error(error, &self.secrets.borrow());
+                        let print = fingerprint(&error);
+                        if shown.contains(&print) {
+                            alike += 1;
+                        } else {
+                            shown.push(print);
+                            self.reporter.error(error, &self.secrets.borrow());
+                        }
                     }
                 }
             }
+        }
+        if alike > 0 {
+            let error = RunError::Alike {
+                count: alike,
+                span: block.span.into(),
+            };
+            self.reporter.error(error, &self.secrets.borrow());
         }
         match first {
             None => {
@@ -358,5 +379,33 @@ impl Interp<'_> {
             };
             (index, end)
         })
+    }
+}
+
+/// What a diagnostic says: its code, its message and its labels.
+#[derive(PartialEq)]
+struct Fingerprint {
+    code: Option<String>,
+    message: String,
+    labels: Vec<(usize, usize, Option<String>)>,
+}
+
+fn fingerprint(error: &RunError) -> Fingerprint {
+    use miette::Diagnostic;
+    Fingerprint {
+        code: error.code().map(|code| code.to_string()),
+        message: error.to_string(),
+        labels: error
+            .labels()
+            .into_iter()
+            .flatten()
+            .map(|label| {
+                (
+                    label.offset(),
+                    label.len(),
+                    label.label().map(str::to_owned),
+                )
+            })
+            .collect(),
     }
 }
