@@ -24,6 +24,7 @@ fn every_example_is_tested() {
         "hash_dir.pipe",
         "hello.pipe",
         "parallel_sleep.pipe",
+        "report.pipe",
         "roundtrip.pipe",
         "timeout.pipe",
         "verify_checksums.pipe",
@@ -37,6 +38,28 @@ fn every_example_is_tested() {
         .collect();
     found.sort();
     assert_eq!(found, tested, "add a test for each new example");
+}
+
+/// Sections into one file, errors into another, through the block's
+/// redirects; the hanging section is cut off at 500 ms, not 30 s.
+#[test]
+fn report() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Test::new()
+        .arg(example("report.pipe"))
+        .arg(dir.path())
+        .run();
+    assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
+    let report = std::fs::read_to_string(dir.path().join("report.txt")).unwrap();
+    assert_eq!(run.stdout(), format!("{report}errors.log: 1 line(s)\n"));
+    assert_eq!(
+        report,
+        "== system\nLinux\n== a probe that hangs\n(no answer in 500 ms)\n\
+         == a path that is not there\n(failed: see errors.log)\n\
+         == the three largest numbers\n1000\n999\n998\n"
+    );
+    let errors = std::fs::read_to_string(dir.path().join("errors.log")).unwrap();
+    assert!(errors.contains("/no/such/path"), "{errors}");
 }
 
 #[test]
