@@ -359,10 +359,6 @@ impl Lookup for View<'_> {
     fn var(&self, name: &str) -> Option<OsString> {
         match self.scope.vars.get(name) {
             Some(var) => Some(var.value.clone()),
-            // After a `cd`, as bash keeps it (and as children see it).
-            None if name == "PWD" && self.scope.cwd_changed => {
-                Some(self.scope.cwd.as_os_str().to_owned())
-            }
             None => std::env::var_os(name),
         }
     }
@@ -566,6 +562,9 @@ impl<'r> Interp<'r> {
         };
         match result.await {
             Ok(path) => {
+                // As bash's `cd` does: `$PWD` follows, in the script and
+                // in the environment of its children.
+                scope.set("PWD", path.clone().into_os_string(), Assign::Export);
                 scope.cwd = Rc::new(path);
                 scope.cwd_changed = true;
                 scope.last_status = 0;

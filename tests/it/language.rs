@@ -722,9 +722,11 @@ fn cd_is_scoped() {
     let test = Test::new().file("sub/f", "");
     let dir = std::fs::canonicalize(test.path()).unwrap();
     let dir = dir.display();
-    test.script("cd sub\necho $PWD\nsh -c 'echo $PWD'\n{ cd ./../sub/..; echo $PWD }\necho $PWD")
-        .stdout(format!("{dir}/sub\n{dir}/sub\n{dir}\n{dir}/sub\n"))
-        .run();
+    test.script(
+        "cd sub\necho $PWD\nprintenv PWD\n{ cd ./../sub/..; echo $PWD; printenv PWD }\necho $PWD",
+    )
+    .stdout(format!("{dir}/sub\n{dir}/sub\n{dir}\n{dir}\n{dir}/sub\n"))
+    .run();
 }
 
 #[test]
