@@ -61,9 +61,18 @@ impl Printer {
         let mut out = String::new();
         let result = match source {
             Some(source) => {
+                // The script's text is shown with each secret masked by
+                // as many `*` as it has bytes: every span still points at
+                // the same text, and underlines stay under it.
+                let text = source.named.inner();
+                let masked = crate::exec::mask_secrets(secrets, text.clone(), |secret| {
+                    "*".repeat(secret.len())
+                });
+                let masked =
+                    (masked != *text).then(|| NamedSource::new(source.named.name(), masked));
                 let with_source = WithSource {
                     inner: error,
-                    source: &source.named,
+                    source: masked.as_ref().unwrap_or(&source.named),
                 };
                 self.handler.render_report(&mut out, &with_source)
             }

@@ -908,13 +908,46 @@ impl<'r> Interp<'r> {
     }
 }
 
-/// Replaces every secret value in `text` by `***`.
-pub fn redact(secrets: &[Vec<u8>], mut text: String) -> String {
+/// Replaces every secret value in `text` by `***` (see [`mask_secrets`]).
+pub fn redact(secrets: &[Vec<u8>], text: String) -> String {
+    mask_secrets(secrets, text, |_| "***".to_owned())
+}
+
+/// Replaces each occurrence of a secret value in `text` by what `mask`
+/// makes of it. A value of 4 bytes or more is replaced wherever it occurs,
+/// inside a URL or a longer word too. A shorter one is replaced only where
+/// it stands alone, between characters that cannot be part of a word:
+/// replacing every `e` of the output would garble it and, by the letters
+/// it hid, tell the secret.
+pub fn mask_secrets(
+    secrets: &[Vec<u8>],
+    mut text: String,
+    mask: impl Fn(&str) -> String,
+) -> String {
+    const SHORT: usize = 4;
+    let wordy = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
     for secret in secrets {
         let secret = String::from_utf8_lossy(secret);
-        if !secret.is_empty() {
-            text = text.replace(secret.as_ref(), "***");
+        if secret.is_empty() || !text.contains(secret.as_ref()) {
+            continue;
         }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = 0;
+        for (at, _) in text.match_indices(secret.as_ref()) {
+            let end = at + secret.len();
+            if at < rest {
+                continue;
+            }
+            let alone =
+                !wordy(text[..at].chars().next_back()) && !wordy(text[end..].chars().next());
+            if secret.len() >= SHORT || alone {
+                out.push_str(&text[rest..at]);
+                out.push_str(&mask(&secret));
+                rest = end;
+            }
+        }
+        out.push_str(&text[rest..]);
+        text = out;
     }
     text
 }

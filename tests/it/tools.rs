@@ -266,6 +266,43 @@ fn completions_and_man_page() {
     assert!(run.stdout().contains(".TH pipe"), "{}", run.stdout());
 }
 
+/// A secret hidden in the script's text keeps every underline where it
+/// belongs (it is masked with as many `*`), and a short secret does not
+/// garble the rest of the output, nor tell itself by the letters hidden.
+#[test]
+fn secrets_are_hidden_without_garbling_diagnostics() {
+    let run = Test::new()
+        .script("secret S = hunter2; sh -c 'exit 3' $S\n")
+        .status(3)
+        .run();
+    let stderr = run.stderr();
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|line| line.contains("secret S = *******; sh -c"))
+        .unwrap_or_else(|| panic!("no masked source line:\n{stderr}"));
+    let underline = stderr
+        .lines()
+        .find(|line| line.contains('┬'))
+        .unwrap_or_else(|| panic!("no underline:\n{stderr}"));
+    // The underline starts under `sh`, counted in characters.
+    let column = |text: &str, at: usize| text[..at].chars().count();
+    assert_eq!(
+        column(underline, underline.find('─').unwrap()),
+        column(line, line.find("sh -c").unwrap()),
+        "{stderr}"
+    );
+    let run = Test::new()
+        .flag("-x")
+        .script("secret S = e\necho hello $S\nfalse\n")
+        .status(1)
+        .run();
+    let stderr = run.stderr();
+    assert!(stderr.contains("echo hello '***'"), "{stderr}");
+    assert!(stderr.contains("pipe::run::failed"), "{stderr}");
+    assert!(stderr.contains("`false` exited with status 1"), "{stderr}");
+}
+
 #[test]
 fn a_secret_never_leaks() {
     let canary = "canary-7f1e-secret";
