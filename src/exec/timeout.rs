@@ -71,18 +71,33 @@ impl Interp<'_> {
             Some("the time limit".to_owned()),
             limits.duration.span,
         )];
-        let mut ended = Vec::new();
+        // The same command at the same place ended the same way (the
+        // branches of a `parallel for`, say) is told once, with a count.
+        let mut alike: Vec<(&str, crate::syntax::ast::Span, String, usize)> = Vec::new();
         for record in &caught {
             let how = match record.status.get() {
                 Some(Status::Signaled(signal)) => format!("ended by {}", signal_name(signal)),
                 Some(Status::Exited(code)) => format!("exited with status {code}"),
                 None => "still running".to_owned(),
             };
-            labels.push(LabeledSpan::new_with_span(
-                Some(format!("was running: {how}")),
-                record.span,
-            ));
-            ended.push(format!("`{}` {how}", record.name));
+            match alike.iter_mut().find(|(name, span, seen, _)| {
+                *name == record.name && *span == record.span && *seen == how
+            }) {
+                Some((_, _, _, count)) => *count += 1,
+                None => alike.push((&record.name, record.span, how, 1)),
+            }
+        }
+        let mut ended = Vec::new();
+        for (name, span, how, count) in alike {
+            let (label, summary) = match count {
+                1 => (format!("was running: {how}"), format!("`{name}` {how}")),
+                _ => (
+                    format!("{count} were running: {how}"),
+                    format!("{count} × `{name}` {how}"),
+                ),
+            };
+            labels.push(LabeledSpan::new_with_span(Some(label), span));
+            ended.push(summary);
         }
         let summary = if ended.is_empty() {
             "no command was running at the deadline".to_owned()
