@@ -1188,7 +1188,9 @@ mod tests {
             4 => "[a-z][a-z0-9_./-]{0,8}",
             1 => "[a-z]{20,40}",
             1 => "'[a-z #|;{}&<>]{0,10}'",
-            1 => "\"[a-z $|;]{0,8}\"",
+            // A `$` before a space or an operator character is a `$`
+            // (`$$` would be a refused special parameter).
+            1 => "\"[a-z |;]{0,4}(\\$[ |;])?[a-z |;]{0,3}\"",
             1 => Just("'two\nlines'".to_string()),
             1 => Just("$x".to_string()),
             1 => Just("${y:-d e}".to_string()),

@@ -153,6 +153,15 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{text}` is not supported")]
+    #[diagnostic(code(pipe::parse::unsupported_expansion), help("{help}"))]
+    UnsupportedExpansion {
+        text: &'static str,
+        help: &'static str,
+        #[label("bash's meaning is not implemented")]
+        span: SourceSpan,
+    },
+
     #[error("duration without a unit")]
     #[diagnostic(
         code(pipe::parse::duration_without_unit),
@@ -258,6 +267,7 @@ impl ParseError {
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
             | ParseError::UnsupportedRedirect { span, .. }
+            | ParseError::UnsupportedExpansion { span, .. }
             | ParseError::DurationWithoutUnit { span }
             | ParseError::InvalidDuration { span, .. }
             | ParseError::DurationTooLarge { span }
@@ -333,6 +343,11 @@ mod tests {
                 what: "rule".into(),
                 span,
             },
+            ParseError::UnsupportedExpansion {
+                text: "$$",
+                help: "",
+                span,
+            },
         ]
     }
 
@@ -364,6 +379,7 @@ mod tests {
             ParseError::NumberOutOfRange { .. } => 21,
             ParseError::InvalidEscape { .. } => 22,
             ParseError::Internal { .. } => 23,
+            ParseError::UnsupportedExpansion { .. } => 24,
         }
     }
 

@@ -264,6 +264,21 @@ fn redirect_fd_numbers() {
 }
 
 #[test]
+fn bash_special_parameters_are_refused() {
+    check_error("echo $$", "unsupported_expansion", 5..7);
+    check_error("echo \"pid $$\"", "unsupported_expansion", 10..12);
+    check_error("kill $!", "unsupported_expansion", 5..7);
+    check_error("echo $*", "unsupported_expansion", 5..7);
+    check_error("echo \"$*\"", "unsupported_expansion", 6..8);
+    check_error("echo $-", "unsupported_expansion", 5..7);
+    // A `$` that starts nothing is still a `$`.
+    check(
+        "echo a$ '$$' \"$\"",
+        r#"cmd 0..16 (word 0..4 "echo", word 5..7 "a$", word 8..12 q"$$", word 13..16 q"$"@14..15)"#,
+    );
+}
+
+#[test]
 fn unsupported_fd_redirects() {
     // Other fds, other directions, other duplications, and closing.
     check_error("echo x 3>f3", "unsupported_redirect", 7..9);

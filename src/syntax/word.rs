@@ -42,13 +42,45 @@ fn parts_of(pair: Pair<'_>) -> Result<Word, ParseError> {
             }
             Rule::squote => parts.literal(squote(&child), true, child_span),
             Rule::dquote => dquote(child, &mut parts)?,
-            Rule::dollar => parts.literal(b"$".to_vec(), false, child_span),
+            Rule::dollar => {
+                unsupported_after_dollar(&child)?;
+                parts.literal(b"$".to_vec(), false, child_span)
+            }
             _ => parts.push(expansion(child)?),
         }
     }
     Ok(Word {
         parts: parts.0,
         span,
+    })
+}
+
+/// A `$` followed by a character that makes it one of bash's special
+/// parameters pipe does not have (`$$`, `$!`, `$*`, `$-`) is refused, not
+/// passed on as text: a script written for bash would silently do
+/// something else.
+fn unsupported_after_dollar(dollar: &Pair<'_>) -> Result<(), ParseError> {
+    let end = dollar.as_span().end();
+    let (text, help) = match dollar.get_input().as_bytes().get(end) {
+        Some(b'$') => (
+            "$$",
+            "pipe has no `$$` (bash's own pid); for the text itself, single-quote it: '$$'",
+        ),
+        Some(b'!') => (
+            "$!",
+            "pipe starts nothing in the background; run commands side by side in a `parallel` block",
+        ),
+        Some(b'*') => ("$*", "use `$@`: every argument stays one word"),
+        Some(b'-') => (
+            "$-",
+            "pipe has no `$-` (bash's option flags); for the text itself, single-quote it: '$-'",
+        ),
+        _ => return Ok(()),
+    };
+    Err(ParseError::UnsupportedExpansion {
+        text,
+        help,
+        span: (dollar.as_span().start(), 2).into(),
     })
 }
 
@@ -142,7 +174,10 @@ fn dquote(pair: Pair<'_>, parts: &mut Parts) -> Result<(), ParseError> {
         match child.as_rule() {
             Rule::dq_text => parts.literal(child.as_str().as_bytes().to_vec(), true, child_span),
             Rule::dq_escape => parts.literal(dq_escape(&child)?, true, child_span),
-            Rule::dollar => parts.literal(b"$".to_vec(), true, child_span),
+            Rule::dollar => {
+                unsupported_after_dollar(&child)?;
+                parts.literal(b"$".to_vec(), true, child_span)
+            }
             _ => parts.push(expansion(child)?),
         }
     }
