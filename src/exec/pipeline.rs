@@ -245,7 +245,7 @@ impl Interp<'_> {
         if let Some(error) = errors[failed].take() {
             return PipeOutcome {
                 status: effective[failed].code(),
-                error: Some(error),
+                error: Some(self.with_stage_statuses(error, pipeline, &effective, failed)),
             };
         }
         PipeOutcome {
@@ -358,6 +358,44 @@ impl Interp<'_> {
     }
 
     /// The diagnostic of a pipeline whose stage `failed` decided its status.
+    /// A command that failed inside a block standing as a stage keeps its
+    /// own diagnostic, with the pipeline's other stages and every stage's
+    /// status added, as a failing command stage would show them.
+    fn with_stage_statuses(
+        &self,
+        error: RunError,
+        pipeline: &Pipeline,
+        statuses: &[Status],
+        failed: usize,
+    ) -> RunError {
+        let block = matches!(pipeline.stages[failed], Stage::Block(_));
+        match error {
+            RunError::Failed {
+                command,
+                status,
+                mut labels,
+                ..
+            } if block && pipeline.stages.len() > 1 => {
+                let RunError::Failed {
+                    statuses: table,
+                    labels: outer,
+                    ..
+                } = self.failed_error(pipeline, statuses, failed)
+                else {
+                    unreachable!("failed_error makes a Failed")
+                };
+                labels.extend(outer.into_iter().filter(|label| !label.primary()));
+                RunError::Failed {
+                    command,
+                    status,
+                    statuses: table,
+                    labels,
+                }
+            }
+            other => other,
+        }
+    }
+
     fn failed_error(&self, pipeline: &Pipeline, statuses: &[Status], failed: usize) -> RunError {
         let mut labels = Vec::new();
         let mut table = Vec::new();
