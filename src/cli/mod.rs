@@ -313,6 +313,7 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
         observer: &observer,
     };
     let outcome = exec::run(&parsed, config, &reporter);
+    let mut lost = false;
     if let Some((path, mut file)) = timeline
         && let Some(json) = observer.timeline_json(&script.name)
         && let Err(error) = file.write_all(json.as_bytes())
@@ -325,8 +326,14 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
             None,
             &[],
         );
+        lost = true;
     }
-    exit_code(outcome, printer, &source)
+    // A script that succeeded, but whose timeline was asked for and lost,
+    // does not end with 0 after an error message: it is a usage error.
+    match exit_code(outcome, printer, &source) {
+        0 if lost => USAGE,
+        code => code,
+    }
 }
 
 /// A script decoded and parsed.

@@ -184,6 +184,23 @@ fn timeline_file_is_created_before_the_script_runs() {
         .run();
     let text = std::fs::read_to_string(run.dir.join("t.json")).unwrap();
     assert!(text.contains("traceEvents"), "{text}");
+    // Created, but lost when written: the script ran, and its success is
+    // not reported with a 0 after an error message.
+    let run = Test::new()
+        .flag("--timeline")
+        .flag("/dev/full")
+        .args(["-c", "touch ran"])
+        .status(2)
+        .stderr_has("cannot write `/dev/full`")
+        .run();
+    assert!(run.dir.join("ran").exists());
+    Test::new()
+        .flag("--timeline")
+        .flag("/dev/full")
+        .args(["-c", "sh -c 'exit 3'"])
+        .status(3)
+        .stderr_has("cannot write `/dev/full`")
+        .run();
 }
 
 #[test]
