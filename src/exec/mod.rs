@@ -160,7 +160,6 @@ pub fn run(
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .on_thread_park(spawn::release_starts)
         .build()
     {
         Ok(runtime) => runtime,
@@ -203,13 +202,7 @@ pub fn run(
     };
     let io = Io::inherit();
     let flow = runtime.block_on(async {
-        let mut body = std::pin::pin!(interp.run_stmts(&mut scope, &io, &script.body));
-        let main = std::future::poll_fn(|cx| {
-            let poll = body.as_mut().poll(cx);
-            spawn::release_overdue_starts();
-            poll
-        });
-        let main = std::pin::pin!(main);
+        let main = std::pin::pin!(interp.run_stmts(&mut scope, &io, &script.body));
         let background = std::pin::pin!(interp.background(&root));
         // The background is polled first, so that signals to pipe are
         // caught before the script starts its first child.

@@ -61,79 +61,15 @@ pub fn spawn(request: Request<'_>) -> std::io::Result<i32> {
 /// caller's thread goes on while the child calls `execve` (the wait that
 /// `spawn` spends on it is most of a start's time). For starts that are
 /// many at once: a parallel block's branches.
-///
-/// The start is held until the calling thread has nothing left to do (see
-/// [`release_starts`]): a block's branches all begin (their timeouts' clocks
-/// start, their pipes are made) before any child's `execve` competes with
-/// them for the processors. On 2 cores a hundred children loading their
-/// libraries otherwise kept the interpreter off the processor for tens of
-/// milliseconds halfway through a block's branches.
 pub async fn spawn_elsewhere(request: Request<'_>) -> std::io::Result<i32> {
     let prepared = prepare(request)?;
     let (answer, result) = tokio::sync::oneshot::channel();
-    let Some(starters) = starters() else {
+    match starters().send(Job { prepared, answer }) {
+        Ok(()) => result
+            .await
+            .unwrap_or_else(|_| Err(std::io::Error::other("the starter thread ended"))),
         // No starter thread could be made: start it here.
-        return start(prepared, &mut new_stack());
-    };
-    if let Err(std::sync::mpsc::SendError(job)) = starters.queue.send(Job { prepared, answer }) {
-        return start(job.prepared, &mut new_stack());
-    }
-    HELD.with(|held| {
-        held.count.set(held.count.get() + 1);
-        if held.since.get().is_none() {
-            held.since.set(Some(std::time::Instant::now()));
-        }
-    });
-    result
-        .await
-        .unwrap_or_else(|_| Err(std::io::Error::other("the starter thread ended")))
-}
-
-/// Starts queued by [`spawn_elsewhere`] on this thread that the starter
-/// threads may not take yet.
-struct Held {
-    count: std::cell::Cell<usize>,
-    /// When the oldest was queued.
-    since: std::cell::Cell<Option<std::time::Instant>>,
-}
-
-thread_local! {
-    static HELD: Held = const {
-        Held {
-            count: std::cell::Cell::new(0),
-            since: std::cell::Cell::new(None),
-        }
-    };
-}
-
-/// Lets the starter threads take the starts held on this thread. The
-/// runtime calls it when the interpreter thread is about to wait.
-pub fn release_starts() {
-    let count = HELD.with(|held| {
-        held.since.set(None);
-        held.count.replace(0)
-    });
-    if count > 0
-        && let Some(starters) = starters()
-    {
-        if let Ok(mut allowed) = starters.allowed.lock() {
-            *allowed += count;
-        }
-        starters.open.notify_all();
-    }
-}
-
-/// [`release_starts`], when the oldest start has been held for 5 ms: the
-/// interpreter thread may stay busy (a relay that keeps finding bytes)
-/// without ever waiting.
-pub fn release_overdue_starts() {
-    let overdue = HELD.with(|held| {
-        held.since
-            .get()
-            .is_some_and(|since| since.elapsed() >= std::time::Duration::from_millis(5))
-    });
-    if overdue {
-        release_starts();
+        Err(std::sync::mpsc::SendError(job)) => start(job.prepared, &mut new_stack()),
     }
 }
 
@@ -143,40 +79,26 @@ struct Job {
     answer: tokio::sync::oneshot::Sender<std::io::Result<i32>>,
 }
 
-/// The starter threads' queue, and how many of its jobs they may take.
-struct Starters {
-    queue: std::sync::mpsc::Sender<Job>,
-    allowed: std::sync::Mutex<usize>,
-    open: std::sync::Condvar,
-}
-
-/// The starter threads, made at the first use; None if none could be
-/// made. They live as long as `pipe`: a child's PR_SET_PDEATHSIG fires
-/// when the thread that made it ends.
-fn starters() -> Option<&'static Starters> {
-    static STARTERS: std::sync::OnceLock<Option<Starters>> = std::sync::OnceLock::new();
-    STARTERS
-        .get_or_init(|| {
-            let (queue, jobs) = std::sync::mpsc::channel::<Job>();
-            let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
-            let count = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
-            let made = (0..count)
-                .filter(|_| {
-                    let jobs = jobs.clone();
-                    std::thread::Builder::new()
-                        .name("pipe-start".to_owned())
-                        .stack_size(64 * 1024)
-                        .spawn(move || starter(&jobs))
-                        .is_ok()
-                })
-                .count();
-            (made > 0).then(|| Starters {
-                queue,
-                allowed: std::sync::Mutex::new(0),
-                open: std::sync::Condvar::new(),
-            })
-        })
-        .as_ref()
+/// The queue of the starter threads, made at the first use. They live as
+/// long as `pipe`: a child's PR_SET_PDEATHSIG fires when the thread that
+/// made it ends.
+fn starters() -> &'static std::sync::mpsc::Sender<Job> {
+    static STARTERS: std::sync::OnceLock<std::sync::mpsc::Sender<Job>> = std::sync::OnceLock::new();
+    STARTERS.get_or_init(|| {
+        let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+        let receiver = std::sync::Arc::new(std::sync::Mutex::new(receiver));
+        let count = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+        for _ in 0..count {
+            let receiver = receiver.clone();
+            let _ = std::thread::Builder::new()
+                .name("pipe-start".to_owned())
+                .stack_size(64 * 1024)
+                .spawn(move || starter(&receiver));
+        }
+        // If no thread could be made, the receiver is dropped with the
+        // closures, and every send fails: the caller starts the child.
+        sender
+    })
 }
 
 fn starter(jobs: &std::sync::Mutex<std::sync::mpsc::Receiver<Job>>) {
@@ -190,24 +112,11 @@ fn starter(jobs: &std::sync::Mutex<std::sync::mpsc::Receiver<Job>>) {
     // One stack, used by every child this thread starts.
     let mut stack = new_stack();
     loop {
-        // Made before this thread's first job is taken, so never None here.
-        let Some(starters) = starters() else { return };
-        match starters.allowed.lock() {
-            Ok(allowed) => match starters.open.wait_while(allowed, |allowed| *allowed == 0) {
-                Ok(mut allowed) => *allowed -= 1,
-                Err(_) => return,
-            },
-            Err(_) => return,
-        }
         let job = match jobs.lock() {
             Ok(jobs) => jobs.recv(),
             Err(_) => return,
         };
         let Ok(job) = job else { return };
-        // Whoever asked for it is gone (its scope ended meanwhile).
-        if job.answer.is_closed() {
-            continue;
-        }
         let result = start(job.prepared, &mut stack);
         if let Err(Ok(pid)) = job.answer.send(result) {
             // Nobody waits for this child any more: end and reap it.
