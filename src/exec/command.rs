@@ -23,7 +23,8 @@ pub struct Plan {
     pub redirects: Vec<PlannedRedirect>,
     /// The working directory, when a `cd` changed it.
     pub cwd: Option<PathBuf>,
-    /// The search path, from the script's `PATH` or the environment's.
+    /// The search path, from the script's `PATH` or the environment's;
+    /// None for a program named by a path, which is not looked for.
     pub path_var: Option<OsString>,
     pub program_span: Span,
     /// The whole command.

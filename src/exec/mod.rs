@@ -456,22 +456,23 @@ impl<'r> Interp<'r> {
         unreachable!("the background loops never end")
     }
 
+    /// One statement. Only a pipeline runs in place: the others' futures
+    /// are boxed, as is a pipeline after `&&` or `||` (see `run_list`),
+    /// because a statement's future is as large as its largest case, and
+    /// every branch of a parallel block holds one while it runs.
     async fn run_stmt(&self, scope: &mut Scope, io: &Io, stmt: &Stmt) -> Flow {
         match &stmt.kind {
             StmtKind::Let { name, value } => {
-                self.assign(scope, io, &name.name, value, Assign::Plain)
-                    .await
+                Box::pin(self.assign(scope, io, &name.name, value, Assign::Plain)).await
             }
             StmtKind::Export { name, value } => {
-                self.assign(scope, io, &name.name, value, Assign::Export)
-                    .await
+                Box::pin(self.assign(scope, io, &name.name, value, Assign::Export)).await
             }
             StmtKind::Secret { name, value } => {
-                self.assign(scope, io, &name.name, value, Assign::Secret)
-                    .await
+                Box::pin(self.assign(scope, io, &name.name, value, Assign::Secret)).await
             }
-            StmtKind::Cd { dir } => self.cd(scope, io, dir).await,
-            StmtKind::Exit { status } => self.exit(scope, io, status.as_ref()).await,
+            StmtKind::Cd { dir } => Box::pin(self.cd(scope, io, dir)).await,
+            StmtKind::Exit { status } => Box::pin(self.exit(scope, io, status.as_ref())).await,
             StmtKind::List(list) => self.run_list(scope, io, list).await,
         }
     }
@@ -634,7 +635,7 @@ impl<'r> Interp<'r> {
             // The left side was a condition: why it could not run is shown
             // (as bash shows "command not found"), a plain status is not.
             self.report_condition(outcome.error.take());
-            outcome = match self.run_pipeline(scope, io, pipeline).await {
+            outcome = match Box::pin(self.run_pipeline(scope, io, pipeline)).await {
                 Ok(outcome) => outcome,
                 Err(exit) => return Flow::Exit(exit),
             };

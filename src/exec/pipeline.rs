@@ -85,12 +85,17 @@ impl Interp<'_> {
             }
             env.push((OsString::from(&assign.name.name), value));
         }
-        let path_var = env
-            .iter()
-            .rev()
-            .find(|(key, _)| key == "PATH")
-            .map(|(_, value)| value.clone())
-            .or_else(|| view.var("PATH"));
+        // Only a name without a `/` is looked for on PATH: a thousand
+        // branches running `/bin/true` need no copy of it each.
+        let path_var = (!argv[0].as_bytes().contains(&b'/'))
+            .then(|| {
+                env.iter()
+                    .rev()
+                    .find(|(key, _)| key == "PATH")
+                    .map(|(_, value)| value.clone())
+                    .or_else(|| view.var("PATH"))
+            })
+            .flatten();
 
         let redirects = expand_redirects(&command.redirects, &view)?;
         Ok(command::Plan {
