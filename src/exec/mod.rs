@@ -486,9 +486,7 @@ impl<'r> Interp<'r> {
         how: Assign,
     ) -> Flow {
         let result = async {
-            let substs = self
-                .run_substs(scope, io, std::slice::from_ref(value))
-                .await?;
+            let substs = self.run_substs(scope, io, &[value]).await?;
             let view = View {
                 interp: self,
                 scope,
@@ -530,9 +528,7 @@ impl<'r> Interp<'r> {
 
     async fn cd(&self, scope: &mut Scope, io: &Io, dir: &Word) -> Flow {
         let result = async {
-            let substs = self
-                .run_substs(scope, io, std::slice::from_ref(dir))
-                .await?;
+            let substs = self.run_substs(scope, io, &[dir]).await?;
             let view = View {
                 interp: self,
                 scope,
@@ -573,9 +569,7 @@ impl<'r> Interp<'r> {
             return Flow::Exit(scope.last_status);
         };
         let result = async {
-            let substs = self
-                .run_substs(scope, io, std::slice::from_ref(word))
-                .await?;
+            let substs = self.run_substs(scope, io, &[word]).await?;
             let view = View {
                 interp: self,
                 scope,
@@ -749,10 +743,10 @@ impl<'r> Interp<'r> {
         io: &Io,
         items: &[ListItem],
     ) -> Result<Vec<OsString>, PipeOutcome> {
-        let words: Vec<Word> = items
+        let words: Vec<&Word> = items
             .iter()
             .filter_map(|item| match item {
-                ListItem::Word(word) => Some(word.clone()),
+                ListItem::Word(word) => Some(word),
                 ListItem::Range { .. } => None,
             })
             .collect();
@@ -777,7 +771,7 @@ impl<'r> Interp<'r> {
         &self,
         scope: &Scope,
         io: &Io,
-        words: &[Word],
+        words: &[&Word],
     ) -> Result<HashMap<(usize, usize), Vec<u8>>, PipeOutcome> {
         let mut pending: Vec<(&[Stmt], Span)> = Vec::new();
         let empty = HashMap::new();
@@ -786,7 +780,7 @@ impl<'r> Interp<'r> {
             scope,
             substs: &empty,
         };
-        let mut stack: Vec<&Word> = words.iter().rev().collect();
+        let mut stack: Vec<&Word> = words.iter().rev().copied().collect();
         // Depth-first, so that outputs are taken in source order.
         while let Some(word) = stack.pop() {
             for part in word.parts.iter().rev() {

@@ -29,17 +29,13 @@ impl Interp<'_> {
         io: &Io,
         command: &Command,
     ) -> Result<command::Plan, PipeOutcome> {
-        let mut words: Vec<Word> = command
-            .assigns
-            .iter()
-            .map(|assign| assign.value.clone())
-            .collect();
-        words.extend(command.words.iter().cloned());
+        let mut words: Vec<&Word> = command.assigns.iter().map(|assign| &assign.value).collect();
+        words.extend(&command.words);
         words.extend(
             command
                 .redirects
                 .iter()
-                .filter_map(|redirect| redirect.target.clone()),
+                .filter_map(|redirect| redirect.target.as_ref()),
         );
         let substs = self.run_substs(scope, io, &words).await?;
         let view = View {

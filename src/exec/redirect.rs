@@ -64,9 +64,9 @@ impl Interp<'_> {
         if redirects.is_empty() {
             return Ok(Vec::new());
         }
-        let words: Vec<Word> = redirects
+        let words: Vec<&Word> = redirects
             .iter()
-            .filter_map(|redirect| redirect.target.clone())
+            .filter_map(|redirect| redirect.target.as_ref())
             .collect();
         let substs = self.run_substs(scope, io, &words).await?;
         let view = View {
