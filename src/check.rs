@@ -16,7 +16,7 @@ use thiserror::Error;
 
 use crate::syntax::ast::{
     Block, BlockKind, Command, ListItem, ParallelBody, RangeBound, Script, Span, Stage, Stmt,
-    StmtKind, VarName, VarRef, Word, WordPart,
+    StmtKind, VarName, VarRef, Word, WordPart, walk_stmt,
 };
 
 #[derive(Debug, Error, Diagnostic)]
@@ -83,46 +83,17 @@ pub fn check(script: &Script) -> Vec<CheckError> {
 /// The values of `secret`s written as plain text in the script, to hide
 /// from what is shown about it without running it.
 pub fn literal_secrets(script: &Script) -> Vec<Vec<u8>> {
-    fn walk(stmts: &[Stmt], found: &mut Vec<Vec<u8>>) {
-        for stmt in stmts {
-            match &stmt.kind {
-                StmtKind::Secret { value, .. } => {
-                    if let Some(bytes) = literal(value)
-                        && !bytes.is_empty()
-                    {
-                        found.push(bytes);
-                    }
-                }
-                StmtKind::List(list) => {
-                    for pipeline in
-                        std::iter::once(&list.first).chain(list.rest.iter().map(|(_, p)| p))
-                    {
-                        for stage in &pipeline.stages {
-                            if let Stage::Block(block) = stage {
-                                match &block.kind {
-                                    BlockKind::Group(body)
-                                    | BlockKind::Fanout { branches: body, .. }
-                                    | BlockKind::Timeout { body, .. }
-                                    | BlockKind::Parallel {
-                                        body: ParallelBody::Branches(body),
-                                        ..
-                                    } => walk(body, found),
-                                    BlockKind::For(for_loop)
-                                    | BlockKind::Parallel {
-                                        body: ParallelBody::For(for_loop),
-                                        ..
-                                    } => walk(&for_loop.body, found),
-                                }
-                            }
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
     let mut found = Vec::new();
-    walk(&script.body, &mut found);
+    for stmt in &script.body {
+        walk_stmt(stmt, &mut |stmt| {
+            if let StmtKind::Secret { value, .. } = &stmt.kind
+                && let Some(bytes) = literal(value)
+                && !bytes.is_empty()
+            {
+                found.push(bytes);
+            }
+        });
+    }
     found
 }
 
@@ -161,13 +132,10 @@ impl Checker {
                 }
             }
             StmtKind::List(list) => {
-                for pipeline in std::iter::once(&list.first).chain(list.rest.iter().map(|(_, p)| p))
-                {
-                    for stage in &pipeline.stages {
-                        match stage {
-                            Stage::Command(command) => self.command(command, scope),
-                            Stage::Block(block) => self.block(block, scope),
-                        }
+                for stage in list.pipelines().flat_map(|pipeline| &pipeline.stages) {
+                    match stage {
+                        Stage::Command(command) => self.command(command, scope),
+                        Stage::Block(block) => self.block(block, scope),
                     }
                 }
             }

@@ -417,9 +417,7 @@ impl<'a> Formatter<'a> {
     /// A list, trying layouts from the most compact: all on one line; its
     /// blocks opened up; then broken after each `&&` and `||`.
     fn list(&self, list: &'a List, base: usize) -> Line<'a> {
-        let pipelines: Vec<&'a Pipeline> = std::iter::once(&list.first)
-            .chain(list.rest.iter().map(|(_, pipeline)| pipeline))
-            .collect();
+        let pipelines: Vec<&'a Pipeline> = list.pipelines().collect();
         let commented = pipelines.windows(2).any(|pair| {
             !self
                 .comments_in(pair[0].span.end, pair[1].span.start)

@@ -101,8 +101,8 @@ fn has_branches(stmt: &Stmt) -> bool {
     let mut found = false;
     crate::syntax::ast::walk_stmt(stmt, &mut |stmt| {
         if let StmtKind::List(list) = &stmt.kind {
-            let pipelines = std::iter::once(&list.first).chain(list.rest.iter().map(|(_, p)| p));
-            found |= pipelines
+            found |= list
+                .pipelines()
                 .flat_map(|pipeline| &pipeline.stages)
                 .any(|stage| {
                     matches!(

@@ -23,16 +23,21 @@ impl Interp<'_> {
         }
         // Boxed: only a block with redirects needs room for this, and
         // every block's future would otherwise have it.
-        match Box::pin(self.plan_redirects(scope, &io, &block.redirects)).await {
-            Ok(redirects) => self.run_redirected(scope, io, block, &redirects).await,
-            Err(outcome) => self.finish(scope, outcome),
+        let redirects = match Box::pin(self.plan_redirects(scope, &io, &block.redirects)).await {
+            Ok(redirects) => redirects,
+            Err(outcome) => return self.finish(scope, outcome),
+        };
+        // A block standing as a pipeline's stage was checked with the
+        // pipeline's other stages (`same_file`); a block alone is here.
+        if let Some(error) = self.block_same_file(scope, block, &redirects) {
+            return self.finish(scope, PipeOutcome::failed(error));
         }
+        self.run_redirected(scope, io, block, &redirects).await
     }
 
-    /// Runs a block whose redirects are already expanded: refuses them if
-    /// they would truncate a file the block reads (see `same_file.rs`),
-    /// opens them, applies them to `io`, and runs the block with the
-    /// result.
+    /// Runs a block whose redirects are already expanded and checked (see
+    /// `same_file.rs`): opens them, applies them to `io`, and runs the
+    /// block with the result.
     pub(super) async fn run_redirected(
         &self,
         scope: &mut Scope,
@@ -42,9 +47,6 @@ impl Interp<'_> {
     ) -> Flow {
         if redirects.is_empty() {
             return self.run_block_kind(scope, &io, block).await;
-        }
-        if let Some(error) = self.block_same_file(scope, block, redirects) {
-            return self.finish(scope, PipeOutcome::failed(error));
         }
         let io = match command::apply_redirects(redirects, io, &scope.cwd) {
             Ok(io) => io,

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::expand;
 use crate::syntax::ast::{
-    Block, BlockKind, ParallelBody, Pipeline, RedirectOp, Span, Stage, StmtKind, VarName, Word,
-    WordPart, walk_block,
+    Block, Pipeline, Redirect, RedirectOp, Span, Stage, StmtKind, VarName, Word, WordPart,
+    walk_block,
 };
 
 use super::command::PlannedRedirect;
@@ -161,39 +161,26 @@ fn clash(opened: &[Opened]) -> Option<RunError> {
 /// changes directory. So the check can miss a clash; it never refuses a
 /// script that would not clash.
 fn block_redirects(block: &Block, view: &View<'_>) -> Vec<(RedirectOp, OsString, Span)> {
-    let mut assigned: Vec<String> = Vec::new();
+    let mut assigned: Vec<&str> = block
+        .for_loop()
+        .map(|for_loop| for_loop.var.name.as_str())
+        .into_iter()
+        .collect();
     let mut changes_dir = false;
-    let mut redirects = Vec::new();
-    let loop_var = |block: &Block, assigned: &mut Vec<String>| {
-        if let BlockKind::For(for_loop)
-        | BlockKind::Parallel {
-            body: ParallelBody::For(for_loop),
-            ..
-        } = &block.kind
-        {
-            assigned.push(for_loop.var.name.clone());
-        }
-    };
-    loop_var(block, &mut assigned);
+    let mut redirects: Vec<&Redirect> = Vec::new();
     walk_block(block, &mut |stmt| match &stmt.kind {
         StmtKind::Let { name, .. }
         | StmtKind::Export { name, .. }
-        | StmtKind::Secret { name, .. } => {
-            assigned.push(name.name.clone());
-        }
+        | StmtKind::Secret { name, .. } => assigned.push(&name.name),
         StmtKind::Cd { .. } => changes_dir = true,
         StmtKind::Exit { .. } => {}
         StmtKind::List(list) => {
-            for pipeline in std::iter::once(&list.first).chain(list.rest.iter().map(|(_, p)| p)) {
-                for stage in &pipeline.stages {
-                    match stage {
-                        Stage::Command(command) => {
-                            redirects.extend(command.redirects.iter().cloned())
-                        }
-                        Stage::Block(block) => {
-                            loop_var(block, &mut assigned);
-                            redirects.extend(block.redirects.iter().cloned());
-                        }
+            for stage in list.pipelines().flat_map(|pipeline| &pipeline.stages) {
+                match stage {
+                    Stage::Command(command) => redirects.extend(&command.redirects),
+                    Stage::Block(block) => {
+                        assigned.extend(block.for_loop().map(|l| l.var.name.as_str()));
+                        redirects.extend(&block.redirects);
                     }
                 }
             }
@@ -204,7 +191,7 @@ fn block_redirects(block: &Block, view: &View<'_>) -> Vec<(RedirectOp, OsString,
             WordPart::Literal { .. } | WordPart::Args { .. } => true,
             WordPart::Subst { .. } => false,
             WordPart::Var(var) => match &var.name {
-                VarName::Named(name) => !assigned.contains(name) && var.default.is_none(),
+                VarName::Named(name) => !assigned.contains(&name.as_str()) && var.default.is_none(),
                 VarName::Status => false,
                 VarName::Positional(_) | VarName::Count => var.default.is_none(),
             },

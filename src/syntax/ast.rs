@@ -92,6 +92,13 @@ pub struct List {
     pub span: Span,
 }
 
+impl List {
+    /// Every pipeline of the list, left to right.
+    pub fn pipelines(&self) -> impl Iterator<Item = &Pipeline> {
+        std::iter::once(&self.first).chain(self.rest.iter().map(|(_, pipeline)| pipeline))
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Connector {
     /// `&&`: run the right side only if the left succeeded.
@@ -259,6 +266,20 @@ pub struct Block {
     pub span: Span,
 }
 
+impl Block {
+    /// The loop of a `for` or `parallel for` block.
+    pub fn for_loop(&self) -> Option<&ForLoop> {
+        match &self.kind {
+            BlockKind::For(for_loop)
+            | BlockKind::Parallel {
+                body: ParallelBody::For(for_loop),
+                ..
+            } => Some(for_loop),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum BlockKind {
     /// `{ statements }`
@@ -356,7 +377,7 @@ pub struct Spanned<T> {
 
 /// Calls `visit` on `stmt` and every statement inside it: blocks, and
 /// `$(...)` in any word.
-pub fn walk_stmt(stmt: &Stmt, visit: &mut dyn FnMut(&Stmt)) {
+pub fn walk_stmt<'a>(stmt: &'a Stmt, visit: &mut dyn FnMut(&'a Stmt)) {
     visit(stmt);
     match &stmt.kind {
         StmtKind::Let { value, .. }
@@ -368,8 +389,7 @@ pub fn walk_stmt(stmt: &Stmt, visit: &mut dyn FnMut(&Stmt)) {
         } => walk_word(value, visit),
         StmtKind::Exit { status: None } => {}
         StmtKind::List(list) => {
-            let pipelines = std::iter::once(&list.first).chain(list.rest.iter().map(|(_, p)| p));
-            for pipeline in pipelines {
+            for pipeline in list.pipelines() {
                 for stage in &pipeline.stages {
                     match stage {
                         Stage::Command(command) => walk_command(command, visit),
@@ -381,7 +401,7 @@ pub fn walk_stmt(stmt: &Stmt, visit: &mut dyn FnMut(&Stmt)) {
     }
 }
 
-fn walk_command(command: &Command, visit: &mut dyn FnMut(&Stmt)) {
+fn walk_command<'a>(command: &'a Command, visit: &mut dyn FnMut(&'a Stmt)) {
     let words = command.assigns.iter().map(|assign| &assign.value);
     let words = words.chain(&command.words);
     let words = words.chain(command.redirects.iter().filter_map(|r| r.target.as_ref()));
@@ -392,25 +412,25 @@ fn walk_command(command: &Command, visit: &mut dyn FnMut(&Stmt)) {
 
 /// Calls `visit` on every statement inside `block`, as [`walk_stmt`], in
 /// the order they run: its redirects' targets, its `for` list, its body.
-pub fn walk_block(block: &Block, visit: &mut dyn FnMut(&Stmt)) {
+pub fn walk_block<'a>(block: &'a Block, visit: &mut dyn FnMut(&'a Stmt)) {
     for target in block.redirects.iter().filter_map(|r| r.target.as_ref()) {
         walk_word(target, visit);
     }
-    let (for_loop, body) = match &block.kind {
+    let body = match &block.kind {
         BlockKind::Group(body)
         | BlockKind::Fanout { branches: body, .. }
         | BlockKind::Timeout { body, .. }
         | BlockKind::Parallel {
             body: ParallelBody::Branches(body),
             ..
-        } => (None, body),
+        } => body,
         BlockKind::For(for_loop)
         | BlockKind::Parallel {
             body: ParallelBody::For(for_loop),
             ..
-        } => (Some(for_loop), &for_loop.body),
+        } => &for_loop.body,
     };
-    if let Some(for_loop) = for_loop {
+    if let Some(for_loop) = block.for_loop() {
         for item in &for_loop.items {
             match item {
                 ListItem::Word(word) => walk_word(word, visit),
@@ -431,7 +451,7 @@ pub fn walk_block(block: &Block, visit: &mut dyn FnMut(&Stmt)) {
     }
 }
 
-fn walk_word(word: &Word, visit: &mut dyn FnMut(&Stmt)) {
+fn walk_word<'a>(word: &'a Word, visit: &mut dyn FnMut(&'a Stmt)) {
     for part in &word.parts {
         match part {
             WordPart::Subst { body, .. } => {

@@ -683,6 +683,9 @@ fn same_file_through_block_redirects_is_refused() {
         "{ cat } < f | { echo; { cat } > f }",
         "let t = f\ncat < $t | { let x = 1; { cat } > $t }",
         "{ { cat } < f > f }",
+        // A block's own redirects clash as a pipeline's stage too.
+        "true | { cat } < f > f",
+        "true | { sort > f } < f",
     ] {
         let run = Test::new()
             .script(format!("{script}\ntouch after"))
