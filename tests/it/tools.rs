@@ -303,6 +303,18 @@ fn secrets_are_hidden_without_garbling_diagnostics() {
     assert!(stderr.contains("`false` exited with status 1"), "{stderr}");
 }
 
+/// `pipe check` hides a secret written anywhere, a `$(...)` included.
+#[test]
+fn check_hides_a_secret_inside_a_substitution() {
+    let run = Test::new()
+        .file("s.pipe", "echo \"$(secret s = hunter22; echo $zz)\"\n")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("undefined variable `zz`")
+        .run();
+    assert!(!run.stderr().contains("hunter22"), "{}", run.stderr());
+}
+
 #[test]
 fn a_secret_never_leaks() {
     let canary = "canary-7f1e-secret";
