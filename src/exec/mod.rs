@@ -301,16 +301,19 @@ impl Scope {
         }
     }
 
-    /// Sets a variable; returns whether its value is a secret.
-    fn set(&mut self, name: &str, value: OsString, how: Assign) -> bool {
+    /// Sets a variable; returns its value if it is a secret.
+    fn set(&mut self, name: &str, value: OsString, how: Assign) -> Option<&OsString> {
         let (export, secret) = self.attributes(name, how);
         let var = Var {
             value,
             export,
             secret,
         };
-        Rc::make_mut(&mut self.vars).insert(name.to_owned(), var);
-        secret
+        let vars = Rc::make_mut(&mut self.vars);
+        vars.insert(name.to_owned(), var);
+        vars.get(name)
+            .filter(|var| var.secret)
+            .map(|var| &var.value)
     }
 }
 
@@ -515,13 +518,12 @@ impl<'r> Interp<'r> {
     /// Sets a variable in `scope`, hiding its value from then on if it is
     /// a secret.
     fn set_var(&self, scope: &mut Scope, name: &str, value: OsString, how: Assign) {
-        let hidden = (!value.is_empty()).then(|| value.as_bytes().to_vec());
-        if scope.set(name, value, how)
-            && let Some(hidden) = hidden
+        if let Some(value) = scope.set(name, value, how)
+            && !value.is_empty()
         {
             let mut secrets = self.secrets.borrow_mut();
-            if !secrets.contains(&hidden) {
-                secrets.push(hidden);
+            if !secrets.iter().any(|secret| secret == value.as_bytes()) {
+                secrets.push(value.as_bytes().to_vec());
             }
         }
     }

@@ -211,14 +211,14 @@ impl Interp<'_> {
         // comes after every other failure and is never shown on its own,
         // so that `parallel { yes; yes } | head -n 1` is the quiet success
         // a closed reader makes of `yes | head -n 1`.
-        let closed_reader = |end: &Option<BranchEnd>| {
-            end.as_ref()
-                .is_some_and(|end| end.status == 128 + status::SIGPIPE)
-        };
-        let order = (0..ends.len())
-            .filter(|&i| !closed_reader(&ends[i]))
-            .chain((0..ends.len()).filter(|&i| closed_reader(&ends[i])))
-            .collect::<Vec<_>>();
+        let closed_reader = |status: i32| status == 128 + status::SIGPIPE;
+        // A stable sort: script order otherwise.
+        let mut order: Vec<usize> = (0..ends.len()).collect();
+        order.sort_by_key(|&i| {
+            ends[i]
+                .as_ref()
+                .is_some_and(|end| closed_reader(end.status))
+        });
         let mut first: Option<BranchEnd> = None;
         // What was shown (the first failure is shown last, by the caller):
         // a failure that would read exactly the same is counted instead,
@@ -230,7 +230,7 @@ impl Interp<'_> {
             if end.status == 0 || cancelled[i] {
                 continue;
             }
-            let quiet = end.status == 128 + status::SIGPIPE;
+            let quiet = closed_reader(end.status);
             // `exit N` gets a diagnostic naming the branch; a failure with
             // none is a quiet one (a closed stdout) and stays quiet.
             let end = match end.exited {

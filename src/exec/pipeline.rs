@@ -377,19 +377,11 @@ impl Interp<'_> {
                 mut labels,
                 ..
             } if block && pipeline.stages.len() > 1 => {
-                let RunError::Failed {
-                    statuses: table,
-                    labels: outer,
-                    ..
-                } = self.failed_error(pipeline, statuses, failed)
-                else {
-                    unreachable!("failed_error makes a Failed")
-                };
-                labels.extend(outer.into_iter().filter(|label| !label.primary()));
+                labels.extend(other_stages(pipeline, statuses, failed));
                 RunError::Failed {
                     command,
                     status,
-                    statuses: table,
+                    statuses: stage_table(pipeline, statuses),
                     labels,
                 }
             }
@@ -398,37 +390,52 @@ impl Interp<'_> {
     }
 
     fn failed_error(&self, pipeline: &Pipeline, statuses: &[Status], failed: usize) -> RunError {
-        let mut labels = Vec::new();
-        let mut table = Vec::new();
-        for (i, (stage, status)) in pipeline.stages.iter().zip(statuses).enumerate() {
-            let span = stage.span();
-            let name = stage_name(stage);
-            table.push(format!("{name} {}", status.code()));
-            if i == failed {
-                labels.push(LabeledSpan::new_primary_with_span(
-                    Some(status.to_string()),
-                    span,
-                ));
-            } else if pipeline.stages.len() > 1 {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(format!("status {}", status.code())),
-                    span,
-                ));
-            }
-        }
-        let table = if pipeline.stages.len() > 1 {
-            format!("stage statuses: {}", table.join(" | "))
-        } else {
-            "the script stops at the first failing statement; use `||` to handle a failure"
-                .to_owned()
-        };
+        let primary = LabeledSpan::new_primary_with_span(
+            Some(statuses[failed].to_string()),
+            pipeline.stages[failed].span(),
+        );
+        let mut labels = vec![primary];
+        labels.extend(other_stages(pipeline, statuses, failed));
         RunError::Failed {
             command: stage_name(&pipeline.stages[failed]),
             status: statuses[failed],
-            statuses: table,
+            statuses: stage_table(pipeline, statuses),
             labels,
         }
     }
+}
+
+/// A label with its status on every stage but `failed`.
+fn other_stages(
+    pipeline: &Pipeline,
+    statuses: &[Status],
+    failed: usize,
+) -> impl Iterator<Item = LabeledSpan> {
+    pipeline
+        .stages
+        .iter()
+        .zip(statuses)
+        .enumerate()
+        .filter(move |&(i, _)| i != failed)
+        .map(|(_, (stage, status))| {
+            LabeledSpan::new_with_span(Some(format!("status {}", status.code())), stage.span())
+        })
+}
+
+/// The help of a failed pipeline: every stage's status, as bash's
+/// PIPESTATUS shows them, or for a single command what a failure does.
+fn stage_table(pipeline: &Pipeline, statuses: &[Status]) -> String {
+    if pipeline.stages.len() == 1 {
+        return "the script stops at the first failing statement; use `||` to handle a failure"
+            .to_owned();
+    }
+    let table: Vec<String> = pipeline
+        .stages
+        .iter()
+        .zip(statuses)
+        .map(|(stage, status)| format!("{} {}", stage_name(stage), status.code()))
+        .collect();
+    format!("stage statuses: {}", table.join(" | "))
 }
 
 /// How a stage is named in a diagnostic: its program as written.
