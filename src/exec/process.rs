@@ -10,10 +10,13 @@ use nix::sys::signal::{SigHandler, Signal, signal};
 ///   them), so that no file `pipe` opens lands on a standard stream;
 /// - every other inherited fd is close-on-exec: a child sees only 0, 1, 2
 ///   (the policy of Python's `close_fds=True`);
-/// - signals `pipe` was started with ignored are reset to their defaults,
-///   and SIGCHLD in particular, so that statuses can be collected;
-///   SIGPIPE is ignored in `pipe` itself (writes report EPIPE instead)
-///   and reset to its default in every child.
+/// - SIGCHLD has its default disposition, so that statuses can be
+///   collected; SIGPIPE is ignored in `pipe` itself (writes report EPIPE
+///   instead) and reset to its default in every child;
+/// - the signal mask is empty.
+///
+/// The other signals `pipe` was started with ignored are reset by
+/// [`reset_ignored_signals`], before the first child starts.
 pub fn prepare_process() {
     for fd in 0..3 {
         // SAFETY: F_GETFD only queries the descriptor.
@@ -40,14 +43,6 @@ pub fn prepare_process() {
         }
     }
     close_inherited_on_exec();
-    // glibc keeps the first two real-time signals for itself.
-    let reserved = libc::SIGRTMIN()..libc::SIGRTMIN() + 2;
-    for sig in 1..=libc::SIGRTMAX() {
-        if [libc::SIGKILL, libc::SIGSTOP, libc::SIGPIPE].contains(&sig) || reserved.contains(&sig) {
-            continue;
-        }
-        reset_if_ignored(sig);
-    }
     // SAFETY: SIGCHLD's default is what `wait` relies on; SIGPIPE ignored
     // makes a write to a closed pipe an EPIPE error, not death.
     unsafe {
@@ -62,10 +57,36 @@ pub fn prepare_process() {
     );
 }
 
+/// Gives every signal `pipe` was started with ignored its default
+/// disposition, once, so that no child inherits an ignored signal across
+/// `execve` (an ignored SIGINT would make a child deaf to Ctrl-C). Called
+/// before each start; only the first call does anything.
+///
+/// It waits for the first start because it costs a system call a signal,
+/// about 16 µs in all, which a script that starts nothing (or `pipe check`)
+/// need not pay. A handler installed meanwhile (the runtime's, for SIGINT,
+/// SIGTERM and SIGHUP) is not ignored, so it stays.
+pub fn reset_ignored_signals() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // glibc keeps the first two real-time signals for itself.
+        let reserved = libc::SIGRTMIN()..libc::SIGRTMIN() + 2;
+        for sig in 1..=libc::SIGRTMAX() {
+            if [libc::SIGKILL, libc::SIGSTOP, libc::SIGPIPE, libc::SIGCHLD].contains(&sig)
+                || reserved.contains(&sig)
+            {
+                continue;
+            }
+            reset_if_ignored(sig);
+        }
+    });
+}
+
 /// The signals whose disposition `pipe` itself sets, after
-/// `prepare_process` left every other at its default: SIGPIPE ignored and
-/// SIGSEGV and SIGBUS handled by the standard library; SIGINT, SIGTERM,
-/// SIGHUP and SIGCHLD handled by the executor's runtime. A child resets
+/// `prepare_process` and `reset_ignored_signals` left every other at its
+/// default: SIGPIPE ignored and SIGSEGV and SIGBUS handled by the standard
+/// library; SIGINT, SIGTERM, SIGHUP and SIGCHLD handled by the executor's
+/// runtime. A child resets
 /// exactly these before it unblocks signals and execs (a handler must not
 /// run in a child that shares `pipe`'s memory, and an ignored signal would
 /// stay ignored across exec).

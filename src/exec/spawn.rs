@@ -54,6 +54,7 @@ fn new_stack() -> Stack {}
 /// Starts the child and returns its pid, or the error of its `execve`.
 /// The calling thread waits until the child has called `execve`.
 pub fn spawn(request: Request<'_>) -> std::io::Result<i32> {
+    super::process::reset_ignored_signals();
     start(prepare(request)?, &mut new_stack())
 }
 
@@ -62,6 +63,7 @@ pub fn spawn(request: Request<'_>) -> std::io::Result<i32> {
 /// `spawn` spends on it is most of a start's time). For starts that are
 /// many at once: a parallel block's branches.
 pub async fn spawn_elsewhere(request: Request<'_>) -> std::io::Result<i32> {
+    super::process::reset_ignored_signals();
     let prepared = prepare(request)?;
     let (answer, result) = tokio::sync::oneshot::channel();
     match starters().send(Job { prepared, answer }) {

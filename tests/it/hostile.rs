@@ -47,8 +47,11 @@ fn children_start_with_default_signals_and_empty_mask() {
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
         std::os::unix::process::CommandExt::pre_exec(&mut command, || {
-            libc::signal(libc::SIGINT, libc::SIG_IGN);
-            libc::signal(libc::SIGTERM, libc::SIG_IGN);
+            // SIGINT and SIGTERM get pipe's own handlers; SIGQUIT and
+            // SIGUSR2 are reset before the first child starts.
+            for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGQUIT, libc::SIGUSR2] {
+                libc::signal(signal, libc::SIG_IGN);
+            }
             let mut set: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut set);
             libc::sigaddset(&mut set, libc::SIGTERM);
