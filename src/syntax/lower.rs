@@ -113,9 +113,14 @@ pub(super) fn stmts(pair: Pair<'_>) -> Result<Vec<Stmt>, ParseError> {
 /// `stmt`: exactly one of the statement forms.
 fn stmt(pair: Pair<'_>) -> Result<Stmt, ParseError> {
     let span = span_of(&pair);
-    let child = children(pair)
+    let mut child = children(pair)
         .next()
         .ok_or_else(|| missing("statement", span))?;
+    if child.as_rule() == Rule::keyword_stmt {
+        child = children(child)
+            .next()
+            .ok_or_else(|| missing("statement", span))?;
+    }
     let start = span.start;
     let (kind, end) = match child.as_rule() {
         Rule::let_stmt => {

@@ -118,7 +118,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::dq_piece
         | Rule::default_part
         | Rule::parallel_option
-        | Rule::timeout_option => return None,
+        | Rule::timeout_option
+        | Rule::command_rest => return None,
         Rule::ident => "a name",
         Rule::sep => "a newline or `;`",
         Rule::lbrace => "`{`",
@@ -139,7 +140,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_max => "`max`",
         Rule::kw_signal => "`signal`",
         Rule::kw_grace => "`grace`",
-        Rule::script | Rule::stmts | Rule::stmt => "a statement",
+        Rule::script | Rule::stmts | Rule::stmt | Rule::keyword_stmt => "a statement",
         Rule::let_stmt
         | Rule::export_stmt
         | Rule::secret_stmt
