@@ -13,7 +13,10 @@ use nix::sys::signal::{SigHandler, Signal, signal};
 /// - SIGCHLD has its default disposition, so that statuses can be
 ///   collected; SIGPIPE is ignored in `pipe` itself (writes report EPIPE
 ///   instead) and reset to its default in every child;
-/// - the signal mask is empty.
+/// - the signal mask is empty but for SIGCHLD, which is blocked in every
+///   thread of `pipe` (threads inherit the mask, and none exists yet) so
+///   that it waits for a signalfd instead of being discarded (see
+///   `child.rs`); every child starts with an empty mask.
 ///
 /// The other signals `pipe` was started with ignored are reset by
 /// [`reset_ignored_signals`], before the first child starts.
@@ -49,13 +52,26 @@ pub fn prepare_process() {
         let _ = signal(Signal::SIGCHLD, SigHandler::SigDfl);
         let _ = signal(Signal::SIGPIPE, SigHandler::SigIgn);
     }
-    // A mask inherited from our parent would be inherited by every child.
-    let _ = nix::sys::signal::sigprocmask(
-        nix::sys::signal::SigmaskHow::SIG_SETMASK,
-        Some(&nix::sys::signal::SigSet::empty()),
-        None,
-    );
+    // A mask inherited from our parent would be inherited by every child
+    // (each child sets its own to empty, but a thread of ours must not
+    // keep a signal from the executor).
+    let mut mask = nix::sys::signal::SigSet::empty();
+    if cfg!(target_os = "linux") {
+        mask.add(Signal::SIGCHLD);
+    }
+    let set =
+        nix::sys::signal::sigprocmask(nix::sys::signal::SigmaskHow::SIG_SETMASK, Some(&mask), None);
+    if set.is_ok() && cfg!(target_os = "linux") {
+        SIGCHLD_QUEUED.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
+
+/// Whether SIGCHLD is blocked in every thread of `pipe`, so that a
+/// signalfd sees each one: set by [`prepare_process`], which the `pipe`
+/// binary calls before it has threads. Elsewhere (a test harness with
+/// threads of its own) children are waited on by pidfd alone.
+pub static SIGCHLD_QUEUED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 /// Gives every signal `pipe` was started with ignored its default
 /// disposition, once, so that no child inherits an ignored signal across
@@ -84,16 +100,15 @@ pub fn reset_ignored_signals() {
 
 /// The signals whose disposition `pipe` itself sets, after
 /// `prepare_process` and `reset_ignored_signals` left every other at its
-/// default: SIGPIPE ignored and SIGSEGV and SIGBUS handled by the standard
-/// library; SIGINT, SIGTERM, SIGHUP and SIGCHLD handled by the executor's
-/// runtime. A child resets
+/// default: SIGPIPE ignored; SIGINT, SIGTERM and SIGHUP handled by the
+/// executor's runtime, and SIGCHLD where a child is waited for without a
+/// pidfd or signalfd (`child.rs`). (`main` is the C entry point, so the
+/// standard library installs no SIGSEGV or SIGBUS handler.) A child resets
 /// exactly these before it unblocks signals and execs (a handler must not
 /// run in a child that shares `pipe`'s memory, and an ignored signal would
 /// stay ignored across exec).
-pub const SET_BY_PIPE: [i32; 7] = [
+pub const SET_BY_PIPE: [i32; 5] = [
     libc::SIGPIPE,
-    libc::SIGSEGV,
-    libc::SIGBUS,
     libc::SIGINT,
     libc::SIGTERM,
     libc::SIGHUP,
