@@ -191,6 +191,7 @@ pub fn run(
         root: CancelScope::root(),
         branches: Cell::new(0),
         programs: command::Programs::default(),
+        steps: Cell::new(0),
     };
     let root = interp.root.clone();
     let mut scope = Scope {
@@ -342,6 +343,9 @@ struct Interp<'r> {
     branches: Cell<usize>,
     /// The programs found on PATH so far.
     programs: command::Programs,
+    /// Statements started so far, to yield to signals and timers every so
+    /// often (see `run_stmts`).
+    steps: Cell<u32>,
 }
 
 /// Expansion's view of a scope, with the `$(...)` outputs of one word set.
@@ -386,9 +390,14 @@ impl<'r> Interp<'r> {
         stmts: &'a [Stmt],
     ) -> LocalFuture<'a, Flow> {
         Box::pin(async move {
-            for (i, stmt) in stmts.iter().enumerate() {
-                // Let signals and timers in, even in a loop that never waits.
-                if i % 64 == 63 {
+            for stmt in stmts {
+                // Let signals and timers in, even in a loop that never waits
+                // (`for i in 1..100000 { let x = $i }` starts no process): the
+                // count is the script's, so a loop whose body is one
+                // statement yields as often as a long block does.
+                let steps = self.steps.get().wrapping_add(1);
+                self.steps.set(steps);
+                if steps.is_multiple_of(64) {
                     tokio::task::yield_now().await;
                 }
                 // A cancelled block (timeout, fail-fast, signal) starts nothing

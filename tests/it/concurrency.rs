@@ -703,6 +703,16 @@ fn timeout_basics() {
 }
 
 #[test]
+fn timeout_ends_a_loop_that_starts_no_process() {
+    // Nothing in the loop waits on a child: the deadline must still come.
+    let run = Test::new()
+        .script("timeout 100ms { for i in 1..2000000 { let x = $i } } || echo \"timed out: $?\"")
+        .stdout("timed out: 124\n")
+        .run();
+    assert!(secs(&run) < 3.0, "{:?}", run.elapsed);
+}
+
+#[test]
 fn timeout_diagnostic() {
     let run = Test::new()
         .script("timeout 100ms { sleep 10 }")

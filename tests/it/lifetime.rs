@@ -168,6 +168,27 @@ fn sigkill_to_pipe_kills_its_children() {
     }
 }
 
+#[test]
+fn a_signal_ends_a_loop_that_starts_no_process() {
+    // `let` starts nothing: the loop must still let the signal in.
+    let test = Test::new()
+        .script("echo go > started\nfor i in 1..3000000 { let x = $i }\necho after > after");
+    let child = spawn(&test);
+    let start = Instant::now();
+    while !test.path().join("started").exists() {
+        assert!(start.elapsed() < Duration::from_secs(10), "never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let start = Instant::now();
+    signal(&child, libc::SIGTERM);
+    let output = wait_with_deadline(child, Duration::from_secs(60));
+    let elapsed = start.elapsed();
+    assert_eq!(output.status.signal(), Some(libc::SIGTERM), "{output:?}");
+    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    assert!(!test.path().join("after").exists());
+}
+
 // ---------------------------------------------------------------------------
 // Nothing left behind.
 
