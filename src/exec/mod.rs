@@ -35,8 +35,8 @@ use tokio::io::AsyncReadExt;
 
 use crate::expand::{self, Lookup};
 use crate::syntax::ast::{
-    Block, BlockKind, Connector, ForLoop, List, ListItem, Pipeline, Span, Stage, Stmt, StmtKind,
-    VarName, Word, WordPart,
+    Block, BlockKind, Connector, ForLoop, List, ListItem, Pipeline, Setting, Span, Spanned, Stage,
+    Stmt, StmtKind, VarName, Word, WordPart,
 };
 
 use supervise::{CancelScope, Reason, Supervisor};
@@ -602,6 +602,60 @@ impl<'r> Interp<'r> {
         }
     }
 
+    /// A duration of a `timeout` header (see [`Interp::setting`]).
+    async fn duration(
+        &self,
+        scope: &Scope,
+        io: &Io,
+        setting: &Setting<std::time::Duration>,
+    ) -> Result<Spanned<std::time::Duration>, PipeOutcome> {
+        let help =
+            "a duration is a number and a unit: `500us`, `150ms`, `2s`, `1.5s`, `5m` or `1h`";
+        self.setting(scope, io, setting, ("duration", help), |text| {
+            crate::syntax::parse_duration(text).map_err(|err| err.reason())
+        })
+        .await
+    }
+
+    /// A block header's value: as written, or its word expanded now, in the
+    /// scope around the block, and checked as the parser checks one
+    /// written out (`parallel max $(nproc)`, `timeout ${LIMIT:-5s}`).
+    async fn setting<T: Copy>(
+        &self,
+        scope: &Scope,
+        io: &Io,
+        setting: &Setting<T>,
+        (what, help): (&'static str, &'static str),
+        parse: impl Fn(&str) -> Result<T, &'static str>,
+    ) -> Result<Spanned<T>, PipeOutcome> {
+        let word = match setting {
+            Setting::Fixed(fixed) => return Ok(*fixed),
+            Setting::Expanded(word) => word,
+        };
+        let substs = self.run_substs(scope, io, &[word]).await?;
+        let view = View {
+            interp: self,
+            scope,
+            substs: &substs,
+        };
+        let value =
+            expand::single(word, what, &view).map_err(|err| PipeOutcome::failed(err.into()))?;
+        let text = value.to_string_lossy();
+        match parse(&text) {
+            Ok(value) => Ok(Spanned {
+                value,
+                span: word.span,
+            }),
+            Err(reason) => Err(PipeOutcome::failed(RunError::BadValue {
+                what,
+                value: self.redact(value.as_bytes()),
+                reason,
+                help,
+                span: word.span.into(),
+            })),
+        }
+    }
+
     /// errexit: a failed statement stops the script.
     fn finish(&self, scope: &mut Scope, outcome: PipeOutcome) -> Flow {
         scope.last_status = outcome.status;
@@ -722,10 +776,22 @@ impl<'r> Interp<'r> {
                 grace,
                 body,
             } => {
+                let settings = async {
+                    let duration = self.duration(scope, io, duration).await?;
+                    let grace = match grace {
+                        Some(grace) => self.duration(scope, io, grace).await?.value,
+                        None => supervise::DEFAULT_GRACE,
+                    };
+                    Ok((duration, grace))
+                };
+                let (duration, grace) = match settings.await {
+                    Ok(settings) => settings,
+                    Err(outcome) => return self.finish(scope, outcome),
+                };
                 let limits = timeout::Limits {
-                    duration: *duration,
+                    duration,
                     signal: signal.map_or(libc::SIGTERM, |signal| signal.value),
-                    grace: grace.map_or(supervise::DEFAULT_GRACE, |grace| grace.value),
+                    grace,
                 };
                 self.run_timeout(scope, io, limits, body).await
             }
@@ -1006,6 +1072,7 @@ impl RunError {
             | RunError::NulByte { .. }
             | RunError::Cd { .. }
             | RunError::BadExit { .. }
+            | RunError::BadValue { .. }
             | RunError::Pipe { .. }
             | RunError::Alike { .. }
             | RunError::Expand(_) => 1,

@@ -66,6 +66,21 @@ impl Interp<'_> {
         options: &ParallelOptions,
         body: &ParallelBody,
     ) -> Flow {
+        let max = match &options.max {
+            None => usize::MAX,
+            Some(max) => {
+                let help = "`max` takes a whole number of branches, 1 or more";
+                let max = self
+                    .setting(scope, io, max, ("`max` value", help), |text| {
+                        crate::syntax::parse_max(text).map_err(|err| err.reason())
+                    })
+                    .await;
+                match max {
+                    Ok(max) => max.value,
+                    Err(outcome) => return self.finish(scope, outcome),
+                }
+            }
+        };
         let branches: Vec<Branch<'_>> = match body {
             ParallelBody::Branches(stmts) => stmts.iter().map(Branch::Stmt).collect(),
             ParallelBody::For(for_loop) => match self.list_values(scope, io, &for_loop.items).await
@@ -84,7 +99,7 @@ impl Interp<'_> {
         };
         let branches = Branches {
             list: branches,
-            max: options.max.map_or(usize::MAX, |max| max.value.max(1)),
+            max: max.max(1),
             fail_fast: options.fail_fast.is_some(),
             mode: options
                 .output

@@ -99,6 +99,26 @@ fn max_limits_concurrency() {
 }
 
 #[test]
+fn max_may_be_expanded() {
+    // Four branches of 200 ms, two at a time: two rounds.
+    let run = Test::new()
+        .script("let n = 2\nparallel max $n for i in 1..4 { sleep 0.2; echo $i }")
+        .stdout("1\n2\n3\n4\n")
+        .run();
+    assert!(secs(&run) >= 0.4, "{:?}", run.elapsed);
+    assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
+    ok("parallel max $(nproc) { echo a; echo b }", "a\nb\n");
+    ok("parallel max ${JOBS:-1} fail-fast { echo a }", "a\n");
+    Test::new()
+        .script("let n = 0\nparallel max $n { echo a }")
+        .stdout("")
+        .status(1)
+        .stderr_has("pipe::run::bad_value")
+        .stderr_has("invalid `max` value `0`")
+        .run();
+}
+
+#[test]
 fn parallel_for_makes_one_branch_per_item() {
     ok("parallel for i in 1..3 { echo $i }", "1\n2\n3\n");
     ok("parallel for i in 3..1 { echo $i }", "3\n2\n1\n");
@@ -710,6 +730,31 @@ fn timeout_ends_a_loop_that_starts_no_process() {
         .stdout("timed out: 124\n")
         .run();
     assert!(secs(&run) < 3.0, "{:?}", run.elapsed);
+}
+
+#[test]
+fn durations_may_be_expanded() {
+    ok(
+        "let limit = 100ms\ntimeout $limit { sleep 10 } || echo \"timed out: $?\"",
+        "timed out: 124\n",
+    );
+    // The grace too: TERM is ignored, KILL comes 100 ms later.
+    let run = Test::new()
+        .script(
+            "timeout ${LIMIT:-100ms} grace $(echo 100ms) { sh -c 'trap \"\" TERM; sleep 5' } || echo $?",
+        )
+        .stdout("124\n")
+        .run();
+    assert!(secs(&run) >= 0.2, "{:?}", run.elapsed);
+    assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
+    ok("let limit = 5s\ntimeout $limit { echo quick }", "quick\n");
+    Test::new()
+        .script("let limit = soon\ntimeout $limit { echo never }")
+        .stdout("")
+        .status(1)
+        .stderr_has("pipe::run::bad_value")
+        .stderr_has("invalid duration `soon`")
+        .run();
 }
 
 #[test]
