@@ -805,6 +805,23 @@ fn durations() {
 }
 
 #[test]
+fn a_zero_timeout_runs_nothing() {
+    // The deadline has passed before the body starts: every time, however
+    // quick the body, nothing runs and the status is 124.
+    for _ in 0..5 {
+        Test::new()
+            .script("timeout 0s { echo never > ran } || echo \"timed out: $?\"")
+            .stdout("timed out: 124\n")
+            .run();
+    }
+    Test::new()
+        .script("timeout 0ms { true }")
+        .status(124)
+        .stderr_has("no command was running at the deadline")
+        .run();
+}
+
+#[test]
 fn output_before_the_deadline_is_kept() {
     Test::new()
         .script("timeout 300ms { sh -c 'echo before; sleep 10' }")
