@@ -240,21 +240,27 @@ enum Flow {
 struct PipeOutcome {
     status: i32,
     error: Option<RunError>,
+    /// The status is a condition's, the last one a block ran (`{ false &&
+    /// x }`): as bash's errexit does for a compound command, it does not
+    /// stop the script, though `$?`, `&&` and `||` see it.
+    condition: bool,
 }
 
 impl PipeOutcome {
     fn success() -> PipeOutcome {
+        PipeOutcome::new(0, None)
+    }
+
+    fn new(status: i32, error: Option<RunError>) -> PipeOutcome {
         PipeOutcome {
-            status: 0,
-            error: None,
+            status,
+            error,
+            condition: false,
         }
     }
 
     fn failed(error: RunError) -> PipeOutcome {
-        PipeOutcome {
-            status: error.status(),
-            error: Some(error),
-        }
+        PipeOutcome::new(error.status(), Some(error))
     }
 }
 
@@ -659,7 +665,7 @@ impl<'r> Interp<'r> {
     /// errexit: a failed statement stops the script.
     fn finish(&self, scope: &mut Scope, outcome: PipeOutcome) -> Flow {
         scope.last_status = outcome.status;
-        if outcome.status == 0 {
+        if outcome.status == 0 || outcome.condition {
             return Flow::Normal;
         }
         let quiet = outcome.status == 128 + status::SIGPIPE && io::stdout_is_broken();
@@ -744,15 +750,18 @@ impl<'r> Interp<'r> {
             // Boxed: a block's future is large, and a pipeline's would be as
             // large for every command (in each of a thousand branches).
             return match Box::pin(self.run_block(&mut inner, io.clone(), block)).await {
+                // The block ran to its end: a status other than 0 is that of
+                // a condition (`{ false && x }`), no failure.
                 Flow::Normal => Ok(PipeOutcome {
                     status: inner.last_status,
                     error: None,
+                    condition: true,
                 }),
                 Flow::Exit(status) => Err(status),
-                Flow::Fail(failure) => Ok(PipeOutcome {
-                    status: failure.status,
-                    error: failure.error.map(|error| *error),
-                }),
+                Flow::Fail(failure) => Ok(PipeOutcome::new(
+                    failure.status,
+                    failure.error.map(|error| *error),
+                )),
             };
         }
         Ok(self.run_stages(scope, io, pipeline).await)
@@ -919,23 +928,17 @@ impl<'r> Interp<'r> {
             let flow = self.run_stmts(&mut inner, &inner_io, body).await;
             drop(inner_io);
             match flow {
-                Flow::Normal => PipeOutcome {
-                    status: inner.last_status,
-                    error: None,
-                },
+                Flow::Normal => PipeOutcome::new(inner.last_status, None),
                 // `exit N` ends the `$(...)`, as it ends bash's subshell;
                 // a status other than 0 fails the statement, which says so.
-                Flow::Exit(status) => PipeOutcome {
+                Flow::Exit(status) => PipeOutcome::new(
                     status,
-                    error: (status != 0).then(|| RunError::SubstExit {
+                    (status != 0).then(|| RunError::SubstExit {
                         status,
                         span: span.into(),
                     }),
-                },
-                Flow::Fail(failure) => PipeOutcome {
-                    status: failure.status,
-                    error: failure.error.map(|e| *e),
-                },
+                ),
+                Flow::Fail(failure) => PipeOutcome::new(failure.status, failure.error.map(|e| *e)),
             }
         };
         let read = async move {
