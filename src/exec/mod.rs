@@ -461,10 +461,20 @@ impl<'r> Interp<'r> {
         // the ones that become pipe's, is a stage of a group that then
         // closes. Waking on group closes rather than on SIGCHLD spares every
         // child's end a signal to pipe.
+        // An orphan sent SIGTERM is looked at again after the grace period,
+        // to be killed if it still runs, group closes or not.
         let orphans = async {
+            let mut pending = false;
             loop {
-                self.supervisor.group_closed().await;
-                self.supervisor.tend_orphans();
+                if pending {
+                    tokio::select! {
+                        () = self.supervisor.group_closed() => {}
+                        () = tokio::time::sleep(supervise::DEFAULT_GRACE) => {}
+                    }
+                } else {
+                    self.supervisor.group_closed().await;
+                }
+                pending = self.supervisor.tend_orphans();
                 // Looking costs a read of /proc: at most every 20 ms, however
                 // fast groups close (the closes meanwhile coalesce).
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;

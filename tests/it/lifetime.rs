@@ -224,6 +224,24 @@ fn an_orphan_in_its_own_session_is_adopted_and_ended() {
 }
 
 #[test]
+fn an_orphan_ignoring_term_is_killed_after_the_grace() {
+    // A daemon in its own session that ignores TERM outlives its pipeline
+    // by the grace period (2 s), not until pipe exits.
+    let marker = "sleep 36.085";
+    let test = Test::new().script(format!(
+        "sh -c 'setsid sh -c \"trap \\\"\\\" TERM; exec {marker}\" & sleep 0.2'\nsleep 6.085"
+    ));
+    let child = spawn(&test);
+    wait_for_process(marker, Duration::from_secs(10));
+    wait_for_process("sleep 6.085", Duration::from_secs(10));
+    let result = std::panic::catch_unwind(|| assert_gone_within(marker, Duration::from_secs(4)));
+    signal(&child, libc::SIGTERM);
+    let _ = wait_with_deadline(child, Duration::from_secs(10));
+    assert_gone_within(marker, Duration::from_secs(1));
+    assert!(result.is_ok(), "the orphan ignoring TERM lived on");
+}
+
+#[test]
 fn everything_left_is_killed_when_pipe_exits() {
     // A daemon in its own session that ignores TERM: only KILL ends it.
     let marker = "sleep 36.091";
