@@ -499,6 +499,7 @@ fn blocks() {
     check("timeout 5m { }", "timeout 0..14 300s@8..10");
     check("timeout 1h { }", "timeout 0..14 3600s@8..10");
     check("timeout 0.5s {}", "timeout 0..15 500ms@8..12");
+    check("timeout .25s {}", "timeout 0..15 250ms@8..12");
     check(
         "timeout 1.25s signal SIGTERM {}",
         "timeout 0..31 1.25s@8..13 signal=15@21..28",
@@ -627,6 +628,8 @@ fn errors() {
     check_error("timeout NaN {}", "invalid_duration", 8..11);
     check_error("timeout 42D {}", "invalid_duration", 8..11);
     check_error("timeout 1.2.3s {}", "invalid_duration", 8..14);
+    check_error("timeout 5.s {}", "invalid_duration", 8..11);
+    check_error("timeout .s {}", "invalid_duration", 8..10);
     check_error(r#"timeout "" {}"#, "invalid_duration", 8..10);
     check_error("timeout 99999999999h {}", "duration_too_large", 8..20);
     check_error(

@@ -83,8 +83,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(number_len);
     let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    // `5`, `1.5`; not `.5`, `5.` or `1.2.3`.
-    let well_formed = !whole.is_empty()
+    // `5`, `1.5` and `.5` (as coreutils' timeout takes it); not `5.`,
+    // `.` or `1.2.3`.
+    let well_formed = (!whole.is_empty() || !fraction.is_empty())
         && (fraction.is_empty() != number.contains('.'))
         && !fraction.contains('.');
     if !well_formed {
@@ -100,7 +101,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         _ => return Err(invalid("unknown unit")),
     };
     let too_large = DurationError::TooLarge;
-    let whole: u128 = whole.parse().map_err(|_| too_large)?;
+    let whole: u128 = match whole {
+        "" => 0,
+        digits => digits.parse().map_err(|_| too_large)?,
+    };
     // Digits past the 18th cannot matter at nanosecond precision.
     let fraction = &fraction[..fraction.len().min(18)];
     let fraction_nanos = if fraction.is_empty() {

@@ -794,6 +794,7 @@ fn durations() {
         ("timeout 500us { sleep 1 }", 124, 0.0),
         ("timeout 150ms { sleep 5 }", 124, 0.15),
         ("timeout 0.3s { sleep 5 }", 124, 0.3),
+        ("timeout .3s { sleep 5 }", 124, 0.3),
         ("timeout 1.5s { true }", 0, 0.0),
         ("timeout 5m { true }", 0, 0.0),
         ("timeout 1h { true }", 0, 0.0),
