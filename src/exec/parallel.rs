@@ -155,6 +155,10 @@ impl Interp<'_> {
         let mut ends: Vec<Option<BranchEnd>> = (0..count).map(|_| None).collect();
         let mut started = vec![false; count];
         let mut cancelled = vec![false; count];
+        // Whether the branch ended before anything around the block (a
+        // timeout, a signal to pipe, an outer fail-fast) cancelled it: its
+        // failure is then its own, and is shown whatever happens later.
+        let mut own = vec![false; count];
         let mut running = FuturesUnordered::new();
         let mut next = 0;
         let mut terminate: Option<LocalFuture<'_, ()>> = None;
@@ -193,6 +197,7 @@ impl Interp<'_> {
             };
             let Some((index, end)) = finished else { break };
             self.branches.set(self.branches.get() - 1);
+            own[index] = scope.cancel.cancelled().is_none();
             let failed = end.status != 0;
             // Out of fds or processes: the block cannot do its work, so it
             // fails at once, as with fail-fast.
@@ -235,6 +240,7 @@ impl Interp<'_> {
                 .is_some_and(|end| closed_reader(end.status))
         });
         let mut first: Option<BranchEnd> = None;
+        let mut first_index = 0;
         // What was shown (the first failure is shown last, by the caller):
         // a failure that would read exactly the same is counted instead,
         // so that a hundred branches failing alike say so once.
@@ -262,12 +268,13 @@ impl Interp<'_> {
                 None => {
                     shown.extend(end.error.as_ref().map(fingerprint));
                     first = Some(end);
+                    first_index = i;
                 }
                 Some(_) => {
                     // Failures after a timeout or a signal are its doing,
                     // and it is reported once, by whoever cancelled.
                     if let Some(error) = end.error
-                        && scope.cancel.cancelled().is_none()
+                        && own[i]
                         && !quiet
                     {
                         let print = fingerprint(&error);
@@ -288,6 +295,20 @@ impl Interp<'_> {
             };
             self.reporter.error(error, &self.secrets.borrow());
         }
+        // Cancelled from around the block, whose canceller reports it
+        // instead of the block's failure: a failure that came before, on
+        // its own, is shown here, or never.
+        let first = match first {
+            Some(mut end) if scope.cancel.cancelled().is_some() => {
+                if own[first_index]
+                    && let Some(error) = end.error.take()
+                {
+                    self.reporter.error(error, &self.secrets.borrow());
+                }
+                Some(end)
+            }
+            other => other,
+        };
         match first {
             None => {
                 scope.last_status = 0;

@@ -1002,6 +1002,38 @@ fn timeout_ends_commands_that_were_starting() {
 }
 
 #[test]
+fn failures_before_a_timeout_are_shown_with_it() {
+    // `false` failed long before the deadline: it is not the timeout's
+    // doing, so it is shown, and the block's status is still 124.
+    let run = Test::new()
+        .script("timeout 300ms { parallel { false; sh -c 'exit 3'; sleep 5 } }")
+        .status(124)
+        .stderr_has("`false` exited with status 1")
+        .stderr_has("`sh` exited with status 3")
+        .stderr_has("timed out after 300ms")
+        .run();
+    assert_eq!(run.stderr().matches("pipe::run::timeout").count(), 1);
+    // An inner timeout that ran out first is shown too.
+    Test::new()
+        .script("timeout 300ms { parallel { timeout 100ms { sleep 5 }; sleep 5 } }")
+        .status(124)
+        .stderr_has("timed out after 100ms")
+        .stderr_has("timed out after 300ms")
+        .run();
+    // What the deadline ended is told once, by the timeout.
+    let run = Test::new()
+        .script("timeout 200ms { parallel for i in 1..3 { sleep 5 } }")
+        .status(124)
+        .run();
+    assert_eq!(
+        run.stderr().matches("pipe::run::").count(),
+        1,
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
 fn timeouts_in_parallel_branches() {
     let run = Test::new()
         .script("parallel for i in 1..10 { timeout 200ms { sleep 5 } || echo $? }")
