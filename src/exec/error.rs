@@ -91,6 +91,14 @@ pub enum RunError {
         span: SourceSpan,
     },
 
+    #[error("cannot write the block's output: {}", reason(.source))]
+    #[diagnostic(code(pipe::run::write))]
+    Write {
+        source: std::io::Error,
+        #[label("its output was lost")]
+        span: SourceSpan,
+    },
+
     #[error("invalid {what} `{value}`")]
     #[diagnostic(code(pipe::run::bad_value), help("{help}"))]
     BadValue {

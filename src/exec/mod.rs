@@ -1086,6 +1086,7 @@ impl RunError {
             | RunError::Cd { .. }
             | RunError::BadExit { .. }
             | RunError::BadValue { .. }
+            | RunError::Write { .. }
             | RunError::Pipe { .. }
             | RunError::Alike { .. }
             | RunError::Expand(_) => 1,

@@ -221,9 +221,23 @@ impl Interp<'_> {
         drop(terminate);
         self.branches.set(self.branches.get() - running.len());
         drop(running);
-        if let Some(output) = output {
-            output.finish().await;
-        }
+        // The block's stdout could not take what it was given: its reader
+        // went away (EPIPE), as if the branches had written to it directly
+        // and been killed by SIGPIPE; or a full disk, a failure whatever
+        // its branches did.
+        let write_error = match output {
+            Some(output) => output.finish().await,
+            None => None,
+        };
+        let lost_reader = write_error
+            .as_ref()
+            .is_some_and(|err| err.raw_os_error() == Some(libc::EPIPE));
+        let write_error = write_error
+            .filter(|_| !lost_reader)
+            .map(|source| RunError::Write {
+                source,
+                span: block.span.into(),
+            });
 
         // The status of the first branch, in script order, that failed on
         // its own (not ended by fail-fast); the other failures are shown too.
@@ -298,6 +312,30 @@ impl Interp<'_> {
         // Cancelled from around the block, whose canceller reports it
         // instead of the block's failure: a failure that came before, on
         // its own, is shown here, or never.
+        // A write error goes before a branch that lost its reader (which
+        // it caused), after any other failure.
+        let first = match (first, write_error) {
+            (None, Some(error)) => Some(BranchEnd {
+                status: error.status(),
+                error: Some(error),
+                exited: false,
+            }),
+            (Some(end), Some(error)) if closed_reader(end.status) => Some(BranchEnd {
+                status: error.status(),
+                error: Some(error),
+                exited: false,
+            }),
+            (first, Some(error)) => {
+                self.reporter.error(error, &self.secrets.borrow());
+                first
+            }
+            (None, None) if lost_reader => Some(BranchEnd {
+                status: 128 + status::SIGPIPE,
+                error: None,
+                exited: false,
+            }),
+            (first, None) => first,
+        };
         let first = match first {
             Some(mut end) if scope.cancel.cancelled().is_some() => {
                 if own[first_index]

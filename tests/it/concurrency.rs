@@ -611,6 +611,36 @@ fn closed_stdout_ends_parallel_quietly() {
     }
 }
 
+#[test]
+fn a_closed_stdout_stops_the_script_after_held_output() {
+    // `unordered` writes a branch's output only once it has ended: the
+    // branches succeeded, but what pipe writes for them meets the closed
+    // stdout. The script ends quietly with 141, as if they had met it.
+    let test =
+        Test::new().script("parallel unordered { seq 30000; seq 30000 }\necho after > after");
+    let output = read_then_close(&test, 5, Duration::from_secs(20));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(status_of(&output), 141, "{stderr}");
+    assert!(stderr.is_empty(), "not quiet:\n{stderr}");
+    assert!(!test.path().join("after").exists(), "the script went on");
+}
+
+#[test]
+fn output_that_cannot_be_written_fails_the_block() {
+    // pipe writes held output itself: a full disk is a failure, as it is
+    // for a command writing there, not output silently lost.
+    for mode in ["unordered", "lines"] {
+        Test::new()
+            .script(format!(
+                "parallel {mode} {{ echo a; echo b }} > /dev/full || echo \"failed $?\""
+            ))
+            .stdout("failed 1\n")
+            .stderr_has("pipe::run::write")
+            .stderr_has("No space left on device")
+            .run();
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Blocks as pipeline stages.
 
