@@ -208,7 +208,14 @@ pub fn run(
         // The background is polled first, so that signals to pipe are
         // caught before the script starts its first child.
         match futures_util::future::select(background, main).await {
-            futures_util::future::Either::Left((never, _)) => match never {},
+            // Interrupted, and the script did not end even after SIGKILL
+            // to everything: it is given up on (its children are killed
+            // and reaped as their futures are dropped).
+            futures_util::future::Either::Left(((), _)) => Flow::Fail(Failure {
+                status: 1,
+                error: None,
+                secrets: Vec::new(),
+            }),
             futures_util::future::Either::Right((flow, _)) => flow,
         }
     });
@@ -426,8 +433,9 @@ impl<'r> Interp<'r> {
 
     /// What runs beside the script: signals to `pipe` are forwarded to
     /// every process group, then, after the grace period, SIGKILL; orphans
-    /// adopted by `pipe` are ended and reaped. It never returns.
-    async fn background(&self, root: &Rc<CancelScope>) -> std::convert::Infallible {
+    /// adopted by `pipe` are ended and reaped. It returns only when the
+    /// script, interrupted, has not ended a second after that SIGKILL.
+    async fn background(&self, root: &Rc<CancelScope>) {
         use tokio::signal::unix::{SignalKind, signal};
         let listen = |kind: SignalKind| signal(kind).ok();
         let mut int = listen(SignalKind::interrupt());
@@ -455,7 +463,11 @@ impl<'r> Interp<'r> {
             self.interrupt.notified().await;
             tokio::time::sleep(supervise::DEFAULT_GRACE).await;
             self.supervisor.kill(root);
-            std::future::pending::<()>().await;
+            // Every process is gone by now; what can still hold the script
+            // is output that pipe writes itself, for a reader that does not
+            // read (`pipe x.pipe | less`, paused): pipe does not wait on it
+            // to end by the signal.
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
         };
         // Orphans appear when a process with live children ends, which, for
         // the ones that become pipe's, is a stage of a group that then
@@ -480,8 +492,13 @@ impl<'r> Interp<'r> {
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
         };
-        let ((), (), ()) = tokio::join!(signals, grace, orphans);
-        unreachable!("the background loops never end")
+        let signals = std::pin::pin!(signals);
+        let orphans = std::pin::pin!(orphans);
+        let loops = futures_util::future::select(signals, orphans);
+        match futures_util::future::select(loops, std::pin::pin!(grace)).await {
+            futures_util::future::Either::Left(_) => unreachable!("the loops never end"),
+            futures_util::future::Either::Right(((), _)) => {}
+        }
     }
 
     /// One statement. Only a pipeline runs in place: the others' futures

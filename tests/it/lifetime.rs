@@ -169,6 +169,36 @@ fn sigkill_to_pipe_kills_its_children() {
 }
 
 #[test]
+fn a_signal_ends_pipe_whose_reader_does_not_read() {
+    // `pipe x.pipe | less`, paused: pipe is writing held output to a pipe
+    // that nobody reads. A signal still ends it, after the grace period.
+    let test = Test::new().script("parallel unordered { seq 1000000 }\necho after > after");
+    let mut child = spawn(&test);
+    std::thread::sleep(Duration::from_millis(700));
+    let start = Instant::now();
+    signal(&child, libc::SIGTERM);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if start.elapsed() > Duration::from_secs(8) {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let status = status.expect("pipe did not end by the signal");
+    assert_eq!(status.signal(), Some(libc::SIGTERM), "{status:?}");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(!test.path().join("after").exists());
+}
+
+#[test]
 fn a_signal_ends_a_loop_that_starts_no_process() {
     // `let` starts nothing: the loop must still let the signal in.
     let test = Test::new()
