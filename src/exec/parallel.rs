@@ -254,7 +254,9 @@ impl Interp<'_> {
                 .is_some_and(|end| closed_reader(end.status))
         });
         let mut first: Option<BranchEnd> = None;
-        let mut first_index = 0;
+        // Whether `first` failed on its own, before anything around the
+        // block cancelled it.
+        let mut first_own = false;
         // What was shown (the first failure is shown last, by the caller):
         // a failure that would read exactly the same is counted instead,
         // so that a hundred branches failing alike say so once.
@@ -282,7 +284,7 @@ impl Interp<'_> {
                 None => {
                     shown.extend(end.error.as_ref().map(fingerprint));
                     first = Some(end);
-                    first_index = i;
+                    first_own = own[i];
                 }
                 Some(_) => {
                     // Failures after a timeout or a signal are its doing,
@@ -309,22 +311,25 @@ impl Interp<'_> {
             };
             self.reporter.error(error, &self.secrets.borrow());
         }
-        // Cancelled from around the block, whose canceller reports it
-        // instead of the block's failure: a failure that came before, on
-        // its own, is shown here, or never.
         // A write error goes before a branch that lost its reader (which
         // it caused), after any other failure.
         let first = match (first, write_error) {
-            (None, Some(error)) => Some(BranchEnd {
-                status: error.status(),
-                error: Some(error),
-                exited: false,
-            }),
-            (Some(end), Some(error)) if closed_reader(end.status) => Some(BranchEnd {
-                status: error.status(),
-                error: Some(error),
-                exited: false,
-            }),
+            (None, Some(error)) => {
+                first_own = true;
+                Some(BranchEnd {
+                    status: error.status(),
+                    error: Some(error),
+                    exited: false,
+                })
+            }
+            (Some(end), Some(error)) if closed_reader(end.status) => {
+                first_own = true;
+                Some(BranchEnd {
+                    status: error.status(),
+                    error: Some(error),
+                    exited: false,
+                })
+            }
             (first, Some(error)) => {
                 self.reporter.error(error, &self.secrets.borrow());
                 first
@@ -336,11 +341,12 @@ impl Interp<'_> {
             }),
             (first, None) => first,
         };
+        // Cancelled from around the block, whose canceller reports it
+        // instead of the block's failure: a failure that came before, on
+        // its own, is shown here, or never.
         let first = match first {
             Some(mut end) if scope.cancel.cancelled().is_some() => {
-                if own[first_index]
-                    && let Some(error) = end.error.take()
-                {
+                if first_own && let Some(error) = end.error.take() {
                     self.reporter.error(error, &self.secrets.borrow());
                 }
                 Some(end)
