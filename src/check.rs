@@ -150,6 +150,10 @@ impl Checker {
                 self.word(target, scope);
             }
         }
+        // Then its header's `max` or durations, as it starts.
+        for word in block.setting_words() {
+            self.word(word, scope);
+        }
         match &block.kind {
             BlockKind::Group(body)
             | BlockKind::Fanout { branches: body, .. }

@@ -671,8 +671,8 @@ impl<'a> Formatter<'a> {
                 let mut end = start + header.len();
                 if let Some(max) = &options.max {
                     header.push_str(" max ");
-                    header.push_str(self.verbatim(max.span));
-                    end = end.max(max.span.end);
+                    header.push_str(self.verbatim(max.span()));
+                    end = end.max(max.span().end);
                 }
                 if let Some(fail_fast) = options.fail_fast {
                     header.push_str(" fail-fast");
@@ -707,8 +707,8 @@ impl<'a> Formatter<'a> {
                 grace,
                 body,
             } => {
-                let mut header = format!("timeout {}", self.verbatim(duration.span));
-                let mut end = duration.span.end;
+                let mut header = format!("timeout {}", self.verbatim(duration.span()));
+                let mut end = duration.span().end;
                 if let Some(signal) = signal {
                     header.push_str(" signal ");
                     header.push_str(self.verbatim(signal.span));
@@ -716,8 +716,8 @@ impl<'a> Formatter<'a> {
                 }
                 if let Some(grace) = grace {
                     header.push_str(" grace ");
-                    header.push_str(self.verbatim(grace.span));
-                    end = end.max(grace.span.end);
+                    header.push_str(self.verbatim(grace.span()));
+                    end = end.max(grace.span().end);
                 }
                 (header, body, end)
             }

@@ -45,7 +45,7 @@ use std::fmt::Write as _;
 
 use crate::syntax::ast::{
     Block, BlockKind, Command, Connector, ForLoop, List, ListItem, ParallelBody, Pipeline,
-    RangeBound, Redirect, RedirectOp, Script, Span, Stage, Stmt, StmtKind, Word, WordPart,
+    RangeBound, Redirect, RedirectOp, Script, Setting, Span, Stage, Stmt, StmtKind, Word, WordPart,
 };
 
 /// Labels longer than this many characters are cut, ending in `…`.
@@ -530,7 +530,7 @@ impl Graph<'_> {
             BlockKind::Parallel { options, body } => {
                 let mut end = block.span.start + "parallel".len();
                 for span in [
-                    options.max.map(|max| max.span),
+                    options.max.as_ref().map(Setting::span),
                     options.fail_fast,
                     options.output.map(|output| output.span),
                 ]
@@ -588,15 +588,15 @@ impl Graph<'_> {
                 body,
             } => {
                 let end = [
-                    Some(duration.span),
+                    Some(duration.span()),
                     signal.map(|s| s.span),
-                    grace.map(|g| g.span),
+                    grace.as_ref().map(Setting::span),
                 ]
                 .into_iter()
                 .flatten()
                 .map(|span| span.end)
                 .max()
-                .unwrap_or(duration.span.end);
+                .unwrap_or(duration.span().end);
                 let header = self.text(Span::new(block.span.start, end)) + dups;
                 let cluster = self.open(
                     &header,

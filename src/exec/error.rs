@@ -91,6 +91,25 @@ pub enum RunError {
         span: SourceSpan,
     },
 
+    #[error("cannot write the block's output: {}", reason(.source))]
+    #[diagnostic(code(pipe::run::write))]
+    Write {
+        source: std::io::Error,
+        #[label("its output was lost")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid {what} `{value}`")]
+    #[diagnostic(code(pipe::run::bad_value), help("{help}"))]
+    BadValue {
+        what: &'static str,
+        value: String,
+        reason: &'static str,
+        help: &'static str,
+        #[label("{reason}")]
+        span: SourceSpan,
+    },
+
     #[error("exit status `{value}` is not a number from 0 to 255")]
     #[diagnostic(code(pipe::run::bad_exit_status))]
     BadExit {

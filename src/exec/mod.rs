@@ -35,8 +35,8 @@ use tokio::io::AsyncReadExt;
 
 use crate::expand::{self, Lookup};
 use crate::syntax::ast::{
-    Block, BlockKind, Connector, ForLoop, List, ListItem, Pipeline, Span, Stage, Stmt, StmtKind,
-    VarName, Word, WordPart,
+    Block, BlockKind, Connector, ForLoop, List, ListItem, Pipeline, Setting, Span, Spanned, Stage,
+    Stmt, StmtKind, VarName, Word, WordPart,
 };
 
 use supervise::{CancelScope, Reason, Supervisor};
@@ -191,6 +191,7 @@ pub fn run(
         root: CancelScope::root(),
         branches: Cell::new(0),
         programs: command::Programs::default(),
+        steps: Cell::new(0),
     };
     let root = interp.root.clone();
     let mut scope = Scope {
@@ -207,7 +208,14 @@ pub fn run(
         // The background is polled first, so that signals to pipe are
         // caught before the script starts its first child.
         match futures_util::future::select(background, main).await {
-            futures_util::future::Either::Left((never, _)) => match never {},
+            // Interrupted, and the script did not end even after SIGKILL
+            // to everything: it is given up on (its children are killed
+            // and reaped as their futures are dropped).
+            futures_util::future::Either::Left(((), _)) => Flow::Fail(Failure {
+                status: 1,
+                error: None,
+                secrets: Vec::new(),
+            }),
             futures_util::future::Either::Right((flow, _)) => flow,
         }
     });
@@ -239,21 +247,27 @@ enum Flow {
 struct PipeOutcome {
     status: i32,
     error: Option<RunError>,
+    /// The status is a condition's, the last one a block ran (`{ false &&
+    /// x }`): as bash's errexit does for a compound command, it does not
+    /// stop the script, though `$?`, `&&` and `||` see it.
+    condition: bool,
 }
 
 impl PipeOutcome {
     fn success() -> PipeOutcome {
+        PipeOutcome::new(0, None)
+    }
+
+    fn new(status: i32, error: Option<RunError>) -> PipeOutcome {
         PipeOutcome {
-            status: 0,
-            error: None,
+            status,
+            error,
+            condition: false,
         }
     }
 
     fn failed(error: RunError) -> PipeOutcome {
-        PipeOutcome {
-            status: error.status(),
-            error: Some(error),
-        }
+        PipeOutcome::new(error.status(), Some(error))
     }
 }
 
@@ -342,6 +356,9 @@ struct Interp<'r> {
     branches: Cell<usize>,
     /// The programs found on PATH so far.
     programs: command::Programs,
+    /// Statements started so far, to yield to signals and timers every so
+    /// often (see `run_stmts`).
+    steps: Cell<u32>,
 }
 
 /// Expansion's view of a scope, with the `$(...)` outputs of one word set.
@@ -386,9 +403,14 @@ impl<'r> Interp<'r> {
         stmts: &'a [Stmt],
     ) -> LocalFuture<'a, Flow> {
         Box::pin(async move {
-            for (i, stmt) in stmts.iter().enumerate() {
-                // Let signals and timers in, even in a loop that never waits.
-                if i % 64 == 63 {
+            for stmt in stmts {
+                // Let signals and timers in, even in a loop that never waits
+                // (`for i in 1..100000 { let x = $i }` starts no process): the
+                // count is the script's, so a loop whose body is one
+                // statement yields as often as a long block does.
+                let steps = self.steps.get().wrapping_add(1);
+                self.steps.set(steps);
+                if steps.is_multiple_of(64) {
                     tokio::task::yield_now().await;
                 }
                 // A cancelled block (timeout, fail-fast, signal) starts nothing
@@ -411,8 +433,9 @@ impl<'r> Interp<'r> {
 
     /// What runs beside the script: signals to `pipe` are forwarded to
     /// every process group, then, after the grace period, SIGKILL; orphans
-    /// adopted by `pipe` are ended and reaped. It never returns.
-    async fn background(&self, root: &Rc<CancelScope>) -> std::convert::Infallible {
+    /// adopted by `pipe` are ended and reaped. It returns only when the
+    /// script, interrupted, has not ended a second after that SIGKILL.
+    async fn background(&self, root: &Rc<CancelScope>) {
         use tokio::signal::unix::{SignalKind, signal};
         let listen = |kind: SignalKind| signal(kind).ok();
         let mut int = listen(SignalKind::interrupt());
@@ -440,23 +463,42 @@ impl<'r> Interp<'r> {
             self.interrupt.notified().await;
             tokio::time::sleep(supervise::DEFAULT_GRACE).await;
             self.supervisor.kill(root);
-            std::future::pending::<()>().await;
+            // Every process is gone by now; what can still hold the script
+            // is output that pipe writes itself, for a reader that does not
+            // read (`pipe x.pipe | less`, paused): pipe does not wait on it
+            // to end by the signal.
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
         };
         // Orphans appear when a process with live children ends, which, for
         // the ones that become pipe's, is a stage of a group that then
         // closes. Waking on group closes rather than on SIGCHLD spares every
         // child's end a signal to pipe.
+        // An orphan sent SIGTERM is looked at again after the grace period,
+        // to be killed if it still runs, group closes or not.
         let orphans = async {
+            let mut pending = false;
             loop {
-                self.supervisor.group_closed().await;
-                self.supervisor.tend_orphans();
+                if pending {
+                    tokio::select! {
+                        () = self.supervisor.group_closed() => {}
+                        () = tokio::time::sleep(supervise::DEFAULT_GRACE) => {}
+                    }
+                } else {
+                    self.supervisor.group_closed().await;
+                }
+                pending = self.supervisor.tend_orphans();
                 // Looking costs a read of /proc: at most every 20 ms, however
                 // fast groups close (the closes meanwhile coalesce).
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
         };
-        let ((), (), ()) = tokio::join!(signals, grace, orphans);
-        unreachable!("the background loops never end")
+        let signals = std::pin::pin!(signals);
+        let orphans = std::pin::pin!(orphans);
+        let loops = futures_util::future::select(signals, orphans);
+        match futures_util::future::select(loops, std::pin::pin!(grace)).await {
+            futures_util::future::Either::Left(_) => unreachable!("the loops never end"),
+            futures_util::future::Either::Right(((), _)) => {}
+        }
     }
 
     /// One statement. Only a pipeline runs in place: the others' futures
@@ -593,10 +635,64 @@ impl<'r> Interp<'r> {
         }
     }
 
+    /// A duration of a `timeout` header (see [`Interp::setting`]).
+    async fn duration(
+        &self,
+        scope: &Scope,
+        io: &Io,
+        setting: &Setting<std::time::Duration>,
+    ) -> Result<Spanned<std::time::Duration>, PipeOutcome> {
+        let help =
+            "a duration is a number and a unit: `500us`, `150ms`, `2s`, `1.5s`, `5m` or `1h`";
+        self.setting(scope, io, setting, ("duration", help), |text| {
+            crate::syntax::parse_duration(text).map_err(|err| err.reason())
+        })
+        .await
+    }
+
+    /// A block header's value: as written, or its word expanded now, in the
+    /// scope around the block, and checked as the parser checks one
+    /// written out (`parallel max $(nproc)`, `timeout ${LIMIT:-5s}`).
+    async fn setting<T: Copy>(
+        &self,
+        scope: &Scope,
+        io: &Io,
+        setting: &Setting<T>,
+        (what, help): (&'static str, &'static str),
+        parse: impl Fn(&str) -> Result<T, &'static str>,
+    ) -> Result<Spanned<T>, PipeOutcome> {
+        let word = match setting {
+            Setting::Fixed(fixed) => return Ok(*fixed),
+            Setting::Expanded(word) => word,
+        };
+        let substs = self.run_substs(scope, io, &[word]).await?;
+        let view = View {
+            interp: self,
+            scope,
+            substs: &substs,
+        };
+        let value =
+            expand::single(word, what, &view).map_err(|err| PipeOutcome::failed(err.into()))?;
+        let text = value.to_string_lossy();
+        match parse(&text) {
+            Ok(value) => Ok(Spanned {
+                value,
+                span: word.span,
+            }),
+            Err(reason) => Err(PipeOutcome::failed(RunError::BadValue {
+                what,
+                value: self.redact(value.as_bytes()),
+                reason,
+                help,
+                span: word.span.into(),
+            })),
+        }
+    }
+
     /// errexit: a failed statement stops the script.
     fn finish(&self, scope: &mut Scope, outcome: PipeOutcome) -> Flow {
         scope.last_status = outcome.status;
-        if outcome.status == 0 {
+        if outcome.status == 0 || outcome.condition {
             return Flow::Normal;
         }
         let quiet = outcome.status == 128 + status::SIGPIPE && io::stdout_is_broken();
@@ -681,15 +777,18 @@ impl<'r> Interp<'r> {
             // Boxed: a block's future is large, and a pipeline's would be as
             // large for every command (in each of a thousand branches).
             return match Box::pin(self.run_block(&mut inner, io.clone(), block)).await {
+                // The block ran to its end: a status other than 0 is that of
+                // a condition (`{ false && x }`), no failure.
                 Flow::Normal => Ok(PipeOutcome {
                     status: inner.last_status,
                     error: None,
+                    condition: true,
                 }),
                 Flow::Exit(status) => Err(status),
-                Flow::Fail(failure) => Ok(PipeOutcome {
-                    status: failure.status,
-                    error: failure.error.map(|error| *error),
-                }),
+                Flow::Fail(failure) => Ok(PipeOutcome::new(
+                    failure.status,
+                    failure.error.map(|error| *error),
+                )),
             };
         }
         Ok(self.run_stages(scope, io, pipeline).await)
@@ -713,10 +812,22 @@ impl<'r> Interp<'r> {
                 grace,
                 body,
             } => {
+                let settings = async {
+                    let duration = self.duration(scope, io, duration).await?;
+                    let grace = match grace {
+                        Some(grace) => self.duration(scope, io, grace).await?.value,
+                        None => supervise::DEFAULT_GRACE,
+                    };
+                    Ok((duration, grace))
+                };
+                let (duration, grace) = match settings.await {
+                    Ok(settings) => settings,
+                    Err(outcome) => return self.finish(scope, outcome),
+                };
                 let limits = timeout::Limits {
-                    duration: *duration,
+                    duration,
                     signal: signal.map_or(libc::SIGTERM, |signal| signal.value),
-                    grace: grace.map_or(supervise::DEFAULT_GRACE, |grace| grace.value),
+                    grace,
                 };
                 self.run_timeout(scope, io, limits, body).await
             }
@@ -844,23 +955,17 @@ impl<'r> Interp<'r> {
             let flow = self.run_stmts(&mut inner, &inner_io, body).await;
             drop(inner_io);
             match flow {
-                Flow::Normal => PipeOutcome {
-                    status: inner.last_status,
-                    error: None,
-                },
+                Flow::Normal => PipeOutcome::new(inner.last_status, None),
                 // `exit N` ends the `$(...)`, as it ends bash's subshell;
                 // a status other than 0 fails the statement, which says so.
-                Flow::Exit(status) => PipeOutcome {
+                Flow::Exit(status) => PipeOutcome::new(
                     status,
-                    error: (status != 0).then(|| RunError::SubstExit {
+                    (status != 0).then(|| RunError::SubstExit {
                         status,
                         span: span.into(),
                     }),
-                },
-                Flow::Fail(failure) => PipeOutcome {
-                    status: failure.status,
-                    error: failure.error.map(|e| *e),
-                },
+                ),
+                Flow::Fail(failure) => PipeOutcome::new(failure.status, failure.error.map(|e| *e)),
             }
         };
         let read = async move {
@@ -997,6 +1102,8 @@ impl RunError {
             | RunError::NulByte { .. }
             | RunError::Cd { .. }
             | RunError::BadExit { .. }
+            | RunError::BadValue { .. }
+            | RunError::Write { .. }
             | RunError::Pipe { .. }
             | RunError::Alike { .. }
             | RunError::Expand(_) => 1,

@@ -322,8 +322,10 @@ impl Output {
     }
 
     /// Waits until everything has been written.
-    pub async fn finish(self) {
-        self.writer.finish().await;
+    /// Waits until everything is written; returns the error that stopped
+    /// the writing (EPIPE: the block's reader went away).
+    pub async fn finish(self) -> Option<std::io::Error> {
+        self.writer.finish().await
     }
 }
 
@@ -391,7 +393,7 @@ enum Message {
 /// Writes chunks to one fd from a thread of its own.
 struct Writer {
     sender: Option<tokio::sync::mpsc::Sender<Message>>,
-    done: tokio::sync::oneshot::Receiver<()>,
+    done: tokio::sync::oneshot::Receiver<Option<std::io::Error>>,
     broken: Arc<AtomicBool>,
 }
 
@@ -406,29 +408,28 @@ impl Writer {
             .stack_size(64 * 1024)
             .spawn(move || {
                 let mut out = File::from(fd);
+                let mut failure = None;
                 while let Some(message) = receiver.blocking_recv() {
-                    match message {
-                        Message::Write(chunk) => {
-                            if out.write_all(&chunk).is_err() {
-                                flag.store(true, Ordering::SeqCst);
-                                break;
-                            }
-                        }
+                    let written = match message {
+                        Message::Write(chunk) => out.write_all(&chunk),
                         Message::Stream(from, answer) => {
-                            let ok = stream(from, &mut out);
+                            let written = stream(from, &mut out);
                             let _ = answer.send(());
-                            if !ok {
-                                flag.store(true, Ordering::SeqCst);
-                                break;
-                            }
+                            written
                         }
                         Message::Drain(answer) => {
                             let _ = answer.send(());
+                            Ok(())
                         }
+                    };
+                    if let Err(err) = written {
+                        flag.store(true, Ordering::SeqCst);
+                        failure = Some(err);
+                        break;
                     }
                 }
                 drop(receiver);
-                let _ = done_sender.send(());
+                let _ = done_sender.send(failure);
             })?;
         Ok(Writer {
             sender: Some(sender),
@@ -469,9 +470,9 @@ impl Writer {
         }
     }
 
-    async fn finish(mut self) {
+    async fn finish(mut self) -> Option<std::io::Error> {
         self.sender = None;
-        let _ = (&mut self.done).await;
+        (&mut self.done).await.ok().flatten()
     }
 }
 
@@ -485,8 +486,9 @@ fn pending(fd: &OwnedFd) -> usize {
     if ok { count.max(0) as usize } else { 0 }
 }
 
-/// Copies a pipe to its end into `out`; false once `out` is closed.
-fn stream(from: OwnedFd, out: &mut File) -> bool {
+/// Copies a pipe to its end into `out`; an error once `out` cannot be
+/// written (EPIPE: it is closed).
+fn stream(from: OwnedFd, out: &mut File) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
@@ -503,7 +505,7 @@ fn stream(from: OwnedFd, out: &mut File) -> bool {
                 )
             };
             match moved {
-                0 => return true,
+                0 => return Ok(()),
                 n if (n as usize) < BATCH && pending(&from) < BATCH => {
                     // The branch writes in small pieces and this thread
                     // keeps up (its pipe is all but empty), so each piece
@@ -517,7 +519,9 @@ fn stream(from: OwnedFd, out: &mut File) -> bool {
                 n if n > 0 => continue,
                 _ => match std::io::Error::last_os_error().raw_os_error() {
                     Some(libc::EINTR) => continue,
-                    Some(libc::EPIPE) => return false,
+                    Some(libc::EPIPE) => {
+                        return Err(std::io::Error::from_raw_os_error(libc::EPIPE));
+                    }
                     // The target cannot be spliced to: copy instead.
                     _ => break,
                 },
@@ -528,14 +532,10 @@ fn stream(from: OwnedFd, out: &mut File) -> bool {
     let mut buffer = vec![0u8; CHUNK];
     loop {
         match std::io::Read::read(&mut from, &mut buffer) {
-            Ok(0) => return true,
-            Ok(n) => {
-                if out.write_all(&buffer[..n]).is_err() {
-                    return false;
-                }
-            }
+            Ok(0) => return Ok(()),
+            Ok(n) => out.write_all(&buffer[..n])?,
             Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(_) => return true,
+            Err(_) => return Ok(()),
         }
     }
 }

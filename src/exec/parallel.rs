@@ -66,6 +66,21 @@ impl Interp<'_> {
         options: &ParallelOptions,
         body: &ParallelBody,
     ) -> Flow {
+        let max = match &options.max {
+            None => usize::MAX,
+            Some(max) => {
+                let help = "`max` takes a whole number of branches, 1 or more";
+                let max = self
+                    .setting(scope, io, max, ("`max` value", help), |text| {
+                        crate::syntax::parse_max(text).map_err(|err| err.reason())
+                    })
+                    .await;
+                match max {
+                    Ok(max) => max.value,
+                    Err(outcome) => return self.finish(scope, outcome),
+                }
+            }
+        };
         let branches: Vec<Branch<'_>> = match body {
             ParallelBody::Branches(stmts) => stmts.iter().map(Branch::Stmt).collect(),
             ParallelBody::For(for_loop) => match self.list_values(scope, io, &for_loop.items).await
@@ -84,7 +99,7 @@ impl Interp<'_> {
         };
         let branches = Branches {
             list: branches,
-            max: options.max.map_or(usize::MAX, |max| max.value.max(1)),
+            max: max.max(1),
             fail_fast: options.fail_fast.is_some(),
             mode: options
                 .output
@@ -140,6 +155,10 @@ impl Interp<'_> {
         let mut ends: Vec<Option<BranchEnd>> = (0..count).map(|_| None).collect();
         let mut started = vec![false; count];
         let mut cancelled = vec![false; count];
+        // Whether the branch ended before anything around the block (a
+        // timeout, a signal to pipe, an outer fail-fast) cancelled it: its
+        // failure is then its own, and is shown whatever happens later.
+        let mut own = vec![false; count];
         let mut running = FuturesUnordered::new();
         let mut next = 0;
         let mut terminate: Option<LocalFuture<'_, ()>> = None;
@@ -178,6 +197,7 @@ impl Interp<'_> {
             };
             let Some((index, end)) = finished else { break };
             self.branches.set(self.branches.get() - 1);
+            own[index] = scope.cancel.cancelled().is_none();
             let failed = end.status != 0;
             // Out of fds or processes: the block cannot do its work, so it
             // fails at once, as with fail-fast.
@@ -201,9 +221,23 @@ impl Interp<'_> {
         drop(terminate);
         self.branches.set(self.branches.get() - running.len());
         drop(running);
-        if let Some(output) = output {
-            output.finish().await;
-        }
+        // The block's stdout could not take what it was given: its reader
+        // went away (EPIPE), as if the branches had written to it directly
+        // and been killed by SIGPIPE; or a full disk, a failure whatever
+        // its branches did.
+        let write_error = match output {
+            Some(output) => output.finish().await,
+            None => None,
+        };
+        let lost_reader = write_error
+            .as_ref()
+            .is_some_and(|err| err.raw_os_error() == Some(libc::EPIPE));
+        let write_error = write_error
+            .filter(|_| !lost_reader)
+            .map(|source| RunError::Write {
+                source,
+                span: block.span.into(),
+            });
 
         // The status of the first branch, in script order, that failed on
         // its own (not ended by fail-fast); the other failures are shown too.
@@ -220,6 +254,9 @@ impl Interp<'_> {
                 .is_some_and(|end| closed_reader(end.status))
         });
         let mut first: Option<BranchEnd> = None;
+        // Whether `first` failed on its own, before anything around the
+        // block cancelled it.
+        let mut first_own = false;
         // What was shown (the first failure is shown last, by the caller):
         // a failure that would read exactly the same is counted instead,
         // so that a hundred branches failing alike say so once.
@@ -247,12 +284,13 @@ impl Interp<'_> {
                 None => {
                     shown.extend(end.error.as_ref().map(fingerprint));
                     first = Some(end);
+                    first_own = own[i];
                 }
                 Some(_) => {
                     // Failures after a timeout or a signal are its doing,
                     // and it is reported once, by whoever cancelled.
                     if let Some(error) = end.error
-                        && scope.cancel.cancelled().is_none()
+                        && own[i]
                         && !quiet
                     {
                         let print = fingerprint(&error);
@@ -273,6 +311,48 @@ impl Interp<'_> {
             };
             self.reporter.error(error, &self.secrets.borrow());
         }
+        // A write error goes before a branch that lost its reader (which
+        // it caused), after any other failure.
+        let first = match (first, write_error) {
+            (None, Some(error)) => {
+                first_own = true;
+                Some(BranchEnd {
+                    status: error.status(),
+                    error: Some(error),
+                    exited: false,
+                })
+            }
+            (Some(end), Some(error)) if closed_reader(end.status) => {
+                first_own = true;
+                Some(BranchEnd {
+                    status: error.status(),
+                    error: Some(error),
+                    exited: false,
+                })
+            }
+            (first, Some(error)) => {
+                self.reporter.error(error, &self.secrets.borrow());
+                first
+            }
+            (None, None) if lost_reader => Some(BranchEnd {
+                status: 128 + status::SIGPIPE,
+                error: None,
+                exited: false,
+            }),
+            (first, None) => first,
+        };
+        // Cancelled from around the block, whose canceller reports it
+        // instead of the block's failure: a failure that came before, on
+        // its own, is shown here, or never.
+        let first = match first {
+            Some(mut end) if scope.cancel.cancelled().is_some() => {
+                if first_own && let Some(error) = end.error.take() {
+                    self.reporter.error(error, &self.secrets.borrow());
+                }
+                Some(end)
+            }
+            other => other,
+        };
         match first {
             None => {
                 scope.last_status = 0;

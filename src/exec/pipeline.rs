@@ -244,15 +244,15 @@ impl Interp<'_> {
         let mut errors: Vec<Option<RunError>> =
             results.into_iter().map(|(_, error)| error).collect();
         if let Some(error) = errors[failed].take() {
-            return PipeOutcome {
-                status: effective[failed].code(),
-                error: Some(self.with_stage_statuses(error, pipeline, &effective, failed)),
-            };
+            return PipeOutcome::new(
+                effective[failed].code(),
+                Some(self.with_stage_statuses(error, pipeline, &effective, failed)),
+            );
         }
-        PipeOutcome {
-            status: effective[failed].code(),
-            error: Some(self.failed_error(pipeline, &effective, failed)),
-        }
+        PipeOutcome::new(
+            effective[failed].code(),
+            Some(self.failed_error(pipeline, &effective, failed)),
+        )
     }
 
     /// Starts one command of a pipeline in its process group (a new one

@@ -115,8 +115,8 @@ pub struct Supervisor {
     known: RefCell<HashSet<i32>>,
     /// Children `pipe` had before it started anything: left alone.
     inherited: RefCell<HashSet<i32>>,
-    /// Adopted orphans already sent SIGTERM.
-    orphans: RefCell<HashSet<i32>>,
+    /// Adopted orphans already sent SIGTERM, and when.
+    orphans: RefCell<HashMap<i32, std::time::Instant>>,
     /// Whether `pipe` adopts orphaned descendants (Linux).
     subreaper: Cell<bool>,
     /// Notified when a group closes: its processes have ended, so their
@@ -234,25 +234,46 @@ impl Supervisor {
         self.kill(scope);
     }
 
-    /// Reaps adopted orphans that ended, and sends SIGTERM to those still
-    /// running: a process whose parent ended does not outlive it.
-    pub fn tend_orphans(&self) {
+    /// Reaps adopted orphans that ended, sends SIGTERM to those still
+    /// running, and SIGKILL to those still running the grace period after
+    /// it: a process whose parent ended does not outlive it, even when it
+    /// ignores SIGTERM. Returns whether orphans are left to tend again
+    /// once the grace period has passed.
+    pub fn tend_orphans(&self) -> bool {
         if !self.subreaper.get() {
-            return;
+            return false;
         }
+        let mut killed = false;
         for pid in self.strangers() {
             // SAFETY: waitpid on our own child, which nothing else reaps.
             let reaped = unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) } == pid;
+            let mut orphans = self.orphans.borrow_mut();
             if reaped {
-                self.orphans.borrow_mut().remove(&pid);
-            } else if self.orphans.borrow_mut().insert(pid) {
-                // SAFETY: a child of ours that is not reaped.
-                unsafe {
-                    libc::kill(pid, libc::SIGTERM);
-                    libc::kill(pid, libc::SIGCONT);
+                orphans.remove(&pid);
+                continue;
+            }
+            match orphans.get(&pid) {
+                None => {
+                    orphans.insert(pid, std::time::Instant::now());
+                    // SAFETY: a child of ours that is not reaped.
+                    unsafe {
+                        libc::kill(pid, libc::SIGTERM);
+                        libc::kill(pid, libc::SIGCONT);
+                    }
                 }
+                Some(since) if since.elapsed() >= DEFAULT_GRACE => {
+                    // SAFETY: a child of ours that is not reaped.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                    killed = true;
+                }
+                Some(_) => {}
             }
         }
+        if killed {
+            // Its children, if any live on, are about to be ours.
+            self.closed.notify_one();
+        }
+        !self.orphans.borrow().is_empty()
     }
 
     /// `signal` to every adopted orphan still running.
@@ -263,7 +284,10 @@ impl Supervisor {
         for pid in self.strangers() {
             // SAFETY: a child of ours that is not reaped.
             unsafe { libc::kill(pid, signal) };
-            self.orphans.borrow_mut().insert(pid);
+            self.orphans
+                .borrow_mut()
+                .entry(pid)
+                .or_insert_with(std::time::Instant::now);
         }
     }
 

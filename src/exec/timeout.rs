@@ -36,6 +36,14 @@ impl Interp<'_> {
         let mut inner = scope.clone();
         inner.cancel = cancel.clone();
         let deadline = tokio::time::Instant::now().checked_add(limits.duration.value);
+        // `timeout 0s`: the deadline has passed before the body starts, so
+        // nothing in it runs, rather than whatever is quick enough to beat
+        // the timer.
+        if limits.duration.value.is_zero() {
+            self.note("timeout 0s: the block does not start");
+            self.supervisor
+                .cancel(&cancel, Reason::Timeout, limits.signal);
+        }
         let flow = {
             let body = std::pin::pin!(self.run_stmts(&mut inner, io, body));
             let watchdog = std::pin::pin!(async {

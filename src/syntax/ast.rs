@@ -278,6 +278,23 @@ impl Block {
             _ => None,
         }
     }
+
+    /// The words of the block's header that are expanded as it starts:
+    /// `max`, the duration, the grace.
+    pub fn setting_words(&self) -> Vec<&Word> {
+        match &self.kind {
+            BlockKind::Parallel { options, .. } => {
+                options.max.iter().filter_map(Setting::word).collect()
+            }
+            BlockKind::Timeout {
+                duration, grace, ..
+            } => std::iter::once(duration)
+                .chain(grace)
+                .filter_map(Setting::word)
+                .collect(),
+            BlockKind::Group(_) | BlockKind::For(_) | BlockKind::Fanout { .. } => Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -298,9 +315,9 @@ pub enum BlockKind {
     },
     /// `timeout DURATION [signal SIG] [grace DURATION] { ... }`
     Timeout {
-        duration: Spanned<Duration>,
+        duration: Setting<Duration>,
         signal: Option<Spanned<i32>>,
-        grace: Option<Spanned<Duration>>,
+        grace: Option<Setting<Duration>>,
         body: Vec<Stmt>,
     },
 }
@@ -334,7 +351,7 @@ pub enum RangeBound {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParallelOptions {
-    pub max: Option<Spanned<usize>>,
+    pub max: Option<Setting<usize>>,
     pub fail_fast: Option<Span>,
     pub output: Option<Spanned<OutputMode>>,
 }
@@ -373,6 +390,33 @@ impl OutputMode {
 pub struct Spanned<T> {
     pub value: T,
     pub span: Span,
+}
+
+/// A block header's value, `max N` or a duration: written out, it is
+/// checked as the script is read; a word with an expansion in it (`max
+/// $(nproc)`, `timeout ${LIMIT:-5s}`) is expanded and checked when the
+/// block starts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Setting<T> {
+    Fixed(Spanned<T>),
+    Expanded(Word),
+}
+
+impl<T> Setting<T> {
+    pub fn span(&self) -> Span {
+        match self {
+            Setting::Fixed(fixed) => fixed.span,
+            Setting::Expanded(word) => word.span,
+        }
+    }
+
+    /// The word to expand, if the value is not written out.
+    pub fn word(&self) -> Option<&Word> {
+        match self {
+            Setting::Fixed(_) => None,
+            Setting::Expanded(word) => Some(word),
+        }
+    }
 }
 
 /// Calls `visit` on `stmt` and every statement inside it: blocks, and
@@ -415,6 +459,9 @@ fn walk_command<'a>(command: &'a Command, visit: &mut dyn FnMut(&'a Stmt)) {
 pub fn walk_block<'a>(block: &'a Block, visit: &mut dyn FnMut(&'a Stmt)) {
     for target in block.redirects.iter().filter_map(|r| r.target.as_ref()) {
         walk_word(target, visit);
+    }
+    for word in block.setting_words() {
+        walk_word(word, visit);
     }
     let body = match &block.kind {
         BlockKind::Group(body)

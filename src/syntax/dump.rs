@@ -10,7 +10,8 @@ use std::fmt::Write as _;
 
 use super::ast::{
     Block, BlockKind, Command, Connector, ForLoop, List, ListItem, ParallelBody, Pipeline,
-    RangeBound, Redirect, Script, Span, Stage, Stmt, StmtKind, VarName, VarRef, Word, WordPart,
+    RangeBound, Redirect, Script, Setting, Span, Stage, Stmt, StmtKind, VarName, VarRef, Word,
+    WordPart,
 };
 
 /// The dump of a script, with spans.
@@ -199,7 +200,8 @@ impl Dumper {
             BlockKind::Parallel { options, body } => {
                 let mut text = format!("parallel{span}");
                 if let Some(max) = &options.max {
-                    let _ = write!(text, " max={}{}", max.value, self.at(max.span));
+                    let value = self.setting(max, |max| max.to_string());
+                    let _ = write!(text, " max={value}{}", self.at(max.span()));
                 }
                 if let Some(fail_fast) = options.fail_fast {
                     let _ = write!(text, " fail-fast{}", self.at(fail_fast));
@@ -208,6 +210,7 @@ impl Dumper {
                     let _ = write!(text, " {}{}", output.value.as_str(), self.at(output.span));
                 }
                 self.line(depth, &text);
+                self.setting_words(depth + 1, block);
                 match body {
                     ParallelBody::Branches(branches) => self.stmts(depth + 1, branches),
                     ParallelBody::For(for_loop) => self.for_loop(depth + 1, for_loop),
@@ -228,17 +231,19 @@ impl Dumper {
                 body,
             } => {
                 let mut text = format!(
-                    "timeout{span} {:?}{}",
-                    duration.value,
-                    self.at(duration.span)
+                    "timeout{span} {}{}",
+                    self.setting(duration, |duration| format!("{duration:?}")),
+                    self.at(duration.span())
                 );
                 if let Some(signal) = signal {
                     let _ = write!(text, " signal={}{}", signal.value, self.at(signal.span));
                 }
                 if let Some(grace) = grace {
-                    let _ = write!(text, " grace={:?}{}", grace.value, self.at(grace.span));
+                    let value = self.setting(grace, |grace| format!("{grace:?}"));
+                    let _ = write!(text, " grace={value}{}", self.at(grace.span()));
                 }
                 self.line(depth, &text);
+                self.setting_words(depth + 1, block);
                 self.stmts(depth + 1, body);
             }
         }
@@ -268,6 +273,21 @@ impl Dumper {
         }
         self.line(depth + 1, "do");
         self.stmts(depth + 2, &for_loop.body);
+    }
+
+    /// A header's value: as checked when written out, `word` when it is
+    /// expanded as the block starts (the word follows, see `setting_words`).
+    fn setting<T>(&self, setting: &Setting<T>, show: impl Fn(&T) -> String) -> String {
+        match setting {
+            Setting::Fixed(fixed) => show(&fixed.value),
+            Setting::Expanded(_) => "word".to_owned(),
+        }
+    }
+
+    fn setting_words(&mut self, depth: usize, block: &Block) {
+        for word in block.setting_words() {
+            self.word(depth, word);
+        }
     }
 
     fn bound(&self, bound: &RangeBound) -> String {

@@ -9,7 +9,7 @@ use super::ast::Span;
 use super::ast::{
     Assign, Block, BlockKind, Command, Comment, Connector, ForLoop, Ident, List, ListItem,
     OutputMode, ParallelBody, ParallelOptions, Pipeline, RangeBound, Redirect, RedirectOp, Script,
-    Spanned, Stage, Stmt, StmtKind, Word,
+    Setting, Spanned, Stage, Stmt, StmtKind, Word,
 };
 use super::error::ParseError;
 use super::parser::Rule;
@@ -605,7 +605,7 @@ fn parallel_block(pair: Pair<'_>) -> Result<BlockKind, ParseError> {
 }
 
 /// `max_option`: `max N`.
-fn max_option(pair: Pair<'_>) -> Result<Spanned<usize>, ParseError> {
+fn max_option(pair: Pair<'_>) -> Result<Setting<usize>, ParseError> {
     let span = span_of(&pair);
     let value = children(pair)
         .next()

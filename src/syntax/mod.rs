@@ -21,3 +21,4 @@ pub use depth::MAX_DEPTH;
 pub use dump::{dump, dump_without_spans};
 pub use error::ParseError;
 pub use parser::{decode, parse};
+pub use values::{DurationError, MaxError, parse_duration, parse_max};

@@ -462,6 +462,16 @@ fn blocks() {
         r#"parallel 0..32 raw@9..12 (for 13..32 i@17..18 (range 22..26 1@22..23 2@25..26, do (cmd 29..30 (word 29..30 "a"))))"#,
     );
     check("parallel ordered {}", "parallel 0..19 ordered@9..16");
+    // A header value with an expansion is a word, checked when the block
+    // starts.
+    check(
+        "parallel max $(nproc) { a }",
+        r#"parallel 0..27 max=word@13..21 (word 13..21 $(#1) (subst 13..21 (cmd 15..20 (word 15..20 "nproc"))), cmd 24..25 (word 24..25 "a"))"#,
+    );
+    check(
+        "timeout $t grace ${g:-1s} {}",
+        r#"timeout 0..28 word@8..10 grace=word@17..25 (word 8..10 $t, word 17..25 ${g:-["1s"]@22..24})"#,
+    );
     check(
         "fanout { a; b }",
         r#"fanout 0..15 (cmd 9..10 (word 9..10 "a"), cmd 12..13 (word 12..13 "b"))"#,
@@ -489,6 +499,7 @@ fn blocks() {
     check("timeout 5m { }", "timeout 0..14 300s@8..10");
     check("timeout 1h { }", "timeout 0..14 3600s@8..10");
     check("timeout 0.5s {}", "timeout 0..15 500ms@8..12");
+    check("timeout .25s {}", "timeout 0..15 250ms@8..12");
     check(
         "timeout 1.25s signal SIGTERM {}",
         "timeout 0..31 1.25s@8..13 signal=15@21..28",
@@ -617,7 +628,8 @@ fn errors() {
     check_error("timeout NaN {}", "invalid_duration", 8..11);
     check_error("timeout 42D {}", "invalid_duration", 8..11);
     check_error("timeout 1.2.3s {}", "invalid_duration", 8..14);
-    check_error("timeout $t {}", "invalid_duration", 8..10);
+    check_error("timeout 5.s {}", "invalid_duration", 8..11);
+    check_error("timeout .s {}", "invalid_duration", 8..10);
     check_error(r#"timeout "" {}"#, "invalid_duration", 8..10);
     check_error("timeout 99999999999h {}", "duration_too_large", 8..20);
     check_error(
@@ -630,7 +642,6 @@ fn errors() {
     check_error("timeout 1s signal 65 {}", "unknown_signal", 18..20);
     check_error("parallel max x {}", "invalid_max", 13..14);
     check_error("parallel max -1 {}", "invalid_max", 13..15);
-    check_error("parallel max $n {}", "invalid_max", 13..15);
     check_error("parallel max 0 {}", "max_zero", 13..14);
     check_error("parallel max 1 max 2 {}", "duplicate_option", 15..20);
     check_error(

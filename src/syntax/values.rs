@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::ast::{Span, Spanned, Word, WordPart};
+use super::ast::{Setting, Span, Spanned, Word, WordPart};
 use super::error::ParseError;
 use super::lower::{Pair, span_of};
 
@@ -23,14 +23,58 @@ fn literal_text(word: &Word) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-/// A duration such as `500us`, `150ms`, `2s`, `1.5s`, `5m` or `1h`.
-pub(super) fn duration(word: Word) -> Result<Spanned<Duration>, ParseError> {
+/// Why a duration's text is not one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DurationError {
+    Invalid(&'static str),
+    NoUnit,
+    TooLarge,
+}
+
+impl DurationError {
+    /// What is wrong, as a label says it.
+    pub fn reason(self) -> &'static str {
+        match self {
+            DurationError::Invalid(reason) => reason,
+            DurationError::NoUnit => "it needs a unit: us, ms, s, m or h",
+            DurationError::TooLarge => "it is more than 100 years",
+        }
+    }
+}
+
+/// Whether a header's word has an expansion in it, to be expanded when
+/// the block starts rather than checked now.
+fn is_expanded(word: &Word) -> bool {
+    word.parts
+        .iter()
+        .any(|part| !matches!(part, WordPart::Literal { .. }))
+}
+
+/// A duration such as `500us`, `150ms`, `2s`, `1.5s`, `5m` or `1h`, or a
+/// word that expands to one when the block starts.
+pub(super) fn duration(word: Word) -> Result<Setting<Duration>, ParseError> {
     let span = word.span;
-    let invalid = |reason| ParseError::InvalidDuration {
-        reason,
+    if is_expanded(&word) {
+        return Ok(Setting::Expanded(word));
+    }
+    let text = literal_text(&word).ok_or(ParseError::InvalidDuration {
+        reason: "not a number",
         span: span.into(),
-    };
-    let text = literal_text(&word).ok_or(invalid("it must be written out, not expanded"))?;
+    })?;
+    match parse_duration(&text) {
+        Ok(value) => Ok(Setting::Fixed(Spanned { value, span })),
+        Err(DurationError::Invalid(reason)) => Err(ParseError::InvalidDuration {
+            reason,
+            span: span.into(),
+        }),
+        Err(DurationError::NoUnit) => Err(ParseError::DurationWithoutUnit { span: span.into() }),
+        Err(DurationError::TooLarge) => Err(ParseError::DurationTooLarge { span: span.into() }),
+    }
+}
+
+/// The text of a duration: a number and a unit.
+pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
+    let invalid = DurationError::Invalid;
     if text.starts_with('-') {
         return Err(invalid("it is negative"));
     }
@@ -39,8 +83,9 @@ pub(super) fn duration(word: Word) -> Result<Spanned<Duration>, ParseError> {
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(number_len);
     let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    // `5`, `1.5`; not `.5`, `5.` or `1.2.3`.
-    let well_formed = !whole.is_empty()
+    // `5`, `1.5` and `.5` (as coreutils' timeout takes it); not `5.`,
+    // `.` or `1.2.3`.
+    let well_formed = (!whole.is_empty() || !fraction.is_empty())
         && (fraction.is_empty() != number.contains('.'))
         && !fraction.contains('.');
     if !well_formed {
@@ -52,13 +97,14 @@ pub(super) fn duration(word: Word) -> Result<Spanned<Duration>, ParseError> {
         "s" => 1_000_000_000,
         "m" => 60_000_000_000,
         "h" => 3_600_000_000_000,
-        "" => {
-            return Err(ParseError::DurationWithoutUnit { span: span.into() });
-        }
+        "" => return Err(DurationError::NoUnit),
         _ => return Err(invalid("unknown unit")),
     };
-    let too_large = || ParseError::DurationTooLarge { span: span.into() };
-    let whole: u128 = whole.parse().map_err(|_| too_large())?;
+    let too_large = DurationError::TooLarge;
+    let whole: u128 = match whole {
+        "" => 0,
+        digits => digits.parse().map_err(|_| too_large)?,
+    };
     // Digits past the 18th cannot matter at nanosecond precision.
     let fraction = &fraction[..fraction.len().min(18)];
     let fraction_nanos = if fraction.is_empty() {
@@ -71,12 +117,9 @@ pub(super) fn duration(word: Word) -> Result<Spanned<Duration>, ParseError> {
         .checked_mul(unit_nanos)
         .and_then(|n| n.checked_add(fraction_nanos))
         .filter(|&n| n <= MAX_DURATION_NANOS)
-        .ok_or_else(too_large)?;
-    let nanos = u64::try_from(nanos).map_err(|_| too_large())?;
-    Ok(Spanned {
-        value: Duration::from_nanos(nanos),
-        span,
-    })
+        .ok_or(too_large)?;
+    let nanos = u64::try_from(nanos).map_err(|_| too_large)?;
+    Ok(Duration::from_nanos(nanos))
 }
 
 /// Signal names and their Linux numbers.
@@ -136,19 +179,51 @@ pub(super) fn signal(word: Word) -> Result<Spanned<i32>, ParseError> {
     Ok(Spanned { value, span })
 }
 
-/// The `N` of `parallel max N`: a whole number, at least 1.
-pub(super) fn max(word: Word) -> Result<Spanned<usize>, ParseError> {
-    let span = word.span;
-    let text = literal_text(&word)
-        .filter(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
-        .ok_or(ParseError::InvalidMax { span: span.into() })?;
-    let value: usize = text
-        .parse()
-        .map_err(|_| ParseError::NumberOutOfRange { span: span.into() })?;
-    if value == 0 {
-        return Err(ParseError::MaxZero { span: span.into() });
+/// Why the text of `max N` is not a number of branches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MaxError {
+    NotANumber,
+    TooLarge,
+    Zero,
+}
+
+impl MaxError {
+    /// What is wrong, as a label says it.
+    pub fn reason(self) -> &'static str {
+        match self {
+            MaxError::NotANumber => "not a whole number",
+            MaxError::TooLarge => "too large",
+            MaxError::Zero => "0 would run nothing",
+        }
     }
-    Ok(Spanned { value, span })
+}
+
+/// The `N` of `parallel max N`: a whole number, at least 1, or a word
+/// that expands to one when the block starts.
+pub(super) fn max(word: Word) -> Result<Setting<usize>, ParseError> {
+    let span = word.span;
+    if is_expanded(&word) {
+        return Ok(Setting::Expanded(word));
+    }
+    let text = literal_text(&word).unwrap_or_default();
+    match parse_max(&text) {
+        Ok(value) => Ok(Setting::Fixed(Spanned { value, span })),
+        Err(MaxError::NotANumber) => Err(ParseError::InvalidMax { span: span.into() }),
+        Err(MaxError::TooLarge) => Err(ParseError::NumberOutOfRange { span: span.into() }),
+        Err(MaxError::Zero) => Err(ParseError::MaxZero { span: span.into() }),
+    }
+}
+
+/// The text of `max N`: digits, not 0.
+pub fn parse_max(text: &str) -> Result<usize, MaxError> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(MaxError::NotANumber);
+    }
+    let value: usize = text.parse().map_err(|_| MaxError::TooLarge)?;
+    if value == 0 {
+        return Err(MaxError::Zero);
+    }
+    Ok(value)
 }
 
 /// `int`: an integer end of a range.

@@ -99,6 +99,26 @@ fn max_limits_concurrency() {
 }
 
 #[test]
+fn max_may_be_expanded() {
+    // Four branches of 200 ms, two at a time: two rounds.
+    let run = Test::new()
+        .script("let n = 2\nparallel max $n for i in 1..4 { sleep 0.2; echo $i }")
+        .stdout("1\n2\n3\n4\n")
+        .run();
+    assert!(secs(&run) >= 0.4, "{:?}", run.elapsed);
+    assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
+    ok("parallel max $(nproc) { echo a; echo b }", "a\nb\n");
+    ok("parallel max ${JOBS:-1} fail-fast { echo a }", "a\n");
+    Test::new()
+        .script("let n = 0\nparallel max $n { echo a }")
+        .stdout("")
+        .status(1)
+        .stderr_has("pipe::run::bad_value")
+        .stderr_has("invalid `max` value `0`")
+        .run();
+}
+
+#[test]
 fn parallel_for_makes_one_branch_per_item() {
     ok("parallel for i in 1..3 { echo $i }", "1\n2\n3\n");
     ok("parallel for i in 3..1 { echo $i }", "3\n2\n1\n");
@@ -591,6 +611,36 @@ fn closed_stdout_ends_parallel_quietly() {
     }
 }
 
+#[test]
+fn a_closed_stdout_stops_the_script_after_held_output() {
+    // `unordered` writes a branch's output only once it has ended: the
+    // branches succeeded, but what pipe writes for them meets the closed
+    // stdout. The script ends quietly with 141, as if they had met it.
+    let test =
+        Test::new().script("parallel unordered { seq 30000; seq 30000 }\necho after > after");
+    let output = read_then_close(&test, 5, Duration::from_secs(20));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(status_of(&output), 141, "{stderr}");
+    assert!(stderr.is_empty(), "not quiet:\n{stderr}");
+    assert!(!test.path().join("after").exists(), "the script went on");
+}
+
+#[test]
+fn output_that_cannot_be_written_fails_the_block() {
+    // pipe writes held output itself: a full disk is a failure, as it is
+    // for a command writing there, not output silently lost.
+    for mode in ["unordered", "lines"] {
+        Test::new()
+            .script(format!(
+                "parallel {mode} {{ echo a; echo b }} > /dev/full || echo \"failed $?\""
+            ))
+            .stdout("failed 1\n")
+            .stderr_has("pipe::run::write")
+            .stderr_has("No space left on device")
+            .run();
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Blocks as pipeline stages.
 
@@ -703,6 +753,41 @@ fn timeout_basics() {
 }
 
 #[test]
+fn timeout_ends_a_loop_that_starts_no_process() {
+    // Nothing in the loop waits on a child: the deadline must still come.
+    let run = Test::new()
+        .script("timeout 100ms { for i in 1..2000000 { let x = $i } } || echo \"timed out: $?\"")
+        .stdout("timed out: 124\n")
+        .run();
+    assert!(secs(&run) < 3.0, "{:?}", run.elapsed);
+}
+
+#[test]
+fn durations_may_be_expanded() {
+    ok(
+        "let limit = 100ms\ntimeout $limit { sleep 10 } || echo \"timed out: $?\"",
+        "timed out: 124\n",
+    );
+    // The grace too: TERM is ignored, KILL comes 100 ms later.
+    let run = Test::new()
+        .script(
+            "timeout ${LIMIT:-100ms} grace $(echo 100ms) { sh -c 'trap \"\" TERM; sleep 5' } || echo $?",
+        )
+        .stdout("124\n")
+        .run();
+    assert!(secs(&run) >= 0.2, "{:?}", run.elapsed);
+    assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
+    ok("let limit = 5s\ntimeout $limit { echo quick }", "quick\n");
+    Test::new()
+        .script("let limit = soon\ntimeout $limit { echo never }")
+        .stdout("")
+        .status(1)
+        .stderr_has("pipe::run::bad_value")
+        .stderr_has("invalid duration `soon`")
+        .run();
+}
+
+#[test]
 fn timeout_diagnostic() {
     let run = Test::new()
         .script("timeout 100ms { sleep 10 }")
@@ -739,6 +824,7 @@ fn durations() {
         ("timeout 500us { sleep 1 }", 124, 0.0),
         ("timeout 150ms { sleep 5 }", 124, 0.15),
         ("timeout 0.3s { sleep 5 }", 124, 0.3),
+        ("timeout .3s { sleep 5 }", 124, 0.3),
         ("timeout 1.5s { true }", 0, 0.0),
         ("timeout 5m { true }", 0, 0.0),
         ("timeout 1h { true }", 0, 0.0),
@@ -747,6 +833,23 @@ fn durations() {
         assert!(secs(&run) >= at_least, "{script}: {:?}", run.elapsed);
         assert!(secs(&run) < 2.0, "{script}: {:?}", run.elapsed);
     }
+}
+
+#[test]
+fn a_zero_timeout_runs_nothing() {
+    // The deadline has passed before the body starts: every time, however
+    // quick the body, nothing runs and the status is 124.
+    for _ in 0..5 {
+        Test::new()
+            .script("timeout 0s { echo never > ran } || echo \"timed out: $?\"")
+            .stdout("timed out: 124\n")
+            .run();
+    }
+    Test::new()
+        .script("timeout 0ms { true }")
+        .status(124)
+        .stderr_has("no command was running at the deadline")
+        .run();
 }
 
 #[test]
@@ -926,6 +1029,38 @@ fn timeout_ends_commands_that_were_starting() {
     let took = started.elapsed();
     assert!(took < Duration::from_secs(15), "took {took:?}");
     assert_gone_within(marker, Duration::from_secs(2));
+}
+
+#[test]
+fn failures_before_a_timeout_are_shown_with_it() {
+    // `false` failed long before the deadline: it is not the timeout's
+    // doing, so it is shown, and the block's status is still 124.
+    let run = Test::new()
+        .script("timeout 300ms { parallel { false; sh -c 'exit 3'; sleep 5 } }")
+        .status(124)
+        .stderr_has("`false` exited with status 1")
+        .stderr_has("`sh` exited with status 3")
+        .stderr_has("timed out after 300ms")
+        .run();
+    assert_eq!(run.stderr().matches("pipe::run::timeout").count(), 1);
+    // An inner timeout that ran out first is shown too.
+    Test::new()
+        .script("timeout 300ms { parallel { timeout 100ms { sleep 5 }; sleep 5 } }")
+        .status(124)
+        .stderr_has("timed out after 100ms")
+        .stderr_has("timed out after 300ms")
+        .run();
+    // What the deadline ended is told once, by the timeout.
+    let run = Test::new()
+        .script("timeout 200ms { parallel for i in 1..3 { sleep 5 } }")
+        .status(124)
+        .run();
+    assert_eq!(
+        run.stderr().matches("pipe::run::").count(),
+        1,
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]

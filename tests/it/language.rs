@@ -213,6 +213,23 @@ fn errexit_and_conditions() {
     ok("false || false || echo third", "third\n");
     ok("{ false; echo unreached } || echo caught", "caught\n");
     fails("true && false", 1, "exited with status 1");
+    // A block whose last statement is a condition that failed does not stop
+    // the script either, as bash's `{ false && x; }`: it only sets `$?`.
+    for block in [
+        "{ false && true }",
+        "{ { false && true } }",
+        "for i in 1 2 { false && true }",
+        "timeout 5s { false && true }",
+    ] {
+        ok(&format!("{block}\necho after $?"), "after 1\n");
+        ok(&format!("{block} || echo caught $?"), "caught 1\n");
+    }
+    // A parallel branch is a subshell: its status is its own, and says so.
+    Test::new()
+        .script("parallel { { false && true } }\necho no")
+        .status(1)
+        .stderr_has("a parallel branch exited with status 1")
+        .run();
 }
 
 #[test]

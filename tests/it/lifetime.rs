@@ -168,6 +168,57 @@ fn sigkill_to_pipe_kills_its_children() {
     }
 }
 
+#[test]
+fn a_signal_ends_pipe_whose_reader_does_not_read() {
+    // `pipe x.pipe | less`, paused: pipe is writing held output to a pipe
+    // that nobody reads. A signal still ends it, after the grace period.
+    let test = Test::new().script("parallel unordered { seq 1000000 }\necho after > after");
+    let mut child = spawn(&test);
+    std::thread::sleep(Duration::from_millis(700));
+    let start = Instant::now();
+    signal(&child, libc::SIGTERM);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if start.elapsed() > Duration::from_secs(8) {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let status = status.expect("pipe did not end by the signal");
+    assert_eq!(status.signal(), Some(libc::SIGTERM), "{status:?}");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(!test.path().join("after").exists());
+}
+
+#[test]
+fn a_signal_ends_a_loop_that_starts_no_process() {
+    // `let` starts nothing: the loop must still let the signal in.
+    let test = Test::new()
+        .script("echo go > started\nfor i in 1..3000000 { let x = $i }\necho after > after");
+    let child = spawn(&test);
+    let start = Instant::now();
+    while !test.path().join("started").exists() {
+        assert!(start.elapsed() < Duration::from_secs(10), "never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let start = Instant::now();
+    signal(&child, libc::SIGTERM);
+    let output = wait_with_deadline(child, Duration::from_secs(60));
+    let elapsed = start.elapsed();
+    assert_eq!(output.status.signal(), Some(libc::SIGTERM), "{output:?}");
+    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    assert!(!test.path().join("after").exists());
+}
+
 // ---------------------------------------------------------------------------
 // Nothing left behind.
 
@@ -200,6 +251,24 @@ fn an_orphan_in_its_own_session_is_adopted_and_ended() {
     let _ = wait_with_deadline(child, Duration::from_secs(10));
     assert_gone_within(marker, Duration::from_secs(1));
     assert!(result.is_ok(), "the setsid orphan outlived its pipeline");
+}
+
+#[test]
+fn an_orphan_ignoring_term_is_killed_after_the_grace() {
+    // A daemon in its own session that ignores TERM outlives its pipeline
+    // by the grace period (2 s), not until pipe exits.
+    let marker = "sleep 36.085";
+    let test = Test::new().script(format!(
+        "sh -c 'setsid sh -c \"trap \\\"\\\" TERM; exec {marker}\" & sleep 0.2'\nsleep 6.085"
+    ));
+    let child = spawn(&test);
+    wait_for_process(marker, Duration::from_secs(10));
+    wait_for_process("sleep 6.085", Duration::from_secs(10));
+    let result = std::panic::catch_unwind(|| assert_gone_within(marker, Duration::from_secs(4)));
+    signal(&child, libc::SIGTERM);
+    let _ = wait_with_deadline(child, Duration::from_secs(10));
+    assert_gone_within(marker, Duration::from_secs(1));
+    assert!(result.is_ok(), "the orphan ignoring TERM lived on");
 }
 
 #[test]
