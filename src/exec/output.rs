@@ -492,6 +492,7 @@ fn stream(from: OwnedFd, out: &mut File) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
+        super::io::widen(out.as_raw_fd());
         loop {
             // SAFETY: splice between two fds we hold, the source a pipe.
             let moved = unsafe {
