@@ -254,29 +254,38 @@ impl Sigchld {
     /// that before it looks, so no end between the two is missed.
     async fn wait(&self, pid: i32) -> Status {
         loop {
-            let looked = self.looked.notified();
-            tokio::pin!(looked);
-            looked.as_mut().enable();
-            if let Some(status) = peek(Target::Pid(pid)) {
-                return status;
-            }
-            tokio::select! {
-                () = &mut looked => {}
-                ready = self.fd.readable() => {
-                    match ready {
-                        Ok(mut guard) => {
-                            // Readiness is cleared only by a read that
-                            // finds nothing, so a SIGCHLD after the last
-                            // read makes the fd readable again.
-                            while let Ok(Ok(_)) = guard.try_io(|fd| read_signals(fd.get_ref())) {}
-                        }
-                        // The fd cannot be waited on: look again soon.
-                        Err(_) => {
-                            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                        }
-                    }
-                    self.looked.notify_waiters();
+            let emptied = {
+                let looked = self.looked.notified();
+                let mut looked = std::pin::pin!(looked);
+                looked.as_mut().enable();
+                if let Some(status) = peek(Target::Pid(pid)) {
+                    return status;
                 }
+                tokio::select! {
+                    () = &mut looked => false,
+                    ready = self.fd.readable() => {
+                        match ready {
+                            Ok(mut guard) => {
+                                // Readiness is cleared only by a read that
+                                // finds nothing, so a SIGCHLD after the last
+                                // read makes the fd readable again.
+                                while let Ok(Ok(_)) =
+                                    guard.try_io(|fd| read_signals(fd.get_ref()))
+                                {}
+                            }
+                            // The fd cannot be waited on: look again soon.
+                            Err(_) => {
+                                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                            }
+                        }
+                        true
+                    }
+                }
+            };
+            // After this waiter's own notice is gone: notifying it would
+            // only wake this task once more.
+            if emptied {
+                self.looked.notify_waiters();
             }
         }
     }
