@@ -28,7 +28,8 @@ pub(super) fn value_word(pair: Pair<'_>) -> Result<Word, ParseError> {
 /// The parts of a `word`, `assign_value` or `var_default`.
 fn parts_of(pair: Pair<'_>) -> Result<Word, ParseError> {
     let span = span_of(&pair);
-    let mut parts = Parts::default();
+    // Room for one part, as for a pipeline's stages (`lower::pipeline`).
+    let mut parts = Parts(Vec::with_capacity(1));
     for child in children(pair) {
         let child_span = span_of(&child);
         match child.as_rule() {
