@@ -147,6 +147,23 @@ pub enum Outcome {
     Interrupted(i32),
 }
 
+/// The output of whichever of `futures` ends first, the others dropped.
+/// Unlike `select`, a wake polls only the future it was for
+/// (`FuturesUnordered`): the script wakes at every child's end, and the
+/// background's listeners (three signal streams, the orphan loop, the
+/// grace period) need not be polled each time, nor the script at every
+/// group close the orphan loop wakes for.
+async fn first_of<'a, T, const N: usize>(
+    futures: [futures_util::future::LocalBoxFuture<'a, T>; N],
+) -> T {
+    use futures_util::StreamExt;
+    let mut running: futures_util::stream::FuturesUnordered<_> = futures.into_iter().collect();
+    running
+        .next()
+        .await
+        .expect("first_of is given at least one future")
+}
+
 /// Runs a parsed script to its end.
 pub fn run(
     script: &crate::syntax::ast::Script,
@@ -203,21 +220,23 @@ pub fn run(
     };
     let io = Io::inherit();
     let flow = runtime.block_on(async {
-        let main = std::pin::pin!(interp.run_stmts(&mut scope, &io, &script.body));
-        let background = std::pin::pin!(interp.background(&root));
         // The background is polled first, so that signals to pipe are
-        // caught before the script starts its first child.
-        match futures_util::future::select(background, main).await {
-            // Interrupted, and the script did not end even after SIGKILL
-            // to everything: it is given up on (its children are killed
-            // and reaped as their futures are dropped).
-            futures_util::future::Either::Left(((), _)) => Flow::Fail(Failure {
-                status: 1,
-                error: None,
-                secrets: Vec::new(),
-            }),
-            futures_util::future::Either::Right((flow, _)) => flow,
-        }
+        // caught before the script starts its first child. Interrupted,
+        // and the script did not end even after SIGKILL to everything, the
+        // script is given up on (its children are killed and reaped as its
+        // future is dropped).
+        first_of([
+            Box::pin(async {
+                interp.background(&root).await;
+                Flow::Fail(Failure {
+                    status: 1,
+                    error: None,
+                    secrets: Vec::new(),
+                })
+            }) as futures_util::future::LocalBoxFuture<'_, Flow>,
+            Box::pin(interp.run_stmts(&mut scope, &io, &script.body)),
+        ])
+        .await
     });
     interp.supervisor.finish();
     if let Some(signal) = interp.interrupted.get() {
@@ -492,13 +511,17 @@ impl<'r> Interp<'r> {
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
         };
-        let signals = std::pin::pin!(signals);
-        let orphans = std::pin::pin!(orphans);
-        let loops = futures_util::future::select(signals, orphans);
-        match futures_util::future::select(loops, std::pin::pin!(grace)).await {
-            futures_util::future::Either::Left(_) => unreachable!("the loops never end"),
-            futures_util::future::Either::Right(((), _)) => {}
-        }
+        // The loops never end; the grace period does, after an interrupt.
+        first_of([
+            Box::pin(async {
+                signals.await;
+            }) as futures_util::future::LocalBoxFuture<'_, ()>,
+            Box::pin(async {
+                orphans.await;
+            }),
+            Box::pin(grace),
+        ])
+        .await;
     }
 
     /// One statement. Only a pipeline runs in place: the others' futures
