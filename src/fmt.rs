@@ -513,8 +513,8 @@ impl<'a> Formatter<'a> {
             Stage::Command(command) => return line.text(self.command(command)),
             Stage::Block(block) => block,
         };
-        if let Some(exit) = exit_after_operator(block) {
-            return line.text(self.simple_stmt(exit).unwrap_or_default());
+        if let Some(stmt) = block.lone_stmt() {
+            return line.text(self.simple_stmt(stmt).unwrap_or_default());
         }
         let (header, form) = self.block(block);
         let redirects = self.block_redirects(block);
@@ -545,7 +545,7 @@ impl<'a> Formatter<'a> {
     // Text of single-line pieces
     // ---------------------------------------------------------------------
 
-    /// A statement on one line, if it has no block (an `exit` after an
+    /// A statement on one line, if it has no block (an `exit` or `cd` after an
     /// operator aside).
     fn simple_stmt(&self, stmt: &'a Stmt) -> Option<String> {
         let binding = |keyword: &str, name: &str, value: Span| {
@@ -576,7 +576,7 @@ impl<'a> Formatter<'a> {
         for stage in &pipeline.stages {
             stages.push(match stage {
                 Stage::Command(command) => self.command(command),
-                Stage::Block(block) => self.simple_stmt(exit_after_operator(block)?)?,
+                Stage::Block(block) => self.simple_stmt(block.lone_stmt()?)?,
             });
         }
         Some(stages.join(" | "))
@@ -741,23 +741,6 @@ impl<'a> Formatter<'a> {
     }
 }
 
-/// The statement of an `exit` written after `&&` or `||`: the parser wraps
-/// it in a group block spanning just the `exit` text, with no braces.
-fn exit_after_operator(block: &Block) -> Option<&Stmt> {
-    match &block.kind {
-        BlockKind::Group(body) => match body.as_slice() {
-            [
-                stmt @ Stmt {
-                    kind: StmtKind::Exit { .. },
-                    span,
-                },
-            ] if *span == block.span => Some(stmt),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// A header followed by a brace text, with a space between unless the
 /// header is empty (a plain group).
 fn opening(header: &str, braces: &str) -> String {
@@ -884,6 +867,8 @@ mod tests {
         check("a&&b||c", "a && b || c\n");
         check("a |\n\n   b &&\n c", "a | b && c\n");
         check("a || exit 3", "a || exit 3\n");
+        check("cd   d &&\n  a", "cd d && a\n");
+        check("a || cd d || exit", "a || cd d || exit\n");
         check("a &&\n  exit", "a && exit\n");
         check("a || { exit 3 }", "a || { exit 3 }\n");
         check("{ a || exit 1 }", "{ a || exit 1 }\n");

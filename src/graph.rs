@@ -502,11 +502,9 @@ impl Graph<'_> {
     fn block_kind(&mut self, block: &Block, dups: &str) -> Ends {
         match &block.kind {
             BlockKind::Group(body) => {
-                // `check || exit 1` is lowered to a block holding just the
-                // `exit`, spanning the same text: draw only the `exit`.
-                if let [stmt] = body.as_slice()
-                    && stmt.span == block.span
-                {
+                // `check || exit 1` and `cd dir && make` are lowered to a
+                // block holding just the `exit` or `cd`: draw only that.
+                if let Some(stmt) = block.lone_stmt() {
                     return self.stmt(stmt);
                 }
                 let cluster = self.open(

@@ -594,6 +594,13 @@ impl<'r> Interp<'r> {
     }
 
     async fn cd(&self, scope: &mut Scope, io: &Io, dir: &Word) -> Flow {
+        let outcome = self.change_dir(scope, io, dir).await;
+        self.finish(scope, outcome)
+    }
+
+    /// `cd`: changes the scope's working directory, or fails, leaving it
+    /// as it was.
+    async fn change_dir(&self, scope: &mut Scope, io: &Io, dir: &Word) -> PipeOutcome {
         let result = async {
             let substs = self.run_substs(scope, io, &[dir]).await?;
             let view = View {
@@ -624,10 +631,9 @@ impl<'r> Interp<'r> {
                 scope.set("PWD", path.clone().into_os_string(), Assign::Export);
                 scope.cwd = Rc::new(path);
                 scope.cwd_changed = true;
-                scope.last_status = 0;
-                Flow::Normal
+                PipeOutcome::success()
             }
-            Err(outcome) => self.finish(scope, outcome),
+            Err(outcome) => outcome,
         }
     }
 
@@ -733,7 +739,7 @@ impl<'r> Interp<'r> {
     /// `a && b || c`: left to right; every pipeline but the last one run is
     /// a condition, whose failure does not stop the script.
     async fn run_list(&self, scope: &mut Scope, io: &Io, list: &List) -> Flow {
-        let mut outcome = match self.run_pipeline(scope, io, &list.first).await {
+        let mut outcome = match self.run_list_item(scope, io, &list.first).await {
             Ok(outcome) => outcome,
             Err(exit) => return Flow::Exit(exit),
         };
@@ -750,7 +756,7 @@ impl<'r> Interp<'r> {
             // The left side was a condition: why it could not run is shown
             // (as bash shows "command not found"), a plain status is not.
             self.report_condition(outcome.error.take());
-            outcome = match Box::pin(self.run_pipeline(scope, io, pipeline)).await {
+            outcome = match Box::pin(self.run_list_item(scope, io, pipeline)).await {
                 Ok(outcome) => outcome,
                 Err(exit) => return Flow::Exit(exit),
             };
@@ -783,6 +789,25 @@ impl<'r> Interp<'r> {
         {
             self.reporter.error(error, &self.secrets.borrow());
         }
+    }
+
+    /// Runs one pipeline of a list, where a `cd` changes the list's own
+    /// scope (`cd build && make`), as it does in bash.
+    async fn run_list_item(
+        &self,
+        scope: &mut Scope,
+        io: &Io,
+        pipeline: &Pipeline,
+    ) -> Result<PipeOutcome, i32> {
+        if let [Stage::Block(block)] = pipeline.stages.as_slice()
+            && let Some(Stmt {
+                kind: StmtKind::Cd { dir },
+                ..
+            }) = block.lone_stmt()
+        {
+            return Ok(Box::pin(self.change_dir(scope, io, dir)).await);
+        }
+        self.run_pipeline(scope, io, pipeline).await
     }
 
     /// Runs a pipeline to its end. `Err(n)` is an `exit n` that ends the

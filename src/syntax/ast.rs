@@ -295,6 +295,19 @@ impl Block {
             BlockKind::Group(_) | BlockKind::For(_) | BlockKind::Fanout { .. } => Vec::new(),
         }
     }
+
+    /// The statement an `exit` after `&&` or `||`, or a `cd` in a list,
+    /// was lowered from: the parser wraps it in a group block with no
+    /// braces, spanning just the statement's text.
+    pub fn lone_stmt(&self) -> Option<&Stmt> {
+        match &self.kind {
+            BlockKind::Group(body) => match body.as_slice() {
+                [stmt] if stmt.span == self.span && self.redirects.is_empty() => Some(stmt),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

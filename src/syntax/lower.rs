@@ -190,20 +190,32 @@ fn exit_stmt(pair: Pair<'_>) -> Result<Stmt, ParseError> {
     })
 }
 
-/// `exit` after `&&` or `||`: a pipeline of one block holding the `exit`
-/// statement, spanning just the `exit` text. A lone block runs in its
-/// statement's place, so the `exit` ends the script.
-fn exit_pipeline(pair: Pair<'_>) -> Result<Pipeline, ParseError> {
-    let exit = exit_stmt(pair)?;
-    let span = exit.span;
-    Ok(Pipeline {
+/// `cd_stmt` in a list: `cd` and its directory.
+fn cd_in_list(pair: Pair<'_>) -> Result<Stmt, ParseError> {
+    let start = pair.as_span().start();
+    let dir = only_word(pair)?;
+    let end = dir.span.end;
+    Ok(Stmt {
+        kind: StmtKind::Cd { dir },
+        span: Span::new(start, end),
+    })
+}
+
+/// `exit` after `&&` or `||`, or `cd` in a list: a pipeline of one block
+/// holding the statement, spanning just its text (see
+/// [`Block::lone_stmt`](crate::syntax::ast::Block::lone_stmt)). A lone
+/// block runs in its statement's place, so the `exit` ends the script;
+/// the executor runs the `cd` in the list's own scope.
+fn stmt_pipeline(stmt: Stmt) -> Pipeline {
+    let span = stmt.span;
+    Pipeline {
         stages: vec![Stage::Block(Block {
-            kind: BlockKind::Group(vec![exit]),
+            kind: BlockKind::Group(vec![stmt]),
             redirects: Vec::new(),
             span,
         })],
         span,
-    })
+    }
 }
 
 /// `cd_stmt`: its one word.
@@ -240,11 +252,11 @@ fn list(pair: Pair<'_>) -> Result<List, ParseError> {
     let mut pending = None;
     for child in children(pair) {
         match child.as_rule() {
-            Rule::pipeline | Rule::exit_stmt => {
-                let pipeline = if child.as_rule() == Rule::exit_stmt {
-                    exit_pipeline(child)?
-                } else {
-                    pipeline(child)?
+            Rule::pipeline | Rule::exit_stmt | Rule::cd_stmt => {
+                let pipeline = match child.as_rule() {
+                    Rule::exit_stmt => stmt_pipeline(exit_stmt(child)?),
+                    Rule::cd_stmt => stmt_pipeline(cd_in_list(child)?),
+                    _ => pipeline(child)?,
                 };
                 match pending.take() {
                     Some(connector) => rest.push((connector, pipeline)),

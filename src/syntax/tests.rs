@@ -348,6 +348,14 @@ fn statements() {
         r#"secret 0..17 S@7..8 (word 11..17 q"\xe2"@12..16)"#,
     );
     check("cd /tmp", r#"cd 0..7 (word 3..7 "/tmp")"#);
+    check(
+        "cd d && a",
+        r#"list 0..9 (group 0..4 (cd 0..4 (word 3..4 "d")), &&, cmd 8..9 (word 8..9 "a"))"#,
+    );
+    check(
+        "a || cd d",
+        r#"list 0..9 (cmd 0..1 (word 0..1 "a"), ||, group 5..9 (cd 5..9 (word 8..9 "d")))"#,
+    );
     check("exit", "exit 0..4");
     check("exit 3", r#"exit 0..6 (word 5..6 "3")"#);
     check(
@@ -617,7 +625,8 @@ fn errors() {
     check_error("a ||\n", "trailing_operator", 2..4);
     check_error("a |\n# c", "trailing_operator", 2..3);
     check_error("a | let x = 1", "misplaced_keyword", 4..7);
-    check_error("a && cd /", "misplaced_keyword", 5..7);
+    check_error("a | cd /", "misplaced_keyword", 4..6);
+    check_error("cd / | a", "unexpected", 5..6);
     check_error("FOO=1", "bare_assignment", 0..5);
     check_error("A=1 B=2;", "bare_assignment", 0..3);
     check_error("> out", "redirect_without_command", 0..5);

@@ -749,6 +749,27 @@ fn cd_is_scoped() {
     .run();
 }
 
+/// As in bash, `cd` may stand in a list: `cd build && make` changes the
+/// directory of the rest of the block, and a `cd` that fails is a
+/// condition there (`cd "$dir" || exit 1`), reported as bash reports it.
+#[test]
+fn cd_in_a_list() {
+    Test::new()
+        .script("cd sub && cat f\ncat f\n{ true && cd .. && cat f }\ncat f")
+        .file("sub/f", "inner\n")
+        .file("f", "outer\n")
+        .stdout("inner\ninner\nouter\ninner\n")
+        .run();
+    Test::new()
+        .script("cd missing || echo \"failed: $?\"\nfalse && cd missing\ncat f")
+        .file("f", "here\n")
+        .stdout("failed: 1\nhere\n")
+        .stderr_has("cannot change directory to `missing`")
+        .run();
+    fails("cd missing || exit 3", 3, "cannot change directory");
+    fails("cd missing && echo no", 1, "cannot change directory");
+}
+
 #[test]
 fn command_lookup_errors() {
     fails(
