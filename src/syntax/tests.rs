@@ -604,6 +604,10 @@ fn comments() {
         "echo $(a # c\n b)",
         "cmd 0..16 (word 0..4 \"echo\", word 5..16 $(#1) (subst 5..16 (cmd 7..8 (word 7..8 \"a\"), cmd 14..15 (word 14..15 \"b\")))); comment 9..12 \"# c\"",
     );
+    check(
+        "echo $( # c\n b)",
+        "cmd 0..15 (word 0..4 \"echo\", word 5..15 $(#1) (subst 5..15 (cmd 13..14 (word 13..14 \"b\")))); comment 8..11 \"# c\"",
+    );
 }
 
 #[test]

@@ -69,6 +69,7 @@ fn commands_and_words() {
     ok("echo a\"b\"'c'd", "abcd\n");
     ok("printf '%s|' \"\\x41\\u{263A}\"", "A\u{263A}|");
     ok("echo a#b # a comment", "a#b\n");
+    ok("echo $( # a comment first\n  echo inner)", "inner\n");
     ok("echo one; echo two", "one\ntwo\n");
     ok("echo \\\n  continued", "continued\n");
     ok("echo '}' \"{\"", "} {\n");
