@@ -349,6 +349,12 @@ fn statements() {
     );
     check("cd /tmp", r#"cd 0..7 (word 3..7 "/tmp")"#);
     check(
+        "a {} -I{} x{}y",
+        r#"cmd 0..14 (word 0..1 "a", word 2..4 "{}", word 5..9 "-I{}", word 10..14 "x{}y")"#,
+    );
+    check("{}", "group 0..2");
+    check("for i in a {}", r#"for 0..13 i@4..5 (word 9..10 "a", do)"#);
+    check(
         "cd d && a",
         r#"list 0..9 (group 0..4 (cd 0..4 (word 3..4 "d")), &&, cmd 8..9 (word 8..9 "a"))"#,
     );
@@ -618,6 +624,8 @@ fn errors() {
     check_error("echo $(ls", "unclosed_subst", 5..7);
     check_error("echo ${x", "unclosed_var", 5..7);
     check_error("echo }", "stray_brace", 5..6);
+    check_error("echo {", "unclosed_brace", 5..6);
+    check_error("echo {a}", "unexpected", 5..6);
     check_error("}", "stray_brace", 0..1);
     check_error("echo ( a )", "unexpected", 5..6);
     check_error("for i a {}", "unexpected", 6..7);

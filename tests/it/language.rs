@@ -73,6 +73,14 @@ fn commands_and_words() {
     ok("echo one; echo two", "one\ntwo\n");
     ok("echo \\\n  continued", "continued\n");
     ok("echo '}' \"{\"", "} {\n");
+    // `{}` is a word, as in bash, for find and xargs.
+    ok("echo {} a{}b", "{} a{}b\n");
+    ok("printf 'a\\nb\\n' | xargs -I{} echo '<{}>'", "<a>\n<b>\n");
+    Test::new()
+        .script("find . -name '*.txt' -exec cat {} +; find . -name '*.txt' -exec cat {} \\;")
+        .file("f.txt", "found\n")
+        .stdout("found\nfound\n")
+        .run();
     ok("'echo' for in let", "for in let\n");
 }
 
