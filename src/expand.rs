@@ -31,13 +31,11 @@ pub trait Lookup {
 #[derive(Debug, Error, Diagnostic)]
 pub enum ExpandError {
     #[error("undefined variable `{name}`")]
-    #[diagnostic(
-        code(pipe::run::undefined_variable),
-        help("{}", undefined_help(.suggestion))
-    )]
+    #[diagnostic(code(pipe::run::undefined_variable), help("{help}"))]
     Undefined {
         name: String,
-        suggestion: Option<String>,
+        /// What to do about it (see [`undefined_help`]).
+        help: String,
         #[label("not defined here")]
         span: miette::SourceSpan,
     },
@@ -97,12 +95,24 @@ pub enum ExpandError {
     },
 }
 
-fn undefined_help(suggestion: &Option<String>) -> String {
+/// The help of an undefined variable: the name meant, if one in scope is
+/// close; for a positional parameter, how many arguments there are.
+fn undefined_help(name: &str, suggestion: Option<String>, arguments: Option<usize>) -> String {
+    if let Some(count) = arguments {
+        let got = match count {
+            0 => "no arguments".to_owned(),
+            1 => "1 argument".to_owned(),
+            n => format!("{n} arguments"),
+        };
+        return format!(
+            "the script got {got}; pass more, or give a default: `${{{name}:-default}}`"
+        );
+    }
     match suggestion {
-        Some(name) => format!("did you mean `${name}`? Define variables with `let NAME = value`"),
-        None => {
-            "define it with `let NAME = value`, or give a default: `${NAME:-default}`".to_owned()
-        }
+        Some(close) => format!("did you mean `${close}`? Define variables with `let NAME = value`"),
+        None => format!(
+            "define it with `let {name} = value`, or give a default: `${{{name}:-default}}`"
+        ),
     }
 }
 
@@ -163,7 +173,7 @@ fn tilde(bytes: &[u8], span: Span, lookup: &dyn Lookup) -> Result<Vec<u8>, Expan
         let span = Span::new(span.start, span.start + 1).into();
         return Err(ExpandError::Undefined {
             name: "HOME".to_owned(),
-            suggestion: None,
+            help: undefined_help("HOME", None, None),
             span,
         });
     };
@@ -248,9 +258,11 @@ fn undefined(var: &VarRef, lookup: &dyn Lookup) -> ExpandError {
             .min_by_key(|candidate| strsim::damerau_levenshtein(candidate, name)),
         _ => None,
     };
+    let arguments = matches!(var.name, VarName::Positional(_))
+        .then(|| lookup.positional().len().saturating_sub(1));
     ExpandError::Undefined {
+        help: undefined_help(&name, suggestion, arguments),
         name,
-        suggestion,
         span: var.span.into(),
     }
 }
