@@ -22,11 +22,14 @@ pub enum RunError {
     },
 
     #[error("command not found: `{name}`")]
-    #[diagnostic(code(pipe::run::command_not_found), help("{}", not_found_help(.suggestion)))]
+    #[diagnostic(
+        code(pipe::run::command_not_found),
+        help("{}", not_found_help(.name, .suggestion))
+    )]
     NotFound {
         name: String,
         suggestion: Option<String>,
-        #[label("not found on PATH")]
+        #[label("{}", not_found_label(.name))]
         span: SourceSpan,
     },
 
@@ -175,9 +178,21 @@ pub enum RunError {
     Expand(#[from] ExpandError),
 }
 
-fn not_found_help(suggestion: &Option<String>) -> String {
+/// A name with a `/` is a path, not looked for on PATH.
+fn not_found_label(name: &str) -> &'static str {
+    if name.contains('/') {
+        "no such file"
+    } else {
+        "not found on PATH"
+    }
+}
+
+fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
     match suggestion {
-        Some(name) => format!("did you mean `{name}`?"),
+        Some(close) => format!("did you mean `{close}`?"),
+        None if name.contains('/') => {
+            "check the path; a relative one starts from the working directory".to_owned()
+        }
         None => {
             "check the spelling, or install it and make sure its directory is on PATH".to_owned()
         }
