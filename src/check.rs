@@ -135,7 +135,11 @@ impl Checker {
                 for stage in list.pipelines().flat_map(|pipeline| &pipeline.stages) {
                     match stage {
                         Stage::Command(command) => self.command(command, scope),
-                        Stage::Block(block) => self.block(block, scope),
+                        // A `let` or `cd` in a list acts on the list's scope.
+                        Stage::Block(block) => match block.lone_stmt() {
+                            Some(stmt) => self.stmt(stmt, scope),
+                            None => self.block(block, scope),
+                        },
                     }
                 }
             }

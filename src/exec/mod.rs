@@ -553,6 +553,20 @@ impl<'r> Interp<'r> {
         value: &Word,
         how: Assign,
     ) -> Flow {
+        let outcome = self.set_from_word(scope, io, name, value, how).await;
+        self.finish(scope, outcome)
+    }
+
+    /// `let`, `export` or `secret`: sets the variable in `scope`, or
+    /// fails, leaving it as it was.
+    async fn set_from_word(
+        &self,
+        scope: &mut Scope,
+        io: &Io,
+        name: &str,
+        value: &Word,
+        how: Assign,
+    ) -> PipeOutcome {
         let result = async {
             let substs = self.run_substs(scope, io, &[value]).await?;
             let view = View {
@@ -573,10 +587,9 @@ impl<'r> Interp<'r> {
         match result.await {
             Ok(value) => {
                 self.set_var(scope, name, value, how);
-                scope.last_status = 0;
-                Flow::Normal
+                PipeOutcome::success()
             }
-            Err(outcome) => self.finish(scope, outcome),
+            Err(outcome) => outcome,
         }
     }
 
@@ -791,23 +804,29 @@ impl<'r> Interp<'r> {
         }
     }
 
-    /// Runs one pipeline of a list, where a `cd` changes the list's own
-    /// scope (`cd build && make`), as it does in bash.
+    /// Runs one pipeline of a list, where a `let`, `export`, `secret` or
+    /// `cd` acts on the list's own scope (`cd build && make`, `cmd || let
+    /// status = $?`), as it does in bash.
     async fn run_list_item(
         &self,
         scope: &mut Scope,
         io: &Io,
         pipeline: &Pipeline,
     ) -> Result<PipeOutcome, i32> {
-        if let [Stage::Block(block)] = pipeline.stages.as_slice()
-            && let Some(Stmt {
-                kind: StmtKind::Cd { dir },
-                ..
-            }) = block.lone_stmt()
-        {
-            return Ok(Box::pin(self.change_dir(scope, io, dir)).await);
-        }
-        self.run_pipeline(scope, io, pipeline).await
+        let lone = match pipeline.stages.as_slice() {
+            [Stage::Block(block)] => block.lone_stmt().map(|stmt| &stmt.kind),
+            _ => None,
+        };
+        let (name, value, how) = match lone {
+            Some(StmtKind::Cd { dir }) => {
+                return Ok(Box::pin(self.change_dir(scope, io, dir)).await);
+            }
+            Some(StmtKind::Let { name, value }) => (name, value, Assign::Plain),
+            Some(StmtKind::Export { name, value }) => (name, value, Assign::Export),
+            Some(StmtKind::Secret { name, value }) => (name, value, Assign::Secret),
+            _ => return self.run_pipeline(scope, io, pipeline).await,
+        };
+        Ok(Box::pin(self.set_from_word(scope, io, &name.name, value, how)).await)
     }
 
     /// Runs a pipeline to its end. `Err(n)` is an `exit n` that ends the

@@ -111,7 +111,7 @@ pub enum ParseError {
     #[diagnostic(
         code(pipe::parse::misplaced_keyword),
         help(
-            "quote it (`'{keyword}'`) to use it as a word; a statement after `|`, `&&` or `||` must be wrapped in a block: `{{ {keyword} ... }}`"
+            "quote it (`'{keyword}'`) to use it as a word; a statement after `|` must be wrapped in a block: `{{ {keyword} ... }}`"
         )
     )]
     MisplacedKeyword {

@@ -121,7 +121,22 @@ fn stmt(pair: Pair<'_>) -> Result<Stmt, ParseError> {
             .next()
             .ok_or_else(|| missing("statement", span))?;
     }
-    let start = span.start;
+    match child.as_rule() {
+        Rule::list => {
+            let list = list(child)?;
+            Ok(Stmt {
+                span: Span::new(span.start, list.span.end),
+                kind: StmtKind::List(list),
+            })
+        }
+        _ => simple_stmt(child),
+    }
+}
+
+/// A statement other than a list: `let`, `export`, `secret`, `cd` or
+/// `exit`, where it stands alone or in a list.
+fn simple_stmt(child: Pair<'_>) -> Result<Stmt, ParseError> {
+    let start = child.as_span().start();
     let (kind, end) = match child.as_rule() {
         Rule::let_stmt => {
             let (name, value) = binding(child)?;
@@ -146,11 +161,6 @@ fn stmt(pair: Pair<'_>) -> Result<Stmt, ParseError> {
         Rule::exit_stmt => {
             let exit = exit_stmt(child)?;
             (exit.kind, exit.span.end)
-        }
-        Rule::list => {
-            let list = list(child)?;
-            let end = list.span.end;
-            (StmtKind::List(list), end)
         }
         _ => return Err(unexpected(&child)),
     };
@@ -190,22 +200,11 @@ fn exit_stmt(pair: Pair<'_>) -> Result<Stmt, ParseError> {
     })
 }
 
-/// `cd_stmt` in a list: `cd` and its directory.
-fn cd_in_list(pair: Pair<'_>) -> Result<Stmt, ParseError> {
-    let start = pair.as_span().start();
-    let dir = only_word(pair)?;
-    let end = dir.span.end;
-    Ok(Stmt {
-        kind: StmtKind::Cd { dir },
-        span: Span::new(start, end),
-    })
-}
-
-/// `exit` after `&&` or `||`, or `cd` in a list: a pipeline of one block
-/// holding the statement, spanning just its text (see
-/// [`Block::lone_stmt`](crate::syntax::ast::Block::lone_stmt)). A lone
-/// block runs in its statement's place, so the `exit` ends the script;
-/// the executor runs the `cd` in the list's own scope.
+/// `exit` after `&&` or `||`, or `let`, `export`, `secret` or `cd` in a
+/// list: a pipeline of one block holding the statement, spanning just its
+/// text (see [`Block::lone_stmt`](crate::syntax::ast::Block::lone_stmt)).
+/// A lone block runs in its statement's place, so the `exit` ends the
+/// script; the executor runs the others in the list's own scope.
 fn stmt_pipeline(stmt: Stmt) -> Pipeline {
     let span = stmt.span;
     Pipeline {
@@ -252,11 +251,15 @@ fn list(pair: Pair<'_>) -> Result<List, ParseError> {
     let mut pending = None;
     for child in children(pair) {
         match child.as_rule() {
-            Rule::pipeline | Rule::exit_stmt | Rule::cd_stmt => {
+            Rule::pipeline
+            | Rule::exit_stmt
+            | Rule::let_stmt
+            | Rule::export_stmt
+            | Rule::secret_stmt
+            | Rule::cd_stmt => {
                 let pipeline = match child.as_rule() {
-                    Rule::exit_stmt => stmt_pipeline(exit_stmt(child)?),
-                    Rule::cd_stmt => stmt_pipeline(cd_in_list(child)?),
-                    _ => pipeline(child)?,
+                    Rule::pipeline => pipeline(child)?,
+                    _ => stmt_pipeline(simple_stmt(child)?),
                 };
                 match pending.take() {
                     Some(connector) => rest.push((connector, pipeline)),

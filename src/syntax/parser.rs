@@ -119,7 +119,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::default_part
         | Rule::parallel_option
         | Rule::timeout_option
-        | Rule::command_rest => return None,
+        | Rule::command_rest
+        | Rule::list_stmt => return None,
         Rule::ident => "a name",
         Rule::sep => "a newline or `;`",
         Rule::lbrace => "`{`",

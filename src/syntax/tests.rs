@@ -359,6 +359,14 @@ fn statements() {
         r#"list 0..9 (group 0..4 (cd 0..4 (word 3..4 "d")), &&, cmd 8..9 (word 8..9 "a"))"#,
     );
     check(
+        "a || let s = $?",
+        r#"list 0..15 (cmd 0..1 (word 0..1 "a"), ||, group 5..15 (let 5..15 s@9..10 (word 13..15 $?)))"#,
+    );
+    check(
+        "export X = 1 && a",
+        r#"list 0..17 (group 0..12 (export 0..12 X@7..8 (word 11..12 "1")), &&, cmd 16..17 (word 16..17 "a"))"#,
+    );
+    check(
         "a || cd d",
         r#"list 0..9 (cmd 0..1 (word 0..1 "a"), ||, group 5..9 (cd 5..9 (word 8..9 "d")))"#,
     );

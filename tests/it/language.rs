@@ -779,6 +779,31 @@ fn cd_in_a_list() {
     fails("cd missing && echo no", 1, "cannot change directory");
 }
 
+/// As in bash, an assignment may stand in a list (`cmd || status=$?`):
+/// it sets the variable in the list's own scope.
+#[test]
+fn assignments_in_a_list() {
+    ok(
+        "let s = 0\nsh -c 'exit 3' || let s = $?\necho \"status $s\"",
+        "status 3\n",
+    );
+    ok(
+        "true && export E = 1 && printenv E\nprintenv E\nfalse && let x = 1\necho ${x:-unset}",
+        "1\n1\nunset\n",
+    );
+    ok("{ true && let y = in }\necho ${y:-out}", "out\n");
+    ok("let x = $(false) || echo \"failed: $?\"", "failed: 1\n");
+    // `check` sees the name defined after the list.
+    Test::new()
+        .file(
+            "s.pipe",
+            "true || let s = $?\necho $s\ncd / && let t = 1\necho $t\n",
+        )
+        .args(["check", "s.pipe"])
+        .stderr_empty()
+        .run();
+}
+
 #[test]
 fn command_lookup_errors() {
     fails(
