@@ -196,9 +196,14 @@ impl Checker {
     }
 
     fn command(&mut self, command: &Command, scope: &mut Vec<String>) {
+        // Each assignment sees the ones before it (`A=1 B=$A cmd`); the
+        // command's words do not.
+        let mark = scope.len();
         for assign in &command.assigns {
             self.word(&assign.value, scope);
+            scope.push(assign.name.name.clone());
         }
+        scope.truncate(mark);
         for word in &command.words {
             self.word(word, scope);
             self.secret_argument(word);

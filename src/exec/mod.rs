@@ -414,6 +414,44 @@ impl Lookup for View<'_> {
     }
 }
 
+/// A view that also sees a command's earlier prefix assignments, as each
+/// assignment's word does in bash (`A=1 B=$A cmd` gives `B` 1).
+struct WithAssigns<'a> {
+    view: &'a View<'a>,
+    assigns: &'a [(OsString, OsString)],
+}
+
+impl Lookup for WithAssigns<'_> {
+    fn var(&self, name: &str) -> Option<OsString> {
+        match self.assigns.iter().rev().find(|(key, _)| key == name) {
+            Some((_, value)) => Some(value.clone()),
+            None => self.view.var(name),
+        }
+    }
+
+    fn var_names(&self) -> Vec<String> {
+        let mut names = self.view.var_names();
+        names.extend(
+            self.assigns
+                .iter()
+                .filter_map(|(key, _)| key.to_str().map(str::to_owned)),
+        );
+        names
+    }
+
+    fn positional(&self) -> &[OsString] {
+        self.view.positional()
+    }
+
+    fn last_status(&self) -> i32 {
+        self.view.last_status()
+    }
+
+    fn substitution(&self, span: Span) -> Option<&[u8]> {
+        self.view.substitution(span)
+    }
+}
+
 impl<'r> Interp<'r> {
     fn run_stmts<'a>(
         &'a self,

@@ -19,7 +19,7 @@ use super::io::{Fd, Io};
 use super::redirect::expand_redirects;
 use super::status::{self, Status};
 use super::supervise::StageRecord;
-use super::{Flow, Interp, LocalFuture, PipeOutcome, Scope, View, command};
+use super::{Flow, Interp, LocalFuture, PipeOutcome, Scope, View, WithAssigns, command};
 
 impl Interp<'_> {
     /// Expands a command's words, assignments and redirects.
@@ -71,8 +71,13 @@ impl Interp<'_> {
             .filter(|(_, var)| var.export)
             .map(|(name, var)| (OsString::from(name), var.value.clone()))
             .collect();
+        let exported = env.len();
         for assign in &command.assigns {
-            let value = expand::joined(&assign.value, &view).map_err(|err| fail(err.into()))?;
+            let earlier = WithAssigns {
+                view: &view,
+                assigns: &env[exported..],
+            };
+            let value = expand::joined(&assign.value, &earlier).map_err(|err| fail(err.into()))?;
             if value.as_bytes().contains(&0) {
                 return Err(fail(RunError::NulByte {
                     what: "an environment value",

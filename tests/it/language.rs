@@ -139,6 +139,22 @@ fn variables() {
     ok("sh -c 'exit 3' || echo \"status $?\"", "status 3\n");
 }
 
+/// Each prefix assignment sees the ones before it, as in bash; the
+/// command's own words do not.
+#[test]
+fn prefix_assignments_see_earlier_ones() {
+    ok(
+        "let A = old\nA=new B=$A/x sh -c 'echo $A $B'\necho $A",
+        "new new/x\nold\n",
+    );
+    fails("A=1 echo $A", 1, "undefined variable `A`");
+    Test::new()
+        .file("s.pipe", "A=1 B=$A env\n")
+        .args(["check", "s.pipe"])
+        .stderr_empty()
+        .run();
+}
+
 #[test]
 fn tilde_is_home_at_the_start_of_a_word() {
     Test::new()
