@@ -120,6 +120,15 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{keyword}` needs its body in braces")]
+    #[diagnostic(code(pipe::parse::missing_body), help("{help}"))]
+    MissingBody {
+        keyword: &'static str,
+        help: &'static str,
+        #[label("expected `{{` here")]
+        span: SourceSpan,
+    },
+
     #[error("assignment without a command")]
     #[diagnostic(
         code(pipe::parse::bare_assignment),
@@ -264,6 +273,7 @@ impl ParseError {
             | ParseError::Unexpected { span, .. }
             | ParseError::TrailingOperator { span, .. }
             | ParseError::MisplacedKeyword { span, .. }
+            | ParseError::MissingBody { span, .. }
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
             | ParseError::UnsupportedRedirect { span, .. }
@@ -348,6 +358,11 @@ mod tests {
                 help: "",
                 span,
             },
+            ParseError::MissingBody {
+                keyword: "timeout",
+                help: "",
+                span,
+            },
         ]
     }
 
@@ -380,6 +395,7 @@ mod tests {
             ParseError::InvalidEscape { .. } => 22,
             ParseError::Internal { .. } => 23,
             ParseError::UnsupportedExpansion { .. } => 24,
+            ParseError::MissingBody { .. } => 25,
         }
     }
 

@@ -72,6 +72,18 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             span: Span::new(pos, pos + keyword.len()).into(),
         };
     }
+    // A `{` later on the line means a wrong option, not a missing body.
+    let rest_of_line = source.get(pos..).and_then(|rest| rest.lines().next());
+    if positives.contains(&Rule::lbrace)
+        && !rest_of_line.is_some_and(|line| line.contains('{'))
+        && let Some((keyword, help)) = missing_body(&positives)
+    {
+        return ParseError::MissingBody {
+            keyword,
+            help,
+            span: span.into(),
+        };
+    }
     let mut expected: Vec<&'static str> = Vec::new();
     for rule in positives {
         if let Some(words) = describe(rule)
@@ -86,6 +98,35 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         expected: join_alternatives(&expected),
         found: found_at(source, pos),
         span: span.into(),
+    }
+}
+
+/// The block keyword whose header ended without its `{`, when the rules
+/// expected there are that header's options, and what to write instead.
+/// A bash user is likely to have meant the program of the same name.
+fn missing_body(positives: &[Rule]) -> Option<(&'static str, &'static str)> {
+    if positives.contains(&Rule::kw_signal) || positives.contains(&Rule::kw_grace) {
+        Some((
+            "timeout",
+            "write the commands in braces: `timeout 5s { sleep 9 }`; to run coreutils' timeout instead, quote it: `'timeout' 5 sleep 9`",
+        ))
+    } else if positives.contains(&Rule::kw_max) || positives.contains(&Rule::fail_fast) {
+        Some((
+            "parallel",
+            "write each branch in braces: `parallel { a ; b }`, or loop: `parallel for x in LIST { ... }`; to run GNU parallel instead, quote it: `'parallel' ...`",
+        ))
+    } else if positives.contains(&Rule::output_mode) {
+        Some((
+            "fanout",
+            "write the branches in braces: `cmd | fanout { a ; b }`",
+        ))
+    } else if positives.contains(&Rule::for_item) {
+        Some((
+            "for",
+            "write the loop's body in braces: `for x in a b c { echo $x }`",
+        ))
+    } else {
+        None
     }
 }
 

@@ -638,6 +638,11 @@ fn errors() {
     check_error("echo ( a )", "unexpected", 5..6);
     check_error("for i a {}", "unexpected", 6..7);
     check_error("parallel foo {}", "unexpected", 9..12);
+    check_error("parallel echo a", "missing_body", 9..13);
+    check_error("timeout 5 sleep 9", "missing_body", 10..15);
+    check_error("timeout 5s\n{ a }", "missing_body", 10..11);
+    check_error("a | fanout cat", "missing_body", 11..14);
+    check_error("for f in *.txt; do a; done", "missing_body", 14..15);
     check_error("echo ${x:=1}", "unexpected", 8..11);
     check_error("let 9 = 1", "unexpected", 4..5);
     check_error("a |", "trailing_operator", 2..3);
