@@ -38,11 +38,13 @@ impl Observer {
 
     pub fn started(&self, event: &Started<'_>) {
         if self.trace {
+            // The command first, as bash's `-x` prints it; when and which
+            // pid after it, as a comment, so the line can still be pasted.
             line(&format!(
-                "+ {} [{}] {}",
+                "+ {}  # {} [{}]",
+                event.line,
                 seconds(event.at),
-                event.pid,
-                event.line
+                event.pid
             ));
         }
         if let Some(timeline) = &self.timeline {

@@ -874,8 +874,8 @@ fn trace_prints_commands_with_secrets_hidden() {
     Test::new()
         .flag("-x")
         .script("secret token = canary-1234\necho $token | cat > /dev/null")
-        .stderr_has("] echo '***'")
-        .stderr_has("] cat")
+        .stderr_has("+ echo '***'  # ")
+        .stderr_has("+ cat  # ")
         .stderr_has("echo exited with status 0")
         .run();
 }
