@@ -73,12 +73,12 @@ fn arguments_after_dash_c_text_are_the_script_s() {
     Test::new()
         .args(["-x", "-c", "echo hi $1", "a", "b"])
         .stdout("hi a\n")
-        .stderr_has("] echo hi a")
+        .stderr_has("+ echo hi a  # ")
         .run();
     Test::new()
         .args(["-xc", "printf \"%s\" $1", "--version"])
         .stdout("--version")
-        .stderr_has("] printf %s --version")
+        .stderr_has("+ printf %s --version  # ")
         .run();
     Test::new()
         .arg("-c")
