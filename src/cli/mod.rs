@@ -359,7 +359,17 @@ fn parse<'a>(printer: &Printer, name: &str, bytes: &'a [u8]) -> Option<Parsed<'a
     let decoded = match syntax::decode(bytes) {
         Ok(text) => text,
         Err(err) => {
-            printer.print(&err, None, &[]);
+            // Shown in the text as an editor shows it, the bad bytes as
+            // one U+FFFD: the valid text before them keeps its offsets.
+            let lossy = String::from_utf8_lossy(bytes);
+            let err = match err {
+                syntax::ParseError::InvalidUtf8 { offset, .. } => syntax::ParseError::InvalidUtf8 {
+                    offset,
+                    span: (offset, char::REPLACEMENT_CHARACTER.len_utf8()).into(),
+                },
+                other => other,
+            };
+            printer.print(&err, Some(&Source::new(name, &lossy)), &[]);
             return None;
         }
     };
