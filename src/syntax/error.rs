@@ -165,7 +165,7 @@ pub enum ParseError {
     #[error("`{text}` is not supported")]
     #[diagnostic(code(pipe::parse::unsupported_expansion), help("{help}"))]
     UnsupportedExpansion {
-        text: &'static str,
+        text: String,
         help: &'static str,
         #[label("bash's meaning is not implemented")]
         span: SourceSpan,
@@ -354,7 +354,7 @@ mod tests {
                 span,
             },
             ParseError::UnsupportedExpansion {
-                text: "$$",
+                text: "$$".into(),
                 help: "",
                 span,
             },

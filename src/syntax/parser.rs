@@ -72,6 +72,9 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             span: Span::new(pos, pos + keyword.len()).into(),
         };
     }
+    if positives.contains(&Rule::var_default_op) || positives.contains(&Rule::var_number) {
+        return unsupported_parameter(source, pos, span);
+    }
     // A `{` later on the line means a wrong option, not a missing body.
     let rest_of_line = source.get(pos..).and_then(|rest| rest.lines().next());
     if positives.contains(&Rule::lbrace)
@@ -97,6 +100,23 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     ParseError::Unexpected {
         expected: join_alternatives(&expected),
         found: found_at(source, pos),
+        span: span.into(),
+    }
+}
+
+/// A `${...}` form of bash's that pipe does not have (`${f%.txt}`,
+/// `${#x}`, `${x:=v}`, `${!x}`): named whole, with what pipe has instead.
+fn unsupported_parameter(source: &str, pos: usize, at: Span) -> ParseError {
+    let start = source[..pos].rfind("${");
+    let end = source[pos..].find('}').map(|i| pos + i + 1);
+    let span = match (start, end) {
+        (Some(start), Some(end)) => Span::new(start, end),
+        _ => at,
+    };
+    ParseError::UnsupportedExpansion {
+        text: source[span.start..span.end].to_owned(),
+        help: "`${...}` takes a name and, if wanted, a default: `${name}`, `${name:-default}`; \
+               compute other values with a command, e.g. `$(basename $f .txt)`",
         span: span.into(),
     }
 }

@@ -134,6 +134,10 @@ fn words() {
         r#"cmd 0..44 (word 0..4 "echo", word 5..7 $x, word 8..12 $_y1, word 13..17 $x, word 18..22 $1, word 23..25 $1, word 26..29 $1@26..28 "0"@28..29, word 30..35 $10, word 36..38 $?, word 39..41 $#, word 42..44 $@)"#,
     );
     check(
+        "a ${?} ${#} ${@}",
+        r#"cmd 0..16 (word 0..1 "a", word 2..6 $?, word 7..11 $#, word 12..16 $@)"#,
+    );
+    check(
         r#"echo $ a$ $% "$" "a$""#,
         r#"cmd 0..21 (word 0..4 "echo", word 5..6 "$", word 7..9 "a$", word 10..12 "$%", word 13..16 q"$"@14..15, word 17..21 q"a$"@18..20)"#,
     );
@@ -643,7 +647,9 @@ fn errors() {
     check_error("timeout 5s\n{ a }", "missing_body", 10..11);
     check_error("a | fanout cat", "missing_body", 11..14);
     check_error("for f in *.txt; do a; done", "missing_body", 14..15);
-    check_error("echo ${x:=1}", "unexpected", 8..11);
+    check_error("echo ${x:=1}", "unsupported_expansion", 5..12);
+    check_error("echo ${#x}", "unsupported_expansion", 5..10);
+    check_error("a ${f%.txt}.bak", "unsupported_expansion", 2..11);
     check_error("let 9 = 1", "unexpected", 4..5);
     check_error("a |", "trailing_operator", 2..3);
     check_error("a &&", "trailing_operator", 2..4);

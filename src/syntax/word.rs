@@ -79,7 +79,7 @@ fn unsupported_after_dollar(dollar: &Pair<'_>) -> Result<(), ParseError> {
         _ => return Ok(()),
     };
     Err(ParseError::UnsupportedExpansion {
-        text,
+        text: text.to_owned(),
         help,
         span: (dollar.as_span().start(), 2).into(),
     })
