@@ -120,6 +120,18 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("backquotes are not supported")]
+    #[diagnostic(
+        code(pipe::parse::backquote),
+        help(
+            "write `$(cmd)` for bash's `` `cmd` ``; for a backquote itself, single-quote it: '`'"
+        )
+    )]
+    Backquote {
+        #[label("a command substitution in bash")]
+        span: SourceSpan,
+    },
+
     #[error("`{keyword}` needs its body in braces")]
     #[diagnostic(code(pipe::parse::missing_body), help("{help}"))]
     MissingBody {
@@ -274,6 +286,7 @@ impl ParseError {
             | ParseError::TrailingOperator { span, .. }
             | ParseError::MisplacedKeyword { span, .. }
             | ParseError::MissingBody { span, .. }
+            | ParseError::Backquote { span }
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
             | ParseError::UnsupportedRedirect { span, .. }
@@ -363,6 +376,7 @@ mod tests {
                 help: "",
                 span,
             },
+            ParseError::Backquote { span },
         ]
     }
 
@@ -396,6 +410,7 @@ mod tests {
             ParseError::Internal { .. } => 23,
             ParseError::UnsupportedExpansion { .. } => 24,
             ParseError::MissingBody { .. } => 25,
+            ParseError::Backquote { .. } => 26,
         }
     }
 

@@ -72,6 +72,13 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             span: Span::new(pos, pos + keyword.len()).into(),
         };
     }
+    if source[..pos].ends_with("$(") && source[pos..].starts_with('(') {
+        return ParseError::UnsupportedExpansion {
+            text: "$((...))".to_owned(),
+            help: "pipe has no arithmetic; compute with a command: `$(expr $n + 1)`",
+            span: Span::new(pos - 2, pos + 1).into(),
+        };
+    }
     if positives.contains(&Rule::var_default_op) || positives.contains(&Rule::var_number) {
         return unsupported_parameter(source, pos, span);
     }

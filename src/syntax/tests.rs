@@ -649,6 +649,12 @@ fn errors() {
     check_error("for f in *.txt; do a; done", "missing_body", 14..15);
     check_error("echo ${x:=1}", "unsupported_expansion", 5..12);
     check_error("echo ${#x}", "unsupported_expansion", 5..10);
+    check_error("echo $((1 + 2))", "unsupported_expansion", 5..8);
+    check_error("cut -d $'\\t'", "unsupported_expansion", 7..9);
+    check_error("echo $\"x\"", "unsupported_expansion", 5..7);
+    check_error("echo `date`", "backquote", 5..11);
+    check_error("echo \"at `date`\"", "backquote", 9..15);
+    check_error("echo a`b", "backquote", 6..7);
     check_error("a ${f%.txt}.bak", "unsupported_expansion", 2..11);
     check_error("let 9 = 1", "unexpected", 4..5);
     check_error("a |", "trailing_operator", 2..3);

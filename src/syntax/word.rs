@@ -34,6 +34,7 @@ fn parts_of(pair: Pair<'_>) -> Result<Word, ParseError> {
         let child_span = span_of(&child);
         match child.as_rule() {
             Rule::bareword | Rule::default_text => {
+                refuse_backquote(child.as_str(), child_span.start, true)?;
                 let bytes = unescape(child.as_str());
                 // Only `\`-newlines, which join the parts around them: no
                 // part of its own, so that `"a"\`+newline+`"b"` is `"ab"`.
@@ -45,6 +46,7 @@ fn parts_of(pair: Pair<'_>) -> Result<Word, ParseError> {
             Rule::dquote => dquote(child, &mut parts)?,
             Rule::dollar => {
                 unsupported_after_dollar(&child)?;
+                unsupported_quote_after_dollar(&child)?;
                 parts.literal(b"$".to_vec(), false, child_span)
             }
             _ => parts.push(expansion(child)?),
@@ -83,6 +85,45 @@ fn unsupported_after_dollar(dollar: &Pair<'_>) -> Result<(), ParseError> {
         help,
         span: (dollar.as_span().start(), 2).into(),
     })
+}
+
+/// bash's `$'...'` (ANSI-C quoting) and `$"..."` (translated text) are
+/// refused: pipe would pass the `$` on and read the rest as plain quotes.
+/// Double quotes decode the same escapes `$'...'` does.
+fn unsupported_quote_after_dollar(dollar: &Pair<'_>) -> Result<(), ParseError> {
+    let end = dollar.as_span().end();
+    let text = match dollar.get_input().as_bytes().get(end) {
+        Some(b'\'') => "$'...'",
+        Some(b'"') => "$\"...\"",
+        _ => return Ok(()),
+    };
+    Err(ParseError::UnsupportedExpansion {
+        text: text.to_owned(),
+        help: "use double quotes: they decode `\\n`, `\\t`, `\\xNN` and `\\u{H..}` (\"a\\tb\")",
+        span: (dollar.as_span().start(), 2).into(),
+    })
+}
+
+/// A backquote in unquoted or double-quoted text is bash's old command
+/// substitution, refused rather than passed on as text. `escapes` tells
+/// whether `\` escapes the next character there (unquoted text).
+fn refuse_backquote(text: &str, start: usize, escapes: bool) -> Result<(), ParseError> {
+    let mut chars = text.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\\' if escapes => {
+                chars.next();
+            }
+            '`' => {
+                let len = text[at + 1..].find('`').map_or(1, |close| close + 2);
+                return Err(ParseError::Backquote {
+                    span: (start + at, len).into(),
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// `subst`, `var` and `args`: the parts that expand.
@@ -173,7 +214,10 @@ fn dquote(pair: Pair<'_>, parts: &mut Parts) -> Result<(), ParseError> {
     for child in children(pair) {
         let child_span = span_of(&child);
         match child.as_rule() {
-            Rule::dq_text => parts.literal(child.as_str().as_bytes().to_vec(), true, child_span),
+            Rule::dq_text => {
+                refuse_backquote(child.as_str(), child_span.start, false)?;
+                parts.literal(child.as_str().as_bytes().to_vec(), true, child_span)
+            }
             Rule::dq_escape => parts.literal(dq_escape(&child)?, true, child_span),
             Rule::dollar => {
                 unsupported_after_dollar(&child)?;
@@ -196,6 +240,7 @@ fn dq_escape(pair: &Pair<'_>) -> Result<Vec<u8>, ParseError> {
         "\"" => b'"',
         "\\" => b'\\',
         "$" => b'$',
+        "`" => b'`',
         "n" => b'\n',
         "t" => b'\t',
         "r" => b'\r',

@@ -73,6 +73,7 @@ fn commands_and_words() {
     ok("echo one; echo two", "one\ntwo\n");
     ok("echo \\\n  continued", "continued\n");
     ok("echo '}' \"{\"", "} {\n");
+    ok("echo \\`a\\` \"\\`b\\`\" '`c`' \"$\"", "`a` `b` `c` $\n");
     // `{}` is a word, as in bash, for find and xargs.
     ok("echo {} a{}b", "{} a{}b\n");
     ok("printf 'a\\nb\\n' | xargs -I{} echo '<{}>'", "<a>\n<b>\n");
