@@ -202,6 +202,7 @@ impl Cli {
             }),
             _ => {
                 let mut command = Cli::command();
+                subcommand_first(&mut args);
                 if let Some(end) = after_dash_c_text(&command, &args) {
                     args.insert(end, "--".into());
                 }
@@ -259,6 +260,29 @@ fn after_dash_c_text(command: &clap::Command, args: &[OsString]) -> Option<usize
         index += 1;
     }
     None
+}
+
+/// Moves a subcommand's name before `pipe`'s own options written ahead
+/// of it (`pipe -x run FILE` is `pipe run -x FILE`): they are global, but
+/// clap reads no subcommand once an option has been given, and would take
+/// `run` for the script.
+fn subcommand_first(args: &mut Vec<OsString>) {
+    let mut index = 1;
+    while let Some(arg) = args.get(index) {
+        match arg.as_encoded_bytes() {
+            b"-x" | b"--trace" => index += 1,
+            b"--timeline" => index += 2,
+            bytes if bytes.starts_with(b"--timeline=") => index += 1,
+            _ => break,
+        }
+    }
+    if index > 1
+        && let Some(arg) = args.get(index)
+        && SUBCOMMANDS.iter().any(|name| arg == name)
+    {
+        let name = args.remove(index);
+        args.insert(1, name);
+    }
 }
 
 /// The names clap reads as a subcommand when they come first (a unit test

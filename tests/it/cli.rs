@@ -87,6 +87,28 @@ fn arguments_after_dash_c_text_are_the_script_s() {
         .run();
 }
 
+/// `pipe`'s own options may come before a subcommand too.
+#[test]
+fn options_before_a_subcommand() {
+    Test::new()
+        .file("s.pipe", "echo \"hi $1\"\n")
+        .args(["-x", "run", "s.pipe", "a"])
+        .stdout("hi a\n")
+        .stderr_has("+ echo 'hi a'  # ")
+        .run();
+    let run = Test::new()
+        .file("s.pipe", "echo hi\n")
+        .args(["--timeline", "t.json", "run", "s.pipe"])
+        .stdout("hi\n")
+        .run();
+    assert!(run.dir.join("t.json").exists());
+    Test::new()
+        .file("s.pipe", "echo hi\n")
+        .args(["-x", "check", "s.pipe"])
+        .stderr_empty()
+        .run();
+}
+
 #[test]
 fn script_on_stdin() {
     Test::new()
