@@ -120,6 +120,18 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("the value of `{keyword} {name}` is more than one word")]
+    #[diagnostic(
+        code(pipe::parse::value_not_one_word),
+        help("quote the value to keep its spaces: `{keyword} {name} = \"a b\"`")
+    )]
+    ValueNotOneWord {
+        keyword: &'static str,
+        name: String,
+        #[label("a second word")]
+        span: SourceSpan,
+    },
+
     #[error("backquotes are not supported")]
     #[diagnostic(
         code(pipe::parse::backquote),
@@ -287,6 +299,7 @@ impl ParseError {
             | ParseError::MisplacedKeyword { span, .. }
             | ParseError::MissingBody { span, .. }
             | ParseError::Backquote { span }
+            | ParseError::ValueNotOneWord { span, .. }
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
             | ParseError::UnsupportedRedirect { span, .. }
@@ -377,6 +390,11 @@ mod tests {
                 span,
             },
             ParseError::Backquote { span },
+            ParseError::ValueNotOneWord {
+                keyword: "let",
+                name: "x".into(),
+                span,
+            },
         ]
     }
 
@@ -411,6 +429,7 @@ mod tests {
             ParseError::UnsupportedExpansion { .. } => 24,
             ParseError::MissingBody { .. } => 25,
             ParseError::Backquote { .. } => 26,
+            ParseError::ValueNotOneWord { .. } => 27,
         }
     }
 

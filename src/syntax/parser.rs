@@ -82,6 +82,10 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     if positives.contains(&Rule::var_default_op) || positives.contains(&Rule::var_number) {
         return unsupported_parameter(source, pos, span);
     }
+    let at_statement_end = positives.contains(&Rule::sep) || positives.contains(&Rule::EOI);
+    if at_statement_end && let Some(error) = value_not_one_word(source, pos, span) {
+        return error;
+    }
     // A `{` later on the line means a wrong option, not a missing body.
     let rest_of_line = source.get(pos..).and_then(|rest| rest.lines().next());
     if positives.contains(&Rule::lbrace)
@@ -109,6 +113,31 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         found: found_at(source, pos),
         span: span.into(),
     }
+}
+
+/// `let x = a b`: a second word where a `let`, `export` or `secret`
+/// statement should end, which a bash user may expect to be joined.
+fn value_not_one_word(source: &str, pos: usize, span: Span) -> Option<ParseError> {
+    let start = source[..pos].rfind(['\n', ';', '{']).map_or(0, |at| at + 1);
+    let mut words = source[start..pos].split_whitespace();
+    let keyword = match words.next()? {
+        "let" => "let",
+        "export" => "export",
+        "secret" => "secret",
+        _ => return None,
+    };
+    let name = words.next()?.split('=').next()?;
+    let starts_word = source[pos..].chars().next().is_some_and(|c| {
+        !matches!(
+            c,
+            '\n' | '\r' | ';' | '|' | '&' | '<' | '>' | '(' | ')' | '{' | '}' | '#'
+        )
+    });
+    (starts_word && !name.is_empty()).then(|| ParseError::ValueNotOneWord {
+        keyword,
+        name: name.to_owned(),
+        span: span.into(),
+    })
 }
 
 /// A `${...}` form of bash's that pipe does not have (`${f%.txt}`,

@@ -653,6 +653,9 @@ fn errors() {
     check_error("cut -d $'\\t'", "unsupported_expansion", 7..9);
     check_error("echo $\"x\"", "unsupported_expansion", 5..7);
     check_error("echo `date`", "backquote", 5..11);
+    check_error("let msg = hello world", "value_not_one_word", 16..21);
+    check_error("a; export P=/bin /usr/bin", "value_not_one_word", 17..25);
+    check_error("let x = $(for i a {})", "unexpected", 16..17);
     check_error("echo \"at `date`\"", "backquote", 9..15);
     check_error("echo a`b", "backquote", 6..7);
     check_error("a ${f%.txt}.bak", "unsupported_expansion", 2..11);
