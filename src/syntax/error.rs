@@ -132,6 +132,18 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("here-documents are not supported")]
+    #[diagnostic(
+        code(pipe::parse::here_document),
+        help(
+            "pass the text with `<<<`: a quoted string may span lines (`cat <<< \"line 1\\nline 2\"`); or redirect from a file: `< FILE`"
+        )
+    )]
+    HereDocument {
+        #[label("bash's `<<`")]
+        span: SourceSpan,
+    },
+
     #[error("backquotes are not supported")]
     #[diagnostic(
         code(pipe::parse::backquote),
@@ -299,6 +311,7 @@ impl ParseError {
             | ParseError::MisplacedKeyword { span, .. }
             | ParseError::MissingBody { span, .. }
             | ParseError::Backquote { span }
+            | ParseError::HereDocument { span }
             | ParseError::ValueNotOneWord { span, .. }
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
@@ -390,6 +403,7 @@ mod tests {
                 span,
             },
             ParseError::Backquote { span },
+            ParseError::HereDocument { span },
             ParseError::ValueNotOneWord {
                 keyword: "let",
                 name: "x".into(),
@@ -429,7 +443,8 @@ mod tests {
             ParseError::UnsupportedExpansion { .. } => 24,
             ParseError::MissingBody { .. } => 25,
             ParseError::Backquote { .. } => 26,
-            ParseError::ValueNotOneWord { .. } => 27,
+            ParseError::HereDocument { .. } => 27,
+            ParseError::ValueNotOneWord { .. } => 28,
         }
     }
 

@@ -72,6 +72,33 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             span: Span::new(pos, pos + keyword.len()).into(),
         };
     }
+    // `<(...)` is read as `<` with no target, then a `(`.
+    let process = if (source[..pos].ends_with('<') || source[..pos].ends_with('>'))
+        && source[pos..].starts_with('(')
+    {
+        Some(pos - 1)
+    } else if source[pos..].starts_with("<(") || source[pos..].starts_with(">(") {
+        Some(pos)
+    } else {
+        None
+    };
+    if let Some(start) = process {
+        return ParseError::UnsupportedExpansion {
+            text: format!("{}(...)", &source[start..start + 1]),
+            help: "pipe has no process substitution; use a pipe (`sort a | diff - b`), \
+                   `fanout` to give one stream to several commands, or a temporary file",
+            span: Span::new(start, start + 2).into(),
+        };
+    }
+    // `<<` is read as `<` with no target, then a second `<`.
+    if source[..pos].ends_with('<')
+        && source[pos..].starts_with('<')
+        && !source[pos..].starts_with("<<")
+    {
+        return ParseError::HereDocument {
+            span: Span::new(pos - 1, pos + 1).into(),
+        };
+    }
     if source[..pos].ends_with("$(") && source[pos..].starts_with('(') {
         return ParseError::UnsupportedExpansion {
             text: "$((...))".to_owned(),

@@ -653,6 +653,11 @@ fn errors() {
     check_error("cut -d $'\\t'", "unsupported_expansion", 7..9);
     check_error("echo $\"x\"", "unsupported_expansion", 5..7);
     check_error("echo `date`", "backquote", 5..11);
+    check_error("cat <<EOF", "here_document", 4..6);
+    check_error("cat << EOF", "here_document", 4..6);
+    check_error("diff <(sort a) b", "unsupported_expansion", 5..7);
+    check_error("cat < <(ls)", "unsupported_expansion", 6..8);
+    check_error("tee >(wc -l)", "unsupported_expansion", 4..6);
     check_error("let msg = hello world", "value_not_one_word", 16..21);
     check_error("a; export P=/bin /usr/bin", "value_not_one_word", 17..25);
     check_error("let x = $(for i a {})", "unexpected", 16..17);
