@@ -188,6 +188,11 @@ fn not_found_label(name: &str) -> &'static str {
 }
 
 fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
+    if name == "!" {
+        return "pipe has no `!` to negate a status; act on a failure with `||` \
+                (`grep -q x f || echo missing`)"
+            .to_owned();
+    }
     match suggestion {
         Some(close) => format!("did you mean `{close}`?"),
         None if name.contains('/') => {

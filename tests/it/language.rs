@@ -829,6 +829,7 @@ fn command_lookup_errors() {
         "command not found: `no-such-command-xyz`",
     );
     fails("ehco hi", 127, "did you mean `echo`?");
+    fails("! grep -q x f", 127, "pipe has no `!` to negate a status");
     Test::new()
         .script("./dir")
         .file("dir/x", "")
