@@ -37,8 +37,8 @@ pub struct Cli {
     #[arg(short = 'c', value_name = "TEXT")]
     text: Option<OsString>,
 
-    /// Print each command on stderr as it starts and ends, with a relative
-    /// time and its pid (secrets hidden)
+    /// Print each command on stderr before it starts and as it ends, with a
+    /// relative time, and its pid at its end (secrets hidden)
     #[arg(short = 'x', long = "trace", global = true)]
     trace: bool,
 
@@ -624,6 +624,10 @@ struct CliReporter<'a> {
 impl exec::Reporter for CliReporter<'_> {
     fn error(&self, error: RunError, secrets: &[Vec<u8>]) {
         self.printer.print(&error, Some(self.source), secrets);
+    }
+
+    fn starting(&self, at: std::time::Duration, line: &str) {
+        self.observer.starting(at, line);
     }
 
     fn started(&self, event: &exec::Started<'_>) {

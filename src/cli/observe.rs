@@ -36,17 +36,16 @@ impl Observer {
         self.trace || self.timeline.is_some()
     }
 
-    pub fn started(&self, event: &Started<'_>) {
+    /// `-x`: the command as bash prints it, before it starts, so that the
+    /// line comes before its output; when, after it as a comment, so the
+    /// line can still be pasted. Its pid is on the line of its end.
+    pub fn starting(&self, at: Duration, command: &str) {
         if self.trace {
-            // The command first, as bash's `-x` prints it; when and which
-            // pid after it, as a comment, so the line can still be pasted.
-            line(&format!(
-                "+ {}  # {} [{}]",
-                event.line,
-                seconds(event.at),
-                event.pid
-            ));
+            line(&format!("+ {command}  # {}", seconds(at)));
         }
+    }
+
+    pub fn started(&self, event: &Started<'_>) {
         if let Some(timeline) = &self.timeline {
             timeline
                 .borrow_mut()

@@ -56,6 +56,10 @@ type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 /// redacted.
 pub trait Reporter {
     fn error(&self, error: RunError, secrets: &[Vec<u8>]);
+    /// A child is about to start, `at` after the script did: its command
+    /// line, quoted and redacted. Reported before the child exists, so
+    /// that a trace of it comes before anything it writes.
+    fn starting(&self, at: std::time::Duration, line: &str);
     fn started(&self, event: &Started<'_>);
     fn ended(&self, event: &Ended<'_>);
     fn note(&self, at: std::time::Duration, what: &str);
@@ -65,8 +69,6 @@ pub trait Reporter {
 pub struct Started<'a> {
     pub at: std::time::Duration,
     pub pid: i32,
-    /// The command line, quoted as a shell would read it.
-    pub line: &'a str,
     pub argv: &'a [String],
 }
 

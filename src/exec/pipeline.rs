@@ -283,6 +283,10 @@ impl Interp<'_> {
         // Among parallel branches, a starter thread waits for the child's
         // exec, and the other branches start meanwhile.
         let elsewhere = self.branches.get() > 1;
+        if self.observe {
+            let line = self.trace_line(&plan.argv);
+            self.reporter.starting(self.started.elapsed(), &line);
+        }
         let starting = elsewhere.then(|| self.supervisor.start());
         let started = command::spawn(
             &self.programs,
@@ -334,7 +338,6 @@ impl Interp<'_> {
             self.reporter.started(&super::Started {
                 at: self.started.elapsed(),
                 pid: child.pid(),
-                line: &self.trace_line(&plan.argv),
                 argv: &argv,
             });
         }

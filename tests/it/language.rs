@@ -871,6 +871,23 @@ fn nul_in_argument_is_an_error() {
     fails("echo \"a\\0b\"", 1, "contains a NUL byte");
 }
 
+/// A command's trace line is printed before it starts, so it comes before
+/// anything the command writes.
+#[test]
+fn trace_comes_before_the_command_s_output() {
+    let script: String = (0..50).map(|i| format!("echo out{i} >&2\n")).collect();
+    let run = Test::new().flag("-x").script(script).run();
+    let stderr = run.stderr();
+    for i in 0..50 {
+        let traced = stderr.find(&format!("+ echo out{i}  # "));
+        let written = stderr.find(&format!("\nout{i}\n"));
+        assert!(
+            traced.is_some() && traced < written,
+            "out{i} before its trace:\n{stderr}"
+        );
+    }
+}
+
 #[test]
 fn trace_prints_commands_with_secrets_hidden() {
     Test::new()
