@@ -369,7 +369,28 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<String>, Expa
             }
         }
     }
-    Ok(Some(pattern))
+    Ok(Some(recursive_only_alone(&pattern)))
+}
+
+/// `**` is recursive where it is a whole path component (`**/*.txt`, as
+/// with bash's `globstar`); elsewhere (`a**`) it is a `*`, as in bash.
+fn recursive_only_alone(pattern: &str) -> String {
+    let components: Vec<String> = pattern
+        .split('/')
+        .map(|component| {
+            if component == "**" || !component.contains("**") {
+                return component.to_owned();
+            }
+            let mut out = String::with_capacity(component.len());
+            for c in component.chars() {
+                if !(c == '*' && out.ends_with('*')) {
+                    out.push(c);
+                }
+            }
+            out
+        })
+        .collect();
+    components.join("/")
 }
 
 /// Sorted matches of a glob, relative to `cwd` when the pattern is. A glob

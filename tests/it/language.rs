@@ -302,6 +302,19 @@ fn for_loops() {
         .run();
 }
 
+/// `**` alone in a path component is recursive, as with bash's
+/// `globstar`; inside one (`a**`) it is a `*`, as in bash.
+#[test]
+fn double_star_globs() {
+    Test::new()
+        .script("for f in a** t**.txt **/*.txt { echo $f }")
+        .file("top.txt", "")
+        .file("a/one.txt", "")
+        .file("a/b/two.txt", "")
+        .stdout("a\ntop.txt\na/b/two.txt\na/one.txt\ntop.txt\n")
+        .run();
+}
+
 #[test]
 fn redirects() {
     let run = Test::new()
