@@ -91,7 +91,7 @@ fn words() {
     );
     check(
         r#"echo a\ b \$x \" \{ \#"#,
-        "cmd 0..22 (word 0..4 \"echo\", word 5..9 \"a b\", word 10..13 \"$x\", word 14..16 \"\\\"\", word 17..19 \"{\", word 20..22 \"#\")",
+        "cmd 0..22 (word 0..4 \"echo\", word 5..9 \"a\"@5..6 q\" \"@6..8 \"b\"@8..9, word 10..13 q\"$\"@10..12 \"x\"@12..13, word 14..16 q\"\\\"\", word 17..19 q\"{\", word 20..22 q\"#\")",
     );
     check(
         "echo a=b",
@@ -259,7 +259,7 @@ fn redirect_fd_numbers() {
     );
     check(
         r#"echo "1">f 1\>g 1$x>h"#,
-        r#"cmd 0..21 (word 0..4 "echo", word 5..8 q"1"@6..7, word 11..15 "1>g", word 16..19 "1"@16..17 $x@17..19, redirect 8..10 > (word 9..10 "f"), redirect 19..21 > (word 20..21 "h"))"#,
+        r#"cmd 0..21 (word 0..4 "echo", word 5..8 q"1"@6..7, word 11..15 "1"@11..12 q">"@12..14 "g"@14..15, word 16..19 "1"@16..17 $x@17..19, redirect 8..10 > (word 9..10 "f"), redirect 19..21 > (word 20..21 "h"))"#,
     );
     check(
         "echo 2&>f",

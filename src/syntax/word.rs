@@ -35,12 +35,7 @@ fn parts_of(pair: Pair<'_>) -> Result<Word, ParseError> {
         match child.as_rule() {
             Rule::bareword | Rule::default_text => {
                 refuse_backquote(child.as_str(), child_span.start, true)?;
-                let bytes = unescape(child.as_str());
-                // Only `\`-newlines, which join the parts around them: no
-                // part of its own, so that `"a"\`+newline+`"b"` is `"ab"`.
-                if !bytes.is_empty() {
-                    parts.literal(bytes, false, child_span);
-                }
+                bare_parts(child.as_str(), child_span.start, &mut parts);
             }
             Rule::squote => parts.literal(squote(&child), true, child_span),
             Rule::dquote => dquote(child, &mut parts)?,
@@ -170,31 +165,48 @@ impl Parts {
     }
 }
 
-/// The text of a bareword or default: `\X` is `X`, and `\`-newline is
-/// nothing (a line continuation).
-fn unescape(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        let literal = match c {
-            '\\' => match chars.next() {
-                Some('\n') => continue,
-                Some('\r') => {
-                    let rest = chars.as_str();
-                    if let Some(after) = rest.strip_prefix('\n') {
-                        chars = after.chars();
-                    }
-                    continue;
-                }
-                Some(escaped) => escaped,
-                None => '\\',
-            },
-            c => c,
+/// The text of a bareword or default, as parts: `\X` is `X`, quoted (as
+/// in bash, an escaped `*` or `~` is no glob and no home directory), and
+/// `\`-newline is nothing (a line continuation), no part of its own, so
+/// that `"a"\`+newline+`"b"` is `"ab"`.
+fn bare_parts(text: &str, start: usize, parts: &mut Parts) {
+    let mut plain = Vec::new();
+    let mut plain_start = start;
+    let mut chars = text.char_indices().peekable();
+    let flush = |plain: &mut Vec<u8>, from: usize, to: usize, parts: &mut Parts| {
+        if !plain.is_empty() {
+            parts.literal(std::mem::take(plain), false, Span::new(from, to));
+        }
+    };
+    while let Some((at, c)) = chars.next() {
+        if c != '\\' {
+            let mut buf = [0; 4];
+            plain.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            continue;
+        }
+        let end = match chars.next() {
+            // A line join is nothing, inside the plain text around it.
+            Some((_, '\n')) => continue,
+            Some((_, '\r')) => {
+                chars.next_if(|&(_, c)| c == '\n');
+                continue;
+            }
+            Some((escaped_at, escaped)) => {
+                flush(&mut plain, plain_start, start + at, parts);
+                let mut buf = [0; 4];
+                let bytes = escaped.encode_utf8(&mut buf).as_bytes().to_vec();
+                let end = start + escaped_at + escaped.len_utf8();
+                parts.literal(bytes, true, Span::new(start + at, end));
+                end
+            }
+            None => {
+                plain.push(b'\\');
+                continue;
+            }
         };
-        let mut buf = [0; 4];
-        out.extend_from_slice(literal.encode_utf8(&mut buf).as_bytes());
+        plain_start = end;
     }
-    out
+    flush(&mut plain, plain_start, start + text.len(), parts);
 }
 
 /// `squote`: the text between the quotes, as is.

@@ -302,6 +302,17 @@ fn for_loops() {
         .run();
 }
 
+/// A `\` before a character makes it literal, as in bash: an escaped
+/// `*` is no glob and an escaped `~` no home directory.
+#[test]
+fn escaped_glob_and_tilde_characters_are_literal() {
+    Test::new()
+        .script("for f in \\*.txt t\\?p.txt { echo \"[$f]\" }\necho \\~ \\~/x")
+        .file("top.txt", "")
+        .stdout("[*.txt]\n[t?p.txt]\n~ ~/x\n")
+        .run();
+}
+
 /// `**` alone in a path component is recursive, as with bash's
 /// `globstar`; inside one (`a**`) it is a `*`, as in bash.
 #[test]
