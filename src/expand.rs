@@ -342,11 +342,13 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<String>, Expa
     let mut pattern = String::new();
     for part in &word.parts {
         match part {
+            // bash's `[^...]` is its `[!...]`, the only negation the
+            // glob crate reads.
             WordPart::Literal {
                 bytes,
                 quoted: false,
                 ..
-            } => pattern.push_str(&String::from_utf8_lossy(bytes)),
+            } => pattern.push_str(&String::from_utf8_lossy(bytes).replace("[^", "[!")),
             WordPart::Literal {
                 bytes,
                 quoted: true,

@@ -324,6 +324,13 @@ fn double_star_globs() {
         .file("a/b/two.txt", "")
         .stdout("a\ntop.txt\na/b/two.txt\na/one.txt\ntop.txt\n")
         .run();
+    // bash's `[^...]` negates, as `[!...]` does.
+    Test::new()
+        .script("for f in [^a]1 [!a]1 { echo $f }")
+        .file("a1", "")
+        .file("b1", "")
+        .stdout("b1\nb1\n")
+        .run();
 }
 
 #[test]
