@@ -308,7 +308,7 @@ pub fn list_item(
                     .collect());
             }
             match glob_pattern(word, lookup)? {
-                Some(pattern) => glob(&pattern, word.span, cwd),
+                Some((pattern, shown)) => glob(&pattern, &shown, word.span, cwd),
                 None => fields(word, lookup),
             }
         }
@@ -330,8 +330,9 @@ fn bound(bound: &RangeBound, lookup: &dyn Lookup) -> Result<i64, ExpandError> {
 }
 
 /// The glob pattern of a word whose unquoted text holds `*`, `?` or `[`;
-/// quoted text and expanded values match literally.
-fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<String>, ExpandError> {
+/// quoted text and expanded values match literally. With it, the word as
+/// it expanded, for diagnostics.
+fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, String)>, ExpandError> {
     let is_glob = word.parts.iter().any(|part| {
         matches!(part, WordPart::Literal { bytes, quoted: false, .. }
             if bytes.iter().any(|b| matches!(b, b'*' | b'?' | b'[')))
@@ -340,26 +341,26 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<String>, Expa
         return Ok(None);
     }
     let mut pattern = String::new();
+    let mut shown = String::new();
     for part in &word.parts {
-        match part {
+        let literal = match part {
             // bash's `[^...]` is its `[!...]`, the only negation the
             // glob crate reads.
             WordPart::Literal {
                 bytes,
                 quoted: false,
                 ..
-            } => pattern.push_str(&String::from_utf8_lossy(bytes).replace("[^", "[!")),
-            WordPart::Literal {
-                bytes,
-                quoted: true,
-                ..
-            } => pattern.push_str(&glob::Pattern::escape(&String::from_utf8_lossy(bytes))),
-            WordPart::Var(var) => pattern.push_str(&glob::Pattern::escape(
-                &var_value(var, lookup)?.to_string_lossy(),
-            )),
+            } => {
+                let text = String::from_utf8_lossy(bytes);
+                pattern.push_str(&text.replace("[^", "[!"));
+                shown.push_str(&text);
+                continue;
+            }
+            WordPart::Literal { bytes, .. } => String::from_utf8_lossy(bytes).into_owned(),
+            WordPart::Var(var) => var_value(var, lookup)?.to_string_lossy().into_owned(),
             WordPart::Subst { span, .. } => {
                 let bytes = trim_newlines(lookup.substitution(*span).unwrap_or_default());
-                pattern.push_str(&glob::Pattern::escape(&String::from_utf8_lossy(bytes)))
+                String::from_utf8_lossy(bytes).into_owned()
             }
             WordPart::Args { .. } => {
                 let args = lookup.positional().get(1..).unwrap_or_default();
@@ -367,11 +368,13 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<String>, Expa
                     .iter()
                     .map(|a| a.to_string_lossy().into_owned())
                     .collect();
-                pattern.push_str(&glob::Pattern::escape(&joined.join(" ")))
+                joined.join(" ")
             }
-        }
+        };
+        pattern.push_str(&glob::Pattern::escape(&literal));
+        shown.push_str(&literal);
     }
-    Ok(Some(recursive_only_alone(&pattern)))
+    Ok(Some((recursive_only_alone(&pattern), shown)))
 }
 
 /// `**` is recursive where it is a whole path component (`**/*.txt`, as
@@ -398,7 +401,7 @@ fn recursive_only_alone(pattern: &str) -> String {
 /// Sorted matches of a glob, relative to `cwd` when the pattern is. A glob
 /// that matches nothing is an error, not the pattern itself (bash's
 /// `failglob`).
-fn glob(pattern: &str, span: Span, cwd: &Path) -> Result<Vec<OsString>, ExpandError> {
+fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsString>, ExpandError> {
     let relative = !pattern.starts_with('/');
     let base = cwd.to_string_lossy();
     let base = base.trim_end_matches('/');
@@ -414,7 +417,7 @@ fn glob(pattern: &str, span: Span, cwd: &Path) -> Result<Vec<OsString>, ExpandEr
         require_literal_leading_dot: true,
     };
     let paths = glob::glob_with(&full, options).map_err(|err| ExpandError::BadGlob {
-        pattern: pattern.to_owned(),
+        pattern: shown.to_owned(),
         reason: err.msg.to_owned(),
         span: span.into(),
     })?;
@@ -432,7 +435,7 @@ fn glob(pattern: &str, span: Span, cwd: &Path) -> Result<Vec<OsString>, ExpandEr
         .collect();
     if matches.is_empty() {
         return Err(ExpandError::NoMatch {
-            pattern: pattern.to_owned(),
+            pattern: shown.to_owned(),
             span: span.into(),
         });
     }

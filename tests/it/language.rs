@@ -324,6 +324,12 @@ fn double_star_globs() {
         .file("a/b/two.txt", "")
         .stdout("a\ntop.txt\na/b/two.txt\na/one.txt\ntop.txt\n")
         .run();
+    // A glob that matches nothing is named as it expanded.
+    fails(
+        "let d = \"[x] y\"\nfor f in $d/*.txt { echo $f }",
+        1,
+        "glob `[x] y/*.txt` matched no file",
+    );
     // bash's `[^...]` negates, as `[!...]` does.
     Test::new()
         .script("for f in [^a]1 [!a]1 { echo $f }")
