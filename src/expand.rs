@@ -352,7 +352,7 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
                 ..
             } => {
                 let text = String::from_utf8_lossy(bytes);
-                pattern.push_str(&text.replace("[^", "[!"));
+                pattern.push_str(&posix_classes(&text.replace("[^", "[!")));
                 shown.push_str(&text);
                 continue;
             }
@@ -375,6 +375,26 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
         shown.push_str(&literal);
     }
     Ok(Some((recursive_only_alone(&pattern), shown)))
+}
+
+/// bash's character classes inside brackets (`[[:digit:]]*`), as the
+/// ranges they stand for in the C locale, which the glob crate reads.
+fn posix_classes(text: &str) -> String {
+    const CLASSES: [(&str, &str); 8] = [
+        ("[:alpha:]", "a-zA-Z"),
+        ("[:digit:]", "0-9"),
+        ("[:alnum:]", "a-zA-Z0-9"),
+        ("[:upper:]", "A-Z"),
+        ("[:lower:]", "a-z"),
+        ("[:xdigit:]", "0-9a-fA-F"),
+        ("[:space:]", " \t\n\r\x0b\x0c"),
+        ("[:blank:]", " \t"),
+    ];
+    let mut out = text.to_owned();
+    for (class, ranges) in CLASSES {
+        out = out.replace(class, ranges);
+    }
+    out
 }
 
 /// `**` is recursive where it is a whole path component (`**/*.txt`, as

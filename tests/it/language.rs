@@ -330,6 +330,14 @@ fn double_star_globs() {
         1,
         "glob `[x] y/*.txt` matched no file",
     );
+    // bash's character classes.
+    Test::new()
+        .script("for f in [[:digit:]]* [[:upper:]][[:lower:]] { echo $f }")
+        .file("1x", "")
+        .file("Ab", "")
+        .file("ab", "")
+        .stdout("1x\nAb\n")
+        .run();
     // bash's `[^...]` negates, as `[!...]` does.
     Test::new()
         .script("for f in [^a]1 [!a]1 { echo $f }")
