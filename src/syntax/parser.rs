@@ -72,39 +72,8 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             span: Span::new(pos, pos + keyword.len()).into(),
         };
     }
-    // `<(...)` is read as `<` with no target, then a `(`.
-    let process = if (source[..pos].ends_with('<') || source[..pos].ends_with('>'))
-        && source[pos..].starts_with('(')
-    {
-        Some(pos - 1)
-    } else if source[pos..].starts_with("<(") || source[pos..].starts_with(">(") {
-        Some(pos)
-    } else {
-        None
-    };
-    if let Some(start) = process {
-        return ParseError::UnsupportedExpansion {
-            text: format!("{}(...)", &source[start..start + 1]),
-            help: "pipe has no process substitution; use a pipe (`sort a | diff - b`), \
-                   `fanout` to give one stream to several commands, or a temporary file",
-            span: Span::new(start, start + 2).into(),
-        };
-    }
-    // `<<` is read as `<` with no target, then a second `<`.
-    if source[..pos].ends_with('<')
-        && source[pos..].starts_with('<')
-        && !source[pos..].starts_with("<<")
-    {
-        return ParseError::HereDocument {
-            span: Span::new(pos - 1, pos + 1).into(),
-        };
-    }
-    if source[..pos].ends_with("$(") && source[pos..].starts_with('(') {
-        return ParseError::UnsupportedExpansion {
-            text: "$((...))".to_owned(),
-            help: "pipe has no arithmetic; compute with a command: `$(expr $n + 1)`",
-            span: Span::new(pos - 2, pos + 1).into(),
-        };
+    if let Some(error) = bash_only(source, pos) {
+        return error;
     }
     if positives.contains(&Rule::var_default_op) || positives.contains(&Rule::var_number) {
         return unsupported_parameter(source, pos, span);
@@ -140,6 +109,46 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         found: found_at(source, pos),
         span: span.into(),
     }
+}
+
+/// bash syntax that pest stops in the middle of, named: process
+/// substitution, here-documents and arithmetic.
+fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
+    // `<(...)` is read as `<` with no target, then a `(`.
+    let process = if (source[..pos].ends_with('<') || source[..pos].ends_with('>'))
+        && source[pos..].starts_with('(')
+    {
+        Some(pos - 1)
+    } else if source[pos..].starts_with("<(") || source[pos..].starts_with(">(") {
+        Some(pos)
+    } else {
+        None
+    };
+    if let Some(start) = process {
+        return Some(ParseError::UnsupportedExpansion {
+            text: format!("{}(...)", &source[start..start + 1]),
+            help: "pipe has no process substitution; use a pipe (`sort a | diff - b`), \
+                   `fanout` to give one stream to several commands, or a temporary file",
+            span: Span::new(start, start + 2).into(),
+        });
+    }
+    // `<<` is read as `<` with no target, then a second `<`.
+    if source[..pos].ends_with('<')
+        && source[pos..].starts_with('<')
+        && !source[pos..].starts_with("<<")
+    {
+        return Some(ParseError::HereDocument {
+            span: Span::new(pos - 1, pos + 1).into(),
+        });
+    }
+    if source[..pos].ends_with("$(") && source[pos..].starts_with('(') {
+        return Some(ParseError::UnsupportedExpansion {
+            text: "$((...))".to_owned(),
+            help: "pipe has no arithmetic; compute with a command: `$(expr $n + 1)`",
+            span: Span::new(pos - 2, pos + 1).into(),
+        });
+    }
+    None
 }
 
 /// `let x = a b`: a second word where a `let`, `export` or `secret`
