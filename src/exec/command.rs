@@ -191,7 +191,13 @@ pub fn resolve(
         // says so, and `spawn_failure` turns that into the same error.
         return Ok(cwd.join(name));
     }
-    match search(name, path_var) {
+    // `.` and `..` are in every directory of PATH, and are no programs.
+    let search = if name == "." || name == ".." {
+        Search::Missing
+    } else {
+        search(name, path_var)
+    };
+    match search {
         Search::Found(path) | Search::Denied(path) => Ok(path),
         Search::Missing => {
             let display = name.to_string_lossy().into_owned();

@@ -188,10 +188,8 @@ fn not_found_label(name: &str) -> &'static str {
 }
 
 fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
-    if name == "!" {
-        return "pipe has no `!` to negate a status; act on a failure with `||` \
-                (`grep -q x f || echo missing`)"
-            .to_owned();
+    if let Some(help) = bash_builtin_help(name) {
+        return help.to_owned();
     }
     match suggestion {
         Some(close) => format!("did you mean `{close}`?"),
@@ -202,6 +200,40 @@ fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
             "check the spelling, or install it and make sure its directory is on PATH".to_owned()
         }
     }
+}
+
+/// What to write instead of a bash builtin or keyword that pipe does not
+/// have, which PATH's "did you mean" would only misname (`set`: `sed`).
+fn bash_builtin_help(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "!" => {
+            "pipe has no `!` to negate a status; act on a failure with `||` \
+                (`grep -q x f || echo missing`)"
+        }
+        "set" => {
+            "pipe has no `set`: errexit, pipefail and undefined-variable errors are \
+                  always on, and `set -x` is `pipe -x`; remove the line"
+        }
+        "source" | "." => {
+            "pipe has no `source`: run the script as a command, or write \
+                           what it sets in this script"
+        }
+        "read" => "pipe has no `read`: loop over lines with `for line in $(cat FILE) { ... }`",
+        "local" | "declare" | "typeset" | "readonly" => {
+            "define variables with `let NAME = value` (scoped to its block) or \
+             `export NAME = value`"
+        }
+        "shift" => "pipe has no `shift`: use `$1`, `$2`, ..., or `for arg in $@ { ... }`",
+        "if" | "then" | "else" | "elif" | "fi" | "case" | "esac" => {
+            "pipe has no `if` or `case`: choose with `&&` and `||` \
+             (`test -f x && echo yes || echo no`), and group with `{ ... }`"
+        }
+        "while" | "until" | "do" | "done" => {
+            "pipe loops with `for`: `for x in LIST { ... }`, over words, ranges \
+             (`1..10`), globs or the lines of `$(...)`"
+        }
+        _ => return None,
+    })
 }
 
 /// An OS error as a person reads it: "No such file or directory", without

@@ -875,6 +875,9 @@ fn command_lookup_errors() {
     );
     fails("ehco hi", 127, "did you mean `echo`?");
     fails("! grep -q x f", 127, "pipe has no `!` to negate a status");
+    // `.` is in every directory of PATH, but is no program.
+    fails(". ./env.sh", 127, "pipe has no `source`");
+    fails("read line", 127, "pipe has no `read`");
     Test::new()
         .script("./dir")
         .file("dir/x", "")
