@@ -112,7 +112,7 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
 }
 
 /// bash syntax that pest stops in the middle of, named: process
-/// substitution, here-documents and arithmetic.
+/// substitution, `|&`, here-documents and arithmetic.
 fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
     // `<(...)` is read as `<` with no target, then a `(`.
     let process = if (source[..pos].ends_with('<') || source[..pos].ends_with('>'))
@@ -130,6 +130,16 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
             help: "pipe has no process substitution; use a pipe (`sort a | diff - b`), \
                    `fanout` to give one stream to several commands, or a temporary file",
             span: Span::new(start, start + 2).into(),
+        });
+    }
+    if source[..pos].ends_with('|')
+        && !source[..pos].ends_with("||")
+        && source[pos..].starts_with('&')
+    {
+        return Some(ParseError::UnsupportedExpansion {
+            text: "|&".to_owned(),
+            help: "send stderr down the pipe with `2>&1 |`",
+            span: Span::new(pos - 1, pos + 1).into(),
         });
     }
     // `<<` is read as `<` with no target, then a second `<`.

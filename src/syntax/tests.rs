@@ -654,6 +654,8 @@ fn errors() {
     check_error("echo $\"x\"", "unsupported_expansion", 5..7);
     check_error("echo `date`", "backquote", 5..11);
     check_error("cat <<EOF", "here_document", 4..6);
+    check_error("ls x |& cat", "unsupported_expansion", 5..7);
+    check_error("echo $[1 + 1]", "unsupported_expansion", 5..7);
     check_error("cat << EOF", "here_document", 4..6);
     check_error("diff <(sort a) b", "unsupported_expansion", 5..7);
     check_error("cat < <(ls)", "unsupported_expansion", 6..8);

@@ -69,6 +69,10 @@ fn unsupported_after_dollar(dollar: &Pair<'_>) -> Result<(), ParseError> {
             "pipe starts nothing in the background; run commands side by side in a `parallel` block",
         ),
         Some(b'*') => ("$*", "use `$@`: every argument stays one word"),
+        Some(b'[') => (
+            "$[",
+            "pipe has no arithmetic; compute with a command: `$(expr $n + 1)`",
+        ),
         Some(b'-') => (
             "$-",
             "pipe has no `$-` (bash's option flags); for the text itself, single-quote it: '$-'",
