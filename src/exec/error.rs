@@ -210,6 +210,7 @@ fn bash_builtin_help(name: &str) -> Option<&'static str> {
             "pipe has no `!` to negate a status; act on a failure with `||` \
                 (`grep -q x f || echo missing`)"
         }
+        ":" => "pipe has no `:`; `true` does nothing too (`true > FILE` empties FILE)",
         "set" => {
             "pipe has no `set`: errexit, pipefail and undefined-variable errors are \
                   always on, and `set -x` is `pipe -x`; remove the line"

@@ -878,6 +878,7 @@ fn command_lookup_errors() {
     // `.` is in every directory of PATH, but is no program.
     fails(". ./env.sh", 127, "pipe has no `source`");
     fails("read line", 127, "pipe has no `read`");
+    fails(": > log", 127, "`true` does nothing too");
     Test::new()
         .script("./dir")
         .file("dir/x", "")
