@@ -107,6 +107,9 @@ fn unsupported_quote_after_dollar(dollar: &Pair<'_>) -> Result<(), ParseError> {
 /// substitution, refused rather than passed on as text. `escapes` tells
 /// whether `\` escapes the next character there (unquoted text).
 fn refuse_backquote(text: &str, start: usize, escapes: bool) -> Result<(), ParseError> {
+    if !text.contains('`') {
+        return Ok(());
+    }
     let mut chars = text.char_indices();
     while let Some((at, c)) = chars.next() {
         match c {
@@ -174,6 +177,10 @@ impl Parts {
 /// `\`-newline is nothing (a line continuation), no part of its own, so
 /// that `"a"\`+newline+`"b"` is `"ab"`.
 fn bare_parts(text: &str, start: usize, parts: &mut Parts) {
+    if !text.contains('\\') {
+        let span = Span::new(start, start + text.len());
+        return parts.literal(text.as_bytes().to_vec(), false, span);
+    }
     let mut plain = Vec::new();
     let mut plain_start = start;
     let mut chars = text.char_indices().peekable();
