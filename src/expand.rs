@@ -307,11 +307,23 @@ pub fn list_item(
                     .map(|line| OsStr::from_bytes(line).to_owned())
                     .collect());
             }
-            match glob_pattern(word, lookup)? {
-                Some((pattern, shown)) => glob(&pattern, &shown, word.span, cwd),
-                None => fields(word, lookup),
-            }
+            argument(word, lookup, cwd)
         }
+    }
+}
+
+/// Expands a command's word, or a plain word of a `for` list: a word whose
+/// unquoted text is a glob is its sorted matches, as in bash (one that
+/// matches nothing is an error, as with bash's `failglob`); any other word
+/// is its [`fields`]. Expanded values are never globbed.
+pub fn argument(
+    word: &Word,
+    lookup: &dyn Lookup,
+    cwd: &Path,
+) -> Result<Vec<OsString>, ExpandError> {
+    match glob_pattern(word, lookup)? {
+        Some((pattern, shown)) => glob(&pattern, &shown, word.span, cwd),
+        None => fields(word, lookup),
     }
 }
 
@@ -331,7 +343,8 @@ fn bound(bound: &RangeBound, lookup: &dyn Lookup) -> Result<i64, ExpandError> {
 
 /// The glob pattern of a word whose unquoted text holds `*`, `?` or `[`;
 /// quoted text and expanded values match literally. With it, the word as
-/// it expanded, for diagnostics.
+/// it expanded, for diagnostics. A word that is no valid pattern (`[`
+/// alone, as in `[ -f x ]`, or `a[b`) is no glob but its text, as in bash.
 fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, String)>, ExpandError> {
     let is_glob = word.parts.iter().any(|part| {
         matches!(part, WordPart::Literal { bytes, quoted: false, .. }
@@ -374,7 +387,11 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
         pattern.push_str(&glob::Pattern::escape(&literal));
         shown.push_str(&literal);
     }
-    Ok(Some((recursive_only_alone(&pattern), shown)))
+    let pattern = recursive_only_alone(&pattern);
+    if glob::Pattern::new(&pattern).is_err() {
+        return Ok(None);
+    }
+    Ok(Some((pattern, shown)))
 }
 
 /// bash's character classes inside brackets (`[[:digit:]]*`), as the

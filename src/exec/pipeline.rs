@@ -47,7 +47,8 @@ impl Interp<'_> {
 
         let mut argv = Vec::new();
         for word in &command.words {
-            let fields = expand::fields(word, &view).map_err(|err| fail(err.into()))?;
+            let fields =
+                expand::argument(word, &view, &scope.cwd).map_err(|err| fail(err.into()))?;
             if fields.iter().any(|field| field.as_bytes().contains(&0)) {
                 return Err(fail(RunError::NulByte {
                     what: "an argument",

@@ -302,6 +302,36 @@ fn for_loops() {
         .run();
 }
 
+/// An unquoted glob in a command's words is its sorted matches, as in
+/// bash (`cat *.txt`); quoted or escaped text, and values, are never
+/// globbed; a word that is no valid pattern (`[` of `[ -f x ]`) is its
+/// text; a glob matching nothing is an error, as with `failglob`.
+#[test]
+fn globs_in_command_words_expand_as_in_bash() {
+    Test::new()
+        .script(
+            "echo *.txt\n\
+             cat [ab].txt sub/*\n\
+             let pattern = \"*.txt\"\n\
+             echo \"*.txt\" \\*.txt $pattern\n\
+             [ -f a.txt ] && echo a[b\n",
+        )
+        .file("a.txt", "A\n")
+        .file("b.txt", "B\n")
+        .file("c d.txt", "")
+        .file(".hidden.txt", "")
+        .file("sub/z", "Z\n")
+        .stdout("a.txt b.txt c d.txt\nA\nB\nZ\n*.txt *.txt *.txt\na[b\n")
+        .run();
+    Test::new()
+        .script("echo start\nwc -l *.nothing\necho after")
+        .status(1)
+        .stdout("start\n")
+        .stderr_has("pipe::run::no_match")
+        .stderr_has("glob `*.nothing` matched no file")
+        .run();
+}
+
 /// A `\` before a character makes it literal, as in bash: an escaped
 /// `*` is no glob and an escaped `~` no home directory.
 #[test]
