@@ -608,14 +608,7 @@ impl<'r> Interp<'r> {
         how: Assign,
     ) -> PipeOutcome {
         let result = async {
-            let substs = self.run_substs(scope, io, &[value]).await?;
-            let view = View {
-                interp: self,
-                scope,
-                substs: &substs,
-            };
-            let expanded =
-                expand::joined(value, &view).map_err(|err| PipeOutcome::failed(err.into()))?;
+            let expanded = self.expand_word(scope, io, value, expand::joined).await?;
             if scope.attributes(name, how).0 && expanded.as_bytes().contains(&0) {
                 return Err(PipeOutcome::failed(RunError::NulByte {
                     what: "an environment value",
@@ -747,14 +740,11 @@ impl<'r> Interp<'r> {
             Setting::Fixed(fixed) => return Ok(*fixed),
             Setting::Expanded(word) => word,
         };
-        let substs = self.run_substs(scope, io, &[word]).await?;
-        let view = View {
-            interp: self,
-            scope,
-            substs: &substs,
-        };
-        let value =
-            expand::single(word, what, &view).map_err(|err| PipeOutcome::failed(err.into()))?;
+        let value = self
+            .expand_word(scope, io, word, |word, view| {
+                expand::single(word, what, view)
+            })
+            .await?;
         let text = value.to_string_lossy();
         match parse(&text) {
             Ok(value) => Ok(Spanned {
@@ -987,6 +977,23 @@ impl<'r> Interp<'r> {
 
     /// Runs every `$(...)` of the words, in order, and returns their outputs
     /// by span. A default (`${x:-$(...)}`) runs only when it is needed.
+    /// Expands one word with `expand`, after running the `$(...)` in it.
+    async fn expand_word<T>(
+        &self,
+        scope: &Scope,
+        io: &Io,
+        word: &Word,
+        expand: impl FnOnce(&Word, &dyn Lookup) -> Result<T, expand::ExpandError>,
+    ) -> Result<T, PipeOutcome> {
+        let substs = self.run_substs(scope, io, &[word]).await?;
+        let view = View {
+            interp: self,
+            scope,
+            substs: &substs,
+        };
+        expand(word, &view).map_err(|err| PipeOutcome::failed(err.into()))
+    }
+
     async fn run_substs(
         &self,
         scope: &Scope,
