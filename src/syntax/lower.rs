@@ -30,7 +30,7 @@ pub(super) fn children<'i>(pair: Pair<'i>) -> impl Iterator<Item = Pair<'i>> {
     pair.into_inner().filter(|child| {
         !matches!(
             child.as_rule(),
-            Rule::COMMENT
+            Rule::comment
                 | Rule::EOI
                 | Rule::sep
                 | Rule::lbrace
@@ -80,7 +80,7 @@ pub(super) fn script(pair: Pair<'_>) -> Result<Script, ParseError> {
         .clone()
         .into_inner()
         .flatten()
-        .filter(|p| p.as_rule() == Rule::COMMENT)
+        .filter(|p| p.as_rule() == Rule::comment)
         .map(|p| Comment {
             text: p.as_str().to_string(),
             span: span_of(&p),

@@ -249,7 +249,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
     let words = match rule {
         Rule::EOI => "end of input",
         // Silent rules are never reported; comments are never wanted.
-        Rule::COMMENT
+        Rule::comment
         | Rule::WHITESPACE
         | Rule::word_char
         | Rule::bare_char
@@ -464,6 +464,6 @@ mod tests {
         ] {
             assert!(describe(rule).is_some(), "{rule:?}");
         }
-        assert_eq!(describe(Rule::COMMENT), None);
+        assert_eq!(describe(Rule::comment), None);
     }
 }
