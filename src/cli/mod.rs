@@ -337,6 +337,10 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
         observer: &observer,
     };
     let outcome = exec::run(&parsed, config, &reporter);
+    // The tree is not freed: `pipe` is about to exit, and freeing a long
+    // script's tree, node by node, costs more than all of its expansion
+    // (1000 lines: a million instructions).
+    std::mem::forget(parsed);
     let mut lost = false;
     if let Some((path, mut file)) = timeline
         && let Some(json) = observer.timeline_json(&script.name)
