@@ -62,7 +62,10 @@ pub async fn spawn(
     take_terminal: bool,
     elsewhere: bool,
 ) -> Result<i32, RunError> {
-    let name = plan.argv[0].to_string_lossy().into_owned();
+    // What this future holds while a start waits on a starter thread is
+    // kept small (the program's path and the wait itself): a parallel
+    // block's branches each hold one. The name is made again for an error.
+    let name = || plan.argv[0].to_string_lossy().into_owned();
     let cwd = plan.cwd.as_deref().unwrap_or(own_cwd);
     let program = programs.resolve(
         &plan.argv[0],
@@ -71,18 +74,20 @@ pub async fn spawn(
         plan.program_span,
     )?;
     #[cfg(not(target_os = "linux"))]
-    check_format(&program, &name, plan.program_span)?;
-    let io = apply_redirects(&plan.redirects, io.clone(), cwd)?;
-    let spawn_error = |source: std::io::Error| RunError::Spawn {
-        name: name.clone(),
-        source,
-        span: plan.program_span.into(),
+    check_format(&program, &name(), plan.program_span)?;
+    let stdio = {
+        let io = apply_redirects(&plan.redirects, io.clone(), cwd)?;
+        let spawn_error = |source: std::io::Error| RunError::Spawn {
+            name: name(),
+            source,
+            span: plan.program_span.into(),
+        };
+        [
+            io.stdin.for_target(0).map_err(spawn_error)?,
+            io.stdout.for_target(1).map_err(spawn_error)?,
+            io.stderr.for_target(2).map_err(spawn_error)?,
+        ]
     };
-    let stdio = [
-        io.stdin.for_target(0).map_err(spawn_error)?,
-        io.stdout.for_target(1).map_err(spawn_error)?,
-        io.stderr.for_target(2).map_err(spawn_error)?,
-    ];
     let request = super::spawn::Request {
         program: &program,
         argv: &plan.argv,
@@ -97,7 +102,7 @@ pub async fn spawn(
     } else {
         super::spawn::spawn(request)
     };
-    started.map_err(|err| spawn_failure(err, &name, &program, plan.program_span))
+    started.map_err(|err| spawn_failure(err, &name(), &program, plan.program_span))
 }
 
 /// What an exec failure means for the user.

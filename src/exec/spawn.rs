@@ -62,16 +62,30 @@ pub fn spawn(request: Request<'_>) -> std::io::Result<i32> {
 /// caller's thread goes on while the child calls `execve` (the wait that
 /// `spawn` spends on it is most of a start's time). For starts that are
 /// many at once: a parallel block's branches.
-pub async fn spawn_elsewhere(request: Request<'_>) -> std::io::Result<i32> {
+///
+/// The request is prepared and handed over before the future is made, so
+/// that what waits is the answer alone: a thousand branches each hold
+/// one while their starts queue up.
+pub fn spawn_elsewhere(
+    request: Request<'_>,
+) -> impl std::future::Future<Output = std::io::Result<i32>> + use<> {
     super::process::reset_ignored_signals();
-    let prepared = prepare(request)?;
-    let (answer, result) = tokio::sync::oneshot::channel();
-    match starters().send(Job { prepared, answer }) {
-        Ok(()) => result
-            .await
-            .unwrap_or_else(|_| Err(std::io::Error::other("the starter thread ended"))),
-        // No starter thread could be made: start it here.
-        Err(std::sync::mpsc::SendError(job)) => start(job.prepared, &mut new_stack()),
+    let handed = prepare(request).map(|prepared| {
+        let (answer, result) = tokio::sync::oneshot::channel();
+        match starters().send(Job { prepared, answer }) {
+            Ok(()) => Ok(result),
+            // No starter thread could be made: start it here.
+            Err(std::sync::mpsc::SendError(job)) => Err(start(job.prepared, &mut new_stack())),
+        }
+    });
+    async move {
+        match handed {
+            Ok(Ok(result)) => result
+                .await
+                .unwrap_or_else(|_| Err(std::io::Error::other("the starter thread ended"))),
+            Ok(Err(started)) => started,
+            Err(error) => Err(error),
+        }
     }
 }
 
