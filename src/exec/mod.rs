@@ -648,14 +648,11 @@ impl<'r> Interp<'r> {
     /// as it was.
     async fn change_dir(&self, scope: &mut Scope, io: &Io, dir: &Word) -> PipeOutcome {
         let result = async {
-            let substs = self.run_substs(scope, io, &[dir]).await?;
-            let view = View {
-                interp: self,
-                scope,
-                substs: &substs,
-            };
-            let target = expand::single(dir, "directory", &view)
-                .map_err(|err| PipeOutcome::failed(err.into()))?;
+            let target = self
+                .expand_word(scope, io, dir, |word, view| {
+                    expand::single(word, "directory", view)
+                })
+                .await?;
             let path = scope.cwd.join(&target);
             let cd_error = |source| {
                 PipeOutcome::failed(RunError::Cd {
@@ -688,14 +685,11 @@ impl<'r> Interp<'r> {
             return Flow::Exit(scope.last_status);
         };
         let result = async {
-            let substs = self.run_substs(scope, io, &[word]).await?;
-            let view = View {
-                interp: self,
-                scope,
-                substs: &substs,
-            };
-            let value = expand::single(word, "exit status", &view)
-                .map_err(|err| PipeOutcome::failed(err.into()))?;
+            let value = self
+                .expand_word(scope, io, word, |word, view| {
+                    expand::single(word, "exit status", view)
+                })
+                .await?;
             let text = value.to_string_lossy();
             text.parse::<u8>().map(i32::from).map_err(|_| {
                 PipeOutcome::failed(RunError::BadExit {
@@ -975,8 +969,6 @@ impl<'r> Interp<'r> {
         Ok(values)
     }
 
-    /// Runs every `$(...)` of the words, in order, and returns their outputs
-    /// by span. A default (`${x:-$(...)}`) runs only when it is needed.
     /// Expands one word with `expand`, after running the `$(...)` in it.
     async fn expand_word<T>(
         &self,
@@ -994,6 +986,8 @@ impl<'r> Interp<'r> {
         expand(word, &view).map_err(|err| PipeOutcome::failed(err.into()))
     }
 
+    /// Runs every `$(...)` of the words, in order, and returns their outputs
+    /// by span. A default (`${x:-$(...)}`) runs only when it is needed.
     async fn run_substs(
         &self,
         scope: &Scope,
