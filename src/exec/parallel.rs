@@ -99,7 +99,7 @@ impl Interp<'_> {
         };
         let branches = Branches {
             list: branches,
-            max: max.max(1),
+            max,
             fail_fast: options.fail_fast.is_some(),
             mode: options
                 .output
@@ -314,15 +314,7 @@ impl Interp<'_> {
         // A write error goes before a branch that lost its reader (which
         // it caused), after any other failure.
         let first = match (first, write_error) {
-            (None, Some(error)) => {
-                first_own = true;
-                Some(BranchEnd {
-                    status: error.status(),
-                    error: Some(error),
-                    exited: false,
-                })
-            }
-            (Some(end), Some(error)) if closed_reader(end.status) => {
+            (first, Some(error)) if first.as_ref().is_none_or(|end| closed_reader(end.status)) => {
                 first_own = true;
                 Some(BranchEnd {
                     status: error.status(),
