@@ -314,14 +314,17 @@ fn globs_in_command_words_expand_as_in_bash() {
              cat [ab].txt sub/*\n\
              let pattern = \"*.txt\"\n\
              echo \"*.txt\" \\*.txt $pattern\n\
-             [ -f a.txt ] && echo a[b\n",
+             [ -f a.txt ] && echo a[b\n\
+             A=*.txt printenv A\n\
+             echo out > *.out\n\
+             cat '*.out'\n",
         )
         .file("a.txt", "A\n")
         .file("b.txt", "B\n")
         .file("c d.txt", "")
         .file(".hidden.txt", "")
         .file("sub/z", "Z\n")
-        .stdout("a.txt b.txt c d.txt\nA\nB\nZ\n*.txt *.txt *.txt\na[b\n")
+        .stdout("a.txt b.txt c d.txt\nA\nB\nZ\n*.txt *.txt *.txt\na[b\n*.txt\nout\n")
         .run();
     Test::new()
         .script("echo start\nwc -l *.nothing\necho after")
