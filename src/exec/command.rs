@@ -8,6 +8,7 @@ use std::io::{Seek, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::syntax::ast::{RedirectOp, Span};
 
@@ -25,7 +26,8 @@ pub struct Plan {
     pub cwd: Option<PathBuf>,
     /// The search path, from the script's `PATH` or the environment's;
     /// None for a program named by a path, which is not looked for.
-    pub path_var: Option<OsString>,
+    /// Shared, not copied: a thousand branches hold one.
+    pub path_var: Option<Rc<OsStr>>,
     pub program_span: Span,
     /// The whole command.
     pub span: Span,
@@ -261,9 +263,18 @@ pub struct Programs {
     /// The PATH the programs were found on.
     path_var: RefCell<Option<OsString>>,
     found: RefCell<HashMap<OsString, PathBuf>>,
+    /// `pipe`'s own PATH, read once: `pipe` never changes its environment.
+    environment: std::cell::OnceCell<Option<Rc<OsStr>>>,
 }
 
 impl Programs {
+    /// The environment's PATH, shared.
+    pub fn environment_path(&self) -> Option<Rc<OsStr>> {
+        self.environment
+            .get_or_init(|| std::env::var_os("PATH").map(|path| Rc::from(path.as_os_str())))
+            .clone()
+    }
+
     /// [`resolve`], remembering what it finds.
     pub fn resolve(
         &self,

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use futures_util::future::join_all;
 use miette::LabeledSpan;
 
-use crate::expand::{self, Lookup};
+use crate::expand;
 use crate::syntax::ast::{BlockKind, Command, Pipeline, Stage, Word, WordPart};
 
 use super::child::Child;
@@ -91,11 +91,12 @@ impl Interp<'_> {
         // branches running `/bin/true` need no copy of it each.
         let path_var = (!argv[0].as_bytes().contains(&b'/'))
             .then(|| {
-                env.iter()
-                    .rev()
-                    .find(|(key, _)| key == "PATH")
-                    .map(|(_, value)| value.clone())
-                    .or_else(|| view.var("PATH"))
+                let assigned = env.iter().rev().find(|(key, _)| key == "PATH");
+                match (assigned, scope.vars.get("PATH")) {
+                    (Some((_, value)), _) => Some(Rc::from(value.as_os_str())),
+                    (None, Some(var)) => Some(Rc::from(var.value.as_os_str())),
+                    (None, None) => self.programs.environment_path(),
+                }
             })
             .flatten();
 
