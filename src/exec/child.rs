@@ -265,14 +265,20 @@ impl Sigchld {
                     () = &mut looked => false,
                     ready = self.fd.readable() => {
                         match ready {
-                            Ok(mut guard) => {
-                                // Readiness is cleared only by a read that
-                                // finds nothing, so a SIGCHLD after the last
-                                // read makes the fd readable again.
-                                while let Ok(Ok(_)) =
-                                    guard.try_io(|fd| read_signals(fd.get_ref()))
-                                {}
-                            }
+                            Ok(mut guard) => loop {
+                                match guard.try_io(|fd| read_signals(fd.get_ref())) {
+                                    // A read that did not fill the buffer
+                                    // took all there was: no read more to
+                                    // find it empty. A SIGCHLD after it
+                                    // makes the fd readable again.
+                                    Ok(Ok(read)) if read < SIGNALS_READ => {
+                                        guard.clear_ready();
+                                        break;
+                                    }
+                                    Ok(Ok(_)) => {}
+                                    _ => break,
+                                }
+                            },
                             // The fd cannot be waited on: look again soon.
                             Err(_) => {
                                 tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -291,10 +297,16 @@ impl Sigchld {
     }
 }
 
+/// How many bytes one read of the signalfd asks for.
+#[cfg(target_os = "linux")]
+const SIGNALS_READ: usize = 8 * std::mem::size_of::<libc::signalfd_siginfo>();
+#[cfg(not(target_os = "linux"))]
+const SIGNALS_READ: usize = 0;
+
 /// Reads what the signalfd holds; WouldBlock once it is empty.
 #[cfg(target_os = "linux")]
 fn read_signals(fd: &OwnedFd) -> std::io::Result<usize> {
-    let mut infos = [0u8; 8 * std::mem::size_of::<libc::signalfd_siginfo>()];
+    let mut infos = [0u8; SIGNALS_READ];
     // SAFETY: reading into a buffer we own, of its own length.
     let read = unsafe { libc::read(fd.as_raw_fd(), infos.as_mut_ptr().cast(), infos.len()) };
     if read < 0 {
