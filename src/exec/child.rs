@@ -112,6 +112,7 @@ impl Child {
         let mut sigchld = if super::process::SIGCHLD_QUEUED.load(Ordering::Relaxed) {
             None
         } else {
+            super::process::set_by_runtime(libc::SIGCHLD);
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::child()).ok()
         };
         loop {

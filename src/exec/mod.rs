@@ -177,6 +177,8 @@ pub fn run(
     if script.body.iter().any(has_branches) {
         process::reserve_fds(4096);
     }
+    // Before the runtime and any thread of pipe's: all inherit the mask.
+    let mut interrupts = process::Interrupts::block();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -229,7 +231,7 @@ pub fn run(
         // future is dropped).
         first_of([
             Box::pin(async {
-                interp.background(&root).await;
+                interp.background(&root, &mut interrupts).await;
                 Flow::Fail(Failure {
                     status: 1,
                     error: None,
@@ -531,27 +533,11 @@ impl<'r> Interp<'r> {
     /// every process group, then, after the grace period, SIGKILL; orphans
     /// adopted by `pipe` are ended and reaped. It returns only when the
     /// script, interrupted, has not ended a second after that SIGKILL.
-    async fn background(&self, root: &Rc<CancelScope>) {
-        use tokio::signal::unix::{SignalKind, signal};
-        let listen = |kind: SignalKind| signal(kind).ok();
-        let mut int = listen(SignalKind::interrupt());
-        let mut term = listen(SignalKind::terminate());
-        let mut hup = listen(SignalKind::hangup());
-        async fn next(stream: &mut Option<tokio::signal::unix::Signal>) {
-            match stream {
-                Some(stream) => {
-                    stream.recv().await;
-                }
-                None => std::future::pending().await,
-            }
-        }
+    async fn background(&self, root: &Rc<CancelScope>, interrupts: &mut process::Interrupts) {
+        let mut source = process::InterruptSource::new(interrupts);
         let signals = async {
             loop {
-                let signal = tokio::select! {
-                    _ = next(&mut int) => libc::SIGINT,
-                    _ = next(&mut term) => libc::SIGTERM,
-                    _ = next(&mut hup) => libc::SIGHUP,
-                };
+                let signal = source.next().await;
                 self.interrupt(signal);
             }
         };

@@ -16,7 +16,8 @@ use nix::sys::signal::{SigHandler, Signal, signal};
 /// - the signal mask is empty but for SIGCHLD, which is blocked in every
 ///   thread of `pipe` (threads inherit the mask, and none exists yet) so
 ///   that it waits for a signalfd instead of being discarded (see
-///   `child.rs`); every child starts with an empty mask.
+///   `child.rs`); every child starts with an empty mask. (SIGINT, SIGTERM
+///   and SIGHUP join it while a script runs: [`Interrupts`].)
 ///
 /// The other signals `pipe` was started with ignored are reset by
 /// [`reset_ignored_signals`], before the first child starts.
@@ -98,22 +99,173 @@ pub fn reset_ignored_signals() {
     });
 }
 
-/// The signals whose disposition `pipe` itself sets, after
-/// `prepare_process` and `reset_ignored_signals` left every other at its
-/// default: SIGPIPE ignored; SIGINT, SIGTERM and SIGHUP handled by the
-/// executor's runtime, and SIGCHLD where a child is waited for without a
-/// pidfd or signalfd (`child.rs`). (`main` is the C entry point, so the
-/// standard library installs no SIGSEGV or SIGBUS handler.) A child resets
-/// exactly these before it unblocks signals and execs (a handler must not
-/// run in a child that shares `pipe`'s memory, and an ignored signal would
-/// stay ignored across exec).
-pub const SET_BY_PIPE: [i32; 5] = [
-    libc::SIGPIPE,
-    libc::SIGINT,
-    libc::SIGTERM,
-    libc::SIGHUP,
-    libc::SIGCHLD,
-];
+/// The signals whose disposition `pipe` has set away from the default,
+/// after `prepare_process` and `reset_ignored_signals` left every other at
+/// its default, as a bit mask by number: SIGPIPE, ignored; and any whose
+/// handler the runtime installs ([`set_by_runtime`]), which on Linux is
+/// none, as SIGINT, SIGTERM and SIGHUP are read from a signalfd while a
+/// script runs ([`Interrupts`]) and SIGCHLD from another (`child.rs`).
+/// (`main` is the C entry point, so the standard library installs no
+/// SIGSEGV or SIGBUS handler.) A child resets exactly these before it
+/// unblocks signals and execs: a handler must not run in a child that
+/// shares `pipe`'s memory, and an ignored signal would stay ignored across
+/// exec.
+pub static SET_BY_PIPE: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(1 << libc::SIGPIPE);
+
+/// Notes that the runtime is about to install a handler for `sig`.
+pub fn set_by_runtime(sig: i32) {
+    SET_BY_PIPE.fetch_or(1 << sig, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The signals that interrupt a running script.
+pub const INTERRUPTS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+/// SIGINT, SIGTERM and SIGHUP while a script runs, on Linux: blocked in
+/// every thread (made after this, the executor's threads inherit the
+/// mask) and read from a signalfd, so that they need no handler, and a
+/// child need not reset them. Dropped, they are unblocked, and one that
+/// came after the last read then acts as it would have (ends `pipe`).
+pub struct Interrupts {
+    #[cfg(target_os = "linux")]
+    fd: Option<std::os::fd::OwnedFd>,
+}
+
+impl Interrupts {
+    /// Blocks them; call before the executor has threads.
+    pub fn block() -> Interrupts {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::FromRawFd;
+            // SAFETY: a set of three signals; signalfd returns a new fd or
+            // -1, and on -1 the mask is put back.
+            let fd = unsafe {
+                let set = interrupt_set();
+                libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+                let fd = libc::signalfd(-1, &set, libc::SFD_NONBLOCK | libc::SFD_CLOEXEC);
+                if fd < 0 {
+                    libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+                }
+                fd
+            };
+            // SAFETY: the fd was just created and is owned by nobody else.
+            let fd = (fd >= 0).then(|| unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) });
+            Interrupts { fd }
+        }
+        #[cfg(not(target_os = "linux"))]
+        Interrupts {}
+    }
+
+    /// The signalfd to read them from; None where they are not blocked
+    /// (the runtime's handlers are used instead).
+    #[cfg(target_os = "linux")]
+    pub fn take_fd(&mut self) -> Option<std::os::fd::OwnedFd> {
+        self.fd.take()
+    }
+}
+
+/// Where the interrupting signals are read from: the signalfd of
+/// [`Interrupts`], or, where there is none, the runtime's handlers.
+pub enum InterruptSource {
+    #[cfg(target_os = "linux")]
+    Fd(tokio::io::unix::AsyncFd<std::os::fd::OwnedFd>),
+    Handlers(Vec<(i32, tokio::signal::unix::Signal)>),
+}
+
+impl InterruptSource {
+    pub fn new(interrupts: &mut Interrupts) -> InterruptSource {
+        #[cfg(target_os = "linux")]
+        if let Some(fd) = interrupts.take_fd() {
+            let interest = tokio::io::Interest::READABLE;
+            // SAFETY: the OwnedFd stays open, and the same fd, for the
+            // AsyncFd's life.
+            if let Ok(fd) =
+                unsafe { tokio::io::unix::AsyncFd::register_with_interest(fd, interest) }
+            {
+                return InterruptSource::Fd(fd);
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = interrupts;
+        let handlers = INTERRUPTS
+            .iter()
+            .filter_map(|&sig| {
+                set_by_runtime(sig);
+                let kind = tokio::signal::unix::SignalKind::from_raw(sig);
+                Some((sig, tokio::signal::unix::signal(kind).ok()?))
+            })
+            .collect();
+        InterruptSource::Handlers(handlers)
+    }
+
+    /// The next interrupting signal; never, if none can be received.
+    pub async fn next(&mut self) -> i32 {
+        match self {
+            #[cfg(target_os = "linux")]
+            InterruptSource::Fd(fd) => loop {
+                let Ok(mut guard) = fd.readable().await else {
+                    return std::future::pending().await;
+                };
+                let mut info: libc::signalfd_siginfo =
+                    // SAFETY: a plain C struct; all zeroes is a valid value.
+                    unsafe { std::mem::zeroed() };
+                let size = std::mem::size_of::<libc::signalfd_siginfo>();
+                let read = guard.try_io(|fd| {
+                    use std::os::fd::AsRawFd;
+                    // SAFETY: reading one siginfo into a struct of its size.
+                    let read = unsafe {
+                        libc::read(fd.get_ref().as_raw_fd(), (&raw mut info).cast(), size)
+                    };
+                    if read < 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(read as usize)
+                });
+                if let Ok(Ok(read)) = read
+                    && read == size
+                {
+                    return info.ssi_signo as i32;
+                }
+            },
+            InterruptSource::Handlers(handlers) if handlers.is_empty() => {
+                std::future::pending().await
+            }
+            InterruptSource::Handlers(handlers) => {
+                let waits = handlers.iter_mut().map(|(sig, stream)| {
+                    Box::pin(async move {
+                        stream.recv().await;
+                        *sig
+                    })
+                });
+                futures_util::future::select_all(waits).await.0
+            }
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn interrupt_set() -> libc::sigset_t {
+    // SAFETY: sigemptyset initializes the set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for sig in INTERRUPTS {
+            libc::sigaddset(&mut set, sig);
+        }
+        set
+    }
+}
+
+impl Drop for Interrupts {
+    fn drop(&mut self) {
+        #[cfg(target_os = "linux")]
+        // SAFETY: unblocking the three signals in this thread.
+        unsafe {
+            let set = interrupt_set();
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        }
+    }
+}
 
 /// Gives `sig` its default disposition if it is ignored; a handler that
 /// is installed (the runtime's own) stays.

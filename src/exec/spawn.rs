@@ -167,6 +167,7 @@ mod linux {
 
     use super::super::process::SET_BY_PIPE;
     use super::{OsStr, Request, Stack, environment};
+    use std::sync::atomic::Ordering;
 
     unsafe extern "C" {
         /// The process's environment, as the C library keeps it.
@@ -327,8 +328,11 @@ mod linux {
             // be other than the default (see `SET_BY_PIPE`).
             let mut default: libc::sigaction = std::mem::zeroed();
             default.sa_sigaction = libc::SIG_DFL;
-            for sig in SET_BY_PIPE {
-                libc::sigaction(sig, &default, std::ptr::null_mut());
+            let set = SET_BY_PIPE.load(Ordering::Relaxed);
+            for sig in 1..64 {
+                if set & (1 << sig) != 0 {
+                    libc::sigaction(sig, &default, std::ptr::null_mut());
+                }
             }
             if libc::setpgid(0, shared.pgid) != 0 {
                 return fail(shared);
