@@ -214,6 +214,18 @@ WORKLOADS: list[Workload] = [
         needs=("parallel",),
     ),
     Workload(
+        name="parallel500_sleep",
+        what="500 x `sleep 0.3` in parallel, all alive at once (sh: `&` and `wait`)",
+        pipe=lines("parallel for i in 1..500 { sleep 0.3 }"),
+        sh=_unrolled(500, "sleep 0.3 &") + "wait\n",
+        reps=5,
+        quick_reps=1,
+        # The goal for pipe's memory with 500 parallel children: here they
+        # all run at once (the `/bin/true` ones come and go).
+        rss_goal_mib=4,
+        needs=("parallel",),
+    ),
+    Workload(
         name="parallel3_openssl",
         what="3 parallel `head -c 64M /dev/urandom | openssl enc | md5sum` chains (sh: `&` and `wait`)",
         pipe=lines(
