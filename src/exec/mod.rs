@@ -1063,7 +1063,19 @@ impl<'r> Interp<'r> {
             let flow = self.run_stmts(&mut inner, &inner_io, body).await;
             drop(inner_io);
             match flow {
-                Flow::Normal => PipeOutcome::new(inner.last_status, None),
+                // A last statement that ended with a condition's status
+                // (`false && x`) did not stop the `$(...)`, but fails the
+                // statement that uses it, which says why.
+                Flow::Normal => {
+                    let status = inner.last_status;
+                    PipeOutcome::new(
+                        status,
+                        (status != 0).then(|| RunError::SubstStatus {
+                            status,
+                            span: span.into(),
+                        }),
+                    )
+                }
                 // `exit N` ends the `$(...)`, as it ends bash's subshell;
                 // a status other than 0 fails the statement, which says so.
                 Flow::Exit(status) => PipeOutcome::new(
@@ -1192,6 +1204,7 @@ impl RunError {
                 | RunError::TimedOut { .. }
                 | RunError::BranchExit { .. }
                 | RunError::SubstExit { .. }
+                | RunError::SubstStatus { .. }
         )
     }
 
@@ -1204,7 +1217,9 @@ impl RunError {
             RunError::NotFound { .. } => 127,
             RunError::NotExecutable { .. } | RunError::Spawn { .. } => 126,
             RunError::TimedOut { .. } => timeout::TIMED_OUT,
-            RunError::BranchExit { status, .. } | RunError::SubstExit { status, .. } => *status,
+            RunError::BranchExit { status, .. }
+            | RunError::SubstExit { status, .. }
+            | RunError::SubstStatus { status, .. } => *status,
             RunError::Redirect { .. }
             | RunError::SameFile { .. }
             | RunError::NulByte { .. }
