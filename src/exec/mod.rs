@@ -500,6 +500,13 @@ impl<'r> Interp<'r> {
         let mut int = listen(SignalKind::interrupt());
         let mut term = listen(SignalKind::terminate());
         let mut hup = listen(SignalKind::hangup());
+        // The other signals a user sends by hand, whose default would end
+        // pipe at once and leave its children's children running (only its
+        // direct children die with it): they end the script as SIGTERM does.
+        let mut quit = listen(SignalKind::quit());
+        let mut usr1 = listen(SignalKind::user_defined1());
+        let mut usr2 = listen(SignalKind::user_defined2());
+        let mut alrm = listen(SignalKind::alarm());
         async fn next(stream: &mut Option<tokio::signal::unix::Signal>) {
             match stream {
                 Some(stream) => {
@@ -514,6 +521,10 @@ impl<'r> Interp<'r> {
                     _ = next(&mut int) => libc::SIGINT,
                     _ = next(&mut term) => libc::SIGTERM,
                     _ = next(&mut hup) => libc::SIGHUP,
+                    _ = next(&mut quit) => libc::SIGQUIT,
+                    _ = next(&mut usr1) => libc::SIGUSR1,
+                    _ = next(&mut usr2) => libc::SIGUSR2,
+                    _ = next(&mut alrm) => libc::SIGALRM,
                 };
                 self.interrupt(signal);
             }

@@ -80,8 +80,8 @@ pub static SIGCHLD_QUEUED: std::sync::atomic::AtomicBool =
 ///
 /// It waits for the first start because it costs a system call a signal,
 /// about 16 µs in all, which a script that starts nothing (or `pipe check`)
-/// need not pay. A handler installed meanwhile (the runtime's, for SIGINT,
-/// SIGTERM and SIGHUP) is not ignored, so it stays.
+/// need not pay. A handler installed meanwhile (the runtime's, for the
+/// signals that interrupt `pipe`) is not ignored, so it stays.
 pub fn reset_ignored_signals() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -100,18 +100,22 @@ pub fn reset_ignored_signals() {
 
 /// The signals whose disposition `pipe` itself sets, after
 /// `prepare_process` and `reset_ignored_signals` left every other at its
-/// default: SIGPIPE ignored; SIGINT, SIGTERM and SIGHUP handled by the
-/// executor's runtime, and SIGCHLD where a child is waited for without a
+/// default: SIGPIPE ignored; SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+/// SIGUSR2 and SIGALRM handled by the executor's runtime, and SIGCHLD where a child is waited for without a
 /// pidfd or signalfd (`child.rs`). (`main` is the C entry point, so the
 /// standard library installs no SIGSEGV or SIGBUS handler.) A child resets
 /// exactly these before it unblocks signals and execs (a handler must not
 /// run in a child that shares `pipe`'s memory, and an ignored signal would
 /// stay ignored across exec).
-pub const SET_BY_PIPE: [i32; 5] = [
+pub const SET_BY_PIPE: [i32; 9] = [
     libc::SIGPIPE,
     libc::SIGINT,
     libc::SIGTERM,
     libc::SIGHUP,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGALRM,
     libc::SIGCHLD,
 ];
 

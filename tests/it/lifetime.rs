@@ -68,6 +68,32 @@ fn pipe_dies_by_the_signal_it_got() {
 }
 
 #[test]
+fn other_fatal_signals_end_the_children_too() {
+    // Their default would end pipe at once: its direct child dies with it,
+    // but the child's own child (the marker, under `sh`) would be left.
+    for (sig, marker) in [
+        (libc::SIGQUIT, "sleep 36.014"),
+        (libc::SIGUSR1, "sleep 36.015"),
+        (libc::SIGUSR2, "sleep 36.016"),
+        (libc::SIGALRM, "sleep 36.017"),
+    ] {
+        let test = Test::new().script(format!("sh -c '{marker}; true'\necho after > after"));
+        let child = spawn(&test);
+        wait_for_process(marker, Duration::from_secs(10));
+        signal(&child, sig);
+        let output = wait_with_deadline(child, Duration::from_secs(20));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(output.status.signal(), Some(sig), "signal {sig}: {stderr}");
+        assert_gone_within(marker, Duration::from_secs(1));
+        assert!(
+            !test.path().join("after").exists(),
+            "a statement ran after signal {sig}"
+        );
+    }
+}
+
+#[test]
 fn a_forwarded_signal_reaches_the_child() {
     // The child handles TERM and exits 0: pipe still ends by TERM.
     let marker = "sleep 36.021";
