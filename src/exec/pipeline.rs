@@ -249,15 +249,18 @@ impl Interp<'_> {
         };
         let mut errors: Vec<Option<RunError>> =
             results.into_iter().map(|(_, error)| error).collect();
+        // The diagnostic shows each stage's own status, as bash's PIPESTATUS
+        // does: 141 for a stage whose reader stopped reading, which did not
+        // count as a failure (the failed stage's is the same either way).
         if let Some(error) = errors[failed].take() {
             return PipeOutcome::new(
                 effective[failed].code(),
-                Some(self.with_stage_statuses(error, pipeline, &effective, failed)),
+                Some(self.with_stage_statuses(error, pipeline, &raw, failed)),
             );
         }
         PipeOutcome::new(
             effective[failed].code(),
-            Some(self.failed_error(pipeline, &effective, failed)),
+            Some(self.failed_error(pipeline, &raw, failed)),
         )
     }
 
