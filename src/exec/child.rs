@@ -291,6 +291,52 @@ impl Sigchld {
     }
 }
 
+/// Waits until a process of group `pgid`, one of `pipe`'s children, has
+/// stopped (Ctrl-Z on the terminal the group was given), and takes that
+/// notice. It shares the signalfd with the children waiting for their ends
+/// as they share it with each other; where there is none, it never returns
+/// (a stop is then not noticed).
+pub async fn stopped(pgid: i32) {
+    let Some(sigchld) = Sigchld::get() else {
+        return std::future::pending().await;
+    };
+    loop {
+        let emptied = {
+            let looked = sigchld.looked.notified();
+            let mut looked = std::pin::pin!(looked);
+            looked.as_mut().enable();
+            if took_stop(pgid) {
+                return;
+            }
+            tokio::select! {
+                () = &mut looked => false,
+                ready = sigchld.fd.readable() => match ready {
+                    Ok(mut guard) => {
+                        while let Ok(Ok(_)) = guard.try_io(|fd| read_signals(fd.get_ref())) {}
+                        true
+                    }
+                    Err(_) => return std::future::pending().await,
+                },
+            }
+        };
+        if emptied {
+            sigchld.looked.notify_waiters();
+        }
+    }
+}
+
+/// Whether a process of group `pgid` has stopped since last asked (its
+/// stop is reported once); an end is left for [`Child::exited`].
+fn took_stop(pgid: i32) -> bool {
+    // SAFETY: waitid fills the zeroed siginfo; WNOHANG never blocks, and
+    // without WEXITED no end is collected.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        let flags = libc::WSTOPPED | libc::WNOHANG;
+        libc::waitid(libc::P_PGID, pgid as libc::id_t, &mut info, flags) == 0 && info.si_pid() != 0
+    }
+}
+
 /// Reads what the signalfd holds; WouldBlock once it is empty.
 #[cfg(target_os = "linux")]
 fn read_signals(fd: &OwnedFd) -> std::io::Result<usize> {

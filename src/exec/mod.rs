@@ -507,6 +507,8 @@ impl<'r> Interp<'r> {
         let mut usr1 = listen(SignalKind::user_defined1());
         let mut usr2 = listen(SignalKind::user_defined2());
         let mut alrm = listen(SignalKind::alarm());
+        // Ctrl-Z while pipe holds the terminal: the job stops, all of it.
+        let mut tstp = listen(SignalKind::from_raw(libc::SIGTSTP));
         async fn next(stream: &mut Option<tokio::signal::unix::Signal>) {
             match stream {
                 Some(stream) => {
@@ -525,8 +527,12 @@ impl<'r> Interp<'r> {
                     _ = next(&mut usr1) => libc::SIGUSR1,
                     _ = next(&mut usr2) => libc::SIGUSR2,
                     _ = next(&mut alrm) => libc::SIGALRM,
+                    _ = next(&mut tstp) => libc::SIGTSTP,
                 };
-                self.interrupt(signal);
+                match signal {
+                    libc::SIGTSTP => self.suspend(),
+                    signal => self.interrupt(signal),
+                }
             }
         };
         let grace = async {
@@ -829,6 +835,24 @@ impl<'r> Interp<'r> {
         self.supervisor
             .cancel(&self.root, Reason::Signal(signal), signal);
         self.interrupt.notify_one();
+    }
+
+    /// Job control: the job was stopped (Ctrl-Z, SIGTSTP to `pipe`, or
+    /// the pipeline holding the terminal stopped). Every process group gets
+    /// SIGTSTP and `pipe` stops itself, so that its shell sees the whole job
+    /// stopped, as it would a bash script's; once continued (`fg`, `bg`),
+    /// `pipe` gives the terminal back to the pipeline that had it, and
+    /// continues every group. Where no shell could continue it (an orphaned
+    /// process group), `pipe` does not stop, and its children go on at once.
+    fn suspend(&self) {
+        self.note("stopped");
+        self.supervisor.signal_all(libc::SIGTSTP);
+        process::stop_self();
+        if let (Some(terminal), Some(group)) = (&self.terminal, self.terminal_group.get()) {
+            terminal.resume(group);
+        }
+        self.supervisor.signal_all(libc::SIGCONT);
+        self.note("continued");
     }
 
     fn report_condition(&self, error: Option<RunError>) {

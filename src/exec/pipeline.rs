@@ -13,7 +13,7 @@ use miette::LabeledSpan;
 use crate::expand::{self, Lookup};
 use crate::syntax::ast::{BlockKind, Command, Pipeline, Stage, Word, WordPart};
 
-use super::child::Child;
+use super::child::{self, Child};
 use super::error::RunError;
 use super::io::{Fd, Io};
 use super::redirect::expand_redirects;
@@ -212,7 +212,24 @@ impl Interp<'_> {
         }
         drop(stdin);
 
-        let mut results = join_all(running).await;
+        let ends = join_all(running);
+        let mut results = match group {
+            // The pipeline holding the terminal gets Ctrl-Z, not pipe: when
+            // it stops, the whole job does.
+            Some((_, pgid)) if self.terminal_group.get() == Some(pgid) => {
+                let stops = async {
+                    loop {
+                        child::stopped(pgid).await;
+                        self.suspend();
+                    }
+                };
+                tokio::select! {
+                    results = ends => results,
+                    () = stops => unreachable!("the stop watcher never ends"),
+                }
+            }
+            _ => ends.await,
+        };
         // Every stage ended: end what they left in the group, then reap the
         // leader, which frees the group's id.
         if let Some((id, pgid)) = group {

@@ -101,13 +101,13 @@ pub fn reset_ignored_signals() {
 /// The signals whose disposition `pipe` itself sets, after
 /// `prepare_process` and `reset_ignored_signals` left every other at its
 /// default: SIGPIPE ignored; SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
-/// SIGUSR2 and SIGALRM handled by the executor's runtime, and SIGCHLD where a child is waited for without a
+/// SIGUSR2, SIGALRM and SIGTSTP handled by the executor's runtime, and SIGCHLD where a child is waited for without a
 /// pidfd or signalfd (`child.rs`). (`main` is the C entry point, so the
 /// standard library installs no SIGSEGV or SIGBUS handler.) A child resets
 /// exactly these before it unblocks signals and execs (a handler must not
 /// run in a child that shares `pipe`'s memory, and an ignored signal would
 /// stay ignored across exec).
-pub const SET_BY_PIPE: [i32; 9] = [
+pub const SET_BY_PIPE: [i32; 10] = [
     libc::SIGPIPE,
     libc::SIGINT,
     libc::SIGTERM,
@@ -116,8 +116,25 @@ pub const SET_BY_PIPE: [i32; 9] = [
     libc::SIGUSR1,
     libc::SIGUSR2,
     libc::SIGALRM,
+    libc::SIGTSTP,
     libc::SIGCHLD,
 ];
+
+/// Stops `pipe` as SIGTSTP's default action does, its handler set aside
+/// meanwhile, and returns once `pipe` is continued. It returns at once
+/// where `pipe`'s process group is orphaned: the kernel then discards the
+/// signal, since no shell could continue the job.
+pub fn stop_self() {
+    // SAFETY: swapping SIGTSTP's disposition and back, and raising it.
+    unsafe {
+        let mut default: libc::sigaction = std::mem::zeroed();
+        default.sa_sigaction = libc::SIG_DFL;
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(libc::SIGTSTP, &default, &mut old);
+        libc::raise(libc::SIGTSTP);
+        libc::sigaction(libc::SIGTSTP, &old, std::ptr::null_mut());
+    }
+}
 
 /// Gives `sig` its default disposition if it is ignored; a handler that
 /// is installed (the runtime's own) stays.

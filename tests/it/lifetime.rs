@@ -616,8 +616,12 @@ fn open_pty() -> (OwnedFd, OwnedFd) {
 
 /// Starts `test` on a new terminal that it controls, in its foreground.
 fn spawn_on_pty(test: &Test) -> (Child, std::fs::File) {
+    command_on_pty(test.command())
+}
+
+/// Starts `command` on a new terminal that it controls, in its foreground.
+fn command_on_pty(mut command: std::process::Command) -> (Child, std::fs::File) {
     let (master, slave) = open_pty();
-    let mut command = test.command();
     command
         .stdin(Stdio::from(slave.try_clone().unwrap()))
         .stdout(Stdio::from(slave.try_clone().unwrap()))
@@ -696,4 +700,107 @@ fn ctrl_c_on_the_terminal_ends_pipe() {
     );
     assert!(!test.path().join("after").exists());
     assert_gone_within(marker, Duration::from_secs(1));
+}
+
+/// The state letter of process `pid` (`T` when stopped).
+fn state_of(pid: u32) -> char {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat.rfind(')')
+        .and_then(|close| stat[close + 1..].split_whitespace().next())
+        .and_then(|state| state.chars().next())
+        .unwrap_or('?')
+}
+
+/// Waits up to `limit` for every process in `pids` to be stopped.
+fn assert_stopped_within(pids: &[u32], limit: Duration) {
+    let start = Instant::now();
+    loop {
+        let states: Vec<char> = pids.iter().map(|&pid| state_of(pid)).collect();
+        if states.iter().all(|&state| state == 'T') {
+            return;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "not all stopped {limit:?} later: {pids:?} {states:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The pids of the processes holding `marker`.
+fn pids_with(marker: &str) -> Vec<u32> {
+    processes_with(marker)
+        .iter()
+        .filter_map(|line| line.split(':').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn sigtstp_stops_the_whole_job_and_sigcont_resumes_it() {
+    // As a shell's job: pipe leads a process group of its own, in the
+    // test's session, so a shell could continue it.
+    let marker = "sleep 1.811";
+    let test = Test::new().script(format!(
+        "parallel {{ {marker}; sh -c '{marker}; true' }}\necho done"
+    ));
+    let mut command = test.command();
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let child = command.spawn().expect("spawn pipe");
+    let start = Instant::now();
+    while pids_with(marker).len() < 2 {
+        assert!(start.elapsed() < Duration::from_secs(10), "never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    signal(&child, libc::SIGTSTP);
+    // pipe, both sleeps and the sh between: the whole job is stopped.
+    let mut pids = pids_with(marker);
+    pids.push(child.id());
+    assert_stopped_within(&pids, Duration::from_secs(5));
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(pids.iter().all(|&pid| state_of(pid) == 'T'));
+    signal(&child, libc::SIGCONT);
+    let output = wait_with_deadline(child, Duration::from_secs(20));
+    assert_eq!(
+        status_of(&output),
+        0,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.stdout, b"done\n");
+}
+
+#[test]
+fn ctrl_z_stops_the_job_that_holds_the_terminal() {
+    // A job-control shell (sh -m) runs pipe as a job. The pipeline reading
+    // the terminal holds its foreground, so Ctrl-Z reaches it, not pipe:
+    // the whole job must stop all the same, or the shell would wait on
+    // pipe for ever while nothing could read the terminal. The shell then
+    // continues it in the foreground (`fg`), and the pipeline reads on.
+    let script = format!(
+        "'{}' -c 'head -n 1 | tr a-y A-Y; echo done'; echo \"status $?\"; fg",
+        crate::harness::PIPE
+    );
+    let mut command = std::process::Command::new("sh");
+    command.args(["-m", "-c", &script]).env("NO_COLOR", "1");
+    let (child, mut master) = command_on_pty(command);
+    let output_thread = drain(&master);
+    let start = Instant::now();
+    while pids_with("tr a-y A-Y").is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(10), "never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    master.write_all(b"\x1a").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    master.write_all(b"hello\n").unwrap();
+    let output = wait_with_deadline(child, Duration::from_secs(10));
+    let text = output_thread.join().unwrap();
+    assert_eq!(status_of(&output), 0, "terminal showed: {text:?}");
+    // 148: 128 + SIGTSTP, the shell's word for a stopped job.
+    assert!(text.contains("status 148"), "never stopped: {text:?}");
+    assert!(text.contains("HELLO") && text.contains("done"), "{text:?}");
 }
