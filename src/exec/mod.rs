@@ -175,6 +175,7 @@ pub fn run(
     // Before any thread of pipe's own exists (see `reserve_fds`): a
     // parallel block uses a few fds a branch.
     if script.body.iter().any(has_branches) {
+        process::raise_fd_limit();
         process::reserve_fds(4096);
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()

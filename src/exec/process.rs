@@ -189,6 +189,43 @@ fn close_inherited_on_exec() {
     let _ = std::io::stdin().as_raw_fd();
 }
 
+/// The fd limit `pipe` was started with, when [`raise_fd_limit`] raised
+/// its own soft limit; every child gets it back before exec.
+static STARTED_FD_LIMIT: std::sync::OnceLock<libc::rlimit> = std::sync::OnceLock::new();
+
+/// Raises `pipe`'s soft limit on open fds to the hard one (Linux), for a
+/// script with parallel blocks: each running branch holds an fd or two in
+/// `pipe`, so the usual soft limit of 1024 would fail a `parallel for`
+/// over a few hundred files that bash's `&` runs at that limit. The soft
+/// limit is low for programs that use select(2), which `pipe` does not:
+/// children get the limit `pipe` was started with ([`started_fd_limit`]),
+/// as Go's runtime does for its children.
+pub fn raise_fd_limit() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: getrlimit and setrlimit read and write the struct given.
+    unsafe {
+        let mut started: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut started) != 0 {
+            return;
+        }
+        // An unlimited hard limit is no value for fds: the kernel's own
+        // ceiling (fs.nr_open) is 2^20 by default.
+        let raised = libc::rlimit {
+            rlim_cur: started.rlim_max.min(1 << 20),
+            rlim_max: started.rlim_max,
+        };
+        if raised.rlim_cur > started.rlim_cur && libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0
+        {
+            let _ = STARTED_FD_LIMIT.set(started);
+        }
+    }
+}
+
+/// The fd limit to give back to a child, if `pipe` raised its own.
+pub fn started_fd_limit() -> Option<libc::rlimit> {
+    STARTED_FD_LIMIT.get().copied()
+}
+
 /// Makes room in the process's fd table for up to `count` fds (as far as
 /// the fd limit allows), once, while `pipe` has a single thread (Linux).
 ///

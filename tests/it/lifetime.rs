@@ -522,6 +522,39 @@ fn a_low_fd_limit_is_fine_for_small_blocks() {
     assert_eq!(String::from_utf8_lossy(&output.stdout), "1\n2\n3\n4\n5\n");
 }
 
+#[test]
+fn a_low_soft_fd_limit_is_raised_for_pipe_alone() {
+    // A soft limit of 1024 is the usual default; 256 shows the same with
+    // fewer branches. pipe raises its own to the hard limit, so that 400
+    // branches run at once, as 400 `&` jobs would in bash; its children
+    // get the soft limit back.
+    let test = Test::new().script(
+        "parallel for i in 1..400 { echo $i }\nparallel { sh -c 'ulimit -Sn' }\nsh -c 'ulimit -Sn'",
+    );
+    let mut command = test.command();
+    // SAFETY: setrlimit between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let rlimit = libc::rlimit {
+                rlim_cur: 256,
+                rlim_max: 4096,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.stdin(Stdio::null()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(status_of(&output), 0, "{stderr}");
+    let expected: String = (1..=400).map(|i| format!("{i}\n")).collect();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("{expected}256\n256\n")
+    );
+}
+
 /// Runs 100 branches of `{marker} | cat` with 40 fds at most: pipe must
 /// fail with a diagnostic within a few seconds and leave nothing behind.
 fn exhaust_fds(options: &str, marker: &str) {
