@@ -239,13 +239,15 @@ impl Interp<'_> {
             {
                 terminal.reclaim();
                 self.terminal_group.set(None);
-                // Ctrl-C went to the pipeline, not to pipe: if it ended the
-                // pipeline, pipe was interrupted too.
-                if results
-                    .iter()
-                    .any(|end| end.status == Status::Signaled(libc::SIGINT))
-                {
-                    self.interrupt(libc::SIGINT);
+                // Ctrl-C (or Ctrl-\) went to the pipeline, not to pipe: if
+                // it ended the pipeline, pipe was interrupted too.
+                let by_terminal = [libc::SIGINT, libc::SIGQUIT].into_iter().find(|&signal| {
+                    results
+                        .iter()
+                        .any(|end| end.status == Status::Signaled(signal))
+                });
+                if let Some(signal) = by_terminal {
+                    self.interrupt(signal);
                 }
             }
         }

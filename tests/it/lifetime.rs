@@ -716,18 +716,28 @@ fn a_child_reads_the_terminal() {
 
 #[test]
 fn ctrl_c_on_the_terminal_ends_pipe() {
-    let marker = "sleep 36.101";
+    for (key, sig, marker) in [
+        (b"\x03", libc::SIGINT, "sleep 36.101"),
+        (b"\x1c", libc::SIGQUIT, "sleep 36.102"),
+    ] {
+        ends_pipe_from_the_terminal(key, sig, marker);
+    }
+}
+
+/// `key` typed on the terminal, which the pipeline holds, sends it `sig`:
+/// pipe ends by that signal too, as a shell script would.
+fn ends_pipe_from_the_terminal(key: &[u8], sig: i32, marker: &str) {
     let test = Test::new().script(format!("{marker}\necho after > after"));
     let (child, mut master) = spawn_on_pty(&test);
     let output_thread = drain(&master);
     wait_for_process(marker, Duration::from_secs(10));
     std::thread::sleep(Duration::from_millis(100));
-    master.write_all(b"\x03").unwrap();
+    master.write_all(key).unwrap();
     let output = wait_with_deadline(child, Duration::from_secs(10));
     let text = output_thread.join().unwrap();
     assert_eq!(
         output.status.signal(),
-        Some(libc::SIGINT),
+        Some(sig),
         "{:?}; terminal showed: {text:?}",
         output.status
     );
