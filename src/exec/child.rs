@@ -327,6 +327,7 @@ pub async fn stopped(pgid: i32) {
 
 /// Whether a process of group `pgid` has stopped since last asked (its
 /// stop is reported once); an end is left for [`Child::exited`].
+#[cfg(target_os = "linux")]
 fn took_stop(pgid: i32) -> bool {
     // SAFETY: waitid fills the zeroed siginfo; WNOHANG never blocks, and
     // without WEXITED no end is collected.
@@ -335,6 +336,11 @@ fn took_stop(pgid: i32) -> bool {
         let flags = libc::WSTOPPED | libc::WNOHANG;
         libc::waitid(libc::P_PGID, pgid as libc::id_t, &mut info, flags) == 0 && info.si_pid() != 0
     }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn took_stop(_pgid: i32) -> bool {
+    false
 }
 
 /// Reads what the signalfd holds; WouldBlock once it is empty.
