@@ -546,7 +546,8 @@ fn write_stdout(bytes: &[u8]) -> u8 {
 /// 2. a failed statement: its status (the child's code, 128+N for signal N,
 ///    124 for a timeout, 126 cannot run, 127 not found), after its
 ///    diagnostic, or quietly when the script's stdout was closed;
-/// 3. `pipe` received SIGINT, SIGTERM or SIGHUP: once its children are
+/// 3. `pipe` received SIGINT, SIGTERM or SIGHUP (or SIGQUIT, SIGUSR1,
+///    SIGUSR2, SIGALRM): once its children are
 ///    gone, it ends by that same signal (so a shell shows 130 or 143), or
 ///    exits with 128+N if the signal does not end it;
 /// 4. parse and usage errors (decided before anything runs): 2;

@@ -108,7 +108,9 @@ impl Child {
         // Neither: wake on every SIGCHLD and look again. The stream is made
         // before the first look, so no SIGCHLD between them is missed. (Not
         // where SIGCHLD is kept blocked for a signalfd: the handler would
-        // never run.)
+        // never run; nor on Linux, where a pidfd is the fallback and the
+        // runtime is built without signal handling: look every 10 ms.)
+        #[cfg(not(target_os = "linux"))]
         let mut sigchld = if super::process::SIGCHLD_QUEUED.load(Ordering::Relaxed) {
             None
         } else {
@@ -119,12 +121,12 @@ impl Child {
             if let Some(status) = peek(Target::Pid(self.pid.as_raw())) {
                 return status;
             }
-            match sigchld.as_mut() {
-                Some(stream) => {
-                    stream.recv().await;
-                }
-                None => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+            #[cfg(not(target_os = "linux"))]
+            if let Some(stream) = sigchld.as_mut() {
+                stream.recv().await;
+                continue;
             }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
     }
 
@@ -266,20 +268,7 @@ impl Sigchld {
                     () = &mut looked => false,
                     ready = self.fd.readable() => {
                         match ready {
-                            Ok(mut guard) => loop {
-                                match guard.try_io(|fd| read_signals(fd.get_ref())) {
-                                    // A read that did not fill the buffer
-                                    // took all there was: no read more to
-                                    // find it empty. A SIGCHLD after it
-                                    // makes the fd readable again.
-                                    Ok(Ok(read)) if read < SIGNALS_READ => {
-                                        guard.clear_ready();
-                                        break;
-                                    }
-                                    Ok(Ok(_)) => {}
-                                    _ => break,
-                                }
-                            },
+                            Ok(mut guard) => empty(&mut guard),
                             // The fd cannot be waited on: look again soon.
                             Err(_) => {
                                 tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -303,6 +292,74 @@ impl Sigchld {
 const SIGNALS_READ: usize = 8 * std::mem::size_of::<libc::signalfd_siginfo>();
 #[cfg(not(target_os = "linux"))]
 const SIGNALS_READ: usize = 0;
+
+/// Waits until a process of group `pgid`, one of `pipe`'s children, has
+/// stopped (Ctrl-Z on the terminal the group was given), and takes that
+/// notice. It shares the signalfd with the children waiting for their ends
+/// as they share it with each other; where there is none, it never returns
+/// (a stop is then not noticed).
+pub async fn stopped(pgid: i32) {
+    let Some(sigchld) = Sigchld::get() else {
+        return std::future::pending().await;
+    };
+    loop {
+        let emptied = {
+            let looked = sigchld.looked.notified();
+            let mut looked = std::pin::pin!(looked);
+            looked.as_mut().enable();
+            if took_stop(pgid) {
+                return;
+            }
+            tokio::select! {
+                () = &mut looked => false,
+                ready = sigchld.fd.readable() => match ready {
+                    Ok(mut guard) => {
+                        empty(&mut guard);
+                        true
+                    }
+                    Err(_) => return std::future::pending().await,
+                },
+            }
+        };
+        if emptied {
+            sigchld.looked.notify_waiters();
+        }
+    }
+}
+
+/// Whether a process of group `pgid` has stopped since last asked (its
+/// stop is reported once); an end is left for [`Child::exited`].
+#[cfg(target_os = "linux")]
+fn took_stop(pgid: i32) -> bool {
+    // SAFETY: waitid fills the zeroed siginfo; WNOHANG never blocks, and
+    // without WEXITED no end is collected.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        let flags = libc::WSTOPPED | libc::WNOHANG;
+        libc::waitid(libc::P_PGID, pgid as libc::id_t, &mut info, flags) == 0 && info.si_pid() != 0
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn took_stop(_pgid: i32) -> bool {
+    false
+}
+
+/// Takes every SIGCHLD the signalfd holds. A read that did not fill the
+/// buffer took all there was, so no read more is made to find it empty; a
+/// SIGCHLD after it makes the fd readable again.
+fn empty(guard: &mut tokio::io::unix::AsyncFdReadyGuard<'_, OwnedFd>) {
+    loop {
+        match guard.try_io(|fd| read_signals(fd.get_ref())) {
+            Ok(Ok(read)) if read < SIGNALS_READ => {
+                guard.clear_ready();
+                return;
+            }
+            Ok(Ok(_)) => {}
+            _ => return,
+        }
+    }
+}
 
 /// Reads what the signalfd holds; WouldBlock once it is empty.
 #[cfg(target_os = "linux")]

@@ -164,6 +164,19 @@ pub enum RunError {
         span: SourceSpan,
     },
 
+    #[error("a `$(...)` ended with status {status}")]
+    #[diagnostic(
+        code(pipe::run::subst_status),
+        help(
+            "its last statement is a condition that failed (as in `test -f x && cat x`), and a failing `$(...)` fails the statement that uses it; add `|| true` if the failure is expected"
+        )
+    )]
+    SubstStatus {
+        status: i32,
+        #[label("ended with status {status}")]
+        span: SourceSpan,
+    },
+
     #[error("timed out after {after}")]
     #[diagnostic(code(pipe::run::timeout), help("{summary}; the block's status is 124"))]
     TimedOut {

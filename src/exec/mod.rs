@@ -175,6 +175,7 @@ pub fn run(
     // Before any thread of pipe's own exists (see `reserve_fds`): a
     // parallel block uses a few fds a branch.
     if script.body.iter().any(has_branches) {
+        process::raise_fd_limit();
         process::reserve_fds(4096);
     }
     // Before the runtime and any thread of pipe's: all inherit the mask.
@@ -534,11 +535,18 @@ impl<'r> Interp<'r> {
     /// adopted by `pipe` are ended and reaped. It returns only when the
     /// script, interrupted, has not ended a second after that SIGKILL.
     async fn background(&self, root: &Rc<CancelScope>, interrupts: &mut process::Interrupts) {
+        // SIGINT, SIGTERM, SIGHUP, and the other signals a user sends by
+        // hand, whose default would end pipe at once and leave its
+        // children's children running (only its direct children die with
+        // it): they end the script as SIGTERM does. SIGTSTP (Ctrl-Z while
+        // pipe holds the terminal): the job stops, all of it.
         let mut source = process::InterruptSource::new(interrupts);
         let signals = async {
             loop {
-                let signal = source.next().await;
-                self.interrupt(signal);
+                match source.next().await {
+                    libc::SIGTSTP => self.suspend(),
+                    signal => self.interrupt(signal),
+                }
             }
         };
         let grace = async {
@@ -843,6 +851,24 @@ impl<'r> Interp<'r> {
         self.interrupt.notify_one();
     }
 
+    /// Job control: the job was stopped (Ctrl-Z, SIGTSTP to `pipe`, or
+    /// the pipeline holding the terminal stopped). Every process group gets
+    /// SIGTSTP and `pipe` stops itself, so that its shell sees the whole job
+    /// stopped, as it would a bash script's; once continued (`fg`, `bg`),
+    /// `pipe` gives the terminal back to the pipeline that had it, and
+    /// continues every group. Where no shell could continue it (an orphaned
+    /// process group), `pipe` does not stop, and its children go on at once.
+    fn suspend(&self) {
+        self.note("stopped");
+        self.supervisor.signal_all(libc::SIGTSTP);
+        process::stop_self();
+        if let (Some(terminal), Some(group)) = (&self.terminal, self.terminal_group.get()) {
+            terminal.resume(group);
+        }
+        self.supervisor.signal_all(libc::SIGCONT);
+        self.note("continued");
+    }
+
     fn report_condition(&self, error: Option<RunError>) {
         if let Some(error) = error
             && !error.is_status()
@@ -1086,7 +1112,19 @@ impl<'r> Interp<'r> {
             let flow = self.run_stmts(&mut inner, &inner_io, body).await;
             drop(inner_io);
             match flow {
-                Flow::Normal => PipeOutcome::new(inner.last_status, None),
+                // A last statement that ended with a condition's status
+                // (`false && x`) did not stop the `$(...)`, but fails the
+                // statement that uses it, which says why.
+                Flow::Normal => {
+                    let status = inner.last_status;
+                    PipeOutcome::new(
+                        status,
+                        (status != 0).then(|| RunError::SubstStatus {
+                            status,
+                            span: span.into(),
+                        }),
+                    )
+                }
                 // `exit N` ends the `$(...)`, as it ends bash's subshell;
                 // a status other than 0 fails the statement, which says so.
                 Flow::Exit(status) => PipeOutcome::new(
@@ -1215,6 +1253,7 @@ impl RunError {
                 | RunError::TimedOut { .. }
                 | RunError::BranchExit { .. }
                 | RunError::SubstExit { .. }
+                | RunError::SubstStatus { .. }
         )
     }
 
@@ -1227,7 +1266,9 @@ impl RunError {
             RunError::NotFound { .. } => 127,
             RunError::NotExecutable { .. } | RunError::Spawn { .. } => 126,
             RunError::TimedOut { .. } => timeout::TIMED_OUT,
-            RunError::BranchExit { status, .. } | RunError::SubstExit { status, .. } => *status,
+            RunError::BranchExit { status, .. }
+            | RunError::SubstExit { status, .. }
+            | RunError::SubstStatus { status, .. } => *status,
             RunError::Redirect { .. }
             | RunError::SameFile { .. }
             | RunError::NulByte { .. }

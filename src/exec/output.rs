@@ -54,6 +54,8 @@ struct State {
     started: Vec<bool>,
     complete: Vec<bool>,
     spools: Vec<Spool>,
+    /// Why output could not be held (no temporary file), the first time.
+    hold_error: Option<std::io::Error>,
 }
 
 impl Output {
@@ -69,6 +71,7 @@ impl Output {
                 started: vec![false; branches],
                 complete: vec![false; branches],
                 spools: (0..branches).map(|_| Spool::default()).collect(),
+                hold_error: None,
             }),
             turn: tokio::sync::Mutex::new(()),
             turn_passed: tokio::sync::Notify::new(),
@@ -173,10 +176,10 @@ impl Output {
                         let sent = self.send_all(&mut partial).await
                             && self.writer.send(bytes[..=end].to_vec()).await;
                         partial = Spool::default();
-                        sent && partial.push(&bytes[end + 1..]).is_ok()
+                        sent && self.kept(partial.push(&bytes[end + 1..]))
                     }
                     // A line longer than memory allows spills to a file.
-                    None => partial.push(bytes).is_ok(),
+                    None => self.kept(partial.push(bytes)),
                 },
                 OutputMode::Unordered => self.hold(index, bytes),
                 OutputMode::Ordered | OutputMode::Raw => {
@@ -260,8 +263,27 @@ impl Output {
     /// they could then never be written (and a branch printing without end
     /// would fill the disk).
     fn hold(&self, index: usize, bytes: &[u8]) -> bool {
-        !super::io::is_broken(self.target.as_fd())
-            && self.state.borrow_mut().spools[index].push(bytes).is_ok()
+        if super::io::is_broken(self.target.as_fd()) {
+            return false;
+        }
+        let pushed = self.state.borrow_mut().spools[index].push(bytes);
+        self.kept(pushed)
+    }
+
+    /// Whether bytes were held; if not (no temporary file could take
+    /// them), the block fails with that error, as when its stdout refuses
+    /// them, once the branch has stopped (it is read no more).
+    fn kept(&self, pushed: std::io::Result<()>) -> bool {
+        let Err(error) = pushed else { return true };
+        let mut state = self.state.borrow_mut();
+        if state.hold_error.is_none() {
+            let text = format!(
+                "no temporary file to hold it in: {}",
+                super::error::reason(&error)
+            );
+            state.hold_error = Some(std::io::Error::new(error.kind(), text));
+        }
+        false
     }
 
     /// Branch `index` has ended and all its output was read.
@@ -325,7 +347,8 @@ impl Output {
     /// Waits until everything is written; returns the error that stopped
     /// the writing (EPIPE: the block's reader went away).
     pub async fn finish(self) -> Option<std::io::Error> {
-        self.writer.finish().await
+        let written = self.writer.finish().await;
+        written.or(self.state.into_inner().hold_error)
     }
 }
 

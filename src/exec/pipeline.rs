@@ -13,7 +13,7 @@ use miette::LabeledSpan;
 use crate::expand;
 use crate::syntax::ast::{BlockKind, Command, Pipeline, Stage, Word, WordPart};
 
-use super::child::Child;
+use super::child::{self, Child};
 use super::error::RunError;
 use super::io::{Fd, Io};
 use super::redirect::expand_redirects;
@@ -213,7 +213,24 @@ impl Interp<'_> {
         }
         drop(stdin);
 
-        let mut results = join_all(running).await;
+        let ends = join_all(running);
+        let mut results = match group {
+            // The pipeline holding the terminal gets Ctrl-Z, not pipe: when
+            // it stops, the whole job does.
+            Some((_, pgid)) if self.terminal_group.get() == Some(pgid) => {
+                let stops = async {
+                    loop {
+                        child::stopped(pgid).await;
+                        self.suspend();
+                    }
+                };
+                tokio::select! {
+                    results = ends => results,
+                    () = stops => unreachable!("the stop watcher never ends"),
+                }
+            }
+            _ => ends.await,
+        };
         // Every stage ended: end what they left in the group, then reap the
         // leader, which frees the group's id.
         if let Some((id, pgid)) = group {
@@ -223,13 +240,15 @@ impl Interp<'_> {
             {
                 terminal.reclaim();
                 self.terminal_group.set(None);
-                // Ctrl-C went to the pipeline, not to pipe: if it ended the
-                // pipeline, pipe was interrupted too.
-                if results
-                    .iter()
-                    .any(|end| end.status == Status::Signaled(libc::SIGINT))
-                {
-                    self.interrupt(libc::SIGINT);
+                // Ctrl-C (or Ctrl-\) went to the pipeline, not to pipe: if
+                // it ended the pipeline, pipe was interrupted too.
+                let by_terminal = [libc::SIGINT, libc::SIGQUIT].into_iter().find(|&signal| {
+                    results
+                        .iter()
+                        .any(|end| end.status == Status::Signaled(signal))
+                });
+                if let Some(signal) = by_terminal {
+                    self.interrupt(signal);
                 }
             }
         }
@@ -250,15 +269,18 @@ impl Interp<'_> {
         };
         let mut errors: Vec<Option<RunError>> =
             results.into_iter().map(|(_, error)| error).collect();
+        // The diagnostic shows each stage's own status, as bash's PIPESTATUS
+        // does: 141 for a stage whose reader stopped reading, which did not
+        // count as a failure (the failed stage's is the same either way).
         if let Some(error) = errors[failed].take() {
             return PipeOutcome::new(
                 effective[failed].code(),
-                Some(self.with_stage_statuses(error, pipeline, &effective, failed)),
+                Some(self.with_stage_statuses(error, pipeline, &raw, failed)),
             );
         }
         PipeOutcome::new(
             effective[failed].code(),
-            Some(self.failed_error(pipeline, &effective, failed)),
+            Some(self.failed_error(pipeline, &raw, failed)),
         )
     }
 

@@ -81,8 +81,8 @@ pub static SIGCHLD_QUEUED: std::sync::atomic::AtomicBool =
 ///
 /// It waits for the first start because it costs a system call a signal,
 /// about 16 µs in all, which a script that starts nothing (or `pipe check`)
-/// need not pay. A handler installed meanwhile (the runtime's, for SIGINT,
-/// SIGTERM and SIGHUP) is not ignored, so it stays.
+/// need not pay. A handler installed meanwhile (the runtime's, for the
+/// signals that interrupt `pipe`) is not ignored, so it stays.
 pub fn reset_ignored_signals() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -103,8 +103,9 @@ pub fn reset_ignored_signals() {
 /// after `prepare_process` and `reset_ignored_signals` left every other at
 /// its default, as a bit mask by number: SIGPIPE, ignored; and any whose
 /// handler the runtime installs ([`set_by_runtime`]), which on Linux is
-/// none, as SIGINT, SIGTERM and SIGHUP are read from a signalfd while a
-/// script runs ([`Interrupts`]) and SIGCHLD from another (`child.rs`).
+/// none, as the signals that interrupt or stop a script are read from a
+/// signalfd while it runs ([`Interrupts`]) and SIGCHLD from another
+/// (`child.rs`).
 /// (`main` is the C entry point, so the standard library installs no
 /// SIGSEGV or SIGBUS handler.) A child resets exactly these before it
 /// unblocks signals and execs: a handler must not run in a child that
@@ -113,19 +114,33 @@ pub fn reset_ignored_signals() {
 pub static SET_BY_PIPE: std::sync::atomic::AtomicU64 =
     std::sync::atomic::AtomicU64::new(1 << libc::SIGPIPE);
 
-/// Notes that the runtime is about to install a handler for `sig`.
+/// Notes that the runtime is about to install a handler for `sig` (not
+/// on Linux, where it installs none).
+#[cfg(not(target_os = "linux"))]
 pub fn set_by_runtime(sig: i32) {
     SET_BY_PIPE.fetch_or(1 << sig, std::sync::atomic::Ordering::SeqCst);
 }
 
-/// The signals that interrupt a running script.
-pub const INTERRUPTS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+/// The signals that interrupt a running script: SIGINT, SIGTERM, SIGHUP,
+/// and the others a user sends by hand, whose default would end `pipe` at
+/// once and leave its children's children running; and SIGTSTP, which
+/// stops the whole job (`Interp::suspend`).
+pub const INTERRUPTS: [i32; 8] = [
+    libc::SIGINT,
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGALRM,
+    libc::SIGTSTP,
+];
 
-/// SIGINT, SIGTERM and SIGHUP while a script runs, on Linux: blocked in
-/// every thread (made after this, the executor's threads inherit the
-/// mask) and read from a signalfd, so that they need no handler, and a
-/// child need not reset them. Dropped, they are unblocked, and one that
-/// came after the last read then acts as it would have (ends `pipe`).
+/// The [`INTERRUPTS`] while a script runs, on Linux: blocked in every
+/// thread (made after this, the executor's threads inherit the mask) and
+/// read from a signalfd, so that they need no handler, and a child need
+/// not reset them. Dropped, they are unblocked, and one that came after
+/// the last read then acts as it would have (ends `pipe`).
 pub struct Interrupts {
     #[cfg(target_os = "linux")]
     fd: Option<std::os::fd::OwnedFd>,
@@ -137,7 +152,7 @@ impl Interrupts {
         #[cfg(target_os = "linux")]
         {
             use std::os::fd::FromRawFd;
-            // SAFETY: a set of three signals; signalfd returns a new fd or
+            // SAFETY: a set of signals; signalfd returns a new fd or
             // -1, and on -1 the mask is put back.
             let fd = unsafe {
                 let set = interrupt_set();
@@ -164,11 +179,18 @@ impl Interrupts {
     }
 }
 
-/// Where the interrupting signals are read from: the signalfd of
-/// [`Interrupts`], or, where there is none, the runtime's handlers.
+/// Where the interrupting signals are read from: on Linux the signalfd of
+/// [`Interrupts`] (tokio's signal handling, and the socket pair and
+/// handlers it sets up, is not even built there); elsewhere the runtime's
+/// handlers.
 pub enum InterruptSource {
     #[cfg(target_os = "linux")]
     Fd(tokio::io::unix::AsyncFd<std::os::fd::OwnedFd>),
+    /// No signalfd could be made: the signals keep their default action,
+    /// which ends `pipe` (its children then die by PDEATHSIG).
+    #[cfg(target_os = "linux")]
+    None,
+    #[cfg(not(target_os = "linux"))]
     Handlers(Vec<(i32, tokio::signal::unix::Signal)>),
 }
 
@@ -185,17 +207,21 @@ impl InterruptSource {
                 return InterruptSource::Fd(fd);
             }
         }
+        #[cfg(target_os = "linux")]
+        return InterruptSource::None;
         #[cfg(not(target_os = "linux"))]
-        let _ = interrupts;
-        let handlers = INTERRUPTS
-            .iter()
-            .filter_map(|&sig| {
-                set_by_runtime(sig);
-                let kind = tokio::signal::unix::SignalKind::from_raw(sig);
-                Some((sig, tokio::signal::unix::signal(kind).ok()?))
-            })
-            .collect();
-        InterruptSource::Handlers(handlers)
+        {
+            let _ = interrupts;
+            let handlers = INTERRUPTS
+                .iter()
+                .filter_map(|&sig| {
+                    set_by_runtime(sig);
+                    let kind = tokio::signal::unix::SignalKind::from_raw(sig);
+                    Some((sig, tokio::signal::unix::signal(kind).ok()?))
+                })
+                .collect();
+            InterruptSource::Handlers(handlers)
+        }
     }
 
     /// The next interrupting signal; never, if none can be received.
@@ -227,9 +253,13 @@ impl InterruptSource {
                     return info.ssi_signo as i32;
                 }
             },
+            #[cfg(target_os = "linux")]
+            InterruptSource::None => std::future::pending().await,
+            #[cfg(not(target_os = "linux"))]
             InterruptSource::Handlers(handlers) if handlers.is_empty() => {
                 std::future::pending().await
             }
+            #[cfg(not(target_os = "linux"))]
             InterruptSource::Handlers(handlers) => {
                 let waits = handlers.iter_mut().map(|(sig, stream)| {
                     Box::pin(async move {
@@ -259,11 +289,34 @@ fn interrupt_set() -> libc::sigset_t {
 impl Drop for Interrupts {
     fn drop(&mut self) {
         #[cfg(target_os = "linux")]
-        // SAFETY: unblocking the three signals in this thread.
+        // SAFETY: unblocking the signals in this thread.
         unsafe {
             let set = interrupt_set();
             libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
         }
+    }
+}
+
+/// Stops `pipe` as SIGTSTP's default action does, its handler set aside
+/// meanwhile, and returns once `pipe` is continued. It returns at once
+/// where `pipe`'s process group is orphaned: the kernel then discards the
+/// signal, since no shell could continue the job.
+pub fn stop_self() {
+    // SAFETY: swapping SIGTSTP's disposition and this thread's mask for
+    // the default and unblocked, raising it, and putting both back.
+    unsafe {
+        let mut default: libc::sigaction = std::mem::zeroed();
+        default.sa_sigaction = libc::SIG_DFL;
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(libc::SIGTSTP, &default, &mut old);
+        let mut tstp: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut tstp);
+        libc::sigaddset(&mut tstp, libc::SIGTSTP);
+        let mut mask: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &tstp, &mut mask);
+        libc::raise(libc::SIGTSTP);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &mask, std::ptr::null_mut());
+        libc::sigaction(libc::SIGTSTP, &old, std::ptr::null_mut());
     }
 }
 
@@ -318,6 +371,43 @@ fn close_inherited_on_exec() {
         }
     }
     let _ = std::io::stdin().as_raw_fd();
+}
+
+/// The fd limit `pipe` was started with, when [`raise_fd_limit`] raised
+/// its own soft limit; every child gets it back before exec.
+static STARTED_FD_LIMIT: std::sync::OnceLock<libc::rlimit> = std::sync::OnceLock::new();
+
+/// Raises `pipe`'s soft limit on open fds to the hard one (Linux), for a
+/// script with parallel blocks: each running branch holds an fd or two in
+/// `pipe`, so the usual soft limit of 1024 would fail a `parallel for`
+/// over a few hundred files that bash's `&` runs at that limit. The soft
+/// limit is low for programs that use select(2), which `pipe` does not:
+/// children get the limit `pipe` was started with ([`started_fd_limit`]),
+/// as Go's runtime does for its children.
+pub fn raise_fd_limit() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: getrlimit and setrlimit read and write the struct given.
+    unsafe {
+        let mut started: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut started) != 0 {
+            return;
+        }
+        // An unlimited hard limit is no value for fds: the kernel's own
+        // ceiling (fs.nr_open) is 2^20 by default.
+        let raised = libc::rlimit {
+            rlim_cur: started.rlim_max.min(1 << 20),
+            rlim_max: started.rlim_max,
+        };
+        if raised.rlim_cur > started.rlim_cur && libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0
+        {
+            let _ = STARTED_FD_LIMIT.set(started);
+        }
+    }
+}
+
+/// The fd limit to give back to a child, if `pipe` raised its own.
+pub fn started_fd_limit() -> Option<libc::rlimit> {
+    STARTED_FD_LIMIT.get().copied()
 }
 
 /// Makes room in the process's fd table for up to `count` fds (as far as

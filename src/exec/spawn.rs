@@ -183,6 +183,8 @@ mod linux {
         stdio: [c_int; 3],
         pgid: libc::pid_t,
         take_terminal: bool,
+        /// The soft fd limit `pipe` was started with, if it raised its own.
+        fd_limit: Option<libc::rlimit>,
         /// The errno of the step that failed, written by the child.
         error: c_int,
     }
@@ -277,6 +279,7 @@ mod linux {
             stdio,
             pgid: prepared.pgid,
             take_terminal: prepared.take_terminal,
+            fd_limit: super::super::process::started_fd_limit(),
             error: 0,
         };
         // The child is done with its stack once `clone` returns.
@@ -349,6 +352,9 @@ mod linux {
             }
             if !shared.cwd.is_null() && libc::chdir(shared.cwd) != 0 {
                 return fail(shared);
+            }
+            if let Some(limit) = &shared.fd_limit {
+                libc::setrlimit(libc::RLIMIT_NOFILE, limit);
             }
             // Die with pipe. Its parent is pipe, suspended until we exec.
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);

@@ -174,6 +174,14 @@ impl Supervisor {
         }
     }
 
+    /// Sends `signal` to every running process group, cancelling none
+    /// (job control: SIGTSTP and SIGCONT).
+    pub fn signal_all(&self, signal: i32) {
+        for group in self.groups.borrow().values() {
+            killpg(group.pgid, signal);
+        }
+    }
+
     /// Waits until a group has closed since the last call returned.
     pub async fn group_closed(&self) {
         self.closed.notified().await;

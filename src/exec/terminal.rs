@@ -7,7 +7,9 @@
 //! `pipe`'s own stdin (the terminal) is given the foreground while it runs,
 //! and `pipe` takes it back when the pipeline ends, as an interactive shell
 //! does for its jobs. Ctrl-C then reaches that pipeline directly; when it
-//! dies of SIGINT, `pipe` treats that as its own interruption.
+//! dies of SIGINT, `pipe` treats that as its own interruption. Ctrl-Z
+//! reaches it too: when it stops, `pipe` stops the whole job, and gives it
+//! the foreground again once continued in the foreground.
 
 use std::cell::Cell;
 
@@ -44,6 +46,17 @@ impl Terminal {
     pub fn lend(&self, group: libc::pid_t) {
         set_foreground(group);
         self.lent.set(true);
+    }
+
+    /// After `pipe` was stopped and continued: gives the foreground back
+    /// to `group`, which had it, if `pipe` was continued in the foreground
+    /// (`fg`); continued in the background (`bg`), it leaves the terminal
+    /// to the shell.
+    pub fn resume(&self, group: libc::pid_t) {
+        // SAFETY: tcgetpgrp only queries.
+        if self.lent.get() && unsafe { libc::tcgetpgrp(0) } == self.own_group {
+            set_foreground(group);
+        }
     }
 
     /// Takes the foreground back.

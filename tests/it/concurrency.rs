@@ -641,6 +641,24 @@ fn output_that_cannot_be_written_fails_the_block() {
     }
 }
 
+#[test]
+fn output_that_cannot_be_held_fails_the_block() {
+    // A held branch past the memory bound spills to a temporary file: when
+    // none can be made, the block fails, saying so, instead of cutting the
+    // branch off as if its reader had gone (a quiet SIGPIPE, output lost).
+    for mode in ["ordered", "unordered", "lines"] {
+        Test::new()
+            .env("TMPDIR", "/nonexistent/tmp")
+            .script(format!(
+                "parallel {mode} {{ sleep 0.2; head -c 300000 /dev/zero }} > out || echo \"failed $?\""
+            ))
+            .stdout("failed 1\n")
+            .stderr_has("pipe::run::write")
+            .stderr_has("no temporary file to hold it in")
+            .run();
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Blocks as pipeline stages.
 

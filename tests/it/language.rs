@@ -213,6 +213,14 @@ fn pipefail_names_the_failing_stage() {
         5,
         "stage statuses: sh 4 | sh 5",
     );
+    // As PIPESTATUS shows it: `yes` was killed by SIGPIPE, which did not
+    // count as a failure, since `head` stopped reading on purpose. (`head`
+    // writes to /dev/null, so that it cannot die of SIGPIPE by chance.)
+    fails(
+        "yes | head -n 1 > /dev/null | false",
+        1,
+        "stage statuses: yes 141 | head 0 | false 1",
+    );
 }
 
 #[test]

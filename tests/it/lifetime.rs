@@ -68,6 +68,32 @@ fn pipe_dies_by_the_signal_it_got() {
 }
 
 #[test]
+fn other_fatal_signals_end_the_children_too() {
+    // Their default would end pipe at once: its direct child dies with it,
+    // but the child's own child (the marker, under `sh`) would be left.
+    for (sig, marker) in [
+        (libc::SIGQUIT, "sleep 36.014"),
+        (libc::SIGUSR1, "sleep 36.015"),
+        (libc::SIGUSR2, "sleep 36.016"),
+        (libc::SIGALRM, "sleep 36.017"),
+    ] {
+        let test = Test::new().script(format!("sh -c '{marker}; true'\necho after > after"));
+        let child = spawn(&test);
+        wait_for_process(marker, Duration::from_secs(10));
+        signal(&child, sig);
+        let output = wait_with_deadline(child, Duration::from_secs(20));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(output.status.signal(), Some(sig), "signal {sig}: {stderr}");
+        assert_gone_within(marker, Duration::from_secs(1));
+        assert!(
+            !test.path().join("after").exists(),
+            "a statement ran after signal {sig}"
+        );
+    }
+}
+
+#[test]
 fn a_forwarded_signal_reaches_the_child() {
     // The child handles TERM and exits 0: pipe still ends by TERM.
     let marker = "sleep 36.021";
@@ -496,6 +522,39 @@ fn a_low_fd_limit_is_fine_for_small_blocks() {
     assert_eq!(String::from_utf8_lossy(&output.stdout), "1\n2\n3\n4\n5\n");
 }
 
+#[test]
+fn a_low_soft_fd_limit_is_raised_for_pipe_alone() {
+    // A soft limit of 1024 is the usual default; 256 shows the same with
+    // fewer branches. pipe raises its own to the hard limit, so that 400
+    // branches run at once, as 400 `&` jobs would in bash; its children
+    // get the soft limit back.
+    let test = Test::new().script(
+        "parallel for i in 1..400 { echo $i }\nparallel { sh -c 'ulimit -Sn' }\nsh -c 'ulimit -Sn'",
+    );
+    let mut command = test.command();
+    // SAFETY: setrlimit between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let rlimit = libc::rlimit {
+                rlim_cur: 256,
+                rlim_max: 4096,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.stdin(Stdio::null()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(status_of(&output), 0, "{stderr}");
+    let expected: String = (1..=400).map(|i| format!("{i}\n")).collect();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("{expected}256\n256\n")
+    );
+}
+
 /// Runs 100 branches of `{marker} | cat` with 40 fds at most: pipe must
 /// fail with a diagnostic within a few seconds and leave nothing behind.
 fn exhaust_fds(options: &str, marker: &str) {
@@ -590,8 +649,12 @@ fn open_pty() -> (OwnedFd, OwnedFd) {
 
 /// Starts `test` on a new terminal that it controls, in its foreground.
 fn spawn_on_pty(test: &Test) -> (Child, std::fs::File) {
+    command_on_pty(test.command())
+}
+
+/// Starts `command` on a new terminal that it controls, in its foreground.
+fn command_on_pty(mut command: std::process::Command) -> (Child, std::fs::File) {
     let (master, slave) = open_pty();
-    let mut command = test.command();
     command
         .stdin(Stdio::from(slave.try_clone().unwrap()))
         .stdout(Stdio::from(slave.try_clone().unwrap()))
@@ -653,21 +716,134 @@ fn a_child_reads_the_terminal() {
 
 #[test]
 fn ctrl_c_on_the_terminal_ends_pipe() {
-    let marker = "sleep 36.101";
+    for (key, sig, marker) in [
+        (b"\x03", libc::SIGINT, "sleep 36.101"),
+        (b"\x1c", libc::SIGQUIT, "sleep 36.102"),
+    ] {
+        ends_pipe_from_the_terminal(key, sig, marker);
+    }
+}
+
+/// `key` typed on the terminal, which the pipeline holds, sends it `sig`:
+/// pipe ends by that signal too, as a shell script would.
+fn ends_pipe_from_the_terminal(key: &[u8], sig: i32, marker: &str) {
     let test = Test::new().script(format!("{marker}\necho after > after"));
     let (child, mut master) = spawn_on_pty(&test);
     let output_thread = drain(&master);
     wait_for_process(marker, Duration::from_secs(10));
     std::thread::sleep(Duration::from_millis(100));
-    master.write_all(b"\x03").unwrap();
+    master.write_all(key).unwrap();
     let output = wait_with_deadline(child, Duration::from_secs(10));
     let text = output_thread.join().unwrap();
     assert_eq!(
         output.status.signal(),
-        Some(libc::SIGINT),
+        Some(sig),
         "{:?}; terminal showed: {text:?}",
         output.status
     );
     assert!(!test.path().join("after").exists());
     assert_gone_within(marker, Duration::from_secs(1));
+}
+
+/// The state letter of process `pid` (`T` when stopped).
+fn state_of(pid: u32) -> char {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat.rfind(')')
+        .and_then(|close| stat[close + 1..].split_whitespace().next())
+        .and_then(|state| state.chars().next())
+        .unwrap_or('?')
+}
+
+/// Waits up to `limit` for every process in `pids` to be stopped.
+fn assert_stopped_within(pids: &[u32], limit: Duration) {
+    let start = Instant::now();
+    loop {
+        let states: Vec<char> = pids.iter().map(|&pid| state_of(pid)).collect();
+        if states.iter().all(|&state| state == 'T') {
+            return;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "not all stopped {limit:?} later: {pids:?} {states:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The pids of the processes holding `marker`.
+fn pids_with(marker: &str) -> Vec<u32> {
+    processes_with(marker)
+        .iter()
+        .filter_map(|line| line.split(':').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn sigtstp_stops_the_whole_job_and_sigcont_resumes_it() {
+    // As a shell's job: pipe leads a process group of its own, in the
+    // test's session, so a shell could continue it.
+    let marker = "sleep 1.811";
+    let test = Test::new().script(format!(
+        "parallel {{ {marker}; sh -c '{marker}; true' }}\necho done"
+    ));
+    let mut command = test.command();
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let child = command.spawn().expect("spawn pipe");
+    let start = Instant::now();
+    while pids_with(marker).len() < 2 {
+        assert!(start.elapsed() < Duration::from_secs(10), "never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    signal(&child, libc::SIGTSTP);
+    // pipe, both sleeps and the sh between: the whole job is stopped.
+    let mut pids = pids_with(marker);
+    pids.push(child.id());
+    assert_stopped_within(&pids, Duration::from_secs(5));
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(pids.iter().all(|&pid| state_of(pid) == 'T'));
+    signal(&child, libc::SIGCONT);
+    let output = wait_with_deadline(child, Duration::from_secs(20));
+    assert_eq!(
+        status_of(&output),
+        0,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.stdout, b"done\n");
+}
+
+#[test]
+fn ctrl_z_stops_the_job_that_holds_the_terminal() {
+    // A job-control shell (sh -m) runs pipe as a job. The pipeline reading
+    // the terminal holds its foreground, so Ctrl-Z reaches it, not pipe:
+    // the whole job must stop all the same, or the shell would wait on
+    // pipe for ever while nothing could read the terminal. The shell then
+    // continues it in the foreground (`fg`), and the pipeline reads on.
+    let script = format!(
+        "'{}' -c 'head -n 1 | tr a-y A-Y; echo done'; echo \"status $?\"; fg",
+        crate::harness::PIPE
+    );
+    let mut command = std::process::Command::new("sh");
+    command.args(["-m", "-c", &script]).env("NO_COLOR", "1");
+    let (child, mut master) = command_on_pty(command);
+    let output_thread = drain(&master);
+    let start = Instant::now();
+    while pids_with("tr a-y A-Y").is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(10), "never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    master.write_all(b"\x1a").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    master.write_all(b"hello\n").unwrap();
+    let output = wait_with_deadline(child, Duration::from_secs(10));
+    let text = output_thread.join().unwrap();
+    assert_eq!(status_of(&output), 0, "terminal showed: {text:?}");
+    // 148: 128 + SIGTSTP, the shell's word for a stopped job.
+    assert!(text.contains("status 148"), "never stopped: {text:?}");
+    assert!(text.contains("HELLO") && text.contains("done"), "{text:?}");
 }
