@@ -7,8 +7,8 @@
 //! not just the first. Nothing runs.
 
 use std::collections::HashSet;
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use miette::Diagnostic;
@@ -65,6 +65,7 @@ pub fn check(script: &Script) -> Vec<CheckError> {
     let mut checker = Checker {
         problems: Vec::new(),
         secrets: HashSet::new(),
+        paths: Vec::new(),
     };
     let mut scope = Vec::new();
     checker.stmts(&script.body, &mut scope);
@@ -101,6 +102,10 @@ struct Checker {
     problems: Vec<CheckError>,
     /// Names declared with `secret` anywhere so far.
     secrets: HashSet<String>,
+    /// The `PATH`s the script set in the scopes open now, innermost last,
+    /// each with the length of the scope it was set at (so that it ends
+    /// with that scope); None for a value only known at run time.
+    paths: Vec<(usize, Option<OsString>)>,
 }
 
 impl Checker {
@@ -112,16 +117,19 @@ impl Checker {
             self.stmt(stmt, scope);
         }
         scope.truncate(mark);
+        self.paths.retain(|(at, _)| *at < mark);
     }
 
     fn stmt(&mut self, stmt: &Stmt, scope: &mut Vec<String>) {
         match &stmt.kind {
             StmtKind::Let { name, value } | StmtKind::Export { name, value } => {
                 self.word(value, scope);
+                self.set_path(&name.name, value, scope);
                 scope.push(name.name.clone());
             }
             StmtKind::Secret { name, value } => {
                 self.word(value, scope);
+                self.set_path(&name.name, value, scope);
                 scope.push(name.name.clone());
                 self.secrets.insert(name.name.clone());
             }
@@ -199,11 +207,16 @@ impl Checker {
         // Each assignment sees the ones before it (`A=1 B=$A cmd`); the
         // command's words do not.
         let mark = scope.len();
+        let paths = self.paths.len();
         for assign in &command.assigns {
             self.word(&assign.value, scope);
+            self.set_path(&assign.name.name, &assign.value, scope);
             scope.push(assign.name.name.clone());
         }
         scope.truncate(mark);
+        // The command itself is looked up on the PATH of its prefix.
+        let path_var = self.path_var();
+        self.paths.truncate(paths);
         for word in &command.words {
             self.word(word, scope);
             self.secret_argument(word);
@@ -216,8 +229,9 @@ impl Checker {
         if let Some(program) = command.words.first()
             && let Some(name) = literal(program)
             && !name.contains(&b'/')
+            // A PATH known only at run time cannot be searched now.
+            && let Some(path_var) = path_var
         {
-            let path_var = std::env::var_os("PATH");
             if let Err(error) = crate::exec::resolve(
                 OsStr::from_bytes(&name),
                 path_var.as_deref(),
@@ -227,6 +241,70 @@ impl Checker {
                 self.problems.push(CheckError::Command(error));
             }
         }
+    }
+
+    /// Where a command named by a bare name is looked for now: the last
+    /// PATH the script set in scope, else the environment's; None when
+    /// the script set one that only the run can tell.
+    fn path_var(&self) -> Option<Option<OsString>> {
+        match self.paths.last() {
+            Some((_, value)) => value.clone().map(Some),
+            None => Some(std::env::var_os("PATH")),
+        }
+    }
+
+    /// Notes a new value of `PATH` (`export PATH = "$HOME/bin:$PATH"`), so
+    /// that later commands are looked for where the run will look.
+    fn set_path(&mut self, name: &str, value: &Word, scope: &[String]) {
+        if name == "PATH" {
+            let known = self.value_of(value, scope);
+            self.paths.push((scope.len(), known));
+        }
+    }
+
+    /// The value of a word when it can be known without running anything:
+    /// text, `~`, `$PATH` as the script left it, and variables the script
+    /// does not set, from the environment.
+    fn value_of(&self, word: &Word, scope: &[String]) -> Option<OsString> {
+        let mut bytes = Vec::new();
+        for (i, part) in word.parts.iter().enumerate() {
+            match part {
+                WordPart::Literal {
+                    bytes: text,
+                    quoted: false,
+                    ..
+                } if i == 0 && (text == b"~" || text.starts_with(b"~/")) => {
+                    bytes.extend_from_slice(std::env::var_os("HOME")?.as_bytes());
+                    bytes.extend_from_slice(&text[1..]);
+                }
+                WordPart::Literal { bytes: text, .. } => bytes.extend_from_slice(text),
+                WordPart::Var(VarRef {
+                    name: VarName::Named(name),
+                    default,
+                    ..
+                }) => {
+                    let value = if name == "PATH" {
+                        self.path_var()?
+                    } else if scope.contains(name) {
+                        return None;
+                    } else {
+                        std::env::var_os(name)
+                    };
+                    // `${name:-default}` takes the default when unset or empty.
+                    let value = match (value, default) {
+                        (Some(value), Some(default)) if value.is_empty() => {
+                            self.value_of(default, scope)?
+                        }
+                        (Some(value), _) => value,
+                        (None, Some(default)) => self.value_of(default, scope)?,
+                        (None, None) => return None,
+                    };
+                    bytes.extend_from_slice(value.as_bytes());
+                }
+                WordPart::Var(_) | WordPart::Args { .. } | WordPart::Subst { .. } => return None,
+            }
+        }
+        Some(OsString::from_vec(bytes))
     }
 
     fn secret_argument(&mut self, word: &Word) {

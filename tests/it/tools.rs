@@ -47,6 +47,37 @@ fn check_passes_good_scripts_and_warns_about_secret_arguments() {
         .run();
 }
 
+/// A PATH the script sets is where `check` looks for later commands, as
+/// the run will: `export PATH = "$PWD/bin:$PATH"` finds the tools in
+/// `bin`, `PATH=dir cmd` finds `cmd` there, and a PATH that only the run
+/// can tell leaves bare names unchecked rather than called missing.
+#[test]
+fn check_looks_for_commands_on_the_path_the_script_sets() {
+    let test = Test::new().file("bin/mytool", "#!/bin/sh\necho mine\n");
+    let bin = test.path().join("bin");
+    let executable = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755);
+    std::fs::set_permissions(bin.join("mytool"), executable).expect("chmod");
+    let bin = bin.to_str().expect("utf-8 path").to_owned();
+    test.file(
+        "s.pipe",
+        format!(
+            "export PATH = \"{bin}:$PATH\"\nmytool\n\
+             {{ let PATH = /nonexistent }}\nls\n\
+             let dir = $(echo {bin})\nlet PATH = \"$dir:$PATH\"\nmytool\n"
+        ),
+    )
+    .file("prefix.pipe", format!("PATH={bin} mytool\n"))
+    .args(["check", "s.pipe", "prefix.pipe"])
+    .stderr_empty()
+    .run();
+    Test::new()
+        .file("s.pipe", "let PATH = /nonexistent\nls\n")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("command not found: `ls`")
+        .run();
+}
+
 /// A block's redirects are expanded as it starts, in the scope around it:
 /// `check` reads their words there, before the block's own names exist.
 #[test]
