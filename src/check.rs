@@ -6,7 +6,7 @@
 //! where every user of the machine can read it. Every problem is reported,
 //! not just the first. Nothing runs.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
@@ -48,8 +48,9 @@ pub enum CheckError {
     )]
     SecretArgument {
         name: String,
-        #[label("visible in the process list")]
+        #[label("{label}")]
         span: miette::SourceSpan,
+        label: String,
     },
 }
 
@@ -64,7 +65,7 @@ impl CheckError {
 pub fn check(script: &Script) -> Vec<CheckError> {
     let mut checker = Checker {
         problems: Vec::new(),
-        secrets: HashSet::new(),
+        secrets: HashMap::new(),
         paths: Vec::new(),
     };
     let mut scope = Vec::new();
@@ -100,8 +101,10 @@ pub fn literal_secrets(script: &Script) -> Vec<Vec<u8>> {
 
 struct Checker {
     problems: Vec<CheckError>,
-    /// Names declared with `secret` anywhere so far.
-    secrets: HashSet<String>,
+    /// Names declared with `secret` anywhere so far, each to itself, and
+    /// names whose value was made from one (`let auth = "Bearer $token"`,
+    /// a `for` variable over it), each to the secret it holds.
+    secrets: HashMap<String, String>,
     /// The `PATH`s the script set in the scopes open now, innermost last,
     /// each with the length of the scope it was set at (so that it ends
     /// with that scope); None for a value only known at run time.
@@ -125,13 +128,14 @@ impl Checker {
             StmtKind::Let { name, value } | StmtKind::Export { name, value } => {
                 self.word(value, scope);
                 self.set_path(&name.name, value, scope);
+                self.derive(&name.name, std::slice::from_ref(value));
                 scope.push(name.name.clone());
             }
             StmtKind::Secret { name, value } => {
                 self.word(value, scope);
                 self.set_path(&name.name, value, scope);
                 scope.push(name.name.clone());
-                self.secrets.insert(name.name.clone());
+                self.secrets.insert(name.name.clone(), name.name.clone());
             }
             StmtKind::Cd { dir } => self.word(dir, scope),
             StmtKind::Exit { status } => {
@@ -187,6 +191,15 @@ impl Checker {
                         }
                     }
                 }
+                let words: Vec<Word> = for_loop
+                    .items
+                    .iter()
+                    .filter_map(|item| match item {
+                        ListItem::Word(word) => Some(word.clone()),
+                        ListItem::Range { .. } => None,
+                    })
+                    .collect();
+                self.derive(&for_loop.var.name, &words);
                 scope.push(for_loop.var.name.clone());
                 self.stmts(&for_loop.body, scope);
                 scope.pop();
@@ -307,20 +320,58 @@ impl Checker {
         Some(OsString::from_vec(bytes))
     }
 
+    /// The secret a variable's value holds some of, if any, with the
+    /// reference that brings it in: a secret's own `$name`, a variable
+    /// made from one, or either in a `${x:-default}`.
+    fn secret_in<'a>(&self, var: &'a VarRef) -> Option<(&'a VarRef, String)> {
+        if let VarName::Named(name) = &var.name
+            && let Some(secret) = self.secrets.get(name)
+        {
+            return Some((var, secret.clone()));
+        }
+        self.secret_in_word(var.default.as_deref()?)
+    }
+
+    fn secret_in_word<'a>(&self, word: &'a Word) -> Option<(&'a VarRef, String)> {
+        word.parts.iter().find_map(|part| match part {
+            WordPart::Var(var) => self.secret_in(var),
+            _ => None,
+        })
+    }
+
+    /// `name` now holds what `words` hold: a secret, if any of them holds
+    /// one; a declared secret stays one whatever it is given.
+    fn derive(&mut self, name: &str, words: &[Word]) {
+        if self.secrets.get(name).is_some_and(|secret| secret == name) {
+            return;
+        }
+        match words.iter().find_map(|word| self.secret_in_word(word)) {
+            Some((_, secret)) => {
+                self.secrets.insert(name.to_owned(), secret);
+            }
+            None => {
+                self.secrets.remove(name);
+            }
+        }
+    }
+
     fn secret_argument(&mut self, word: &Word) {
         for part in &word.parts {
-            if let WordPart::Var(VarRef {
-                name: VarName::Named(name),
-                span,
-                ..
-            }) = part
-                && self.secrets.contains(name)
-            {
-                self.problems.push(CheckError::SecretArgument {
-                    name: name.clone(),
-                    span: (*span).into(),
-                });
-            }
+            let WordPart::Var(var) = part else { continue };
+            let Some((var, secret)) = self.secret_in(var) else {
+                continue;
+            };
+            let label = match &var.name {
+                VarName::Named(name) if *name != secret => {
+                    format!("visible in the process list (`${name}` holds `${secret}`)")
+                }
+                _ => "visible in the process list".to_owned(),
+            };
+            self.problems.push(CheckError::SecretArgument {
+                name: secret,
+                span: var.span.into(),
+                label,
+            });
         }
     }
 

@@ -47,6 +47,36 @@ fn check_passes_good_scripts_and_warns_about_secret_arguments() {
         .run();
 }
 
+/// A secret passed on inside another variable is still passed as an
+/// argument: `check` follows it through `let`, `export` and `for`, and
+/// through a `${x:-default}`, and forgets it when the name is given a
+/// value of its own.
+#[test]
+fn check_warns_about_a_secret_passed_inside_another_variable() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "secret token = abcd1234\n\
+             let auth = \"Bearer $token\"\ncurl -H $auth example.invalid\n\
+             export copy = $auth\necho $copy\n\
+             for t in x $token { echo $t }\n\
+             echo ${unset:-$token}\n\
+             let auth = plain\necho $auth\n\
+             sh -c 'echo $token'\n",
+        )
+        .args(["check", "s.pipe"])
+        .stderr_has("`$auth` holds `$token`")
+        .stderr_has("`$copy` holds `$token`")
+        .stderr_has("`$t` holds `$token`")
+        .run();
+    assert_eq!(
+        run.stderr().matches("pipe::check::secret_argument").count(),
+        4,
+        "{}",
+        run.stderr()
+    );
+}
+
 /// A PATH the script sets is where `check` looks for later commands, as
 /// the run will: `export PATH = "$PWD/bin:$PATH"` finds the tools in
 /// `bin`, `PATH=dir cmd` finds `cmd` there, and a PATH that only the run
