@@ -144,6 +144,18 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`&` is not supported")]
+    #[diagnostic(
+        code(pipe::parse::background),
+        help(
+            "pipe runs nothing in the background; to run commands at once, put them in a block that waits for them all: `parallel {{ cmd1; cmd2 }}`"
+        )
+    )]
+    Background {
+        #[label("bash's background `&`")]
+        span: SourceSpan,
+    },
+
     #[error("backquotes are not supported")]
     #[diagnostic(
         code(pipe::parse::backquote),
@@ -312,6 +324,7 @@ impl ParseError {
             | ParseError::MissingBody { span, .. }
             | ParseError::Backquote { span }
             | ParseError::HereDocument { span }
+            | ParseError::Background { span }
             | ParseError::ValueNotOneWord { span, .. }
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
@@ -404,6 +417,7 @@ mod tests {
             },
             ParseError::Backquote { span },
             ParseError::HereDocument { span },
+            ParseError::Background { span },
             ParseError::ValueNotOneWord {
                 keyword: "let",
                 name: "x".into(),
@@ -445,6 +459,7 @@ mod tests {
             ParseError::Backquote { .. } => 26,
             ParseError::HereDocument { .. } => 27,
             ParseError::ValueNotOneWord { .. } => 28,
+            ParseError::Background { .. } => 29,
         }
     }
 

@@ -142,6 +142,16 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
             span: Span::new(pos - 1, pos + 1).into(),
         });
     }
+    // `cmd &` and `a & b`: a lone `&` that is no `&&`, `&>` or `>&`.
+    if source[pos..].starts_with('&')
+        && !source[pos..].starts_with("&&")
+        && !source[pos..].starts_with("&>")
+        && !source[..pos].ends_with(['&', '<', '>', '|'])
+    {
+        return Some(ParseError::Background {
+            span: Span::new(pos, pos + 1).into(),
+        });
+    }
     // `<<` is read as `<` with no target, then a second `<`.
     if source[..pos].ends_with('<')
         && source[pos..].starts_with('<')
