@@ -1095,13 +1095,20 @@ impl<'r> Interp<'r> {
         }
     }
 
-    /// A command line for `-x`, quoted so it can be pasted, secrets hidden.
-    fn trace_line(&self, argv: &[OsString]) -> String {
-        let words: Vec<String> = argv
+    /// A command line for `-x`, its prefix assignments first, as bash
+    /// prints it: quoted so it can be pasted, secrets hidden.
+    fn trace_line(&self, plan: &command::Plan) -> String {
+        let assigns = plan.env[plan.env.len() - plan.assigned..]
             .iter()
-            .map(|arg| quote(&self.redact(arg.as_bytes())))
-            .collect();
-        words.join(" ")
+            .map(|(name, value)| {
+                let value = quote(&self.redact(value.as_bytes()));
+                format!("{}={value}", name.to_string_lossy())
+            });
+        let words = plan
+            .argv
+            .iter()
+            .map(|arg| quote(&self.redact(arg.as_bytes())));
+        assigns.chain(words).collect::<Vec<String>>().join(" ")
     }
 
     /// Text with every secret's value replaced by `***`.

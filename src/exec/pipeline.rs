@@ -102,6 +102,7 @@ impl Interp<'_> {
         let redirects = expand_redirects(&command.redirects, &view)?;
         Ok(command::Plan {
             argv,
+            assigned: env.len() - exported,
             env,
             redirects,
             cwd: scope.cwd_changed.then(|| scope.cwd.to_path_buf()),
@@ -285,7 +286,7 @@ impl Interp<'_> {
         // exec, and the other branches start meanwhile.
         let elsewhere = self.branches.get() > 1;
         if self.observe {
-            let line = self.trace_line(&plan.argv);
+            let line = self.trace_line(plan);
             self.reporter.starting(self.started.elapsed(), &line);
         }
         let starting = elsewhere.then(|| self.supervisor.start());

@@ -264,6 +264,24 @@ fn tools_read_fd_redirects_and_joined_words() {
     );
 }
 
+/// `-x` shows a command's prefix assignments before it, as bash does
+/// (`+ LANG=C sort`), a secret's value hidden there too.
+#[test]
+fn trace_shows_prefix_assignments() {
+    let run = Test::new()
+        .flag("-x")
+        .script("secret pw = s3cr3tval\nLANG=C TOKEN=$pw MSG=\"a b\" true\n")
+        .run();
+    let stderr = run.stderr();
+    assert!(
+        stderr
+            .lines()
+            .any(|line| line.starts_with("+ LANG=C TOKEN='***' MSG='a b' true  # ")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cr3tval"), "{stderr}");
+}
+
 #[test]
 fn trace_shows_start_and_end_with_pids() {
     let run = Test::new()
