@@ -282,8 +282,8 @@ pub fn list_item(
 ) -> Result<Vec<OsString>, ExpandError> {
     match item {
         ListItem::Range { from, to, span } => {
-            let from = bound(from, lookup)?;
-            let to = bound(to, lookup)?;
+            let (from, from_text) = bound(from, lookup)?;
+            let (to, to_text) = bound(to, lookup)?;
             let len = (i128::from(from) - i128::from(to)).unsigned_abs() + 1;
             if len > MAX_RANGE {
                 return Err(ExpandError::RangeTooLong {
@@ -291,10 +291,29 @@ pub fn list_item(
                     span: (*span).into(),
                 });
             }
+            // As in bash's `{01..10}`: a bound written with a leading zero
+            // pads every item with zeros to the wider bound's width.
+            let width = [&from_text, &to_text]
+                .iter()
+                .any(|text| zero_padded(text))
+                .then(|| from_text.len().max(to_text.len()))
+                .unwrap_or(0);
+            let item = |n: i64| -> OsString {
+                if n < 0 {
+                    format!(
+                        "-{:0>pad$}",
+                        n.unsigned_abs(),
+                        pad = width.saturating_sub(1)
+                    )
+                    .into()
+                } else {
+                    format!("{n:0>width$}").into()
+                }
+            };
             let values: Vec<OsString> = if from <= to {
-                (from..=to).map(|n| n.to_string().into()).collect()
+                (from..=to).map(item).collect()
             } else {
-                (to..=from).rev().map(|n| n.to_string().into()).collect()
+                (to..=from).rev().map(item).collect()
             };
             Ok(values)
         }
@@ -327,18 +346,41 @@ pub fn argument(
     }
 }
 
-fn bound(bound: &RangeBound, lookup: &dyn Lookup) -> Result<i64, ExpandError> {
+/// A range's bound: its value, and its text as written or as its
+/// variable holds it.
+fn bound(bound: &RangeBound, lookup: &dyn Lookup) -> Result<(i64, String), ExpandError> {
     match bound {
-        RangeBound::Int(n) => Ok(n.value),
+        RangeBound::Int(n) => {
+            // The grammar's `-? digits`, so the span's width is the text's;
+            // what it has beyond the value's own digits are leading zeros.
+            let written = n.span.end - n.span.start;
+            let natural = n.value.to_string();
+            let text = if written > natural.len() {
+                let sign = if n.value < 0 { "-" } else { "" };
+                let digits = n.value.unsigned_abs().to_string();
+                format!("{sign}{digits:0>pad$}", pad = written - sign.len())
+            } else {
+                natural
+            };
+            Ok((n.value, text))
+        }
         RangeBound::Var(var) => {
             let value = var_value(var, lookup)?;
             let text = value.to_string_lossy();
-            text.trim().parse().map_err(|_| ExpandError::NotAnInteger {
-                name: text.into_owned(),
+            let text = text.trim();
+            let n = text.parse().map_err(|_| ExpandError::NotAnInteger {
+                name: text.to_owned(),
                 span: var.span.into(),
-            })
+            })?;
+            Ok((n, text.to_owned()))
         }
     }
+}
+
+/// Whether a range bound is written with a leading zero (`01`, `-05`).
+fn zero_padded(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    digits.len() > 1 && digits.starts_with('0')
 }
 
 /// The glob pattern of a word whose unquoted text holds `*`, `?` or `[`;

@@ -283,6 +283,12 @@ fn for_loops() {
     ok("for x in a 'b c' d { echo $x }", "a\nb c\nd\n");
     ok("for i in 3..1 { echo $i }", "3\n2\n1\n");
     ok("let n = 3\nfor i in 1..$n { printf $i }", "123");
+    // A leading zero pads every item to the wider bound, as bash's {01..10}.
+    ok("for i in 08..10 { printf \"$i \" }", "08 09 10 ");
+    ok("for i in 1..003 { printf \"$i \" }", "001 002 003 ");
+    ok("for i in -02..1 { printf \"$i \" }", "-02 -01 000 001 ");
+    ok("let n = 03\nfor i in $n..1 { printf \"$i \" }", "03 02 01 ");
+    ok("for i in 0..2 { printf \"$i \" }", "0 1 2 ");
     ok(
         "for line in $(printf 'x\\ny\\n') { echo \"<$line>\" }",
         "<x>\n<y>\n",
