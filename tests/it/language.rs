@@ -408,6 +408,24 @@ fn redirects() {
     );
 }
 
+/// A here-string's text is its word joined as in bash, `$@` with spaces;
+/// a file redirect's word must still be one name.
+#[test]
+fn here_string_joins_the_arguments() {
+    Test::new()
+        .script("cat <<< \"$@\"\ncat <<< x$@y\n{ cat } <<< \"$@\"\ncat <<< \"$@\" | wc -l")
+        .args(["a b", "c"])
+        .stdout("a b c\nxa b cy\na b c\n1\n")
+        .run();
+    Test::new()
+        .script("cat <<< \"[$@]\"\ncat < \"$@\"")
+        .args(["a", "b"])
+        .stdout("[a b]\n")
+        .stderr_has("ambiguous redirect")
+        .status(1)
+        .run();
+}
+
 #[test]
 fn appending_redirects() {
     let run = Test::new()
