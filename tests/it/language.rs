@@ -936,6 +936,11 @@ fn command_lookup_errors() {
     fails(". ./env.sh", 127, "pipe has no `source`");
     fails("read line", 127, "pipe has no `read`");
     fails(": > log", 127, "`true` does nothing too");
+    fails("wait", 127, "pipe has no `&` or `wait`");
+    fails("trap 'rm -f t' EXIT", 127, "pipe has no `trap`");
+    fails("umask 077", 127, "a setting of the shell itself");
+    fails("A=1 cd /", 127, "one of pipe's keywords only");
+    fails("'exit' 3", 127, "one of pipe's keywords only");
     Test::new()
         .script("./dir")
         .file("dir/x", "")
