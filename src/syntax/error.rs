@@ -417,12 +417,12 @@ mod tests {
             },
             ParseError::Backquote { span },
             ParseError::HereDocument { span },
-            ParseError::Background { span },
             ParseError::ValueNotOneWord {
                 keyword: "let",
                 name: "x".into(),
                 span,
             },
+            ParseError::Background { span },
         ]
     }
 
