@@ -397,15 +397,23 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
     }
     let mut pattern = String::new();
     let mut shown = String::new();
-    for part in &word.parts {
+    for (i, part) in word.parts.iter().enumerate() {
         let literal = match part {
             // bash's `[^...]` is its `[!...]`, the only negation the
             // glob crate reads.
             WordPart::Literal {
                 bytes,
                 quoted: false,
-                ..
+                span,
             } => {
+                let mut bytes = bytes.as_slice();
+                // `~/*.txt`: the home directory, matched as it is.
+                if i == 0 && (bytes == b"~" || bytes.starts_with(b"~/")) {
+                    let home = tilde(b"~", *span, lookup)?;
+                    pattern.push_str(&glob::Pattern::escape(&String::from_utf8_lossy(&home)));
+                    shown.push('~');
+                    bytes = &bytes[1..];
+                }
                 let text = String::from_utf8_lossy(bytes);
                 pattern.push_str(&posix_classes(&text.replace("[^", "[!")));
                 shown.push_str(&text);

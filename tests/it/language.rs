@@ -163,6 +163,18 @@ fn tilde_is_home_at_the_start_of_a_word() {
         .script("echo ~ ~/x a~ '~' \"~\" ~user\nlet d = ~/dir\necho $d")
         .stdout("/home/someone /home/someone/x a~ ~ ~ ~user\n/home/someone/dir\n")
         .run();
+    // A glob after `~/` looks in the home directory, whatever its name
+    // holds (here a `[`, matched as it is).
+    let test = Test::new()
+        .file("ho[me/b.txt", "")
+        .file("ho[me/a.txt", "")
+        .script("echo ~/*.txt\nfor f in ~/?.txt { echo $f }");
+    let home = test.path().join("ho[me").to_str().unwrap().to_owned();
+    test.env("HOME", &home)
+        .stdout(format!(
+            "{home}/a.txt {home}/b.txt\n{home}/a.txt\n{home}/b.txt\n"
+        ))
+        .run();
 }
 
 #[test]
