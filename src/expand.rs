@@ -517,7 +517,12 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
             } else {
                 bytes
             };
-            OsStr::from_bytes(bytes).to_owned()
+            let mut name = OsStr::from_bytes(bytes).to_owned();
+            // `*/` matches directories, each named with its `/`, as in bash.
+            if pattern.ends_with('/') && !bytes.ends_with(b"/") {
+                name.push("/");
+            }
+            name
         })
         .collect();
     if matches.is_empty() {

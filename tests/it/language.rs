@@ -313,6 +313,15 @@ fn for_loops() {
         .stdout("a.txt\nb.txt\n*.txt\n")
         .run();
     fails("for f in *.nothing { echo $f }", 1, "matched no file");
+    // `*/` is the directories, each with its `/`, as in bash.
+    Test::new()
+        .script("for d in */ { echo $d }\necho s*/*/")
+        .file("b/x", "")
+        .file("a/x", "")
+        .file("sub/in/x", "")
+        .file("file", "")
+        .stdout("a/\nb/\nsub/\nsub/in/\n")
+        .run();
     Test::new()
         .script("for a in $@ { echo $a }")
         .args(["p", "q"])
