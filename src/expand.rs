@@ -488,38 +488,39 @@ fn recursive_only_alone(pattern: &str) -> String {
 /// Sorted matches of a glob, relative to `cwd` when the pattern is. A glob
 /// that matches nothing is an error, not the pattern itself (bash's
 /// `failglob`).
+///
+/// The directories are walked here, one component of the pattern at a
+/// time, rather than by the glob crate's walker, which cannot match a
+/// hidden name even with a leading `.` written and panics on a name that
+/// is not UTF-8.
 fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsString>, ExpandError> {
-    let relative = !pattern.starts_with('/');
-    let base = cwd.to_string_lossy();
-    let base = base.trim_end_matches('/');
-    let full = if relative {
-        format!("{}/{}", glob::Pattern::escape(base), pattern)
-    } else {
-        pattern.to_owned()
-    };
-    let prefix_len = if relative { base.len() + 1 } else { 0 };
-    let options = glob::MatchOptions {
-        case_sensitive: true,
-        require_literal_separator: true,
-        require_literal_leading_dot: true,
-    };
-    let paths = glob::glob_with(&full, options).map_err(|err| ExpandError::BadGlob {
+    let bad_glob = |err: glob::PatternError| ExpandError::BadGlob {
         pattern: shown.to_owned(),
         reason: err.msg.to_owned(),
         span: span.into(),
-    })?;
-    let mut matches: Vec<OsString> = paths
-        .filter_map(Result::ok)
-        .map(|path| {
-            let bytes = path.as_os_str().as_bytes();
-            let bytes = if relative && bytes.len() >= prefix_len {
-                &bytes[prefix_len..]
-            } else {
-                bytes
-            };
-            let mut name = OsStr::from_bytes(bytes).to_owned();
-            // `*/` matches directories, each named with its `/`, as in bash.
-            if pattern.ends_with('/') && !bytes.ends_with(b"/") {
+    };
+    let (start, rest) = match pattern.strip_prefix('/') {
+        Some(rest) => (OsString::from("/"), rest),
+        None => (OsString::new(), pattern),
+    };
+    // A trailing `/` keeps only directories, each named with its `/`.
+    let (rest, dirs_only) = match rest.strip_suffix('/') {
+        Some(rest) => (rest.trim_end_matches('/'), true),
+        None => (rest, false),
+    };
+    let mut found = vec![start];
+    for component in rest.split('/').filter(|component| !component.is_empty()) {
+        found = step(&found, component, cwd).map_err(bad_glob)?;
+        if found.is_empty() {
+            break;
+        }
+    }
+    let mut matches: Vec<OsString> = found
+        .into_iter()
+        .filter(|name| !name.is_empty())
+        .filter(|name| !dirs_only || cwd.join(name).is_dir())
+        .map(|mut name| {
+            if dirs_only && !name.as_bytes().ends_with(b"/") {
                 name.push("/");
             }
             name
@@ -532,5 +533,116 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
         });
     }
     matches.sort();
+    matches.dedup();
     Ok(matches)
+}
+
+/// The paths one more component of a glob makes of those found so far
+/// (names as the script wrote them, relative to `cwd` or absolute).
+fn step(
+    found: &[OsString],
+    component: &str,
+    cwd: &Path,
+) -> Result<Vec<OsString>, glob::PatternError> {
+    let join = |dir: &OsString, name: &OsStr| -> OsString {
+        let mut path = dir.clone();
+        if !path.is_empty() && !path.as_bytes().ends_with(b"/") {
+            path.push("/");
+        }
+        path.push(name);
+        path
+    };
+    let mut next = Vec::new();
+    if let Some(name) = literal_component(component) {
+        // A name written out is looked up, not listed: a directory that
+        // may be searched but not read still works, as in bash.
+        for dir in found {
+            let path = join(dir, OsStr::new(&name));
+            if cwd.join(&path).symlink_metadata().is_ok() {
+                next.push(path);
+            }
+        }
+        return Ok(next);
+    }
+    if component == "**" {
+        // Any depth of directories, this one included (bash's globstar);
+        // hidden ones and links to directories are not entered.
+        for dir in found {
+            let mut todo = vec![dir.clone()];
+            while let Some(dir) = todo.pop() {
+                for (name, is_dir) in entries(&cwd.join(&dir)) {
+                    if is_dir && !name.as_bytes().starts_with(b".") {
+                        todo.push(join(&dir, &name));
+                    }
+                }
+                next.push(dir);
+            }
+        }
+        return Ok(next);
+    }
+    let pattern = glob::Pattern::new(component)?;
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: true,
+    };
+    for dir in found {
+        for (name, _) in entries(&cwd.join(dir)) {
+            let bytes = name.as_bytes();
+            // `.` and `..` are never matched (bash 5.2's globskipdots),
+            // and another hidden name only by a pattern starting with `.`.
+            if bytes == b"." || bytes == b".." {
+                continue;
+            }
+            if pattern.matches_with(&name.to_string_lossy(), options) {
+                next.push(join(dir, &name));
+            }
+        }
+    }
+    Ok(next)
+}
+
+/// The names in a directory, each with whether it is a directory itself
+/// (not through a link); none when it cannot be read, as bash skips it.
+fn entries(dir: &Path) -> Vec<(OsString, bool)> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    read.filter_map(Result::ok)
+        .map(|entry| {
+            let is_dir = entry.file_type().is_ok_and(|kind| kind.is_dir());
+            (entry.file_name(), is_dir)
+        })
+        .collect()
+}
+
+/// The name a component of a glob pattern stands for when it holds no
+/// wildcard: its text, with the glob crate's escapes (`[*]`, `[?]`, `[[]`,
+/// `[]]`) read back.
+fn literal_component(component: &str) -> Option<String> {
+    let chars: Vec<char> = component.chars().collect();
+    let mut out = String::with_capacity(component.len());
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '[' if i + 2 < chars.len()
+                && chars[i + 2] == ']'
+                && matches!(chars[i + 1], '*' | '?' | '[' | ']') =>
+            {
+                out.push(chars[i + 1]);
+                i += 3;
+            }
+            '*' | '?' | '[' => return None,
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Some(out)
 }

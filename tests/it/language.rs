@@ -362,6 +362,31 @@ fn globs_in_command_words_expand_as_in_bash() {
         .run();
 }
 
+/// A hidden name is matched by a pattern that starts with `.`, as in
+/// bash, and `.` and `..` never are (bash 5.2's globskipdots); a
+/// directory that holds a name that is not UTF-8 globs without a panic.
+#[test]
+fn globs_match_hidden_names_only_by_a_leading_dot() {
+    Test::new()
+        .script("echo .*\necho .h* sub/.*\necho *\nfor f in ./.c* { echo $f }")
+        .file(".hidden", "")
+        .file(".config/x", "")
+        .file("sub/.e", "")
+        .file("shown", "")
+        .stdout(".config .hidden\n.hidden sub/.e\nscript.pipe shown sub\n./.config\n")
+        .run();
+    let test = Test::new().script("echo *.txt\nprintf '%s\\n' b*");
+    std::fs::write(
+        test.path()
+            .join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"bad\xff")),
+        "",
+    )
+    .unwrap();
+    test.file("good.txt", "")
+        .stdout(b"good.txt\nbad\xff\n")
+        .run();
+}
+
 /// A `\` before a character makes it literal, as in bash: an escaped
 /// `*` is no glob and an escaped `~` no home directory.
 #[test]
