@@ -144,6 +144,20 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{keyword} {name}` has no value")]
+    #[diagnostic(
+        code(pipe::parse::missing_value),
+        help("write the value after `=`: `{keyword} {name} = VALUE`{more}")
+    )]
+    MissingValue {
+        keyword: &'static str,
+        name: String,
+        /// For `export`, how to export a variable as it is.
+        more: String,
+        #[label("expected `=` and a value")]
+        span: SourceSpan,
+    },
+
     #[error("`&` is not supported")]
     #[diagnostic(
         code(pipe::parse::background),
@@ -325,6 +339,7 @@ impl ParseError {
             | ParseError::Backquote { span }
             | ParseError::HereDocument { span }
             | ParseError::Background { span }
+            | ParseError::MissingValue { span, .. }
             | ParseError::ValueNotOneWord { span, .. }
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
@@ -423,6 +438,12 @@ mod tests {
                 span,
             },
             ParseError::Background { span },
+            ParseError::MissingValue {
+                keyword: "export",
+                name: "X".into(),
+                more: String::new(),
+                span,
+            },
         ]
     }
 
@@ -460,6 +481,7 @@ mod tests {
             ParseError::HereDocument { .. } => 27,
             ParseError::ValueNotOneWord { .. } => 28,
             ParseError::Background { .. } => 29,
+            ParseError::MissingValue { .. } => 30,
         }
     }
 

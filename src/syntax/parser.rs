@@ -78,6 +78,11 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     if positives.contains(&Rule::var_default_op) || positives.contains(&Rule::var_number) {
         return unsupported_parameter(source, pos, span);
     }
+    if positives.contains(&Rule::eq)
+        && let Some(error) = missing_value(source, pos, span)
+    {
+        return error;
+    }
     let at_statement_end = positives.contains(&Rule::sep) || positives.contains(&Rule::EOI);
     if at_statement_end && let Some(error) = value_not_one_word(source, pos, span) {
         return error;
@@ -169,6 +174,31 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
         });
     }
     None
+}
+
+/// `export NAME` with no value, as bash exports a variable it has, or
+/// `let x` alone: the `=` and value that pipe's statement needs are missing.
+fn missing_value(source: &str, pos: usize, span: Span) -> Option<ParseError> {
+    let start = source[..pos].rfind(['\n', ';', '{']).map_or(0, |at| at + 1);
+    let mut words = source[start..pos].split_whitespace();
+    let keyword = match words.next()? {
+        "let" => "let",
+        "export" => "export",
+        "secret" => "secret",
+        _ => return None,
+    };
+    let name = words.next()?;
+    let more = if keyword == "export" {
+        format!("; to export a variable as it is: `export {name} = \"${name}\"`")
+    } else {
+        String::new()
+    };
+    words.next().is_none().then(|| ParseError::MissingValue {
+        keyword,
+        name: name.to_owned(),
+        more,
+        span: span.into(),
+    })
 }
 
 /// `let x = a b`: a second word where a `let`, `export` or `secret`
