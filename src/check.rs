@@ -137,7 +137,8 @@ impl Checker {
                 scope.push(name.name.clone());
                 self.secrets.insert(name.name.clone(), name.name.clone());
             }
-            StmtKind::Cd { dir } => self.word(dir, scope),
+            StmtKind::Cd { dir: Some(dir) } => self.word(dir, scope),
+            StmtKind::Cd { dir: None } => {}
             StmtKind::Exit { status } => {
                 if let Some(word) = status {
                     self.word(word, scope);

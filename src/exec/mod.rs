@@ -36,7 +36,7 @@ use tokio::io::AsyncReadExt;
 use crate::expand::{self, Lookup};
 use crate::syntax::ast::{
     Block, BlockKind, Connector, ForLoop, List, ListItem, Pipeline, Setting, Span, Spanned, Stage,
-    Stmt, StmtKind, VarName, Word, WordPart,
+    Stmt, StmtKind, VarName, VarRef, Word, WordPart,
 };
 
 use supervise::{CancelScope, Reason, Supervisor};
@@ -579,7 +579,7 @@ impl<'r> Interp<'r> {
             StmtKind::Secret { name, value } => {
                 Box::pin(self.assign(scope, io, &name.name, value, Assign::Secret)).await
             }
-            StmtKind::Cd { dir } => Box::pin(self.cd(scope, io, dir)).await,
+            StmtKind::Cd { dir } => Box::pin(self.cd(scope, io, dir.as_ref(), stmt.span)).await,
             StmtKind::Exit { status } => Box::pin(self.exit(scope, io, status.as_ref())).await,
             StmtKind::List(list) => self.run_list(scope, io, list).await,
         }
@@ -639,14 +639,36 @@ impl<'r> Interp<'r> {
         }
     }
 
-    async fn cd(&self, scope: &mut Scope, io: &Io, dir: &Word) -> Flow {
-        let outcome = self.change_dir(scope, io, dir).await;
+    async fn cd(&self, scope: &mut Scope, io: &Io, dir: Option<&Word>, span: Span) -> Flow {
+        let outcome = self.change_dir(scope, io, dir, span).await;
         self.finish(scope, outcome)
     }
 
     /// `cd`: changes the scope's working directory, or fails, leaving it
-    /// as it was.
-    async fn change_dir(&self, scope: &mut Scope, io: &Io, dir: &Word) -> PipeOutcome {
+    /// as it was. `cd` alone (at `span`) goes to `$HOME`, as in bash.
+    async fn change_dir(
+        &self,
+        scope: &mut Scope,
+        io: &Io,
+        dir: Option<&Word>,
+        span: Span,
+    ) -> PipeOutcome {
+        let home;
+        let dir = match dir {
+            Some(dir) => dir,
+            None => {
+                let keyword = Span::new(span.start, span.start + "cd".len());
+                home = Word {
+                    parts: vec![WordPart::Var(VarRef {
+                        name: VarName::Named("HOME".to_owned()),
+                        default: None,
+                        span: keyword,
+                    })],
+                    span: keyword,
+                };
+                &home
+            }
+        };
         let result = async {
             let target = self
                 .expand_word(scope, io, dir, |word, view| {
@@ -838,16 +860,16 @@ impl<'r> Interp<'r> {
         pipeline: &Pipeline,
     ) -> Result<PipeOutcome, i32> {
         let lone = match pipeline.stages.as_slice() {
-            [Stage::Block(block)] => block.lone_stmt().map(|stmt| &stmt.kind),
+            [Stage::Block(block)] => block.lone_stmt(),
             _ => None,
         };
-        let (name, value, how) = match lone {
-            Some(StmtKind::Cd { dir }) => {
-                return Ok(Box::pin(self.change_dir(scope, io, dir)).await);
+        let (name, value, how) = match lone.map(|stmt| (&stmt.kind, stmt.span)) {
+            Some((StmtKind::Cd { dir }, span)) => {
+                return Ok(Box::pin(self.change_dir(scope, io, dir.as_ref(), span)).await);
             }
-            Some(StmtKind::Let { name, value }) => (name, value, Assign::Plain),
-            Some(StmtKind::Export { name, value }) => (name, value, Assign::Export),
-            Some(StmtKind::Secret { name, value }) => (name, value, Assign::Secret),
+            Some((StmtKind::Let { name, value }, _)) => (name, value, Assign::Plain),
+            Some((StmtKind::Export { name, value }, _)) => (name, value, Assign::Export),
+            Some((StmtKind::Secret { name, value }, _)) => (name, value, Assign::Secret),
             _ => return self.run_pipeline(scope, io, pipeline).await,
         };
         Ok(Box::pin(self.set_from_word(scope, io, &name.name, value, how)).await)

@@ -154,8 +154,9 @@ fn simple_stmt(child: Pair<'_>) -> Result<Stmt, ParseError> {
             (StmtKind::Secret { name, value }, end)
         }
         Rule::cd_stmt => {
-            let dir = only_word(child)?;
-            let end = dir.span.end;
+            let keyword_end = child.as_span().start() + "cd".len();
+            let dir = optional_word(child)?;
+            let end = dir.as_ref().map_or(keyword_end, |word| word.span.end);
             (StmtKind::Cd { dir }, end)
         }
         Rule::exit_stmt => {
@@ -223,7 +224,7 @@ fn only_word(pair: Pair<'_>) -> Result<Word, ParseError> {
     optional_word(pair)?.ok_or_else(|| missing("word", span))
 }
 
-/// `exit_stmt`: its word, if any.
+/// `exit_stmt` or `cd_stmt`: its word, if any.
 fn optional_word(pair: Pair<'_>) -> Result<Option<Word>, ParseError> {
     let mut found = None;
     for child in children(pair) {

@@ -923,6 +923,17 @@ fn cd_is_scoped() {
     .run();
 }
 
+/// `cd` alone is the home directory, as in bash, in a list too.
+#[test]
+fn cd_alone_goes_home() {
+    let test = Test::new().file("home/f", "at home\n");
+    let home = test.path().join("home").to_str().unwrap().to_owned();
+    test.env("HOME", &home)
+        .script("{ cd; cat f; echo $PWD }\ntrue && cd && cat f")
+        .stdout(format!("at home\n{home}\nat home\n"))
+        .run();
+}
+
 /// As in bash, `cd` may stand in a list: `cd build && make` changes the
 /// directory of the rest of the block, and a `cd` that fails is a
 /// condition there (`cd "$dir" || exit 1`), reported as bash reports it.
