@@ -147,6 +147,14 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
             span: Span::new(pos - 1, pos + 1).into(),
         });
     }
+    // bash's `>& FILE` (and `>&` with a space before its fd), which the
+    // grammar reads as `>` with no target.
+    if source[..pos].ends_with('>') && source[pos..].starts_with('&') {
+        return Some(ParseError::UnsupportedRedirect {
+            reason: "write `&> FILE` for both streams to a file, or `>&2` with no space",
+            span: Span::new(pos - 1, pos + 1).into(),
+        });
+    }
     // `cmd &` and `a & b`: a lone `&` that is no `&&`, `&>` or `>&`.
     if source[pos..].starts_with('&')
         && !source[pos..].starts_with("&&")

@@ -528,6 +528,10 @@ fn other_fd_redirects_are_parse_errors() {
     ] {
         fails(script, 2, "pipe::parse::unsupported_redirect");
     }
+    // bash's `>& FILE` is named, with what to write instead.
+    for script in ["make >& log", "echo x >& 2", "echo x 2>& f"] {
+        fails(script, 2, "write `&> FILE` for both streams to a file");
+    }
 }
 
 /// `\`-newline is removed, as in bash: inside a word it joins the parts
