@@ -137,6 +137,23 @@ fn logical(path: &std::path::Path) -> PathBuf {
     out
 }
 
+/// Whether the environment's `PWD` names the working directory: an
+/// absolute path to the same file as `.` (through links, as a shell's
+/// logical path may).
+fn pwd_is_cwd() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Some(pwd) = std::env::var_os("PWD") else {
+        return false;
+    };
+    let pwd = std::path::Path::new(&pwd);
+    match (pwd.metadata(), std::path::Path::new(".").metadata()) {
+        (Ok(pwd_meta), Ok(here)) => {
+            pwd.is_absolute() && pwd_meta.dev() == here.dev() && pwd_meta.ino() == here.ino()
+        }
+        _ => false,
+    }
+}
+
 /// How a script ended.
 #[derive(Debug)]
 pub enum Outcome {
@@ -194,7 +211,14 @@ pub fn run(
             });
         }
     };
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    // The working directory as the shell that started pipe named it
+    // (through a link, maybe), so that `cd ..` and `$PWD` go on from the
+    // logical path as in bash; else as the system names it.
+    let pwd_valid = pwd_is_cwd();
+    let cwd = match std::env::var_os("PWD") {
+        Some(pwd) if pwd_valid => logical(std::path::Path::new(&pwd)),
+        _ => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+    };
     let interp = Interp {
         positional: config.positional,
         observe: config.observe,
@@ -220,6 +244,13 @@ pub fn run(
         last_status: 0,
         cancel: root.clone(),
     };
+    // As bash does at start-up: a `$PWD` that is not the working
+    // directory (a parent that changed directory without updating it, as
+    // most process APIs do) is set to it, in the script and its children.
+    if !pwd_valid {
+        let cwd = scope.cwd.as_os_str().to_owned();
+        scope.set("PWD", cwd, Assign::Export);
+    }
     let io = Io::inherit();
     let flow = runtime.block_on(async {
         // The background is polled first, so that signals to pipe are

@@ -927,6 +927,35 @@ fn cd_is_scoped() {
     .run();
 }
 
+/// A `$PWD` that is not the working directory (the harness, like most
+/// process APIs, changes directory without updating it) is set right at
+/// start-up, as bash does; one that names it through a link is kept, and
+/// `cd` goes on from it.
+#[test]
+fn pwd_is_the_working_directory_from_the_start() {
+    let test = Test::new().file("real/sub/f", "");
+    let dir = std::fs::canonicalize(test.path()).unwrap();
+    let dir = dir.display().to_string();
+    test.env("PWD", "/nonexistent")
+        .script("echo $PWD\nprintenv PWD")
+        .stdout(format!("{dir}\n{dir}\n"))
+        .run();
+    let test = Test::new().file("real/sub/f", "");
+    let dir = std::fs::canonicalize(test.path()).unwrap();
+    std::os::unix::fs::symlink(dir.join("real"), dir.join("link")).unwrap();
+    let link = dir.join("link").display().to_string();
+    let mut command = test.command();
+    command
+        .current_dir(&link)
+        .env("PWD", &link)
+        .args(["-c", "echo $PWD; cd sub; echo $PWD"]);
+    let output = command.output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("{link}\n{link}/sub\n")
+    );
+}
+
 /// `cd` alone is the home directory, as in bash, in a list too.
 #[test]
 fn cd_alone_goes_home() {
