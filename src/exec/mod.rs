@@ -723,7 +723,10 @@ impl<'r> Interp<'r> {
         match result.await {
             Ok(path) => {
                 // As bash's `cd` does: `$PWD` follows, in the script and
-                // in the environment of its children.
+                // in the environment of its children, and `$OLDPWD` is
+                // where it was.
+                let old = scope.cwd.as_os_str().to_owned();
+                scope.set("OLDPWD", old, Assign::Export);
                 scope.set("PWD", path.clone().into_os_string(), Assign::Export);
                 scope.cwd = Rc::new(path);
                 scope.cwd_changed = true;

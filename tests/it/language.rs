@@ -925,6 +925,13 @@ fn cd_is_scoped() {
     )
     .stdout(format!("{dir}/sub\n{dir}/sub\n{dir}\n{dir}\n{dir}/sub\n"))
     .run();
+    // `$OLDPWD` is where the last `cd` left, as in bash.
+    let test = Test::new().file("sub/f", "");
+    let dir = std::fs::canonicalize(test.path()).unwrap();
+    let dir = dir.display();
+    test.script("cd sub\necho $OLDPWD\nprintenv OLDPWD")
+        .stdout(format!("{dir}\n{dir}\n"))
+        .run();
 }
 
 /// A `$PWD` that is not the working directory (the harness, like most
