@@ -137,8 +137,13 @@ impl Checker {
                 scope.push(name.name.clone());
                 self.secrets.insert(name.name.clone(), name.name.clone());
             }
-            StmtKind::Cd { dir: Some(dir) } => self.word(dir, scope),
-            StmtKind::Cd { dir: None } => {}
+            StmtKind::Cd { dir } => {
+                if let Some(dir) = dir {
+                    self.word(dir, scope);
+                }
+                // `cd` sets these, as bash's does.
+                scope.extend(["PWD".to_owned(), "OLDPWD".to_owned()]);
+            }
             StmtKind::Exit { status } => {
                 if let Some(word) = status {
                     self.word(word, scope);

@@ -77,6 +77,20 @@ fn check_warns_about_a_secret_passed_inside_another_variable() {
     );
 }
 
+/// `cd` defines `$OLDPWD` for `check`, as it does at run time.
+#[test]
+fn check_knows_cd_sets_oldpwd() {
+    let test = Test::new()
+        .file("cd.pipe", "cd /\necho $OLDPWD\n")
+        .file("no.pipe", "echo $OLDPWD\n");
+    let mut command = test.command();
+    command.env_remove("OLDPWD").args(["check", "cd.pipe"]);
+    assert!(command.output().unwrap().status.success());
+    let mut command = test.command();
+    command.env_remove("OLDPWD").args(["check", "no.pipe"]);
+    assert_eq!(command.output().unwrap().status.code(), Some(1));
+}
+
 /// A PATH the script sets is where `check` looks for later commands, as
 /// the run will: `export PATH = "$PWD/bin:$PATH"` finds the tools in
 /// `bin`, `PATH=dir cmd` finds `cmd` there, and a PATH that only the run
