@@ -239,7 +239,7 @@ pub enum ParseError {
         help("add a unit, e.g. `5s` or `150ms`")
     )]
     DurationWithoutUnit {
-        #[label("needs a unit: us, ms, s, m or h")]
+        #[label("needs a unit: us, ms, s, m, h or d")]
         span: SourceSpan,
     },
 
