@@ -214,6 +214,58 @@ pub fn joined(word: &Word, lookup: &dyn Lookup) -> Result<OsString, ExpandError>
     Ok(OsString::from_vec(out))
 }
 
+/// Expands the value of an assignment (`let`, `export`, `secret`, a
+/// command's `NAME=value`): as [`joined`], and, as bash does in an
+/// assignment, an unquoted `~` after a `:` is the home directory too
+/// (`let PATH = $PATH:~/bin`).
+pub fn assignment(word: &Word, lookup: &dyn Lookup) -> Result<OsString, ExpandError> {
+    let count = word.parts.len();
+    let has_tilde = word.parts.iter().enumerate().any(|(n, part)| {
+        matches!(part, WordPart::Literal { bytes, quoted: false, .. }
+            if !tildes_after_colons(bytes, n + 1 == count).is_empty())
+    });
+    if !has_tilde {
+        return joined(word, lookup);
+    }
+    let mut word = word.clone();
+    for (n, part) in word.parts.iter_mut().enumerate() {
+        if let WordPart::Literal {
+            bytes,
+            quoted: false,
+            span,
+        } = part
+        {
+            let at = tildes_after_colons(bytes, n + 1 == count);
+            let mut out = Vec::with_capacity(bytes.len());
+            let mut from = 0;
+            for i in at {
+                out.extend_from_slice(&bytes[from..i]);
+                let tilde_at = Span::new(span.start + i, span.start + i + 1);
+                out.extend_from_slice(&tilde(b"~", tilde_at, lookup)?);
+                from = i + 1;
+            }
+            out.extend_from_slice(&bytes[from..]);
+            *bytes = out;
+        }
+    }
+    joined(&word, lookup)
+}
+
+/// Where `:~` is followed by `/`, `:` or, in the word's `last` part, its
+/// end: the offsets of those `~`.
+fn tildes_after_colons(bytes: &[u8], last: bool) -> Vec<usize> {
+    (1..bytes.len())
+        .filter(|&i| {
+            bytes[i - 1] == b':'
+                && bytes[i] == b'~'
+                && match bytes.get(i + 1) {
+                    Some(next) => matches!(next, b'/' | b':'),
+                    None => last,
+                }
+        })
+        .collect()
+}
+
 /// The value of `$name`, `${name:-default}`, `$1`, `$?`, `$#`.
 fn var_value(var: &VarRef, lookup: &dyn Lookup) -> Result<OsString, ExpandError> {
     let value = match &var.name {

@@ -639,7 +639,9 @@ impl<'r> Interp<'r> {
         how: Assign,
     ) -> PipeOutcome {
         let result = async {
-            let expanded = self.expand_word(scope, io, value, expand::joined).await?;
+            let expanded = self
+                .expand_word(scope, io, value, expand::assignment)
+                .await?;
             if scope.attributes(name, how).0 && expanded.as_bytes().contains(&0) {
                 return Err(PipeOutcome::failed(RunError::NulByte {
                     what: "an environment value",

@@ -78,7 +78,8 @@ impl Interp<'_> {
                 view: &view,
                 assigns: &env[exported..],
             };
-            let value = expand::joined(&assign.value, &earlier).map_err(|err| fail(err.into()))?;
+            let value =
+                expand::assignment(&assign.value, &earlier).map_err(|err| fail(err.into()))?;
             if value.as_bytes().contains(&0) {
                 return Err(fail(RunError::NulByte {
                     what: "an environment value",

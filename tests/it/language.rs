@@ -163,6 +163,12 @@ fn tilde_is_home_at_the_start_of_a_word() {
         .script("echo ~ ~/x a~ '~' \"~\" ~user\nlet d = ~/dir\necho $d")
         .stdout("/home/someone /home/someone/x a~ ~ ~ ~user\n/home/someone/dir\n")
         .run();
+    // In an assignment's value, as in bash, a `~` after a `:` too.
+    Test::new()
+        .env("HOME", "/h")
+        .script("let p = /bin:~/bin:~\necho $p\nX=a:~/x printenv X\necho a:~/x \"b:~/y\"")
+        .stdout("/bin:/h/bin:/h\na:/h/x\na:~/x b:~/y\n")
+        .run();
     // A glob after `~/` looks in the home directory, whatever its name
     // holds (here a `[`, matched as it is).
     let test = Test::new()
