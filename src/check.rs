@@ -286,15 +286,27 @@ impl Checker {
     /// does not set, from the environment.
     fn value_of(&self, word: &Word, scope: &[String]) -> Option<OsString> {
         let mut bytes = Vec::new();
+        let count = word.parts.len();
         for (i, part) in word.parts.iter().enumerate() {
             match part {
+                // `~` at the start, and after a `:` as in any assignment.
                 WordPart::Literal {
                     bytes: text,
                     quoted: false,
                     ..
-                } if i == 0 && (text == b"~" || text.starts_with(b"~/")) => {
-                    bytes.extend_from_slice(std::env::var_os("HOME")?.as_bytes());
-                    bytes.extend_from_slice(&text[1..]);
+                } => {
+                    let home = || std::env::var_os("HOME");
+                    let mut from = 0;
+                    if i == 0 && (text == b"~" || text.starts_with(b"~/")) {
+                        bytes.extend_from_slice(home()?.as_bytes());
+                        from = 1;
+                    }
+                    for at in crate::expand::tildes_after_colons(text, i + 1 == count) {
+                        bytes.extend_from_slice(&text[from..at]);
+                        bytes.extend_from_slice(home()?.as_bytes());
+                        from = at + 1;
+                    }
+                    bytes.extend_from_slice(&text[from..]);
                 }
                 WordPart::Literal { bytes: text, .. } => bytes.extend_from_slice(text),
                 WordPart::Var(VarRef {

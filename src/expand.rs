@@ -253,7 +253,7 @@ pub fn assignment(word: &Word, lookup: &dyn Lookup) -> Result<OsString, ExpandEr
 
 /// Where `:~` is followed by `/`, `:` or, in the word's `last` part, its
 /// end: the offsets of those `~`.
-fn tildes_after_colons(bytes: &[u8], last: bool) -> Vec<usize> {
+pub fn tildes_after_colons(bytes: &[u8], last: bool) -> Vec<usize> {
     (1..bytes.len())
         .filter(|&i| {
             bytes[i - 1] == b':'

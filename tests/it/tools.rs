@@ -102,6 +102,7 @@ fn check_looks_for_commands_on_the_path_the_script_sets() {
     let executable = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755);
     std::fs::set_permissions(bin.join("mytool"), executable).expect("chmod");
     let bin = bin.to_str().expect("utf-8 path").to_owned();
+    let test_dir = &bin[..bin.len() - "/bin".len()];
     test.file(
         "s.pipe",
         format!(
@@ -111,7 +112,9 @@ fn check_looks_for_commands_on_the_path_the_script_sets() {
         ),
     )
     .file("prefix.pipe", format!("PATH={bin} mytool\n"))
-    .args(["check", "s.pipe", "prefix.pipe"])
+    .file("home.pipe", "export PATH = /nonexistent:~/bin\nmytool\n")
+    .env("HOME", test_dir)
+    .args(["check", "s.pipe", "prefix.pipe", "home.pipe"])
     .stderr_empty()
     .run();
     Test::new()
