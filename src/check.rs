@@ -250,15 +250,14 @@ impl Checker {
             && !name.contains(&b'/')
             // A PATH known only at run time cannot be searched now.
             && let Some(path_var) = path_var
-        {
-            if let Err(error) = crate::exec::resolve(
+            && let Err(error) = crate::exec::resolve(
                 OsStr::from_bytes(&name),
                 path_var.as_deref(),
                 Path::new("."),
                 program.span,
-            ) {
-                self.problems.push(CheckError::Command(error));
-            }
+            )
+        {
+            self.problems.push(CheckError::Command(error));
         }
     }
 

@@ -345,11 +345,11 @@ pub fn list_item(
             }
             // As in bash's `{01..10}`: a bound written with a leading zero
             // pads every item with zeros to the wider bound's width.
-            let width = [&from_text, &to_text]
-                .iter()
-                .any(|text| zero_padded(text))
-                .then(|| from_text.len().max(to_text.len()))
-                .unwrap_or(0);
+            let width = if zero_padded(&from_text) || zero_padded(&to_text) {
+                from_text.len().max(to_text.len())
+            } else {
+                0
+            };
             let item = |n: i64| -> OsString {
                 if n < 0 {
                     format!(
