@@ -93,6 +93,19 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         && !rest_of_line.is_some_and(|line| line.contains('{'))
         && let Some((keyword, help)) = missing_body(&positives)
     {
+        // `for x in a b`, then `{` on the next line, as a C or bash
+        // habit would put it.
+        let brace_below = source[pos..]
+            .lines()
+            .skip(1)
+            .map(str::trim)
+            .find(|line| !line.is_empty() && !line.starts_with('#'))
+            .is_some_and(|line| line.starts_with('{'));
+        let help = if brace_below {
+            "the `{` must be on the same line as its header: `for x in a b c {`, `timeout 5s {`"
+        } else {
+            help
+        };
         return ParseError::MissingBody {
             keyword,
             help,
