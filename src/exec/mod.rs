@@ -214,10 +214,13 @@ pub fn run(
     // The working directory as the shell that started pipe named it
     // (through a link, maybe), so that `cd ..` and `$PWD` go on from the
     // logical path as in bash; else as the system names it.
-    let pwd_valid = pwd_is_cwd();
+    let system_cwd = std::env::current_dir().ok();
+    // A `$PWD` is kept when it names the directory, or when the system
+    // cannot name it (it was removed).
+    let pwd_valid = pwd_is_cwd() || system_cwd.is_none();
     let cwd = match std::env::var_os("PWD") {
-        Some(pwd) if pwd_valid => logical(std::path::Path::new(&pwd)),
-        _ => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        Some(pwd) if pwd_valid && system_cwd.is_some() => logical(std::path::Path::new(&pwd)),
+        _ => system_cwd.unwrap_or_else(|| PathBuf::from(".")),
     };
     let interp = Interp {
         positional: config.positional,
