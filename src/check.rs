@@ -128,7 +128,7 @@ impl Checker {
             StmtKind::Let { name, value } | StmtKind::Export { name, value } => {
                 self.word(value, scope);
                 self.set_path(&name.name, value, scope);
-                self.derive(&name.name, std::slice::from_ref(value));
+                self.derive(&name.name, [value]);
                 scope.push(name.name.clone());
             }
             StmtKind::Secret { name, value } => {
@@ -197,15 +197,11 @@ impl Checker {
                         }
                     }
                 }
-                let words: Vec<Word> = for_loop
-                    .items
-                    .iter()
-                    .filter_map(|item| match item {
-                        ListItem::Word(word) => Some(word.clone()),
-                        ListItem::Range { .. } => None,
-                    })
-                    .collect();
-                self.derive(&for_loop.var.name, &words);
+                let words = for_loop.items.iter().filter_map(|item| match item {
+                    ListItem::Word(word) => Some(word),
+                    ListItem::Range { .. } => None,
+                });
+                self.derive(&for_loop.var.name, words);
                 scope.push(for_loop.var.name.clone());
                 self.stmts(&for_loop.body, scope);
                 scope.pop();
@@ -358,11 +354,12 @@ impl Checker {
 
     /// `name` now holds what `words` hold: a secret, if any of them holds
     /// one; a declared secret stays one whatever it is given.
-    fn derive(&mut self, name: &str, words: &[Word]) {
+    fn derive<'a>(&mut self, name: &str, words: impl IntoIterator<Item = &'a Word>) {
         if self.secrets.get(name).is_some_and(|secret| secret == name) {
             return;
         }
-        match words.iter().find_map(|word| self.secret_in_word(word)) {
+        let held = words.into_iter().find_map(|word| self.secret_in_word(word));
+        match held {
             Some((_, secret)) => {
                 self.secrets.insert(name.to_owned(), secret);
             }
