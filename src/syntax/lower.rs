@@ -531,7 +531,22 @@ fn for_loop(pair: Pair<'_>) -> Result<ForLoop, ParseError> {
         match child.as_rule() {
             Rule::ident => var = Some(ident(&child)),
             Rule::for_item => items.push(for_item(child)?),
-            Rule::stmts => body = stmts(child)?,
+            Rule::stmts => {
+                // `for i in {1..3}; do`: bash's brace expansion, taken for
+                // an empty list and a body, which would run nothing.
+                let text = child.as_str();
+                if items.is_empty()
+                    && let Some(help) = super::parser::brace_expansion_help(text)
+                {
+                    let start = child.as_span().start() - 1;
+                    return Err(ParseError::UnsupportedExpansion {
+                        text: format!("{{{text}}}"),
+                        help,
+                        span: Span::new(start, start + text.len() + 2).into(),
+                    });
+                }
+                body = stmts(child)?;
+            }
             _ => return Err(unexpected(&child)),
         }
     }

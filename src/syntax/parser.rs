@@ -72,7 +72,7 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             span: Span::new(pos, pos + keyword.len()).into(),
         };
     }
-    if let Some(error) = bash_only(source, pos) {
+    if let Some(error) = bash_only(source, pos).or_else(|| brace_expansion(source, pos)) {
         return error;
     }
     if positives.contains(&Rule::var_default_op) || positives.contains(&Rule::var_number) {
@@ -220,6 +220,40 @@ fn missing_value(source: &str, pos: usize, span: Span) -> Option<ParseError> {
         more,
         span: span.into(),
     })
+}
+
+/// bash's brace expansion, `{1..10}` or `{a,b}`, where the parse stopped:
+/// at its `{`, or at the `{` after it that a `for` list took for its body
+/// (`for i in {1..3} { ... }`).
+fn brace_expansion(source: &str, pos: usize) -> Option<ParseError> {
+    let line_start = source[..pos].rfind('\n').map_or(0, |at| at + 1);
+    let before = source[line_start..pos].trim_end();
+    let start = if source[pos..].starts_with('{') && !before.ends_with('}') {
+        pos
+    } else {
+        line_start + before.strip_suffix('}').map(|rest| rest.rfind('{'))??
+    };
+    let inner_end = start + 1 + source[start + 1..].find('}')?;
+    let help = brace_expansion_help(&source[start + 1..inner_end])?;
+    Some(ParseError::UnsupportedExpansion {
+        text: source[start..=inner_end].to_owned(),
+        help,
+        span: Span::new(start, inner_end + 1).into(),
+    })
+}
+
+/// What to write instead, when the text between `{` and `}` reads as
+/// bash's brace expansion: one word holding `..` or `,`.
+pub(super) fn brace_expansion_help(inner: &str) -> Option<&'static str> {
+    if inner.is_empty() || inner.contains(|c: char| c.is_whitespace() || "{}$\"'".contains(c)) {
+        None
+    } else if inner.contains("..") {
+        Some("pipe has no brace expansion; a `for` list takes the range itself: `for i in 1..10 { ... }`")
+    } else if inner.contains(',') {
+        Some("pipe has no brace expansion; write the words out (`a.txt b.txt`), or loop over them: `for x in a b { ... }`")
+    } else {
+        None
+    }
 }
 
 /// `let x = a b`: a second word where a `let`, `export` or `secret`

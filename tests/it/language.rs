@@ -513,6 +513,23 @@ fn redirects_with_fd_numbers() {
     assert_eq!(read("f"), "a1\n");
 }
 
+/// bash's brace expansion is named, wherever the parse stopped: in a
+/// `for` list (where `{1..3}` would otherwise be read as the loop's body),
+/// or in a command's words.
+#[test]
+fn bash_brace_expansion_is_named() {
+    for script in [
+        "for i in {1..3} { echo $i }",
+        "for i in {1..3}; do echo $i; done",
+        "echo {a,b}",
+        "cp f{,.bak}",
+        "parallel for i in {1..3}; do",
+    ] {
+        fails(script, 2, "pipe has no brace expansion");
+    }
+    ok("for i in a {}\nfind . -name x -exec echo {} +", "");
+}
+
 /// Any other fd, or another form, is refused before anything runs, rather
 /// than passed as an argument.
 #[test]
