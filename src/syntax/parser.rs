@@ -248,9 +248,13 @@ pub(super) fn brace_expansion_help(inner: &str) -> Option<&'static str> {
     if inner.is_empty() || inner.contains(|c: char| c.is_whitespace() || "{}$\"'".contains(c)) {
         None
     } else if inner.contains("..") {
-        Some("pipe has no brace expansion; a `for` list takes the range itself: `for i in 1..10 { ... }`")
+        Some(
+            "pipe has no brace expansion; a `for` list takes the range itself: `for i in 1..10 { ... }`",
+        )
     } else if inner.contains(',') {
-        Some("pipe has no brace expansion; write the words out (`a.txt b.txt`), or loop over them: `for x in a b { ... }`")
+        Some(
+            "pipe has no brace expansion; write the words out (`a.txt b.txt`), or loop over them: `for x in a b { ... }`",
+        )
     } else {
         None
     }
