@@ -535,10 +535,12 @@ fn for_loop(pair: Pair<'_>) -> Result<ForLoop, ParseError> {
                 // `for i in {1..3}; do`: bash's brace expansion, taken for
                 // an empty list and a body, which would run nothing.
                 let text = child.as_str();
+                let start = child.as_span().start().saturating_sub(1);
+                let right_after_brace = child.as_span().get_input()[start..].starts_with('{');
                 if items.is_empty()
+                    && right_after_brace
                     && let Some(help) = super::parser::brace_expansion_help(text)
                 {
-                    let start = child.as_span().start() - 1;
                     return Err(ParseError::UnsupportedExpansion {
                         text: format!("{{{text}}}"),
                         help,
