@@ -169,7 +169,9 @@ fn tilde(bytes: &[u8], span: Span, lookup: &dyn Lookup) -> Result<Vec<u8>, Expan
     if bytes != b"~" && !bytes.starts_with(b"~/") {
         return Ok(bytes.to_vec());
     }
-    let Some(home) = lookup.var("HOME") else {
+    // As bash does, an unset HOME is the user's home from the password
+    // database; only when that fails too is it undefined.
+    let Some(home) = lookup.var("HOME").or_else(home_of_user) else {
         let span = Span::new(span.start, span.start + 1).into();
         return Err(ExpandError::Undefined {
             name: "HOME".to_owned(),
@@ -180,6 +182,34 @@ fn tilde(bytes: &[u8], span: Span, lookup: &dyn Lookup) -> Result<Vec<u8>, Expan
     let mut out = home.as_bytes().to_vec();
     out.extend_from_slice(&bytes[1..]);
     Ok(out)
+}
+
+/// The home directory of the user running `pipe`, from the password
+/// database (`getpwuid_r`).
+fn home_of_user() -> Option<OsString> {
+    let mut buffer = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: an all-zero `passwd` is a valid value of the C struct (null
+    // pointers and zero ids); getpwuid_r only writes it.
+    let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is to live memory of the size given, and the
+    // strings the entry points to live in `buffer`, read before it drops.
+    let status = unsafe {
+        libc::getpwuid_r(
+            libc::getuid(),
+            &mut entry,
+            buffer.as_mut_ptr(),
+            buffer.len(),
+            &mut found,
+        )
+    };
+    if status != 0 || found.is_null() || entry.pw_dir.is_null() {
+        return None;
+    }
+    // SAFETY: pw_dir is a NUL-terminated string inside `buffer`.
+    let dir = unsafe { std::ffi::CStr::from_ptr(entry.pw_dir) };
+    let dir = dir.to_bytes();
+    (!dir.is_empty()).then(|| OsStr::from_bytes(dir).to_owned())
 }
 
 /// Expands a word that must be one value: a redirect target or `cd`.

@@ -163,6 +163,21 @@ fn tilde_is_home_at_the_start_of_a_word() {
         .script("echo ~ ~/x a~ '~' \"~\" ~user\nlet d = ~/dir\necho $d")
         .stdout("/home/someone /home/someone/x a~ ~ ~ ~user\n/home/someone/dir\n")
         .run();
+    // With HOME unset, as in bash, `~` is the user's home from the
+    // password database.
+    let test = Test::new();
+    let mut command = test.command();
+    command.env_remove("HOME").args(["-c", "echo ~/x"]);
+    let output = command.output().unwrap();
+    let expected = std::process::Command::new("sh")
+        .args(["-c", "getent passwd $(id -u) | cut -d: -f6"])
+        .output()
+        .unwrap();
+    let home = String::from_utf8_lossy(&expected.stdout).trim().to_owned();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("{home}/x\n")
+    );
     // In an assignment's value, as in bash, a `~` after a `:` too.
     Test::new()
         .env("HOME", "/h")
