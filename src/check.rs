@@ -68,7 +68,8 @@ pub fn check(script: &Script) -> Vec<CheckError> {
         secrets: HashMap::new(),
         paths: Vec::new(),
     };
-    let mut scope = Vec::new();
+    // pipe sets `$PWD` as it starts, as bash does, whatever it inherited.
+    let mut scope = vec!["PWD".to_owned()];
     checker.stmts(&script.body, &mut scope);
     checker.problems.sort_by_key(|problem| match problem {
         CheckError::Undefined { span, .. } | CheckError::SecretArgument { span, .. } => {

@@ -77,14 +77,18 @@ fn check_warns_about_a_secret_passed_inside_another_variable() {
     );
 }
 
-/// `cd` defines `$OLDPWD` for `check`, as it does at run time.
+/// `cd` defines `$OLDPWD` for `check`, as it does at run time, and `$PWD`
+/// is always defined, as pipe sets it as it starts.
 #[test]
 fn check_knows_cd_sets_oldpwd() {
     let test = Test::new()
-        .file("cd.pipe", "cd /\necho $OLDPWD\n")
+        .file("cd.pipe", "echo $PWD\ncd /\necho $OLDPWD\n")
         .file("no.pipe", "echo $OLDPWD\n");
     let mut command = test.command();
-    command.env_remove("OLDPWD").args(["check", "cd.pipe"]);
+    command
+        .env_remove("OLDPWD")
+        .env_remove("PWD")
+        .args(["check", "cd.pipe"]);
     assert!(command.output().unwrap().status.success());
     let mut command = test.command();
     command.env_remove("OLDPWD").args(["check", "no.pipe"]);
