@@ -160,6 +160,32 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
             span: Span::new(pos - 1, pos + 1).into(),
         });
     }
+    // `name() { ... }` and `function name { ... }`: a bash function.
+    let statement_start = source[..pos].rfind(['\n', ';']).map_or(0, |at| at + 1);
+    let keyword = source[statement_start..pos]
+        .trim_start()
+        .starts_with("function ");
+    if source[pos..].starts_with("()") || (keyword && source[pos..].starts_with('{')) {
+        let head = source[..pos].trim_end();
+        let start = if keyword {
+            let statement = &source[statement_start..pos];
+            statement_start + (statement.len() - statement.trim_start().len())
+        } else {
+            head.rfind(|c: char| c.is_whitespace() || c == ';')
+                .map_or(0, |at| at + 1)
+        };
+        let end = if source[pos..].starts_with("()") {
+            pos + 2
+        } else {
+            head.len()
+        };
+        return Some(ParseError::UnsupportedExpansion {
+            text: source[start..end].to_owned(),
+            help: "pipe has no functions: put the steps in a script of their own and run it \
+                   as a command, or loop over what changes: `for x in a b { ... }`",
+            span: Span::new(start, end).into(),
+        });
+    }
     // bash's `>& FILE` (and `>&` with a space before its fd), which the
     // grammar reads as `>` with no target.
     if source[..pos].ends_with('>') && source[pos..].starts_with('&') {
