@@ -591,8 +591,10 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
         None => (rest, false),
     };
     let mut found = vec![start];
-    for component in rest.split('/').filter(|component| !component.is_empty()) {
-        found = step(&found, component, cwd).map_err(bad_glob)?;
+    let components: Vec<&str> = rest.split('/').filter(|c| !c.is_empty()).collect();
+    for (i, component) in components.iter().enumerate() {
+        let files_too = i + 1 == components.len() && !dirs_only;
+        found = step(&found, component, files_too, cwd).map_err(bad_glob)?;
         if found.is_empty() {
             break;
         }
@@ -620,10 +622,13 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
 }
 
 /// The paths one more component of a glob makes of those found so far
-/// (names as the script wrote them, relative to `cwd` or absolute).
+/// (names as the script wrote them, relative to `cwd` or absolute). A
+/// `**` that ends the pattern (`files_too`) matches files as well as
+/// directories, as bash's does.
 fn step(
     found: &[OsString],
     component: &str,
+    files_too: bool,
     cwd: &Path,
 ) -> Result<Vec<OsString>, glob::PatternError> {
     let join = |dir: &OsString, name: &OsStr| -> OsString {
@@ -648,16 +653,30 @@ fn step(
     }
     if component == "**" {
         // Any depth of directories, this one included (bash's globstar);
-        // hidden ones and links to directories are not entered.
+        // hidden ones and links to directories are not entered. Last in
+        // the pattern, the files in them too (`a/**` is `a a/1.txt a/b
+        // a/b/2.txt ...`).
         for dir in found {
+            if files_too && !dir.is_empty() && cwd.join(dir).is_dir() {
+                next.push(dir.clone());
+            }
             let mut todo = vec![dir.clone()];
-            while let Some(dir) = todo.pop() {
-                for (name, is_dir) in entries(&cwd.join(&dir)) {
-                    if is_dir && !name.as_bytes().starts_with(b".") {
-                        todo.push(join(&dir, &name));
+            while let Some(current) = todo.pop() {
+                for (name, is_dir) in entries(&cwd.join(&current)) {
+                    if name.as_bytes().starts_with(b".") {
+                        continue;
+                    }
+                    let path = join(&current, &name);
+                    if is_dir {
+                        todo.push(path.clone());
+                    }
+                    if files_too {
+                        next.push(path);
                     }
                 }
-                next.push(dir);
+                if !files_too {
+                    next.push(current);
+                }
             }
         }
         return Ok(next);

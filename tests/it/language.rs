@@ -430,6 +430,13 @@ fn double_star_globs() {
         .file("a/b/two.txt", "")
         .stdout("a\ntop.txt\na/b/two.txt\na/one.txt\ntop.txt\n")
         .run();
+    // Last in a pattern, `**` is the files below too, as in bash.
+    Test::new()
+        .script("echo a/**\necho **")
+        .file("a/one.txt", "")
+        .file("a/b/two.txt", "")
+        .stdout("a a/b a/b/two.txt a/one.txt\na a/b a/b/two.txt a/one.txt script.pipe\n")
+        .run();
     // A glob that matches nothing is named as it expanded.
     fails(
         "let d = \"[x] y\"\nfor f in $d/*.txt { echo $f }",
