@@ -273,6 +273,14 @@ fn bash_builtin_help(name: &str) -> Option<&'static str> {
             "use `cd DIR` inside a block: `{ cd DIR; ... }` changes the directory \
              only until the block ends"
         }
+        "alias" | "unalias" => {
+            "pipe has no aliases: write the command out, or keep its name in a variable \
+             (`let ll = ls`, then `$ll -l`)"
+        }
+        "command" | "type" | "hash" => {
+            "this is a shell builtin; to test whether a program is on PATH, run \
+             `which NAME`, or let `pipe check` look for every command of a script"
+        }
         "cd" | "exit" | "let" | "export" | "secret" | "for" | "parallel" | "fanout" => {
             "this is one of pipe's keywords only when written unquoted, first in a \
              statement (no `NAME=value` before it); here it was read as a command's name"

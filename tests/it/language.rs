@@ -1081,6 +1081,8 @@ fn command_lookup_errors() {
     fails("wait", 127, "pipe has no `&` or `wait`");
     fails("trap 'rm -f t' EXIT", 127, "pipe has no `trap`");
     fails("umask 077", 127, "a setting of the shell itself");
+    fails("command -v jq", 127, "to test whether a program is on PATH");
+    fails("alias ll='ls -l'", 127, "pipe has no aliases");
     fails("A=1 cd /", 127, "one of pipe's keywords only");
     fails("'exit' 3", 127, "one of pipe's keywords only");
     Test::new()
