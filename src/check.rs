@@ -6,9 +6,9 @@
 //! where every user of the machine can read it. Every problem is reported,
 //! not just the first. Nothing runs.
 
-use std::collections::HashSet;
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use miette::Diagnostic;
@@ -48,8 +48,9 @@ pub enum CheckError {
     )]
     SecretArgument {
         name: String,
-        #[label("visible in the process list")]
+        #[label("{label}")]
         span: miette::SourceSpan,
+        label: String,
     },
 }
 
@@ -64,9 +65,11 @@ impl CheckError {
 pub fn check(script: &Script) -> Vec<CheckError> {
     let mut checker = Checker {
         problems: Vec::new(),
-        secrets: HashSet::new(),
+        secrets: HashMap::new(),
+        paths: Vec::new(),
     };
-    let mut scope = Vec::new();
+    // pipe sets `$PWD` as it starts, as bash does, whatever it inherited.
+    let mut scope = vec!["PWD".to_owned()];
     checker.stmts(&script.body, &mut scope);
     checker.problems.sort_by_key(|problem| match problem {
         CheckError::Undefined { span, .. } | CheckError::SecretArgument { span, .. } => {
@@ -99,8 +102,14 @@ pub fn literal_secrets(script: &Script) -> Vec<Vec<u8>> {
 
 struct Checker {
     problems: Vec<CheckError>,
-    /// Names declared with `secret` anywhere so far.
-    secrets: HashSet<String>,
+    /// Names declared with `secret` anywhere so far, each to itself, and
+    /// names whose value was made from one (`let auth = "Bearer $token"`,
+    /// a `for` variable over it), each to the secret it holds.
+    secrets: HashMap<String, String>,
+    /// The `PATH`s the script set in the scopes open now, innermost last,
+    /// each with the length of the scope it was set at (so that it ends
+    /// with that scope); None for a value only known at run time.
+    paths: Vec<(usize, Option<OsString>)>,
 }
 
 impl Checker {
@@ -112,20 +121,30 @@ impl Checker {
             self.stmt(stmt, scope);
         }
         scope.truncate(mark);
+        self.paths.retain(|(at, _)| *at < mark);
     }
 
     fn stmt(&mut self, stmt: &Stmt, scope: &mut Vec<String>) {
         match &stmt.kind {
             StmtKind::Let { name, value } | StmtKind::Export { name, value } => {
                 self.word(value, scope);
+                self.set_path(&name.name, value, scope);
+                self.derive(&name.name, [value]);
                 scope.push(name.name.clone());
             }
             StmtKind::Secret { name, value } => {
                 self.word(value, scope);
+                self.set_path(&name.name, value, scope);
                 scope.push(name.name.clone());
-                self.secrets.insert(name.name.clone());
+                self.secrets.insert(name.name.clone(), name.name.clone());
             }
-            StmtKind::Cd { dir } => self.word(dir, scope),
+            StmtKind::Cd { dir } => {
+                if let Some(dir) = dir {
+                    self.word(dir, scope);
+                }
+                // `cd` sets these, as bash's does.
+                scope.extend(["PWD".to_owned(), "OLDPWD".to_owned()]);
+            }
             StmtKind::Exit { status } => {
                 if let Some(word) = status {
                     self.word(word, scope);
@@ -179,6 +198,11 @@ impl Checker {
                         }
                     }
                 }
+                let words = for_loop.items.iter().filter_map(|item| match item {
+                    ListItem::Word(word) => Some(word),
+                    ListItem::Range { .. } => None,
+                });
+                self.derive(&for_loop.var.name, words);
                 scope.push(for_loop.var.name.clone());
                 self.stmts(&for_loop.body, scope);
                 scope.pop();
@@ -199,11 +223,16 @@ impl Checker {
         // Each assignment sees the ones before it (`A=1 B=$A cmd`); the
         // command's words do not.
         let mark = scope.len();
+        let paths = self.paths.len();
         for assign in &command.assigns {
             self.word(&assign.value, scope);
+            self.set_path(&assign.name.name, &assign.value, scope);
             scope.push(assign.name.name.clone());
         }
         scope.truncate(mark);
+        // The command itself is looked up on the PATH of its prefix.
+        let path_var = self.path_var();
+        self.paths.truncate(paths);
         for word in &command.words {
             self.word(word, scope);
             self.secret_argument(word);
@@ -216,33 +245,148 @@ impl Checker {
         if let Some(program) = command.words.first()
             && let Some(name) = literal(program)
             && !name.contains(&b'/')
-        {
-            let path_var = std::env::var_os("PATH");
-            if let Err(error) = crate::exec::resolve(
+            // A PATH known only at run time cannot be searched now.
+            && let Some(path_var) = path_var
+            && let Err(error) = crate::exec::resolve(
                 OsStr::from_bytes(&name),
                 path_var.as_deref(),
                 Path::new("."),
                 program.span,
-            ) {
-                self.problems.push(CheckError::Command(error));
+            )
+        {
+            self.problems.push(CheckError::Command(error));
+        }
+    }
+
+    /// Where a command named by a bare name is looked for now: the last
+    /// PATH the script set in scope, else the environment's; None when
+    /// the script set one that only the run can tell.
+    fn path_var(&self) -> Option<Option<OsString>> {
+        match self.paths.last() {
+            Some((_, value)) => value.clone().map(Some),
+            None => Some(std::env::var_os("PATH")),
+        }
+    }
+
+    /// Notes a new value of `PATH` (`export PATH = "$HOME/bin:$PATH"`), so
+    /// that later commands are looked for where the run will look.
+    fn set_path(&mut self, name: &str, value: &Word, scope: &[String]) {
+        if name == "PATH" {
+            let known = self.value_of(value, scope);
+            self.paths.push((scope.len(), known));
+        }
+    }
+
+    /// The value of a word when it can be known without running anything:
+    /// text, `~`, `$PATH` as the script left it, and variables the script
+    /// does not set, from the environment.
+    fn value_of(&self, word: &Word, scope: &[String]) -> Option<OsString> {
+        let mut bytes = Vec::new();
+        let count = word.parts.len();
+        for (i, part) in word.parts.iter().enumerate() {
+            match part {
+                // `~` at the start, and after a `:` as in any assignment.
+                WordPart::Literal {
+                    bytes: text,
+                    quoted: false,
+                    ..
+                } => {
+                    let home = || std::env::var_os("HOME");
+                    let mut from = 0;
+                    if i == 0 && (text == b"~" || text.starts_with(b"~/")) {
+                        bytes.extend_from_slice(home()?.as_bytes());
+                        from = 1;
+                    }
+                    for at in crate::expand::tildes_after_colons(text, i + 1 == count) {
+                        bytes.extend_from_slice(&text[from..at]);
+                        bytes.extend_from_slice(home()?.as_bytes());
+                        from = at + 1;
+                    }
+                    bytes.extend_from_slice(&text[from..]);
+                }
+                WordPart::Literal { bytes: text, .. } => bytes.extend_from_slice(text),
+                WordPart::Var(VarRef {
+                    name: VarName::Named(name),
+                    default,
+                    ..
+                }) => {
+                    let value = if name == "PATH" {
+                        self.path_var()?
+                    } else if scope.contains(name) {
+                        return None;
+                    } else {
+                        std::env::var_os(name)
+                    };
+                    // `${name:-default}` takes the default when unset or empty.
+                    let value = match (value, default) {
+                        (Some(value), Some(default)) if value.is_empty() => {
+                            self.value_of(default, scope)?
+                        }
+                        (Some(value), _) => value,
+                        (None, Some(default)) => self.value_of(default, scope)?,
+                        (None, None) => return None,
+                    };
+                    bytes.extend_from_slice(value.as_bytes());
+                }
+                WordPart::Var(_) | WordPart::Args { .. } | WordPart::Subst { .. } => return None,
+            }
+        }
+        Some(OsString::from_vec(bytes))
+    }
+
+    /// The secret a variable's value holds some of, if any, with the
+    /// reference that brings it in: a secret's own `$name`, a variable
+    /// made from one, or either in a `${x:-default}`.
+    fn secret_in<'a>(&self, var: &'a VarRef) -> Option<(&'a VarRef, String)> {
+        if let VarName::Named(name) = &var.name
+            && let Some(secret) = self.secrets.get(name)
+        {
+            return Some((var, secret.clone()));
+        }
+        self.secret_in_word(var.default.as_deref()?)
+    }
+
+    fn secret_in_word<'a>(&self, word: &'a Word) -> Option<(&'a VarRef, String)> {
+        word.parts.iter().find_map(|part| match part {
+            WordPart::Var(var) => self.secret_in(var),
+            _ => None,
+        })
+    }
+
+    /// `name` now holds what `words` hold: a secret, if any of them holds
+    /// one; a declared secret stays one whatever it is given.
+    fn derive<'a>(&mut self, name: &str, words: impl IntoIterator<Item = &'a Word>) {
+        if self.secrets.get(name).is_some_and(|secret| secret == name) {
+            return;
+        }
+        let held = words.into_iter().find_map(|word| self.secret_in_word(word));
+        match held {
+            Some((_, secret)) => {
+                self.secrets.insert(name.to_owned(), secret);
+            }
+            None => {
+                self.secrets.remove(name);
             }
         }
     }
 
     fn secret_argument(&mut self, word: &Word) {
         for part in &word.parts {
-            if let WordPart::Var(VarRef {
-                name: VarName::Named(name),
-                span,
-                ..
-            }) = part
-                && self.secrets.contains(name)
-            {
-                self.problems.push(CheckError::SecretArgument {
-                    name: name.clone(),
-                    span: (*span).into(),
-                });
-            }
+            let WordPart::Var(var) = part else { continue };
+            let Some((var, secret)) = self.secret_in(var) else {
+                continue;
+            };
+            let label = match &var.name {
+                VarName::Named(name) if *name != secret => {
+                    format!("visible in the process list (`${name}` holds `${secret}`)")
+                }
+                _ => "visible in the process list".to_owned(),
+            };
+            self.problems.push(CheckError::SecretArgument {
+                name: secret,
+                span: var.span.into(),
+                label,
+            });
         }
     }
 

@@ -169,7 +169,9 @@ fn tilde(bytes: &[u8], span: Span, lookup: &dyn Lookup) -> Result<Vec<u8>, Expan
     if bytes != b"~" && !bytes.starts_with(b"~/") {
         return Ok(bytes.to_vec());
     }
-    let Some(home) = lookup.var("HOME") else {
+    // As bash does, an unset HOME is the user's home from the password
+    // database; only when that fails too is it undefined.
+    let Some(home) = lookup.var("HOME").or_else(home_of_user) else {
         let span = Span::new(span.start, span.start + 1).into();
         return Err(ExpandError::Undefined {
             name: "HOME".to_owned(),
@@ -180,6 +182,34 @@ fn tilde(bytes: &[u8], span: Span, lookup: &dyn Lookup) -> Result<Vec<u8>, Expan
     let mut out = home.as_bytes().to_vec();
     out.extend_from_slice(&bytes[1..]);
     Ok(out)
+}
+
+/// The home directory of the user running `pipe`, from the password
+/// database (`getpwuid_r`).
+fn home_of_user() -> Option<OsString> {
+    let mut buffer = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: an all-zero `passwd` is a valid value of the C struct (null
+    // pointers and zero ids); getpwuid_r only writes it.
+    let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is to live memory of the size given, and the
+    // strings the entry points to live in `buffer`, read before it drops.
+    let status = unsafe {
+        libc::getpwuid_r(
+            libc::getuid(),
+            &mut entry,
+            buffer.as_mut_ptr(),
+            buffer.len(),
+            &mut found,
+        )
+    };
+    if status != 0 || found.is_null() || entry.pw_dir.is_null() {
+        return None;
+    }
+    // SAFETY: pw_dir is a NUL-terminated string inside `buffer`.
+    let dir = unsafe { std::ffi::CStr::from_ptr(entry.pw_dir) };
+    let dir = dir.to_bytes();
+    (!dir.is_empty()).then(|| OsStr::from_bytes(dir).to_owned())
 }
 
 /// Expands a word that must be one value: a redirect target or `cd`.
@@ -212,6 +242,58 @@ pub fn joined(word: &Word, lookup: &dyn Lookup) -> Result<OsString, ExpandError>
         out.extend_from_slice(value.as_bytes());
     }
     Ok(OsString::from_vec(out))
+}
+
+/// Expands the value of an assignment (`let`, `export`, `secret`, a
+/// command's `NAME=value`): as [`joined`], and, as bash does in an
+/// assignment, an unquoted `~` after a `:` is the home directory too
+/// (`let PATH = $PATH:~/bin`).
+pub fn assignment(word: &Word, lookup: &dyn Lookup) -> Result<OsString, ExpandError> {
+    let count = word.parts.len();
+    let has_tilde = word.parts.iter().enumerate().any(|(n, part)| {
+        matches!(part, WordPart::Literal { bytes, quoted: false, .. }
+            if !tildes_after_colons(bytes, n + 1 == count).is_empty())
+    });
+    if !has_tilde {
+        return joined(word, lookup);
+    }
+    let mut word = word.clone();
+    for (n, part) in word.parts.iter_mut().enumerate() {
+        if let WordPart::Literal {
+            bytes,
+            quoted: false,
+            span,
+        } = part
+        {
+            let at = tildes_after_colons(bytes, n + 1 == count);
+            let mut out = Vec::with_capacity(bytes.len());
+            let mut from = 0;
+            for i in at {
+                out.extend_from_slice(&bytes[from..i]);
+                let tilde_at = Span::new(span.start + i, span.start + i + 1);
+                out.extend_from_slice(&tilde(b"~", tilde_at, lookup)?);
+                from = i + 1;
+            }
+            out.extend_from_slice(&bytes[from..]);
+            *bytes = out;
+        }
+    }
+    joined(&word, lookup)
+}
+
+/// Where `:~` is followed by `/`, `:` or, in the word's `last` part, its
+/// end: the offsets of those `~`.
+pub fn tildes_after_colons(bytes: &[u8], last: bool) -> Vec<usize> {
+    (1..bytes.len())
+        .filter(|&i| {
+            bytes[i - 1] == b':'
+                && bytes[i] == b'~'
+                && match bytes.get(i + 1) {
+                    Some(next) => matches!(next, b'/' | b':'),
+                    None => last,
+                }
+        })
+        .collect()
 }
 
 /// The value of `$name`, `${name:-default}`, `$1`, `$?`, `$#`.
@@ -282,8 +364,8 @@ pub fn list_item(
 ) -> Result<Vec<OsString>, ExpandError> {
     match item {
         ListItem::Range { from, to, span } => {
-            let from = bound(from, lookup)?;
-            let to = bound(to, lookup)?;
+            let (from, from_text) = bound(from, lookup)?;
+            let (to, to_text) = bound(to, lookup)?;
             let len = (i128::from(from) - i128::from(to)).unsigned_abs() + 1;
             if len > MAX_RANGE {
                 return Err(ExpandError::RangeTooLong {
@@ -291,10 +373,29 @@ pub fn list_item(
                     span: (*span).into(),
                 });
             }
-            let values: Vec<OsString> = if from <= to {
-                (from..=to).map(|n| n.to_string().into()).collect()
+            // As in bash's `{01..10}`: a bound written with a leading zero
+            // pads every item with zeros to the wider bound's width.
+            let width = if zero_padded(&from_text) || zero_padded(&to_text) {
+                from_text.len().max(to_text.len())
             } else {
-                (to..=from).rev().map(|n| n.to_string().into()).collect()
+                0
+            };
+            let item = |n: i64| -> OsString {
+                if n < 0 {
+                    format!(
+                        "-{:0>pad$}",
+                        n.unsigned_abs(),
+                        pad = width.saturating_sub(1)
+                    )
+                    .into()
+                } else {
+                    format!("{n:0>width$}").into()
+                }
+            };
+            let values: Vec<OsString> = if from <= to {
+                (from..=to).map(item).collect()
+            } else {
+                (to..=from).rev().map(item).collect()
             };
             Ok(values)
         }
@@ -327,18 +428,41 @@ pub fn argument(
     }
 }
 
-fn bound(bound: &RangeBound, lookup: &dyn Lookup) -> Result<i64, ExpandError> {
+/// A range's bound: its value, and its text as written or as its
+/// variable holds it.
+fn bound(bound: &RangeBound, lookup: &dyn Lookup) -> Result<(i64, String), ExpandError> {
     match bound {
-        RangeBound::Int(n) => Ok(n.value),
+        RangeBound::Int(n) => {
+            // The grammar's `-? digits`, so the span's width is the text's;
+            // what it has beyond the value's own digits are leading zeros.
+            let written = n.span.end - n.span.start;
+            let natural = n.value.to_string();
+            let text = if written > natural.len() {
+                let sign = if n.value < 0 { "-" } else { "" };
+                let digits = n.value.unsigned_abs().to_string();
+                format!("{sign}{digits:0>pad$}", pad = written - sign.len())
+            } else {
+                natural
+            };
+            Ok((n.value, text))
+        }
         RangeBound::Var(var) => {
             let value = var_value(var, lookup)?;
             let text = value.to_string_lossy();
-            text.trim().parse().map_err(|_| ExpandError::NotAnInteger {
-                name: text.into_owned(),
+            let text = text.trim();
+            let n = text.parse().map_err(|_| ExpandError::NotAnInteger {
+                name: text.to_owned(),
                 span: var.span.into(),
-            })
+            })?;
+            Ok((n, text.to_owned()))
         }
     }
+}
+
+/// Whether a range bound is written with a leading zero (`01`, `-05`).
+fn zero_padded(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    digits.len() > 1 && digits.starts_with('0')
 }
 
 /// The glob pattern of a word whose unquoted text holds `*`, `?` or `[`;
@@ -355,15 +479,23 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
     }
     let mut pattern = String::new();
     let mut shown = String::new();
-    for part in &word.parts {
+    for (i, part) in word.parts.iter().enumerate() {
         let literal = match part {
             // bash's `[^...]` is its `[!...]`, the only negation the
             // glob crate reads.
             WordPart::Literal {
                 bytes,
                 quoted: false,
-                ..
+                span,
             } => {
+                let mut bytes = bytes.as_slice();
+                // `~/*.txt`: the home directory, matched as it is.
+                if i == 0 && (bytes == b"~" || bytes.starts_with(b"~/")) {
+                    let home = tilde(b"~", *span, lookup)?;
+                    pattern.push_str(&glob::Pattern::escape(&String::from_utf8_lossy(&home)));
+                    shown.push('~');
+                    bytes = &bytes[1..];
+                }
                 let text = String::from_utf8_lossy(bytes);
                 pattern.push_str(&posix_classes(&text.replace("[^", "[!")));
                 shown.push_str(&text);
@@ -438,36 +570,44 @@ fn recursive_only_alone(pattern: &str) -> String {
 /// Sorted matches of a glob, relative to `cwd` when the pattern is. A glob
 /// that matches nothing is an error, not the pattern itself (bash's
 /// `failglob`).
+///
+/// The directories are walked here, one component of the pattern at a
+/// time, rather than by the glob crate's walker, which cannot match a
+/// hidden name even with a leading `.` written and panics on a name that
+/// is not UTF-8.
 fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsString>, ExpandError> {
-    let relative = !pattern.starts_with('/');
-    let base = cwd.to_string_lossy();
-    let base = base.trim_end_matches('/');
-    let full = if relative {
-        format!("{}/{}", glob::Pattern::escape(base), pattern)
-    } else {
-        pattern.to_owned()
-    };
-    let prefix_len = if relative { base.len() + 1 } else { 0 };
-    let options = glob::MatchOptions {
-        case_sensitive: true,
-        require_literal_separator: true,
-        require_literal_leading_dot: true,
-    };
-    let paths = glob::glob_with(&full, options).map_err(|err| ExpandError::BadGlob {
+    let bad_glob = |err: glob::PatternError| ExpandError::BadGlob {
         pattern: shown.to_owned(),
         reason: err.msg.to_owned(),
         span: span.into(),
-    })?;
-    let mut matches: Vec<OsString> = paths
-        .filter_map(Result::ok)
-        .map(|path| {
-            let bytes = path.as_os_str().as_bytes();
-            let bytes = if relative && bytes.len() >= prefix_len {
-                &bytes[prefix_len..]
-            } else {
-                bytes
-            };
-            OsStr::from_bytes(bytes).to_owned()
+    };
+    let (start, rest) = match pattern.strip_prefix('/') {
+        Some(rest) => (OsString::from("/"), rest),
+        None => (OsString::new(), pattern),
+    };
+    // A trailing `/` keeps only directories, each named with its `/`.
+    let (rest, dirs_only) = match rest.strip_suffix('/') {
+        Some(rest) => (rest.trim_end_matches('/'), true),
+        None => (rest, false),
+    };
+    let mut found = vec![start];
+    let components: Vec<&str> = rest.split('/').filter(|c| !c.is_empty()).collect();
+    for (i, component) in components.iter().enumerate() {
+        let files_too = i + 1 == components.len() && !dirs_only;
+        found = step(&found, component, files_too, cwd).map_err(bad_glob)?;
+        if found.is_empty() {
+            break;
+        }
+    }
+    let mut matches: Vec<OsString> = found
+        .into_iter()
+        .filter(|name| !name.is_empty())
+        .filter(|name| !dirs_only || cwd.join(name).is_dir())
+        .map(|mut name| {
+            if dirs_only && !name.as_bytes().ends_with(b"/") {
+                name.push("/");
+            }
+            name
         })
         .collect();
     if matches.is_empty() {
@@ -477,5 +617,133 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
         });
     }
     matches.sort();
+    matches.dedup();
     Ok(matches)
+}
+
+/// The paths one more component of a glob makes of those found so far
+/// (names as the script wrote them, relative to `cwd` or absolute). A
+/// `**` that ends the pattern (`files_too`) matches files as well as
+/// directories, as bash's does.
+fn step(
+    found: &[OsString],
+    component: &str,
+    files_too: bool,
+    cwd: &Path,
+) -> Result<Vec<OsString>, glob::PatternError> {
+    let join = |dir: &OsString, name: &OsStr| -> OsString {
+        let mut path = dir.clone();
+        if !path.is_empty() && !path.as_bytes().ends_with(b"/") {
+            path.push("/");
+        }
+        path.push(name);
+        path
+    };
+    let mut next = Vec::new();
+    if let Some(name) = literal_component(component) {
+        // A name written out is looked up, not listed: a directory that
+        // may be searched but not read still works, as in bash.
+        for dir in found {
+            let path = join(dir, OsStr::new(&name));
+            if cwd.join(&path).symlink_metadata().is_ok() {
+                next.push(path);
+            }
+        }
+        return Ok(next);
+    }
+    if component == "**" {
+        // Any depth of directories, this one included (bash's globstar);
+        // hidden ones and links to directories are not entered. Last in
+        // the pattern, the files in them too (`a/**` is `a a/1.txt a/b
+        // a/b/2.txt ...`).
+        for dir in found {
+            if files_too && !dir.is_empty() && cwd.join(dir).is_dir() {
+                next.push(dir.clone());
+            }
+            let mut todo = vec![dir.clone()];
+            while let Some(current) = todo.pop() {
+                for (name, is_dir) in entries(&cwd.join(&current)) {
+                    if name.as_bytes().starts_with(b".") {
+                        continue;
+                    }
+                    let path = join(&current, &name);
+                    if is_dir {
+                        todo.push(path.clone());
+                    }
+                    if files_too {
+                        next.push(path);
+                    }
+                }
+                if !files_too {
+                    next.push(current);
+                }
+            }
+        }
+        return Ok(next);
+    }
+    let pattern = glob::Pattern::new(component)?;
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: true,
+    };
+    for dir in found {
+        for (name, _) in entries(&cwd.join(dir)) {
+            let bytes = name.as_bytes();
+            // `.` and `..` are never matched (bash 5.2's globskipdots),
+            // and another hidden name only by a pattern starting with `.`.
+            if bytes == b"." || bytes == b".." {
+                continue;
+            }
+            if pattern.matches_with(&name.to_string_lossy(), options) {
+                next.push(join(dir, &name));
+            }
+        }
+    }
+    Ok(next)
+}
+
+/// The names in a directory, each with whether it is a directory itself
+/// (not through a link); none when it cannot be read, as bash skips it.
+fn entries(dir: &Path) -> Vec<(OsString, bool)> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    read.filter_map(Result::ok)
+        .map(|entry| {
+            let is_dir = entry.file_type().is_ok_and(|kind| kind.is_dir());
+            (entry.file_name(), is_dir)
+        })
+        .collect()
+}
+
+/// The name a component of a glob pattern stands for when it holds no
+/// wildcard: its text, with the glob crate's escapes (`[*]`, `[?]`, `[[]`,
+/// `[]]`) read back.
+fn literal_component(component: &str) -> Option<String> {
+    let chars: Vec<char> = component.chars().collect();
+    let mut out = String::with_capacity(component.len());
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '[' if i + 2 < chars.len()
+                && chars[i + 2] == ']'
+                && matches!(chars[i + 1], '*' | '?' | '[' | ']') =>
+            {
+                out.push(chars[i + 1]);
+                i += 3;
+            }
+            '*' | '?' | '[' => return None,
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Some(out)
 }

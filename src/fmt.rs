@@ -555,7 +555,8 @@ impl<'a> Formatter<'a> {
             StmtKind::Let { name, value } => binding("let", &name.name, value.span),
             StmtKind::Export { name, value } => binding("export", &name.name, value.span),
             StmtKind::Secret { name, value } => binding("secret", &name.name, value.span),
-            StmtKind::Cd { dir } => format!("cd {}", self.verbatim(dir.span)),
+            StmtKind::Cd { dir: Some(dir) } => format!("cd {}", self.verbatim(dir.span)),
+            StmtKind::Cd { dir: None } => "cd".to_owned(),
             StmtKind::Exit { status: None } => "exit".to_string(),
             StmtKind::Exit {
                 status: Some(status),

@@ -315,7 +315,7 @@ impl Graph<'_> {
                 self.substs_into(value, Port::node(node));
                 Ends::quiet(Port::node(node))
             }
-            StmtKind::Cd { dir: word }
+            StmtKind::Cd { dir: Some(word) }
             | StmtKind::Exit {
                 status: Some(word), ..
             } => {
@@ -323,7 +323,7 @@ impl Graph<'_> {
                 self.substs_into(word, Port::node(node));
                 Ends::quiet(Port::node(node))
             }
-            StmtKind::Exit { status: None } => {
+            StmtKind::Cd { dir: None } | StmtKind::Exit { status: None } => {
                 let node = self.node(&self.text(stmt.span), plain);
                 Ends::quiet(Port::node(node))
             }

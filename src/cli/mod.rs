@@ -128,6 +128,11 @@ enum UsageError {
     )]
     NoScript,
 
+    /// Arguments clap refuses: its message, then its tips and usage.
+    #[error("{message}")]
+    #[diagnostic(code(pipe::usage::arguments), help("{help}"))]
+    Arguments { message: String, help: String },
+
     #[error("standard input can be read only once")]
     #[diagnostic(code(pipe::usage::stdin_twice), help("name `-` once among the files"))]
     StdinTwice,
@@ -151,6 +156,23 @@ struct Script {
     args: Vec<OsString>,
 }
 
+/// clap's report of arguments it refuses, as a usage diagnostic: its
+/// first paragraph (without clap's `error: `) is the message, the tips and
+/// the usage after it the help.
+fn arguments_error(err: &clap::Error) -> UsageError {
+    let text = err.render().to_string();
+    let (first, rest) = text.trim().split_once("\n\n").unwrap_or((text.trim(), ""));
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let message = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    let help = rest
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.strip_prefix("  tip: ").unwrap_or(line).trim_end())
+        .collect::<Vec<_>>()
+        .join("\n");
+    UsageError::Arguments { message, help }
+}
+
 /// Exit status for a parse or usage error.
 const USAGE: u8 = 2;
 
@@ -159,9 +181,15 @@ pub fn main() -> u8 {
     exec::prepare_process();
     let cli = match Cli::from_args(std::env::args_os().collect()) {
         Ok(cli) => cli,
-        Err(err) => {
+        // `--help` and `--version` are printed as clap writes them; a
+        // usage error is a diagnostic like every other error.
+        Err(err) if !err.use_stderr() => {
             let _ = err.print();
-            return if err.use_stderr() { USAGE } else { 0 };
+            return 0;
+        }
+        Err(err) => {
+            Printer::new().print(&arguments_error(&err), None, &[]);
+            return USAGE;
         }
     };
     let printer = Printer::new();

@@ -21,6 +21,9 @@ pub struct Plan {
     pub argv: Vec<OsString>,
     /// Exported variables and prefix assignments, in that order.
     pub env: Vec<(OsString, OsString)>,
+    /// How many of `env`'s last entries are prefix assignments, which
+    /// `-x` shows before the command as bash does.
+    pub assigned: usize,
     pub redirects: Vec<PlannedRedirect>,
     /// The working directory, when a `cd` changed it.
     pub cwd: Option<PathBuf>,

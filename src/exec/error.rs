@@ -53,7 +53,7 @@ pub enum RunError {
     },
 
     #[error("cannot open `{path}`: {}", reason(.source))]
-    #[diagnostic(code(pipe::run::redirect))]
+    #[diagnostic(code(pipe::run::redirect), help("{}", open_help(.source)))]
     Redirect {
         path: String,
         source: std::io::Error,
@@ -86,7 +86,7 @@ pub enum RunError {
     },
 
     #[error("cannot change directory to `{path}`: {}", reason(.source))]
-    #[diagnostic(code(pipe::run::cd))]
+    #[diagnostic(code(pipe::run::cd), help("{}", open_help(.source)))]
     Cd {
         path: String,
         source: std::io::Error,
@@ -215,6 +215,20 @@ fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
     }
 }
 
+/// What to look at when a file or directory cannot be opened.
+fn open_help(err: &std::io::Error) -> &'static str {
+    match err.raw_os_error() {
+        Some(libc::ENOENT) => {
+            "check the name: a relative path starts from the working directory, and \
+             every directory on the way must exist"
+        }
+        Some(libc::ENOTDIR) => "a name in the path that should be a directory is not one",
+        Some(libc::EISDIR) => "name a file, not a directory",
+        Some(libc::EACCES | libc::EPERM) => "check the permissions of the file and its directory",
+        _ => "check the path and the file system it is on",
+    }
+}
+
 /// What to write instead of a bash builtin or keyword that pipe does not
 /// have, which PATH's "did you mean" would only misname (`set`: `sed`).
 fn bash_builtin_help(name: &str) -> Option<&'static str> {
@@ -245,6 +259,44 @@ fn bash_builtin_help(name: &str) -> Option<&'static str> {
         "while" | "until" | "do" | "done" => {
             "pipe loops with `for`: `for x in LIST { ... }`, over words, ranges \
              (`1..10`), globs or the lines of `$(...)`"
+        }
+        "wait" => {
+            "pipe has no `&` or `wait`: `parallel { a; b }` runs its branches at once \
+             and waits for them all"
+        }
+        "trap" => {
+            "pipe has no `trap`: it ends every process it started whenever it exits; \
+             clean up after a failure with `||` (`make || { rm -f tmp; exit 1 }`)"
+        }
+        "eval" => {
+            "pipe has no `eval`: nothing is parsed again; pass words as arguments \
+             (`$cmd $arg`), or hand a text to a shell: `sh -c \"$text\"`"
+        }
+        "exec" => "pipe has no `exec`: run the command, then `exit` with its status",
+        "unset" => "pipe has no `unset`: a `let` inside a block `{ ... }` ends with the block",
+        "umask" | "ulimit" => {
+            "this is a setting of the shell itself: set it in the shell that runs \
+             `pipe`, or for one command with `sh -c 'umask 077; exec cmd'`"
+        }
+        "function" | "return" => {
+            "pipe has no functions: put the steps in a script of their own and run it \
+             as a command"
+        }
+        "pushd" | "popd" => {
+            "use `cd DIR` inside a block: `{ cd DIR; ... }` changes the directory \
+             only until the block ends"
+        }
+        "alias" | "unalias" => {
+            "pipe has no aliases: write the command out, or keep its name in a variable \
+             (`let ll = ls`, then `$ll -l`)"
+        }
+        "command" | "type" | "hash" => {
+            "this is a shell builtin; to test whether a program is on PATH, run \
+             `which NAME`, or let `pipe check` look for every command of a script"
+        }
+        "cd" | "exit" | "let" | "export" | "secret" | "for" | "parallel" | "fanout" => {
+            "this is one of pipe's keywords only when written unquoted, first in a \
+             statement (no `NAME=value` before it); here it was read as a command's name"
         }
         _ => return None,
     })

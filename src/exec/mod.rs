@@ -36,7 +36,7 @@ use tokio::io::AsyncReadExt;
 use crate::expand::{self, Lookup};
 use crate::syntax::ast::{
     Block, BlockKind, Connector, ForLoop, List, ListItem, Pipeline, Setting, Span, Spanned, Stage,
-    Stmt, StmtKind, VarName, Word, WordPart,
+    Stmt, StmtKind, VarName, VarRef, Word, WordPart,
 };
 
 use supervise::{CancelScope, Reason, Supervisor};
@@ -137,6 +137,23 @@ fn logical(path: &std::path::Path) -> PathBuf {
     out
 }
 
+/// Whether the environment's `PWD` names the working directory: an
+/// absolute path to the same file as `.` (through links, as a shell's
+/// logical path may).
+fn pwd_is_cwd() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Some(pwd) = std::env::var_os("PWD") else {
+        return false;
+    };
+    let pwd = std::path::Path::new(&pwd);
+    match (pwd.metadata(), std::path::Path::new(".").metadata()) {
+        (Ok(pwd_meta), Ok(here)) => {
+            pwd.is_absolute() && pwd_meta.dev() == here.dev() && pwd_meta.ino() == here.ino()
+        }
+        _ => false,
+    }
+}
+
 /// How a script ended.
 #[derive(Debug)]
 pub enum Outcome {
@@ -197,7 +214,17 @@ pub fn run(
             });
         }
     };
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    // The working directory as the shell that started pipe named it
+    // (through a link, maybe), so that `cd ..` and `$PWD` go on from the
+    // logical path as in bash; else as the system names it.
+    let system_cwd = std::env::current_dir().ok();
+    // A `$PWD` is kept when it names the directory, or when the system
+    // cannot name it (it was removed).
+    let pwd_valid = pwd_is_cwd() || system_cwd.is_none();
+    let cwd = match std::env::var_os("PWD") {
+        Some(pwd) if pwd_valid && system_cwd.is_some() => logical(std::path::Path::new(&pwd)),
+        _ => system_cwd.unwrap_or_else(|| PathBuf::from(".")),
+    };
     let interp = Interp {
         positional: config.positional,
         observe: config.observe,
@@ -223,6 +250,13 @@ pub fn run(
         last_status: 0,
         cancel: root.clone(),
     };
+    // As bash does at start-up: a `$PWD` that is not the working
+    // directory (a parent that changed directory without updating it, as
+    // most process APIs do) is set to it, in the script and its children.
+    if !pwd_valid {
+        let cwd = scope.cwd.as_os_str().to_owned();
+        scope.set("PWD", cwd, Assign::Export);
+    }
     let io = Io::inherit();
     let flow = runtime.block_on(async {
         // The background is polled first, so that signals to pipe are
@@ -610,7 +644,7 @@ impl<'r> Interp<'r> {
             StmtKind::Secret { name, value } => {
                 Box::pin(self.assign(scope, io, &name.name, value, Assign::Secret)).await
             }
-            StmtKind::Cd { dir } => Box::pin(self.cd(scope, io, dir)).await,
+            StmtKind::Cd { dir } => Box::pin(self.cd(scope, io, dir.as_ref(), stmt.span)).await,
             StmtKind::Exit { status } => Box::pin(self.exit(scope, io, status.as_ref())).await,
             StmtKind::List(list) => self.run_list(scope, io, list).await,
         }
@@ -639,7 +673,9 @@ impl<'r> Interp<'r> {
         how: Assign,
     ) -> PipeOutcome {
         let result = async {
-            let expanded = self.expand_word(scope, io, value, expand::joined).await?;
+            let expanded = self
+                .expand_word(scope, io, value, expand::assignment)
+                .await?;
             if scope.attributes(name, how).0 && expanded.as_bytes().contains(&0) {
                 return Err(PipeOutcome::failed(RunError::NulByte {
                     what: "an environment value",
@@ -670,14 +706,36 @@ impl<'r> Interp<'r> {
         }
     }
 
-    async fn cd(&self, scope: &mut Scope, io: &Io, dir: &Word) -> Flow {
-        let outcome = self.change_dir(scope, io, dir).await;
+    async fn cd(&self, scope: &mut Scope, io: &Io, dir: Option<&Word>, span: Span) -> Flow {
+        let outcome = self.change_dir(scope, io, dir, span).await;
         self.finish(scope, outcome)
     }
 
     /// `cd`: changes the scope's working directory, or fails, leaving it
-    /// as it was.
-    async fn change_dir(&self, scope: &mut Scope, io: &Io, dir: &Word) -> PipeOutcome {
+    /// as it was. `cd` alone (at `span`) goes to `$HOME`, as in bash.
+    async fn change_dir(
+        &self,
+        scope: &mut Scope,
+        io: &Io,
+        dir: Option<&Word>,
+        span: Span,
+    ) -> PipeOutcome {
+        let home;
+        let dir = match dir {
+            Some(dir) => dir,
+            None => {
+                let keyword = Span::new(span.start, span.start + "cd".len());
+                home = Word {
+                    parts: vec![WordPart::Var(VarRef {
+                        name: VarName::Named("HOME".to_owned()),
+                        default: None,
+                        span: keyword,
+                    })],
+                    span: keyword,
+                };
+                &home
+            }
+        };
         let result = async {
             let target = self
                 .expand_word(scope, io, dir, |word, view| {
@@ -701,7 +759,10 @@ impl<'r> Interp<'r> {
         match result.await {
             Ok(path) => {
                 // As bash's `cd` does: `$PWD` follows, in the script and
-                // in the environment of its children.
+                // in the environment of its children, and `$OLDPWD` is
+                // where it was.
+                let old = scope.cwd.as_os_str().to_owned();
+                scope.set("OLDPWD", old, Assign::Export);
                 scope.set("PWD", path.clone().into_os_string(), Assign::Export);
                 scope.cwd = Rc::new(path);
                 scope.cwd_changed = true;
@@ -887,16 +948,16 @@ impl<'r> Interp<'r> {
         pipeline: &Pipeline,
     ) -> Result<PipeOutcome, i32> {
         let lone = match pipeline.stages.as_slice() {
-            [Stage::Block(block)] => block.lone_stmt().map(|stmt| &stmt.kind),
+            [Stage::Block(block)] => block.lone_stmt(),
             _ => None,
         };
-        let (name, value, how) = match lone {
-            Some(StmtKind::Cd { dir }) => {
-                return Ok(Box::pin(self.change_dir(scope, io, dir)).await);
+        let (name, value, how) = match lone.map(|stmt| (&stmt.kind, stmt.span)) {
+            Some((StmtKind::Cd { dir }, span)) => {
+                return Ok(Box::pin(self.change_dir(scope, io, dir.as_ref(), span)).await);
             }
-            Some(StmtKind::Let { name, value }) => (name, value, Assign::Plain),
-            Some(StmtKind::Export { name, value }) => (name, value, Assign::Export),
-            Some(StmtKind::Secret { name, value }) => (name, value, Assign::Secret),
+            Some((StmtKind::Let { name, value }, _)) => (name, value, Assign::Plain),
+            Some((StmtKind::Export { name, value }, _)) => (name, value, Assign::Export),
+            Some((StmtKind::Secret { name, value }, _)) => (name, value, Assign::Secret),
             _ => return self.run_pipeline(scope, io, pipeline).await,
         };
         Ok(Box::pin(self.set_from_word(scope, io, &name.name, value, how)).await)
@@ -1156,13 +1217,20 @@ impl<'r> Interp<'r> {
         }
     }
 
-    /// A command line for `-x`, quoted so it can be pasted, secrets hidden.
-    fn trace_line(&self, argv: &[OsString]) -> String {
-        let words: Vec<String> = argv
+    /// A command line for `-x`, its prefix assignments first, as bash
+    /// prints it: quoted so it can be pasted, secrets hidden.
+    fn trace_line(&self, plan: &command::Plan) -> String {
+        let assigns = plan.env[plan.env.len() - plan.assigned..]
             .iter()
-            .map(|arg| quote(&self.redact(arg.as_bytes())))
-            .collect();
-        words.join(" ")
+            .map(|(name, value)| {
+                let value = quote(&self.redact(value.as_bytes()));
+                format!("{}={value}", name.to_string_lossy())
+            });
+        let words = plan
+            .argv
+            .iter()
+            .map(|arg| quote(&self.redact(arg.as_bytes())));
+        assigns.chain(words).collect::<Vec<String>>().join(" ")
     }
 
     /// Text with every secret's value replaced by `***`.

@@ -78,7 +78,8 @@ impl Interp<'_> {
                 view: &view,
                 assigns: &env[exported..],
             };
-            let value = expand::joined(&assign.value, &earlier).map_err(|err| fail(err.into()))?;
+            let value =
+                expand::assignment(&assign.value, &earlier).map_err(|err| fail(err.into()))?;
             if value.as_bytes().contains(&0) {
                 return Err(fail(RunError::NulByte {
                     what: "an environment value",
@@ -103,6 +104,7 @@ impl Interp<'_> {
         let redirects = expand_redirects(&command.redirects, &view)?;
         Ok(command::Plan {
             argv,
+            assigned: env.len() - exported,
             env,
             redirects,
             cwd: scope.cwd_changed.then(|| scope.cwd.to_path_buf()),
@@ -308,7 +310,7 @@ impl Interp<'_> {
         // exec, and the other branches start meanwhile.
         let elsewhere = self.branches.get() > 1;
         if self.observe {
-            let line = self.trace_line(&plan.argv);
+            let line = self.trace_line(plan);
             self.reporter.starting(self.started.elapsed(), &line);
         }
         let starting = elsewhere.then(|| self.supervisor.start());

@@ -6,7 +6,7 @@
 //! fails the block's statement, and nothing in the block starts.
 
 use crate::expand;
-use crate::syntax::ast::{Block, Redirect, Word};
+use crate::syntax::ast::{Block, Redirect, RedirectOp, Word};
 
 use super::command::{self, PlannedRedirect};
 use super::io::Io;
@@ -88,6 +88,11 @@ pub(super) fn expand_redirects(
     let mut planned = Vec::with_capacity(redirects.len());
     for redirect in redirects {
         let target = match &redirect.target {
+            // A here-string's text is joined, `$@` and all, as in bash
+            // (`cat <<< "$@"`); a file must be one name.
+            Some(word) if redirect.op == RedirectOp::HereString => {
+                Some(expand::joined(word, view).map_err(|err| PipeOutcome::failed(err.into()))?)
+            }
             Some(word) => Some(
                 expand::single(word, "redirect", view)
                     .map_err(|err| PipeOutcome::failed(err.into()))?,

@@ -77,7 +77,8 @@ pub enum StmtKind {
     /// `secret NAME = WORD`: like `export`, but its value is never shown.
     Secret { name: Ident, value: Word },
     /// `cd WORD`: the working directory of later commands in the block.
-    Cd { dir: Word },
+    /// `cd` alone (no word) is the home directory, as in bash.
+    Cd { dir: Option<Word> },
     /// `exit [WORD]`.
     Exit { status: Option<Word> },
     /// `PIPELINE [&& PIPELINE | || PIPELINE]...`
@@ -440,11 +441,11 @@ pub fn walk_stmt<'a>(stmt: &'a Stmt, visit: &mut dyn FnMut(&'a Stmt)) {
         StmtKind::Let { value, .. }
         | StmtKind::Export { value, .. }
         | StmtKind::Secret { value, .. }
-        | StmtKind::Cd { dir: value }
+        | StmtKind::Cd { dir: Some(value) }
         | StmtKind::Exit {
             status: Some(value),
         } => walk_word(value, visit),
-        StmtKind::Exit { status: None } => {}
+        StmtKind::Cd { dir: None } | StmtKind::Exit { status: None } => {}
         StmtKind::List(list) => {
             for pipeline in list.pipelines() {
                 for stage in &pipeline.stages {

@@ -100,7 +100,9 @@ impl Dumper {
             }
             StmtKind::Cd { dir } => {
                 self.line(depth, &format!("cd{span}"));
-                self.word(depth + 1, dir);
+                if let Some(dir) = dir {
+                    self.word(depth + 1, dir);
+                }
             }
             StmtKind::Exit { status } => {
                 self.line(depth, &format!("exit{span}"));

@@ -144,6 +144,32 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{keyword} {name}` has no value")]
+    #[diagnostic(
+        code(pipe::parse::missing_value),
+        help("write the value after `=`: `{keyword} {name} = VALUE`{more}")
+    )]
+    MissingValue {
+        keyword: &'static str,
+        name: String,
+        /// For `export`, how to export a variable as it is.
+        more: String,
+        #[label("expected `=` and a value")]
+        span: SourceSpan,
+    },
+
+    #[error("`&` is not supported")]
+    #[diagnostic(
+        code(pipe::parse::background),
+        help(
+            "pipe runs nothing in the background; to run commands at once, put them in a block that waits for them all: `parallel {{ cmd1; cmd2 }}`"
+        )
+    )]
+    Background {
+        #[label("bash's background `&`")]
+        span: SourceSpan,
+    },
+
     #[error("backquotes are not supported")]
     #[diagnostic(
         code(pipe::parse::backquote),
@@ -213,7 +239,7 @@ pub enum ParseError {
         help("add a unit, e.g. `5s` or `150ms`")
     )]
     DurationWithoutUnit {
-        #[label("needs a unit: us, ms, s, m or h")]
+        #[label("needs a unit: us, ms, s, m, h or d")]
         span: SourceSpan,
     },
 
@@ -312,6 +338,8 @@ impl ParseError {
             | ParseError::MissingBody { span, .. }
             | ParseError::Backquote { span }
             | ParseError::HereDocument { span }
+            | ParseError::Background { span }
+            | ParseError::MissingValue { span, .. }
             | ParseError::ValueNotOneWord { span, .. }
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
@@ -409,6 +437,13 @@ mod tests {
                 name: "x".into(),
                 span,
             },
+            ParseError::Background { span },
+            ParseError::MissingValue {
+                keyword: "export",
+                name: "X".into(),
+                more: String::new(),
+                span,
+            },
         ]
     }
 
@@ -445,6 +480,8 @@ mod tests {
             ParseError::Backquote { .. } => 26,
             ParseError::HereDocument { .. } => 27,
             ParseError::ValueNotOneWord { .. } => 28,
+            ParseError::Background { .. } => 29,
+            ParseError::MissingValue { .. } => 30,
         }
     }
 

@@ -154,8 +154,9 @@ fn simple_stmt(child: Pair<'_>) -> Result<Stmt, ParseError> {
             (StmtKind::Secret { name, value }, end)
         }
         Rule::cd_stmt => {
-            let dir = only_word(child)?;
-            let end = dir.span.end;
+            let keyword_end = child.as_span().start() + "cd".len();
+            let dir = optional_word(child)?;
+            let end = dir.as_ref().map_or(keyword_end, |word| word.span.end);
             (StmtKind::Cd { dir }, end)
         }
         Rule::exit_stmt => {
@@ -223,7 +224,7 @@ fn only_word(pair: Pair<'_>) -> Result<Word, ParseError> {
     optional_word(pair)?.ok_or_else(|| missing("word", span))
 }
 
-/// `exit_stmt`: its word, if any.
+/// `exit_stmt` or `cd_stmt`: its word, if any.
 fn optional_word(pair: Pair<'_>) -> Result<Option<Word>, ParseError> {
     let mut found = None;
     for child in children(pair) {
@@ -530,7 +531,24 @@ fn for_loop(pair: Pair<'_>) -> Result<ForLoop, ParseError> {
         match child.as_rule() {
             Rule::ident => var = Some(ident(&child)),
             Rule::for_item => items.push(for_item(child)?),
-            Rule::stmts => body = stmts(child)?,
+            Rule::stmts => {
+                // `for i in {1..3}; do`: bash's brace expansion, taken for
+                // an empty list and a body, which would run nothing.
+                let text = child.as_str();
+                let start = child.as_span().start().saturating_sub(1);
+                let right_after_brace = child.as_span().get_input()[start..].starts_with('{');
+                if items.is_empty()
+                    && right_after_brace
+                    && let Some(help) = super::parser::brace_expansion_help(text)
+                {
+                    return Err(ParseError::UnsupportedExpansion {
+                        text: format!("{{{text}}}"),
+                        help,
+                        span: Span::new(start, start + text.len() + 2).into(),
+                    });
+                }
+                body = stmts(child)?;
+            }
             _ => return Err(unexpected(&child)),
         }
     }

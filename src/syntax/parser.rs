@@ -72,11 +72,16 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             span: Span::new(pos, pos + keyword.len()).into(),
         };
     }
-    if let Some(error) = bash_only(source, pos) {
+    if let Some(error) = bash_only(source, pos).or_else(|| brace_expansion(source, pos)) {
         return error;
     }
     if positives.contains(&Rule::var_default_op) || positives.contains(&Rule::var_number) {
         return unsupported_parameter(source, pos, span);
+    }
+    if positives.contains(&Rule::eq)
+        && let Some(error) = missing_value(source, pos, span)
+    {
+        return error;
     }
     let at_statement_end = positives.contains(&Rule::sep) || positives.contains(&Rule::EOI);
     if at_statement_end && let Some(error) = value_not_one_word(source, pos, span) {
@@ -88,6 +93,19 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         && !rest_of_line.is_some_and(|line| line.contains('{'))
         && let Some((keyword, help)) = missing_body(&positives)
     {
+        // `for x in a b`, then `{` on the next line, as a C or bash
+        // habit would put it.
+        let brace_below = source[pos..]
+            .lines()
+            .skip(1)
+            .map(str::trim)
+            .find(|line| !line.is_empty() && !line.starts_with('#'))
+            .is_some_and(|line| line.starts_with('{'));
+        let help = if brace_below {
+            "the `{` must be on the same line as its header: `for x in a b c {`, `timeout 5s {`"
+        } else {
+            help
+        };
         return ParseError::MissingBody {
             keyword,
             help,
@@ -142,6 +160,50 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
             span: Span::new(pos - 1, pos + 1).into(),
         });
     }
+    // `name() { ... }` and `function name { ... }`: a bash function.
+    let statement_start = source[..pos].rfind(['\n', ';']).map_or(0, |at| at + 1);
+    let keyword = source[statement_start..pos]
+        .trim_start()
+        .starts_with("function ");
+    if source[pos..].starts_with("()") || (keyword && source[pos..].starts_with('{')) {
+        let head = source[..pos].trim_end();
+        let start = if keyword {
+            let statement = &source[statement_start..pos];
+            statement_start + (statement.len() - statement.trim_start().len())
+        } else {
+            head.rfind(|c: char| c.is_whitespace() || c == ';')
+                .map_or(0, |at| at + 1)
+        };
+        let end = if source[pos..].starts_with("()") {
+            pos + 2
+        } else {
+            head.len()
+        };
+        return Some(ParseError::UnsupportedExpansion {
+            text: source[start..end].to_owned(),
+            help: "pipe has no functions: put the steps in a script of their own and run it \
+                   as a command, or loop over what changes: `for x in a b { ... }`",
+            span: Span::new(start, end).into(),
+        });
+    }
+    // bash's `>& FILE` (and `>&` with a space before its fd), which the
+    // grammar reads as `>` with no target.
+    if source[..pos].ends_with('>') && source[pos..].starts_with('&') {
+        return Some(ParseError::UnsupportedRedirect {
+            reason: "write `&> FILE` for both streams to a file, or `>&2` with no space",
+            span: Span::new(pos - 1, pos + 1).into(),
+        });
+    }
+    // `cmd &` and `a & b`: a lone `&` that is no `&&`, `&>` or `>&`.
+    if source[pos..].starts_with('&')
+        && !source[pos..].starts_with("&&")
+        && !source[pos..].starts_with("&>")
+        && !source[..pos].ends_with(['&', '<', '>', '|'])
+    {
+        return Some(ParseError::Background {
+            span: Span::new(pos, pos + 1).into(),
+        });
+    }
     // `<<` is read as `<` with no target, then a second `<`.
     if source[..pos].ends_with('<')
         && source[pos..].starts_with('<')
@@ -159,6 +221,69 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
         });
     }
     None
+}
+
+/// `export NAME` with no value, as bash exports a variable it has, or
+/// `let x` alone: the `=` and value that pipe's statement needs are missing.
+fn missing_value(source: &str, pos: usize, span: Span) -> Option<ParseError> {
+    let start = source[..pos].rfind(['\n', ';', '{']).map_or(0, |at| at + 1);
+    let mut words = source[start..pos].split_whitespace();
+    let keyword = match words.next()? {
+        "let" => "let",
+        "export" => "export",
+        "secret" => "secret",
+        _ => return None,
+    };
+    let name = words.next()?;
+    let more = if keyword == "export" {
+        format!("; to export a variable as it is: `export {name} = \"${name}\"`")
+    } else {
+        String::new()
+    };
+    words.next().is_none().then(|| ParseError::MissingValue {
+        keyword,
+        name: name.to_owned(),
+        more,
+        span: span.into(),
+    })
+}
+
+/// bash's brace expansion, `{1..10}` or `{a,b}`, where the parse stopped:
+/// at its `{`, or at the `{` after it that a `for` list took for its body
+/// (`for i in {1..3} { ... }`).
+fn brace_expansion(source: &str, pos: usize) -> Option<ParseError> {
+    let line_start = source[..pos].rfind('\n').map_or(0, |at| at + 1);
+    let before = source[line_start..pos].trim_end();
+    let start = if source[pos..].starts_with('{') && !before.ends_with('}') {
+        pos
+    } else {
+        line_start + before.strip_suffix('}').map(|rest| rest.rfind('{'))??
+    };
+    let inner_end = start + 1 + source[start + 1..].find('}')?;
+    let help = brace_expansion_help(&source[start + 1..inner_end])?;
+    Some(ParseError::UnsupportedExpansion {
+        text: source[start..=inner_end].to_owned(),
+        help,
+        span: Span::new(start, inner_end + 1).into(),
+    })
+}
+
+/// What to write instead, when the text between `{` and `}` reads as
+/// bash's brace expansion: one word holding `..` or `,`.
+pub(super) fn brace_expansion_help(inner: &str) -> Option<&'static str> {
+    if inner.is_empty() || inner.contains(|c: char| c.is_whitespace() || "{}$\"'".contains(c)) {
+        None
+    } else if inner.contains("..") {
+        Some(
+            "pipe has no brace expansion; a `for` list takes the range itself: `for i in 1..10 { ... }`",
+        )
+    } else if inner.contains(',') {
+        Some(
+            "pipe has no brace expansion; write the words out (`a.txt b.txt`), or loop over them: `for x in a b { ... }`",
+        )
+    } else {
+        None
+    }
 }
 
 /// `let x = a b`: a second word where a `let`, `export` or `secret`

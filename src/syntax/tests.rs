@@ -524,6 +524,7 @@ fn blocks() {
     );
     check("timeout 5m { }", "timeout 0..14 300s@8..10");
     check("timeout 1h { }", "timeout 0..14 3600s@8..10");
+    check("timeout 1d { }", "timeout 0..14 86400s@8..10");
     check("timeout 0.5s {}", "timeout 0..15 500ms@8..12");
     check("timeout .25s {}", "timeout 0..15 250ms@8..12");
     check(

@@ -36,7 +36,7 @@ impl DurationError {
     pub fn reason(self) -> &'static str {
         match self {
             DurationError::Invalid(reason) => reason,
-            DurationError::NoUnit => "it needs a unit: us, ms, s, m or h",
+            DurationError::NoUnit => "it needs a unit: us, ms, s, m, h or d",
             DurationError::TooLarge => "it is more than 100 years",
         }
     }
@@ -97,6 +97,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         "s" => 1_000_000_000,
         "m" => 60_000_000_000,
         "h" => 3_600_000_000_000,
+        // coreutils' timeout takes days too.
+        "d" => 86_400_000_000_000,
         "" => return Err(DurationError::NoUnit),
         _ => return Err(invalid("unknown unit")),
     };

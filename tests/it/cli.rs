@@ -153,10 +153,20 @@ fn help_and_version() {
 
 #[test]
 fn usage_errors_exit_2() {
+    // Arguments clap refuses are a diagnostic with a code, like every
+    // other error, with clap's tips and usage as its help.
     Test::new()
         .arg("--no-such-flag")
         .status(2)
-        .stderr_has("--no-such-flag")
+        .stderr_has("pipe::usage::arguments")
+        .stderr_has("unexpected argument '--no-such-flag' found")
+        .stderr_has("Usage: pipe")
+        .run();
+    Test::new()
+        .arg("check")
+        .status(2)
+        .stderr_has("pipe::usage::arguments")
+        .stderr_has("the following required arguments were not provided: <FILES>...")
         .run();
     let run = Test::new()
         .arg("missing.pipe")

@@ -163,6 +163,39 @@ fn tilde_is_home_at_the_start_of_a_word() {
         .script("echo ~ ~/x a~ '~' \"~\" ~user\nlet d = ~/dir\necho $d")
         .stdout("/home/someone /home/someone/x a~ ~ ~ ~user\n/home/someone/dir\n")
         .run();
+    // With HOME unset, as in bash, `~` is the user's home from the
+    // password database.
+    let test = Test::new();
+    let mut command = test.command();
+    command.env_remove("HOME").args(["-c", "echo ~/x"]);
+    let output = command.output().unwrap();
+    let expected = std::process::Command::new("sh")
+        .args(["-c", "getent passwd $(id -u) | cut -d: -f6"])
+        .output()
+        .unwrap();
+    let home = String::from_utf8_lossy(&expected.stdout).trim().to_owned();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("{home}/x\n")
+    );
+    // In an assignment's value, as in bash, a `~` after a `:` too.
+    Test::new()
+        .env("HOME", "/h")
+        .script("let p = /bin:~/bin:~\necho $p\nX=a:~/x printenv X\necho a:~/x \"b:~/y\"")
+        .stdout("/bin:/h/bin:/h\na:/h/x\na:~/x b:~/y\n")
+        .run();
+    // A glob after `~/` looks in the home directory, whatever its name
+    // holds (here a `[`, matched as it is).
+    let test = Test::new()
+        .file("ho[me/b.txt", "")
+        .file("ho[me/a.txt", "")
+        .script("echo ~/*.txt\nfor f in ~/?.txt { echo $f }");
+    let home = test.path().join("ho[me").to_str().unwrap().to_owned();
+    test.env("HOME", &home)
+        .stdout(format!(
+            "{home}/a.txt {home}/b.txt\n{home}/a.txt\n{home}/b.txt\n"
+        ))
+        .run();
 }
 
 #[test]
@@ -291,6 +324,12 @@ fn for_loops() {
     ok("for x in a 'b c' d { echo $x }", "a\nb c\nd\n");
     ok("for i in 3..1 { echo $i }", "3\n2\n1\n");
     ok("let n = 3\nfor i in 1..$n { printf $i }", "123");
+    // A leading zero pads every item to the wider bound, as bash's {01..10}.
+    ok("for i in 08..10 { printf \"$i \" }", "08 09 10 ");
+    ok("for i in 1..003 { printf \"$i \" }", "001 002 003 ");
+    ok("for i in -02..1 { printf \"$i \" }", "-02 -01 000 001 ");
+    ok("let n = 03\nfor i in $n..1 { printf \"$i \" }", "03 02 01 ");
+    ok("for i in 0..2 { printf \"$i \" }", "0 1 2 ");
     ok(
         "for line in $(printf 'x\\ny\\n') { echo \"<$line>\" }",
         "<x>\n<y>\n",
@@ -303,6 +342,15 @@ fn for_loops() {
         .stdout("a.txt\nb.txt\n*.txt\n")
         .run();
     fails("for f in *.nothing { echo $f }", 1, "matched no file");
+    // `*/` is the directories, each with its `/`, as in bash.
+    Test::new()
+        .script("for d in */ { echo $d }\necho s*/*/")
+        .file("b/x", "")
+        .file("a/x", "")
+        .file("sub/in/x", "")
+        .file("file", "")
+        .stdout("a/\nb/\nsub/\nsub/in/\n")
+        .run();
     Test::new()
         .script("for a in $@ { echo $a }")
         .args(["p", "q"])
@@ -343,6 +391,31 @@ fn globs_in_command_words_expand_as_in_bash() {
         .run();
 }
 
+/// A hidden name is matched by a pattern that starts with `.`, as in
+/// bash, and `.` and `..` never are (bash 5.2's globskipdots); a
+/// directory that holds a name that is not UTF-8 globs without a panic.
+#[test]
+fn globs_match_hidden_names_only_by_a_leading_dot() {
+    Test::new()
+        .script("echo .*\necho .h* sub/.*\necho *\nfor f in ./.c* { echo $f }")
+        .file(".hidden", "")
+        .file(".config/x", "")
+        .file("sub/.e", "")
+        .file("shown", "")
+        .stdout(".config .hidden\n.hidden sub/.e\nscript.pipe shown sub\n./.config\n")
+        .run();
+    let test = Test::new().script("echo *.txt\nprintf '%s\\n' b*");
+    std::fs::write(
+        test.path()
+            .join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"bad\xff")),
+        "",
+    )
+    .unwrap();
+    test.file("good.txt", "")
+        .stdout(b"good.txt\nbad\xff\n")
+        .run();
+}
+
 /// A `\` before a character makes it literal, as in bash: an escaped
 /// `*` is no glob and an escaped `~` no home directory.
 #[test]
@@ -364,6 +437,13 @@ fn double_star_globs() {
         .file("a/one.txt", "")
         .file("a/b/two.txt", "")
         .stdout("a\ntop.txt\na/b/two.txt\na/one.txt\ntop.txt\n")
+        .run();
+    // Last in a pattern, `**` is the files below too, as in bash.
+    Test::new()
+        .script("echo a/**\necho **")
+        .file("a/one.txt", "")
+        .file("a/b/two.txt", "")
+        .stdout("a a/b a/b/two.txt a/one.txt\na a/b a/b/two.txt a/one.txt script.pipe\n")
         .run();
     // A glob that matches nothing is named as it expanded.
     fails(
@@ -410,6 +490,24 @@ fn redirects() {
     );
 }
 
+/// A here-string's text is its word joined as in bash, `$@` with spaces;
+/// a file redirect's word must still be one name.
+#[test]
+fn here_string_joins_the_arguments() {
+    Test::new()
+        .script("cat <<< \"$@\"\ncat <<< x$@y\n{ cat } <<< \"$@\"\ncat <<< \"$@\" | wc -l")
+        .args(["a b", "c"])
+        .stdout("a b c\nxa b cy\na b c\n1\n")
+        .run();
+    Test::new()
+        .script("cat <<< \"[$@]\"\ncat < \"$@\"")
+        .args(["a", "b"])
+        .stdout("[a b]\n")
+        .stderr_has("ambiguous redirect")
+        .status(1)
+        .run();
+}
+
 #[test]
 fn appending_redirects() {
     let run = Test::new()
@@ -445,6 +543,23 @@ fn redirects_with_fd_numbers() {
     assert_eq!(read("f"), "a1\n");
 }
 
+/// bash's brace expansion is named, wherever the parse stopped: in a
+/// `for` list (where `{1..3}` would otherwise be read as the loop's body),
+/// or in a command's words.
+#[test]
+fn bash_brace_expansion_is_named() {
+    for script in [
+        "for i in {1..3} { echo $i }",
+        "for i in {1..3}; do echo $i; done",
+        "echo {a,b}",
+        "cp f{,.bak}",
+        "parallel for i in {1..3}; do",
+    ] {
+        fails(script, 2, "pipe has no brace expansion");
+    }
+    ok("for i in a {}\nfind . -name x -exec echo {} +", "");
+}
+
 /// Any other fd, or another form, is refused before anything runs, rather
 /// than passed as an argument.
 #[test]
@@ -465,6 +580,10 @@ fn other_fd_redirects_are_parse_errors() {
         "echo 2>&-",
     ] {
         fails(script, 2, "pipe::parse::unsupported_redirect");
+    }
+    // bash's `>& FILE` is named, with what to write instead.
+    for script in ["make >& log", "echo x >& 2", "echo x 2>& f"] {
+        fails(script, 2, "write `&> FILE` for both streams to a file");
     }
 }
 
@@ -859,6 +978,53 @@ fn cd_is_scoped() {
     )
     .stdout(format!("{dir}/sub\n{dir}/sub\n{dir}\n{dir}\n{dir}/sub\n"))
     .run();
+    // `$OLDPWD` is where the last `cd` left, as in bash.
+    let test = Test::new().file("sub/f", "");
+    let dir = std::fs::canonicalize(test.path()).unwrap();
+    let dir = dir.display();
+    test.script("cd sub\necho $OLDPWD\nprintenv OLDPWD")
+        .stdout(format!("{dir}\n{dir}\n"))
+        .run();
+}
+
+/// A `$PWD` that is not the working directory (the harness, like most
+/// process APIs, changes directory without updating it) is set right at
+/// start-up, as bash does; one that names it through a link is kept, and
+/// `cd` goes on from it.
+#[test]
+fn pwd_is_the_working_directory_from_the_start() {
+    let test = Test::new().file("real/sub/f", "");
+    let dir = std::fs::canonicalize(test.path()).unwrap();
+    let dir = dir.display().to_string();
+    test.env("PWD", "/nonexistent")
+        .script("echo $PWD\nprintenv PWD")
+        .stdout(format!("{dir}\n{dir}\n"))
+        .run();
+    let test = Test::new().file("real/sub/f", "");
+    let dir = std::fs::canonicalize(test.path()).unwrap();
+    std::os::unix::fs::symlink(dir.join("real"), dir.join("link")).unwrap();
+    let link = dir.join("link").display().to_string();
+    let mut command = test.command();
+    command
+        .current_dir(&link)
+        .env("PWD", &link)
+        .args(["-c", "echo $PWD; cd sub; echo $PWD"]);
+    let output = command.output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("{link}\n{link}/sub\n")
+    );
+}
+
+/// `cd` alone is the home directory, as in bash, in a list too.
+#[test]
+fn cd_alone_goes_home() {
+    let test = Test::new().file("home/f", "at home\n");
+    let home = test.path().join("home").to_str().unwrap().to_owned();
+    test.env("HOME", &home)
+        .script("{ cd; cat f; echo $PWD }\ntrue && cd && cat f")
+        .stdout(format!("at home\n{home}\nat home\n"))
+        .run();
 }
 
 /// As in bash, `cd` may stand in a list: `cd build && make` changes the
@@ -920,6 +1086,13 @@ fn command_lookup_errors() {
     fails(". ./env.sh", 127, "pipe has no `source`");
     fails("read line", 127, "pipe has no `read`");
     fails(": > log", 127, "`true` does nothing too");
+    fails("wait", 127, "pipe has no `&` or `wait`");
+    fails("trap 'rm -f t' EXIT", 127, "pipe has no `trap`");
+    fails("umask 077", 127, "a setting of the shell itself");
+    fails("command -v jq", 127, "to test whether a program is on PATH");
+    fails("alias ll='ls -l'", 127, "pipe has no aliases");
+    fails("A=1 cd /", 127, "one of pipe's keywords only");
+    fails("'exit' 3", 127, "one of pipe's keywords only");
     Test::new()
         .script("./dir")
         .file("dir/x", "")

@@ -47,6 +47,88 @@ fn check_passes_good_scripts_and_warns_about_secret_arguments() {
         .run();
 }
 
+/// A secret passed on inside another variable is still passed as an
+/// argument: `check` follows it through `let`, `export` and `for`, and
+/// through a `${x:-default}`, and forgets it when the name is given a
+/// value of its own.
+#[test]
+fn check_warns_about_a_secret_passed_inside_another_variable() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "secret token = abcd1234\n\
+             let auth = \"Bearer $token\"\ncurl -H $auth example.invalid\n\
+             export copy = $auth\necho $copy\n\
+             for t in x $token { echo $t }\n\
+             echo ${unset:-$token}\n\
+             let auth = plain\necho $auth\n\
+             sh -c 'echo $token'\n",
+        )
+        .args(["check", "s.pipe"])
+        .stderr_has("`$auth` holds `$token`")
+        .stderr_has("`$copy` holds `$token`")
+        .stderr_has("`$t` holds `$token`")
+        .run();
+    assert_eq!(
+        run.stderr().matches("pipe::check::secret_argument").count(),
+        4,
+        "{}",
+        run.stderr()
+    );
+}
+
+/// `cd` defines `$OLDPWD` for `check`, as it does at run time, and `$PWD`
+/// is always defined, as pipe sets it as it starts.
+#[test]
+fn check_knows_cd_sets_oldpwd() {
+    let test = Test::new()
+        .file("cd.pipe", "echo $PWD\ncd /\necho $OLDPWD\n")
+        .file("no.pipe", "echo $OLDPWD\n");
+    let mut command = test.command();
+    command
+        .env_remove("OLDPWD")
+        .env_remove("PWD")
+        .args(["check", "cd.pipe"]);
+    assert!(command.output().unwrap().status.success());
+    let mut command = test.command();
+    command.env_remove("OLDPWD").args(["check", "no.pipe"]);
+    assert_eq!(command.output().unwrap().status.code(), Some(1));
+}
+
+/// A PATH the script sets is where `check` looks for later commands, as
+/// the run will: `export PATH = "$PWD/bin:$PATH"` finds the tools in
+/// `bin`, `PATH=dir cmd` finds `cmd` there, and a PATH that only the run
+/// can tell leaves bare names unchecked rather than called missing.
+#[test]
+fn check_looks_for_commands_on_the_path_the_script_sets() {
+    let test = Test::new().file("bin/mytool", "#!/bin/sh\necho mine\n");
+    let bin = test.path().join("bin");
+    let executable = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755);
+    std::fs::set_permissions(bin.join("mytool"), executable).expect("chmod");
+    let bin = bin.to_str().expect("utf-8 path").to_owned();
+    let test_dir = &bin[..bin.len() - "/bin".len()];
+    test.file(
+        "s.pipe",
+        format!(
+            "export PATH = \"{bin}:$PATH\"\nmytool\n\
+             {{ let PATH = /nonexistent }}\nls\n\
+             let dir = $(echo {bin})\nlet PATH = \"$dir:$PATH\"\nmytool\n"
+        ),
+    )
+    .file("prefix.pipe", format!("PATH={bin} mytool\n"))
+    .file("home.pipe", "export PATH = /nonexistent:~/bin\nmytool\n")
+    .env("HOME", test_dir)
+    .args(["check", "s.pipe", "prefix.pipe", "home.pipe"])
+    .stderr_empty()
+    .run();
+    Test::new()
+        .file("s.pipe", "let PATH = /nonexistent\nls\n")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("command not found: `ls`")
+        .run();
+}
+
 /// A block's redirects are expanded as it starts, in the scope around it:
 /// `check` reads their words there, before the block's own names exist.
 #[test]
@@ -201,6 +283,24 @@ fn tools_read_fd_redirects_and_joined_words() {
         after,
         "echo to-stderr >&2\ncat < in > out 2>&1\necho jo\\\nined >> out\n"
     );
+}
+
+/// `-x` shows a command's prefix assignments before it, as bash does
+/// (`+ LANG=C sort`), a secret's value hidden there too.
+#[test]
+fn trace_shows_prefix_assignments() {
+    let run = Test::new()
+        .flag("-x")
+        .script("secret pw = s3cr3tval\nLANG=C TOKEN=$pw MSG=\"a b\" true\n")
+        .run();
+    let stderr = run.stderr();
+    assert!(
+        stderr
+            .lines()
+            .any(|line| line.starts_with("+ LANG=C TOKEN='***' MSG='a b' true  # ")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cr3tval"), "{stderr}");
 }
 
 #[test]
