@@ -219,17 +219,23 @@ impl Interp<'_> {
         let mut results = match group {
             // The pipeline holding the terminal gets Ctrl-Z, not pipe: when
             // it stops, the whole job does.
+            // Boxed: only the pipeline holding the terminal has one, and a
+            // future is as large as its largest state (every parallel
+            // branch would hold room for this watch).
             Some((_, pgid)) if self.terminal_group.get() == Some(pgid) => {
-                let stops = async {
-                    loop {
-                        child::stopped(pgid).await;
-                        self.suspend();
+                Box::pin(async {
+                    let stops = async {
+                        loop {
+                            child::stopped(pgid).await;
+                            self.suspend();
+                        }
+                    };
+                    tokio::select! {
+                        results = ends => results,
+                        () = stops => unreachable!("the stop watcher never ends"),
                     }
-                };
-                tokio::select! {
-                    results = ends => results,
-                    () = stops => unreachable!("the stop watcher never ends"),
-                }
+                })
+                .await
             }
             _ => ends.await,
         };
