@@ -223,9 +223,12 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
     None
 }
 
-/// `export NAME` with no value, as bash exports a variable it has, or
-/// `let x` alone: the `=` and value that pipe's statement needs are missing.
-fn missing_value(source: &str, pos: usize, span: Span) -> Option<ParseError> {
+/// The keyword (`let`, `export` or `secret`) that starts the statement
+/// `pos` is in, and the words after it, up to `pos`.
+fn assignment_words(
+    source: &str,
+    pos: usize,
+) -> Option<(&'static str, std::str::SplitWhitespace<'_>)> {
     let start = source[..pos].rfind(['\n', ';', '{']).map_or(0, |at| at + 1);
     let mut words = source[start..pos].split_whitespace();
     let keyword = match words.next()? {
@@ -234,6 +237,13 @@ fn missing_value(source: &str, pos: usize, span: Span) -> Option<ParseError> {
         "secret" => "secret",
         _ => return None,
     };
+    Some((keyword, words))
+}
+
+/// `export NAME` with no value, as bash exports a variable it has, or
+/// `let x` alone: the `=` and value that pipe's statement needs are missing.
+fn missing_value(source: &str, pos: usize, span: Span) -> Option<ParseError> {
+    let (keyword, mut words) = assignment_words(source, pos)?;
     let name = words.next()?;
     let more = if keyword == "export" {
         format!("; to export a variable as it is: `export {name} = \"${name}\"`")
@@ -289,14 +299,7 @@ pub(super) fn brace_expansion_help(inner: &str) -> Option<&'static str> {
 /// `let x = a b`: a second word where a `let`, `export` or `secret`
 /// statement should end, which a bash user may expect to be joined.
 fn value_not_one_word(source: &str, pos: usize, span: Span) -> Option<ParseError> {
-    let start = source[..pos].rfind(['\n', ';', '{']).map_or(0, |at| at + 1);
-    let mut words = source[start..pos].split_whitespace();
-    let keyword = match words.next()? {
-        "let" => "let",
-        "export" => "export",
-        "secret" => "secret",
-        _ => return None,
-    };
+    let (keyword, mut words) = assignment_words(source, pos)?;
     let name = words.next()?.split('=').next()?;
     let starts_word = source[pos..].chars().next().is_some_and(|c| {
         !matches!(
