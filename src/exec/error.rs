@@ -43,6 +43,20 @@ pub enum RunError {
         span: SourceSpan,
     },
 
+    /// A `#!` script whose interpreter does not exist: execve's ENOENT,
+    /// status 127 as in bash (the script is there, what runs it is not).
+    #[error("cannot run `{name}`: interpreter `{interpreter}` not found")]
+    #[diagnostic(
+        code(pipe::run::interpreter_not_found),
+        help("fix the script's `#!` line, or install `{interpreter}`")
+    )]
+    InterpreterNotFound {
+        name: String,
+        interpreter: String,
+        #[label("interpreter `{interpreter}` not found")]
+        span: SourceSpan,
+    },
+
     #[error("cannot start `{name}`: {}", reason(.source))]
     #[diagnostic(code(pipe::run::spawn))]
     Spawn {

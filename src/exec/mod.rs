@@ -1327,11 +1327,12 @@ impl RunError {
 
     /// The status a failure of this kind gives the statement: 127 for a
     /// command not found, 126 for one that cannot run, the child's own
-    /// status for a failed command, 1 otherwise.
+    /// status for a failed command, 1 otherwise. A `#!` script whose
+    /// interpreter is missing is 127, as bash makes it (execve's ENOENT).
     pub fn status(&self) -> i32 {
         match self {
             RunError::Failed { status, .. } => status.code(),
-            RunError::NotFound { .. } => 127,
+            RunError::NotFound { .. } | RunError::InterpreterNotFound { .. } => 127,
             RunError::NotExecutable { .. } | RunError::Spawn { .. } => 126,
             RunError::TimedOut { .. } => timeout::TIMED_OUT,
             RunError::BranchExit { status, .. }

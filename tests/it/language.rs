@@ -1105,6 +1105,14 @@ fn command_lookup_errors() {
         .status(126)
         .stderr_has("permission denied")
         .run();
+    // A missing interpreter is execve's ENOENT: 127, as in bash.
+    Test::new()
+        .script("chmod +x tool\n./tool || echo \"status $?\"\n./tool")
+        .file("tool", "#!/no/such/sh\necho hi\n")
+        .status(127)
+        .stdout("status 127\n")
+        .stderr_has("interpreter `/no/such/sh` not found")
+        .run();
     ok("no-such-command-xyz || echo fallback", "fallback\n");
 }
 
