@@ -157,9 +157,11 @@ pub enum RunError {
         span: SourceSpan,
     },
 
-    #[error("a parallel branch exited with status {status}")]
+    #[error("a {kind} branch exited with status {status}")]
     #[diagnostic(code(pipe::run::branch_exit))]
     BranchExit {
+        /// The block the branch is in: `parallel` or `fanout`.
+        kind: &'static str,
         status: i32,
         #[label("this branch")]
         span: SourceSpan,
