@@ -721,7 +721,24 @@ impl<'r> Interp<'r> {
         span: Span,
     ) -> PipeOutcome {
         let home;
+        let oldpwd;
+        // `cd -` is `cd "$OLDPWD"`, which then prints the new directory,
+        // as bash's does; with no `$OLDPWD` it is that variable undefined.
+        let back = dir.is_some_and(
+            |dir| matches!(&dir.parts[..], [WordPart::Literal { bytes, .. }] if bytes == b"-"),
+        );
         let dir = match dir {
+            Some(dir) if back => {
+                oldpwd = Word {
+                    parts: vec![WordPart::Var(VarRef {
+                        name: VarName::Named("OLDPWD".to_owned()),
+                        default: None,
+                        span: dir.span,
+                    })],
+                    span: dir.span,
+                };
+                &oldpwd
+            }
             Some(dir) => dir,
             None => {
                 let keyword = Span::new(span.start, span.start + "cd".len());
@@ -764,6 +781,20 @@ impl<'r> Interp<'r> {
                 let old = scope.cwd.as_os_str().to_owned();
                 scope.set("OLDPWD", old, Assign::Export);
                 scope.set("PWD", path.clone().into_os_string(), Assign::Export);
+                if back {
+                    let mut line =
+                        std::os::unix::ffi::OsStringExt::into_vec(path.clone().into_os_string());
+                    line.push(b'\n');
+                    let written = io.stdout.duplicate().and_then(|fd| {
+                        std::io::Write::write_all(&mut std::fs::File::from(fd), &line)
+                    });
+                    if let Err(source) = written {
+                        return PipeOutcome::failed(RunError::Write {
+                            source,
+                            span: dir.span.into(),
+                        });
+                    }
+                }
                 scope.cwd = Rc::new(path);
                 scope.cwd_changed = true;
                 PipeOutcome::success()

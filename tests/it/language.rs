@@ -985,6 +985,16 @@ fn cd_is_scoped() {
     test.script("cd sub\necho $OLDPWD\nprintenv OLDPWD")
         .stdout(format!("{dir}\n{dir}\n"))
         .run();
+    // `cd -` goes back to `$OLDPWD` and prints it, as bash's does.
+    let test = Test::new().file("sub/f", "");
+    let dir = std::fs::canonicalize(test.path()).unwrap();
+    let dir = dir.display();
+    test.script("cd sub\ncd -\npwd\n{ cd - } | tr / :")
+        .stdout(format!(
+            "{dir}\n{dir}\n{}\n",
+            format!("{dir}/sub").replace('/', ":")
+        ))
+        .run();
 }
 
 /// A `$PWD` that is not the working directory (the harness, like most
