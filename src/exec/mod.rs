@@ -312,6 +312,12 @@ struct PipeOutcome {
 }
 
 impl PipeOutcome {
+    /// An `exit` whose status is no number: it ends the script wherever it
+    /// stands, on the left of `||` too, as an `exit` always does.
+    fn is_bad_exit(&self) -> bool {
+        !self.condition && matches!(self.error, Some(RunError::BadExit { .. }))
+    }
+
     fn success() -> PipeOutcome {
         PipeOutcome::new(0, None)
     }
@@ -903,6 +909,9 @@ impl<'r> Interp<'r> {
             Ok(outcome) => outcome,
             Err(exit) => return Flow::Exit(exit),
         };
+        if outcome.is_bad_exit() {
+            return self.finish(scope, outcome);
+        }
         let mut last_ran = 0;
         for (i, (connector, pipeline)) in list.rest.iter().enumerate() {
             scope.last_status = outcome.status;
@@ -920,6 +929,9 @@ impl<'r> Interp<'r> {
                 Ok(outcome) => outcome,
                 Err(exit) => return Flow::Exit(exit),
             };
+            if outcome.is_bad_exit() {
+                return self.finish(scope, outcome);
+            }
             last_ran = i + 1;
         }
         if last_ran == list.rest.len() {

@@ -313,6 +313,28 @@ fn exit_statuses() {
         .stderr_has("SIGTERM")
         .run();
     fails("exit 256", 1, "not a number from 0 to 255");
+    // As in bash, `exit` may start a list; it ends the script there, and
+    // so does one with a status that is no number.
+    Test::new()
+        .script("exit 3 || echo no\necho no")
+        .status(3)
+        .stderr_empty()
+        .run();
+    Test::new()
+        .script("exit 0 && echo no\necho no")
+        .stdout("")
+        .run();
+    Test::new()
+        .script("exit abc || echo no\necho no")
+        .status(1)
+        .stdout("")
+        .stderr_has("not a number from 0 to 255")
+        .run();
+    Test::new()
+        .script("true && exit -1 || echo no")
+        .status(1)
+        .stdout("")
+        .run();
     ok(
         "{ exit 3 } | cat || echo \"stage exit $?\"",
         "stage exit 3\n",
