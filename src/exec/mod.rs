@@ -760,9 +760,10 @@ impl<'r> Interp<'r> {
             }
         };
         let result = async {
+            let cwd = Rc::clone(&scope.cwd);
             let target = self
                 .expand_word(scope, io, dir, |word, view| {
-                    expand::single(word, "directory", view)
+                    expand::directory(word, view, &cwd)
                 })
                 .await?;
             let path = scope.cwd.join(&target);

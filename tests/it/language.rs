@@ -1007,6 +1007,18 @@ fn cd_is_scoped() {
     test.script("cd sub\necho $OLDPWD\nprintenv OLDPWD")
         .stdout(format!("{dir}\n{dir}\n"))
         .run();
+    // `cd`'s word is globbed, as bash's is; it must match one name.
+    Test::new()
+        .file("build-1.2/f", "")
+        .file("x1/f", "")
+        .file("x2/f", "")
+        .script("cd build-*\nls\ncd ../x*")
+        .stdout("f\n")
+        .status(1)
+        .stderr_has("ambiguous directory: the word expands to 2 values")
+        .run();
+    fails("cd 'build-*'", 1, "cannot change directory to `build-*`");
+    fails("cd nothing-*", 1, "glob `nothing-*` matched no file");
     // `cd -` goes back to `$OLDPWD` and prints it, as bash's does.
     let test = Test::new().file("sub/f", "");
     let dir = std::fs::canonicalize(test.path()).unwrap();
