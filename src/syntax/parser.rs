@@ -194,6 +194,21 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
             span: Span::new(pos - 1, pos + 1).into(),
         });
     }
+    // bash's `>| FILE` (truncate despite noclobber, which pipe has not)
+    // and `<> FILE` (open for reading and writing), which the grammar reads
+    // as `>` or `<` with no target.
+    if source[..pos].ends_with('>') && source[pos..].starts_with('|') {
+        return Some(ParseError::UnsupportedRedirect {
+            reason: "pipe has no noclobber: write `> FILE`",
+            span: Span::new(pos - 1, pos + 1).into(),
+        });
+    }
+    if source[..pos].ends_with('<') && source[pos..].starts_with('>') {
+        return Some(ParseError::UnsupportedRedirect {
+            reason: "pipe cannot open a file for reading and writing: use `<` or `>`",
+            span: Span::new(pos - 1, pos + 1).into(),
+        });
+    }
     // `cmd &` and `a & b`: a lone `&` that is no `&&`, `&>` or `>&`.
     if source[pos..].starts_with('&')
         && !source[pos..].starts_with("&&")
