@@ -795,6 +795,13 @@ impl<'r> Interp<'r> {
                     let written = io.stdout.duplicate().and_then(|fd| {
                         std::io::Write::write_all(&mut std::fs::File::from(fd), &line)
                     });
+                    // A reader that went away ends it as SIGPIPE would
+                    // end a command writing there.
+                    if let Err(source) = &written
+                        && source.kind() == std::io::ErrorKind::BrokenPipe
+                    {
+                        return PipeOutcome::new(128 + status::SIGPIPE, None);
+                    }
                     if let Err(source) = written {
                         return PipeOutcome::failed(RunError::Write {
                             source,

@@ -1029,6 +1029,12 @@ fn cd_is_scoped() {
             format!("{dir}/sub").replace('/', ":")
         ))
         .run();
+    // Its reader gone, it ends as a command killed by SIGPIPE would.
+    Test::new()
+        .script("{ cd /; cd - } | true\necho after")
+        .stdout("after\n")
+        .stderr_empty()
+        .run();
 }
 
 /// A `$PWD` that is not the working directory (the harness, like most
