@@ -730,9 +730,7 @@ impl<'r> Interp<'r> {
         let oldpwd;
         // `cd -` is `cd "$OLDPWD"`, which then prints the new directory,
         // as bash's does; with no `$OLDPWD` it is that variable undefined.
-        let back = dir.is_some_and(
-            |dir| matches!(&dir.parts[..], [WordPart::Literal { bytes, .. }] if bytes == b"-"),
-        );
+        let back = dir.is_some_and(Word::is_dash);
         let dir = match dir {
             Some(dir) if back => {
                 oldpwd = Word {
