@@ -139,8 +139,18 @@ impl Checker {
                 self.secrets.insert(name.name.clone(), name.name.clone());
             }
             StmtKind::Cd { dir } => {
-                if let Some(dir) = dir {
-                    self.word(dir, scope);
+                match dir {
+                    // `cd -` reads `$OLDPWD`, as the run does.
+                    Some(dir) if dir.is_dash() => self.var(
+                        &VarRef {
+                            name: VarName::Named("OLDPWD".to_owned()),
+                            default: None,
+                            span: dir.span,
+                        },
+                        scope,
+                    ),
+                    Some(dir) => self.word(dir, scope),
+                    None => {}
                 }
                 // `cd` sets these, as bash's does.
                 scope.extend(["PWD".to_owned(), "OLDPWD".to_owned()]);

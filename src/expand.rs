@@ -230,6 +230,22 @@ pub fn single(
     }
 }
 
+/// Expands `cd`'s word: as [`single`], but a glob written in it is its
+/// matches, as bash's `cd build-*` globs (one that matches nothing is an
+/// error, as with `failglob`); it must match one directory name.
+pub fn directory(word: &Word, lookup: &dyn Lookup, cwd: &Path) -> Result<OsString, ExpandError> {
+    let mut values = argument(word, lookup, cwd)?;
+    if values.len() == 1 {
+        Ok(values.remove(0))
+    } else {
+        Err(ExpandError::Ambiguous {
+            what: "directory",
+            count: values.len(),
+            span: word.span.into(),
+        })
+    }
+}
+
 /// Expands a word to one value, joining `$@` with spaces as bash does in
 /// an assignment.
 pub fn joined(word: &Word, lookup: &dyn Lookup) -> Result<OsString, ExpandError> {

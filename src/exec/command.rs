@@ -121,10 +121,11 @@ fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) ->
     match err.raw_os_error() {
         Some(libc::ENOENT) if program.exists() => {
             let interpreter = shebang(program).unwrap_or_else(|| "its interpreter".to_owned());
-            not_executable(
-                &format!("interpreter `{interpreter}` not found"),
-                "fix the script's `#!` line",
-            )
+            RunError::InterpreterNotFound {
+                name: name.to_owned(),
+                interpreter,
+                span: span.into(),
+            }
         }
         Some(libc::ENOENT) => RunError::NotFound {
             name: name.to_owned(),

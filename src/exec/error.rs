@@ -43,6 +43,20 @@ pub enum RunError {
         span: SourceSpan,
     },
 
+    /// A `#!` script whose interpreter does not exist: execve's ENOENT,
+    /// status 127 as in bash (the script is there, what runs it is not).
+    #[error("cannot run `{name}`: interpreter `{interpreter}` not found")]
+    #[diagnostic(
+        code(pipe::run::interpreter_not_found),
+        help("fix the script's `#!` line, or install `{interpreter}`")
+    )]
+    InterpreterNotFound {
+        name: String,
+        interpreter: String,
+        #[label("interpreter `{interpreter}` not found")]
+        span: SourceSpan,
+    },
+
     #[error("cannot start `{name}`: {}", reason(.source))]
     #[diagnostic(code(pipe::run::spawn))]
     Spawn {
@@ -143,9 +157,11 @@ pub enum RunError {
         span: SourceSpan,
     },
 
-    #[error("a parallel branch exited with status {status}")]
+    #[error("a {kind} branch exited with status {status}")]
     #[diagnostic(code(pipe::run::branch_exit))]
     BranchExit {
+        /// The block the branch is in: `parallel` or `fanout`.
+        kind: &'static str,
         status: i32,
         #[label("this branch")]
         span: SourceSpan,

@@ -312,6 +312,12 @@ struct PipeOutcome {
 }
 
 impl PipeOutcome {
+    /// An `exit` whose status is no number: it ends the script wherever it
+    /// stands, on the left of `||` too, as an `exit` always does.
+    fn is_bad_exit(&self) -> bool {
+        !self.condition && matches!(self.error, Some(RunError::BadExit { .. }))
+    }
+
     fn success() -> PipeOutcome {
         PipeOutcome::new(0, None)
     }
@@ -721,7 +727,22 @@ impl<'r> Interp<'r> {
         span: Span,
     ) -> PipeOutcome {
         let home;
+        let oldpwd;
+        // `cd -` is `cd "$OLDPWD"`, which then prints the new directory,
+        // as bash's does; with no `$OLDPWD` it is that variable undefined.
+        let back = dir.is_some_and(Word::is_dash);
         let dir = match dir {
+            Some(dir) if back => {
+                oldpwd = Word {
+                    parts: vec![WordPart::Var(VarRef {
+                        name: VarName::Named("OLDPWD".to_owned()),
+                        default: None,
+                        span: dir.span,
+                    })],
+                    span: dir.span,
+                };
+                &oldpwd
+            }
             Some(dir) => dir,
             None => {
                 let keyword = Span::new(span.start, span.start + "cd".len());
@@ -737,9 +758,10 @@ impl<'r> Interp<'r> {
             }
         };
         let result = async {
+            let cwd = Rc::clone(&scope.cwd);
             let target = self
                 .expand_word(scope, io, dir, |word, view| {
-                    expand::single(word, "directory", view)
+                    expand::directory(word, view, &cwd)
                 })
                 .await?;
             let path = scope.cwd.join(&target);
@@ -764,6 +786,27 @@ impl<'r> Interp<'r> {
                 let old = scope.cwd.as_os_str().to_owned();
                 scope.set("OLDPWD", old, Assign::Export);
                 scope.set("PWD", path.clone().into_os_string(), Assign::Export);
+                if back {
+                    let mut line =
+                        std::os::unix::ffi::OsStringExt::into_vec(path.clone().into_os_string());
+                    line.push(b'\n');
+                    let written = io.stdout.duplicate().and_then(|fd| {
+                        std::io::Write::write_all(&mut std::fs::File::from(fd), &line)
+                    });
+                    // A reader that went away ends it as SIGPIPE would
+                    // end a command writing there.
+                    if let Err(source) = &written
+                        && source.kind() == std::io::ErrorKind::BrokenPipe
+                    {
+                        return PipeOutcome::new(128 + status::SIGPIPE, None);
+                    }
+                    if let Err(source) = written {
+                        return PipeOutcome::failed(RunError::Write {
+                            source,
+                            span: dir.span.into(),
+                        });
+                    }
+                }
                 scope.cwd = Rc::new(path);
                 scope.cwd_changed = true;
                 PipeOutcome::success()
@@ -872,6 +915,9 @@ impl<'r> Interp<'r> {
             Ok(outcome) => outcome,
             Err(exit) => return Flow::Exit(exit),
         };
+        if outcome.is_bad_exit() {
+            return self.finish(scope, outcome);
+        }
         let mut last_ran = 0;
         for (i, (connector, pipeline)) in list.rest.iter().enumerate() {
             scope.last_status = outcome.status;
@@ -889,6 +935,9 @@ impl<'r> Interp<'r> {
                 Ok(outcome) => outcome,
                 Err(exit) => return Flow::Exit(exit),
             };
+            if outcome.is_bad_exit() {
+                return self.finish(scope, outcome);
+            }
             last_ran = i + 1;
         }
         if last_ran == list.rest.len() {
@@ -1327,11 +1376,12 @@ impl RunError {
 
     /// The status a failure of this kind gives the statement: 127 for a
     /// command not found, 126 for one that cannot run, the child's own
-    /// status for a failed command, 1 otherwise.
+    /// status for a failed command, 1 otherwise. A `#!` script whose
+    /// interpreter is missing is 127, as bash makes it (execve's ENOENT).
     pub fn status(&self) -> i32 {
         match self {
             RunError::Failed { status, .. } => status.code(),
-            RunError::NotFound { .. } => 127,
+            RunError::NotFound { .. } | RunError::InterpreterNotFound { .. } => 127,
             RunError::NotExecutable { .. } | RunError::Spawn { .. } => 126,
             RunError::TimedOut { .. } => timeout::TIMED_OUT,
             RunError::BranchExit { status, .. }

@@ -128,6 +128,12 @@ impl Interp<'_> {
             stdins,
         } = branches;
         let count = branches.len();
+        // Only a fanout hands its branches their stdins.
+        let kind = if stdins.is_some() {
+            "fanout"
+        } else {
+            "parallel"
+        };
         let mut stdins: Vec<Option<Fd>> = match stdins {
             Some(stdins) => stdins.into_iter().map(Some).collect(),
             None => (0..count).map(|_| None).collect(),
@@ -273,6 +279,7 @@ impl Interp<'_> {
             let end = match end.exited {
                 true => BranchEnd {
                     error: Some(RunError::BranchExit {
+                        kind,
                         status: end.status,
                         span: branches[i].span().into(),
                     }),

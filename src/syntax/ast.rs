@@ -217,6 +217,14 @@ pub struct Word {
     pub span: Span,
 }
 
+impl Word {
+    /// Whether the word is `-` and nothing else: `cd -`, which goes to
+    /// `$OLDPWD` as in bash.
+    pub fn is_dash(&self) -> bool {
+        matches!(&self.parts[..], [WordPart::Literal { bytes, .. }] if bytes == b"-")
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum WordPart {
     /// Literal bytes: a bareword, a `'single quoted'` string, or the text

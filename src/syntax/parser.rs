@@ -194,6 +194,21 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
             span: Span::new(pos - 1, pos + 1).into(),
         });
     }
+    // bash's `>| FILE` (truncate despite noclobber, which pipe has not)
+    // and `<> FILE` (open for reading and writing), which the grammar reads
+    // as `>` or `<` with no target.
+    if source[..pos].ends_with('>') && source[pos..].starts_with('|') {
+        return Some(ParseError::UnsupportedRedirect {
+            reason: "pipe has no noclobber: write `> FILE`",
+            span: Span::new(pos - 1, pos + 1).into(),
+        });
+    }
+    if source[..pos].ends_with('<') && source[pos..].starts_with('>') {
+        return Some(ParseError::UnsupportedRedirect {
+            reason: "pipe cannot open a file for reading and writing: use `<` or `>`",
+            span: Span::new(pos - 1, pos + 1).into(),
+        });
+    }
     // `cmd &` and `a & b`: a lone `&` that is no `&&`, `&>` or `>&`.
     if source[pos..].starts_with('&')
         && !source[pos..].starts_with("&&")
@@ -211,6 +226,25 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
     {
         return Some(ParseError::HereDocument {
             span: Span::new(pos - 1, pos + 1).into(),
+        });
+    }
+    // bash's C-style `for ((i = 0; i < n; i++))`, read as a `for` whose
+    // name is missing.
+    let head = source[..pos].trim_end();
+    if source[pos..].starts_with("((")
+        && head.ends_with("for")
+        && !head[..head.len() - 3].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+    {
+        let start = head.len() - 3;
+        let line_end = source[pos..].find('\n').map_or(source.len(), |at| pos + at);
+        let end = source[pos..line_end]
+            .find("))")
+            .map_or(pos + 2, |at| pos + at + 2);
+        return Some(ParseError::UnsupportedExpansion {
+            text: "for ((...))".to_owned(),
+            help: "pipe has no C-style `for`; loop over a range: `for i in 0..9 { ... }` \
+                   (`for i in 1..$n` too)",
+            span: Span::new(start, end).into(),
         });
     }
     if source[..pos].ends_with("$(") && source[pos..].starts_with('(') {

@@ -377,6 +377,13 @@ fn statements() {
     check("exit", "exit 0..4");
     check("exit 3", r#"exit 0..6 (word 5..6 "3")"#);
     check(
+        "exit 3 || a",
+        r#"list 0..11 (group 0..6 (exit 0..6 (word 5..6 "3")), ||, cmd 10..11 (word 10..11 "a"))"#,
+    );
+    check_error("for ((i = 0; i < 3; i++))", "unsupported_expansion", 0..25);
+    check_error("echo a >| f", "unsupported_redirect", 7..9);
+    check_error("cat <> f", "unsupported_redirect", 4..6);
+    check(
         "let x = $(date)",
         r#"let 0..15 x@4..5 (word 8..15 $(#1) (subst 8..15 (cmd 10..14 (word 10..14 "date"))))"#,
     );

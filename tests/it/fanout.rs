@@ -27,6 +27,16 @@ fn an_early_exit_neither_fails_the_others_nor_kills_the_producer() {
 }
 
 #[test]
+fn an_exit_in_a_branch_is_named_as_a_fanout_branch() {
+    Test::new()
+        .script("echo x | fanout { cat ; exit 4 }\necho no")
+        .stdout("x\n")
+        .status(4)
+        .stderr_has("a fanout branch exited with status 4")
+        .run();
+}
+
+#[test]
 fn when_no_branch_reads_the_producer_is_stopped() {
     Test::new()
         .script("yes | fanout { head -n 1 ; head -c 4 }")

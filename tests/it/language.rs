@@ -313,6 +313,28 @@ fn exit_statuses() {
         .stderr_has("SIGTERM")
         .run();
     fails("exit 256", 1, "not a number from 0 to 255");
+    // As in bash, `exit` may start a list; it ends the script there, and
+    // so does one with a status that is no number.
+    Test::new()
+        .script("exit 3 || echo no\necho no")
+        .status(3)
+        .stderr_empty()
+        .run();
+    Test::new()
+        .script("exit 0 && echo no\necho no")
+        .stdout("")
+        .run();
+    Test::new()
+        .script("exit abc || echo no\necho no")
+        .status(1)
+        .stdout("")
+        .stderr_has("not a number from 0 to 255")
+        .run();
+    Test::new()
+        .script("true && exit -1 || echo no")
+        .status(1)
+        .stdout("")
+        .run();
     ok(
         "{ exit 3 } | cat || echo \"stage exit $?\"",
         "stage exit 3\n",
@@ -985,6 +1007,34 @@ fn cd_is_scoped() {
     test.script("cd sub\necho $OLDPWD\nprintenv OLDPWD")
         .stdout(format!("{dir}\n{dir}\n"))
         .run();
+    // `cd`'s word is globbed, as bash's is; it must match one name.
+    Test::new()
+        .file("build-1.2/f", "")
+        .file("x1/f", "")
+        .file("x2/f", "")
+        .script("cd build-*\nls\ncd ../x*")
+        .stdout("f\n")
+        .status(1)
+        .stderr_has("ambiguous directory: the word expands to 2 values")
+        .run();
+    fails("cd 'build-*'", 1, "cannot change directory to `build-*`");
+    fails("cd nothing-*", 1, "glob `nothing-*` matched no file");
+    // `cd -` goes back to `$OLDPWD` and prints it, as bash's does.
+    let test = Test::new().file("sub/f", "");
+    let dir = std::fs::canonicalize(test.path()).unwrap();
+    let dir = dir.display();
+    test.script("cd sub\ncd -\npwd\n{ cd - } | tr / :")
+        .stdout(format!(
+            "{dir}\n{dir}\n{}\n",
+            format!("{dir}/sub").replace('/', ":")
+        ))
+        .run();
+    // Its reader gone, it ends as a command killed by SIGPIPE would.
+    Test::new()
+        .script("{ cd /; cd - } | true\necho after")
+        .stdout("after\n")
+        .stderr_empty()
+        .run();
 }
 
 /// A `$PWD` that is not the working directory (the harness, like most
@@ -1104,6 +1154,14 @@ fn command_lookup_errors() {
         .file("plain", "echo hi\n")
         .status(126)
         .stderr_has("permission denied")
+        .run();
+    // A missing interpreter is execve's ENOENT: 127, as in bash.
+    Test::new()
+        .script("chmod +x tool\n./tool || echo \"status $?\"\n./tool")
+        .file("tool", "#!/no/such/sh\necho hi\n")
+        .status(127)
+        .stdout("status 127\n")
+        .stderr_has("interpreter `/no/such/sh` not found")
         .run();
     ok("no-such-command-xyz || echo fallback", "fallback\n");
 }

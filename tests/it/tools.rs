@@ -95,6 +95,32 @@ fn check_knows_cd_sets_oldpwd() {
     assert_eq!(command.output().unwrap().status.code(), Some(1));
 }
 
+/// `cd -` reads `$OLDPWD`, for `check` as at run time: before any `cd`,
+/// with none in the environment, it is undefined.
+#[test]
+fn check_knows_cd_dash_reads_oldpwd() {
+    let test = Test::new()
+        .file(
+            "back.pipe",
+            "cd /
+cd -
+",
+        )
+        .file(
+            "first.pipe",
+            "cd -
+",
+        );
+    let mut command = test.command();
+    command.env_remove("OLDPWD").args(["check", "back.pipe"]);
+    assert!(command.output().unwrap().status.success());
+    let mut command = test.command();
+    command.env_remove("OLDPWD").args(["check", "first.pipe"]);
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("undefined variable `OLDPWD`"));
+}
+
 /// A PATH the script sets is where `check` looks for later commands, as
 /// the run will: `export PATH = "$PWD/bin:$PATH"` finds the tools in
 /// `bin`, `PATH=dir cmd` finds `cmd` there, and a PATH that only the run
