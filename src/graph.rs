@@ -491,7 +491,17 @@ impl Graph<'_> {
             .filter(|redirect| redirect.target.is_none())
             .map(|redirect| format!(" {}", redirect.op.as_str()))
             .collect();
+        // A `max $(nproc)` or `timeout $(cat limit)` runs as the block
+        // starts: its processes are drawn before the block, as a `for`
+        // list's are.
+        let mut settings = Vec::new();
+        for word in block.setting_words() {
+            settings.extend(self.substs(word));
+        }
         let ends = self.block_kind(block, &dups);
+        for from in settings {
+            self.edge(from, ends.enter, EdgeKind::Subst);
+        }
         for redirect in &block.redirects {
             self.redirect(redirect, ends.enter, ends.leave);
         }

@@ -123,6 +123,30 @@ fn tricky_scripts_render() {
     }
 }
 
+/// A block header's `$(...)` runs a process as the block starts: it is
+/// part of the network, as a `for` list's is.
+#[test]
+fn header_substitutions_are_drawn() {
+    let text = graph_of(
+        "parallel max $(nproc) { a }\ntimeout $(cat limit) grace ${G:-$(cat grace)} { b }",
+        "headers",
+    );
+    for command in ["nproc", "cat limit", "cat grace"] {
+        assert!(
+            text.contains(&format!("[label=\"{command}\"]")),
+            "{command}: {text}"
+        );
+    }
+    assert_eq!(
+        text.matches("style=dotted, arrowhead=open").count(),
+        3,
+        "{text}"
+    );
+    if have_dot() {
+        render(&text, "headers");
+    }
+}
+
 #[test]
 fn secrets_never_show() {
     let dot = have_dot();
