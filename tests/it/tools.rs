@@ -25,6 +25,28 @@ fn check_reports_every_problem_and_runs_nothing() {
     );
 }
 
+/// An undefined variable that is a typo of a defined one gets the same
+/// "did you mean" from `pipe check` as from the run.
+#[test]
+fn check_suggests_a_close_variable_name() {
+    let script = "let name = 1\n{ let count = 2\necho $nmae $cuont }\necho $zzqq\n";
+    let check = Test::new()
+        .file("s.pipe", script)
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("did you mean `$name`?")
+        .stderr_has("did you mean `$count`?")
+        .stderr_has("define it before this line with `let zzqq = ...`")
+        .run();
+    assert_eq!(check.stderr().matches("did you mean").count(), 2);
+    Test::new()
+        .file("s.pipe", script)
+        .args(["s.pipe"])
+        .status(1)
+        .stderr_has("did you mean `$name`?")
+        .run();
+}
+
 #[test]
 fn check_passes_good_scripts_and_warns_about_secret_arguments() {
     Test::new()
