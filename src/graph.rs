@@ -10,8 +10,11 @@
 //!   redirect is drawn as a file node (`shape=note`) with an edge labelled
 //!   by its operator (`<`, `>`, `2>>`, `<<<`, ...). `2>&1` and `>&2` name
 //!   no file and stay in the label;
-//! - each `|` is a solid edge from the stage's last commands into the next
-//!   stage's first commands. A `fanout` stage gets one edge, labelled
+//! - each `|` is a solid edge from every command that writes the stage's
+//!   stdout into every command that reads the next stage's stdin: in a
+//!   `{ }`, `for` or `timeout` stage, and across `&&` and `||`, every
+//!   statement reads and writes the block's streams, so `{ echo a; echo
+//!   b } | sort` has an edge from each `echo`. A `fanout` stage gets one edge, labelled
 //!   `copy`, into each branch. A `parallel` stage's branches read
 //!   `/dev/null`, so its input edge stops at the block's border;
 //! - `parallel`, `fanout`, `timeout`, `for` and `{ }` blocks are clusters
@@ -282,12 +285,10 @@ impl Graph<'_> {
                 None => ends,
                 Some(mut whole) => {
                     self.edge(whole.leave, ends.enter, EdgeKind::Then("then"));
-                    if whole.inputs.is_empty() {
-                        whole.inputs = ends.inputs;
-                    }
-                    if !ends.outputs.is_empty() {
-                        whole.outputs = ends.outputs;
-                    }
+                    // Every statement of a block reads the block's stdin
+                    // and writes its stdout, not just the first and last.
+                    whole.inputs.extend(ends.inputs);
+                    whole.outputs.extend(ends.outputs);
                     whole.leave = ends.leave;
                     whole
                 }
@@ -340,9 +341,9 @@ impl Graph<'_> {
                 Connector::Or => "||",
             };
             self.edge(whole.leave, ends.enter, EdgeKind::Then(op));
-            if !ends.outputs.is_empty() {
-                whole.outputs = ends.outputs;
-            }
+            // Each pipeline of `a && b` reads and writes the same streams.
+            whole.inputs.extend(ends.inputs);
+            whole.outputs.extend(ends.outputs);
             whole.leave = ends.leave;
         }
         whole

@@ -123,6 +123,29 @@ fn tricky_scripts_render() {
     }
 }
 
+/// Every statement of a block standing as a stage reads and writes the
+/// pipe, not only its first and last: each is drawn joined to it.
+#[test]
+fn every_statement_of_a_block_stage_is_on_its_pipes() {
+    let pipes = |script: &str| {
+        let text = graph_of(script, "block");
+        if have_dot() {
+            render(&text, script);
+        }
+        text.matches("penwidth=1.4").count()
+    };
+    // echo a -> sort, echo b -> sort.
+    assert_eq!(pipes("{ echo a; echo b } | sort"), 2);
+    // seq -> head, seq -> cat.
+    assert_eq!(pipes("seq 3 | { head -n 1; cat }"), 2);
+    // seq -> test, seq -> cat, test -> wc, cat -> wc.
+    assert_eq!(pipes("seq 3 | { test -t 0 || cat } | wc -l"), 4);
+    assert_eq!(
+        pipes("for f in a b { let x = 1; echo $f; echo $x } | sort"),
+        2
+    );
+}
+
 /// A block header's `$(...)` runs a process as the block starts: it is
 /// part of the network, as a `for` list's is.
 #[test]
