@@ -325,6 +325,27 @@ fn trace_shows_prefix_assignments() {
     assert!(!stderr.contains("s3cr3tval"), "{stderr}");
 }
 
+/// `-x` writes bytes that are not UTF-8 and control characters as bash
+/// does, `$'\377'`, so that the line shows every byte, sends no escape
+/// sequence to the terminal, and can be pasted; a secret that is not
+/// UTF-8 is still hidden, found by its bytes.
+#[test]
+fn trace_escapes_bytes_and_control_characters() {
+    let run = Test::new()
+        .flag("-x")
+        .script(
+            "secret pw = \"\\xe24U\\n\\xd0Ql3S\\x11\"\n\
+             true \"\\xff\" \"\\x1b[2J\" \"it's\\x01\" \"a\nb\" \"x${pw}y\" \"\\xe2\\x82\"\n",
+        )
+        .run();
+    let stderr = run.stderr();
+    let line = r"+ true $'\377' $'\033[2J' $'it\'s\001' 'a
+b' 'x***y' $'\342\202'  # ";
+    assert!(stderr.starts_with(line), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+    assert!(!stderr.contains("Ql3S"), "{stderr}");
+}
+
 #[test]
 fn trace_shows_start_and_end_with_pids() {
     let run = Test::new()
