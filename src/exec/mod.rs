@@ -63,6 +63,9 @@ pub trait Reporter {
     fn started(&self, event: &Started<'_>);
     fn ended(&self, event: &Ended<'_>);
     fn note(&self, at: std::time::Duration, what: &str);
+    /// A value became secret: what is reported from now on is redacted
+    /// already, and what was reported before may hold it and is not.
+    fn secret(&self, value: &[u8]);
 }
 
 /// A child started, `at` after the script did.
@@ -702,6 +705,7 @@ impl<'r> Interp<'r> {
             let mut secrets = self.secrets.borrow_mut();
             if !secrets.iter().any(|secret| secret == value.as_bytes()) {
                 secrets.push(value.as_bytes().to_vec());
+                self.reporter.secret(value.as_bytes());
             }
         }
     }

@@ -399,6 +399,42 @@ fn timeline_is_chrome_trace_json() {
     );
 }
 
+/// The timeline is written when the script ends, with every secret it
+/// declared hidden, in what ran before the value became secret too; the
+/// format's own fields stay as they are whatever the secret is.
+#[test]
+fn timeline_hides_secrets_declared_later() {
+    let run = Test::new()
+        .flag("--timeline")
+        .flag("t.json")
+        .script(
+            "let v = s3cr3tval
+echo $v
+secret t = $(echo s3cr3tval)
+             secret x = X
+secret c = process
+echo $t X
+",
+        )
+        .run();
+    let text = std::fs::read_to_string(run.dir.join("t.json")).unwrap();
+    assert!(!text.contains("s3cr3tval"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let events = json["traceEvents"].as_array().unwrap();
+    let names: Vec<&str> = events
+        .iter()
+        .filter(|e| e["ph"] == "X")
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["echo ***", "echo ***", "echo *** ***"], "{text}");
+    assert!(
+        events
+            .iter()
+            .filter(|e| e["ph"] == "X")
+            .all(|e| e["cat"] == "process")
+    );
+}
+
 #[test]
 fn completions_and_man_page() {
     for shell in ["bash", "zsh", "fish"] {
