@@ -14,7 +14,10 @@
 //!   stdout into every command that reads the next stage's stdin: in a
 //!   `{ }`, `for` or `timeout` stage, and across `&&` and `||`, every
 //!   statement reads and writes the block's streams, so `{ echo a; echo
-//!   b } | sort` has an edge from each `echo`. A `fanout` stage gets one edge, labelled
+//!   b } | sort` has an edge from each `echo`. A stage whose redirects
+//!   take its stdin, or its stdout and stderr, off the pipe has no edge on
+//!   that side (`echo a > f | cat`: `cat` reads nothing; `make 2>&1 > log |
+//!   tee` still sends stderr). A `fanout` stage gets one edge, labelled
 //!   `copy`, into each branch. A `parallel` stage's branches read
 //!   `/dev/null`, so its input edge stops at the block's border;
 //! - `parallel`, `fanout`, `timeout`, `for` and `{ }` blocks are clusters
@@ -50,6 +53,24 @@ use crate::syntax::ast::{
     Block, BlockKind, Command, Connector, ForLoop, List, ListItem, ParallelBody, Pipeline,
     RangeBound, Redirect, RedirectOp, Script, Setting, Span, Stage, Stmt, StmtKind, Word, WordPart,
 };
+
+/// Whether a stage with these redirects reads the `|` into it, and writes
+/// into the `|` out of it (by its stdout, or its stderr after `2>&1`): `cmd
+/// > f | wc` gives `wc` nothing, and `cmd 2>&1 > f | wc` gives it stderr.
+fn pipe_use(redirects: &[Redirect]) -> (bool, bool) {
+    let (mut reads, mut out, mut err) = (true, true, false);
+    for redirect in redirects {
+        match redirect.op {
+            RedirectOp::In | RedirectOp::HereString => reads = false,
+            RedirectOp::Out | RedirectOp::Append => out = false,
+            RedirectOp::Err | RedirectOp::ErrAppend => err = false,
+            RedirectOp::All | RedirectOp::AllAppend => (out, err) = (false, false),
+            RedirectOp::ErrToOut => err = out,
+            RedirectOp::OutToErr => out = err,
+        }
+    }
+    (reads, out || err)
+}
 
 /// Labels longer than this many characters are cut, ending in `…`.
 pub const MAX_LABEL: usize = 48;
@@ -351,23 +372,29 @@ impl Graph<'_> {
 
     fn pipeline(&mut self, pipeline: &Pipeline) -> Ends {
         let mut whole: Option<Ends> = None;
+        // Whether the stage before writes into the `|` after it.
+        let mut writes = true;
         for stage in &pipeline.stages {
-            let (ends, label) = match stage {
-                Stage::Command(command) => (self.command(command), None),
+            let (ends, label, redirects) = match stage {
+                Stage::Command(command) => (self.command(command), None, &command.redirects),
                 Stage::Block(block) => {
                     let label = matches!(block.kind, BlockKind::Fanout { .. }).then_some("copy");
-                    (self.block(block), label)
+                    (self.block(block), label, &block.redirects)
                 }
             };
+            let (reads, stage_writes) = pipe_use(redirects);
             whole = Some(match whole {
                 None => ends,
                 Some(mut whole) => {
-                    self.pipe(&whole.pipe_outputs(), &ends.pipe_inputs(), label);
+                    if writes && reads {
+                        self.pipe(&whole.pipe_outputs(), &ends.pipe_inputs(), label);
+                    }
                     whole.outputs = ends.outputs;
                     whole.leave = ends.leave;
                     whole
                 }
             });
+            writes = stage_writes;
         }
         // The grammar makes a pipeline of at least one stage.
         whole.unwrap_or_else(|| Ends::quiet(Port::node(self.node("(empty)", "shape=plaintext"))))

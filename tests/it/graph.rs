@@ -146,6 +146,29 @@ fn every_statement_of_a_block_stage_is_on_its_pipes() {
     );
 }
 
+/// A stage whose redirects take it off a pipe is not drawn on it: `echo a
+/// > f | cat` gives `cat` nothing, as in bash.
+#[test]
+fn a_redirected_stage_is_off_its_pipe() {
+    let pipes = |script: &str| {
+        let text = graph_of(script, "redirects");
+        if have_dot() {
+            render(&text, script);
+        }
+        text.matches("penwidth=1.4").count()
+    };
+    assert_eq!(pipes("echo a > f | cat"), 0);
+    assert_eq!(pipes("echo a >&2 | cat"), 0);
+    assert_eq!(pipes("make > log 2>&1 | wc"), 0);
+    assert_eq!(pipes("{ a; b } &> f | c"), 0);
+    assert_eq!(pipes("sort | uniq < f | wc"), 1);
+    assert_eq!(pipes("seq 3 | cat <<< x"), 0);
+    // Still on it: stderr through the pipe, and the usual cases.
+    assert_eq!(pipes("make 2>&1 > log | tee x"), 1);
+    assert_eq!(pipes("make 2>&1 | tee x > log"), 1);
+    assert_eq!(pipes("a 2> err | b"), 1);
+}
+
 /// A block header's `$(...)` runs a process as the block starts: it is
 /// part of the network, as a `for` list's is.
 #[test]
