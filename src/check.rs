@@ -254,6 +254,20 @@ impl Checker {
         {
             self.problems.push(CheckError::Command(error));
         }
+        // A program named by an absolute path is where it is whatever the
+        // run's directory; a relative one (`./build.sh`) is not known yet.
+        if let Some(program) = command.words.first()
+            && let Some(name) = literal(program)
+            && name.starts_with(b"/")
+            && !Path::new(OsStr::from_bytes(&name)).exists()
+        {
+            self.problems
+                .push(CheckError::Command(crate::exec::RunError::NotFound {
+                    name: String::from_utf8_lossy(&name).into_owned(),
+                    suggestion: None,
+                    span: span(program.span),
+                }));
+        }
     }
 
     /// Where a command named by a bare name is looked for now: the last
