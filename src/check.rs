@@ -259,14 +259,13 @@ impl Checker {
         if let Some(program) = command.words.first()
             && let Some(name) = literal(program)
             && name.starts_with(b"/")
-            && !Path::new(OsStr::from_bytes(&name)).exists()
+            && let Some(error) = crate::exec::probe(
+                Path::new(OsStr::from_bytes(&name)),
+                &String::from_utf8_lossy(&name),
+                program.span,
+            )
         {
-            self.problems
-                .push(CheckError::Command(crate::exec::RunError::NotFound {
-                    name: String::from_utf8_lossy(&name).into_owned(),
-                    suggestion: None,
-                    span: span(program.span),
-                }));
+            self.problems.push(CheckError::Command(error));
         }
     }
 

@@ -25,25 +25,26 @@ fn check_reports_every_problem_and_runs_nothing() {
     );
 }
 
-/// A program named by an absolute path is looked for too, as the run
-/// will find it whatever its directory; a relative path is not, since a
-/// `cd` or the directory `pipe` runs in decides it.
+/// A program named by an absolute path is looked at too (missing, a
+/// directory), as the run will find it whatever its directory; a relative
+/// path is not, since a `cd` or the directory `pipe` runs in decides it.
 #[test]
 fn check_looks_for_a_program_named_by_an_absolute_path() {
     let run = Test::new()
         .file(
             "s.pipe",
-            "/no/such/tool -x\n/bin/sh -c true\n./later.sh\nparallel { \"/no/such dir/x\" }\n",
+            "/no/such/tool -x\n/bin/sh -c true\n./later.sh\nparallel { \"/no/such dir/x\" }\n/tmp\n",
         )
         .args(["check", "s.pipe"])
         .status(1)
         .stderr_has("command not found: `/no/such/tool`")
         .stderr_has("command not found: `/no/such dir/x`")
         .stderr_has("no such file")
+        .stderr_has("cannot run `/tmp`: is a directory")
         .run();
     assert_eq!(
         run.stderr().matches("pipe::").count(),
-        2,
+        3,
         "{}",
         run.stderr()
     );
