@@ -22,14 +22,12 @@ use crate::syntax::ast::{
 #[derive(Debug, Error, Diagnostic)]
 pub enum CheckError {
     #[error("undefined variable `{name}`")]
-    #[diagnostic(
-        code(pipe::check::undefined_variable),
-        help(
-            "define it before this line with `let {name} = ...`, or give a default: `${{{name}:-default}}`"
-        )
-    )]
+    #[diagnostic(code(pipe::check::undefined_variable), help("{help}"))]
     Undefined {
         name: String,
+        /// A "did you mean" when a defined name is close, else how to
+        /// define it.
+        help: String,
         #[label("not defined here")]
         span: miette::SourceSpan,
     },
@@ -266,6 +264,19 @@ impl Checker {
         {
             self.problems.push(CheckError::Command(error));
         }
+        // A program named by an absolute path is where it is whatever the
+        // run's directory; a relative one (`./build.sh`) is not known yet.
+        if let Some(program) = command.words.first()
+            && let Some(name) = literal(program)
+            && name.starts_with(b"/")
+            && let Some(error) = crate::exec::probe(
+                Path::new(OsStr::from_bytes(&name)),
+                &String::from_utf8_lossy(&name),
+                program.span,
+            )
+        {
+            self.problems.push(CheckError::Command(error));
+        }
     }
 
     /// Where a command named by a bare name is looked for now: the last
@@ -419,8 +430,21 @@ impl Checker {
             && !scope.contains(name)
             && std::env::var_os(name).is_none()
         {
+            let defined = scope
+                .iter()
+                .cloned()
+                .chain(std::env::vars_os().filter_map(|(key, _)| key.into_string().ok()));
+            let help = match crate::expand::closest_name(name, defined) {
+                Some(close) => {
+                    format!("did you mean `${close}`? Define variables with `let NAME = value`")
+                }
+                None => format!(
+                    "define it before this line with `let {name} = ...`, or give a default: `${{{name}:-default}}`"
+                ),
+            };
             self.problems.push(CheckError::Undefined {
                 name: name.clone(),
+                help,
                 span: span(var.span),
             });
         }

@@ -344,16 +344,7 @@ fn undefined(var: &VarRef, lookup: &dyn Lookup) -> ExpandError {
         VarName::Count => "#".to_owned(),
     };
     let suggestion = match &var.name {
-        VarName::Named(name) => lookup
-            .var_names()
-            .into_iter()
-            // `$_` is the shell's last argument, never what was meant.
-            .filter(|candidate| candidate != "_")
-            .filter(|candidate| {
-                let limit = if name.len() <= 3 { 1 } else { 2 };
-                strsim::damerau_levenshtein(candidate, name) <= limit
-            })
-            .min_by_key(|candidate| strsim::damerau_levenshtein(candidate, name)),
+        VarName::Named(name) => closest_name(name, lookup.var_names()),
         _ => None,
     };
     let arguments = matches!(var.name, VarName::Positional(_))
@@ -363,6 +354,20 @@ fn undefined(var: &VarRef, lookup: &dyn Lookup) -> ExpandError {
         name,
         span: var.span.into(),
     }
+}
+
+/// The defined name an undefined `name` is most likely a typo of, for a
+/// "did you mean": the run and `pipe check` suggest alike.
+pub fn closest_name(name: &str, candidates: impl IntoIterator<Item = String>) -> Option<String> {
+    let limit = if name.len() <= 3 { 1 } else { 2 };
+    candidates
+        .into_iter()
+        // `$_` is the shell's last argument, never what was meant.
+        .filter(|candidate| candidate != "_")
+        .map(|candidate| (strsim::damerau_levenshtein(&candidate, name), candidate))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
 }
 
 /// `$(...)` output as bash substitutes it: trailing newlines removed.

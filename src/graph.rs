@@ -10,8 +10,14 @@
 //!   redirect is drawn as a file node (`shape=note`) with an edge labelled
 //!   by its operator (`<`, `>`, `2>>`, `<<<`, ...). `2>&1` and `>&2` name
 //!   no file and stay in the label;
-//! - each `|` is a solid edge from the stage's last commands into the next
-//!   stage's first commands. A `fanout` stage gets one edge, labelled
+//! - each `|` is a solid edge from every command that writes the stage's
+//!   stdout into every command that reads the next stage's stdin: in a
+//!   `{ }`, `for` or `timeout` stage, and across `&&` and `||`, every
+//!   statement reads and writes the block's streams, so `{ echo a; echo
+//!   b } | sort` has an edge from each `echo`. A stage whose redirects
+//!   take its stdin, or its stdout and stderr, off the pipe has no edge on
+//!   that side (`echo a > f | cat`: `cat` reads nothing; `make 2>&1 > log |
+//!   tee` still sends stderr). A `fanout` stage gets one edge, labelled
 //!   `copy`, into each branch. A `parallel` stage's branches read
 //!   `/dev/null`, so its input edge stops at the block's border;
 //! - `parallel`, `fanout`, `timeout`, `for` and `{ }` blocks are clusters
@@ -47,6 +53,24 @@ use crate::syntax::ast::{
     Block, BlockKind, Command, Connector, ForLoop, List, ListItem, ParallelBody, Pipeline,
     RangeBound, Redirect, RedirectOp, Script, Setting, Span, Stage, Stmt, StmtKind, Word, WordPart,
 };
+
+/// Whether a stage with these redirects reads the `|` into it, and writes
+/// into the `|` out of it (by its stdout, or its stderr after `2>&1`): `cmd
+/// > f | wc` gives `wc` nothing, and `cmd 2>&1 > f | wc` gives it stderr.
+fn pipe_use(redirects: &[Redirect]) -> (bool, bool) {
+    let (mut reads, mut out, mut err) = (true, true, false);
+    for redirect in redirects {
+        match redirect.op {
+            RedirectOp::In | RedirectOp::HereString => reads = false,
+            RedirectOp::Out | RedirectOp::Append => out = false,
+            RedirectOp::Err | RedirectOp::ErrAppend => err = false,
+            RedirectOp::All | RedirectOp::AllAppend => (out, err) = (false, false),
+            RedirectOp::ErrToOut => err = out,
+            RedirectOp::OutToErr => out = err,
+        }
+    }
+    (reads, out || err)
+}
 
 /// Labels longer than this many characters are cut, ending in `…`.
 pub const MAX_LABEL: usize = 48;
@@ -282,12 +306,10 @@ impl Graph<'_> {
                 None => ends,
                 Some(mut whole) => {
                     self.edge(whole.leave, ends.enter, EdgeKind::Then("then"));
-                    if whole.inputs.is_empty() {
-                        whole.inputs = ends.inputs;
-                    }
-                    if !ends.outputs.is_empty() {
-                        whole.outputs = ends.outputs;
-                    }
+                    // Every statement of a block reads the block's stdin
+                    // and writes its stdout, not just the first and last.
+                    whole.inputs.extend(ends.inputs);
+                    whole.outputs.extend(ends.outputs);
                     whole.leave = ends.leave;
                     whole
                 }
@@ -340,9 +362,9 @@ impl Graph<'_> {
                 Connector::Or => "||",
             };
             self.edge(whole.leave, ends.enter, EdgeKind::Then(op));
-            if !ends.outputs.is_empty() {
-                whole.outputs = ends.outputs;
-            }
+            // Each pipeline of `a && b` reads and writes the same streams.
+            whole.inputs.extend(ends.inputs);
+            whole.outputs.extend(ends.outputs);
             whole.leave = ends.leave;
         }
         whole
@@ -350,23 +372,29 @@ impl Graph<'_> {
 
     fn pipeline(&mut self, pipeline: &Pipeline) -> Ends {
         let mut whole: Option<Ends> = None;
+        // Whether the stage before writes into the `|` after it.
+        let mut writes = true;
         for stage in &pipeline.stages {
-            let (ends, label) = match stage {
-                Stage::Command(command) => (self.command(command), None),
+            let (ends, label, redirects) = match stage {
+                Stage::Command(command) => (self.command(command), None, &command.redirects),
                 Stage::Block(block) => {
                     let label = matches!(block.kind, BlockKind::Fanout { .. }).then_some("copy");
-                    (self.block(block), label)
+                    (self.block(block), label, &block.redirects)
                 }
             };
+            let (reads, stage_writes) = pipe_use(redirects);
             whole = Some(match whole {
                 None => ends,
                 Some(mut whole) => {
-                    self.pipe(&whole.pipe_outputs(), &ends.pipe_inputs(), label);
+                    if writes && reads {
+                        self.pipe(&whole.pipe_outputs(), &ends.pipe_inputs(), label);
+                    }
                     whole.outputs = ends.outputs;
                     whole.leave = ends.leave;
                     whole
                 }
             });
+            writes = stage_writes;
         }
         // The grammar makes a pipeline of at least one stage.
         whole.unwrap_or_else(|| Ends::quiet(Port::node(self.node("(empty)", "shape=plaintext"))))
@@ -491,7 +519,17 @@ impl Graph<'_> {
             .filter(|redirect| redirect.target.is_none())
             .map(|redirect| format!(" {}", redirect.op.as_str()))
             .collect();
+        // A `max $(nproc)` or `timeout $(cat limit)` runs as the block
+        // starts: its processes are drawn before the block, as a `for`
+        // list's are.
+        let mut settings = Vec::new();
+        for word in block.setting_words() {
+            settings.extend(self.substs(word));
+        }
         let ends = self.block_kind(block, &dups);
+        for from in settings {
+            self.edge(from, ends.enter, EdgeKind::Subst);
+        }
         for redirect in &block.redirects {
             self.redirect(redirect, ends.enter, ends.leave);
         }

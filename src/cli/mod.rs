@@ -674,6 +674,10 @@ impl exec::Reporter for CliReporter<'_> {
     fn note(&self, at: std::time::Duration, what: &str) {
         self.observer.note(at, what);
     }
+
+    fn secret(&self, value: &[u8]) {
+        self.observer.secret(value);
+    }
 }
 
 #[cfg(test)]

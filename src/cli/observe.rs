@@ -22,6 +22,10 @@ struct Timeline {
     events: Vec<Value>,
     /// Children started and not yet ended: start time and argv.
     running: HashMap<i32, (Duration, Vec<String>)>,
+    /// Every value made secret while the script ran: the file is written
+    /// at the end, so a secret's value is hidden there even in what ran
+    /// before it was declared (`echo $v` before `secret s = $v`).
+    secrets: Vec<Vec<u8>>,
 }
 
 impl Observer {
@@ -117,7 +121,13 @@ impl Observer {
         }
     }
 
-    /// The timeline as JSON, secrets already hidden by the executor.
+    pub fn secret(&self, value: &[u8]) {
+        if let Some(timeline) = &self.timeline {
+            timeline.borrow_mut().secrets.push(value.to_vec());
+        }
+    }
+
+    /// The timeline as JSON, every secret's value hidden in every text.
     pub fn timeline_json(&self, script: &str) -> Option<String> {
         let timeline = self.timeline.as_ref()?.borrow();
         let mut events = vec![json!({
@@ -128,8 +138,34 @@ impl Observer {
             "args": { "name": format!("pipe {script}") },
         })];
         events.extend(timeline.events.iter().cloned());
+        for event in &mut events {
+            redact(event, &timeline.secrets);
+        }
         let document = json!({ "traceEvents": events, "displayTimeUnit": "ms" });
         serde_json::to_string_pretty(&document).ok()
+    }
+}
+
+/// Hides every secret in the texts of an event that come from the script
+/// (its name, argv, thread name), and not in the format's own fields
+/// (`"ph": "X"`), which a short secret could otherwise turn to `***`.
+fn redact(event: &mut Value, secrets: &[Vec<u8>]) {
+    let hide = |text: &mut Value| {
+        if let Value::String(text) = text {
+            *text = crate::exec::redact(secrets, std::mem::take(text));
+        }
+    };
+    let metadata = event["ph"] == "M";
+    if !metadata && let Some(name) = event.get_mut("name") {
+        hide(name);
+    }
+    if let Some(args) = event.get_mut("args") {
+        if let Some(name) = args.get_mut("name") {
+            hide(name);
+        }
+        if let Some(Value::Array(argv)) = args.get_mut("argv") {
+            argv.iter_mut().for_each(hide);
+        }
     }
 }
 

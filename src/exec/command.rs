@@ -110,6 +110,19 @@ pub async fn spawn(
     started.map_err(|err| spawn_failure(err, &name(), &program, plan.program_span))
 }
 
+/// Why the program at `path`, named by a path, could not start, as far as
+/// can be told without starting it (for `pipe check`): missing, a
+/// directory, or not executable, with the error the run would give.
+pub fn probe(path: &Path, name: &str, span: Span) -> Option<RunError> {
+    let errno = match path.metadata() {
+        Err(err) => err.raw_os_error().unwrap_or(libc::ENOENT),
+        Ok(meta) if runnable(&meta) && executable(path) => return None,
+        Ok(_) => libc::EACCES,
+    };
+    let err = std::io::Error::from_raw_os_error(errno);
+    Some(spawn_failure(err, name, path, span))
+}
+
 /// What an exec failure means for the user.
 fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) -> RunError {
     let not_executable = |reason: &str, help: &str| RunError::NotExecutable {

@@ -41,7 +41,7 @@ use crate::syntax::ast::{
 
 use supervise::{CancelScope, Reason, Supervisor};
 
-pub use command::resolve;
+pub use command::{probe, resolve};
 pub use error::{RunError, reason as io_reason};
 pub use io::{Fd, Io};
 pub use process::{die_by, prepare_process};
@@ -63,6 +63,9 @@ pub trait Reporter {
     fn started(&self, event: &Started<'_>);
     fn ended(&self, event: &Ended<'_>);
     fn note(&self, at: std::time::Duration, what: &str);
+    /// A value became secret: what is reported from now on is redacted
+    /// already, and what was reported before may hold it and is not.
+    fn secret(&self, value: &[u8]);
 }
 
 /// A child started, `at` after the script did.
@@ -708,6 +711,7 @@ impl<'r> Interp<'r> {
             let mut secrets = self.secrets.borrow_mut();
             if !secrets.iter().any(|secret| secret == value.as_bytes()) {
                 secrets.push(value.as_bytes().to_vec());
+                self.reporter.secret(value.as_bytes());
             }
         }
     }
@@ -1269,16 +1273,12 @@ impl<'r> Interp<'r> {
     /// A command line for `-x`, its prefix assignments first, as bash
     /// prints it: quoted so it can be pasted, secrets hidden.
     fn trace_line(&self, plan: &command::Plan) -> String {
+        let secrets = self.secrets.borrow();
+        let word = |bytes: &[u8]| quote_bytes(&redact_bytes(&secrets, bytes));
         let assigns = plan.env[plan.env.len() - plan.assigned..]
             .iter()
-            .map(|(name, value)| {
-                let value = quote(&self.redact(value.as_bytes()));
-                format!("{}={value}", name.to_string_lossy())
-            });
-        let words = plan
-            .argv
-            .iter()
-            .map(|arg| quote(&self.redact(arg.as_bytes())));
+            .map(|(name, value)| format!("{}={}", name.to_string_lossy(), word(value.as_bytes())));
+        let words = plan.argv.iter().map(|arg| word(arg.as_bytes()));
         assigns.chain(words).collect::<Vec<String>>().join(" ")
     }
 
@@ -1331,6 +1331,91 @@ pub fn mask_secrets(
         text = out;
     }
     text
+}
+
+/// `bytes` with every secret's value replaced by `***`, matched as bytes,
+/// so that a value that is not UTF-8 is found whatever surrounds it. As in
+/// [`mask_secrets`], a value shorter than 4 bytes is replaced only where it
+/// stands alone, not next to a letter, digit or `_`.
+fn redact_bytes(secrets: &[Vec<u8>], bytes: &[u8]) -> Vec<u8> {
+    const SHORT: usize = 4;
+    let wordy = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    // The characters around a match; a byte that is not UTF-8 is none.
+    let before = |text: &[u8]| {
+        let chunk = text.utf8_chunks().last()?;
+        if chunk.invalid().is_empty() {
+            chunk.valid().chars().next_back()
+        } else {
+            None
+        }
+    };
+    let after = |text: &[u8]| text.utf8_chunks().next()?.valid().chars().next();
+    let mut text = bytes.to_vec();
+    for secret in secrets {
+        if secret.is_empty() || secret.len() > text.len() {
+            continue;
+        }
+        let mut out = Vec::with_capacity(text.len());
+        let mut at = 0;
+        while at < text.len() {
+            if text[at..].starts_with(secret) {
+                let end = at + secret.len();
+                let alone = !wordy(before(&text[..at])) && !wordy(after(&text[end..]));
+                if secret.len() >= SHORT || alone {
+                    out.extend_from_slice(b"***");
+                    at = end;
+                    continue;
+                }
+            }
+            out.push(text[at]);
+            at += 1;
+        }
+        text = out;
+    }
+    text
+}
+
+/// Shell-quotes a word for `-x` as bash does: as it is when plain, in
+/// single quotes when it is text, and as `$'...'` with octal escapes when
+/// it holds a control character (other than a newline or tab) or bytes that
+/// are not UTF-8, so that every byte shows, none reaches the terminal as a
+/// control sequence, and the line can be pasted into bash.
+fn quote_bytes(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let plain_text = std::str::from_utf8(bytes).ok().filter(|text| {
+        !text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+    });
+    if let Some(text) = plain_text {
+        return quote(text);
+    }
+    let mut out = String::from("$'");
+    let octal = |out: &mut String, byte: u8| {
+        let _ = write!(out, "\\{byte:03o}");
+    };
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\'' => out.push_str("\\'"),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                c if c.is_control() => {
+                    let mut buf = [0; 4];
+                    for &byte in c.encode_utf8(&mut buf).as_bytes() {
+                        octal(&mut out, byte);
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        for &byte in chunk.invalid() {
+            octal(&mut out, byte);
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// Shell-quotes a word when it needs it.

@@ -123,6 +123,76 @@ fn tricky_scripts_render() {
     }
 }
 
+/// Every statement of a block standing as a stage reads and writes the
+/// pipe, not only its first and last: each is drawn joined to it.
+#[test]
+fn every_statement_of_a_block_stage_is_on_its_pipes() {
+    let pipes = |script: &str| {
+        let text = graph_of(script, "block");
+        if have_dot() {
+            render(&text, script);
+        }
+        text.matches("penwidth=1.4").count()
+    };
+    // echo a -> sort, echo b -> sort.
+    assert_eq!(pipes("{ echo a; echo b } | sort"), 2);
+    // seq -> head, seq -> cat.
+    assert_eq!(pipes("seq 3 | { head -n 1; cat }"), 2);
+    // seq -> test, seq -> cat, test -> wc, cat -> wc.
+    assert_eq!(pipes("seq 3 | { test -t 0 || cat } | wc -l"), 4);
+    assert_eq!(
+        pipes("for f in a b { let x = 1; echo $f; echo $x } | sort"),
+        2
+    );
+}
+
+/// A stage whose redirects take it off a pipe is not drawn on it: `echo a
+/// > f | cat` gives `cat` nothing, as in bash.
+#[test]
+fn a_redirected_stage_is_off_its_pipe() {
+    let pipes = |script: &str| {
+        let text = graph_of(script, "redirects");
+        if have_dot() {
+            render(&text, script);
+        }
+        text.matches("penwidth=1.4").count()
+    };
+    assert_eq!(pipes("echo a > f | cat"), 0);
+    assert_eq!(pipes("echo a >&2 | cat"), 0);
+    assert_eq!(pipes("make > log 2>&1 | wc"), 0);
+    assert_eq!(pipes("{ a; b } &> f | c"), 0);
+    assert_eq!(pipes("sort | uniq < f | wc"), 1);
+    assert_eq!(pipes("seq 3 | cat <<< x"), 0);
+    // Still on it: stderr through the pipe, and the usual cases.
+    assert_eq!(pipes("make 2>&1 > log | tee x"), 1);
+    assert_eq!(pipes("make 2>&1 | tee x > log"), 1);
+    assert_eq!(pipes("a 2> err | b"), 1);
+}
+
+/// A block header's `$(...)` runs a process as the block starts: it is
+/// part of the network, as a `for` list's is.
+#[test]
+fn header_substitutions_are_drawn() {
+    let text = graph_of(
+        "parallel max $(nproc) { a }\ntimeout $(cat limit) grace ${G:-$(cat grace)} { b }",
+        "headers",
+    );
+    for command in ["nproc", "cat limit", "cat grace"] {
+        assert!(
+            text.contains(&format!("[label=\"{command}\"]")),
+            "{command}: {text}"
+        );
+    }
+    assert_eq!(
+        text.matches("style=dotted, arrowhead=open").count(),
+        3,
+        "{text}"
+    );
+    if have_dot() {
+        render(&text, "headers");
+    }
+}
+
 #[test]
 fn secrets_never_show() {
     let dot = have_dot();

@@ -120,7 +120,21 @@ fn a_child_ignoring_term_is_killed_after_the_grace() {
     let marker = "sleep 36.031";
     let test = Test::new().script(format!("sh -c 'trap \"\" TERM; {marker}'"));
     let child = spawn(&test);
-    wait_for_process(marker, Duration::from_secs(10));
+    // The marker is in sh's own command line too: wait for the sleep
+    // itself, which runs only once sh has set its trap (a SIGTERM before
+    // it ended sh at once, and the test, on a loaded machine).
+    let start = Instant::now();
+    while !processes_with(marker).iter().any(|process| {
+        process
+            .split_once(": ")
+            .is_some_and(|(_, cmd)| cmd.starts_with(marker))
+    }) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "`{marker}` never started"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let start = Instant::now();
     signal(&child, libc::SIGTERM);
     let output = wait_with_deadline(child, Duration::from_secs(20));

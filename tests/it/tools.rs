@@ -25,6 +25,58 @@ fn check_reports_every_problem_and_runs_nothing() {
     );
 }
 
+/// A program named by an absolute path is looked at too (missing, a
+/// directory), as the run will find it whatever its directory; a relative
+/// path is not, since a `cd` or the directory `pipe` runs in decides it.
+#[test]
+fn check_looks_for_a_program_named_by_an_absolute_path() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "/no/such/tool -x\n/bin/sh -c true\n./later.sh\nparallel { \"/no/such dir/x\" }\n/tmp\n",
+        )
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("command not found: `/no/such/tool`")
+        .stderr_has("command not found: `/no/such dir/x`")
+        .stderr_has("no such file")
+        .stderr_has("cannot run `/tmp`: is a directory")
+        .run();
+    assert_eq!(
+        run.stderr().matches("pipe::").count(),
+        3,
+        "{}",
+        run.stderr()
+    );
+    Test::new()
+        .file("ok.pipe", "/bin/sh -c true\n")
+        .args(["check", "ok.pipe"])
+        .stderr_empty()
+        .run();
+}
+
+/// An undefined variable that is a typo of a defined one gets the same
+/// "did you mean" from `pipe check` as from the run.
+#[test]
+fn check_suggests_a_close_variable_name() {
+    let script = "let name = 1\n{ let count = 2\necho $nmae $cuont }\necho $zzqq\n";
+    let check = Test::new()
+        .file("s.pipe", script)
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("did you mean `$name`?")
+        .stderr_has("did you mean `$count`?")
+        .stderr_has("define it before this line with `let zzqq = ...`")
+        .run();
+    assert_eq!(check.stderr().matches("did you mean").count(), 2);
+    Test::new()
+        .file("s.pipe", script)
+        .args(["s.pipe"])
+        .status(1)
+        .stderr_has("did you mean `$name`?")
+        .run();
+}
+
 #[test]
 fn check_passes_good_scripts_and_warns_about_secret_arguments() {
     Test::new()
@@ -329,6 +381,27 @@ fn trace_shows_prefix_assignments() {
     assert!(!stderr.contains("s3cr3tval"), "{stderr}");
 }
 
+/// `-x` writes bytes that are not UTF-8 and control characters as bash
+/// does, `$'\377'`, so that the line shows every byte, sends no escape
+/// sequence to the terminal, and can be pasted; a secret that is not
+/// UTF-8 is still hidden, found by its bytes.
+#[test]
+fn trace_escapes_bytes_and_control_characters() {
+    let run = Test::new()
+        .flag("-x")
+        .script(
+            "secret pw = \"\\xe24U\\n\\xd0Ql3S\\x11\"\n\
+             true \"\\xff\" \"\\x1b[2J\" \"it's\\x01\" \"a\nb\" \"x${pw}y\" \"\\xe2\\x82\"\n",
+        )
+        .run();
+    let stderr = run.stderr();
+    let line = r"+ true $'\377' $'\033[2J' $'it\'s\001' 'a
+b' 'x***y' $'\342\202'  # ";
+    assert!(stderr.starts_with(line), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+    assert!(!stderr.contains("Ql3S"), "{stderr}");
+}
+
 #[test]
 fn trace_shows_start_and_end_with_pids() {
     let run = Test::new()
@@ -379,6 +452,42 @@ fn timeline_is_chrome_trace_json() {
         events
             .iter()
             .any(|e| e["ph"] == "i" && e["name"].as_str().unwrap().contains("timeout"))
+    );
+}
+
+/// The timeline is written when the script ends, with every secret it
+/// declared hidden, in what ran before the value became secret too; the
+/// format's own fields stay as they are whatever the secret is.
+#[test]
+fn timeline_hides_secrets_declared_later() {
+    let run = Test::new()
+        .flag("--timeline")
+        .flag("t.json")
+        .script(
+            "let v = s3cr3tval
+echo $v
+secret t = $(echo s3cr3tval)
+             secret x = X
+secret c = process
+echo $t X
+",
+        )
+        .run();
+    let text = std::fs::read_to_string(run.dir.join("t.json")).unwrap();
+    assert!(!text.contains("s3cr3tval"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let events = json["traceEvents"].as_array().unwrap();
+    let names: Vec<&str> = events
+        .iter()
+        .filter(|e| e["ph"] == "X")
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["echo ***", "echo ***", "echo *** ***"], "{text}");
+    assert!(
+        events
+            .iter()
+            .filter(|e| e["ph"] == "X")
+            .all(|e| e["cat"] == "process")
     );
 }
 
