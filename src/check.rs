@@ -186,9 +186,7 @@ impl Checker {
             self.word(word, scope);
         }
         match &block.kind {
-            BlockKind::Group(body)
-            | BlockKind::Fanout { branches: body, .. }
-            | BlockKind::Timeout { body, .. } => self.stmts(body, scope),
+            BlockKind::Group(body) | BlockKind::Timeout { body, .. } => self.stmts(body, scope),
             BlockKind::For(for_loop)
             | BlockKind::Parallel {
                 body: ParallelBody::For(for_loop),
@@ -218,8 +216,10 @@ impl Checker {
             BlockKind::Parallel {
                 body: ParallelBody::Branches(body),
                 ..
-            } => {
-                // Each branch is a scope of its own.
+            }
+            | BlockKind::Fanout { branches: body, .. } => {
+                // Each branch (of a `parallel` or a `fanout`) is a scope of
+                // its own, as the run makes it.
                 for stmt in body {
                     self.stmts(std::slice::from_ref(stmt), scope);
                 }

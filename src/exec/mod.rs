@@ -252,6 +252,7 @@ pub fn run(
         cwd_changed: false,
         last_status: 0,
         cancel: root.clone(),
+        condition: false,
     };
     // As bash does at start-up: a `$PWD` that is not the working
     // directory (a parent that changed directory without updating it, as
@@ -406,6 +407,10 @@ struct Scope {
     last_status: i32,
     /// The innermost `timeout` or `parallel` body (or the script).
     cancel: Rc<CancelScope>,
+    /// The statement runs as a condition (on the left of `&&` or `||`,
+    /// or inside a block that does): a plain failing status found inside
+    /// it is not shown, as the condition's own is not.
+    condition: bool,
 }
 
 impl Scope {
@@ -915,7 +920,11 @@ impl<'r> Interp<'r> {
     /// `a && b || c`: left to right; every pipeline but the last one run is
     /// a condition, whose failure does not stop the script.
     async fn run_list(&self, scope: &mut Scope, io: &Io, list: &List) -> Flow {
-        let mut outcome = match self.run_list_item(scope, io, &list.first).await {
+        let around = scope.condition;
+        scope.condition = around || !list.rest.is_empty();
+        let outcome = self.run_list_item(scope, io, &list.first).await;
+        scope.condition = around;
+        let mut outcome = match outcome {
             Ok(outcome) => outcome,
             Err(exit) => return Flow::Exit(exit),
         };
@@ -935,7 +944,10 @@ impl<'r> Interp<'r> {
             // The left side was a condition: why it could not run is shown
             // (as bash shows "command not found"), a plain status is not.
             self.report_condition(outcome.error.take());
-            outcome = match Box::pin(self.run_list_item(scope, io, pipeline)).await {
+            scope.condition = around || i + 1 < list.rest.len();
+            let next = Box::pin(self.run_list_item(scope, io, pipeline)).await;
+            scope.condition = around;
+            outcome = match next {
                 Ok(outcome) => outcome,
                 Err(exit) => return Flow::Exit(exit),
             };

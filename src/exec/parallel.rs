@@ -296,9 +296,12 @@ impl Interp<'_> {
                 Some(_) => {
                     // Failures after a timeout or a signal are its doing,
                     // and it is reported once, by whoever cancelled.
+                    // Inside a condition (`parallel { a ; b } || x`), a
+                    // plain status is not shown, as the first one is not.
                     if let Some(error) = end.error
                         && own[i]
                         && !quiet
+                        && !(scope.condition && error.is_status())
                     {
                         let print = fingerprint(&error);
                         if shown.contains(&print) {
@@ -345,7 +348,10 @@ impl Interp<'_> {
         // its own, is shown here, or never.
         let first = match first {
             Some(mut end) if scope.cancel.cancelled().is_some() => {
-                if first_own && let Some(error) = end.error.take() {
+                if first_own
+                    && let Some(error) = end.error.take()
+                    && !(scope.condition && error.is_status())
+                {
                     self.reporter.error(error, &self.secrets.borrow());
                 }
                 Some(end)

@@ -1090,3 +1090,34 @@ fn timeouts_in_parallel_branches() {
     assert!(secs(&run) >= 0.2, "{:?}", run.elapsed);
     assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
 }
+
+/// A `parallel` or `fanout` on the left of `||` is a condition: none of
+/// its branches' plain failures is shown, as the first one's is not (the
+/// others were, with "the script stops at the first failing statement",
+/// though it went on); a branch that could not run still is.
+#[test]
+fn a_parallel_condition_shows_no_branch_status() {
+    Test::new()
+        .script(
+            "parallel { false ; sh -c 'exit 3' } || echo a $?\n\
+             seq 3 | fanout { false ; sh -c 'exit 3' } || echo b $?\n\
+             { parallel for i in 1..3 { false } ; echo no } || echo c $?\n",
+        )
+        .stdout("a 1\nb 1\nc 1\n")
+        .stderr_empty()
+        .status(0)
+        .run();
+    Test::new()
+        .script("parallel { false ; no-such-command-e } || echo $?\n")
+        .stdout("1\n")
+        .stderr_has("command not found: `no-such-command-e`")
+        .status(0)
+        .run();
+    // Outside a condition, every failure is still shown.
+    Test::new()
+        .script("parallel { false ; sh -c 'exit 3' }\n")
+        .stderr_has("`false` exited with status 1")
+        .stderr_has("`sh` exited with status 3")
+        .status(1)
+        .run();
+}

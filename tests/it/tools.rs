@@ -582,3 +582,31 @@ fn a_secret_never_leaks() {
         .run();
     assert!(!check.stderr().contains(canary), "{}", check.stderr());
 }
+
+/// Each `fanout` branch is a scope of its own, as each `parallel` branch
+/// is: a `let` in one is not seen by the next, for `check` as at run time
+/// (check passed `seq 3 | fanout { let x = 1 ; echo $x }`, whose run then
+/// failed on the undefined `$x`).
+#[test]
+fn check_scopes_each_fanout_branch() {
+    let script = "seq 3 | fanout { let x = 1 ; echo $x }\n";
+    Test::new()
+        .file("s.pipe", script)
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("undefined variable `x`")
+        .run();
+    Test::new()
+        .script(script)
+        .status(1)
+        .stderr_has("undefined variable `x`")
+        .run();
+    Test::new()
+        .file(
+            "s.pipe",
+            "seq 3 | fanout { { let x = 1 ; echo $x } ; cat }\n",
+        )
+        .args(["check", "s.pipe"])
+        .status(0)
+        .run();
+}
