@@ -136,7 +136,7 @@ fn expansion(pair: Pair<'_>) -> Result<WordPart, ParseError> {
             body: subst(pair)?,
             span,
         }),
-        Rule::var => Ok(WordPart::Var(var(pair)?)),
+        Rule::var | Rule::dq_var => Ok(WordPart::Var(var(pair)?)),
         Rule::args => Ok(WordPart::Args { span }),
         _ => Err(unexpected(&pair)),
     }
@@ -255,6 +255,34 @@ fn dquote(pair: Pair<'_>, parts: &mut Parts) -> Result<(), ParseError> {
     Ok(())
 }
 
+/// `dq_default`: the default of a `${name:-default}` inside double
+/// quotes, read as double-quoted text, as bash reads it: its escapes are
+/// decoded, and its `'`, `~` and `*` are text.
+fn dq_default(pair: Pair<'_>) -> Result<Word, ParseError> {
+    let span = span_of(&pair);
+    let mut parts = Parts(Vec::with_capacity(1));
+    for child in children(pair) {
+        let child_span = span_of(&child);
+        match child.as_rule() {
+            Rule::dq_default_text => {
+                refuse_backquote(child.as_str(), child_span.start, false)?;
+                parts.literal(child.as_str().as_bytes().to_vec(), true, child_span)
+            }
+            Rule::dq_escape => parts.literal(dq_escape(&child)?, true, child_span),
+            Rule::dquote => dquote(child, &mut parts)?,
+            Rule::dollar => {
+                unsupported_after_dollar(&child)?;
+                parts.literal(b"$".to_vec(), true, child_span)
+            }
+            _ => parts.push(expansion(child)?),
+        }
+    }
+    Ok(Word {
+        parts: parts.0,
+        span,
+    })
+}
+
 /// `dq_escape`: the bytes a backslash escape in double quotes stands for.
 fn dq_escape(pair: &Pair<'_>) -> Result<Vec<u8>, ParseError> {
     let text = pair.as_str();
@@ -332,6 +360,7 @@ pub(super) fn var(pair: Pair<'_>) -> Result<VarRef, ParseError> {
             Rule::var_status => name = Some(VarName::Status),
             Rule::var_count => name = Some(VarName::Count),
             Rule::var_default => default = Some(Box::new(parts_of(child)?)),
+            Rule::dq_default => default = Some(Box::new(dq_default(child)?)),
             _ => return Err(unexpected(&child)),
         }
     }

@@ -140,6 +140,25 @@ fn variables() {
     ok("sh -c 'exit 3' || echo \"status $?\"", "status 3\n");
 }
 
+/// Inside double quotes, a `${x:-default}`'s default is double-quoted
+/// text, as in bash: its escapes are decoded, a `'` is a quote character
+/// and `~` and `*` are text; unquoted, it stays a word of its own.
+#[test]
+fn a_default_in_double_quotes_is_double_quoted_text() {
+    Test::new()
+        .script(r#"printf '[%s]' "${u:-\x41\t\u{263a}\"\$}""#)
+        .stdout("[A\t\u{263a}\"$]")
+        .run();
+    ok(
+        r#"printf '[%s]' "${u:-'q'}" "${u:-~}" "${u:-*}" "${u:-a"b c"}" "${u:-x${v:-\$y}}""#,
+        "['q'][~][*][ab c][x$y]",
+    );
+    ok(
+        r#"printf '[%s]' ${u:-'q'} ${u:-\x41} "${u:-$(echo "s t")}""#,
+        "[q][x41][s t]",
+    );
+}
+
 /// Each prefix assignment sees the ones before it, as in bash; the
 /// command's own words do not.
 #[test]
