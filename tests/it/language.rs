@@ -273,6 +273,14 @@ fn pipefail_names_the_failing_stage() {
         1,
         "stage statuses: yes 141 | head 0 | false 1",
     );
+    // A name written in quoted or escaped parts is still named; one that
+    // expands a variable is not, as the variable may be a secret.
+    fails(
+        "true | /bin/fal\\se | \"f\"alse",
+        1,
+        "stage statuses: true 0 | /bin/false 1 | false 1",
+    );
+    fails("let c = false\n$c", 1, "`command` exited with status 1");
 }
 
 #[test]
