@@ -1219,6 +1219,24 @@ fn nul_in_argument_is_an_error() {
     fails("echo \"a\\0b\"", 1, "contains a NUL byte");
 }
 
+/// A `for` variable that is exported goes into children's environment,
+/// which cannot hold a NUL byte: it is the NUL error at the list's word,
+/// not a child that cannot start. A plain one may hold it, as `let`'s may.
+#[test]
+fn nul_in_an_exported_loop_variable_is_an_error() {
+    fails(
+        "export E = 1\nfor E in \"a\\0b\" { printenv E }",
+        1,
+        "an environment value contains a NUL byte",
+    );
+    fails(
+        "export E = 1\nparallel for E in \"a\\x00\" { printenv E }",
+        1,
+        "an environment value contains a NUL byte",
+    );
+    ok("for v in \"a\\0b\" { echo ok }", "ok\n");
+}
+
 /// A command's trace line is printed before it starts, so it comes before
 /// anything the command writes.
 #[test]
