@@ -342,6 +342,7 @@ fn subst(pair: Pair<'_>) -> Result<Vec<Stmt>, ParseError> {
 /// `var`: the variable's name and its default, if any.
 pub(super) fn var(pair: Pair<'_>) -> Result<VarRef, ParseError> {
     let span = span_of(&pair);
+    let pair_text = pair.as_str();
     let mut name = None;
     let mut default = None;
     for child in children(pair) {
@@ -365,6 +366,17 @@ pub(super) fn var(pair: Pair<'_>) -> Result<VarRef, ParseError> {
         }
     }
     let name = name.ok_or_else(|| missing("variable name", span))?;
+    // bash's `$_` is the last argument of the previous command; read as a
+    // variable, it would be whatever `_` the environment holds (the path
+    // of the program that started pipe), and `mkdir -p d && cd $_` would
+    // go somewhere else.
+    if name == VarName::Named("_".to_owned()) {
+        return Err(ParseError::UnsupportedExpansion {
+            text: pair_text.to_owned(),
+            help: "pipe has no `$_` (bash's last argument of the previous command); keep the value in a variable: `let dir = build`",
+            span: span.into(),
+        });
+    }
     Ok(VarRef {
         name,
         default,
