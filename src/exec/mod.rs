@@ -1101,7 +1101,10 @@ impl<'r> Interp<'r> {
     }
 
     async fn run_for(&self, scope: &mut Scope, io: &Io, for_loop: &ForLoop) -> Flow {
-        let values = match self.list_values(scope, io, &for_loop.items).await {
+        let values = match self
+            .list_values(scope, io, &for_loop.var.name, &for_loop.items)
+            .await
+        {
             Ok(values) => values,
             Err(outcome) => return self.finish(scope, outcome),
         };
@@ -1116,10 +1119,14 @@ impl<'r> Interp<'r> {
         Flow::Normal
     }
 
+    /// The values of a `for` list, for the loop variable `var`: one that
+    /// is exported (as `let` keeps it) may hold no NUL byte, which no
+    /// environment can take.
     async fn list_values(
         &self,
         scope: &Scope,
         io: &Io,
+        var: &str,
         items: &[ListItem],
     ) -> Result<Vec<OsString>, PipeOutcome> {
         let words: Vec<&Word> = items
@@ -1139,6 +1146,15 @@ impl<'r> Interp<'r> {
         for item in items {
             let expanded = expand::list_item(item, &view, &scope.cwd)
                 .map_err(|err| PipeOutcome::failed(err.into()))?;
+            if let ListItem::Word(word) = item
+                && scope.attributes(var, Assign::Plain).0
+                && expanded.iter().any(|value| value.as_bytes().contains(&0))
+            {
+                return Err(PipeOutcome::failed(RunError::NulByte {
+                    what: "an environment value",
+                    span: word.span.into(),
+                }));
+            }
             values.extend(expanded);
         }
         Ok(values)

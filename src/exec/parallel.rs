@@ -83,7 +83,9 @@ impl Interp<'_> {
         };
         let branches: Vec<Branch<'_>> = match body {
             ParallelBody::Branches(stmts) => stmts.iter().map(Branch::Stmt).collect(),
-            ParallelBody::For(for_loop) => match self.list_values(scope, io, &for_loop.items).await
+            ParallelBody::For(for_loop) => match self
+                .list_values(scope, io, &for_loop.var.name, &for_loop.items)
+                .await
             {
                 Ok(values) => values
                     .into_iter()

@@ -481,13 +481,24 @@ fn stage_table(pipeline: &Pipeline, statuses: &[Status]) -> String {
 /// How a stage is named in a diagnostic: its program as written.
 fn stage_name(stage: &Stage) -> String {
     match stage {
+        // A name written in parts (`"$tool"`, `ti"meout"`, `/bin/fal\se`)
+        // is shown when every part is text; an expansion may hold a secret.
         Stage::Command(command) => {
-            match command.words.first().and_then(|word| word.parts.first()) {
-                Some(WordPart::Literal { bytes, .. }) if command.words[0].parts.len() == 1 => {
-                    String::from_utf8_lossy(bytes).into_owned()
+            let mut name = Vec::new();
+            let parts = command
+                .words
+                .first()
+                .map_or(&[][..], |word| &word.parts[..]);
+            for part in parts {
+                match part {
+                    WordPart::Literal { bytes, .. } => name.extend_from_slice(bytes),
+                    _ => return "command".to_owned(),
                 }
-                _ => "command".to_owned(),
             }
+            if name.is_empty() {
+                return "command".to_owned();
+            }
+            String::from_utf8_lossy(&name).into_owned()
         }
         Stage::Block(block) => match block.kind {
             BlockKind::Group(_) => "{ }".to_owned(),

@@ -422,6 +422,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::word_part
         | Rule::dq_piece
         | Rule::default_part
+        | Rule::dq_default_piece
         | Rule::parallel_option
         | Rule::timeout_option
         | Rule::command_rest
@@ -465,12 +466,14 @@ fn describe(rule: Rule) -> Option<&'static str> {
         // The parts of a word: where one is expected, so is any word.
         Rule::bareword | Rule::squote | Rule::dquote | Rule::dq_text | Rule::dq_escape => "a word",
         Rule::squote_text | Rule::subst | Rule::var | Rule::args | Rule::dollar => "a word",
+        Rule::dq_var => "a word",
         Rule::subst_body => "a command",
         Rule::var_name => "a variable name",
         Rule::var_number => "a parameter number",
         Rule::var_digit | Rule::var_status | Rule::var_count => "a variable name",
         Rule::var_default_op => "`:-`",
         Rule::var_default | Rule::default_text => "a default value",
+        Rule::dq_default | Rule::dq_default_text => "a default value",
         Rule::block | Rule::group => "a block",
         Rule::for_loop => "`for`",
         Rule::range | Rule::range_bound | Rule::int => "a range",

@@ -136,7 +136,7 @@ fn expansion(pair: Pair<'_>) -> Result<WordPart, ParseError> {
             body: subst(pair)?,
             span,
         }),
-        Rule::var => Ok(WordPart::Var(var(pair)?)),
+        Rule::var | Rule::dq_var => Ok(WordPart::Var(var(pair)?)),
         Rule::args => Ok(WordPart::Args { span }),
         _ => Err(unexpected(&pair)),
     }
@@ -255,6 +255,34 @@ fn dquote(pair: Pair<'_>, parts: &mut Parts) -> Result<(), ParseError> {
     Ok(())
 }
 
+/// `dq_default`: the default of a `${name:-default}` inside double
+/// quotes, read as double-quoted text, as bash reads it: its escapes are
+/// decoded, and its `'`, `~` and `*` are text.
+fn dq_default(pair: Pair<'_>) -> Result<Word, ParseError> {
+    let span = span_of(&pair);
+    let mut parts = Parts(Vec::with_capacity(1));
+    for child in children(pair) {
+        let child_span = span_of(&child);
+        match child.as_rule() {
+            Rule::dq_default_text => {
+                refuse_backquote(child.as_str(), child_span.start, false)?;
+                parts.literal(child.as_str().as_bytes().to_vec(), true, child_span)
+            }
+            Rule::dq_escape => parts.literal(dq_escape(&child)?, true, child_span),
+            Rule::dquote => dquote(child, &mut parts)?,
+            Rule::dollar => {
+                unsupported_after_dollar(&child)?;
+                parts.literal(b"$".to_vec(), true, child_span)
+            }
+            _ => parts.push(expansion(child)?),
+        }
+    }
+    Ok(Word {
+        parts: parts.0,
+        span,
+    })
+}
+
 /// `dq_escape`: the bytes a backslash escape in double quotes stands for.
 fn dq_escape(pair: &Pair<'_>) -> Result<Vec<u8>, ParseError> {
     let text = pair.as_str();
@@ -314,6 +342,7 @@ fn subst(pair: Pair<'_>) -> Result<Vec<Stmt>, ParseError> {
 /// `var`: the variable's name and its default, if any.
 pub(super) fn var(pair: Pair<'_>) -> Result<VarRef, ParseError> {
     let span = span_of(&pair);
+    let pair_text = pair.as_str();
     let mut name = None;
     let mut default = None;
     for child in children(pair) {
@@ -332,10 +361,22 @@ pub(super) fn var(pair: Pair<'_>) -> Result<VarRef, ParseError> {
             Rule::var_status => name = Some(VarName::Status),
             Rule::var_count => name = Some(VarName::Count),
             Rule::var_default => default = Some(Box::new(parts_of(child)?)),
+            Rule::dq_default => default = Some(Box::new(dq_default(child)?)),
             _ => return Err(unexpected(&child)),
         }
     }
     let name = name.ok_or_else(|| missing("variable name", span))?;
+    // bash's `$_` is the last argument of the previous command; read as a
+    // variable, it would be whatever `_` the environment holds (the path
+    // of the program that started pipe), and `mkdir -p d && cd $_` would
+    // go somewhere else.
+    if name == VarName::Named("_".to_owned()) {
+        return Err(ParseError::UnsupportedExpansion {
+            text: pair_text.to_owned(),
+            help: "pipe has no `$_` (bash's last argument of the previous command); keep the value in a variable: `let dir = build`",
+            span: span.into(),
+        });
+    }
     Ok(VarRef {
         name,
         default,

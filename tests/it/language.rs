@@ -140,6 +140,25 @@ fn variables() {
     ok("sh -c 'exit 3' || echo \"status $?\"", "status 3\n");
 }
 
+/// Inside double quotes, a `${x:-default}`'s default is double-quoted
+/// text, as in bash: its escapes are decoded, a `'` is a quote character
+/// and `~` and `*` are text; unquoted, it stays a word of its own.
+#[test]
+fn a_default_in_double_quotes_is_double_quoted_text() {
+    Test::new()
+        .script(r#"printf '[%s]' "${u:-\x41\t\u{263a}\"\$}""#)
+        .stdout("[A\t\u{263a}\"$]")
+        .run();
+    ok(
+        r#"printf '[%s]' "${u:-'q'}" "${u:-~}" "${u:-*}" "${u:-a"b c"}" "${u:-x${v:-\$y}}""#,
+        "['q'][~][*][ab c][x$y]",
+    );
+    ok(
+        r#"printf '[%s]' ${u:-'q'} ${u:-\x41} "${u:-$(echo "s t")}""#,
+        "[q][x41][s t]",
+    );
+}
+
 /// Each prefix assignment sees the ones before it, as in bash; the
 /// command's own words do not.
 #[test]
@@ -254,6 +273,14 @@ fn pipefail_names_the_failing_stage() {
         1,
         "stage statuses: yes 141 | head 0 | false 1",
     );
+    // A name written in quoted or escaped parts is still named; one that
+    // expands a variable is not, as the variable may be a secret.
+    fails(
+        "true | /bin/fal\\se | \"f\"alse",
+        1,
+        "stage statuses: true 0 | /bin/false 1 | false 1",
+    );
+    fails("let c = false\n$c", 1, "`command` exited with status 1");
 }
 
 #[test]
@@ -1190,6 +1217,24 @@ fn no_shell_reparsing() {
 #[test]
 fn nul_in_argument_is_an_error() {
     fails("echo \"a\\0b\"", 1, "contains a NUL byte");
+}
+
+/// A `for` variable that is exported goes into children's environment,
+/// which cannot hold a NUL byte: it is the NUL error at the list's word,
+/// not a child that cannot start. A plain one may hold it, as `let`'s may.
+#[test]
+fn nul_in_an_exported_loop_variable_is_an_error() {
+    fails(
+        "export E = 1\nfor E in \"a\\0b\" { printenv E }",
+        1,
+        "an environment value contains a NUL byte",
+    );
+    fails(
+        "export E = 1\nparallel for E in \"a\\x00\" { printenv E }",
+        1,
+        "an environment value contains a NUL byte",
+    );
+    ok("for v in \"a\\0b\" { echo ok }", "ok\n");
 }
 
 /// A command's trace line is printed before it starts, so it comes before
