@@ -252,17 +252,23 @@ impl Sigchld {
         None
     }
 
-    /// Waits until `pid` has ended. Whoever sees the signalfd readable
-    /// empties it and has every waiter look again; a waiter listens for
-    /// that before it looks, so no end between the two is missed.
+    /// Waits until `pid` has ended.
     async fn wait(&self, pid: i32) -> Status {
+        self.wait_for(|| peek(Target::Pid(pid))).await
+    }
+
+    /// Waits until `look` finds what it looks for, looking again at every
+    /// SIGCHLD. Whoever sees the signalfd readable empties it and has every
+    /// waiter look again; a waiter listens for that before it looks, so no
+    /// SIGCHLD between the two is missed.
+    async fn wait_for<T>(&self, mut look: impl FnMut() -> Option<T>) -> T {
         loop {
             let emptied = {
                 let looked = self.looked.notified();
                 let mut looked = std::pin::pin!(looked);
                 looked.as_mut().enable();
-                if let Some(status) = peek(Target::Pid(pid)) {
-                    return status;
+                if let Some(found) = look() {
+                    return found;
                 }
                 tokio::select! {
                     () = &mut looked => false,
@@ -296,34 +302,12 @@ const SIGNALS_READ: usize = 0;
 /// Waits until a process of group `pgid`, one of `pipe`'s children, has
 /// stopped (Ctrl-Z on the terminal the group was given), and takes that
 /// notice. It shares the signalfd with the children waiting for their ends
-/// as they share it with each other; where there is none, it never returns
-/// (a stop is then not noticed).
+/// as they share it with each other (`Sigchld::wait_for`); where there is
+/// none, it never returns (a stop is then not noticed).
 pub async fn stopped(pgid: i32) {
-    let Some(sigchld) = Sigchld::get() else {
-        return std::future::pending().await;
-    };
-    loop {
-        let emptied = {
-            let looked = sigchld.looked.notified();
-            let mut looked = std::pin::pin!(looked);
-            looked.as_mut().enable();
-            if took_stop(pgid) {
-                return;
-            }
-            tokio::select! {
-                () = &mut looked => false,
-                ready = sigchld.fd.readable() => match ready {
-                    Ok(mut guard) => {
-                        empty(&mut guard);
-                        true
-                    }
-                    Err(_) => return std::future::pending().await,
-                },
-            }
-        };
-        if emptied {
-            sigchld.looked.notify_waiters();
-        }
+    match Sigchld::get() {
+        Some(sigchld) => sigchld.wait_for(|| took_stop(pgid).then_some(())).await,
+        None => std::future::pending().await,
     }
 }
 
