@@ -224,6 +224,15 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{keyword}` takes no redirect")]
+    #[diagnostic(code(pipe::parse::statement_redirect), help("{help}"))]
+    StatementRedirect {
+        keyword: &'static str,
+        help: &'static str,
+        #[label("a redirect")]
+        span: SourceSpan,
+    },
+
     #[error("`{text}` is not supported")]
     #[diagnostic(code(pipe::parse::unsupported_expansion), help("{help}"))]
     UnsupportedExpansion {
@@ -344,6 +353,7 @@ impl ParseError {
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
             | ParseError::UnsupportedRedirect { span, .. }
+            | ParseError::StatementRedirect { span, .. }
             | ParseError::UnsupportedExpansion { span, .. }
             | ParseError::DurationWithoutUnit { span }
             | ParseError::InvalidDuration { span, .. }
@@ -444,6 +454,11 @@ mod tests {
                 more: String::new(),
                 span,
             },
+            ParseError::StatementRedirect {
+                keyword: "cd",
+                help: "remove it",
+                span,
+            },
         ]
     }
 
@@ -482,6 +497,7 @@ mod tests {
             ParseError::ValueNotOneWord { .. } => 28,
             ParseError::Background { .. } => 29,
             ParseError::MissingValue { .. } => 30,
+            ParseError::StatementRedirect { .. } => 31,
         }
     }
 

@@ -84,6 +84,9 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         return error;
     }
     let at_statement_end = positives.contains(&Rule::sep) || positives.contains(&Rule::EOI);
+    if at_statement_end && let Some(error) = statement_redirect(source, pos) {
+        return error;
+    }
     if at_statement_end && let Some(error) = value_not_one_word(source, pos, span) {
         return error;
     }
@@ -247,6 +250,20 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
             span: Span::new(start, end).into(),
         });
     }
+    // bash's `case WORD in PATTERN) ...;; esac`: the first `)` stops it.
+    if source[pos..].starts_with(')')
+        && let Some(start) = case_header(&source[..pos])
+    {
+        let end = source[pos..]
+            .find("esac")
+            .map_or(pos + 1, |at| pos + at + "esac".len());
+        return Some(ParseError::UnsupportedExpansion {
+            text: "case ... esac".to_owned(),
+            help: "pipe has no `case`: choose with `&&` and `||` (`test \"$x\" = start && \
+                   ...`), and match patterns with `grep -q`",
+            span: Span::new(start, end).into(),
+        });
+    }
     if source[..pos].ends_with("$(") && source[pos..].starts_with('(') {
         return Some(ParseError::UnsupportedExpansion {
             text: "$((...))".to_owned(),
@@ -255,6 +272,86 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
         });
     }
     None
+}
+
+/// Where the `case WORD in` header of a bash `case` still open at the end
+/// of `before` starts, if there is one.
+fn case_header(before: &str) -> Option<usize> {
+    let mut end = before.len();
+    loop {
+        let line_start = before[..end].rfind('\n').map_or(0, |at| at + 1);
+        let line = &before[line_start..end];
+        let mut statements = Vec::new();
+        let mut offset = line_start;
+        for statement in line.split(';') {
+            statements.push((offset, statement));
+            offset += statement.len() + 1;
+        }
+        for (offset, statement) in statements.into_iter().rev() {
+            let mut words = statement.split_whitespace();
+            match words.next() {
+                Some("esac") => return None,
+                Some("case") if words.skip(1).any(|word| word == "in") => {
+                    return Some(offset + statement.find("case").unwrap_or(0));
+                }
+                _ => {}
+            }
+        }
+        if line_start == 0 {
+            return None;
+        }
+        end = line_start - 1;
+    }
+}
+
+/// A redirect after `cd`, `exit`, `let`, `export` or `secret`, which write
+/// nothing a redirect could take, as a bash habit writes it:
+/// `cd - > /dev/null`, `cd $dir 2> /dev/null || exit 1`.
+fn statement_redirect(source: &str, pos: usize) -> Option<ParseError> {
+    let rest = &source[pos..];
+    let op = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    if !(op.starts_with('>') || op.starts_with('<') || op.starts_with("&>")) {
+        return None;
+    }
+    let start = source[..pos]
+        .rfind(['\n', ';', '{', '|', '&'])
+        .map_or(0, |at| at + 1);
+    let (keyword, help) = match source[start..pos].split_whitespace().next()? {
+        "cd" => (
+            "cd",
+            "`cd` writes nothing but its own error, which pipe reports: remove the redirect; \
+             `cd \"$OLDPWD\"` goes back as `cd -` does without printing, and where a \
+             directory may be missing, test it first: `test -d DIR && cd DIR`",
+        ),
+        "exit" => ("exit", "`exit` writes nothing: remove the redirect"),
+        keyword @ ("let" | "export" | "secret") => (
+            match keyword {
+                "let" => "let",
+                "export" => "export",
+                _ => "secret",
+            },
+            "an assignment writes nothing; to redirect a command in its value, put the \
+             redirect inside: `$(cmd 2> /dev/null)`",
+        ),
+        _ => return None,
+    };
+    // The operator, and its target if one follows.
+    let op_len = op.len() - op.trim_start_matches(['<', '>', '&']).len();
+    let after_op = &op[op_len..];
+    let target = after_op.trim_start_matches([' ', '\t']);
+    let target_len = target
+        .find(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&' | '}'))
+        .unwrap_or(target.len());
+    let end = if target_len == 0 {
+        pos + (rest.len() - after_op.len())
+    } else {
+        pos + (rest.len() - target.len()) + target_len
+    };
+    Some(ParseError::StatementRedirect {
+        keyword,
+        help,
+        span: Span::new(pos, end).into(),
+    })
 }
 
 /// The keyword (`let`, `export` or `secret`) that starts the statement

@@ -606,9 +606,16 @@ fn block_redirects() {
     check_error("{ a } 2 > f", "unexpected", 6..7);
     check_error("{ a }\n> f", "redirect_without_command", 6..9);
     check_error("{ a } >", "unexpected", 6..7);
-    // `cd` and `exit` are statements, not blocks.
-    check_error("exit 1 > f", "unexpected", 7..8);
-    check_error("cd d > f", "unexpected", 5..6);
+    // `cd`, `exit` and the assignments are statements, not blocks: the
+    // redirect is named, whole.
+    check_error("exit 1 > f", "statement_redirect", 7..10);
+    check_error("cd d > f", "statement_redirect", 5..8);
+    check_error("cd d 2>/dev/null || exit 1", "statement_redirect", 5..16);
+    check_error("a && cd - >&2", "statement_redirect", 10..13);
+    check_error("let x = $(a) 2> f", "statement_redirect", 13..17);
+    check_error("export X = 1 &>> f", "statement_redirect", 13..18);
+    // A word after one is not a redirect.
+    check_error("cd d e", "unexpected", 5..6);
 }
 
 #[test]
