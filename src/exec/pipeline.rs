@@ -277,6 +277,17 @@ impl Interp<'_> {
         };
         let mut errors: Vec<Option<RunError>> =
             results.into_iter().map(|(_, error)| error).collect();
+        // A stage that could not run (not found, a redirect that failed)
+        // is shown even when another stage decides the status, as bash
+        // shows "command not found" in `catt | false`; a plain status is
+        // in the table of stage statuses.
+        for (i, error) in errors.iter_mut().enumerate() {
+            if i != failed
+                && let Some(error) = error.take_if(|error| !error.is_status())
+            {
+                self.reporter.error(error, &self.secrets.borrow());
+            }
+        }
         // The diagnostic shows each stage's own status, as bash's PIPESTATUS
         // does: 141 for a stage whose reader stopped reading, which did not
         // count as a failure (the failed stage's is the same either way).

@@ -283,6 +283,42 @@ fn pipefail_names_the_failing_stage() {
     fails("let c = false\n$c", 1, "`command` exited with status 1");
 }
 
+/// A stage that could not run is shown even when a later stage decides
+/// the pipeline's status, as bash shows "command not found" in `catt |
+/// false`; each diagnostic once, the deciding one last.
+#[test]
+fn a_stage_that_cannot_run_is_shown_when_another_decides() {
+    for (script, shown) in [
+        ("catt | sh -c 'exit 3'", "did you mean `cat`?"),
+        ("cat < missing | sh -c 'exit 3'", "cannot open `missing`"),
+        (
+            "./dir | sh -c 'exit 3'",
+            "cannot run `./dir`: is a directory",
+        ),
+        (
+            "{ echo $nope } | sh -c 'exit 3'",
+            "undefined variable `nope`",
+        ),
+    ] {
+        let run = Test::new()
+            .file("dir/x", "")
+            .script(script)
+            .status(3)
+            .stderr_has(shown)
+            .run();
+        let stderr = run.stderr();
+        assert_eq!(stderr.matches(shown).count(), 1, "{script}:\n{stderr}");
+        let last = stderr.find("`sh` exited with status 3").expect(script);
+        assert!(stderr.find(shown).unwrap() < last, "{script}:\n{stderr}");
+    }
+    // On the left of `||` too, where the deciding plain status is not.
+    Test::new()
+        .script("catt | sh -c 'exit 3' || echo handled $?")
+        .stdout("handled 3\n")
+        .stderr_has("command not found: `catt`")
+        .run();
+}
+
 #[test]
 fn closed_reader_is_not_a_failure() {
     ok("yes | head -n 1", "y\n");
