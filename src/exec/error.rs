@@ -318,12 +318,21 @@ fn bash_builtin_help(name: &str) -> Option<&'static str> {
     })
 }
 
-/// An OS error as a person reads it: "No such file or directory", without
-/// the "(os error 2)" that the standard library appends.
+/// An OS error as a person reads it: "no such file or directory", without
+/// the "(os error 2)" that the standard library appends, and in lower case
+/// as every other message ("cannot run `x`: permission denied"); a word in
+/// capitals (an acronym) is kept as it is.
 pub fn reason(err: &std::io::Error) -> String {
     let text = err.to_string();
-    match text.find(" (os error ") {
-        Some(end) => text[..end].to_owned(),
-        None => text,
+    let text = match text.find(" (os error ") {
+        Some(end) => &text[..end],
+        None => &text[..],
+    };
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_ascii_uppercase() && !second.is_uppercase() => {
+            format!("{}{}", first.to_ascii_lowercase(), &text[1..])
+        }
+        _ => text.to_owned(),
     }
 }
