@@ -49,8 +49,23 @@ impl PlannedRedirect {
     pub fn path(&self, cwd: &Path) -> Option<PathBuf> {
         match self.op {
             RedirectOp::HereString | RedirectOp::ErrToOut | RedirectOp::OutToErr => None,
-            _ => self.target.as_ref().map(|target| cwd.join(target)),
+            _ => self
+                .target
+                .as_ref()
+                .map(|target| redirect_path(cwd, target)),
         }
+    }
+}
+
+/// Where a redirect's file name points, a relative one taken from `cwd`.
+/// An empty name stays empty, which no file has (open says "no such file
+/// or directory", as bash does): joined, it would be `cwd` itself, and
+/// `cat < ""` would read the directory.
+pub fn redirect_path(cwd: &Path, target: &OsStr) -> PathBuf {
+    if target.is_empty() {
+        PathBuf::new()
+    } else {
+        cwd.join(target)
     }
 }
 

@@ -67,7 +67,7 @@ pub enum RunError {
     },
 
     #[error("cannot open `{path}`: {}", reason(.source))]
-    #[diagnostic(code(pipe::run::redirect), help("{}", open_help(.source)))]
+    #[diagnostic(code(pipe::run::redirect), help("{}", redirect_help(.path, .source)))]
     Redirect {
         path: String,
         source: std::io::Error,
@@ -228,6 +228,15 @@ fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
         None => {
             "check the spelling, or install it and make sure its directory is on PATH".to_owned()
         }
+    }
+}
+
+/// What to look at when a redirect's file cannot be opened.
+fn redirect_help(path: &str, err: &std::io::Error) -> &'static str {
+    if path.is_empty() {
+        "the file name is empty: a variable or `$(...)` in it may have expanded to nothing"
+    } else {
+        open_help(err)
     }
 }
 

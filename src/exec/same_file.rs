@@ -113,7 +113,7 @@ fn inside(
         group,
         own: false,
         op,
-        path: dir.join(&target),
+        path: super::command::redirect_path(dir, &target),
         span,
         target,
     })

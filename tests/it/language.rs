@@ -593,6 +593,27 @@ fn here_string_joins_the_arguments() {
         .run();
 }
 
+/// An empty file name names no file, as in bash (": No such file or
+/// directory"): it is not the working directory, which `cat < ""` read
+/// and `> ""` called "is a directory".
+#[test]
+fn an_empty_redirect_target_is_no_file() {
+    for script in [
+        "cat < ''",
+        "echo x > ''",
+        "let e = ''\necho x >> $e",
+        "echo x &> \"$(true)\"",
+        "{ cat } < ''",
+    ] {
+        Test::new()
+            .script(script)
+            .status(1)
+            .stderr_has("cannot open ``: no such file or directory")
+            .stderr_has("the file name is empty")
+            .run();
+    }
+}
+
 #[test]
 fn appending_redirects() {
     let run = Test::new()
