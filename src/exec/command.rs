@@ -355,6 +355,10 @@ fn executable(path: &Path) -> bool {
 
 /// The closest program name on PATH, for a "did you mean".
 fn suggest(name: &str, path_var: Option<&OsStr>) -> Option<String> {
+    // Every one-letter program is close to an empty name (`[`, `w`).
+    if name.is_empty() {
+        return None;
+    }
     let mut best: Option<(usize, String)> = None;
     for dir in search_path(path_var) {
         let Ok(entries) = std::fs::read_dir(dir) else {

@@ -220,6 +220,11 @@ fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
     if let Some(help) = bash_builtin_help(name) {
         return help.to_owned();
     }
+    if name.is_empty() {
+        return "the command's name is empty: a variable or `$(...)` in it may have \
+                expanded to nothing"
+            .to_owned();
+    }
     match suggestion {
         Some(close) => format!("did you mean `{close}`?"),
         None if name.contains('/') => {

@@ -1215,6 +1215,17 @@ fn command_lookup_errors() {
         "command not found: `no-such-command-xyz`",
     );
     fails("ehco hi", 127, "did you mean `echo`?");
+    // An empty name is close to every one-letter program (`[`): none is
+    // suggested, and the help says what made it empty.
+    for script in ["'' x", "let c = ''\n$c x"] {
+        let run = Test::new()
+            .script(script)
+            .status(127)
+            .stderr_has("command not found: ``")
+            .stderr_has("the command's name is empty")
+            .run();
+        assert!(!run.stderr().contains("did you mean"), "{}", run.stderr());
+    }
     fails("! grep -q x f", 127, "pipe has no `!` to negate a status");
     // `.` is in every directory of PATH, but is no program.
     fails(". ./env.sh", 127, "pipe has no `source`");
