@@ -97,11 +97,8 @@ pub async fn spawn(
     check_format(&program, &name(), plan.program_span)?;
     let stdio = {
         let io = apply_redirects(&plan.redirects, io.clone(), cwd)?;
-        let spawn_error = |source: std::io::Error| RunError::Spawn {
-            name: name(),
-            source,
-            span: plan.program_span.into(),
-        };
+        let spawn_error =
+            |source: std::io::Error| RunError::spawn(name(), source, plan.program_span.into());
         [
             io.stdin.for_target(0).map_err(spawn_error)?,
             io.stdout.for_target(1).map_err(spawn_error)?,
@@ -170,11 +167,7 @@ fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) ->
             "not a binary and no `#!` line",
             "start the script with a `#!` line, for example `#!/bin/sh`",
         ),
-        _ => RunError::Spawn {
-            name: name.to_owned(),
-            source: err,
-            span: span.into(),
-        },
+        _ => RunError::spawn(name.to_owned(), err, span.into()),
     }
 }
 

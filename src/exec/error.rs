@@ -62,6 +62,9 @@ pub enum RunError {
     Spawn {
         name: String,
         source: std::io::Error,
+        /// What to do about it, where that is known: see [`spawn_help`].
+        #[help]
+        help: Option<&'static str>,
         #[label("could not start")]
         span: SourceSpan,
     },
@@ -205,6 +208,40 @@ pub enum RunError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Expand(#[from] ExpandError),
+}
+
+impl RunError {
+    /// A program that exists but that the system would not start.
+    pub fn spawn(name: String, source: std::io::Error, span: SourceSpan) -> RunError {
+        RunError::Spawn {
+            name,
+            help: spawn_help(&source),
+            source,
+            span,
+        }
+    }
+}
+
+/// What to do when the system would not start a program, where the
+/// reason tells.
+fn spawn_help(err: &std::io::Error) -> Option<&'static str> {
+    Some(match err.raw_os_error()? {
+        libc::E2BIG => {
+            "its arguments and environment are too long for one command (on Linux, \
+             one argument holds at most 128 KiB); pass large text on its stdin \
+             instead: `cmd <<< \"$text\"`"
+        }
+        libc::EAGAIN | libc::ENOMEM => {
+            "the system is short of processes or memory (see `ulimit -u`); run \
+             fewer at once, with `parallel max N`"
+        }
+        libc::EMFILE | libc::ENFILE => {
+            "the process may have too many open files (ulimit -n); run fewer at \
+             once, with `parallel max N`"
+        }
+        libc::ETXTBSY => "the program's file is being written; start it once it is complete",
+        _ => return None,
+    })
 }
 
 /// A name with a `/` is a path, not looked for on PATH.

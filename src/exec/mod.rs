@@ -208,11 +208,11 @@ pub fn run(
         Err(err) => {
             return Outcome::Failed(Failure {
                 status: 1,
-                error: Some(Box::new(RunError::Spawn {
-                    name: "pipe".to_owned(),
-                    source: err,
-                    span: script.span.into(),
-                })),
+                error: Some(Box::new(RunError::spawn(
+                    "pipe".to_owned(),
+                    err,
+                    script.span.into(),
+                ))),
                 secrets: Vec::new(),
             });
         }

@@ -1215,6 +1215,14 @@ fn command_lookup_errors() {
         "command not found: `no-such-command-xyz`",
     );
     fails("ehco hi", 127, "did you mean `echo`?");
+    // More than the system takes in one argument: status 126 as in bash,
+    // with a help that says what to do.
+    Test::new()
+        .script("echo \"$(head -c 200000 /dev/zero | tr '\\0' a)\"")
+        .status(126)
+        .stderr_has("cannot start `echo`: argument list too long")
+        .stderr_has("pass large text on its stdin")
+        .run();
     // An empty name is close to every one-letter program (`[`): none is
     // suggested, and the help says what made it empty.
     for script in ["'' x", "let c = ''\n$c x"] {
