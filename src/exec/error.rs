@@ -166,43 +166,59 @@ pub enum RunError {
         /// The block the branch is in: `parallel` or `fanout`.
         kind: &'static str,
         status: i32,
-        #[label("this branch")]
+        #[label(primary, "this branch")]
         span: SourceSpan,
+        #[label(collection)]
+        stages: Stages,
+        /// In a pipeline, every stage's status (the table of `stages`).
+        #[help]
+        table: Option<String>,
     },
 
     #[error("`exit {status}` in a `$(...)`")]
     #[diagnostic(
         code(pipe::run::subst_exit),
         help(
-            "`exit` in a `$(...)` ends only the `$(...)`; a status other than 0 fails the statement that uses it"
+            "`exit` in a `$(...)` ends only the `$(...)`; a status other than 0 fails the statement that uses it{}",
+            .stages.table()
         )
     )]
     SubstExit {
         status: i32,
-        #[label("exited with status {status}")]
+        #[label(primary, "exited with status {status}")]
         span: SourceSpan,
+        #[label(collection)]
+        stages: Stages,
     },
 
     #[error("a `$(...)` ended with status {status}")]
     #[diagnostic(
         code(pipe::run::subst_status),
         help(
-            "its last statement is a condition that failed (as in `test -f x && cat x`), and a failing `$(...)` fails the statement that uses it; add `|| true` if the failure is expected"
+            "its last statement is a condition that failed (as in `test -f x && cat x`), and a failing `$(...)` fails the statement that uses it; add `|| true` if the failure is expected{}",
+            .stages.table()
         )
     )]
     SubstStatus {
         status: i32,
-        #[label("ended with status {status}")]
+        #[label(primary, "ended with status {status}")]
         span: SourceSpan,
+        #[label(collection)]
+        stages: Stages,
     },
 
     #[error("timed out after {after}")]
-    #[diagnostic(code(pipe::run::timeout), help("{summary}; the block's status is 124"))]
+    #[diagnostic(
+        code(pipe::run::timeout),
+        help("{summary}; the block's status is 124{}", .stages.table())
+    )]
     TimedOut {
         after: String,
         summary: String,
         #[label(collection)]
         labels: Vec<LabeledSpan>,
+        #[label(collection)]
+        stages: Stages,
     },
 
     #[error(transparent)]
@@ -242,6 +258,36 @@ fn spawn_help(err: &std::io::Error) -> Option<&'static str> {
         libc::ETXTBSY => "the program's file is being written; start it once it is complete",
         _ => return None,
     })
+}
+
+/// The other stages of the pipeline a block that failed stood in, each
+/// labelled with its status, and the table of every stage's status, as
+/// bash's PIPESTATUS shows them; none where there was no such pipeline.
+/// Boxed: most errors have none, and every error is as large as the
+/// largest.
+#[derive(Debug, Default)]
+pub struct Stages(Option<Box<(Vec<LabeledSpan>, String)>>);
+
+impl Stages {
+    pub fn new(labels: Vec<LabeledSpan>, table: String) -> Stages {
+        Stages(Some(Box::new((labels, table))))
+    }
+
+    /// The labels, for miette's `#[label(collection)]`.
+    pub fn iter(&self) -> std::slice::Iter<'_, LabeledSpan> {
+        self.0.as_ref().map_or(&[][..], |stages| &stages.0).iter()
+    }
+
+    /// The table of statuses, if there is one.
+    pub fn statuses(&self) -> Option<&str> {
+        self.0.as_ref().map(|stages| stages.1.as_str())
+    }
+
+    /// The table, on a line of its own after a help's text.
+    fn table(&self) -> String {
+        self.statuses()
+            .map_or_else(String::new, |table| format!("\n{table}"))
+    }
 }
 
 /// A name with a `/` is a path, not looked for on PATH.

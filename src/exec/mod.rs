@@ -1264,6 +1264,7 @@ impl<'r> Interp<'r> {
                         (status != 0).then(|| RunError::SubstStatus {
                             status,
                             span: span.into(),
+                            stages: error::Stages::default(),
                         }),
                     )
                 }
@@ -1274,6 +1275,7 @@ impl<'r> Interp<'r> {
                     (status != 0).then(|| RunError::SubstExit {
                         status,
                         span: span.into(),
+                        stages: error::Stages::default(),
                     }),
                 ),
                 Flow::Fail(failure) => PipeOutcome::new(failure.status, failure.error.map(|e| *e)),

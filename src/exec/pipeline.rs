@@ -14,7 +14,7 @@ use crate::expand;
 use crate::syntax::ast::{BlockKind, Command, Pipeline, Stage, Word, WordPart};
 
 use super::child::{self, Child};
-use super::error::RunError;
+use super::error::{RunError, Stages};
 use super::io::{Fd, Io};
 use super::redirect::expand_redirects;
 use super::status::{self, Status};
@@ -435,6 +435,29 @@ impl Interp<'_> {
                     statuses: stage_table(pipeline, statuses),
                     labels,
                 }
+            }
+            // A block that timed out, a branch's `exit`, a `$(...)`'s
+            // status: each keeps its own help, the table after it.
+            mut error if block && pipeline.stages.len() > 1 => {
+                let stages = Stages::new(
+                    other_stages(pipeline, statuses, failed).collect(),
+                    stage_table(pipeline, statuses),
+                );
+                match &mut error {
+                    RunError::BranchExit {
+                        stages: slot,
+                        table,
+                        ..
+                    } => {
+                        *table = stages.statuses().map(str::to_owned);
+                        *slot = stages;
+                    }
+                    RunError::TimedOut { stages: slot, .. }
+                    | RunError::SubstExit { stages: slot, .. }
+                    | RunError::SubstStatus { stages: slot, .. } => *slot = stages,
+                    _ => {}
+                }
+                error
             }
             other => other,
         }

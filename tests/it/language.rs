@@ -283,6 +283,52 @@ fn pipefail_names_the_failing_stage() {
     fails("let c = false\n$c", 1, "`command` exited with status 1");
 }
 
+/// A block stage that decides the pipeline's status with a diagnostic of
+/// its own (a timeout, a branch's `exit`, a `$(...)`'s status) shows every
+/// stage's status too, after its own help, as a failed command does.
+#[test]
+fn a_block_stage_shows_the_stage_statuses() {
+    for (script, status, own, table) in [
+        (
+            "true | timeout 50ms { sleep 5 } | cat",
+            124,
+            "timed out after 50ms",
+            "stage statuses: true 0 | timeout 124 | cat 0",
+        ),
+        (
+            "true | parallel { exit 3 } | cat",
+            3,
+            "a parallel branch exited with status 3",
+            "stage statuses: true 0 | parallel 3 | cat 0",
+        ),
+        (
+            "true | fanout { exit 4 } | cat",
+            4,
+            "a fanout branch exited with status 4",
+            "stage statuses: true 0 | fanout 4 | cat 0",
+        ),
+        (
+            "true | { echo \"$(exit 5)\" } | cat",
+            5,
+            "`exit 5` in a `$(...)`",
+            "stage statuses: true 0 | { } 5 | cat 0",
+        ),
+        (
+            "true | { echo $(false && true) } | cat",
+            1,
+            "a `$(...)` ended with status 1",
+            "stage statuses: true 0 | { } 1 | cat 0",
+        ),
+    ] {
+        Test::new()
+            .script(script)
+            .status(status)
+            .stderr_has(own)
+            .stderr_has(table)
+            .run();
+    }
+}
+
 /// A stage that could not run is shown even when a later stage decides
 /// the pipeline's status, as bash shows "command not found" in `catt |
 /// false`; each diagnostic once, the deciding one last.
