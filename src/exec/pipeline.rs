@@ -46,6 +46,9 @@ impl Interp<'_> {
         let fail = |err: RunError| PipeOutcome::failed(err);
 
         let mut argv = Vec::new();
+        // The word the program's name came from: not the first one when
+        // that expands to nothing (`$@ x` without arguments runs `x`).
+        let mut program_word = None;
         for word in &command.words {
             let fields =
                 expand::argument(word, &view, &scope.cwd).map_err(|err| fail(err.into()))?;
@@ -55,9 +58,14 @@ impl Interp<'_> {
                     span: word.span.into(),
                 }));
             }
+            if program_word.is_none() && !fields.is_empty() {
+                program_word = Some(word.span);
+            }
             argv.extend(fields);
         }
-        let program_span = command.words.first().map_or(command.span, |word| word.span);
+        let program_span = program_word
+            .or(command.words.first().map(|word| word.span))
+            .unwrap_or(command.span);
         if argv.is_empty() {
             return Err(fail(RunError::Expand(expand::ExpandError::Ambiguous {
                 what: "command",

@@ -1269,6 +1269,13 @@ fn command_lookup_errors() {
         .stderr_has("cannot start `echo`: argument list too long")
         .stderr_has("pass large text on its stdin")
         .run();
+    // `$@` without arguments is no word: the program is the next one,
+    // and the diagnostic underlines it.
+    Test::new()
+        .script("$@ catt x")
+        .status(127)
+        .stderr_has("1 │ $@ catt x\n   ·    ──┬─\n")
+        .run();
     // An empty name is close to every one-letter program (`[`): none is
     // suggested, and the help says what made it empty.
     for script in ["'' x", "let c = ''\n$c x"] {
