@@ -1276,6 +1276,7 @@ fn command_lookup_errors() {
         .status(127)
         .stderr_has("1 │ $@ catt x\n   ·    ──┬─\n")
         .run();
+    fails("$@", 1, "its words expand to none");
     // An empty name is close to every one-letter program (`[`): none is
     // suggested, and the help says what made it empty.
     for script in ["'' x", "let c = ''\n$c x"] {
