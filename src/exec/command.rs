@@ -365,6 +365,10 @@ fn suggest(name: &str, path_var: Option<&OsStr>) -> Option<String> {
             let distance = strsim::damerau_levenshtein(name, candidate);
             let limit = if name.len() <= 3 { 1 } else { 2 };
             if distance <= limit
+                // As many edits as the name has letters make it anything:
+                // on a PATH of thousands, `x` is one edit from `[`, `ex`,
+                // `w`, none of them a fix.
+                && distance < name.chars().count()
                 && best
                     .as_ref()
                     .is_none_or(|(d, c)| (distance, candidate) < (*d, c.as_str()))

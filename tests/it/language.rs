@@ -1279,6 +1279,8 @@ fn command_lookup_errors() {
     fails("$@", 1, "its words expand to none");
     // An empty name is close to every one-letter program (`[`): none is
     // suggested, and the help says what made it empty.
+    let run = Test::new().script("Q").status(127).run();
+    assert!(!run.stderr().contains("did you mean"), "{}", run.stderr());
     for script in ["'' x", "let c = ''\n$c x"] {
         let run = Test::new()
             .script(script)
