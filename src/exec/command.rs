@@ -87,6 +87,10 @@ pub async fn spawn(
     // block's branches each hold one. The name is made again for an error.
     let name = || plan.argv[0].to_string_lossy().into_owned();
     let cwd = plan.cwd.as_deref().unwrap_or(own_cwd);
+    // Redirects first, then the program, as bash does them: `catt > out`
+    // creates `out`, and `catt > no/dir/f` is the redirect's error
+    // (status 1), not "command not found".
+    let io = apply_redirects(&plan.redirects, io.clone(), cwd)?;
     let program = programs.resolve(
         &plan.argv[0],
         plan.path_var.as_deref(),
@@ -96,7 +100,9 @@ pub async fn spawn(
     #[cfg(not(target_os = "linux"))]
     check_format(&program, &name(), plan.program_span)?;
     let stdio = {
-        let io = apply_redirects(&plan.redirects, io.clone(), cwd)?;
+        // Dropped here: the child gets its copies, and the future waiting
+        // for its start holds none.
+        let io = io;
         let spawn_error =
             |source: std::io::Error| RunError::spawn(name(), source, plan.program_span.into());
         [

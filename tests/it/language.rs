@@ -1269,6 +1269,11 @@ fn command_lookup_errors() {
         .stderr_has("cannot start `echo`: argument list too long")
         .stderr_has("pass large text on its stdin")
         .run();
+    // Redirects first, then the program, as in bash: the redirect's
+    // failure is the command's, and a file it creates is there.
+    fails("catt > no/such/dir/f", 1, "cannot open `no/such/dir/f`");
+    let run = Test::new().script("catt > out").status(127).run();
+    assert!(run.dir.join("out").exists());
     // `$@` without arguments is no word: the program is the next one,
     // and the diagnostic underlines it.
     Test::new()
