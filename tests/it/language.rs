@@ -283,6 +283,32 @@ fn pipefail_names_the_failing_stage() {
     fails("let c = false\n$c", 1, "`command` exited with status 1");
 }
 
+/// A `$(...)` in a later stage's command reads that stage's stdin, as a
+/// bash subshell's does, not the pipeline's (here the script's own).
+#[test]
+fn a_substitution_in_a_later_stage_reads_its_stdin() {
+    let ok_with = |script: &str, stdout: &str| {
+        Test::new()
+            .script(script)
+            .stdin("outer\n")
+            .stdout(stdout)
+            .run();
+    };
+    ok_with("seq 2 | echo \"[$(cat)]\"", "[1\n2]\n");
+    ok_with("echo x | cat | echo \"${nope:-$(cat)}\" | cat", "x\n");
+    ok_with("echo x | A=$(cat) env | grep -c '^A=x$'", "1\n");
+    // After a block stage, it is expanded before anything starts.
+    ok_with("{ echo x } | echo \"$(cat)\"", "outer\n");
+    // The same-file rule still holds, before the file is opened.
+    let run = Test::new()
+        .script("cat < f | cat > $(echo f)")
+        .file("f", "data\n")
+        .status(1)
+        .stderr_has("`f` is both read and truncated by this pipeline")
+        .run();
+    assert_eq!(read(&run, "f"), "data\n");
+}
+
 /// A block stage that decides the pipeline's status with a diagnostic of
 /// its own (a timeout, a branch's `exit`, a `$(...)`'s status) shows every
 /// stage's status too, after its own help, as a failed command does.
