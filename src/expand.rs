@@ -72,10 +72,7 @@ pub enum ExpandError {
     },
 
     #[error("ambiguous {what}: the word expands to {count} values")]
-    #[diagnostic(
-        code(pipe::run::ambiguous),
-        help("it must expand to exactly one value")
-    )]
+    #[diagnostic(code(pipe::run::ambiguous), help("{}", ambiguous_help(.what)))]
     Ambiguous {
         what: &'static str,
         count: usize,
@@ -227,6 +224,19 @@ pub fn single(
             count: values.len(),
             span: word.span.into(),
         })
+    }
+}
+
+/// What to write instead of a word that is not one value.
+fn ambiguous_help(what: &str) -> &'static str {
+    match what {
+        // Several values are a command and its arguments; only none is
+        // wrong, as `$@` is without arguments.
+        "command" => {
+            "a command needs a program to run, and its words expand to none \
+             (`$@` is no word at all when the script has no arguments)"
+        }
+        _ => "it must expand to exactly one value",
     }
 }
 

@@ -49,8 +49,23 @@ impl PlannedRedirect {
     pub fn path(&self, cwd: &Path) -> Option<PathBuf> {
         match self.op {
             RedirectOp::HereString | RedirectOp::ErrToOut | RedirectOp::OutToErr => None,
-            _ => self.target.as_ref().map(|target| cwd.join(target)),
+            _ => self
+                .target
+                .as_ref()
+                .map(|target| redirect_path(cwd, target)),
         }
+    }
+}
+
+/// Where a redirect's file name points, a relative one taken from `cwd`.
+/// An empty name stays empty, which no file has (open says "no such file
+/// or directory", as bash does): joined, it would be `cwd` itself, and
+/// `cat < ""` would read the directory.
+pub fn redirect_path(cwd: &Path, target: &OsStr) -> PathBuf {
+    if target.is_empty() {
+        PathBuf::new()
+    } else {
+        cwd.join(target)
     }
 }
 
@@ -72,6 +87,10 @@ pub async fn spawn(
     // block's branches each hold one. The name is made again for an error.
     let name = || plan.argv[0].to_string_lossy().into_owned();
     let cwd = plan.cwd.as_deref().unwrap_or(own_cwd);
+    // Redirects first, then the program, as bash does them: `catt > out`
+    // creates `out`, and `catt > no/dir/f` is the redirect's error
+    // (status 1), not "command not found".
+    let io = apply_redirects(&plan.redirects, io.clone(), cwd)?;
     let program = programs.resolve(
         &plan.argv[0],
         plan.path_var.as_deref(),
@@ -81,12 +100,11 @@ pub async fn spawn(
     #[cfg(not(target_os = "linux"))]
     check_format(&program, &name(), plan.program_span)?;
     let stdio = {
-        let io = apply_redirects(&plan.redirects, io.clone(), cwd)?;
-        let spawn_error = |source: std::io::Error| RunError::Spawn {
-            name: name(),
-            source,
-            span: plan.program_span.into(),
-        };
+        // Dropped here: the child gets its copies, and the future waiting
+        // for its start holds none.
+        let io = io;
+        let spawn_error =
+            |source: std::io::Error| RunError::spawn(name(), source, plan.program_span.into());
         [
             io.stdin.for_target(0).map_err(spawn_error)?,
             io.stdout.for_target(1).map_err(spawn_error)?,
@@ -155,11 +173,7 @@ fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) ->
             "not a binary and no `#!` line",
             "start the script with a `#!` line, for example `#!/bin/sh`",
         ),
-        _ => RunError::Spawn {
-            name: name.to_owned(),
-            source: err,
-            span: span.into(),
-        },
+        _ => RunError::spawn(name.to_owned(), err, span.into()),
     }
 }
 
@@ -340,6 +354,10 @@ fn executable(path: &Path) -> bool {
 
 /// The closest program name on PATH, for a "did you mean".
 fn suggest(name: &str, path_var: Option<&OsStr>) -> Option<String> {
+    // Every one-letter program is close to an empty name (`[`, `w`).
+    if name.is_empty() {
+        return None;
+    }
     let mut best: Option<(usize, String)> = None;
     for dir in search_path(path_var) {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -353,6 +371,10 @@ fn suggest(name: &str, path_var: Option<&OsStr>) -> Option<String> {
             let distance = strsim::damerau_levenshtein(name, candidate);
             let limit = if name.len() <= 3 { 1 } else { 2 };
             if distance <= limit
+                // As many edits as the name has letters make it anything:
+                // on a PATH of thousands, `x` is one edit from `[`, `ex`,
+                // `w`, none of them a fix.
+                && distance < name.chars().count()
                 && best
                     .as_ref()
                     .is_none_or(|(d, c)| (distance, candidate) < (*d, c.as_str()))

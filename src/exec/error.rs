@@ -62,12 +62,15 @@ pub enum RunError {
     Spawn {
         name: String,
         source: std::io::Error,
+        /// What to do about it, where that is known: see [`spawn_help`].
+        #[help]
+        help: Option<&'static str>,
         #[label("could not start")]
         span: SourceSpan,
     },
 
     #[error("cannot open `{path}`: {}", reason(.source))]
-    #[diagnostic(code(pipe::run::redirect), help("{}", open_help(.source)))]
+    #[diagnostic(code(pipe::run::redirect), help("{}", redirect_help(.path, .source)))]
     Redirect {
         path: String,
         source: std::io::Error,
@@ -163,48 +166,128 @@ pub enum RunError {
         /// The block the branch is in: `parallel` or `fanout`.
         kind: &'static str,
         status: i32,
-        #[label("this branch")]
+        #[label(primary, "this branch")]
         span: SourceSpan,
+        #[label(collection)]
+        stages: Stages,
+        /// In a pipeline, every stage's status (the table of `stages`).
+        #[help]
+        table: Option<String>,
     },
 
     #[error("`exit {status}` in a `$(...)`")]
     #[diagnostic(
         code(pipe::run::subst_exit),
         help(
-            "`exit` in a `$(...)` ends only the `$(...)`; a status other than 0 fails the statement that uses it"
+            "`exit` in a `$(...)` ends only the `$(...)`; a status other than 0 fails the statement that uses it{}",
+            .stages.table()
         )
     )]
     SubstExit {
         status: i32,
-        #[label("exited with status {status}")]
+        #[label(primary, "exited with status {status}")]
         span: SourceSpan,
+        #[label(collection)]
+        stages: Stages,
     },
 
     #[error("a `$(...)` ended with status {status}")]
     #[diagnostic(
         code(pipe::run::subst_status),
         help(
-            "its last statement is a condition that failed (as in `test -f x && cat x`), and a failing `$(...)` fails the statement that uses it; add `|| true` if the failure is expected"
+            "its last statement is a condition that failed (as in `test -f x && cat x`), and a failing `$(...)` fails the statement that uses it; add `|| true` if the failure is expected{}",
+            .stages.table()
         )
     )]
     SubstStatus {
         status: i32,
-        #[label("ended with status {status}")]
+        #[label(primary, "ended with status {status}")]
         span: SourceSpan,
+        #[label(collection)]
+        stages: Stages,
     },
 
     #[error("timed out after {after}")]
-    #[diagnostic(code(pipe::run::timeout), help("{summary}; the block's status is 124"))]
+    #[diagnostic(
+        code(pipe::run::timeout),
+        help("{summary}; the block's status is 124{}", .stages.table())
+    )]
     TimedOut {
         after: String,
         summary: String,
         #[label(collection)]
         labels: Vec<LabeledSpan>,
+        #[label(collection)]
+        stages: Stages,
     },
 
     #[error(transparent)]
     #[diagnostic(transparent)]
     Expand(#[from] ExpandError),
+}
+
+impl RunError {
+    /// A program that exists but that the system would not start.
+    pub fn spawn(name: String, source: std::io::Error, span: SourceSpan) -> RunError {
+        RunError::Spawn {
+            name,
+            help: spawn_help(&source),
+            source,
+            span,
+        }
+    }
+}
+
+/// What to do when the system would not start a program, where the
+/// reason tells.
+fn spawn_help(err: &std::io::Error) -> Option<&'static str> {
+    Some(match err.raw_os_error()? {
+        libc::E2BIG => {
+            "its arguments and environment are too long for one command (on Linux, \
+             one argument holds at most 128 KiB); pass large text on its stdin \
+             instead: `cmd <<< \"$text\"`"
+        }
+        libc::EAGAIN | libc::ENOMEM => {
+            "the system is short of processes or memory (see `ulimit -u`); run \
+             fewer at once, with `parallel max N`"
+        }
+        libc::EMFILE | libc::ENFILE => {
+            "the process may have too many open files (ulimit -n); run fewer at \
+             once, with `parallel max N`"
+        }
+        libc::ETXTBSY => "the program's file is being written; start it once it is complete",
+        _ => return None,
+    })
+}
+
+/// The other stages of the pipeline a block that failed stood in, each
+/// labelled with its status, and the table of every stage's status, as
+/// bash's PIPESTATUS shows them; none where there was no such pipeline.
+/// Boxed: most errors have none, and every error is as large as the
+/// largest.
+#[derive(Debug, Default)]
+pub struct Stages(Option<Box<(Vec<LabeledSpan>, String)>>);
+
+impl Stages {
+    pub fn new(labels: Vec<LabeledSpan>, table: String) -> Stages {
+        Stages(Some(Box::new((labels, table))))
+    }
+
+    /// The labels, for miette's `#[label(collection)]`.
+    pub fn iter(&self) -> std::slice::Iter<'_, LabeledSpan> {
+        self.0.as_ref().map_or(&[][..], |stages| &stages.0).iter()
+    }
+
+    /// The table of statuses, if there is one.
+    pub fn statuses(&self) -> Option<&str> {
+        self.0.as_ref().map(|stages| stages.1.as_str())
+    }
+
+    /// The table, on a line of its own after a help's text.
+    fn table(&self) -> String {
+        self.statuses()
+            .map_or_else(String::new, |table| format!("\n{table}"))
+    }
 }
 
 /// A name with a `/` is a path, not looked for on PATH.
@@ -220,6 +303,11 @@ fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
     if let Some(help) = bash_builtin_help(name) {
         return help.to_owned();
     }
+    if name.is_empty() {
+        return "the command's name is empty: a variable or `$(...)` in it may have \
+                expanded to nothing"
+            .to_owned();
+    }
     match suggestion {
         Some(close) => format!("did you mean `{close}`?"),
         None if name.contains('/') => {
@@ -228,6 +316,15 @@ fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
         None => {
             "check the spelling, or install it and make sure its directory is on PATH".to_owned()
         }
+    }
+}
+
+/// What to look at when a redirect's file cannot be opened.
+fn redirect_help(path: &str, err: &std::io::Error) -> &'static str {
+    if path.is_empty() {
+        "the file name is empty: a variable or `$(...)` in it may have expanded to nothing"
+    } else {
+        open_help(err)
     }
 }
 
@@ -318,12 +415,21 @@ fn bash_builtin_help(name: &str) -> Option<&'static str> {
     })
 }
 
-/// An OS error as a person reads it: "No such file or directory", without
-/// the "(os error 2)" that the standard library appends.
+/// An OS error as a person reads it: "no such file or directory", without
+/// the "(os error 2)" that the standard library appends, and in lower case
+/// as every other message ("cannot run `x`: permission denied"); a word in
+/// capitals (an acronym) is kept as it is.
 pub fn reason(err: &std::io::Error) -> String {
     let text = err.to_string();
-    match text.find(" (os error ") {
-        Some(end) => text[..end].to_owned(),
-        None => text,
+    let text = match text.find(" (os error ") {
+        Some(end) => &text[..end],
+        None => &text[..],
+    };
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_ascii_uppercase() && !second.is_uppercase() => {
+            format!("{}{}", first.to_ascii_lowercase(), &text[1..])
+        }
+        _ => text.to_owned(),
     }
 }

@@ -208,11 +208,11 @@ pub fn run(
         Err(err) => {
             return Outcome::Failed(Failure {
                 status: 1,
-                error: Some(Box::new(RunError::Spawn {
-                    name: "pipe".to_owned(),
-                    source: err,
-                    span: script.span.into(),
-                })),
+                error: Some(Box::new(RunError::spawn(
+                    "pipe".to_owned(),
+                    err,
+                    script.span.into(),
+                ))),
                 secrets: Vec::new(),
             });
         }
@@ -1264,6 +1264,7 @@ impl<'r> Interp<'r> {
                         (status != 0).then(|| RunError::SubstStatus {
                             status,
                             span: span.into(),
+                            stages: error::Stages::default(),
                         }),
                     )
                 }
@@ -1274,6 +1275,7 @@ impl<'r> Interp<'r> {
                     (status != 0).then(|| RunError::SubstExit {
                         status,
                         span: span.into(),
+                        stages: error::Stages::default(),
                     }),
                 ),
                 Flow::Fail(failure) => PipeOutcome::new(failure.status, failure.error.map(|e| *e)),

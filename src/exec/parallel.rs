@@ -11,7 +11,7 @@ use futures_util::stream::FuturesUnordered;
 
 use crate::syntax::ast::{Block, OutputMode, ParallelBody, ParallelOptions, Span, Stmt};
 
-use super::error::RunError;
+use super::error::{RunError, Stages};
 use super::io::{Fd, Io};
 use super::output::Output;
 use super::status;
@@ -284,6 +284,8 @@ impl Interp<'_> {
                         kind,
                         status: end.status,
                         span: branches[i].span().into(),
+                        stages: Stages::default(),
+                        table: None,
                     }),
                     ..end
                 },

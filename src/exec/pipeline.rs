@@ -14,7 +14,7 @@ use crate::expand;
 use crate::syntax::ast::{BlockKind, Command, Pipeline, Stage, Word, WordPart};
 
 use super::child::{self, Child};
-use super::error::RunError;
+use super::error::{RunError, Stages};
 use super::io::{Fd, Io};
 use super::redirect::expand_redirects;
 use super::status::{self, Status};
@@ -46,6 +46,9 @@ impl Interp<'_> {
         let fail = |err: RunError| PipeOutcome::failed(err);
 
         let mut argv = Vec::new();
+        // The word the program's name came from: not the first one when
+        // that expands to nothing (`$@ x` without arguments runs `x`).
+        let mut program_word = None;
         for word in &command.words {
             let fields =
                 expand::argument(word, &view, &scope.cwd).map_err(|err| fail(err.into()))?;
@@ -55,9 +58,14 @@ impl Interp<'_> {
                     span: word.span.into(),
                 }));
             }
+            if program_word.is_none() && !fields.is_empty() {
+                program_word = Some(word.span);
+            }
             argv.extend(fields);
         }
-        let program_span = command.words.first().map_or(command.span, |word| word.span);
+        let program_span = program_word
+            .or(command.words.first().map(|word| word.span))
+            .unwrap_or(command.span);
         if argv.is_empty() {
             return Err(fail(RunError::Expand(expand::ExpandError::Ambiguous {
                 what: "command",
@@ -123,12 +131,21 @@ impl Interp<'_> {
         pipeline: &Pipeline,
     ) -> PipeOutcome {
         // Expand every command, and every block's redirects, first, so
-        // that a bad word starts nothing.
+        // that a bad word starts nothing. A later command with a `$(...)`
+        // is expanded when the stages before it have started, as bash's
+        // subshell does it: its `$(...)` reads the stage's stdin, the
+        // pipe (`seq 3 | echo "$(cat)"`), not the pipeline's. Only after
+        // commands: a block stage runs once all have started, and a
+        // `$(...)` reading its output would wait for it forever.
         let mut plans = Vec::with_capacity(pipeline.stages.len());
-        for stage in &pipeline.stages {
+        let mut after_commands = true;
+        for (i, stage) in pipeline.stages.iter().enumerate() {
             // Boxed: planning needs much more room than running, and a
             // future is as large as its largest state.
             let plan = match stage {
+                Stage::Command(command) if i > 0 && after_commands && reads_stdin(command) => {
+                    Ok(StagePlan::Later)
+                }
                 Stage::Command(command) => Box::pin(self.plan(scope, io, command))
                     .await
                     .map(StagePlan::Command),
@@ -139,12 +156,13 @@ impl Interp<'_> {
                     .await
                     .map(StagePlan::Block),
             };
+            after_commands &= matches!(stage, Stage::Command(_));
             match plan {
                 Ok(plan) => plans.push(plan),
                 Err(outcome) => return outcome,
             }
         }
-        if let Some(error) = self.same_file(scope, pipeline, &plans) {
+        if let Some(error) = self.same_file(scope, pipeline, &plans, None) {
             return PipeOutcome::failed(error);
         }
 
@@ -178,6 +196,33 @@ impl Interp<'_> {
                 stderr: io.stderr.clone(),
             };
             match (stage, &plans[i]) {
+                (Stage::Command(command), StagePlan::Later) => {
+                    // Boxed for the same reason as `plan`.
+                    let planned = Box::pin(self.plan(scope, &stage_io, command)).await;
+                    // Its redirects against every other stage's, before it
+                    // opens any: the file is still intact.
+                    let checked = planned.and_then(|plan| {
+                        match self.same_file(scope, pipeline, &plans, Some((i, &plan))) {
+                            Some(error) => Err(PipeOutcome::failed(error)),
+                            None => Ok(plan),
+                        }
+                    });
+                    match checked {
+                        Ok(plan) => running.push(
+                            Box::pin(self.start_command(scope, &plan, &stage_io, &mut group)).await,
+                        ),
+                        Err(outcome) => {
+                            let end = StageEnd {
+                                status: Status::Exited(outcome.status),
+                                error: outcome.error,
+                                leader: None,
+                            };
+                            running.push(Box::pin(async move { end }));
+                        }
+                    }
+                    drop(stage_io);
+                }
+                (_, StagePlan::Later) => unreachable!("only a command is expanded later"),
                 (_, StagePlan::Command(plan)) => {
                     // Boxed for the same reason as `plan`.
                     running.push(
@@ -277,6 +322,17 @@ impl Interp<'_> {
         };
         let mut errors: Vec<Option<RunError>> =
             results.into_iter().map(|(_, error)| error).collect();
+        // A stage that could not run (not found, a redirect that failed)
+        // is shown even when another stage decides the status, as bash
+        // shows "command not found" in `catt | false`; a plain status is
+        // in the table of stage statuses.
+        for (i, error) in errors.iter_mut().enumerate() {
+            if i != failed
+                && let Some(error) = error.take_if(|error| !error.is_status())
+            {
+                self.reporter.error(error, &self.secrets.borrow());
+            }
+        }
         // The diagnostic shows each stage's own status, as bash's PIPESTATUS
         // does: 141 for a stage whose reader stopped reading, which did not
         // count as a failure (the failed stage's is the same either way).
@@ -425,6 +481,29 @@ impl Interp<'_> {
                     labels,
                 }
             }
+            // A block that timed out, a branch's `exit`, a `$(...)`'s
+            // status: each keeps its own help, the table after it.
+            mut error if block && pipeline.stages.len() > 1 => {
+                let stages = Stages::new(
+                    other_stages(pipeline, statuses, failed).collect(),
+                    stage_table(pipeline, statuses),
+                );
+                match &mut error {
+                    RunError::BranchExit {
+                        stages: slot,
+                        table,
+                        ..
+                    } => {
+                        *table = stages.statuses().map(str::to_owned);
+                        *slot = stages;
+                    }
+                    RunError::TimedOut { stages: slot, .. }
+                    | RunError::SubstExit { stages: slot, .. }
+                    | RunError::SubstStatus { stages: slot, .. } => *slot = stages,
+                    _ => {}
+                }
+                error
+            }
             other => other,
         }
     }
@@ -515,6 +594,29 @@ pub(super) enum StagePlan {
     Command(command::Plan),
     /// A block's own redirects.
     Block(Vec<command::PlannedRedirect>),
+    /// A command expanded once the stages before it have started.
+    Later,
+}
+
+/// Whether a command has a `$(...)`, which may read the stage's stdin.
+fn reads_stdin(command: &Command) -> bool {
+    fn has_subst(word: &Word) -> bool {
+        word.parts.iter().any(|part| match part {
+            WordPart::Subst { .. } => true,
+            WordPart::Var(var) => var.default.as_deref().is_some_and(has_subst),
+            WordPart::Literal { .. } | WordPart::Args { .. } => false,
+        })
+    }
+    command
+        .assigns
+        .iter()
+        .any(|assign| has_subst(&assign.value))
+        || command.words.iter().any(has_subst)
+        || command
+            .redirects
+            .iter()
+            .filter_map(|redirect| redirect.target.as_ref())
+            .any(has_subst)
 }
 
 /// How a stage ended, and the group leader to reap once all have.

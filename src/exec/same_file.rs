@@ -12,7 +12,7 @@ use crate::syntax::ast::{
     walk_block,
 };
 
-use super::command::PlannedRedirect;
+use super::command::{self, PlannedRedirect};
 use super::error::RunError;
 use super::pipeline::StagePlan;
 use super::{Interp, Scope, View};
@@ -44,6 +44,7 @@ impl Interp<'_> {
         scope: &Scope,
         pipeline: &Pipeline,
         plans: &[StagePlan],
+        later: Option<(usize, &command::Plan)>,
     ) -> Option<RunError> {
         let view = View {
             interp: self,
@@ -52,17 +53,25 @@ impl Interp<'_> {
         };
         let mut opened = Vec::new();
         for (group, (node, plan)) in pipeline.stages.iter().zip(plans).enumerate() {
-            match (node, plan) {
-                (_, StagePlan::Command(plan)) => {
+            // A command expanded later counts once it is.
+            let plan = match later {
+                Some((i, later)) if i == group => Some(later),
+                _ => match plan {
+                    StagePlan::Command(plan) => Some(plan),
+                    StagePlan::Block(_) | StagePlan::Later => None,
+                },
+            };
+            match (node, plan, &plans[group]) {
+                (_, Some(plan), _) => {
                     let dir = plan.cwd.as_deref().unwrap_or(&scope.cwd);
                     opened.extend(own(group, &plan.redirects, dir));
                 }
-                (Stage::Block(block), StagePlan::Block(redirects)) => {
+                (Stage::Block(block), None, StagePlan::Block(redirects)) => {
                     opened.extend(own(group, redirects, &scope.cwd));
                     let found = block_redirects(block, &view);
                     opened.extend(inside(group, found, &scope.cwd));
                 }
-                (Stage::Command(_), StagePlan::Block(_)) => {}
+                _ => {}
             }
         }
         clash(&opened)
@@ -113,7 +122,7 @@ fn inside(
         group,
         own: false,
         op,
-        path: dir.join(&target),
+        path: super::command::redirect_path(dir, &target),
         span,
         target,
     })

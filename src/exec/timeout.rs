@@ -6,7 +6,7 @@ use miette::LabeledSpan;
 
 use crate::syntax::ast::{Spanned, Stmt};
 
-use super::error::RunError;
+use super::error::{RunError, Stages};
 use super::io::Io;
 use super::status::{Status, signal_name};
 use super::supervise::Reason;
@@ -118,6 +118,7 @@ impl Interp<'_> {
                 after: humanize(limits.duration.value),
                 summary,
                 labels,
+                stages: Stages::default(),
             })),
             secrets: Vec::new(),
         })

@@ -171,10 +171,10 @@ fn usage_errors_exit_2() {
     let run = Test::new()
         .arg("missing.pipe")
         .status(2)
-        .stderr_has("cannot read `missing.pipe`: No such file or directory")
+        .stderr_has("cannot read `missing.pipe`: no such file or directory")
         .run();
     assert_eq!(
-        run.stderr().matches("No such file").count(),
+        run.stderr().matches("no such file").count(),
         1,
         "{}",
         run.stderr()
@@ -191,11 +191,11 @@ fn timeline_file_is_created_before_the_script_runs() {
         .args(["-c", "touch ran"])
         .status(2)
         .stderr_has("pipe::usage::timeline")
-        .stderr_has("cannot create the timeline `no/such/dir/t.json`: No such file or directory")
+        .stderr_has("cannot create the timeline `no/such/dir/t.json`: no such file or directory")
         .run();
     assert!(!run.dir.join("ran").exists(), "the script ran");
     assert_eq!(
-        run.stderr().matches("No such file").count(),
+        run.stderr().matches("no such file").count(),
         1,
         "{}",
         run.stderr()

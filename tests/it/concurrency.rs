@@ -636,7 +636,7 @@ fn output_that_cannot_be_written_fails_the_block() {
             ))
             .stdout("failed 1\n")
             .stderr_has("pipe::run::write")
-            .stderr_has("No space left on device")
+            .stderr_has("no space left on device")
             .run();
     }
 }

@@ -283,6 +283,114 @@ fn pipefail_names_the_failing_stage() {
     fails("let c = false\n$c", 1, "`command` exited with status 1");
 }
 
+/// A `$(...)` in a later stage's command reads that stage's stdin, as a
+/// bash subshell's does, not the pipeline's (here the script's own).
+#[test]
+fn a_substitution_in_a_later_stage_reads_its_stdin() {
+    let ok_with = |script: &str, stdout: &str| {
+        Test::new()
+            .script(script)
+            .stdin("outer\n")
+            .stdout(stdout)
+            .run();
+    };
+    ok_with("seq 2 | echo \"[$(cat)]\"", "[1\n2]\n");
+    ok_with("echo x | cat | echo \"${nope:-$(cat)}\" | cat", "x\n");
+    ok_with("echo x | A=$(cat) env | grep -c '^A=x$'", "1\n");
+    // After a block stage, it is expanded before anything starts.
+    ok_with("{ echo x } | echo \"$(cat)\"", "outer\n");
+    // The same-file rule still holds, before the file is opened.
+    let run = Test::new()
+        .script("cat < f | cat > $(echo f)")
+        .file("f", "data\n")
+        .status(1)
+        .stderr_has("`f` is both read and truncated by this pipeline")
+        .run();
+    assert_eq!(read(&run, "f"), "data\n");
+}
+
+/// A block stage that decides the pipeline's status with a diagnostic of
+/// its own (a timeout, a branch's `exit`, a `$(...)`'s status) shows every
+/// stage's status too, after its own help, as a failed command does.
+#[test]
+fn a_block_stage_shows_the_stage_statuses() {
+    for (script, status, own, table) in [
+        (
+            "true | timeout 50ms { sleep 5 } | cat",
+            124,
+            "timed out after 50ms",
+            "stage statuses: true 0 | timeout 124 | cat 0",
+        ),
+        (
+            "true | parallel { exit 3 } | cat",
+            3,
+            "a parallel branch exited with status 3",
+            "stage statuses: true 0 | parallel 3 | cat 0",
+        ),
+        (
+            "true | fanout { exit 4 } | cat",
+            4,
+            "a fanout branch exited with status 4",
+            "stage statuses: true 0 | fanout 4 | cat 0",
+        ),
+        (
+            "true | { echo \"$(exit 5)\" } | cat",
+            5,
+            "`exit 5` in a `$(...)`",
+            "stage statuses: true 0 | { } 5 | cat 0",
+        ),
+        (
+            "true | { echo $(false && true) } | cat",
+            1,
+            "a `$(...)` ended with status 1",
+            "stage statuses: true 0 | { } 1 | cat 0",
+        ),
+    ] {
+        Test::new()
+            .script(script)
+            .status(status)
+            .stderr_has(own)
+            .stderr_has(table)
+            .run();
+    }
+}
+
+/// A stage that could not run is shown even when a later stage decides
+/// the pipeline's status, as bash shows "command not found" in `catt |
+/// false`; each diagnostic once, the deciding one last.
+#[test]
+fn a_stage_that_cannot_run_is_shown_when_another_decides() {
+    for (script, shown) in [
+        ("catt | sh -c 'exit 3'", "did you mean `cat`?"),
+        ("cat < missing | sh -c 'exit 3'", "cannot open `missing`"),
+        (
+            "./dir | sh -c 'exit 3'",
+            "cannot run `./dir`: is a directory",
+        ),
+        (
+            "{ echo $nope } | sh -c 'exit 3'",
+            "undefined variable `nope`",
+        ),
+    ] {
+        let run = Test::new()
+            .file("dir/x", "")
+            .script(script)
+            .status(3)
+            .stderr_has(shown)
+            .run();
+        let stderr = run.stderr();
+        assert_eq!(stderr.matches(shown).count(), 1, "{script}:\n{stderr}");
+        let last = stderr.find("`sh` exited with status 3").expect(script);
+        assert!(stderr.find(shown).unwrap() < last, "{script}:\n{stderr}");
+    }
+    // On the left of `||` too, where the deciding plain status is not.
+    Test::new()
+        .script("catt | sh -c 'exit 3' || echo handled $?")
+        .stdout("handled 3\n")
+        .stderr_has("command not found: `catt`")
+        .run();
+}
+
 #[test]
 fn closed_reader_is_not_a_failure() {
     ok("yes | head -n 1", "y\n");
@@ -555,6 +663,27 @@ fn here_string_joins_the_arguments() {
         .stderr_has("ambiguous redirect")
         .status(1)
         .run();
+}
+
+/// An empty file name names no file, as in bash (": No such file or
+/// directory"): it is not the working directory, which `cat < ""` read
+/// and `> ""` called "is a directory".
+#[test]
+fn an_empty_redirect_target_is_no_file() {
+    for script in [
+        "cat < ''",
+        "echo x > ''",
+        "let e = ''\necho x >> $e",
+        "echo x &> \"$(true)\"",
+        "{ cat } < ''",
+    ] {
+        Test::new()
+            .script(script)
+            .status(1)
+            .stderr_has("cannot open ``: no such file or directory")
+            .stderr_has("the file name is empty")
+            .run();
+    }
 }
 
 #[test]
@@ -1158,6 +1287,40 @@ fn command_lookup_errors() {
         "command not found: `no-such-command-xyz`",
     );
     fails("ehco hi", 127, "did you mean `echo`?");
+    // More than the system takes in one argument: status 126 as in bash,
+    // with a help that says what to do.
+    Test::new()
+        .script("echo \"$(head -c 200000 /dev/zero | tr '\\0' a)\"")
+        .status(126)
+        .stderr_has("cannot start `echo`: argument list too long")
+        .stderr_has("pass large text on its stdin")
+        .run();
+    // Redirects first, then the program, as in bash: the redirect's
+    // failure is the command's, and a file it creates is there.
+    fails("catt > no/such/dir/f", 1, "cannot open `no/such/dir/f`");
+    let run = Test::new().script("catt > out").status(127).run();
+    assert!(run.dir.join("out").exists());
+    // `$@` without arguments is no word: the program is the next one,
+    // and the diagnostic underlines it.
+    Test::new()
+        .script("$@ catt x")
+        .status(127)
+        .stderr_has("1 │ $@ catt x\n   ·    ──┬─\n")
+        .run();
+    fails("$@", 1, "its words expand to none");
+    // An empty name is close to every one-letter program (`[`): none is
+    // suggested, and the help says what made it empty.
+    let run = Test::new().script("Q").status(127).run();
+    assert!(!run.stderr().contains("did you mean"), "{}", run.stderr());
+    for script in ["'' x", "let c = ''\n$c x"] {
+        let run = Test::new()
+            .script(script)
+            .status(127)
+            .stderr_has("command not found: ``")
+            .stderr_has("the command's name is empty")
+            .run();
+        assert!(!run.stderr().contains("did you mean"), "{}", run.stderr());
+    }
     fails("! grep -q x f", 127, "pipe has no `!` to negate a status");
     // `.` is in every directory of PATH, but is no program.
     fails(". ./env.sh", 127, "pipe has no `source`");

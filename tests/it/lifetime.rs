@@ -605,11 +605,11 @@ fn exhaust_fds(options: &str, marker: &str) {
     let stderr = reader.join().unwrap();
     assert_gone_within(marker, Duration::from_secs(2));
     assert!(!stderr.contains("panicked"), "{stderr}");
-    let emfile = stderr.matches("Too many open files").count();
+    let emfile = stderr.matches("too many open files").count();
     assert!(
         status.is_some(),
         "pipe still ran {elapsed:?} after running out of fds ({emfile} \
-         \"Too many open files\" diagnostics; ended by our SIGTERM: {:?})",
+         \"too many open files\" diagnostics; ended by our SIGTERM: {:?})",
         output.status
     );
     assert_ne!(status_of(&output), 0);
