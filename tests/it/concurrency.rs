@@ -930,7 +930,15 @@ fn timeout_and_a_new_session() {
         .spawn()
         .unwrap();
     wait_for_process("sleep 2.303", Duration::from_secs(5));
-    let left = processes_with(marker);
+    // Ended while the script still runs: within a second of the block's
+    // end (the orphan is looked for as groups close, then sent SIGTERM),
+    // where pipe's own end is 2.3 s away.
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let mut left = processes_with(marker);
+    while !left.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        left = processes_with(marker);
+    }
     // SAFETY: kill on a pid we spawned and have not yet reaped.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let _ = wait_with_deadline(child, Duration::from_secs(10));
