@@ -193,6 +193,21 @@ pub enum RunError {
         span: SourceSpan,
     },
 
+    /// A `$(...)` whose output outgrew [`super::SUBST_LIMIT`]: it was read
+    /// no further, so that `pipe`'s memory stays bounded.
+    #[error("a `$(...)` printed more than {limit}")]
+    #[diagnostic(
+        code(pipe::run::subst_too_large),
+        help(
+            "a `$(...)` is held in memory whole; send large output to a file (`cmd > out`) or through a pipeline instead"
+        )
+    )]
+    SubstTooLarge {
+        limit: String,
+        #[label("printed more than {limit}")]
+        span: SourceSpan,
+    },
+
     #[error("timed out after {after}")]
     #[diagnostic(code(pipe::run::timeout), help("{summary}; the block's status is 124"))]
     TimedOut {

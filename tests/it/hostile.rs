@@ -202,3 +202,27 @@ fn huge_flat_script_runs() {
     let pipeline = format!("echo x{}", " | cat".repeat(200));
     Test::new().script(pipeline).stdout("x\n").run();
 }
+
+#[test]
+fn a_substitution_that_prints_without_end_fails_at_a_cap() {
+    // `$(yes)` would fill all memory: it fails at 64 MiB, quickly. The
+    // address space is capped too, so that a regression fails this test
+    // rather than the machine.
+    let test = Test::new().script("echo $(yes)\necho never");
+    let mut command = test.command();
+    // SAFETY: setrlimit between fork and exec.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            let limit = libc::rlimit {
+                rlim_cur: 1 << 30,
+                rlim_max: 1 << 30,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &limit);
+            Ok(())
+        });
+    }
+    let output = command.stdin(Stdio::null()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    insta::assert_snapshot!(format!("status: {}\n{stderr}", status_of(&output)));
+}
