@@ -226,3 +226,137 @@ fn a_substitution_that_prints_without_end_fails_at_a_cap() {
     assert_eq!(String::from_utf8_lossy(&output.stdout), "");
     insta::assert_snapshot!(format!("status: {}\n{stderr}", status_of(&output)));
 }
+
+#[test]
+fn large_here_strings_neither_block_nor_fail() {
+    // 4 MB, far more than a pipe holds: `pipe` writes it while the command
+    // reads and its output is captured; a command that never reads it is
+    // no failure (the writer's EPIPE is ignored); a timeout ends a reader
+    // that stopped reading, writer and all.
+    let run = Test::new()
+        .script(
+            "let big = $(head -c 4000000 /dev/zero | tr '\\0' a)\n\
+             let copy = $(cat <<< $big)\n\
+             cat <<< $copy | wc -c\n\
+             true <<< $big\n\
+             true <<< $big | true\n\
+             timeout 300ms { sleep 10 <<< $big } || echo \"timed out $?\"\n\
+             timeout 300ms { cat <<< $big | sleep 10 } || echo \"timed out $?\"",
+        )
+        .stdout("4000001\ntimed out 124\ntimed out 124\n")
+        .run();
+    assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
+}
+
+#[test]
+fn both_streams_into_one_capture() {
+    // Each stream is far past a pipe's buffer: neither may wait for the
+    // other to be read.
+    Test::new()
+        .script(
+            "let both = $(sh -c 'head -c 1000000 /dev/zero | tr \"\\0\" e >&2; \
+             head -c 1000000 /dev/zero | tr \"\\0\" o' 2>&1)\n\
+             cat <<< $both | wc -c",
+        )
+        .stdout("2000001\n")
+        .run();
+}
+
+#[test]
+fn a_blocked_and_ignored_sigalrm_does_not_change_a_timeout() {
+    let test = Test::new().script("timeout 200ms { sleep 5 } || echo \"timed out $?\"");
+    let mut command = test.command();
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            libc::signal(libc::SIGALRM, libc::SIG_IGN);
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGALRM);
+            libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+            Ok(())
+        });
+    }
+    let start = std::time::Instant::now();
+    let output = command.stdin(Stdio::null()).output().unwrap();
+    let elapsed = start.elapsed();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "timed out 124\n");
+    assert_eq!(status_of(&output), 0);
+    assert!(
+        elapsed >= Duration::from_millis(190) && elapsed < Duration::from_secs(3),
+        "{elapsed:?}"
+    );
+}
+
+/// Whether `unshare` can make a user and PID namespace here.
+fn can_unshare() -> bool {
+    std::process::Command::new("unshare")
+        .args(["--pid", "--fork", "--map-root-user", "--mount-proc", "true"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+#[test]
+fn as_pid_1_pipe_reaps_orphans_and_ends_by_sigterm() {
+    // In a container `pipe` may be PID 1: every orphan comes to it, and a
+    // signal without a handler does nothing to it.
+    if !can_unshare() {
+        eprintln!("skipped: unshare cannot make a PID namespace here");
+        return;
+    }
+    let test = Test::new().script(
+        "sh -c 'sleep 0.1 & sleep 0.1 & (sleep 0.1 &) ; exit 0'\n\
+         sleep 0.5\n\
+         sh -c 'cat /proc/[0-9]*/stat' > stats\n\
+         echo ready > ready\n\
+         sleep 36.121",
+    );
+    let pipe = test.command();
+    let mut command = std::process::Command::new("unshare");
+    command
+        .args(["--pid", "--fork", "--map-root-user", "--mount-proc"])
+        .arg(pipe.get_program())
+        .args(pipe.get_args())
+        .current_dir(test.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = command.spawn().unwrap();
+    let ready = test.path().join("ready");
+    let start = std::time::Instant::now();
+    while !ready.exists() {
+        assert!(start.elapsed() < Duration::from_secs(20), "never ready");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // unshare's one child is pipe.
+    let children =
+        std::fs::read_to_string(format!("/proc/{}/task/{}/children", child.id(), child.id()))
+            .unwrap();
+    let pipe_pid: i32 = children.split_whitespace().next().unwrap().parse().unwrap();
+    // SAFETY: kill on pipe, which is running: its parent, unshare, has not
+    // reaped it.
+    unsafe { libc::kill(pipe_pid, libc::SIGTERM) };
+    let output = crate::harness::wait_with_deadline(child, Duration::from_secs(20));
+    assert_eq!(
+        status_of(&output),
+        143,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stats = std::fs::read_to_string(test.path().join("stats")).unwrap();
+    assert!(stats.starts_with("1 "), "pipe is not PID 1:\n{stats}");
+    // The state is the field after the command's name in parentheses.
+    let zombies: Vec<&str> = stats
+        .lines()
+        .filter(|line| {
+            line.rsplit_once(") ")
+                .is_some_and(|(_, rest)| rest.starts_with('Z'))
+        })
+        .collect();
+    assert!(zombies.is_empty(), "{zombies:?}");
+    crate::concurrency::assert_gone_within("sleep 36.121", Duration::from_secs(2));
+}
