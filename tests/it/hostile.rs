@@ -139,6 +139,27 @@ fn deep_nesting_is_refused_cleanly() {
         .status(2)
         .stderr_has("nesting too deep")
         .run();
+    // Every other construct that nests: defaults, quoted substitutions,
+    // and each kind of block.
+    for (start, open, close) in [
+        ("echo ", "${x:-", "}"),
+        ("echo ", "\"$(echo \"", "\")\""),
+        ("", "parallel { ", " }"),
+        ("", "timeout 5s { ", " }"),
+        ("", "for i in a { ", " }"),
+        ("", "echo x | fanout { ", " }"),
+    ] {
+        let deep = format!(
+            "{start}{}echo x{}",
+            open.repeat(20_000),
+            close.repeat(20_000)
+        );
+        Test::new()
+            .script(deep)
+            .status(2)
+            .stderr_has("nesting too deep")
+            .run();
+    }
 }
 
 #[test]
@@ -169,6 +190,13 @@ fn bad_input_never_panics() {
         "timeout -1s { sleep 1 }",
         "timeout NaNs { sleep 1 }",
         "timeout 1e300s { sleep 1 }",
+        "timeout infs { sleep 1 }",
+        "timeout 1e-5000s { sleep 1 }",
+        "timeout 42D { sleep 1 }",
+        "timeout \"\" { sleep 1 }",
+        "timeout 99999999999999999999999s { sleep 1 }",
+        "timeout 1s grace -1s { sleep 1 }",
+        "timeout 1s signal 65 { sleep 1 }",
         "timeout 1s signal NOPE { sleep 1 }",
         "parallel max 0 { true }",
         "X=1",

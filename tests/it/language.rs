@@ -1194,6 +1194,40 @@ fn command_lookup_errors() {
 }
 
 #[test]
+fn empty_and_relative_path_entries_are_skipped() {
+    use std::os::unix::fs::PermissionsExt;
+    // A trojan `ls` in the working directory and in a relative PATH entry:
+    // whatever PATH says, it never runs. Empty entries are skipped too
+    // (execvp would read them as `.`).
+    for path in [
+        "",
+        ".",
+        ":/usr/bin:/bin",
+        "/usr/bin:/bin::",
+        "bin:/usr/bin:/bin",
+    ] {
+        for script in ["ls > /dev/null", "PATH=. ls > /dev/null"] {
+            let test = Test::new()
+                .script(script)
+                .file("ls", "#!/bin/sh\ntouch pwned\n")
+                .file("bin/ls", "#!/bin/sh\ntouch pwned\n")
+                .env("PATH", path);
+            for name in ["ls", "bin/ls"] {
+                let file = test.path().join(name);
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+            let expected = if path.contains("/usr/bin") && !script.starts_with("PATH=") {
+                0
+            } else {
+                127
+            };
+            let run = test.status(expected).run();
+            assert!(!run.dir.join("pwned").exists(), "PATH={path:?}: {script}");
+        }
+    }
+}
+
+#[test]
 fn script_without_shebang_is_not_run() {
     use std::os::unix::fs::PermissionsExt;
     let test = Test::new()
