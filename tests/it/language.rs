@@ -94,6 +94,25 @@ fn raw_bytes_reach_arguments() {
 }
 
 #[test]
+fn bytes_that_are_not_utf8_pass_through_arguments_and_environment() {
+    use std::os::unix::ffi::OsStrExt;
+    let test = Test::new()
+        .script("printf '%s|' $1 \"$@\" \"x$1\"\nprintenv RAW\nlet v = $RAW\nprintf '%s' $v")
+        .arg(std::ffi::OsStr::from_bytes(b"a\xffb"))
+        .arg("c");
+    let mut command = test.command();
+    command.env("RAW", std::ffi::OsStr::from_bytes(b"\xfe\x80"));
+    let output = command.stdin(std::process::Stdio::null()).output().unwrap();
+    assert_eq!(
+        output.stdout,
+        b"a\xffb|a\xffb|c|xa\xffb|\xfe\x80\n\xfe\x80",
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(crate::harness::status_of(&output), 0);
+}
+
+#[test]
 fn variables() {
     ok("let x = 'a b  *'\nprintf '[%s]' $x", "[a b  *]");
     ok("let x = 1\n{ let x = 2; echo $x }\necho $x", "2\n1\n");
@@ -288,6 +307,18 @@ fn closed_reader_is_not_a_failure() {
     ok("yes | head -n 1", "y\n");
     ok("yes | cat | head -c 2", "y\n");
     fails("yes | false", 1, "`false` exited with status 1");
+    // Quietly and at once: `yes` dies of SIGPIPE, which children get back
+    // as the default however `pipe` itself handles it.
+    let run = Test::new()
+        .script("yes | head -n 1\nyes | cat | head -c 2")
+        .stdout("y\ny\n")
+        .stderr_empty()
+        .run();
+    assert!(
+        run.elapsed < std::time::Duration::from_secs(5),
+        "{:?}",
+        run.elapsed
+    );
 }
 
 #[test]
