@@ -388,3 +388,45 @@ fn as_pid_1_pipe_reaps_orphans_and_ends_by_sigterm() {
     assert!(zombies.is_empty(), "{zombies:?}");
     crate::concurrency::assert_gone_within("sleep 36.121", Duration::from_secs(2));
 }
+
+#[test]
+fn a_child_pipe_did_not_start_is_left_alone() {
+    // `sh` leaves a child and execs `pipe`: the child is pipe's now, but
+    // not one it started. It is neither ended nor mistaken for one of the
+    // script's, and every status still reaches the right command.
+    let test = Test::new().script(
+        "parallel for i in 1..100 { sh -c \"exit $i\" || echo \"$i $?\" } | awk '$1 != $2'\n\
+         sh -c 'exit 3' || echo \"got $?\"",
+    );
+    let pipe = test.command();
+    let mut command = std::process::Command::new("sh");
+    command
+        .arg("-c")
+        .arg("sleep 36.131 > /dev/null 2>&1 & echo $! > foreign; exec \"$0\" \"$@\"")
+        .arg(pipe.get_program())
+        .args(pipe.get_args())
+        .current_dir(test.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    let output = command.output().unwrap();
+    let foreign: i32 = std::fs::read_to_string(test.path().join("foreign"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let alive = std::fs::read_to_string(format!("/proc/{foreign}/cmdline"))
+        .is_ok_and(|cmdline| cmdline.contains("36.131"));
+    if alive {
+        // SAFETY: the sleep this test started, still running (its parent,
+        // pipe, has ended: it is init's or a subreaper's to reap).
+        unsafe { libc::kill(foreign, libc::SIGKILL) };
+    }
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "got 3\n",
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(status_of(&output), 0);
+    assert!(alive, "pipe ended a process it did not start");
+}
