@@ -84,6 +84,7 @@ pub async fn spawn(
         let io = apply_redirects(&plan.redirects, io.clone(), cwd)?;
         let spawn_error = |source: std::io::Error| RunError::Spawn {
             name: name(),
+            help: super::error::spawn_help(&source),
             source,
             span: plan.program_span.into(),
         };
@@ -157,6 +158,7 @@ fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) ->
         ),
         _ => RunError::Spawn {
             name: name.to_owned(),
+            help: super::error::spawn_help(&err),
             source: err,
             span: span.into(),
         },

@@ -62,6 +62,9 @@ pub enum RunError {
     Spawn {
         name: String,
         source: std::io::Error,
+        /// What to do about it, where that is known: see [`spawn_help`].
+        #[help]
+        help: Option<&'static str>,
         #[label("could not start")]
         span: SourceSpan,
     },
@@ -247,6 +250,26 @@ fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
 }
 
 /// What to look at when a file or directory cannot be opened.
+/// Help for a command the system refused to start, where a fix is likely.
+pub fn spawn_help(err: &std::io::Error) -> Option<&'static str> {
+    match err.raw_os_error() {
+        Some(libc::E2BIG) => Some(
+            "an argument may be at most 128 KiB, and all of them with the environment \
+             a quarter of the stack limit (often 2 MiB); pass large data on standard \
+             input (`cmd <<< $data`) or in a file",
+        ),
+        Some(libc::EMFILE | libc::ENFILE) => Some(
+            "too many open files: start fewer commands at once (`parallel max N`), \
+             or raise the limit (`ulimit -n`)",
+        ),
+        Some(libc::EAGAIN) => Some(
+            "too many processes: start fewer commands at once (`parallel max N`), \
+             or raise the limit (`ulimit -u`)",
+        ),
+        _ => None,
+    }
+}
+
 fn open_help(err: &std::io::Error) -> &'static str {
     match err.raw_os_error() {
         Some(libc::ENOENT) => {

@@ -216,6 +216,7 @@ pub fn run(
                 status: 1,
                 error: Some(Box::new(RunError::Spawn {
                     name: "pipe".to_owned(),
+                    help: None,
                     source: err,
                     span: script.span.into(),
                 })),
