@@ -259,12 +259,12 @@ pub fn spawn_help(err: &std::io::Error) -> Option<&'static str> {
              input (`cmd <<< $data`) or in a file",
         ),
         Some(libc::EMFILE | libc::ENFILE) => Some(
-            "too many open files: start fewer commands at once (`parallel max N`), \
-             or raise the limit (`ulimit -n`)",
+            "pipe has too many files open: raise the limit (`ulimit -n`), or run \
+             fewer commands at once (`parallel max N`)",
         ),
         Some(libc::EAGAIN) => Some(
-            "too many processes: start fewer commands at once (`parallel max N`), \
-             or raise the limit (`ulimit -u`)",
+            "too many processes: raise the limit (`ulimit -u`), or run fewer \
+             commands at once (`parallel max N`)",
         ),
         _ => None,
     }
