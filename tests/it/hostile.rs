@@ -430,3 +430,86 @@ fn a_child_pipe_did_not_start_is_left_alone() {
     assert_eq!(status_of(&output), 0);
     assert!(alive, "pipe ended a process it did not start");
 }
+
+#[test]
+fn a_group_is_never_signalled_after_its_pid_is_reused() {
+    // In a PID namespace of its own, a branch's group leader ends and is
+    // reaped; a decoy, no process of pipe's, is then made with that very
+    // pid, as the leader of its own group. The fail-fast and the SIGTERM
+    // that follow must not reach it.
+    if !can_unshare() {
+        eprintln!("skipped: unshare cannot make a PID namespace here");
+        return;
+    }
+    let init = r#"
+        (
+          while [ ! -s victim ]; do :; done
+          n=$(cat victim)
+          while [ -d /proc/$n ]; do :; done
+          echo $((n - 1)) > /proc/sys/kernel/ns_last_pid
+          setsid sleep 36.141 &
+          echo $! > decoy-pid
+          : > decoy
+        ) &
+        "$0" "$@"
+        echo $? > status
+        sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$(cat decoy-pid)/status" > decoy-state
+    "#;
+    let wait_for_decoy = "while [ ! -f decoy ]; do :; done";
+    for (script, expected) in [
+        (
+            format!(
+                "parallel fail-fast {{ sh -c 'echo $$ > victim' ; sh -c '{wait_for_decoy}; exit 3' ; sleep 36.142 }}"
+            ),
+            "3",
+        ),
+        (
+            format!(
+                "parallel {{ sh -c 'echo $$ > victim' ; sh -c '{wait_for_decoy}; kill -TERM $PPID' ; sleep 36.143 }}"
+            ),
+            "143",
+        ),
+    ] {
+        let test = Test::new().script(&script);
+        let pipe = test.command();
+        let output = std::process::Command::new("unshare")
+            .args([
+                "--pid",
+                "--fork",
+                "--map-root-user",
+                "--mount-proc",
+                "sh",
+                "-c",
+                init,
+            ])
+            .arg(pipe.get_program())
+            .args(pipe.get_args())
+            .current_dir(test.path())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let output = crate::harness::wait_with_deadline(output, Duration::from_secs(30));
+        let read = |name: &str| {
+            std::fs::read_to_string(test.path().join(name))
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        };
+        if read("victim") != read("decoy-pid") {
+            // Another process took the pid first: the case was not made.
+            eprintln!("skipped: the decoy did not get the freed pid");
+            continue;
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(read("status"), expected, "{script}: {stderr}");
+        // Sleeping (or running): not gone, nor a zombie.
+        let state = read("decoy-state");
+        assert!(
+            state == "S" || state == "R",
+            "decoy {state:?}: {script}: {stderr}"
+        );
+    }
+}
