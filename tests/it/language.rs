@@ -694,7 +694,11 @@ fn redirects_apply_left_to_right() {
 #[test]
 fn redirect_files_respect_umask() {
     use std::os::unix::fs::PermissionsExt;
-    let test = Test::new().script("echo s > out");
+    // Every kind of redirect, on commands and blocks alike.
+    let test = Test::new().script(
+        "echo s > out\necho s >> o1\necho s 2> o2\necho s &> o3\necho s 2>> o4\n\
+         { echo s } > o5\nparallel { echo s } > o6\necho s | fanout { cat > o7 ; cat } > o8",
+    );
     let mut command = test.command();
     // SAFETY: umask in the forked child before exec only.
     unsafe {
@@ -705,11 +709,13 @@ fn redirect_files_respect_umask() {
     }
     let status = command.status().unwrap();
     assert!(status.success());
-    let mode = std::fs::metadata(test.path().join("out"))
-        .unwrap()
-        .permissions()
-        .mode();
-    assert_eq!(mode & 0o777, 0o640);
+    for name in ["out", "o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8"] {
+        let mode = std::fs::metadata(test.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o640, "{name}");
+    }
 }
 
 /// The files of a run's directory, by name.
