@@ -1265,6 +1265,33 @@ fn empty_and_relative_path_entries_are_skipped() {
 }
 
 #[test]
+fn an_interpreter_that_cannot_run_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    // The script is executable; what its `#!` line names is not a program.
+    for (interpreter, reason) in [
+        ("/", "its interpreter `/` is a directory"),
+        ("./data", "its interpreter `./data` is not executable"),
+        ("./plain", "its interpreter `./plain` is not a binary"),
+    ] {
+        let test = Test::new()
+            .script("./tool")
+            .file("tool", format!("#!{interpreter}\ntouch ran\n"))
+            .file("data", "x")
+            .file("plain", "touch ran\n");
+        for (name, mode) in [("tool", 0o755), ("data", 0o644), ("plain", 0o755)] {
+            let path = test.path().join(name);
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        let run = test
+            .status(126)
+            .stderr_has(reason)
+            .stderr_has("fix the script's `#!` line")
+            .run();
+        assert!(!run.dir.join("ran").exists());
+    }
+}
+
+#[test]
 fn script_without_shebang_is_not_run() {
     use std::os::unix::fs::PermissionsExt;
     let test = Test::new()
