@@ -670,6 +670,26 @@ fn other_fd_redirects_are_parse_errors() {
 /// `\`-newline is removed, as in bash: inside a word it joins the parts
 /// around it; next to a space it only continues the line.
 #[test]
+fn a_backslash_that_ends_the_script_is_itself() {
+    // No line follows to join: `bash -c 'echo a \'` prints `a \`.
+    for (script, stdout) in [
+        ("echo a \\", "a \\\n"),
+        ("echo a\\", "a\\\n"),
+        ("echo a\\\\\\", "a\\\\\n"),
+        ("echo 'a'\\", "a\\\n"),
+    ] {
+        Test::new().script(script).stdout(stdout).run();
+        Test::new().args(["-c", script]).stdout(stdout).run();
+    }
+    // `pipe fmt` keeps its meaning: the newline it ends with would join.
+    Test::new()
+        .args(["fmt", "-"])
+        .stdin("echo a \\")
+        .stdout("echo a \\\\\n")
+        .run();
+}
+
+#[test]
 fn backslash_newline_joins_a_word() {
     ok("echo a\\\nb", "ab\n");
     ok("echo a \\\n b", "a b\n");
