@@ -291,11 +291,18 @@ impl<'a> Formatter<'a> {
 
     /// The source text of `span`, copied verbatim; the comments inside it
     /// (in a `$(...)`) are copied with it.
-    fn verbatim(&self, span: Span) -> &'a str {
+    fn verbatim(&self, span: Span) -> std::borrow::Cow<'a, str> {
         for i in self.comments_in(span.start, span.end) {
             self.used[i].set(true);
         }
-        &self.src[span.start..span.end]
+        let text = &self.src[span.start..span.end];
+        // A `\` that ends the script is a `\` itself; followed by the
+        // newline the output ends with, it would join the next line.
+        let trailing = text.len() - text.trim_end_matches('\\').len();
+        if span.end == self.src.len() && trailing % 2 == 1 {
+            return format!("{text}\\").into();
+        }
+        text.into()
     }
 
     /// The first comment in `lo..hi` if nothing but spaces (and `;`, and
@@ -672,7 +679,7 @@ impl<'a> Formatter<'a> {
                 let mut end = start + header.len();
                 if let Some(max) = &options.max {
                     header.push_str(" max ");
-                    header.push_str(self.verbatim(max.span()));
+                    header.push_str(&self.verbatim(max.span()));
                     end = end.max(max.span().end);
                 }
                 if let Some(fail_fast) = options.fail_fast {
@@ -712,12 +719,12 @@ impl<'a> Formatter<'a> {
                 let mut end = duration.span().end;
                 if let Some(signal) = signal {
                     header.push_str(" signal ");
-                    header.push_str(self.verbatim(signal.span));
+                    header.push_str(&self.verbatim(signal.span));
                     end = end.max(signal.span.end);
                 }
                 if let Some(grace) = grace {
                     header.push_str(" grace ");
-                    header.push_str(self.verbatim(grace.span()));
+                    header.push_str(&self.verbatim(grace.span()));
                     end = end.max(grace.span().end);
                 }
                 (header, body, end)
@@ -735,7 +742,7 @@ impl<'a> Formatter<'a> {
                 ListItem::Range { span, .. } => *span,
             };
             header.push(' ');
-            header.push_str(self.verbatim(span));
+            header.push_str(&self.verbatim(span));
             end = end.max(span.end);
         }
         (header, end)

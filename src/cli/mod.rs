@@ -109,6 +109,10 @@ enum UsageError {
     #[diagnostic(code(pipe::usage::write))]
     Write { path: String, error: std::io::Error },
 
+    #[error("cannot write to standard output: {}", exec::io_reason(.error))]
+    #[diagnostic(code(pipe::usage::stdout))]
+    Stdout { error: std::io::Error },
+
     #[error("cannot create the timeline `{path}`: {}", exec::io_reason(.error))]
     #[diagnostic(
         code(pipe::usage::timeline),
@@ -184,8 +188,10 @@ pub fn main() -> u8 {
         // `--help` and `--version` are printed as clap writes them; a
         // usage error is a diagnostic like every other error.
         Err(err) if !err.use_stderr() => {
-            let _ = err.print();
-            return 0;
+            return match err.print() {
+                Ok(()) => 0,
+                Err(error) => stdout_failed(&Printer::new(), error),
+            };
         }
         Err(err) => {
             Printer::new().print(&arguments_error(&err), None, &[]);
@@ -200,12 +206,12 @@ pub fn main() -> u8 {
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "pipe", &mut out);
-            write_stdout(&out)
+            write_stdout(&printer, &out)
         }
         Some(Command::Man) => {
             let mut out = Vec::new();
             let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
-            write_stdout(&out)
+            write_stdout(&printer, &out)
         }
         Some(Command::Run { .. }) | None => run(&cli, &printer),
     }
@@ -524,7 +530,7 @@ fn fmt(printer: &Printer, files: &[PathBuf], check_only: bool) -> u8 {
         let unchanged = formatted == parsed.text;
         let formatted = format!("{}{formatted}", parsed.bom);
         if is_stdin(path) && !check_only {
-            return write_stdout(formatted.as_bytes());
+            return write_stdout(printer, formatted.as_bytes());
         }
         if unchanged {
             return 0;
@@ -556,17 +562,30 @@ fn graph(printer: &Printer, path: &Path) -> u8 {
     let Some(parsed) = parse(printer, &name, &bytes) else {
         return USAGE;
     };
-    write_stdout(crate::graph::graph(&parsed.script, parsed.text, &name).as_bytes())
+    write_stdout(
+        printer,
+        crate::graph::graph(&parsed.script, parsed.text, &name).as_bytes(),
+    )
 }
 
 /// Writes to stdout; a closed stdout ends quietly, as it would a shell.
-fn write_stdout(bytes: &[u8]) -> u8 {
+fn write_stdout(printer: &Printer, bytes: &[u8]) -> u8 {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Ok(()) => 0,
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => 141,
-        Err(_) => 1,
+        Err(error) => stdout_failed(printer, error),
     }
+}
+
+/// The status of a tool whose output could not be written: 141, quietly,
+/// for a reader that went away; 1 and a diagnostic for anything else (a
+/// full disk), never output lost without a word.
+fn stdout_failed(printer: &Printer, error: std::io::Error) -> u8 {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        return 141;
+    }
+    printer.print(&UsageError::Stdout { error }, None, &[]);
+    1
 }
 
 /// `pipe`'s exit status, decided here and only here:

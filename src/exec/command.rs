@@ -163,6 +163,30 @@ fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) ->
             suggestion: None,
             span: span.into(),
         },
+        // The script can run, but what its `#!` line names cannot: name
+        // that, as bash does ("bad interpreter").
+        Some(libc::EACCES | libc::ENOEXEC)
+            if program.metadata().is_ok_and(|meta| runnable(&meta)) && executable(program) =>
+        {
+            let Some(interpreter) = shebang(program) else {
+                return not_executable(
+                    "not a binary and no `#!` line",
+                    "start the script with a `#!` line, for example `#!/bin/sh`",
+                );
+            };
+            let path = Path::new(&interpreter);
+            let reason = if path.is_dir() {
+                "is a directory"
+            } else if err.raw_os_error() == Some(libc::ENOEXEC) {
+                "is not a binary"
+            } else {
+                "is not executable"
+            };
+            not_executable(
+                &format!("its interpreter `{interpreter}` {reason}"),
+                "fix the script's `#!` line: it must name a program, as in `#!/bin/sh`",
+            )
+        }
         Some(libc::EACCES) if program.is_dir() => {
             not_executable("is a directory", "name a program, not a directory")
         }

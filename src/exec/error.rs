@@ -207,6 +207,21 @@ pub enum RunError {
         stages: Stages,
     },
 
+    /// A `$(...)` whose output outgrew [`super::SUBST_LIMIT`]: it was read
+    /// no further, so that `pipe`'s memory stays bounded.
+    #[error("a `$(...)` printed more than {limit}")]
+    #[diagnostic(
+        code(pipe::run::subst_too_large),
+        help(
+            "a `$(...)` is held in memory whole; send large output to a file (`cmd > out`) or through a pipeline instead"
+        )
+    )]
+    SubstTooLarge {
+        limit: String,
+        #[label("printed more than {limit}")]
+        span: SourceSpan,
+    },
+
     #[error("timed out after {after}")]
     #[diagnostic(
         code(pipe::run::timeout),
@@ -243,17 +258,20 @@ impl RunError {
 fn spawn_help(err: &std::io::Error) -> Option<&'static str> {
     Some(match err.raw_os_error()? {
         libc::E2BIG => {
-            "its arguments and environment are too long for one command (on Linux, \
-             one argument holds at most 128 KiB); pass large text on its stdin \
-             instead: `cmd <<< \"$text\"`"
-        }
-        libc::EAGAIN | libc::ENOMEM => {
-            "the system is short of processes or memory (see `ulimit -u`); run \
-             fewer at once, with `parallel max N`"
+            "an argument may be at most 128 KiB, and all of them with the environment \
+             a quarter of the stack limit (often 2 MiB); pass large data on standard \
+             input (`cmd <<< $data`) or in a file"
         }
         libc::EMFILE | libc::ENFILE => {
-            "the process may have too many open files (ulimit -n); run fewer at \
-             once, with `parallel max N`"
+            "pipe has too many files open: raise the limit (`ulimit -n`), or run \
+             fewer commands at once (`parallel max N`)"
+        }
+        libc::EAGAIN => {
+            "too many processes: raise the limit (`ulimit -u`), or run fewer \
+             commands at once (`parallel max N`)"
+        }
+        libc::ENOMEM => {
+            "the system is short of memory: run fewer commands at once (`parallel max N`)"
         }
         libc::ETXTBSY => "the program's file is being written; start it once it is complete",
         _ => return None,

@@ -49,6 +49,12 @@ pub use status::{Status, signal_name};
 
 type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
+/// The most a `$(...)` may print, 64 MiB: its output is held in memory
+/// whole (a value for an argument, which the system limits to far less,
+/// a `<<<` or a `for` list), and `pipe`'s memory stays bounded whatever
+/// a command prints.
+pub const SUBST_LIMIT: usize = 64 << 20;
+
 /// Where the executor sends what it has to say while it runs: errors that
 /// do not stop the script (the left side of `||`), and, when asked for
 /// (`Config::observe`), every child's start and end and every timeout,
@@ -1224,6 +1230,7 @@ impl<'r> Interp<'r> {
     }
 
     /// Runs statements with their stdout captured, as `$(...)` does.
+    /// At most [`SUBST_LIMIT`] bytes are kept: more fails the statement.
     async fn capture(
         &self,
         scope: &Scope,
@@ -1281,15 +1288,28 @@ impl<'r> Interp<'r> {
                 Flow::Fail(failure) => PipeOutcome::new(failure.status, failure.error.map(|e| *e)),
             }
         };
+        // At most one byte past the limit is read; the reader is then
+        // dropped, so the body sees a closed pipe (SIGPIPE), as under `head`.
         let read = async move {
             let mut bytes = Vec::new();
-            if let Ok(mut receiver) = tokio::net::unix::pipe::Receiver::from_owned_fd(reader.into())
-            {
-                let _ = receiver.read_to_end(&mut bytes).await;
+            if let Ok(receiver) = tokio::net::unix::pipe::Receiver::from_owned_fd(reader.into()) {
+                let _ = receiver
+                    .take(SUBST_LIMIT as u64 + 1)
+                    .read_to_end(&mut bytes)
+                    .await;
             }
             bytes
         };
         let (outcome, bytes) = futures_util::future::join(run, read).await;
+        if bytes.len() > SUBST_LIMIT {
+            // Whatever the body did after its reader went away, the
+            // `$(...)` failed because of its size.
+            let error = RunError::SubstTooLarge {
+                limit: format!("{} MiB", SUBST_LIMIT >> 20),
+                span: span.into(),
+            };
+            return (Vec::new(), PipeOutcome::failed(error));
+        }
         (bytes, outcome)
     }
 
@@ -1505,6 +1525,7 @@ impl RunError {
             RunError::Redirect { .. }
             | RunError::SameFile { .. }
             | RunError::NulByte { .. }
+            | RunError::SubstTooLarge { .. }
             | RunError::Cd { .. }
             | RunError::BadExit { .. }
             | RunError::BadValue { .. }

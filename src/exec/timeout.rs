@@ -128,7 +128,10 @@ impl Interp<'_> {
 /// A duration as a script would write it: `100ms`, `2s`, `1.5s`.
 fn humanize(duration: Duration) -> String {
     let micros = duration.as_micros();
-    if micros.is_multiple_of(1_000_000) {
+    if !duration.as_nanos().is_multiple_of(1_000) {
+        // Finer than a microsecond (`1.5us`): in seconds, not truncated.
+        format!("{}s", duration.as_secs_f64())
+    } else if micros.is_multiple_of(1_000_000) {
         format!("{}s", micros / 1_000_000)
     } else if micros.is_multiple_of(1_000) {
         format!("{}ms", micros / 1_000)

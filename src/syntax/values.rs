@@ -82,6 +82,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(number_len);
+    // `1e-3s`: the exponent would read as a unit, `e-3s`.
+    if unit.starts_with(['e', 'E'])
+        && unit[1..].starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+')
+    {
+        return Err(invalid("it has an exponent"));
+    }
     let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
     // `5`, `1.5` and `.5` (as coreutils' timeout takes it); not `5.`,
     // `.` or `1.2.3`.

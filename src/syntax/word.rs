@@ -210,9 +210,12 @@ fn bare_parts(text: &str, start: usize, parts: &mut Parts) {
                 parts.literal(bytes, true, Span::new(start + at, end));
                 end
             }
+            // A `\` that ends the script: itself, quoted, as `\\` is.
             None => {
-                plain.push(b'\\');
-                continue;
+                flush(&mut plain, plain_start, start + at, parts);
+                let end = start + at + 1;
+                parts.literal(b"\\".to_vec(), true, Span::new(start + at, end));
+                end
             }
         };
         plain_start = end;

@@ -152,6 +152,43 @@ fn help_and_version() {
 }
 
 #[test]
+fn output_that_cannot_be_written_is_an_error() {
+    // A full disk is never output lost without a word: every tool that
+    // writes on stdout says so, with status 1.
+    // The script's `cat` says so itself, and pipe names the failed stage.
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["man"],
+        &["completions", "bash"],
+        &["graph", "script.pipe"],
+        &["fmt", "-"],
+        &["script.pipe"],
+    ] {
+        let test = Test::new().file("script.pipe", "echo x | cat").args(args);
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let output = test
+            .command()
+            .stdin(std::fs::File::open(test.path().join("script.pipe")).unwrap())
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(crate::harness::status_of(&output), 1, "{args:?}: {stderr}");
+        if args != ["script.pipe"] {
+            assert!(stderr.contains("pipe::usage::stdout"), "{args:?}: {stderr}");
+            assert!(
+                stderr.contains("no space left on device"),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
+}
+
+#[test]
 fn usage_errors_exit_2() {
     // Arguments clap refuses are a diagnostic with a code, like every
     // other error, with clap's tips and usage as its help.

@@ -815,6 +815,12 @@ fn timeout_diagnostic() {
         .stderr_has("ended by SIGTERM")
         .run();
     assert!(run.stderr().contains("sleep"), "{}", run.stderr());
+    // A limit finer than a microsecond is shown as written, not truncated.
+    Test::new()
+        .script("timeout 1.5us { sleep 10 }")
+        .status(124)
+        .stderr_has("timed out after 0.0000015s")
+        .run();
 }
 
 #[test]

@@ -139,6 +139,27 @@ fn deep_nesting_is_refused_cleanly() {
         .status(2)
         .stderr_has("nesting too deep")
         .run();
+    // Every other construct that nests: defaults, quoted substitutions,
+    // and each kind of block.
+    for (start, open, close) in [
+        ("echo ", "${x:-", "}"),
+        ("echo ", "\"$(echo \"", "\")\""),
+        ("", "parallel { ", " }"),
+        ("", "timeout 5s { ", " }"),
+        ("", "for i in a { ", " }"),
+        ("", "echo x | fanout { ", " }"),
+    ] {
+        let deep = format!(
+            "{start}{}echo x{}",
+            open.repeat(20_000),
+            close.repeat(20_000)
+        );
+        Test::new()
+            .script(deep)
+            .status(2)
+            .stderr_has("nesting too deep")
+            .run();
+    }
 }
 
 #[test]
@@ -169,6 +190,13 @@ fn bad_input_never_panics() {
         "timeout -1s { sleep 1 }",
         "timeout NaNs { sleep 1 }",
         "timeout 1e300s { sleep 1 }",
+        "timeout infs { sleep 1 }",
+        "timeout 1e-5000s { sleep 1 }",
+        "timeout 42D { sleep 1 }",
+        "timeout \"\" { sleep 1 }",
+        "timeout 99999999999999999999999s { sleep 1 }",
+        "timeout 1s grace -1s { sleep 1 }",
+        "timeout 1s signal 65 { sleep 1 }",
         "timeout 1s signal NOPE { sleep 1 }",
         "parallel max 0 { true }",
         "X=1",
@@ -201,4 +229,295 @@ fn huge_flat_script_runs() {
     assert!(run.elapsed < Duration::from_secs(60));
     let pipeline = format!("echo x{}", " | cat".repeat(200));
     Test::new().script(pipeline).stdout("x\n").run();
+}
+
+#[test]
+fn a_substitution_that_prints_without_end_fails_at_a_cap() {
+    // `$(yes)` would fill all memory: it fails at 64 MiB, quickly. The
+    // address space is capped too, so that a regression fails this test
+    // rather than the machine.
+    let test = Test::new().script("echo $(yes)\necho never");
+    let mut command = test.command();
+    // SAFETY: setrlimit between fork and exec.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            let limit = libc::rlimit {
+                rlim_cur: 1 << 30,
+                rlim_max: 1 << 30,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &limit);
+            Ok(())
+        });
+    }
+    let output = command.stdin(Stdio::null()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    insta::assert_snapshot!(format!("status: {}\n{stderr}", status_of(&output)));
+}
+
+#[test]
+fn large_here_strings_neither_block_nor_fail() {
+    // 4 MB, far more than a pipe holds: `pipe` writes it while the command
+    // reads and its output is captured; a command that never reads it is
+    // no failure (the writer's EPIPE is ignored); a timeout ends a reader
+    // that stopped reading, writer and all.
+    let run = Test::new()
+        .script(
+            "let big = $(head -c 4000000 /dev/zero | tr '\\0' a)\n\
+             let copy = $(cat <<< $big)\n\
+             cat <<< $copy | wc -c\n\
+             true <<< $big\n\
+             true <<< $big | true\n\
+             timeout 300ms { sleep 10 <<< $big } || echo \"timed out $?\"\n\
+             timeout 300ms { cat <<< $big | sleep 10 } || echo \"timed out $?\"",
+        )
+        .stdout("4000001\ntimed out 124\ntimed out 124\n")
+        .run();
+    assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
+}
+
+#[test]
+fn both_streams_into_one_capture() {
+    // Each stream is far past a pipe's buffer: neither may wait for the
+    // other to be read.
+    Test::new()
+        .script(
+            "let both = $(sh -c 'head -c 1000000 /dev/zero | tr \"\\0\" e >&2; \
+             head -c 1000000 /dev/zero | tr \"\\0\" o' 2>&1)\n\
+             cat <<< $both | wc -c",
+        )
+        .stdout("2000001\n")
+        .run();
+}
+
+#[test]
+fn a_blocked_and_ignored_sigalrm_does_not_change_a_timeout() {
+    let test = Test::new().script("timeout 200ms { sleep 5 } || echo \"timed out $?\"");
+    let mut command = test.command();
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            libc::signal(libc::SIGALRM, libc::SIG_IGN);
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGALRM);
+            libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+            Ok(())
+        });
+    }
+    let start = std::time::Instant::now();
+    let output = command.stdin(Stdio::null()).output().unwrap();
+    let elapsed = start.elapsed();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "timed out 124\n");
+    assert_eq!(status_of(&output), 0);
+    assert!(
+        elapsed >= Duration::from_millis(190) && elapsed < Duration::from_secs(3),
+        "{elapsed:?}"
+    );
+}
+
+/// Whether `unshare` can make a user and PID namespace here.
+fn can_unshare() -> bool {
+    std::process::Command::new("unshare")
+        .args(["--pid", "--fork", "--map-root-user", "--mount-proc", "true"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+#[test]
+fn as_pid_1_pipe_reaps_orphans_and_ends_by_sigterm() {
+    // In a container `pipe` may be PID 1: every orphan comes to it, and a
+    // signal without a handler does nothing to it.
+    if !can_unshare() {
+        eprintln!("skipped: unshare cannot make a PID namespace here");
+        return;
+    }
+    let test = Test::new().script(
+        "sh -c 'sleep 0.1 & sleep 0.1 & (sleep 0.1 &) ; exit 0'\n\
+         sleep 0.5\n\
+         sh -c 'cat /proc/[0-9]*/stat' > stats\n\
+         echo ready > ready\n\
+         sleep 36.121",
+    );
+    let pipe = test.command();
+    let mut command = std::process::Command::new("unshare");
+    command
+        .args(["--pid", "--fork", "--map-root-user", "--mount-proc"])
+        .arg(pipe.get_program())
+        .args(pipe.get_args())
+        .current_dir(test.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let ready = test.path().join("ready");
+    let start = std::time::Instant::now();
+    while !ready.exists() {
+        if child.try_wait().unwrap().is_some() {
+            let output = child.wait_with_output().unwrap();
+            panic!(
+                "ended before it was ready, status {}: {}",
+                status_of(&output),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "never ready");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // unshare's one child is pipe.
+    let children =
+        std::fs::read_to_string(format!("/proc/{}/task/{}/children", child.id(), child.id()))
+            .unwrap();
+    let pipe_pid: i32 = children.split_whitespace().next().unwrap().parse().unwrap();
+    // SAFETY: kill on pipe, which is running: its parent, unshare, has not
+    // reaped it.
+    unsafe { libc::kill(pipe_pid, libc::SIGTERM) };
+    let output = crate::harness::wait_with_deadline(child, Duration::from_secs(20));
+    assert_eq!(
+        status_of(&output),
+        143,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stats = std::fs::read_to_string(test.path().join("stats")).unwrap();
+    assert!(stats.starts_with("1 "), "pipe is not PID 1:\n{stats}");
+    // The state is the field after the command's name in parentheses.
+    let zombies: Vec<&str> = stats
+        .lines()
+        .filter(|line| {
+            line.rsplit_once(") ")
+                .is_some_and(|(_, rest)| rest.starts_with('Z'))
+        })
+        .collect();
+    assert!(zombies.is_empty(), "{zombies:?}");
+    crate::concurrency::assert_gone_within("sleep 36.121", Duration::from_secs(2));
+}
+
+#[test]
+fn a_child_pipe_did_not_start_is_left_alone() {
+    // `sh` leaves a child and execs `pipe`: the child is pipe's now, but
+    // not one it started. It is neither ended nor mistaken for one of the
+    // script's, and every status still reaches the right command.
+    let test = Test::new().script(
+        "parallel for i in 1..100 { sh -c \"exit $i\" || echo \"$i $?\" } | awk '$1 != $2'\n\
+         sh -c 'exit 3' || echo \"got $?\"",
+    );
+    let pipe = test.command();
+    let mut command = std::process::Command::new("sh");
+    command
+        .arg("-c")
+        .arg("sleep 36.131 > /dev/null 2>&1 & echo $! > foreign; exec \"$0\" \"$@\"")
+        .arg(pipe.get_program())
+        .args(pipe.get_args())
+        .current_dir(test.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    let output = command.output().unwrap();
+    let foreign: i32 = std::fs::read_to_string(test.path().join("foreign"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let alive = std::fs::read_to_string(format!("/proc/{foreign}/cmdline"))
+        .is_ok_and(|cmdline| cmdline.contains("36.131"));
+    if alive {
+        // SAFETY: the sleep this test started, still running (its parent,
+        // pipe, has ended: it is init's or a subreaper's to reap).
+        unsafe { libc::kill(foreign, libc::SIGKILL) };
+    }
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "got 3\n",
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(status_of(&output), 0);
+    assert!(alive, "pipe ended a process it did not start");
+}
+
+#[test]
+fn a_group_is_never_signalled_after_its_pid_is_reused() {
+    // In a PID namespace of its own, a branch's group leader ends and is
+    // reaped; a decoy, no process of pipe's, is then made with that very
+    // pid, as the leader of its own group. The fail-fast and the SIGTERM
+    // that follow must not reach it.
+    if !can_unshare() {
+        eprintln!("skipped: unshare cannot make a PID namespace here");
+        return;
+    }
+    let init = r#"
+        (
+          while [ ! -s victim ]; do :; done
+          n=$(cat victim)
+          while [ -d /proc/$n ]; do :; done
+          echo $((n - 1)) > /proc/sys/kernel/ns_last_pid
+          setsid sleep 36.141 &
+          echo $! > decoy-pid
+          : > decoy
+        ) &
+        "$0" "$@"
+        echo $? > status
+        sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$(cat decoy-pid)/status" > decoy-state
+    "#;
+    let wait_for_decoy = "while [ ! -f decoy ]; do :; done";
+    for (script, expected) in [
+        (
+            format!(
+                "parallel fail-fast {{ sh -c 'echo $$ > victim' ; sh -c '{wait_for_decoy}; exit 3' ; sleep 36.142 }}"
+            ),
+            "3",
+        ),
+        (
+            format!(
+                "parallel {{ sh -c 'echo $$ > victim' ; sh -c '{wait_for_decoy}; kill -TERM $PPID' ; sleep 36.143 }}"
+            ),
+            "143",
+        ),
+    ] {
+        let test = Test::new().script(&script);
+        let pipe = test.command();
+        let output = std::process::Command::new("unshare")
+            .args([
+                "--pid",
+                "--fork",
+                "--map-root-user",
+                "--mount-proc",
+                "sh",
+                "-c",
+                init,
+            ])
+            .arg(pipe.get_program())
+            .args(pipe.get_args())
+            .current_dir(test.path())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let output = crate::harness::wait_with_deadline(output, Duration::from_secs(30));
+        let read = |name: &str| {
+            std::fs::read_to_string(test.path().join(name))
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        };
+        if read("victim") != read("decoy-pid") {
+            // Another process took the pid first: the case was not made.
+            eprintln!("skipped: the decoy did not get the freed pid");
+            continue;
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(read("status"), expected, "{script}: {stderr}");
+        // Sleeping (or running): not gone, nor a zombie.
+        let state = read("decoy-state");
+        assert!(
+            state == "S" || state == "R",
+            "decoy {state:?}: {script}: {stderr}"
+        );
+    }
 }

@@ -94,6 +94,25 @@ fn raw_bytes_reach_arguments() {
 }
 
 #[test]
+fn bytes_that_are_not_utf8_pass_through_arguments_and_environment() {
+    use std::os::unix::ffi::OsStrExt;
+    let test = Test::new()
+        .script("printf '%s|' $1 \"$@\" \"x$1\"\nprintenv RAW\nlet v = $RAW\nprintf '%s' $v")
+        .arg(std::ffi::OsStr::from_bytes(b"a\xffb"))
+        .arg("c");
+    let mut command = test.command();
+    command.env("RAW", std::ffi::OsStr::from_bytes(b"\xfe\x80"));
+    let output = command.stdin(std::process::Stdio::null()).output().unwrap();
+    assert_eq!(
+        output.stdout,
+        b"a\xffb|a\xffb|c|xa\xffb|\xfe\x80\n\xfe\x80",
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(crate::harness::status_of(&output), 0);
+}
+
+#[test]
 fn variables() {
     ok("let x = 'a b  *'\nprintf '[%s]' $x", "[a b  *]");
     ok("let x = 1\n{ let x = 2; echo $x }\necho $x", "2\n1\n");
@@ -396,6 +415,18 @@ fn closed_reader_is_not_a_failure() {
     ok("yes | head -n 1", "y\n");
     ok("yes | cat | head -c 2", "y\n");
     fails("yes | false", 1, "`false` exited with status 1");
+    // Quietly and at once: `yes` dies of SIGPIPE, which children get back
+    // as the default however `pipe` itself handles it.
+    let run = Test::new()
+        .script("yes | head -n 1\nyes | cat | head -c 2")
+        .stdout("y\ny\n")
+        .stderr_empty()
+        .run();
+    assert!(
+        run.elapsed < std::time::Duration::from_secs(5),
+        "{:?}",
+        run.elapsed
+    );
 }
 
 #[test]
@@ -768,6 +799,26 @@ fn other_fd_redirects_are_parse_errors() {
 /// `\`-newline is removed, as in bash: inside a word it joins the parts
 /// around it; next to a space it only continues the line.
 #[test]
+fn a_backslash_that_ends_the_script_is_itself() {
+    // No line follows to join: `bash -c 'echo a \'` prints `a \`.
+    for (script, stdout) in [
+        ("echo a \\", "a \\\n"),
+        ("echo a\\", "a\\\n"),
+        ("echo a\\\\\\", "a\\\\\n"),
+        ("echo 'a'\\", "a\\\n"),
+    ] {
+        Test::new().script(script).stdout(stdout).run();
+        Test::new().args(["-c", script]).stdout(stdout).run();
+    }
+    // `pipe fmt` keeps its meaning: the newline it ends with would join.
+    Test::new()
+        .args(["fmt", "-"])
+        .stdin("echo a \\")
+        .stdout("echo a \\\\\n")
+        .run();
+}
+
+#[test]
 fn backslash_newline_joins_a_word() {
     ok("echo a\\\nb", "ab\n");
     ok("echo a \\\n b", "a b\n");
@@ -792,7 +843,11 @@ fn redirects_apply_left_to_right() {
 #[test]
 fn redirect_files_respect_umask() {
     use std::os::unix::fs::PermissionsExt;
-    let test = Test::new().script("echo s > out");
+    // Every kind of redirect, on commands and blocks alike.
+    let test = Test::new().script(
+        "echo s > out\necho s >> o1\necho s 2> o2\necho s &> o3\necho s 2>> o4\n\
+         { echo s } > o5\nparallel { echo s } > o6\necho s | fanout { cat > o7 ; cat } > o8",
+    );
     let mut command = test.command();
     // SAFETY: umask in the forked child before exec only.
     unsafe {
@@ -803,11 +858,13 @@ fn redirect_files_respect_umask() {
     }
     let status = command.status().unwrap();
     assert!(status.success());
-    let mode = std::fs::metadata(test.path().join("out"))
-        .unwrap()
-        .permissions()
-        .mode();
-    assert_eq!(mode & 0o777, 0o640);
+    for name in ["out", "o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8"] {
+        let mode = std::fs::metadata(test.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o640, "{name}");
+    }
 }
 
 /// The files of a run's directory, by name.
@@ -1293,7 +1350,7 @@ fn command_lookup_errors() {
         .script("echo \"$(head -c 200000 /dev/zero | tr '\\0' a)\"")
         .status(126)
         .stderr_has("cannot start `echo`: argument list too long")
-        .stderr_has("pass large text on its stdin")
+        .stderr_has("128 KiB")
         .run();
     // Redirects first, then the program, as in bash: the redirect's
     // failure is the command's, and a file it creates is there.
@@ -1354,6 +1411,67 @@ fn command_lookup_errors() {
         .stderr_has("interpreter `/no/such/sh` not found")
         .run();
     ok("no-such-command-xyz || echo fallback", "fallback\n");
+}
+
+#[test]
+fn empty_and_relative_path_entries_are_skipped() {
+    use std::os::unix::fs::PermissionsExt;
+    // A trojan `ls` in the working directory and in a relative PATH entry:
+    // whatever PATH says, it never runs. Empty entries are skipped too
+    // (execvp would read them as `.`).
+    for path in [
+        "",
+        ".",
+        ":/usr/bin:/bin",
+        "/usr/bin:/bin::",
+        "bin:/usr/bin:/bin",
+    ] {
+        for script in ["ls > /dev/null", "PATH=. ls > /dev/null"] {
+            let test = Test::new()
+                .script(script)
+                .file("ls", "#!/bin/sh\ntouch pwned\n")
+                .file("bin/ls", "#!/bin/sh\ntouch pwned\n")
+                .env("PATH", path);
+            for name in ["ls", "bin/ls"] {
+                let file = test.path().join(name);
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+            let expected = if path.contains("/usr/bin") && !script.starts_with("PATH=") {
+                0
+            } else {
+                127
+            };
+            let run = test.status(expected).run();
+            assert!(!run.dir.join("pwned").exists(), "PATH={path:?}: {script}");
+        }
+    }
+}
+
+#[test]
+fn an_interpreter_that_cannot_run_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    // The script is executable; what its `#!` line names is not a program.
+    for (interpreter, reason) in [
+        ("/", "its interpreter `/` is a directory"),
+        ("./data", "its interpreter `./data` is not executable"),
+        ("./plain", "its interpreter `./plain` is not a binary"),
+    ] {
+        let test = Test::new()
+            .script("./tool")
+            .file("tool", format!("#!{interpreter}\ntouch ran\n"))
+            .file("data", "x")
+            .file("plain", "touch ran\n");
+        for (name, mode) in [("tool", 0o755), ("data", 0o644), ("plain", 0o755)] {
+            let path = test.path().join(name);
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        let run = test
+            .status(126)
+            .stderr_has(reason)
+            .stderr_has("fix the script's `#!` line")
+            .run();
+        assert!(!run.dir.join("ran").exists());
+    }
 }
 
 #[test]

@@ -501,6 +501,71 @@ fn a_sibling_does_not_hold_a_branch_pipe_open() {
         .run();
 }
 
+#[test]
+fn pipe_holds_no_more_fds_after_many_statements() {
+    // Every kind of statement, on its happy and its error paths, gives
+    // back the pipes and files it opened: pipe holds as many fds (which
+    // `sh` lists as its parent's) after ten rounds as before. Their
+    // numbers may differ: the file `sh` writes to is one of them.
+    let test = Test::new().script(
+        "sh -c 'ls /proc/$PPID/fd' > before\n\
+         for i in 1..10 {\n\
+           echo hi | cat > /dev/null\n\
+           let x = $(echo a | cat)\n\
+           parallel { echo a ; echo b | cat } > /dev/null\n\
+           parallel lines { echo a } > /dev/null\n\
+           parallel unordered { echo a } > /dev/null\n\
+           echo x | fanout { cat ; wc -c } > /dev/null\n\
+           timeout 5s { echo a | cat } > /dev/null\n\
+           true <<< here | cat\n\
+           echo hi | no-such-command || true\n\
+           cat < missing-file || true\n\
+           echo x > missing-dir/f || true\n\
+           timeout 1ms { sleep 5 | cat } || true\n\
+           parallel fail-fast { false ; sleep 5 } || true\n\
+         }\n\
+         sh -c 'ls /proc/$PPID/fd' > after",
+    );
+    let output = test.command().stdin(Stdio::null()).output().unwrap();
+    assert_eq!(status_of(&output), 0);
+    let before = std::fs::read_to_string(test.path().join("before")).unwrap();
+    let after = std::fs::read_to_string(test.path().join("after")).unwrap();
+    assert!(!before.is_empty());
+    assert_eq!(
+        fds_of(&before).len(),
+        fds_of(&after).len(),
+        "{before} / {after}"
+    );
+}
+
+#[test]
+fn a_substitution_does_not_wait_for_what_it_left_running() {
+    // The background `sleep` holds the `$(...)`'s pipe open; it is ended
+    // with the pipeline that started it, so the value is there at once.
+    for (script, marker) in [
+        (
+            "echo $(sh -c 'sleep 36.111 & echo started')",
+            "sleep 36.111",
+        ),
+        (
+            "timeout 20s { echo $(sh -c 'sleep 36.112 & echo started') }",
+            "sleep 36.112",
+        ),
+        (
+            "echo $(sh -c 'setsid sleep 36.113 & sleep 0.2; echo started')",
+            "sleep 36.113",
+        ),
+    ] {
+        let run = Test::new().script(script).stdout("started\n").run();
+        assert!(
+            run.elapsed < Duration::from_secs(10),
+            "{script}: {:?}",
+            run.elapsed
+        );
+        assert_gone_within(marker, Duration::from_secs(2));
+    }
+}
+
 /// The command with both fd limits set to `limit`.
 fn with_fd_limit(test: &Test, limit: u64) -> std::process::Command {
     let mut command = test.command();
