@@ -182,6 +182,8 @@ mod linux {
         cwd: *const libc::c_char,
         stdio: [c_int; 3],
         pgid: libc::pid_t,
+        /// `pipe`'s pid, to tell whether it died before PR_SET_PDEATHSIG.
+        parent: libc::pid_t,
         take_terminal: bool,
         /// The soft fd limit `pipe` was started with, if it raised its own.
         fd_limit: Option<libc::rlimit>,
@@ -278,6 +280,8 @@ mod linux {
                 .map_or(std::ptr::null(), |dir| dir.as_ptr()),
             stdio,
             pgid: prepared.pgid,
+            // SAFETY: getpid has no preconditions.
+            parent: unsafe { libc::getpid() },
             take_terminal: prepared.take_terminal,
             fd_limit: super::super::process::started_fd_limit(),
             error: 0,
@@ -356,8 +360,14 @@ mod linux {
             if let Some(limit) = &shared.fd_limit {
                 libc::setrlimit(libc::RLIMIT_NOFILE, limit);
             }
-            // Die with pipe. Its parent is pipe, suspended until we exec.
+            // Die with pipe. Its parent is pipe, suspended until we exec,
+            // but a SIGKILL may have ended it before the death signal was
+            // set, which then never comes: the child was adopted, so its
+            // parent is another, and it ends here.
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            if libc::getppid() != shared.parent {
+                libc::_exit(137);
+            }
             let mut empty: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut empty);
             libc::pthread_sigmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
