@@ -284,6 +284,60 @@ impl Supervisor {
         !self.orphans.borrow().is_empty()
     }
 
+    /// After a block ran out of time: the orphans its processes left (a
+    /// command that escaped its group with `setsid`, whose parent was then
+    /// ended) get `signal` and SIGCONT as they are found, and SIGKILL once
+    /// `grace` has passed since the first was found; the block ends when
+    /// they have, as it does for its own groups. An orphan that appears
+    /// after the grace (the child of one just killed) is killed at once.
+    /// Looks every 10 ms; gives up a second after the grace if one will not
+    /// go, leaving it to `tend_orphans`.
+    pub async fn settle_orphans(&self, signal: i32, grace: Duration) {
+        if !self.subreaper.get() {
+            return;
+        }
+        let mut deadline = None;
+        let mut signalled = HashSet::new();
+        loop {
+            let mut alive = Vec::new();
+            for pid in self.strangers() {
+                // SAFETY: waitpid on our own child, which nothing else reaps.
+                let reaped =
+                    unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) } == pid;
+                if reaped {
+                    self.orphans.borrow_mut().remove(&pid);
+                } else {
+                    alive.push(pid);
+                }
+            }
+            if alive.is_empty() {
+                return;
+            }
+            let now = tokio::time::Instant::now();
+            let deadline = *deadline.get_or_insert(now + grace);
+            if now >= deadline + Duration::from_secs(1) {
+                return;
+            }
+            for pid in alive {
+                if now >= deadline {
+                    // SAFETY: a child of ours that is not reaped.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                } else if signalled.insert(pid) {
+                    // SAFETY: a child of ours that is not reaped.
+                    unsafe {
+                        libc::kill(pid, signal);
+                        libc::kill(pid, libc::SIGCONT);
+                    }
+                    self.orphans
+                        .borrow_mut()
+                        .entry(pid)
+                        .or_insert_with(std::time::Instant::now);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// `signal` to every adopted orphan still running.
     fn end_orphans(&self, signal: i32) {
         if !self.subreaper.get() {

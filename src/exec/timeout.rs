@@ -72,7 +72,11 @@ impl Interp<'_> {
             scope.last_status = inner.last_status;
             return flow;
         }
-        // Out of time: whatever the body says, the block failed with 124.
+        // Out of time: whatever the body says, the block failed with 124,
+        // once what its processes left running elsewhere has ended too.
+        self.supervisor
+            .settle_orphans(limits.signal, limits.grace)
+            .await;
         scope.last_status = TIMED_OUT;
         let caught = cancel.caught();
         let mut labels = vec![LabeledSpan::new_primary_with_span(

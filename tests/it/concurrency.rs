@@ -902,6 +902,34 @@ fn timeout_kills_grandchildren() {
 }
 
 #[test]
+fn a_timed_out_block_ends_what_escaped_it_before_it_ends() {
+    // The sh ignores TERM and is killed after the grace; the session it
+    // started (which ignores TERM too, as does its sleep) becomes pipe's.
+    // The block ends only once that is gone as well, generation after
+    // generation, within about the grace: the next statement finds none.
+    let marker = "sleep 33.311";
+    let test = Test::new().script(format!(
+        "timeout 200ms grace 100ms {{ sh -c 'trap \"\" TERM; setsid sh -c \"trap \\\"\\\" TERM; {marker}; echo late\"; echo after' }} || echo \"timed out $?\"\n\
+         sleep 2.311"
+    ));
+    let child = test
+        .command()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_process("sleep 2.311", Duration::from_secs(10));
+    let left = processes_with(marker);
+    // SAFETY: kill on a pid we spawned and have not yet reaped.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let output = wait_with_deadline(child, Duration::from_secs(10));
+    assert_gone_within(marker, Duration::from_secs(3));
+    assert!(left.is_empty(), "left running after its block: {left:?}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "timed out 124\n");
+}
+
+#[test]
 fn timeout_and_a_new_session() {
     // setsid forks (its child would otherwise lead a process group): the
     // block ends at once, and the sleep it left in a session of its own is
