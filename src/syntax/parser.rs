@@ -254,7 +254,66 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
             span: Span::new(pos - 2, pos + 1).into(),
         });
     }
+    if source[pos..].starts_with('(') {
+        return parenthesis(source, pos);
+    }
     None
+}
+
+/// bash's `(` where pipe has none (only `$(` starts one): an array
+/// `a=(x y)`, an arithmetic command `(( n++ ))` or a subshell `( cd d &&
+/// make )`, each named where a statement, a stage or a value was
+/// expected. A `(` among a command's arguments is left to the generic
+/// error, as bash has no meaning for it there either.
+fn parenthesis(source: &str, pos: usize) -> Option<ParseError> {
+    let before = source[..pos].trim_end_matches([' ', '\t']);
+    // The `)` that closes it on the same line, or the `(` alone.
+    let line = &source[pos..source[pos..].find('\n').map_or(source.len(), |at| pos + at)];
+    let mut depth = 0usize;
+    let close = line.char_indices().find_map(|(at, c)| {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        (depth == 0).then_some(pos + at + 1)
+    });
+    let end = close.unwrap_or(pos + 1);
+    let mut start = pos;
+    let (text, help) = if let Some(assigned) = before.strip_suffix('=') {
+        let trimmed = assigned.trim_end_matches([' ', '\t']);
+        let name_start = trimmed
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(0, |at| at + 1);
+        // bash's own spelling, `a=(x y)`, is underlined from its name.
+        if trimmed.len() == assigned.len() && before.len() == pos {
+            start = name_start;
+        }
+        (
+            format!("{}=(...)", &trimmed[name_start..]),
+            "pipe has no arrays; loop over the items with `for x in a b c { ... }`, \
+             or keep them one a line in a file and loop over `$(cat FILE)`",
+        )
+    } else if source[pos..].starts_with("((") {
+        (
+            "((...))".to_owned(),
+            "pipe has no arithmetic; compute with a command: `let n = $(expr $n + 1)`, \
+             and test with `test $n -gt 3`",
+        )
+    } else if before.is_empty() || before.ends_with(['\n', ';', '{', '|', '&']) {
+        (
+            "(...)".to_owned(),
+            "pipe has no subshells; a block `{ ... }` is a scope of its own for `cd`, \
+             `let`, `export` and `secret`: `{ cd dir && make }`",
+        )
+    } else {
+        return None;
+    };
+    Some(ParseError::UnsupportedExpansion {
+        text,
+        help,
+        span: Span::new(start, end).into(),
+    })
 }
 
 /// The keyword (`let`, `export` or `secret`) that starts the statement

@@ -381,6 +381,13 @@ fn statements() {
         r#"list 0..11 (group 0..6 (exit 0..6 (word 5..6 "3")), ||, cmd 10..11 (word 10..11 "a"))"#,
     );
     check_error("for ((i = 0; i < 3; i++))", "unsupported_expansion", 0..25);
+    check_error("( cd d && make )", "unsupported_expansion", 0..16);
+    check_error("a || (\nb\n)", "unsupported_expansion", 5..6);
+    check_error("a | (b) | c", "unsupported_expansion", 4..7);
+    check_error("(( n++ ))", "unsupported_expansion", 0..9);
+    check_error("xs=(a b)", "unsupported_expansion", 0..8);
+    check_error("let xs = (a b)", "unsupported_expansion", 9..14);
+    check_error("echo (a)", "unexpected", 5..6);
     check_error("echo a >| f", "unsupported_redirect", 7..9);
     check_error("cat <> f", "unsupported_redirect", 4..6);
     check(
