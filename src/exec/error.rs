@@ -254,6 +254,10 @@ fn bash_builtin_help(name: &str) -> Option<&'static str> {
                 (`grep -q x f || echo missing`)"
         }
         ":" => "pipe has no `:`; `true` does nothing too (`true > FILE` empties FILE)",
+        "[[" => {
+            "pipe has no `[[`: test with `[ ... ]` or `test` (`[ -f x ]`, `test -n \"$v\"`), \
+             and join tests with `&&` and `||`"
+        }
         "set" => {
             "pipe has no `set`: errexit, pipefail and undefined-variable errors are \
                   always on, and `set -x` is `pipe -x`; remove the line"

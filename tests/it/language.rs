@@ -1159,6 +1159,12 @@ fn command_lookup_errors() {
     );
     fails("ehco hi", 127, "did you mean `echo`?");
     fails("! grep -q x f", 127, "pipe has no `!` to negate a status");
+    // Not "did you mean `[`?", which then fails on its `]]`.
+    fails(
+        "[[ -f x ]] && echo yes",
+        127,
+        "pipe has no `[[`: test with `[ ... ]`",
+    );
     // `.` is in every directory of PATH, but is no program.
     fails(". ./env.sh", 127, "pipe has no `source`");
     fails("read line", 127, "pipe has no `read`");
