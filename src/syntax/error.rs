@@ -152,10 +152,13 @@ pub enum ParseError {
     MissingValue {
         keyword: &'static str,
         name: String,
-        /// For `export`, how to export a variable as it is.
+        /// For `export`, how to export a variable as it is; after an `=`,
+        /// how to write an empty value.
         more: String,
-        #[label("expected `=` and a value")]
+        /// What is missing: the `=` and the value, or the value alone.
+        #[label("{label}")]
         span: SourceSpan,
+        label: &'static str,
     },
 
     #[error("`&` is not supported")]
@@ -443,6 +446,7 @@ mod tests {
                 name: "X".into(),
                 more: String::new(),
                 span,
+                label: "expected `=` and a value",
             },
         ]
     }

@@ -83,6 +83,11 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     {
         return error;
     }
+    if positives.contains(&Rule::word)
+        && let Some(error) = empty_value(source, pos)
+    {
+        return error;
+    }
     let at_statement_end = positives.contains(&Rule::sep) || positives.contains(&Rule::EOI);
     if at_statement_end && let Some(error) = value_not_one_word(source, pos, span) {
         return error;
@@ -348,6 +353,31 @@ fn missing_value(source: &str, pos: usize, span: Span) -> Option<ParseError> {
         name: name.to_owned(),
         more,
         span: span.into(),
+        label: "expected `=` and a value",
+    })
+}
+
+/// `let x =` (or `let x=`) with nothing after the `=`, as bash's `x=`
+/// empties a variable: pipe's statement needs a value, `""` for an empty
+/// one.
+fn empty_value(source: &str, pos: usize) -> Option<ParseError> {
+    let (keyword, words) = assignment_words(source, pos)?;
+    // A comment may stand between the `=` and the end of the line.
+    let text = words
+        .take_while(|word| !word.starts_with('#'))
+        .collect::<Vec<_>>()
+        .concat();
+    let name = text.strip_suffix('=')?;
+    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let statement = source[..pos].rfind(['\n', ';', '{']).map_or(0, |at| at + 1);
+    let eq = statement + source[statement..pos].find('=')?;
+    valid.then(|| ParseError::MissingValue {
+        keyword,
+        name: name.to_owned(),
+        more: format!("; an empty value is `\"\"`: `{keyword} {name} = \"\"`"),
+        span: Span::new(eq, eq + 1).into(),
+        label: "no value after it",
     })
 }
 

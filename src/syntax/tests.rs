@@ -388,6 +388,9 @@ fn statements() {
     check_error("xs=(a b)", "unsupported_expansion", 0..8);
     check_error("let xs = (a b)", "unsupported_expansion", 9..14);
     check_error("echo (a)", "unexpected", 5..6);
+    check_error("let x =", "missing_value", 6..7);
+    check_error("a\nexport x= # c\nb", "missing_value", 10..11);
+    check_error("let x = a = b", "value_not_one_word", 10..11);
     check_error("echo a >| f", "unsupported_redirect", 7..9);
     check_error("cat <> f", "unsupported_redirect", 4..6);
     check(
