@@ -446,11 +446,31 @@ fn unsupported_parameter(source: &str, pos: usize, at: Span) -> ParseError {
         (Some(start), Some(end)) => Span::new(start, end),
         _ => at,
     };
+    let text = &source[span.start..span.end];
     ParseError::UnsupportedExpansion {
-        text: source[span.start..span.end].to_owned(),
-        help: "`${...}` takes a name and, if wanted, a default: `${name}`, `${name:-default}`; \
-               compute other values with a command, e.g. `$(basename $f .txt)`",
+        text: text.to_owned(),
+        help: parameter_help(text),
         span: span.into(),
+    }
+}
+
+/// What to write instead of a bash `${...}` form, by its operator: the
+/// ones a script uses for defaults and required arguments have a pipe
+/// spelling.
+fn parameter_help(text: &str) -> &'static str {
+    let inner = text.strip_prefix("${").unwrap_or(text);
+    let operator = inner.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    if operator.starts_with(":?") || operator.starts_with('?') {
+        "an undefined variable, or a missing argument, is already an error that stops the \
+         script: write `${name}`; for a message of your own, test first: \
+         `test -n \"${name:-}\" || { echo \"usage: ...\" >&2 ; exit 2 }`"
+    } else if operator.starts_with(":=") || operator.starts_with('=') {
+        "pipe has no assigning default; set it once: `let name = ${name:-default}`"
+    } else if operator.starts_with('-') {
+        "pipe's default is `${name:-default}`, taken when the variable is unset or empty"
+    } else {
+        "`${...}` takes a name and, if wanted, a default: `${name}`, `${name:-default}`; \
+         compute other values with a command, e.g. `$(basename $f .txt)`"
     }
 }
 
