@@ -132,6 +132,17 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{keyword}` takes one {what}")]
+    #[diagnostic(code(pipe::parse::too_many_words), help("{help}"))]
+    TooManyWords {
+        keyword: &'static str,
+        /// What its one word is: a directory, a status.
+        what: &'static str,
+        help: &'static str,
+        #[label("a second word")]
+        span: SourceSpan,
+    },
+
     #[error("here-documents are not supported")]
     #[diagnostic(
         code(pipe::parse::here_document),
@@ -344,6 +355,7 @@ impl ParseError {
             | ParseError::Background { span }
             | ParseError::MissingValue { span, .. }
             | ParseError::ValueNotOneWord { span, .. }
+            | ParseError::TooManyWords { span, .. }
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
             | ParseError::UnsupportedRedirect { span, .. }
@@ -448,6 +460,12 @@ mod tests {
                 span,
                 label: "expected `=` and a value",
             },
+            ParseError::TooManyWords {
+                keyword: "cd",
+                what: "directory",
+                help: "",
+                span,
+            },
         ]
     }
 
@@ -486,6 +504,7 @@ mod tests {
             ParseError::ValueNotOneWord { .. } => 28,
             ParseError::Background { .. } => 29,
             ParseError::MissingValue { .. } => 30,
+            ParseError::TooManyWords { .. } => 31,
         }
     }
 

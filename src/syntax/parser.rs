@@ -92,6 +92,9 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     if at_statement_end && let Some(error) = value_not_one_word(source, pos, span) {
         return error;
     }
+    if at_statement_end && let Some(error) = too_many_words(source, pos, span) {
+        return error;
+    }
     // A `{` later on the line means a wrong option, not a missing body.
     let rest_of_line = source.get(pos..).and_then(|rest| rest.lines().next());
     if positives.contains(&Rule::lbrace)
@@ -433,6 +436,41 @@ fn value_not_one_word(source: &str, pos: usize, span: Span) -> Option<ParseError
     (starts_word && !name.is_empty()).then(|| ParseError::ValueNotOneWord {
         keyword,
         name: name.to_owned(),
+        span: span.into(),
+    })
+}
+
+/// `cd My Documents` or `exit 1 2`: a second word where `cd` and `exit`
+/// take one (bash: "too many arguments").
+fn too_many_words(source: &str, pos: usize, span: Span) -> Option<ParseError> {
+    let start = source[..pos]
+        .rfind(['\n', ';', '{', '|', '&'])
+        .map_or(0, |at| at + 1);
+    let mut words = source[start..pos].split_whitespace();
+    let (keyword, what, help) = match words.next()? {
+        "cd" => (
+            "cd",
+            "directory",
+            "quote a name with spaces (`cd \"My Documents\"`); pipe's `cd` takes no options",
+        ),
+        "exit" => (
+            "exit",
+            "status",
+            "write the status alone (`exit 1`); to say why, print it first: \
+             `echo \"reason\" >&2 ; exit 1`",
+        ),
+        _ => return None,
+    };
+    let starts_word = source[pos..].chars().next().is_some_and(|c| {
+        !matches!(
+            c,
+            '\n' | '\r' | ';' | '|' | '&' | '<' | '>' | '(' | ')' | '{' | '}' | '#'
+        )
+    });
+    (starts_word && words.count() == 1).then(|| ParseError::TooManyWords {
+        keyword,
+        what,
+        help,
         span: span.into(),
     })
 }
