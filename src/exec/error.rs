@@ -220,6 +220,17 @@ fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
     if let Some(help) = bash_builtin_help(name) {
         return help.to_owned();
     }
+    // bash's `x+=more`, which is no command there but an assignment.
+    if let Some((target, _)) = name.split_once("+=")
+        && target.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && target
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return format!(
+            "pipe has no `+=`; name the old value in the new one: `let {target} = \"${{{target}}}more\"`"
+        );
+    }
     match suggestion {
         Some(close) => format!("did you mean `{close}`?"),
         None if name.contains('/') => {

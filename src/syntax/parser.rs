@@ -345,6 +345,13 @@ fn assignment_words(
 /// `let x` alone: the `=` and value that pipe's statement needs are missing.
 fn missing_value(source: &str, pos: usize, span: Span) -> Option<ParseError> {
     let (keyword, mut words) = assignment_words(source, pos)?;
+    if source[pos..].starts_with("+=") {
+        return Some(ParseError::UnsupportedExpansion {
+            text: "+=".to_owned(),
+            help: APPEND_HELP,
+            span: Span::new(pos, pos + 2).into(),
+        });
+    }
     let name = words.next()?;
     let more = if keyword == "export" {
         format!("; to export a variable as it is: `export {name} = \"${name}\"`")
@@ -359,6 +366,10 @@ fn missing_value(source: &str, pos: usize, span: Span) -> Option<ParseError> {
         label: "expected `=` and a value",
     })
 }
+
+/// What to write for bash's `x+=more`.
+const APPEND_HELP: &str =
+    "pipe has no `+=`; name the old value in the new one: `let x = \"${x}more\"`";
 
 /// `let x =` (or `let x=`) with nothing after the `=`, as bash's `x=`
 /// empties a variable: pipe's statement needs a value, `""` for an empty

@@ -1159,6 +1159,9 @@ fn command_lookup_errors() {
     );
     fails("ehco hi", 127, "did you mean `echo`?");
     fails("! grep -q x f", 127, "pipe has no `!` to negate a status");
+    // bash's `+=` appends; in pipe it is a command's name, or no `=`.
+    fails("PATH+=:/opt/bin", 127, "pipe has no `+=`");
+    fails("let x = a\nlet x += b", 2, "pipe has no `+=`");
     // Not "did you mean `[`?", which then fails on its `]]`.
     fails(
         "[[ -f x ]] && echo yes",
