@@ -454,14 +454,15 @@ impl Checker {
                 .iter()
                 .cloned()
                 .chain(std::env::vars_os().filter_map(|(key, _)| key.into_string().ok()));
-            let help = match crate::expand::closest_name(name, defined) {
+            let bash = crate::expand::bash_variable_help(name);
+            let help = bash.unwrap_or_else(|| match crate::expand::closest_name(name, defined) {
                 Some(close) => {
                     format!("did you mean `${close}`? Define variables with `let NAME = value`")
                 }
                 None => format!(
                     "define it before this line with `let {name} = ...`, or give a default: `${{{name}:-default}}`"
                 ),
-            };
+            });
             self.problems.push(CheckError::Undefined {
                 name: name.clone(),
                 help,

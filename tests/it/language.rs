@@ -221,6 +221,20 @@ fn tilde_is_home_at_the_start_of_a_word() {
 fn undefined_variable_is_an_error() {
     fails("echo $nope", 1, "undefined variable `nope`");
     fails("let name = x\necho $nam", 1, "did you mean `$name`?");
+    // bash sets these itself, unexported: a ported script is told what
+    // to run instead, not to define them (nor "did you mean `$PWD`?").
+    fails(
+        "tar -czf \"backup-$RANDOM.tgz\" .",
+        1,
+        "`$RANDOM` is bash's own variable",
+    );
+    fails("test $UID = 0", 1, "ask for the user's id: `$(id -u)`");
+    Test::new()
+        .file("s.pipe", "echo $PIPESTATUS\n")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("`$PIPESTATUS` is bash's own variable")
+        .run();
 }
 
 #[test]
