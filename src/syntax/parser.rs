@@ -265,7 +265,37 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
     if source[pos..].starts_with('(') {
         return parenthesis(source, pos);
     }
+    if source[pos..].starts_with(')') {
+        return bash_case(source, pos);
+    }
     None
+}
+
+/// bash's `case WORD in PATTERN) ... ;; esac`, which reads as a command
+/// named `case` until the `)` of its first pattern: the `case` whose
+/// statement the `)` is in, or that an earlier line opened, with no `esac`
+/// in between.
+fn bash_case(source: &str, pos: usize) -> Option<ParseError> {
+    let before = &source[..pos];
+    let start = before
+        .rmatch_indices("case")
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let head = before[..at].trim_end_matches([' ', '\t']);
+            let after = before[at + 4..].chars().next();
+            (head.is_empty() || head.ends_with(['\n', ';', '{', '&', '|']))
+                && after.is_some_and(|c| c == ' ' || c == '\t')
+        })
+        .next()?;
+    if before[start..].contains("esac") {
+        return None;
+    }
+    Some(ParseError::UnsupportedExpansion {
+        text: "case ... esac".to_owned(),
+        help: "pipe has no `if` or `case`: choose with `&&` and `||` \
+               (`test \"$1\" = start && run || echo usage`), and group with `{ ... }`",
+        span: Span::new(start, start + 4).into(),
+    })
 }
 
 /// bash's `(` where pipe has none (only `$(` starts one): an array

@@ -389,6 +389,12 @@ fn statements() {
     check_error("let xs = (a b)", "unsupported_expansion", 9..14);
     check_error("echo (a)", "unexpected", 5..6);
     check_error("let x =", "missing_value", 6..7);
+    check_error(
+        "a\ncase $1 in\n  x) b ;;\nesac",
+        "unsupported_expansion",
+        2..6,
+    );
+    check_error("echo case a)", "unexpected", 11..12);
     check_error("let x += b", "unsupported_expansion", 6..8);
     check_error("cd My Documents", "too_many_words", 6..15);
     check_error("a && exit 1 2", "too_many_words", 12..13);
