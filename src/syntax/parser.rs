@@ -318,11 +318,16 @@ fn parenthesis(source: &str, pos: usize) -> Option<ParseError> {
     });
     let end = close.unwrap_or(pos + 1);
     let mut start = pos;
-    let (text, help) = if let Some(assigned) = before.strip_suffix('=') {
+    let assigned = before.strip_suffix('=').and_then(|assigned| {
         let trimmed = assigned.trim_end_matches([' ', '\t']);
         let name_start = trimmed
             .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .map_or(0, |at| at + 1);
+        let name = &trimmed[name_start..];
+        name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            .then_some((assigned, trimmed, name_start))
+    });
+    let (text, help) = if let Some((assigned, trimmed, name_start)) = assigned {
         // bash's own spelling, `a=(x y)`, is underlined from its name.
         if trimmed.len() == assigned.len() && before.len() == pos {
             start = name_start;
@@ -332,20 +337,20 @@ fn parenthesis(source: &str, pos: usize) -> Option<ParseError> {
             "pipe has no arrays; loop over the items with `for x in a b c { ... }`, \
              or keep them one a line in a file and loop over `$(cat FILE)`",
         )
+    } else if !(before.is_empty() || before.ends_with(['\n', ';', '{', '|', '&'])) {
+        return None;
     } else if source[pos..].starts_with("((") {
         (
             "((...))".to_owned(),
             "pipe has no arithmetic; compute with a command: `let n = $(expr $n + 1)`, \
              and test with `test $n -gt 3`",
         )
-    } else if before.is_empty() || before.ends_with(['\n', ';', '{', '|', '&']) {
+    } else {
         (
             "(...)".to_owned(),
             "pipe has no subshells; a block `{ ... }` is a scope of its own for `cd`, \
              `let`, `export` and `secret`: `{ cd dir && make }`",
         )
-    } else {
-        return None;
     };
     Some(ParseError::UnsupportedExpansion {
         text,

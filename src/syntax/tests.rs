@@ -388,6 +388,8 @@ fn statements() {
     check_error("xs=(a b)", "unsupported_expansion", 0..8);
     check_error("let xs = (a b)", "unsupported_expansion", 9..14);
     check_error("echo (a)", "unexpected", 5..6);
+    check_error("echo ((a))", "unexpected", 5..6);
+    check_error("'q' =(a)", "unexpected", 5..6);
     check_error("let x =", "missing_value", 6..7);
     check_error(
         "a\ncase $1 in\n  x) b ;;\nesac",
