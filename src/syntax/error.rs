@@ -215,6 +215,17 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{op}` has no {what}")]
+    #[diagnostic(code(pipe::parse::missing_target), help("{help}"))]
+    MissingTarget {
+        op: String,
+        /// A file name, or for `<<<` a text.
+        what: &'static str,
+        help: &'static str,
+        #[label("nothing after it")]
+        span: SourceSpan,
+    },
+
     #[error("redirect without a command")]
     #[diagnostic(
         code(pipe::parse::redirect_without_command),
@@ -356,6 +367,7 @@ impl ParseError {
             | ParseError::MissingValue { span, .. }
             | ParseError::ValueNotOneWord { span, .. }
             | ParseError::TooManyWords { span, .. }
+            | ParseError::MissingTarget { span, .. }
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
             | ParseError::UnsupportedRedirect { span, .. }
@@ -466,6 +478,12 @@ mod tests {
                 help: "",
                 span,
             },
+            ParseError::MissingTarget {
+                op: ">".into(),
+                what: "file name",
+                help: "",
+                span,
+            },
         ]
     }
 
@@ -505,6 +523,7 @@ mod tests {
             ParseError::Background { .. } => 29,
             ParseError::MissingValue { .. } => 30,
             ParseError::TooManyWords { .. } => 31,
+            ParseError::MissingTarget { .. } => 32,
         }
     }
 

@@ -88,6 +88,11 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     {
         return error;
     }
+    if positives.contains(&Rule::word)
+        && let Some(error) = missing_target(source, pos)
+    {
+        return error;
+    }
     let at_statement_end = positives.contains(&Rule::sep) || positives.contains(&Rule::EOI);
     if at_statement_end && let Some(error) = value_not_one_word(source, pos, span) {
         return error;
@@ -483,6 +488,42 @@ fn value_not_one_word(source: &str, pos: usize, span: Span) -> Option<ParseError
         keyword,
         name: name.to_owned(),
         span: span.into(),
+    })
+}
+
+/// A redirect with nothing after it (`echo hi >`, `sort <`, `cat <<<`):
+/// its operator, named.
+fn missing_target(source: &str, pos: usize) -> Option<ParseError> {
+    let before = source[..pos].trim_end_matches([' ', '\t']);
+    let op = ["&>>", "&>", "<<<", ">>", ">", "<"]
+        .into_iter()
+        .find(|op| before.ends_with(op))?;
+    // An fd number is a word of digits alone (`2>`), not the end of one
+    // (`a12>` is the argument `a12`).
+    let head = &before[..before.len() - op.len()];
+    let digits = head.chars().rev().take_while(char::is_ascii_digit).count();
+    let word_start = head[..head.len() - digits].is_empty()
+        || head[..head.len() - digits].ends_with(|c: char| c.is_whitespace() || ";|&{".contains(c));
+    let digits = if word_start { digits } else { 0 };
+    let start = before.len() - op.len() - if op.starts_with('&') { 0 } else { digits };
+    let (what, help) = if op == "<<<" {
+        (
+            "text",
+            "write the text after it, quoted if it has spaces: `<<< \"some text\"`",
+        )
+    } else if op == "<" {
+        ("file name", "name the file to read after it: `< input.txt`")
+    } else {
+        (
+            "file name",
+            "name the file after it: `> out.txt`, or `> /dev/null` to throw the output away",
+        )
+    };
+    Some(ParseError::MissingTarget {
+        op: before[start..].to_owned(),
+        what,
+        help,
+        span: Span::new(start, before.len()).into(),
     })
 }
 

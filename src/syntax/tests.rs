@@ -391,6 +391,10 @@ fn statements() {
     check_error("echo ((a))", "unexpected", 5..6);
     check_error("'q' =(a)", "unexpected", 5..6);
     check_error("let x =", "missing_value", 6..7);
+    check_error("echo hi >>", "missing_target", 8..10);
+    check_error("cmd 2> | x", "missing_target", 4..6);
+    check_error("echo a12>", "missing_target", 8..9);
+    check_error("cat <<<\n", "missing_target", 4..7);
     check_error(
         "a\ncase $1 in\n  x) b ;;\nesac",
         "unsupported_expansion",
@@ -628,7 +632,7 @@ fn block_redirects() {
     check_error("{ a } > f b", "unexpected", 10..11);
     check_error("{ a } 2 > f", "unexpected", 6..7);
     check_error("{ a }\n> f", "redirect_without_command", 6..9);
-    check_error("{ a } >", "unexpected", 6..7);
+    check_error("{ a } >", "missing_target", 6..7);
     // `cd` and `exit` are statements, not blocks.
     check_error("exit 1 > f", "unexpected", 7..8);
     check_error("cd d > f", "unexpected", 5..6);
