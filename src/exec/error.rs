@@ -303,7 +303,11 @@ fn bash_builtin_help(name: &str) -> Option<&'static str> {
             "pipe has no `eval`: nothing is parsed again; pass words as arguments \
              (`$cmd $arg`), or hand a text to a shell: `sh -c \"$text\"`"
         }
-        "exec" => "pipe has no `exec`: run the command, then `exit` with its status",
+        "exec" => {
+            "pipe has no `exec`: run the command, then `exit` with its status; to send the \
+             rest of the script's output to a file (`exec >> log 2>&1`), put it in a block: \
+             `{ ... } >> log 2>&1`"
+        }
         "unset" => "pipe has no `unset`: a `let` inside a block `{ ... }` ends with the block",
         "umask" | "ulimit" => {
             "this is a setting of the shell itself: set it in the shell that runs \

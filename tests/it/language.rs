@@ -1187,6 +1187,8 @@ fn command_lookup_errors() {
     fails("read line", 127, "pipe has no `read`");
     fails(": > log", 127, "`true` does nothing too");
     fails("wait", 127, "pipe has no `&` or `wait`");
+    // bash's way to log a whole script, `exec >> log 2>&1`.
+    fails("exec >> log 2>&1\necho hi", 127, "put it in a block");
     fails("trap 'rm -f t' EXIT", 127, "pipe has no `trap`");
     fails("umask 077", 127, "a setting of the shell itself");
     fails("command -v jq", 127, "to test whether a program is on PATH");
