@@ -140,6 +140,20 @@ fn variables() {
     ok("sh -c 'exit 3' || echo \"status $?\"", "status 3\n");
 }
 
+/// As in bash, a loop over no items, and a block with nothing in it, end
+/// with status 0, not with the `$?` of before them: `make || for f in
+/// $(cat failed) { ... }` as a script's last line does not end it with
+/// make's status when nothing failed.
+#[test]
+fn a_loop_over_no_items_ends_with_status_0() {
+    ok("sh -c 'exit 4' || for f in $(true) { echo $f }", "");
+    ok("false || for f in $(true) { echo $f }\necho $?", "0\n");
+    ok("false || for f in a {}\necho $?", "0\n");
+    ok("false || timeout 1s { }\necho $?", "0\n");
+    // Inside, `$?` is still the status of before.
+    ok("false || for i in a { echo \"in $?\" }", "in 1\n");
+}
+
 /// Inside double quotes, a `${x:-default}`'s default is double-quoted
 /// text, as in bash: its escapes are decoded, a `'` is a quote character
 /// and `~` and `*` are text; unquoted, it stays a word of its own.
