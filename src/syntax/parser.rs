@@ -184,8 +184,11 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
             let statement = &source[statement_start..pos];
             statement_start + (statement.len() - statement.trim_start().len())
         } else {
-            head.rfind(|c: char| c.is_whitespace() || c == ';')
-                .map_or(0, |at| at + 1)
+            // After the separator, whatever its width (a no-break space
+            // is whitespace too).
+            head.char_indices()
+                .rfind(|&(_, c)| c.is_whitespace() || c == ';')
+                .map_or(0, |(at, c)| at + c.len_utf8())
         };
         let end = if source[pos..].starts_with("()") {
             pos + 2
@@ -325,9 +328,14 @@ fn parenthesis(source: &str, pos: usize) -> Option<ParseError> {
     let mut start = pos;
     let assigned = before.strip_suffix('=').and_then(|assigned| {
         let trimmed = assigned.trim_end_matches([' ', '\t']);
-        let name_start = trimmed
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .map_or(0, |at| at + 1);
+        // The name is ASCII: after the last other character, whatever its
+        // width.
+        let name_start = trimmed.len()
+            - trimmed
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .count();
         let name = &trimmed[name_start..];
         name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
             .then_some((assigned, trimmed, name_start))

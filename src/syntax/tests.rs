@@ -390,6 +390,10 @@ fn statements() {
     check_error("echo (a)", "unexpected", 5..6);
     check_error("echo ((a))", "unexpected", 5..6);
     check_error("'q' =(a)", "unexpected", 5..6);
+    check_error("ünï=(a)", "unexpected", 6..7);
+    check_error("echo é=(a)", "unexpected", 8..9);
+    // A no-break space (two bytes) before a bash function's name.
+    check_error("a\u{a0}f() { }", "unsupported_expansion", 3..6);
     check_error("let x =", "missing_value", 6..7);
     check_error("echo hi >>", "missing_target", 8..10);
     check_error("cmd 2> | x", "missing_target", 4..6);
