@@ -288,13 +288,12 @@ fn bash_case(source: &str, pos: usize) -> Option<ParseError> {
     let start = before
         .rmatch_indices("case")
         .map(|(at, _)| at)
-        .filter(|&at| {
+        .find(|&at| {
             let head = before[..at].trim_end_matches([' ', '\t']);
             let after = before[at + 4..].chars().next();
             (head.is_empty() || head.ends_with(['\n', ';', '{', '&', '|']))
                 && after.is_some_and(|c| c == ' ' || c == '\t')
-        })
-        .next()?;
+        })?;
     if before[start..].contains("esac") {
         return None;
     }
