@@ -66,6 +66,18 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{{` among a command's words")]
+    #[diagnostic(
+        code(pipe::parse::brace_in_arguments),
+        help(
+            "quote it to pass it as text (`'{{\"a\": 1}}'`); a block `{{ ... }}` starts a statement or a pipeline stage"
+        )
+    )]
+    BraceInArguments {
+        #[label("no block can start here")]
+        span: SourceSpan,
+    },
+
     #[error("nesting too deep")]
     #[diagnostic(
         code(pipe::parse::too_deep),
@@ -368,6 +380,7 @@ impl ParseError {
             | ParseError::ValueNotOneWord { span, .. }
             | ParseError::TooManyWords { span, .. }
             | ParseError::MissingTarget { span, .. }
+            | ParseError::BraceInArguments { span }
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
             | ParseError::UnsupportedRedirect { span, .. }
@@ -484,6 +497,7 @@ mod tests {
                 help: "",
                 span,
             },
+            ParseError::BraceInArguments { span },
         ]
     }
 
@@ -524,6 +538,7 @@ mod tests {
             ParseError::MissingValue { .. } => 30,
             ParseError::TooManyWords { .. } => 31,
             ParseError::MissingTarget { .. } => 32,
+            ParseError::BraceInArguments { .. } => 33,
         }
     }
 

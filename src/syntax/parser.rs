@@ -93,6 +93,15 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     {
         return error;
     }
+    // `echo {"a": 1}`: a `{` where a command's next word may stand.
+    if source[pos..].starts_with('{')
+        && positives.contains(&Rule::word)
+        && positives.contains(&Rule::redirect)
+    {
+        return ParseError::BraceInArguments {
+            span: Span::new(pos, pos + 1).into(),
+        };
+    }
     let at_statement_end = positives.contains(&Rule::sep) || positives.contains(&Rule::EOI);
     if at_statement_end && let Some(error) = value_not_one_word(source, pos, span) {
         return error;

@@ -395,6 +395,8 @@ fn statements() {
     // A no-break space (two bytes) before a bash function's name.
     check_error("a\u{a0}f() { }", "unsupported_expansion", 3..6);
     check_error("let x =", "missing_value", 6..7);
+    check_error("echo {\"a\": 1}", "brace_in_arguments", 5..6);
+    check_error("a | b { c }", "brace_in_arguments", 6..7);
     check_error("echo hi >>", "missing_target", 8..10);
     check_error("cmd 2> | x", "missing_target", 4..6);
     check_error("echo a12>", "missing_target", 8..9);
@@ -676,7 +678,7 @@ fn errors() {
     check_error("echo ${x", "unclosed_var", 5..7);
     check_error("echo }", "stray_brace", 5..6);
     check_error("echo {", "unclosed_brace", 5..6);
-    check_error("echo {a}", "unexpected", 5..6);
+    check_error("echo {a}", "brace_in_arguments", 5..6);
     check_error("}", "stray_brace", 0..1);
     check_error("echo ( a )", "unexpected", 5..6);
     check_error("for i a {}", "unexpected", 6..7);
