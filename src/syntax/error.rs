@@ -66,6 +66,19 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{keyword}` cannot be piped")]
+    #[diagnostic(
+        code(pipe::parse::statement_piped),
+        help(
+            "`{keyword}` is a statement, not a command: put it in a block with what it is for (`{{ cd dir ; make }} | tee log`)"
+        )
+    )]
+    StatementPiped {
+        keyword: &'static str,
+        #[label("a pipe after a `{keyword}` statement")]
+        span: SourceSpan,
+    },
+
     #[error("`{{` among a command's words")]
     #[diagnostic(
         code(pipe::parse::brace_in_arguments),
@@ -381,6 +394,7 @@ impl ParseError {
             | ParseError::TooManyWords { span, .. }
             | ParseError::MissingTarget { span, .. }
             | ParseError::BraceInArguments { span }
+            | ParseError::StatementPiped { span, .. }
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
             | ParseError::UnsupportedRedirect { span, .. }
@@ -498,6 +512,10 @@ mod tests {
                 span,
             },
             ParseError::BraceInArguments { span },
+            ParseError::StatementPiped {
+                keyword: "cd",
+                span,
+            },
         ]
     }
 
@@ -539,6 +557,7 @@ mod tests {
             ParseError::TooManyWords { .. } => 31,
             ParseError::MissingTarget { .. } => 32,
             ParseError::BraceInArguments { .. } => 33,
+            ParseError::StatementPiped { .. } => 34,
         }
     }
 

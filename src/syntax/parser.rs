@@ -109,6 +109,16 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     if at_statement_end && let Some(error) = too_many_words(source, pos, span) {
         return error;
     }
+    if at_statement_end
+        && source[pos..].starts_with('|')
+        && !source[pos..].starts_with("||")
+        && let Some(keyword) = statement_keyword(source, pos)
+    {
+        return ParseError::StatementPiped {
+            keyword,
+            span: Span::new(pos, pos + 1).into(),
+        };
+    }
     // A `{` later on the line means a wrong option, not a missing body.
     let rest_of_line = source.get(pos..).and_then(|rest| rest.lines().next());
     if positives.contains(&Rule::lbrace)
@@ -541,6 +551,18 @@ fn missing_target(source: &str, pos: usize) -> Option<ParseError> {
         help,
         span: Span::new(start, before.len()).into(),
     })
+}
+
+/// The keyword of the statement (`cd`, `exit`, `let`, `export`,
+/// `secret`) that `pos` ends, if it is one.
+fn statement_keyword(source: &str, pos: usize) -> Option<&'static str> {
+    let start = source[..pos]
+        .rfind(['\n', ';', '{', '|', '&'])
+        .map_or(0, |at| at + 1);
+    let first = source[start..pos].split_whitespace().next()?;
+    ["cd", "exit", "let", "export", "secret"]
+        .into_iter()
+        .find(|keyword| *keyword == first)
 }
 
 /// `cd My Documents` or `exit 1 2`: a second word where `cd` and `exit`

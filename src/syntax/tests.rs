@@ -395,6 +395,9 @@ fn statements() {
     // A no-break space (two bytes) before a bash function's name.
     check_error("a\u{a0}f() { }", "unsupported_expansion", 3..6);
     check_error("let x =", "missing_value", 6..7);
+    check_error("cd d | make", "statement_piped", 5..6);
+    check_error("a && exit 1 | b", "statement_piped", 12..13);
+    check_error("let x = \"a;b\" | c", "unexpected", 14..15);
     check_error("echo {\"a\": 1}", "brace_in_arguments", 5..6);
     check_error("a | b { c }", "brace_in_arguments", 6..7);
     check_error("echo hi >>", "missing_target", 8..10);
@@ -714,7 +717,7 @@ fn errors() {
     check_error("a |\n# c", "trailing_operator", 2..3);
     check_error("a | let x = 1", "misplaced_keyword", 4..7);
     check_error("a | cd /", "misplaced_keyword", 4..6);
-    check_error("cd / | a", "unexpected", 5..6);
+    check_error("cd / | a", "statement_piped", 5..6);
     check_error("FOO=1", "bare_assignment", 0..5);
     check_error("A=1 B=2;", "bare_assignment", 0..3);
     check_error("> out", "redirect_without_command", 0..5);
