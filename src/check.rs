@@ -30,6 +30,11 @@ pub enum CheckError {
         help: String,
         #[label("not defined here")]
         span: miette::SourceSpan,
+        /// Where it was set, in a block that ended before this use.
+        #[label("{ended_label}")]
+        ended: Option<miette::SourceSpan>,
+        /// What `ended` points at: a `let` or a loop's variable.
+        ended_label: &'static str,
     },
 
     #[error(transparent)]
@@ -69,6 +74,21 @@ pub fn check(script: &Script) -> Vec<CheckError> {
     // pipe sets `$PWD` as it starts, as bash does, whatever it inherited.
     let mut scope = vec!["PWD".to_owned()];
     checker.stmts(&script.body, &mut scope);
+    for problem in &mut checker.problems {
+        if let CheckError::Undefined {
+            name,
+            help,
+            span,
+            ended,
+            ended_label,
+        } = problem
+            && let Some((set, label)) = ended_definition(script, name, span.offset())
+        {
+            *help = ended_help(name);
+            *ended = Some(set.into());
+            *ended_label = label;
+        }
+    }
     checker.problems.sort_by_key(|problem| match problem {
         CheckError::Undefined { span, .. } | CheckError::SecretArgument { span, .. } => {
             span.offset()
@@ -434,18 +454,21 @@ impl Checker {
                 .iter()
                 .cloned()
                 .chain(std::env::vars_os().filter_map(|(key, _)| key.into_string().ok()));
-            let help = match crate::expand::closest_name(name, defined) {
+            let bash = crate::expand::bash_variable_help(name);
+            let help = bash.unwrap_or_else(|| match crate::expand::closest_name(name, defined) {
                 Some(close) => {
                     format!("did you mean `${close}`? Define variables with `let NAME = value`")
                 }
                 None => format!(
                     "define it before this line with `let {name} = ...`, or give a default: `${{{name}:-default}}`"
                 ),
-            };
+            });
             self.problems.push(CheckError::Undefined {
                 name: name.clone(),
                 help,
                 span: span(var.span),
+                ended: None,
+                ended_label: "",
             });
         }
     }
@@ -465,4 +488,142 @@ fn literal(word: &Word) -> Option<Vec<u8>> {
         }
     }
     Some(bytes)
+}
+
+/// Where a variable that is undefined at `at` was set before, in a block
+/// that ended before `at`: the name of the last `let`, `export`, `secret`
+/// or `for` variable before it whose scope (a `{ }`, a `for` body, a
+/// `parallel` or `fanout` branch, a `timeout` body) does not hold `at`.
+/// What a bash user expects to outlive a loop is thus pointed at; with
+/// the words to label it with.
+pub fn ended_definition(script: &Script, name: &str, at: usize) -> Option<(Span, &'static str)> {
+    let mut found = None;
+    ended_in(&script.body, None, name, at, &mut found);
+    found
+}
+
+fn ended_in(
+    stmts: &[Stmt],
+    scope: Option<Span>,
+    name: &str,
+    at: usize,
+    found: &mut Option<(Span, &'static str)>,
+) {
+    for stmt in stmts {
+        ended_stmt(stmt, scope, name, at, found);
+    }
+}
+
+fn ended_stmt(
+    stmt: &Stmt,
+    scope: Option<Span>,
+    name: &str,
+    at: usize,
+    found: &mut Option<(Span, &'static str)>,
+) {
+    match &stmt.kind {
+        StmtKind::Let { name: ident, .. }
+        | StmtKind::Export { name: ident, .. }
+        | StmtKind::Secret { name: ident, .. } => {
+            let set = (ident, "set here, only inside its block");
+            ended_name(set, scope, name, at, found);
+        }
+        StmtKind::List(list) => {
+            for stage in list.pipelines().flat_map(|pipeline| &pipeline.stages) {
+                let Stage::Block(block) = stage else { continue };
+                // A `let` in a list acts on the list's scope.
+                match block.lone_stmt() {
+                    Some(stmt) => ended_stmt(stmt, scope, name, at, found),
+                    None => ended_block(block, name, at, found),
+                }
+            }
+        }
+        StmtKind::Cd { .. } | StmtKind::Exit { .. } => {}
+    }
+}
+
+fn ended_block(block: &Block, name: &str, at: usize, found: &mut Option<(Span, &'static str)>) {
+    let scope = Some(block.span);
+    match &block.kind {
+        BlockKind::Group(body) | BlockKind::Timeout { body, .. } => {
+            ended_in(body, scope, name, at, found);
+        }
+        BlockKind::For(for_loop)
+        | BlockKind::Parallel {
+            body: ParallelBody::For(for_loop),
+            ..
+        } => {
+            let set = (&for_loop.var, "the loop's variable, only inside the loop");
+            ended_name(set, scope, name, at, found);
+            ended_in(&for_loop.body, scope, name, at, found);
+        }
+        BlockKind::Parallel {
+            body: ParallelBody::Branches(body),
+            ..
+        }
+        | BlockKind::Fanout { branches: body, .. } => {
+            for stmt in body {
+                ended_stmt(stmt, Some(stmt.span), name, at, found);
+            }
+        }
+    }
+}
+
+fn ended_name(
+    (ident, label): (&crate::syntax::ast::Ident, &'static str),
+    scope: Option<Span>,
+    name: &str,
+    at: usize,
+    found: &mut Option<(Span, &'static str)>,
+) {
+    let ended = scope.is_some_and(|scope| !(scope.start <= at && at < scope.end));
+    if ident.name == name && ended && ident.span.end <= at {
+        *found = Some((ident.span, label));
+    }
+}
+
+/// The run's undefined-variable error (`crate::expand::ExpandError`) for
+/// a variable set in a block that ended, with where it was set: built
+/// when the error is shown, so that the executor's errors stay small.
+#[derive(Debug, Error, Diagnostic)]
+#[error("undefined variable `{name}`")]
+#[diagnostic(code(pipe::run::undefined_variable), help("{help}"))]
+pub struct EndedUse {
+    name: String,
+    help: String,
+    #[label("not defined here")]
+    span: miette::SourceSpan,
+    #[label("{ended_label}")]
+    ended: miette::SourceSpan,
+    ended_label: &'static str,
+}
+
+impl EndedUse {
+    /// The error to show instead of the run's `error`, when it is an
+    /// undefined variable that a block which has ended had set.
+    pub fn of(error: &crate::exec::RunError, script: &Script) -> Option<EndedUse> {
+        let crate::exec::RunError::Expand(crate::expand::ExpandError::Undefined {
+            name, span, ..
+        }) = error
+        else {
+            return None;
+        };
+        let (set, label) = ended_definition(script, name, span.offset())?;
+        Some(EndedUse {
+            name: name.clone(),
+            help: ended_help(name),
+            span: *span,
+            ended: set.into(),
+            ended_label: label,
+        })
+    }
+}
+
+/// The help of an undefined variable that was set in a block that ended.
+pub fn ended_help(name: &str) -> String {
+    format!(
+        "a variable set in a block (`{{ }}`, a `for` body, a `parallel` branch) ends with it, \
+         and a `for` variable with its loop; to use a value made inside a block, print it \
+         there and capture it: `let {name} = $(...)`"
+    )
 }

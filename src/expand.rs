@@ -105,12 +105,35 @@ fn undefined_help(name: &str, suggestion: Option<String>, arguments: Option<usiz
             "the script got {got}; pass more, or give a default: `${{{name}:-default}}`"
         );
     }
+    if let Some(help) = bash_variable_help(name) {
+        return help;
+    }
     match suggestion {
         Some(close) => format!("did you mean `${close}`? Define variables with `let NAME = value`"),
         None => format!(
             "define it with `let {name} = value`, or give a default: `${{{name}:-default}}`"
         ),
     }
+}
+
+/// What to write instead of a variable that bash sets itself, without
+/// exporting it, so that a script ported from bash finds it undefined:
+/// the run and `pipe check` say alike.
+pub fn bash_variable_help(name: &str) -> Option<String> {
+    let instead = match name {
+        "RANDOM" => "for a random number run a command: `$(shuf -i 0-32767 -n 1)`",
+        "UID" | "EUID" => "ask for the user's id: `$(id -u)`",
+        "HOSTNAME" => "ask for it: `$(hostname)`",
+        "SECONDS" | "EPOCHSECONDS" => "read the clock: `$(date +%s)`",
+        "BASH_SOURCE" => "the script's path is `$0`",
+        "PIPESTATUS" => {
+            "a failing pipeline's diagnostic shows every stage's status, and `$?` is the \
+             failing stage's"
+        }
+        "IFS" => "pipe splits no words: `$x` is always one argument",
+        _ => return None,
+    };
+    Some(format!("`${name}` is bash's own variable; {instead}"))
 }
 
 /// The most items one range may produce.

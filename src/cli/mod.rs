@@ -12,6 +12,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use miette::Diagnostic;
 use thiserror::Error;
 
+use crate::check;
 use crate::diagnostics::{Printer, Source};
 use crate::exec::{self, Outcome, RunError};
 use crate::syntax;
@@ -369,8 +370,17 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
         printer,
         source: &source,
         observer: &observer,
+        script: &parsed,
     };
     let outcome = exec::run(&parsed, config, &reporter);
+    // A variable set in a block that ended: the error shows where.
+    let ended = match &outcome {
+        Outcome::Failed(failure) => failure
+            .error
+            .as_deref()
+            .and_then(|error| check::EndedUse::of(error, &parsed)),
+        _ => None,
+    };
     // The tree is not freed: `pipe` is about to exit, and freeing a long
     // script's tree, node by node, costs more than all of its expansion
     // (1000 lines: a million instructions).
@@ -392,7 +402,7 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
     }
     // A script that succeeded, but whose timeline was asked for and lost,
     // does not end with 0 after an error message: it is a usage error.
-    match exit_code(outcome, printer, &source) {
+    match exit_code(outcome, ended, printer, &source) {
         0 if lost => USAGE,
         code => code,
     }
@@ -601,11 +611,19 @@ fn stdout_failed(printer: &Printer, error: std::io::Error) -> u8 {
 /// 5. `check` and `fmt --check`: 1 when they found a problem; 2 when a
 ///    file could not be read or did not parse, the other files still
 ///    looked at (`each_file`: the worst status wins).
-fn exit_code(outcome: Outcome, printer: &Printer, source: &Source) -> u8 {
+fn exit_code(
+    outcome: Outcome,
+    ended: Option<check::EndedUse>,
+    printer: &Printer,
+    source: &Source,
+) -> u8 {
     match outcome {
         Outcome::Exited(status) => status as u8,
         Outcome::Failed(failure) => {
-            if let Some(error) = &failure.error {
+            // The failure's error, or what shows it better.
+            if let Some(ended) = &ended {
+                printer.print(ended, Some(source), &failure.secrets);
+            } else if let Some(error) = &failure.error {
                 printer.print(error.as_ref(), Some(source), &failure.secrets);
             }
             failure.status.clamp(0, 255) as u8
@@ -671,11 +689,16 @@ struct CliReporter<'a> {
     printer: &'a Printer,
     source: &'a Source,
     observer: &'a Observer,
+    /// The script, to say where an undefined variable was set before.
+    script: &'a syntax::ast::Script,
 }
 
 impl exec::Reporter for CliReporter<'_> {
     fn error(&self, error: RunError, secrets: &[Vec<u8>]) {
-        self.printer.print(&error, Some(self.source), secrets);
+        match check::EndedUse::of(&error, self.script) {
+            Some(ended) => self.printer.print(&ended, Some(self.source), secrets),
+            None => self.printer.print(&error, Some(self.source), secrets),
+        }
     }
 
     fn starting(&self, at: std::time::Duration, line: &str) {

@@ -326,6 +326,17 @@ fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
                 expanded to nothing"
             .to_owned();
     }
+    // bash's `x+=more`, which is no command there but an assignment.
+    if let Some((target, _)) = name.split_once("+=")
+        && target.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && target
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return format!(
+            "pipe has no `+=`; name the old value in the new one: `let {target} = \"${{{target}}}more\"`"
+        );
+    }
     match suggestion {
         Some(close) => format!("did you mean `{close}`?"),
         None if name.contains('/') => {
@@ -369,6 +380,10 @@ fn bash_builtin_help(name: &str) -> Option<&'static str> {
                 (`grep -q x f || echo missing`)"
         }
         ":" => "pipe has no `:`; `true` does nothing too (`true > FILE` empties FILE)",
+        "[[" => {
+            "pipe has no `[[`: test with `[ ... ]` or `test` (`[ -f x ]`, `test -n \"$v\"`), \
+             and join tests with `&&` and `||`"
+        }
         "set" => {
             "pipe has no `set`: errexit, pipefail and undefined-variable errors are \
                   always on, and `set -x` is `pipe -x`; remove the line"
@@ -403,7 +418,11 @@ fn bash_builtin_help(name: &str) -> Option<&'static str> {
             "pipe has no `eval`: nothing is parsed again; pass words as arguments \
              (`$cmd $arg`), or hand a text to a shell: `sh -c \"$text\"`"
         }
-        "exec" => "pipe has no `exec`: run the command, then `exit` with its status",
+        "exec" => {
+            "pipe has no `exec`: run the command, then `exit` with its status; to send the \
+             rest of the script's output to a file (`exec >> log 2>&1`), put it in a block: \
+             `{ ... } >> log 2>&1`"
+        }
         "unset" => "pipe has no `unset`: a `let` inside a block `{ ... }` ends with the block",
         "umask" | "ulimit" => {
             "this is a setting of the shell itself: set it in the shell that runs \

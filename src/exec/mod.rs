@@ -556,6 +556,11 @@ impl<'r> Interp<'r> {
         stmts: &'a [Stmt],
     ) -> LocalFuture<'a, Flow> {
         Box::pin(async move {
+            // An empty body (`{ }`, `for x in a { }`) ran no command: its
+            // status is 0, as `{ :; }` is in bash, not the `$?` before it.
+            if stmts.is_empty() {
+                scope.last_status = 0;
+            }
             for stmt in stmts {
                 // Let signals and timers in, even in a loop that never waits
                 // (`for i in 1..100000 { let x = $i }` starts no process): the
@@ -1114,6 +1119,11 @@ impl<'r> Interp<'r> {
             Ok(values) => values,
             Err(outcome) => return self.finish(scope, outcome),
         };
+        // As in bash, a loop over no items ends with status 0, whatever
+        // `$?` was before it (`make || for f in $(cat failed) { ... }`).
+        if values.is_empty() {
+            scope.last_status = 0;
+        }
         for value in values {
             let mut body_scope = scope.clone();
             self.set_var(&mut body_scope, &for_loop.var.name, value, Assign::Plain);

@@ -66,6 +66,31 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{keyword}` cannot be piped")]
+    #[diagnostic(
+        code(pipe::parse::statement_piped),
+        help(
+            "`{keyword}` is a statement, not a command: put it in a block with what it is for (`{{ cd dir ; make }} | tee log`)"
+        )
+    )]
+    StatementPiped {
+        keyword: &'static str,
+        #[label("a pipe after a `{keyword}` statement")]
+        span: SourceSpan,
+    },
+
+    #[error("`{{` among a command's words")]
+    #[diagnostic(
+        code(pipe::parse::brace_in_arguments),
+        help(
+            "quote it to pass it as text (`'{{\"a\": 1}}'`); a block `{{ ... }}` starts a statement or a pipeline stage"
+        )
+    )]
+    BraceInArguments {
+        #[label("no block can start here")]
+        span: SourceSpan,
+    },
+
     #[error("nesting too deep")]
     #[diagnostic(
         code(pipe::parse::too_deep),
@@ -132,6 +157,17 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{keyword}` takes one {what}")]
+    #[diagnostic(code(pipe::parse::too_many_words), help("{help}"))]
+    TooManyWords {
+        keyword: &'static str,
+        /// What its one word is: a directory, a status.
+        what: &'static str,
+        help: &'static str,
+        #[label("a second word")]
+        span: SourceSpan,
+    },
+
     #[error("here-documents are not supported")]
     #[diagnostic(
         code(pipe::parse::here_document),
@@ -152,10 +188,13 @@ pub enum ParseError {
     MissingValue {
         keyword: &'static str,
         name: String,
-        /// For `export`, how to export a variable as it is.
+        /// For `export`, how to export a variable as it is; after an `=`,
+        /// how to write an empty value.
         more: String,
-        #[label("expected `=` and a value")]
+        /// What is missing: the `=` and the value, or the value alone.
+        #[label("{label}")]
         span: SourceSpan,
+        label: &'static str,
     },
 
     #[error("`&` is not supported")]
@@ -198,6 +237,17 @@ pub enum ParseError {
     )]
     BareAssignment {
         #[label("this sets the environment of a command, but no command follows")]
+        span: SourceSpan,
+    },
+
+    #[error("`{op}` has no {what}")]
+    #[diagnostic(code(pipe::parse::missing_target), help("{help}"))]
+    MissingTarget {
+        op: String,
+        /// A file name, or for `<<<` a text.
+        what: &'static str,
+        help: &'static str,
+        #[label("nothing after it")]
         span: SourceSpan,
     },
 
@@ -350,6 +400,10 @@ impl ParseError {
             | ParseError::Background { span }
             | ParseError::MissingValue { span, .. }
             | ParseError::ValueNotOneWord { span, .. }
+            | ParseError::TooManyWords { span, .. }
+            | ParseError::MissingTarget { span, .. }
+            | ParseError::BraceInArguments { span }
+            | ParseError::StatementPiped { span, .. }
             | ParseError::BareAssignment { span }
             | ParseError::RedirectWithoutCommand { span }
             | ParseError::UnsupportedRedirect { span, .. }
@@ -453,6 +507,24 @@ mod tests {
                 name: "X".into(),
                 more: String::new(),
                 span,
+                label: "expected `=` and a value",
+            },
+            ParseError::TooManyWords {
+                keyword: "cd",
+                what: "directory",
+                help: "",
+                span,
+            },
+            ParseError::MissingTarget {
+                op: ">".into(),
+                what: "file name",
+                help: "",
+                span,
+            },
+            ParseError::BraceInArguments { span },
+            ParseError::StatementPiped {
+                keyword: "cd",
+                span,
             },
             ParseError::StatementRedirect {
                 keyword: "cd",
@@ -497,7 +569,11 @@ mod tests {
             ParseError::ValueNotOneWord { .. } => 28,
             ParseError::Background { .. } => 29,
             ParseError::MissingValue { .. } => 30,
-            ParseError::StatementRedirect { .. } => 31,
+            ParseError::TooManyWords { .. } => 31,
+            ParseError::MissingTarget { .. } => 32,
+            ParseError::BraceInArguments { .. } => 33,
+            ParseError::StatementPiped { .. } => 34,
+            ParseError::StatementRedirect { .. } => 35,
         }
     }
 

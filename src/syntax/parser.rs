@@ -83,12 +83,44 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     {
         return error;
     }
+    if positives.contains(&Rule::word)
+        && let Some(error) = empty_value(source, pos)
+    {
+        return error;
+    }
+    if positives.contains(&Rule::word)
+        && let Some(error) = missing_target(source, pos)
+    {
+        return error;
+    }
+    // `echo {"a": 1}`: a `{` where a command's next word may stand.
+    if source[pos..].starts_with('{')
+        && positives.contains(&Rule::word)
+        && positives.contains(&Rule::redirect)
+    {
+        return ParseError::BraceInArguments {
+            span: Span::new(pos, pos + 1).into(),
+        };
+    }
     let at_statement_end = positives.contains(&Rule::sep) || positives.contains(&Rule::EOI);
     if at_statement_end && let Some(error) = statement_redirect(source, pos) {
         return error;
     }
     if at_statement_end && let Some(error) = value_not_one_word(source, pos, span) {
         return error;
+    }
+    if at_statement_end && let Some(error) = too_many_words(source, pos, span) {
+        return error;
+    }
+    if at_statement_end
+        && source[pos..].starts_with('|')
+        && !source[pos..].starts_with("||")
+        && let Some(keyword) = statement_keyword(source, pos)
+    {
+        return ParseError::StatementPiped {
+            keyword,
+            span: Span::new(pos, pos + 1).into(),
+        };
     }
     // A `{` later on the line means a wrong option, not a missing body.
     let rest_of_line = source.get(pos..).and_then(|rest| rest.lines().next());
@@ -174,8 +206,11 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
             let statement = &source[statement_start..pos];
             statement_start + (statement.len() - statement.trim_start().len())
         } else {
-            head.rfind(|c: char| c.is_whitespace() || c == ';')
-                .map_or(0, |at| at + 1)
+            // After the separator, whatever its width (a no-break space
+            // is whitespace too).
+            head.char_indices()
+                .rfind(|&(_, c)| c.is_whitespace() || c == ';')
+                .map_or(0, |(at, c)| at + c.len_utf8())
         };
         let end = if source[pos..].starts_with("()") {
             pos + 2
@@ -250,20 +285,6 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
             span: Span::new(start, end).into(),
         });
     }
-    // bash's `case WORD in PATTERN) ...;; esac`: the first `)` stops it.
-    if source[pos..].starts_with(')')
-        && let Some(start) = case_header(&source[..pos])
-    {
-        let end = source[pos..]
-            .find("esac")
-            .map_or(pos + 1, |at| pos + at + "esac".len());
-        return Some(ParseError::UnsupportedExpansion {
-            text: "case ... esac".to_owned(),
-            help: "pipe has no `case`: choose with `&&` and `||` (`test \"$x\" = start && \
-                   ...`), and match patterns with `grep -q`",
-            span: Span::new(start, end).into(),
-        });
-    }
     if source[..pos].ends_with("$(") && source[pos..].starts_with('(') {
         return Some(ParseError::UnsupportedExpansion {
             text: "$((...))".to_owned(),
@@ -271,37 +292,13 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
             span: Span::new(pos - 2, pos + 1).into(),
         });
     }
-    None
-}
-
-/// Where the `case WORD in` header of a bash `case` still open at the end
-/// of `before` starts, if there is one.
-fn case_header(before: &str) -> Option<usize> {
-    let mut end = before.len();
-    loop {
-        let line_start = before[..end].rfind('\n').map_or(0, |at| at + 1);
-        let line = &before[line_start..end];
-        let mut statements = Vec::new();
-        let mut offset = line_start;
-        for statement in line.split(';') {
-            statements.push((offset, statement));
-            offset += statement.len() + 1;
-        }
-        for (offset, statement) in statements.into_iter().rev() {
-            let mut words = statement.split_whitespace();
-            match words.next() {
-                Some("esac") => return None,
-                Some("case") if words.skip(1).any(|word| word == "in") => {
-                    return Some(offset + statement.find("case").unwrap_or(0));
-                }
-                _ => {}
-            }
-        }
-        if line_start == 0 {
-            return None;
-        }
-        end = line_start - 1;
+    if source[pos..].starts_with('(') {
+        return parenthesis(source, pos);
     }
+    if source[pos..].starts_with(')') {
+        return bash_case(source, pos);
+    }
+    None
 }
 
 /// A redirect after `cd`, `exit`, `let`, `export` or `secret`, which write
@@ -354,6 +351,98 @@ fn statement_redirect(source: &str, pos: usize) -> Option<ParseError> {
     })
 }
 
+/// bash's `case WORD in PATTERN) ... ;; esac`, which reads as a command
+/// named `case` until the `)` of its first pattern: the `case` whose
+/// statement the `)` is in, or that an earlier line opened, with no `esac`
+/// in between.
+fn bash_case(source: &str, pos: usize) -> Option<ParseError> {
+    let before = &source[..pos];
+    let start = before
+        .rmatch_indices("case")
+        .map(|(at, _)| at)
+        .find(|&at| {
+            let head = before[..at].trim_end_matches([' ', '\t']);
+            let after = before[at + 4..].chars().next();
+            (head.is_empty() || head.ends_with(['\n', ';', '{', '&', '|']))
+                && after.is_some_and(|c| c == ' ' || c == '\t')
+        })?;
+    if before[start..].contains("esac") {
+        return None;
+    }
+    Some(ParseError::UnsupportedExpansion {
+        text: "case ... esac".to_owned(),
+        help: "pipe has no `if` or `case`: choose with `&&` and `||` \
+               (`test \"$1\" = start && run || echo usage`), and group with `{ ... }`",
+        span: Span::new(start, start + 4).into(),
+    })
+}
+
+/// bash's `(` where pipe has none (only `$(` starts one): an array
+/// `a=(x y)`, an arithmetic command `(( n++ ))` or a subshell `( cd d &&
+/// make )`, each named where a statement, a stage or a value was
+/// expected. A `(` among a command's arguments is left to the generic
+/// error, as bash has no meaning for it there either.
+fn parenthesis(source: &str, pos: usize) -> Option<ParseError> {
+    let before = source[..pos].trim_end_matches([' ', '\t']);
+    // The `)` that closes it on the same line, or the `(` alone.
+    let line = &source[pos..source[pos..].find('\n').map_or(source.len(), |at| pos + at)];
+    let mut depth = 0usize;
+    let close = line.char_indices().find_map(|(at, c)| {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        (depth == 0).then_some(pos + at + 1)
+    });
+    let end = close.unwrap_or(pos + 1);
+    let mut start = pos;
+    let assigned = before.strip_suffix('=').and_then(|assigned| {
+        let trimmed = assigned.trim_end_matches([' ', '\t']);
+        // The name is ASCII: after the last other character, whatever its
+        // width.
+        let name_start = trimmed.len()
+            - trimmed
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .count();
+        let name = &trimmed[name_start..];
+        name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            .then_some((assigned, trimmed, name_start))
+    });
+    let (text, help) = if let Some((assigned, trimmed, name_start)) = assigned {
+        // bash's own spelling, `a=(x y)`, is underlined from its name.
+        if trimmed.len() == assigned.len() && before.len() == pos {
+            start = name_start;
+        }
+        (
+            format!("{}=(...)", &trimmed[name_start..]),
+            "pipe has no arrays; loop over the items with `for x in a b c { ... }`, \
+             or keep them one a line in a file and loop over `$(cat FILE)`",
+        )
+    } else if !(before.is_empty() || before.ends_with(['\n', ';', '{', '|', '&'])) {
+        return None;
+    } else if source[pos..].starts_with("((") {
+        (
+            "((...))".to_owned(),
+            "pipe has no arithmetic; compute with a command: `let n = $(expr $n + 1)`, \
+             and test with `test $n -gt 3`",
+        )
+    } else {
+        (
+            "(...)".to_owned(),
+            "pipe has no subshells; a block `{ ... }` is a scope of its own for `cd`, \
+             `let`, `export` and `secret`: `{ cd dir && make }`",
+        )
+    };
+    Some(ParseError::UnsupportedExpansion {
+        text,
+        help,
+        span: Span::new(start, end).into(),
+    })
+}
+
 /// The keyword (`let`, `export` or `secret`) that starts the statement
 /// `pos` is in, and the words after it, up to `pos`.
 fn assignment_words(
@@ -375,6 +464,13 @@ fn assignment_words(
 /// `let x` alone: the `=` and value that pipe's statement needs are missing.
 fn missing_value(source: &str, pos: usize, span: Span) -> Option<ParseError> {
     let (keyword, mut words) = assignment_words(source, pos)?;
+    if source[pos..].starts_with("+=") {
+        return Some(ParseError::UnsupportedExpansion {
+            text: "+=".to_owned(),
+            help: APPEND_HELP,
+            span: Span::new(pos, pos + 2).into(),
+        });
+    }
     let name = words.next()?;
     let more = if keyword == "export" {
         format!("; to export a variable as it is: `export {name} = \"${name}\"`")
@@ -386,6 +482,35 @@ fn missing_value(source: &str, pos: usize, span: Span) -> Option<ParseError> {
         name: name.to_owned(),
         more,
         span: span.into(),
+        label: "expected `=` and a value",
+    })
+}
+
+/// What to write for bash's `x+=more`.
+const APPEND_HELP: &str =
+    "pipe has no `+=`; name the old value in the new one: `let x = \"${x}more\"`";
+
+/// `let x =` (or `let x=`) with nothing after the `=`, as bash's `x=`
+/// empties a variable: pipe's statement needs a value, `""` for an empty
+/// one.
+fn empty_value(source: &str, pos: usize) -> Option<ParseError> {
+    let (keyword, words) = assignment_words(source, pos)?;
+    // A comment may stand between the `=` and the end of the line.
+    let text = words
+        .take_while(|word| !word.starts_with('#'))
+        .collect::<Vec<_>>()
+        .concat();
+    let name = text.strip_suffix('=')?;
+    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let statement = source[..pos].rfind(['\n', ';', '{']).map_or(0, |at| at + 1);
+    let eq = statement + source[statement..pos].find('=')?;
+    valid.then(|| ParseError::MissingValue {
+        keyword,
+        name: name.to_owned(),
+        more: format!("; an empty value is `\"\"`: `{keyword} {name} = \"\"`"),
+        span: Span::new(eq, eq + 1).into(),
+        label: "no value after it",
     })
 }
 
@@ -445,6 +570,89 @@ fn value_not_one_word(source: &str, pos: usize, span: Span) -> Option<ParseError
     })
 }
 
+/// A redirect with nothing after it (`echo hi >`, `sort <`, `cat <<<`):
+/// its operator, named.
+fn missing_target(source: &str, pos: usize) -> Option<ParseError> {
+    let before = source[..pos].trim_end_matches([' ', '\t']);
+    let op = ["&>>", "&>", "<<<", ">>", ">", "<"]
+        .into_iter()
+        .find(|op| before.ends_with(op))?;
+    // An fd number is a word of digits alone (`2>`), not the end of one
+    // (`a12>` is the argument `a12`).
+    let head = &before[..before.len() - op.len()];
+    let digits = head.chars().rev().take_while(char::is_ascii_digit).count();
+    let word_start = head[..head.len() - digits].is_empty()
+        || head[..head.len() - digits].ends_with(|c: char| c.is_whitespace() || ";|&{".contains(c));
+    let digits = if word_start { digits } else { 0 };
+    let start = before.len() - op.len() - if op.starts_with('&') { 0 } else { digits };
+    let (what, help) = if op == "<<<" {
+        (
+            "text",
+            "write the text after it, quoted if it has spaces: `<<< \"some text\"`",
+        )
+    } else if op == "<" {
+        ("file name", "name the file to read after it: `< input.txt`")
+    } else {
+        (
+            "file name",
+            "name the file after it: `> out.txt`, or `> /dev/null` to throw the output away",
+        )
+    };
+    Some(ParseError::MissingTarget {
+        op: before[start..].to_owned(),
+        what,
+        help,
+        span: Span::new(start, before.len()).into(),
+    })
+}
+
+/// The keyword of the statement (`cd`, `exit`, `let`, `export`,
+/// `secret`) that `pos` ends, if it is one.
+fn statement_keyword(source: &str, pos: usize) -> Option<&'static str> {
+    let start = source[..pos]
+        .rfind(['\n', ';', '{', '|', '&'])
+        .map_or(0, |at| at + 1);
+    let first = source[start..pos].split_whitespace().next()?;
+    ["cd", "exit", "let", "export", "secret"]
+        .into_iter()
+        .find(|keyword| *keyword == first)
+}
+
+/// `cd My Documents` or `exit 1 2`: a second word where `cd` and `exit`
+/// take one (bash: "too many arguments").
+fn too_many_words(source: &str, pos: usize, span: Span) -> Option<ParseError> {
+    let start = source[..pos]
+        .rfind(['\n', ';', '{', '|', '&'])
+        .map_or(0, |at| at + 1);
+    let mut words = source[start..pos].split_whitespace();
+    let (keyword, what, help) = match words.next()? {
+        "cd" => (
+            "cd",
+            "directory",
+            "quote a name with spaces (`cd \"My Documents\"`); pipe's `cd` takes no options",
+        ),
+        "exit" => (
+            "exit",
+            "status",
+            "write the status alone (`exit 1`); to say why, print it first: \
+             `echo \"reason\" >&2 ; exit 1`",
+        ),
+        _ => return None,
+    };
+    let starts_word = source[pos..].chars().next().is_some_and(|c| {
+        !matches!(
+            c,
+            '\n' | '\r' | ';' | '|' | '&' | '<' | '>' | '(' | ')' | '{' | '}' | '#'
+        )
+    });
+    (starts_word && words.count() == 1).then(|| ParseError::TooManyWords {
+        keyword,
+        what,
+        help,
+        span: span.into(),
+    })
+}
+
 /// A `${...}` form of bash's that pipe does not have (`${f%.txt}`,
 /// `${#x}`, `${x:=v}`, `${!x}`): named whole, with what pipe has instead.
 fn unsupported_parameter(source: &str, pos: usize, at: Span) -> ParseError {
@@ -454,11 +662,31 @@ fn unsupported_parameter(source: &str, pos: usize, at: Span) -> ParseError {
         (Some(start), Some(end)) => Span::new(start, end),
         _ => at,
     };
+    let text = &source[span.start..span.end];
     ParseError::UnsupportedExpansion {
-        text: source[span.start..span.end].to_owned(),
-        help: "`${...}` takes a name and, if wanted, a default: `${name}`, `${name:-default}`; \
-               compute other values with a command, e.g. `$(basename $f .txt)`",
+        text: text.to_owned(),
+        help: parameter_help(text),
         span: span.into(),
+    }
+}
+
+/// What to write instead of a bash `${...}` form, by its operator: the
+/// ones a script uses for defaults and required arguments have a pipe
+/// spelling.
+fn parameter_help(text: &str) -> &'static str {
+    let inner = text.strip_prefix("${").unwrap_or(text);
+    let operator = inner.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    if operator.starts_with(":?") || operator.starts_with('?') {
+        "an undefined variable, or a missing argument, is already an error that stops the \
+         script: write `${name}`; for a message of your own, test first: \
+         `test -n \"${name:-}\" || { echo \"usage: ...\" >&2 ; exit 2 }`"
+    } else if operator.starts_with(":=") || operator.starts_with('=') {
+        "pipe has no assigning default; set it once: `let name = ${name:-default}`"
+    } else if operator.starts_with('-') {
+        "pipe's default is `${name:-default}`, taken when the variable is unset or empty"
+    } else {
+        "`${...}` takes a name and, if wanted, a default: `${name}`, `${name:-default}`; \
+         compute other values with a command, e.g. `$(basename $f .txt)`"
     }
 }
 

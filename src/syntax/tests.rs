@@ -381,6 +381,42 @@ fn statements() {
         r#"list 0..11 (group 0..6 (exit 0..6 (word 5..6 "3")), ||, cmd 10..11 (word 10..11 "a"))"#,
     );
     check_error("for ((i = 0; i < 3; i++))", "unsupported_expansion", 0..25);
+    check_error("( cd d && make )", "unsupported_expansion", 0..16);
+    check_error("a || (\nb\n)", "unsupported_expansion", 5..6);
+    check_error("a | (b) | c", "unsupported_expansion", 4..7);
+    check_error("(( n++ ))", "unsupported_expansion", 0..9);
+    check_error("xs=(a b)", "unsupported_expansion", 0..8);
+    check_error("let xs = (a b)", "unsupported_expansion", 9..14);
+    check_error("echo (a)", "unexpected", 5..6);
+    check_error("echo ((a))", "unexpected", 5..6);
+    check_error("'q' =(a)", "unexpected", 5..6);
+    check_error("ünï=(a)", "unexpected", 6..7);
+    check_error("echo é=(a)", "unexpected", 8..9);
+    // A no-break space (two bytes) before a bash function's name.
+    check_error("a\u{a0}f() { }", "unsupported_expansion", 3..6);
+    check_error("let x =", "missing_value", 6..7);
+    check_error("cd d | make", "statement_piped", 5..6);
+    check_error("a && exit 1 | b", "statement_piped", 12..13);
+    check_error("let x = \"a;b\" | c", "unexpected", 14..15);
+    check_error("echo {\"a\": 1}", "brace_in_arguments", 5..6);
+    check_error("a | b { c }", "brace_in_arguments", 6..7);
+    check_error("echo hi >>", "missing_target", 8..10);
+    check_error("cmd 2> | x", "missing_target", 4..6);
+    check_error("echo a12>", "missing_target", 8..9);
+    check_error("cat <<<\n", "missing_target", 4..7);
+    check_error(
+        "a\ncase $1 in\n  x) b ;;\nesac",
+        "unsupported_expansion",
+        2..6,
+    );
+    check_error("echo case a)", "unexpected", 11..12);
+    check_error("let x += b", "unsupported_expansion", 6..8);
+    check_error("cd My Documents", "too_many_words", 6..15);
+    check_error("a && exit 1 2", "too_many_words", 12..13);
+    check_error("echo ${1:?usage} x", "unsupported_expansion", 5..16);
+    check_error("echo ${x:=1}", "unsupported_expansion", 5..12);
+    check_error("a\nexport x= # c\nb", "missing_value", 10..11);
+    check_error("let x = a = b", "value_not_one_word", 10..11);
     check_error("echo a >| f", "unsupported_redirect", 7..9);
     check_error("cat <> f", "unsupported_redirect", 4..6);
     check(
@@ -605,7 +641,7 @@ fn block_redirects() {
     check_error("{ a } > f b", "unexpected", 10..11);
     check_error("{ a } 2 > f", "unexpected", 6..7);
     check_error("{ a }\n> f", "redirect_without_command", 6..9);
-    check_error("{ a } >", "unexpected", 6..7);
+    check_error("{ a } >", "missing_target", 6..7);
     // `cd`, `exit` and the assignments are statements, not blocks: the
     // redirect is named, whole.
     check_error("exit 1 > f", "statement_redirect", 7..10);
@@ -615,7 +651,7 @@ fn block_redirects() {
     check_error("let x = $(a) 2> f", "statement_redirect", 13..17);
     check_error("export X = 1 &>> f", "statement_redirect", 13..18);
     // A word after one is not a redirect.
-    check_error("cd d e", "unexpected", 5..6);
+    check_error("cd d e", "too_many_words", 5..6);
 }
 
 #[test]
@@ -652,7 +688,7 @@ fn errors() {
     check_error("echo ${x", "unclosed_var", 5..7);
     check_error("echo }", "stray_brace", 5..6);
     check_error("echo {", "unclosed_brace", 5..6);
-    check_error("echo {a}", "unexpected", 5..6);
+    check_error("echo {a}", "brace_in_arguments", 5..6);
     check_error("}", "stray_brace", 0..1);
     check_error("echo ( a )", "unexpected", 5..6);
     check_error("for i a {}", "unexpected", 6..7);
@@ -688,7 +724,7 @@ fn errors() {
     check_error("a |\n# c", "trailing_operator", 2..3);
     check_error("a | let x = 1", "misplaced_keyword", 4..7);
     check_error("a | cd /", "misplaced_keyword", 4..6);
-    check_error("cd / | a", "unexpected", 5..6);
+    check_error("cd / | a", "statement_piped", 5..6);
     check_error("FOO=1", "bare_assignment", 0..5);
     check_error("A=1 B=2;", "bare_assignment", 0..3);
     check_error("> out", "redirect_without_command", 0..5);

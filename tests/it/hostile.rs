@@ -203,6 +203,10 @@ fn bad_input_never_panics() {
         "$(",
         "${",
         "for in { }",
+        // Two-byte characters where a diagnostic looks back for a name:
+        // a no-break space before a bash function's, a name not ASCII.
+        "a\u{a0}f() { }",
+        "ünï=(a b)",
     ] {
         Test::new()
             .script(script)

@@ -159,6 +159,20 @@ fn variables() {
     ok("sh -c 'exit 3' || echo \"status $?\"", "status 3\n");
 }
 
+/// As in bash, a loop over no items, and a block with nothing in it, end
+/// with status 0, not with the `$?` of before them: `make || for f in
+/// $(cat failed) { ... }` as a script's last line does not end it with
+/// make's status when nothing failed.
+#[test]
+fn a_loop_over_no_items_ends_with_status_0() {
+    ok("sh -c 'exit 4' || for f in $(true) { echo $f }", "");
+    ok("false || for f in $(true) { echo $f }\necho $?", "0\n");
+    ok("false || for f in a {}\necho $?", "0\n");
+    ok("false || timeout 1s { }\necho $?", "0\n");
+    // Inside, `$?` is still the status of before.
+    ok("false || for i in a { echo \"in $?\" }", "in 1\n");
+}
+
 /// Inside double quotes, a `${x:-default}`'s default is double-quoted
 /// text, as in bash: its escapes are decoded, a `'` is a quote character
 /// and `~` and `*` are text; unquoted, it stays a word of its own.
@@ -240,6 +254,20 @@ fn tilde_is_home_at_the_start_of_a_word() {
 fn undefined_variable_is_an_error() {
     fails("echo $nope", 1, "undefined variable `nope`");
     fails("let name = x\necho $nam", 1, "did you mean `$name`?");
+    // bash sets these itself, unexported: a ported script is told what
+    // to run instead, not to define them (nor "did you mean `$PWD`?").
+    fails(
+        "tar -czf \"backup-$RANDOM.tgz\" .",
+        1,
+        "`$RANDOM` is bash's own variable",
+    );
+    fails("test $UID = 0", 1, "ask for the user's id: `$(id -u)`");
+    Test::new()
+        .file("s.pipe", "echo $PIPESTATUS\n")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("`$PIPESTATUS` is bash's own variable")
+        .run();
 }
 
 #[test]
@@ -1379,11 +1407,22 @@ fn command_lookup_errors() {
         assert!(!run.stderr().contains("did you mean"), "{}", run.stderr());
     }
     fails("! grep -q x f", 127, "pipe has no `!` to negate a status");
+    // bash's `+=` appends; in pipe it is a command's name, or no `=`.
+    fails("PATH+=:/opt/bin", 127, "pipe has no `+=`");
+    fails("let x = a\nlet x += b", 2, "pipe has no `+=`");
+    // Not "did you mean `[`?", which then fails on its `]]`.
+    fails(
+        "[[ -f x ]] && echo yes",
+        127,
+        "pipe has no `[[`: test with `[ ... ]`",
+    );
     // `.` is in every directory of PATH, but is no program.
     fails(". ./env.sh", 127, "pipe has no `source`");
     fails("read line", 127, "pipe has no `read`");
     fails(": > log", 127, "`true` does nothing too");
     fails("wait", 127, "pipe has no `&` or `wait`");
+    // bash's way to log a whole script, `exec >> log 2>&1`.
+    fails("exec >> log 2>&1\necho hi", 127, "put it in a block");
     fails("trap 'rm -f t' EXIT", 127, "pipe has no `trap`");
     fails("umask 077", 127, "a setting of the shell itself");
     fails("command -v jq", 127, "to test whether a program is on PATH");

@@ -57,6 +57,46 @@ fn check_looks_for_a_program_named_by_an_absolute_path() {
 
 /// An undefined variable that is a typo of a defined one gets the same
 /// "did you mean" from `pipe check` as from the run.
+/// A variable a block set, used after the block ended (bash keeps a
+/// loop's last value): `pipe check` and the run point at where it was set,
+/// a loop's variable too, and a parallel branch's `let` for the next one.
+#[test]
+fn a_variable_set_in_an_ended_block_is_pointed_at() {
+    let script = "for f in a b { let last = $f }\necho $last $f\n";
+    for args in [&["check", "s.pipe"][..], &["s.pipe"]] {
+        let run = Test::new()
+            .file("s.pipe", script)
+            .args(args)
+            .status(1)
+            .stderr_has("set here, only inside its block")
+            .stderr_has("print it there and capture it: `let last = $(...)`")
+            .run();
+        assert!(!run.stderr().contains("define it"), "{}", run.stderr());
+    }
+    Test::new()
+        .file("s.pipe", "for f in a b { true }\necho $f\n")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("the loop's variable, only inside the loop")
+        .run();
+    Test::new()
+        .script("parallel { let x = 1 ; echo $x }")
+        .status(1)
+        .stderr_has("set here, only inside its block")
+        .run();
+    // A name set in a block still open, or never set, is not pointed at.
+    Test::new()
+        .script("{ let x = 1 }\n{ let y = 2 ; echo $x }")
+        .status(1)
+        .stderr_has("set here, only inside its block")
+        .run();
+    Test::new()
+        .script("let a = 1\n{ let a = 2 }\necho $zzqq")
+        .status(1)
+        .stderr_has("define it with `let zzqq = value`")
+        .run();
+}
+
 #[test]
 fn check_suggests_a_close_variable_name() {
     let script = "let name = 1\n{ let count = 2\necho $nmae $cuont }\necho $zzqq\n";
