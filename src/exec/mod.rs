@@ -322,10 +322,19 @@ struct PipeOutcome {
 }
 
 impl PipeOutcome {
-    /// An `exit` whose status is no number: it ends the script wherever it
-    /// stands, on the left of `||` too, as an `exit` always does.
+    /// A failure that ends the script wherever it stands, on the left of
+    /// `||` too: an `exit` whose status is no number (as an `exit` always
+    /// ends it), and an undefined variable (as bash's `set -u` does: a
+    /// mistake in the script, not a condition that failed).
     fn is_bad_exit(&self) -> bool {
-        !self.condition && matches!(self.error, Some(RunError::BadExit { .. }))
+        !self.condition
+            && matches!(
+                self.error,
+                Some(
+                    RunError::BadExit { .. }
+                        | RunError::Expand(expand::ExpandError::Undefined { .. })
+                )
+            )
     }
 
     fn success() -> PipeOutcome {

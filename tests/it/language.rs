@@ -1584,3 +1584,26 @@ fn trace_prints_commands_with_secrets_hidden() {
         .stderr_has("echo exited with status 0")
         .run();
 }
+
+#[test]
+fn an_undefined_variable_in_a_condition_ends_the_script() {
+    // A mistake in the script, not a condition that failed: as bash's
+    // `set -u`, nothing after it runs, on the left of `||` either.
+    for script in [
+        "echo $nope || echo caught\necho reached",
+        "{ echo $nope } || echo caught\necho reached",
+        "echo $nope | cat && echo ran || echo caught\necho reached",
+    ] {
+        Test::new()
+            .script(script)
+            .status(1)
+            .stdout("")
+            .stderr_has("pipe::run::undefined_variable")
+            .run();
+    }
+    // A default is no mistake, and a failed command still is a condition.
+    Test::new()
+        .script("echo ${nope:-x} || echo no\ncatt 2> /dev/null || echo caught $?")
+        .stdout("x\ncaught 127\n")
+        .run();
+}
