@@ -55,12 +55,32 @@ pub enum CheckError {
         span: miette::SourceSpan,
         label: String,
     },
+
+    #[error("`for {var} in ${name}` runs once, over the whole value")]
+    #[diagnostic(
+        code(pipe::check::one_item),
+        severity(Warning),
+        help(
+            "pipe does not split a variable's value into words, as bash would; list the items themselves: `for {var} in {items}`, or keep them one a line in a file and loop over `$(cat FILE)`"
+        )
+    )]
+    OneItem {
+        var: String,
+        name: String,
+        items: String,
+        #[label("one item: `{value}`")]
+        span: miette::SourceSpan,
+        value: String,
+    },
 }
 
 impl CheckError {
     /// Warnings do not make `pipe check` fail.
     pub fn is_warning(&self) -> bool {
-        matches!(self, CheckError::SecretArgument { .. })
+        matches!(
+            self,
+            CheckError::SecretArgument { .. } | CheckError::OneItem { .. }
+        )
     }
 }
 
@@ -70,6 +90,7 @@ pub fn check(script: &Script) -> Vec<CheckError> {
         problems: Vec::new(),
         secrets: HashMap::new(),
         paths: Vec::new(),
+        texts: HashMap::new(),
     };
     // pipe sets `$PWD` as it starts, as bash does, whatever it inherited.
     let mut scope = vec!["PWD".to_owned()];
@@ -90,9 +111,9 @@ pub fn check(script: &Script) -> Vec<CheckError> {
         }
     }
     checker.problems.sort_by_key(|problem| match problem {
-        CheckError::Undefined { span, .. } | CheckError::SecretArgument { span, .. } => {
-            span.offset()
-        }
+        CheckError::Undefined { span, .. }
+        | CheckError::SecretArgument { span, .. }
+        | CheckError::OneItem { span, .. } => span.offset(),
         CheckError::Command(error) => error
             .labels()
             .and_then(|mut labels| labels.next())
@@ -128,6 +149,9 @@ struct Checker {
     /// each with the length of the scope it was set at (so that it ends
     /// with that scope); None for a value only known at run time.
     paths: Vec<(usize, Option<OsString>)>,
+    /// The script variables whose value is text written in the script
+    /// (`let hosts = "web1 web2"`), as last set.
+    texts: HashMap<String, Vec<u8>>,
 }
 
 impl Checker {
@@ -146,6 +170,10 @@ impl Checker {
         match &stmt.kind {
             StmtKind::Let { name, value } | StmtKind::Export { name, value } => {
                 self.word(value, scope);
+                match literal(value) {
+                    Some(text) => self.texts.insert(name.name.clone(), text),
+                    None => self.texts.remove(&name.name),
+                };
                 self.set_path(&name.name, value, scope);
                 self.derive(&name.name, [value]);
                 scope.push(name.name.clone());
@@ -214,7 +242,10 @@ impl Checker {
             } => {
                 for item in &for_loop.items {
                     match item {
-                        ListItem::Word(word) => self.word(word, scope),
+                        ListItem::Word(word) => {
+                            self.word(word, scope);
+                            self.one_item(&for_loop.var.name, word);
+                        }
                         ListItem::Range { from, to, .. } => {
                             for bound in [from, to] {
                                 if let RangeBound::Var(var) = bound {
@@ -245,6 +276,41 @@ impl Checker {
                 }
             }
         }
+    }
+
+    /// A `for` item that is a variable holding several words of text, as
+    /// a bash user writes a list (`let hosts = "web1 web2"`, then `for h
+    /// in $hosts`): it is one item in pipe.
+    fn one_item(&mut self, var: &str, word: &Word) {
+        let [
+            WordPart::Var(VarRef {
+                name: VarName::Named(name),
+                default: None,
+                span,
+            }),
+        ] = word.parts.as_slice()
+        else {
+            return;
+        };
+        // Quoted (`"$hosts"`), it is meant as one item, in bash too.
+        if *span != word.span {
+            return;
+        }
+        let Some(text) = self.texts.get(name) else {
+            return;
+        };
+        let text = String::from_utf8_lossy(text);
+        let items: Vec<&str> = text.split_whitespace().collect();
+        if items.len() < 2 || self.secrets.contains_key(name) {
+            return;
+        }
+        self.problems.push(CheckError::OneItem {
+            var: var.to_owned(),
+            name: name.clone(),
+            items: items.join(" "),
+            span: (*span).into(),
+            value: text.into_owned(),
+        });
     }
 
     fn command(&mut self, command: &Command, scope: &mut Vec<String>) {

@@ -650,3 +650,28 @@ fn check_scopes_each_fanout_branch() {
         .status(0)
         .run();
 }
+
+#[test]
+fn check_warns_about_a_list_held_in_one_variable() {
+    // bash's habit: a list of words in a variable, split by the loop. In
+    // pipe it is one item; check says so, and passes (a warning).
+    let check = Test::new()
+        .file(
+            "s.pipe",
+            "let hosts = \"web1 web2\"\n\
+             for h in $hosts { echo $h }\n\
+             for h in \"$hosts\" { echo $h }\n\
+             let one = web3\nfor h in $one { echo $h }\n\
+             secret keys = \"k1 k2\"\nfor k in $keys { true }\n",
+        )
+        .args(["check", "s.pipe"])
+        .env("NO_COLOR", "1")
+        .stderr_has("pipe::check::one_item")
+        .stderr_has("`for h in $hosts` runs once, over the whole value")
+        .stderr_has("`for h in web1 web2`")
+        .run();
+    // Only the unquoted `$hosts`: not the quoted one, a one-word value or
+    // a secret (whose value is never shown).
+    assert_eq!(check.stderr().matches("pipe::check::one_item").count(), 1);
+    assert!(!check.stderr().contains("k1"));
+}
