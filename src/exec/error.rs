@@ -166,8 +166,10 @@ pub enum RunError {
         /// The block the branch is in: `parallel` or `fanout`.
         kind: &'static str,
         status: i32,
-        #[label(primary, "this branch")]
+        #[label(primary, "{branch}")]
         span: SourceSpan,
+        /// "this branch", or the item a `parallel for`'s branch ran for.
+        branch: String,
         #[label(collection)]
         stages: Stages,
         /// In a pipeline, every stage's status (the table of `stages`).

@@ -284,6 +284,15 @@ impl Interp<'_> {
                         kind,
                         status: end.status,
                         span: branches[i].span().into(),
+                        // Every branch of a `parallel for` has the same
+                        // span: the item tells them apart.
+                        branch: match &branches[i] {
+                            Branch::Item { var, value, .. } => format!(
+                                "the branch where `{var}` is `{}`",
+                                self.redact(value.as_encoded_bytes())
+                            ),
+                            Branch::Stmt(_) => "this branch".to_owned(),
+                        },
                         stages: Stages::default(),
                         table: None,
                     }),
@@ -489,10 +498,13 @@ fn fingerprint(error: &RunError) -> Fingerprint {
             .into_iter()
             .flatten()
             .map(|label| {
+                // A branch's `exit` names its item: the same `exit` in
+                // every branch of a `parallel for` is alike all the same.
+                let named_branch = label.primary() && matches!(error, RunError::BranchExit { .. });
                 (
                     label.offset(),
                     label.len(),
-                    label.label().map(str::to_owned),
+                    label.label().filter(|_| !named_branch).map(str::to_owned),
                 )
             })
             .collect(),

@@ -1163,3 +1163,30 @@ fn a_parallel_condition_shows_no_branch_status() {
         .status(1)
         .run();
 }
+
+#[test]
+fn a_branch_exit_names_its_item() {
+    // Every branch of a `parallel for` has the same span: the item tells
+    // which one exited. Alike exits are still told once, with a count, and
+    // a secret item is masked.
+    let run = Test::new()
+        .script("parallel for i in 1..3 { exit $i }")
+        .status(1)
+        .stderr_has("the branch where `i` is `1`")
+        .stderr_has("the branch where `i` is `2`")
+        .stderr_has("the branch where `i` is `3`")
+        .run();
+    assert_eq!(run.stderr().matches("pipe::run::branch_exit").count(), 3);
+    let run = Test::new()
+        .script("secret k = sekrit\nparallel for i in 1..4 $k { exit 3 }")
+        .status(3)
+        .stderr_has("4 more branches failed the same way")
+        .run();
+    assert_eq!(run.stderr().matches("pipe::run::branch_exit").count(), 1);
+    let run = Test::new()
+        .script("secret k = sekrit\nparallel for i in $k { exit 3 }")
+        .status(3)
+        .stderr_has("the branch where `i` is `***`")
+        .run();
+    assert!(!run.stderr().contains("sekrit"));
+}
