@@ -197,29 +197,14 @@ impl Interp<'_> {
             };
             match (stage, &plans[i]) {
                 (Stage::Command(command), StagePlan::Later) => {
-                    // Boxed for the same reason as `plan`.
-                    let planned = Box::pin(self.plan(scope, &stage_io, command)).await;
-                    // Its redirects against every other stage's, before it
-                    // opens any: the file is still intact.
-                    let checked = planned.and_then(|plan| {
-                        match self.same_file(scope, pipeline, &plans, Some((i, &plan))) {
-                            Some(error) => Err(PipeOutcome::failed(error)),
-                            None => Ok(plan),
-                        }
-                    });
-                    match checked {
-                        Ok(plan) => running.push(
-                            Box::pin(self.start_command(scope, &plan, &stage_io, &mut group)).await,
-                        ),
-                        Err(outcome) => {
-                            let end = StageEnd {
-                                status: Status::Exited(outcome.status),
-                                error: outcome.error,
-                                leader: None,
-                            };
-                            running.push(Box::pin(async move { end }));
-                        }
-                    }
+                    // Boxed: planning and starting need much more room than
+                    // running, and a future is as large as its largest state.
+                    running.push(
+                        Box::pin(self.start_later(
+                            scope, pipeline, &plans, i, command, &stage_io, &mut group,
+                        ))
+                        .await,
+                    );
                     drop(stage_io);
                 }
                 (_, StagePlan::Later) => unreachable!("only a command is expanded later"),
@@ -350,6 +335,42 @@ impl Interp<'_> {
 
     /// Starts one command of a pipeline in its process group (a new one
     /// for the first), and returns the future of its end.
+    /// Expands the command of stage `i`, which has a `$(...)`, now that
+    /// the stages before it have started, checks its redirects against
+    /// every other stage's before it opens any (the file is still intact),
+    /// and starts it.
+    #[allow(clippy::too_many_arguments)]
+    async fn start_later<'a>(
+        &'a self,
+        scope: &Scope,
+        pipeline: &Pipeline,
+        plans: &[StagePlan],
+        i: usize,
+        command: &Command,
+        io: &Io,
+        group: &mut Option<(u64, i32)>,
+    ) -> LocalFuture<'a, StageEnd> {
+        // Boxed for the same reason as `plan`.
+        let planned = Box::pin(self.plan(scope, io, command)).await;
+        let checked = planned.and_then(|plan| {
+            match self.same_file(scope, pipeline, plans, Some((i, &plan))) {
+                Some(error) => Err(PipeOutcome::failed(error)),
+                None => Ok(plan),
+            }
+        });
+        match checked {
+            Ok(plan) => Box::pin(self.start_command(scope, &plan, io, group)).await,
+            Err(outcome) => {
+                let end = StageEnd {
+                    status: Status::Exited(outcome.status),
+                    error: outcome.error,
+                    leader: None,
+                };
+                Box::pin(async move { end })
+            }
+        }
+    }
+
     async fn start_command<'a>(
         &'a self,
         scope: &Scope,

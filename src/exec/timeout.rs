@@ -74,9 +74,8 @@ impl Interp<'_> {
         }
         // Out of time: whatever the body says, the block failed with 124,
         // once what its processes left running elsewhere has ended too.
-        self.supervisor
-            .settle_orphans(limits.signal, limits.grace)
-            .await;
+        // Boxed: a future is as large as its largest state.
+        Box::pin(self.supervisor.settle_orphans(limits.signal, limits.grace)).await;
         scope.last_status = TIMED_OUT;
         let caught = cancel.caught();
         let mut labels = vec![LabeledSpan::new_primary_with_span(
