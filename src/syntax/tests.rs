@@ -575,6 +575,30 @@ fn blocks() {
         "timeout 0..31 1.25s@8..13 signal=15@21..28",
     );
     check(
+        "timeout 1s signal PWR {}",
+        "timeout 0..24 1s@8..10 signal=30@18..21",
+    );
+    check(
+        "timeout 1s signal cld {}",
+        "timeout 0..24 1s@8..10 signal=17@18..21",
+    );
+    check(
+        "timeout 1s signal POLL {}",
+        "timeout 0..25 1s@8..10 signal=29@18..22",
+    );
+    check(
+        "timeout 1s signal RTMIN {}",
+        "timeout 0..26 1s@8..10 signal=34@18..23",
+    );
+    check(
+        "timeout 1s signal SIGRTMIN+3 {}",
+        "timeout 0..31 1s@8..10 signal=37@18..28",
+    );
+    check(
+        "timeout 1s signal RTMAX-2 {}",
+        "timeout 0..28 1s@8..10 signal=62@18..25",
+    );
+    check(
         "parallel { timeout 1s { a } ; for i in 1 { b } }",
         r#"parallel 0..48 (timeout 11..27 1s@19..21 (cmd 24..25 (word 24..25 "a")), for 30..46 i@34..35 (word 39..40 "1", do (cmd 43..44 (word 43..44 "b"))))"#,
     );
@@ -747,6 +771,8 @@ fn errors() {
     check_error("timeout 1s signal FOO {}", "unknown_signal", 18..21);
     check_error("timeout 1s signal 0 {}", "unknown_signal", 18..19);
     check_error("timeout 1s signal 65 {}", "unknown_signal", 18..20);
+    check_error("timeout 1s signal RTMIN+31 {}", "unknown_signal", 18..26);
+    check_error("timeout 1s signal RTMAX+1 {}", "unknown_signal", 18..25);
     check_error("parallel max x {}", "invalid_max", 13..14);
     check_error("parallel max -1 {}", "invalid_max", 13..15);
     check_error("parallel max 0 {}", "max_zero", 13..14);

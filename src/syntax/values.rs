@@ -130,8 +130,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     Ok(Duration::from_nanos(nanos))
 }
 
-/// Signal names and their Linux numbers.
-const SIGNALS: [(&str, i32); 31] = [
+/// Signal names and their Linux numbers, with the aliases coreutils'
+/// `timeout -s` and bash's `kill` take (`IOT`, `CLD`, `POLL`).
+const SIGNALS: [(&str, i32); 34] = [
     ("HUP", 1),
     ("INT", 2),
     ("QUIT", 3),
@@ -150,6 +151,7 @@ const SIGNALS: [(&str, i32); 31] = [
     ("TERM", 15),
     ("STKFLT", 16),
     ("CHLD", 17),
+    ("CLD", 17),
     ("CONT", 18),
     ("STOP", 19),
     ("TSTP", 20),
@@ -162,6 +164,8 @@ const SIGNALS: [(&str, i32); 31] = [
     ("PROF", 27),
     ("WINCH", 28),
     ("IO", 29),
+    ("POLL", 29),
+    ("PWR", 30),
     ("SYS", 31),
 ];
 
@@ -182,9 +186,33 @@ pub(super) fn signal(word: Word) -> Result<Spanned<i32>, ParseError> {
             .iter()
             .find(|(known, _)| *known == name)
             .map(|&(_, number)| number)
+            .or_else(|| realtime_signal(name))
             .ok_or_else(unknown)?
     };
     Ok(Spanned { value, span })
+}
+
+/// A real-time signal as coreutils and bash name them: `RTMIN`, `RTMIN+N`,
+/// `RTMAX` or `RTMAX-N`, between the C library's `SIGRTMIN` and `SIGRTMAX`.
+fn realtime_signal(name: &str) -> Option<i32> {
+    let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+    let offset = |rest: &str, sign: char| -> Option<i32> {
+        match rest.strip_prefix(sign) {
+            None if rest.is_empty() => Some(0),
+            Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                digits.parse().ok()
+            }
+            _ => None,
+        }
+    };
+    let number = if let Some(rest) = name.strip_prefix("RTMIN") {
+        min.checked_add(offset(rest, '+')?)?
+    } else if let Some(rest) = name.strip_prefix("RTMAX") {
+        max.checked_sub(offset(rest, '-')?)?
+    } else {
+        return None;
+    };
+    (min..=max).contains(&number).then_some(number)
 }
 
 /// Why the text of `max N` is not a number of branches.

@@ -1050,6 +1050,34 @@ fn timeout_signal_option() {
 }
 
 #[test]
+fn timeout_signal_takes_every_name_coreutils_takes() {
+    // PWR, the aliases POLL and CLD, and the real-time RTMIN+N and
+    // RTMAX-N, as `timeout -s` and bash's `kill` name them; they were
+    // unknown signals. (CLD is only parsed: sleep ignores SIGCHLD.)
+    for (sig, ended) in [
+        ("PWR", "ended by SIGPWR"),
+        ("SIGPOLL", "ended by SIGIO"),
+        ("RTMIN", "ended by signal 34"),
+        ("rtmin+2", "ended by signal 36"),
+        ("SIGRTMAX-1", "ended by signal 63"),
+    ] {
+        Test::new()
+            .script(format!("timeout 100ms signal {sig} {{ sleep 5 }}"))
+            .status(124)
+            .stderr_has(ended)
+            .run();
+    }
+    Test::new().script("timeout 5s signal CLD { true }").run();
+    for sig in ["RTMIN+31", "RTMAX-31", "RTMIN+", "RTMIN-1", "RTMAX+1"] {
+        Test::new()
+            .script(format!("timeout 5s signal {sig} {{ true }}"))
+            .status(2)
+            .stderr_has("pipe::parse::unknown_signal")
+            .run();
+    }
+}
+
+#[test]
 fn nested_timeouts() {
     // The inner one fires first.
     let run = Test::new()
