@@ -810,6 +810,8 @@ fn errors() {
     );
     check_error(r#"echo "\u{110000}""#, "invalid_escape", 6..16);
     check_error(r#"echo "\u{d800}""#, "invalid_escape", 6..14);
+    check_error(r#"echo "\u{1234567}""#, "invalid_escape", 6..17);
+    check_error(r#"echo "${x:-\u{fffffffff}}""#, "invalid_escape", 11..24);
     check_error("echo a\\\nb 3>f", "unsupported_redirect", 10..12);
     check_error("echo a\\\nb }", "stray_brace", 10..11);
 }
