@@ -192,6 +192,21 @@ fn a_default_in_double_quotes_is_double_quoted_text() {
     );
 }
 
+/// A `{` in an unquoted default is text, as in bash: the first `}` closes
+/// the `${` (`${x:-{}` is `{`). It was a parse error, "found `{`". `pipe
+/// fmt` keeps it as written.
+#[test]
+fn a_brace_in_an_unquoted_default_is_text() {
+    ok(
+        "printf '[%s]' ${u:-{} ${u:-a{b} ${u:-{a,b} \"${u:-{}\"",
+        "[{][a{b][{a,b][{]",
+    );
+    Test::new()
+        .file("s.pipe", "echo ${u:-a{b}\n")
+        .args(["fmt", "--check", "s.pipe"])
+        .run();
+}
+
 /// Each prefix assignment sees the ones before it, as in bash; the
 /// command's own words do not.
 #[test]
