@@ -174,12 +174,16 @@ impl Checker {
                     Some(text) => self.texts.insert(name.name.clone(), text),
                     None => self.texts.remove(&name.name),
                 };
+                if matches!(stmt.kind, StmtKind::Export { .. }) {
+                    self.nul_byte(value, "an environment value");
+                }
                 self.set_path(&name.name, value, scope);
                 self.derive(&name.name, [value]);
                 scope.push(name.name.clone());
             }
             StmtKind::Secret { name, value } => {
                 self.word(value, scope);
+                self.nul_byte(value, "an environment value");
                 self.set_path(&name.name, value, scope);
                 scope.push(name.name.clone());
                 self.secrets.insert(name.name.clone(), name.name.clone());
@@ -204,6 +208,16 @@ impl Checker {
             StmtKind::Exit { status } => {
                 if let Some(word) = status {
                     self.word(word, scope);
+                    // A status written out is known to be wrong now.
+                    if let Some(text) = literal(word)
+                        && std::str::from_utf8(&text).map_or(true, |t| t.parse::<u8>().is_err())
+                    {
+                        self.problems
+                            .push(CheckError::Command(crate::exec::RunError::BadExit {
+                                value: String::from_utf8_lossy(&text).into_owned(),
+                                span: word.span.into(),
+                            }));
+                    }
                 }
             }
             StmtKind::List(list) => {
@@ -320,6 +334,7 @@ impl Checker {
         let paths = self.paths.len();
         for assign in &command.assigns {
             self.word(&assign.value, scope);
+            self.nul_byte(&assign.value, "an environment value");
             self.set_path(&assign.name.name, &assign.value, scope);
             scope.push(assign.name.name.clone());
         }
@@ -329,6 +344,7 @@ impl Checker {
         self.paths.truncate(paths);
         for word in &command.words {
             self.word(word, scope);
+            self.nul_byte(word, "an argument");
             self.secret_argument(word);
         }
         for redirect in &command.redirects {
@@ -494,6 +510,22 @@ impl Checker {
                 span: var.span.into(),
                 label,
             });
+        }
+    }
+
+    /// A NUL byte written in a word that must not hold one (`echo "\0"`),
+    /// which the run refuses whatever the word's expansions give.
+    fn nul_byte(&mut self, word: &Word, what: &'static str) {
+        let written = word
+            .parts
+            .iter()
+            .any(|part| matches!(part, WordPart::Literal { bytes, .. } if bytes.contains(&0)));
+        if written {
+            self.problems
+                .push(CheckError::Command(crate::exec::RunError::NulByte {
+                    what,
+                    span: word.span.into(),
+                }));
         }
     }
 

@@ -25,6 +25,49 @@ fn check_reports_every_problem_and_runs_nothing() {
     );
 }
 
+/// What the run is sure to refuse, written out in the script, `pipe check`
+/// refuses too: an `exit` status that is no number from 0 to 255, and a
+/// NUL byte written in an argument or an environment value. They passed
+/// the check and failed the run.
+#[test]
+fn check_refuses_a_bad_exit_status_and_a_written_nul_byte() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "touch ran\necho \"a\\0b\" \"$HOME\\x00\"\nX=\"\\0\" true\nexport E = \"\\u{0}\"\nsecret S = \"x\\0\"\ntrue || exit 300\nexit abc\n",
+        )
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("exit status `300` is not a number from 0 to 255")
+        .stderr_has("exit status `abc` is not a number from 0 to 255")
+        .stderr_has("an argument contains a NUL byte")
+        .stderr_has("an environment value contains a NUL byte")
+        .run();
+    assert!(!run.dir.join("ran").exists());
+    assert_eq!(
+        run.stderr().matches("pipe::run::nul_byte").count(),
+        5,
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        run.stderr().matches("pipe::").count(),
+        7,
+        "{}",
+        run.stderr()
+    );
+    // What may hold a NUL, or may be a good status, is not refused: a
+    // `let` of a name not exported, `<<<` text, a default, `exit $n`.
+    Test::new()
+        .file(
+            "ok.pipe",
+            "let L = \"\\0\"\ncat <<< \"a\\0b\"\necho \"${HOME:-\\0}\"\nlet n = 3\nexit +3\nexit 255\nexit $n\nexit\n",
+        )
+        .args(["check", "ok.pipe"])
+        .stderr_empty()
+        .run();
+}
+
 /// A program named by an absolute path is looked at too (missing, a
 /// directory), as the run will find it whatever its directory; a relative
 /// path is not, since a `cd` or the directory `pipe` runs in decides it.
