@@ -132,6 +132,19 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{op}` at the start of a line")]
+    #[diagnostic(
+        code(pipe::parse::leading_operator),
+        help(
+            "a line ending in `|`, `&&` or `||` goes on to the next one, but a newline before one ends the statement: put the `{op}` at the end of the line before, or end that line with `\\`"
+        )
+    )]
+    LeadingOperator {
+        op: &'static str,
+        #[label("the statement before ended at the line break")]
+        span: SourceSpan,
+    },
+
     #[error("`{keyword}` is a keyword and cannot be used here")]
     #[diagnostic(
         code(pipe::parse::misplaced_keyword),
@@ -393,6 +406,7 @@ impl ParseError {
             | ParseError::TooComplex { span }
             | ParseError::Unexpected { span, .. }
             | ParseError::TrailingOperator { span, .. }
+            | ParseError::LeadingOperator { span, .. }
             | ParseError::MisplacedKeyword { span, .. }
             | ParseError::MissingBody { span, .. }
             | ParseError::Backquote { span }
@@ -531,6 +545,7 @@ mod tests {
                 help: "remove it",
                 span,
             },
+            ParseError::LeadingOperator { op: "|", span },
         ]
     }
 
@@ -574,6 +589,7 @@ mod tests {
             ParseError::BraceInArguments { .. } => 33,
             ParseError::StatementPiped { .. } => 34,
             ParseError::StatementRedirect { .. } => 35,
+            ParseError::LeadingOperator { .. } => 36,
         }
     }
 

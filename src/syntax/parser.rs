@@ -75,6 +75,11 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     if let Some(error) = bash_only(source, pos).or_else(|| brace_expansion(source, pos)) {
         return error;
     }
+    // `|`, `&&` or `||` first on a line, as a pipeline split before its
+    // operators would have it: the line break ended the statement.
+    if let Some(error) = leading_operator(source, pos) {
+        return error;
+    }
     if positives.contains(&Rule::var_default_op) || positives.contains(&Rule::var_number) {
         return unsupported_parameter(source, pos, span);
     }
@@ -440,6 +445,47 @@ fn parenthesis(source: &str, pos: usize) -> Option<ParseError> {
         text,
         help,
         span: Span::new(start, end).into(),
+    })
+}
+
+/// A `|`, `&&` or `||` at `pos` with only spaces, and maybe comments on
+/// lines of their own, between it and the line break before it.
+fn leading_operator(source: &str, pos: usize) -> Option<ParseError> {
+    let rest = &source[pos..];
+    let op = if rest.starts_with("&&") {
+        "&&"
+    } else if rest.starts_with("||") {
+        "||"
+    } else if rest.starts_with('|') {
+        "|"
+    } else {
+        return None;
+    };
+    let line_start = source[..pos].rfind('\n').map(|at| at + 1)?;
+    if !source[line_start..pos]
+        .trim_start_matches([' ', '\t'])
+        .is_empty()
+    {
+        return None;
+    }
+    // The last line of code before it (a comment after the code left out,
+    // roughly) must end a statement, not open a block or want more.
+    let code = source[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#'))?;
+    let comment = [" #", "\t#"]
+        .iter()
+        .filter_map(|start| code.find(start))
+        .min();
+    let code = comment.map_or(code, |at| &code[..at]);
+    if code.trim_end().ends_with(['|', '&', '{', ';', '(', '\\']) {
+        return None;
+    }
+    Some(ParseError::LeadingOperator {
+        op,
+        span: Span::new(pos, pos + op.len()).into(),
     })
 }
 

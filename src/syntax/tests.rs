@@ -269,6 +269,12 @@ fn redirect_fd_numbers() {
 
 #[test]
 fn bash_special_parameters_are_refused() {
+    // `|`, `&&` or `||` first on a line after a statement.
+    check_error("echo a\n| cat", "leading_operator", 7..8);
+    check_error("echo a\n  && echo b", "leading_operator", 9..11);
+    check_error("echo a # c\n\n# d\n|| echo b", "leading_operator", 16..18);
+    check_error("{\n| cat }", "unexpected", 2..3);
+    check_error("echo a |\n| cat", "unexpected", 9..10);
     check_error("echo $$", "unsupported_expansion", 5..7);
     check_error("echo \"pid $$\"", "unsupported_expansion", 10..12);
     check_error("kill $!", "unsupported_expansion", 5..7);
