@@ -149,9 +149,18 @@ pub fn scan(source: &str) -> Result<(), ParseError> {
         }
         i += 1;
     }
-    match stack.last() {
-        Some(&(opener, at)) => Err(unclosed(opener, at)),
-        None => Ok(()),
+    match stack.as_slice() {
+        // A `"` inside a `${` is a quote only in its default, after `:-`:
+        // one right after the name (`"${HOME"`, the `}` forgotten) was
+        // the string's own closing quote, and the `${` is what is open,
+        // not the string that quote seemed to start (maybe lines below).
+        [.., (Opener::Var, var), (Opener::Quote, quote)]
+            if !source[*var..*quote].contains(":-") =>
+        {
+            Err(unclosed(Opener::Var, *var))
+        }
+        [.., (opener, at)] => Err(unclosed(*opener, *at)),
+        [] => Ok(()),
     }
 }
 
@@ -272,6 +281,17 @@ mod tests {
             (
                 "{ echo \"}\"",
                 "pipe::parse::unclosed_brace Some(Span { start: 0, end: 1 })",
+            ),
+            // The `}` forgotten in double quotes: the `${` is open, not a
+            // string started by the closing quote.
+            (
+                "echo \"${HOME\"\necho \"x\"",
+                "pipe::parse::unclosed_var Some(Span { start: 6, end: 8 })",
+            ),
+            // In a default, a `"` starts a string.
+            (
+                "echo \"${x:-a\"",
+                "pipe::parse::unterminated_string Some(Span { start: 12, end: 13 })",
             ),
         ];
         for (source, expected) in cases {
