@@ -260,10 +260,25 @@ impl Checker {
                             self.word(word, scope);
                             self.one_item(&for_loop.var.name, word);
                         }
-                        ListItem::Range { from, to, .. } => {
+                        ListItem::Range { from, to, span } => {
                             for bound in [from, to] {
                                 if let RangeBound::Var(var) = bound {
                                     self.var(var, scope);
+                                }
+                            }
+                            // A range written out is known to be too long now.
+                            if let (RangeBound::Int(from), RangeBound::Int(to)) = (from, to) {
+                                let len = (i128::from(from.value) - i128::from(to.value))
+                                    .unsigned_abs()
+                                    + 1;
+                                if len > crate::expand::MAX_RANGE {
+                                    self.problems.push(CheckError::Command(
+                                        crate::expand::ExpandError::RangeTooLong {
+                                            len,
+                                            span: (*span).into(),
+                                        }
+                                        .into(),
+                                    ));
                                 }
                             }
                         }

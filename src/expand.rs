@@ -137,7 +137,7 @@ pub fn bash_variable_help(name: &str) -> Option<String> {
 }
 
 /// The most items one range may produce.
-const MAX_RANGE: u128 = 10_000_000;
+pub const MAX_RANGE: u128 = 10_000_000;
 
 /// Expands a word to its fields. Only `$@` makes several (or none); every
 /// other word is exactly one field, whatever its values hold.

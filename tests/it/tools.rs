@@ -68,6 +68,36 @@ fn check_refuses_a_bad_exit_status_and_a_written_nul_byte() {
         .run();
 }
 
+/// A range written out with more items than a range may hold is refused
+/// by `pipe check` as by the run (`pipe::run::range_too_long`); it passed.
+#[test]
+fn check_refuses_a_range_too_long() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "for i in 1..100000000 { true }\nparallel for j in -5000000..5000000 { true }\n",
+        )
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("range too long: 100000000 items")
+        .stderr_has("range too long: 10000001 items")
+        .run();
+    assert_eq!(
+        run.stderr().matches("pipe::").count(),
+        2,
+        "{}",
+        run.stderr()
+    );
+    Test::new()
+        .file(
+            "ok.pipe",
+            "for k in 1..10000000 { true }\nlet n = 9\nfor i in 1..$n { true }\n",
+        )
+        .args(["check", "ok.pipe"])
+        .stderr_empty()
+        .run();
+}
+
 /// A program named by an absolute path is looked at too (missing, a
 /// directory), as the run will find it whatever its directory; a relative
 /// path is not, since a `cd` or the directory `pipe` runs in decides it.
