@@ -339,7 +339,8 @@ pub enum ParseError {
         help("use a name such as `TERM`, `INT`, `HUP` or `KILL`, or a number from 1 to 64")
     )]
     UnknownSignal {
-        #[label("not a signal")]
+        reason: &'static str,
+        #[label("{reason}")]
         span: SourceSpan,
     },
 
@@ -426,7 +427,7 @@ impl ParseError {
             | ParseError::DurationWithoutUnit { span }
             | ParseError::InvalidDuration { span, .. }
             | ParseError::DurationTooLarge { span }
-            | ParseError::UnknownSignal { span }
+            | ParseError::UnknownSignal { span, .. }
             | ParseError::InvalidMax { span }
             | ParseError::MaxZero { span }
             | ParseError::DuplicateOption { span, .. }
@@ -485,7 +486,10 @@ mod tests {
                 span,
             },
             ParseError::DurationTooLarge { span },
-            ParseError::UnknownSignal { span },
+            ParseError::UnknownSignal {
+                reason: "not a signal",
+                span,
+            },
             ParseError::InvalidMax { span },
             ParseError::MaxZero { span },
             ParseError::DuplicateOption {

@@ -172,7 +172,16 @@ const SIGNALS: [(&str, i32); 34] = [
 /// A signal: a name (`TERM`, `SIGTERM`, any case) or a number from 1 to 64.
 pub(super) fn signal(word: Word) -> Result<Spanned<i32>, ParseError> {
     let span = word.span;
-    let unknown = || ParseError::UnknownSignal { span: span.into() };
+    let reason = if is_expanded(&word) {
+        // Unlike `max` and durations, a signal is never expanded.
+        "a signal is written out, not expanded"
+    } else {
+        "not a signal"
+    };
+    let unknown = || ParseError::UnknownSignal {
+        reason,
+        span: span.into(),
+    };
     let text = literal_text(&word).ok_or_else(unknown)?;
     let value = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         text.parse::<i32>()
