@@ -271,6 +271,12 @@ fn dq_default(pair: Pair<'_>) -> Result<Word, ParseError> {
                 refuse_backquote(child.as_str(), child_span.start, false)?;
                 parts.literal(child.as_str().as_bytes().to_vec(), true, child_span)
             }
+            // `\}` is a `}` that does not close the `${`, as in bash
+            // (`"${x:-a\}b}"` is `a}b`), where elsewhere in double quotes
+            // it keeps its backslash.
+            Rule::dq_escape if child.as_str() == "\\}" => {
+                parts.literal(b"}".to_vec(), true, child_span)
+            }
             Rule::dq_escape => parts.literal(dq_escape(&child)?, true, child_span),
             Rule::dquote => dquote(child, &mut parts)?,
             Rule::dollar => {

@@ -192,6 +192,17 @@ fn a_default_in_double_quotes_is_double_quoted_text() {
     );
 }
 
+/// In a default inside double quotes, `\}` is a `}` that does not close
+/// the `${`, as in bash (`"${x:-a\}b}"` is `a}b`); it kept its backslash.
+/// Elsewhere in double quotes `\}` stays as written, as in bash.
+#[test]
+fn an_escaped_brace_in_a_quoted_default_is_a_brace() {
+    ok(
+        r#"printf '[%s]' "${u:-a\}b}" "${u:-\}}" "a\}b" ${u:-\}}"#,
+        "[a}b][}][a\\}b][}]",
+    );
+}
+
 /// A `{` in an unquoted default is text, as in bash: the first `}` closes
 /// the `${` (`${x:-{}` is `{`). It was a parse error, "found `{`". `pipe
 /// fmt` keeps it as written.
