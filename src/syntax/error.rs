@@ -79,7 +79,7 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
-    #[error("`{{` among a command's words")]
+    #[error("`{{` where a word stands")]
     #[diagnostic(
         code(pipe::parse::brace_in_arguments),
         help(

@@ -88,6 +88,15 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     {
         return error;
     }
+    // `let x = {a}`: a `{` where an assignment's value stands.
+    if source[pos..].starts_with('{')
+        && positives.contains(&Rule::word)
+        && assignment_words(source, pos).is_some()
+    {
+        return ParseError::BraceInArguments {
+            span: Span::new(pos, pos + 1).into(),
+        };
+    }
     if positives.contains(&Rule::word)
         && let Some(error) = empty_value(source, pos)
     {
