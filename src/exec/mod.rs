@@ -198,6 +198,27 @@ pub fn run(
     config: Config,
     reporter: &dyn Reporter,
 ) -> Outcome {
+    // The working directory as the shell that started pipe named it
+    // (through a link, maybe), so that `cd ..` and `$PWD` go on from the
+    // logical path as in bash; else as the system names it.
+    let system_cwd = std::env::current_dir().ok();
+    // A `$PWD` is kept when it names the directory, or when the system
+    // cannot name it (it was removed).
+    let pwd_valid = pwd_is_cwd() || system_cwd.is_none();
+    let cwd = match std::env::var_os("PWD") {
+        Some(pwd) if pwd_valid && system_cwd.is_some() => logical(std::path::Path::new(&pwd)),
+        _ => system_cwd.unwrap_or_else(|| PathBuf::from(".")),
+    };
+    // As bash does at start-up: a `$PWD` that is not the working
+    // directory (a parent that changed directory without updating it, as
+    // most process APIs do, or none at all) is set to it, in the script
+    // and its children. In pipe's own environment, which children get as
+    // it is, rather than as a change each child's start would apply.
+    if !pwd_valid {
+        // SAFETY: no thread of pipe's own exists yet, and nothing else
+        // reads or writes the environment meanwhile.
+        unsafe { std::env::set_var("PWD", &cwd) };
+    }
     // Before any thread of pipe's own exists (see `reserve_fds`): a
     // parallel block uses a few fds a branch.
     if script.body.iter().any(has_branches) {
@@ -222,17 +243,6 @@ pub fn run(
                 secrets: Vec::new(),
             });
         }
-    };
-    // The working directory as the shell that started pipe named it
-    // (through a link, maybe), so that `cd ..` and `$PWD` go on from the
-    // logical path as in bash; else as the system names it.
-    let system_cwd = std::env::current_dir().ok();
-    // A `$PWD` is kept when it names the directory, or when the system
-    // cannot name it (it was removed).
-    let pwd_valid = pwd_is_cwd() || system_cwd.is_none();
-    let cwd = match std::env::var_os("PWD") {
-        Some(pwd) if pwd_valid && system_cwd.is_some() => logical(std::path::Path::new(&pwd)),
-        _ => system_cwd.unwrap_or_else(|| PathBuf::from(".")),
     };
     let interp = Interp {
         positional: config.positional,
@@ -260,13 +270,6 @@ pub fn run(
         cancel: root.clone(),
         condition: false,
     };
-    // As bash does at start-up: a `$PWD` that is not the working
-    // directory (a parent that changed directory without updating it, as
-    // most process APIs do) is set to it, in the script and its children.
-    if !pwd_valid {
-        let cwd = scope.cwd.as_os_str().to_owned();
-        scope.set("PWD", cwd, Assign::Export);
-    }
     let io = Io::inherit();
     let flow = runtime.block_on(async {
         // The background is polled first, so that signals to pipe are
