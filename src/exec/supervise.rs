@@ -389,7 +389,7 @@ impl Supervisor {
         }
         let known = self.known.borrow();
         let inherited = self.inherited.borrow();
-        children()
+        adopted()
             .into_iter()
             .filter(|pid| !known.contains(pid) && !inherited.contains(pid))
             .collect()
@@ -439,6 +439,26 @@ fn children() -> HashSet<i32> {
                 );
             }
         }
+    }
+    pids
+}
+
+/// The children of `pipe`'s main thread, from `/proc` (Linux): every
+/// orphan `pipe` adopts is one, as the kernel gives an orphan to the first
+/// live thread of its reaper, the main thread, which lives as long as
+/// `pipe`. One file to read, where all children are listed by the threads
+/// that started them (`children`).
+fn adopted() -> HashSet<i32> {
+    let mut pids = HashSet::new();
+    #[cfg(target_os = "linux")]
+    if has_children()
+        && let Ok(text) =
+            std::fs::read_to_string(format!("/proc/self/task/{}/children", std::process::id()))
+    {
+        pids.extend(
+            text.split_whitespace()
+                .filter_map(|pid| pid.parse::<i32>().ok()),
+        );
     }
     pids
 }
