@@ -1317,6 +1317,22 @@ fn pwd_is_the_working_directory_from_the_start() {
         .script("echo $PWD\nprintenv PWD")
         .stdout(format!("{dir}\n{dir}\n"))
         .run();
+    // None at all, as a program started with a small environment has:
+    // set for the script and its children, a parallel branch's too.
+    let test = Test::new();
+    let dir = std::fs::canonicalize(test.path()).unwrap();
+    let dir = dir.display().to_string();
+    let mut command = test.command();
+    command
+        .env_remove("PWD")
+        .args(["-c", "echo $PWD\nprintenv PWD\nparallel { printenv PWD }"]);
+    let output = command.output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("{dir}\n{dir}\n{dir}\n"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let test = Test::new().file("real/sub/f", "");
     let dir = std::fs::canonicalize(test.path()).unwrap();
     std::os::unix::fs::symlink(dir.join("real"), dir.join("link")).unwrap();
