@@ -132,7 +132,7 @@ impl Supervisor {
     pub fn new() -> Supervisor {
         let supervisor = Supervisor::default();
         supervisor.subreaper.set(become_subreaper());
-        supervisor.inherited.replace(children());
+        supervisor.inherited.replace(main_thread_children());
         supervisor
     }
 
@@ -252,14 +252,8 @@ impl Supervisor {
             return false;
         }
         let mut killed = false;
-        for pid in self.strangers() {
-            // SAFETY: waitpid on our own child, which nothing else reaps.
-            let reaped = unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) } == pid;
+        for pid in self.running_strangers() {
             let mut orphans = self.orphans.borrow_mut();
-            if reaped {
-                orphans.remove(&pid);
-                continue;
-            }
             match orphans.get(&pid) {
                 None => {
                     orphans.insert(pid, std::time::Instant::now());
@@ -299,17 +293,7 @@ impl Supervisor {
         let mut deadline = None;
         let mut signalled = HashSet::new();
         loop {
-            let mut alive = Vec::new();
-            for pid in self.strangers() {
-                // SAFETY: waitpid on our own child, which nothing else reaps.
-                let reaped =
-                    unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) } == pid;
-                if reaped {
-                    self.orphans.borrow_mut().remove(&pid);
-                } else {
-                    alive.push(pid);
-                }
-            }
+            let alive = self.running_strangers();
             if alive.is_empty() {
                 return;
             }
@@ -336,6 +320,20 @@ impl Supervisor {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+    }
+
+    /// The strangers still running; those that ended are reaped here.
+    fn running_strangers(&self) -> Vec<i32> {
+        let mut running = self.strangers();
+        running.retain(|&pid| {
+            // SAFETY: waitpid on our own child, which nothing else reaps.
+            let reaped = unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) } == pid;
+            if reaped {
+                self.orphans.borrow_mut().remove(&pid);
+            }
+            !reaped
+        });
+        running
     }
 
     /// `signal` to every adopted orphan still running.
@@ -389,7 +387,7 @@ impl Supervisor {
         }
         let known = self.known.borrow();
         let inherited = self.inherited.borrow();
-        adopted()
+        main_thread_children()
             .into_iter()
             .filter(|pid| !known.contains(pid) && !inherited.contains(pid))
             .collect()
@@ -424,31 +422,13 @@ fn become_subreaper() -> bool {
     }
 }
 
-/// The pids of this process's children, from `/proc` (Linux).
-fn children() -> HashSet<i32> {
-    let mut pids = HashSet::new();
-    #[cfg(target_os = "linux")]
-    if has_children()
-        && let Ok(tasks) = std::fs::read_dir("/proc/self/task")
-    {
-        for task in tasks.flatten() {
-            if let Ok(text) = std::fs::read_to_string(task.path().join("children")) {
-                pids.extend(
-                    text.split_whitespace()
-                        .filter_map(|pid| pid.parse::<i32>().ok()),
-                );
-            }
-        }
-    }
-    pids
-}
-
-/// The children of `pipe`'s main thread, from `/proc` (Linux): every
+/// The children of `pipe`'s main thread, from `/proc` (Linux). Every
 /// orphan `pipe` adopts is one, as the kernel gives an orphan to the first
-/// live thread of its reaper, the main thread, which lives as long as
-/// `pipe`. One file to read, where all children are listed by the threads
-/// that started them (`children`).
-fn adopted() -> HashSet<i32> {
+/// live thread of its reaper: the main thread, which lives as long as
+/// `pipe`. So is every child `pipe` had when it started (before any thread
+/// of its own). The children a starter thread started are listed under
+/// that thread, and are known anyway.
+fn main_thread_children() -> HashSet<i32> {
     let mut pids = HashSet::new();
     #[cfg(target_os = "linux")]
     if has_children()
@@ -464,7 +444,7 @@ fn adopted() -> HashSet<i32> {
 }
 
 /// Whether this process has any child, running or not yet reaped: one
-/// system call, where listing them reads a file per thread.
+/// system call, where listing them reads a file.
 #[cfg(target_os = "linux")]
 fn has_children() -> bool {
     // SAFETY: WNOWAIT|WNOHANG only looks; `info` is ours to write.
