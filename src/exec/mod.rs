@@ -1372,44 +1372,33 @@ pub fn redact(secrets: &[Vec<u8>], text: String) -> String {
 /// it stands alone, between characters that cannot be part of a word:
 /// replacing every `e` of the output would garble it and, by the letters
 /// it hid, tell the secret.
-pub fn mask_secrets(
-    secrets: &[Vec<u8>],
-    mut text: String,
-    mask: impl Fn(&str) -> String,
-) -> String {
-    const SHORT: usize = 4;
-    let wordy = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-    for secret in secrets {
-        let secret = String::from_utf8_lossy(secret);
-        if secret.is_empty() || !text.contains(secret.as_ref()) {
-            continue;
-        }
-        let mut out = String::with_capacity(text.len());
-        let mut rest = 0;
-        for (at, _) in text.match_indices(secret.as_ref()) {
-            let end = at + secret.len();
-            if at < rest {
-                continue;
-            }
-            let alone =
-                !wordy(text[..at].chars().next_back()) && !wordy(text[end..].chars().next());
-            if secret.len() >= SHORT || alone {
-                out.push_str(&text[rest..at]);
-                out.push_str(&mask(&secret));
-                rest = end;
-            }
-        }
-        out.push_str(&text[rest..]);
-        text = out;
-    }
-    text
+pub fn mask_secrets(secrets: &[Vec<u8>], text: String, mask: impl Fn(&str) -> String) -> String {
+    // Text shows a value that is not UTF-8 as it shows the value's own
+    // bytes, with U+FFFD for each that is not: so is it looked for.
+    let shown: Vec<Vec<u8>> = secrets
+        .iter()
+        .map(|secret| String::from_utf8_lossy(secret).into_owned().into_bytes())
+        .collect();
+    let masked = mask_bytes(&shown, text.as_bytes(), |secret| {
+        mask(&String::from_utf8_lossy(secret)).into_bytes()
+    });
+    // Valid UTF-8 matched against valid UTF-8 starts and ends at a
+    // character's boundary, so the result is text again.
+    String::from_utf8(masked)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
 }
 
 /// `bytes` with every secret's value replaced by `***`, matched as bytes,
-/// so that a value that is not UTF-8 is found whatever surrounds it. As in
-/// [`mask_secrets`], a value shorter than 4 bytes is replaced only where it
-/// stands alone, not next to a letter, digit or `_`.
+/// so that a value that is not UTF-8 is found whatever surrounds it (see
+/// [`mask_secrets`] for which occurrences count).
 fn redact_bytes(secrets: &[Vec<u8>], bytes: &[u8]) -> Vec<u8> {
+    mask_bytes(secrets, bytes, |_| b"***".to_vec())
+}
+
+/// Replaces the occurrences of each secret in `bytes` by what `mask` makes
+/// of it: every one of a value of 4 bytes or more; one of a shorter value
+/// only where no letter, digit or `_` is next to it.
+fn mask_bytes(secrets: &[Vec<u8>], bytes: &[u8], mask: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
     const SHORT: usize = 4;
     let wordy = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
     // The characters around a match; a byte that is not UTF-8 is none.
@@ -1434,7 +1423,7 @@ fn redact_bytes(secrets: &[Vec<u8>], bytes: &[u8]) -> Vec<u8> {
                 let end = at + secret.len();
                 let alone = !wordy(before(&text[..at])) && !wordy(after(&text[end..]));
                 if secret.len() >= SHORT || alone {
-                    out.extend_from_slice(b"***");
+                    out.extend_from_slice(&mask(secret));
                     at = end;
                     continue;
                 }
