@@ -634,15 +634,16 @@ impl<'r> Interp<'r> {
         // the ones that become pipe's, is a stage of a group that then
         // closes. Waking on group closes rather than on SIGCHLD spares every
         // child's end a signal to pipe.
-        // An orphan sent SIGTERM is looked at again after the grace period,
-        // to be killed if it still runs, group closes or not.
+        // An orphan sent SIGTERM is looked at again every 100 ms, group
+        // closes or not: reaped soon once it has ended (no zombie lingers
+        // for the grace period), killed if it still runs after the grace.
         let orphans = async {
             let mut pending = false;
             loop {
                 if pending {
                     tokio::select! {
                         () = self.supervisor.group_closed() => {}
-                        () = tokio::time::sleep(supervise::DEFAULT_GRACE) => {}
+                        () = tokio::time::sleep(std::time::Duration::from_millis(100)) => {}
                     }
                 } else {
                     self.supervisor.group_closed().await;
