@@ -8,7 +8,18 @@
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
+};
+
+/// A source line longer than this (in bytes) is shown only around what the
+/// diagnostic points at: a script with a megabyte on one line (a generated
+/// one, a value pasted in) gets a diagnostic of a few lines, not of the
+/// megabyte.
+const WIDE_LINE: usize = 400;
+/// How much of such a line is shown on each side of what is pointed at.
+const MARGIN: usize = 60;
 
 /// A script's name and text, shared by every diagnostic about it.
 #[derive(Clone)]
@@ -59,25 +70,21 @@ impl Printer {
         secrets: &[Vec<u8>],
     ) -> String {
         let mut out = String::new();
-        let result = match source {
-            Some(source) => {
-                // The script's text is shown with each secret masked by
-                // as many `*` as it has bytes: every span still points at
-                // the same text, and underlines stay under it.
-                let text = source.named.inner();
-                let masked = crate::exec::mask_secrets(secrets, text.clone(), |secret| {
-                    "*".repeat(secret.len())
-                });
-                let masked =
-                    (masked != *text).then(|| NamedSource::new(source.named.name(), masked));
-                let with_source = WithSource {
-                    inner: error,
-                    source: masked.as_ref().unwrap_or(&source.named),
-                };
-                self.handler.render_report(&mut out, &with_source)
-            }
-            None => self.handler.render_report(&mut out, error),
+        // The script's text is shown with each secret masked by as many `*`
+        // as it has bytes: every span still points at the same text, and
+        // underlines stay under it.
+        let masked = source.and_then(|source| {
+            let text = source.named.inner();
+            let masked =
+                crate::exec::mask_secrets(secrets, text.clone(), |secret| "*".repeat(secret.len()));
+            (masked != *text).then(|| NamedSource::new(source.named.name(), masked))
+        });
+        let shown = WithSource {
+            inner: error,
+            secrets,
+            source: source.map(|source| Clipped(masked.as_ref().unwrap_or(&source.named))),
         };
+        let result = self.handler.render_report(&mut out, &shown);
         if result.is_err() {
             out = format!("error: {error}\n");
         }
@@ -96,11 +103,13 @@ fn terminal_width() -> Option<usize> {
     (columns >= 40).then_some(columns)
 }
 
-/// A diagnostic with the script's source attached, rendered as the inner
-/// one would be.
+/// A diagnostic as it is shown: the inner one, with the script's source
+/// attached, and no word of its message longer than [`WIDE_LINE`].
 struct WithSource<'a> {
     inner: &'a dyn Diagnostic,
-    source: &'a NamedSource<String>,
+    /// Hidden before a word is cut, so that no part of one is shown.
+    secrets: &'a [Vec<u8>],
+    source: Option<Clipped<'a>>,
 }
 
 impl std::fmt::Debug for WithSource<'_> {
@@ -111,7 +120,8 @@ impl std::fmt::Debug for WithSource<'_> {
 
 impl std::fmt::Display for WithSource<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self.inner, f)
+        let text = crate::exec::redact(self.secrets, self.inner.to_string());
+        f.write_str(&clip_words(&text))
     }
 }
 
@@ -131,10 +141,17 @@ impl Diagnostic for WithSource<'_> {
         self.inner.url()
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(self.source)
+        match &self.source {
+            Some(source) => Some(source),
+            None => self.inner.source_code(),
+        }
     }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.inner.labels()
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let labels = self.inner.labels()?;
+        match &self.source {
+            Some(source) => Some(Box::new(labels.map(|label| source.clip_label(label)))),
+            None => Some(labels),
+        }
     }
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
         self.inner.related()
@@ -142,4 +159,117 @@ impl Diagnostic for WithSource<'_> {
     fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
         self.inner.diagnostic_source()
     }
+}
+
+/// The script's text as diagnostics read it: where a line is wider than
+/// [`WIDE_LINE`], only the part of it around the span asked for, and no
+/// lines around it.
+struct Clipped<'a>(&'a NamedSource<String>);
+
+impl Clipped<'_> {
+    fn text(&self) -> &str {
+        self.0.inner()
+    }
+
+    /// A label within one wide line underlines at most [`WIDE_LINE`] bytes
+    /// of it (a command name of a megabyte is shown by its start). A label
+    /// over several lines, a block's, is left whole.
+    fn clip_label(&self, label: LabeledSpan) -> LabeledSpan {
+        let text = self.text();
+        let (start, len) = (label.offset(), label.len());
+        let Some(word) = text.get(start..start + len) else {
+            return label;
+        };
+        if len <= WIDE_LINE || word.contains('\n') {
+            return label;
+        }
+        let end = floor_boundary(text, start + WIDE_LINE);
+        LabeledSpan::new_with_span(
+            label.label().map(str::to_owned),
+            SourceSpan::from((start, end - start)),
+        )
+    }
+}
+
+impl SourceCode for Clipped<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let contents = self
+            .0
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let wide = contents
+            .data()
+            .split(|&b| b == b'\n')
+            .any(|line| line.len() > WIDE_LINE);
+        if !wide {
+            return Ok(contents);
+        }
+        let text = self.text();
+        let bytes = text.as_bytes();
+        let start = span.offset().min(bytes.len());
+        let end = (start + span.len()).min(bytes.len());
+        let line_start = bytes[..start]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |at| at + 1);
+        let line_end = bytes[end..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |at| end + at);
+        let from = ceil_boundary(text, line_start.max(start.saturating_sub(MARGIN)));
+        let to = floor_boundary(text, line_end.min(end + MARGIN)).max(end);
+        // Where `from` is, as the unclipped source counts lines and columns.
+        let at = self.0.read_span(&SourceSpan::from((from, 0)), 0, 0)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.0.name().to_owned(),
+            &bytes[from..to],
+            SourceSpan::from((from, to - from)),
+            at.line(),
+            at.column(),
+            at.line_count(),
+        )))
+    }
+}
+
+/// `text` with every word (a run without white space) longer than
+/// [`WIDE_LINE`] cut there, and `…` to show it was.
+fn clip_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(4 * WIDE_LINE));
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let (word, after) = rest.split_at(end);
+        if word.len() > WIDE_LINE {
+            out.push_str(&word[..floor_boundary(word, WIDE_LINE)]);
+            out.push('…');
+        } else {
+            out.push_str(word);
+        }
+        let space = after.len() - after.trim_start().len();
+        out.push_str(&after[..space]);
+        rest = &after[space..];
+    }
+    out
+}
+
+/// The nearest character boundary of `text` at or before `at`.
+fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The nearest character boundary of `text` at or after `at`.
+fn ceil_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }

@@ -382,6 +382,8 @@ fn suggest(name: &str, path_var: Option<&OsStr>) -> Option<String> {
     if name.is_empty() {
         return None;
     }
+    let limit = crate::expand::typo_limit(name);
+    let length = name.chars().count();
     let mut best: Option<(usize, String)> = None;
     for dir in search_path(path_var) {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -392,13 +394,14 @@ fn suggest(name: &str, path_var: Option<&OsStr>) -> Option<String> {
             let Some(candidate) = candidate.to_str() else {
                 continue;
             };
-            let distance = strsim::damerau_levenshtein(name, candidate);
-            let limit = if name.len() <= 3 { 1 } else { 2 };
-            if distance <= limit
-                // As many edits as the name has letters make it anything:
-                // on a PATH of thousands, `x` is one edit from `[`, `ex`,
-                // `w`, none of them a fix.
-                && distance < name.chars().count()
+            let Some(distance) = crate::expand::typo_distance(name, length, candidate, limit)
+            else {
+                continue;
+            };
+            // As many edits as the name has letters make it anything: on a
+            // PATH of thousands, `x` is one edit from `[`, `ex`, `w`, none
+            // of them a fix.
+            if distance < length
                 && best
                     .as_ref()
                     .is_none_or(|(d, c)| (distance, candidate) < (*d, c.as_str()))

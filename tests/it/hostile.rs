@@ -525,3 +525,41 @@ fn a_group_is_never_signalled_after_its_pid_is_reused() {
         );
     }
 }
+
+#[test]
+fn a_diagnostic_on_a_wide_line_shows_only_its_part() {
+    // A script with 100 KB on one line (generated, or a value pasted in):
+    // the diagnostic shows the line around the variable, not all of it.
+    let line = format!("echo {} $nope {}\n", "a".repeat(50_000), "b".repeat(50_000));
+    let run = Test::new().script(line).status(1).run();
+    insta::assert_snapshot!(run.stderr());
+}
+
+#[test]
+fn a_diagnostic_cuts_a_word_of_a_megabyte() {
+    // The command's name is in the message and under the label: both are
+    // cut, and the report stays a few kilobytes.
+    let script = format!("true\nnosuch{} arg\n", "x".repeat(1 << 20));
+    let run = Test::new().script(script).status(127).run();
+    let stderr = run.stderr();
+    assert!(stderr.len() < 4096, "{} bytes of stderr", stderr.len());
+    assert!(stderr.contains("pipe::run::command_not_found"), "{stderr}");
+    assert!(stderr.contains("`nosuchxxx"), "{stderr}");
+    assert!(stderr.contains("x…"), "{stderr}");
+    assert!(stderr.contains("[script.pipe:2:1]"), "{stderr}");
+}
+
+#[test]
+fn a_secret_in_a_cut_word_stays_hidden() {
+    // The word is cut after the secret is hidden: no part of it shows.
+    let script = format!(
+        "secret key = hunter2hunter2\nnosuch{}${{key}}tail\n",
+        "x".repeat(390)
+    );
+    let run = Test::new().script(script).status(127).run();
+    let stderr = run.stderr();
+    // Cut first, the message would end in the secret's first bytes.
+    let cut = format!("`nosuch{}h", "x".repeat(390));
+    assert!(!stderr.contains(&cut), "{stderr}");
+    assert!(stderr.contains("***"), "{stderr}");
+}
