@@ -112,6 +112,14 @@ struct WithSource<'a> {
     source: Option<Clipped<'a>>,
 }
 
+impl WithSource<'_> {
+    /// Text of the diagnostic as it is shown: secrets hidden, then every
+    /// word cut at [`WIDE_LINE`].
+    fn shown(&self, text: &str) -> String {
+        clip_words(&crate::exec::redact(self.secrets, text.to_owned()))
+    }
+}
+
 impl std::fmt::Debug for WithSource<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Debug::fmt(self.inner, f)
@@ -120,8 +128,7 @@ impl std::fmt::Debug for WithSource<'_> {
 
 impl std::fmt::Display for WithSource<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = crate::exec::redact(self.secrets, self.inner.to_string());
-        f.write_str(&clip_words(&text))
+        f.write_str(&self.shown(&self.inner.to_string()))
     }
 }
 
@@ -135,7 +142,8 @@ impl Diagnostic for WithSource<'_> {
         self.inner.severity()
     }
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.inner.help()
+        let help = self.inner.help()?;
+        Some(Box::new(self.shown(&help.to_string())))
     }
     fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
         self.inner.url()
@@ -148,10 +156,18 @@ impl Diagnostic for WithSource<'_> {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let labels = self.inner.labels()?;
-        match &self.source {
-            Some(source) => Some(Box::new(labels.map(|label| source.clip_label(label)))),
-            None => Some(labels),
-        }
+        Some(Box::new(labels.map(|label| {
+            let text = label.label().map(|text| self.shown(text));
+            let span = match &self.source {
+                Some(source) => source.clip_span(label.inner()),
+                None => *label.inner(),
+            };
+            if label.primary() {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            }
+        })))
     }
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
         self.inner.related()
@@ -174,20 +190,16 @@ impl Clipped<'_> {
     /// A label within one wide line underlines at most [`WIDE_LINE`] bytes
     /// of it (a command name of a megabyte is shown by its start). A label
     /// over several lines, a block's, is left whole.
-    fn clip_label(&self, label: LabeledSpan) -> LabeledSpan {
+    fn clip_span(&self, span: &SourceSpan) -> SourceSpan {
         let text = self.text();
-        let (start, len) = (label.offset(), label.len());
-        let Some(word) = text.get(start..start + len) else {
-            return label;
-        };
-        if len <= WIDE_LINE || word.contains('\n') {
-            return label;
+        let (start, len) = (span.offset(), span.len());
+        match text.get(start..start + len) {
+            Some(word) if len > WIDE_LINE && !word.contains('\n') => {
+                let end = floor_boundary(text, start + WIDE_LINE);
+                SourceSpan::from((start, end - start))
+            }
+            _ => *span,
         }
-        let end = floor_boundary(text, start + WIDE_LINE);
-        LabeledSpan::new_with_span(
-            label.label().map(str::to_owned),
-            SourceSpan::from((start, end - start)),
-        )
     }
 }
 

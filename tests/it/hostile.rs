@@ -563,3 +563,13 @@ fn a_secret_in_a_cut_word_stays_hidden() {
     assert!(!stderr.contains(&cut), "{stderr}");
     assert!(stderr.contains("***"), "{stderr}");
 }
+
+#[test]
+fn a_variable_name_of_a_megabyte_is_cut_in_its_help_too() {
+    let script = format!("echo ${}\n", "v".repeat(1 << 20));
+    let run = Test::new().script(script).status(1).run();
+    let stderr = run.stderr();
+    assert!(stderr.len() < 6000, "{} bytes of stderr", stderr.len());
+    assert!(stderr.contains("pipe::run::undefined_variable"), "{stderr}");
+    assert!(stderr.contains("help: define it with `let"), "{stderr}");
+}
