@@ -91,6 +91,7 @@ pub fn check(script: &Script) -> Vec<CheckError> {
         secrets: HashMap::new(),
         paths: Vec::new(),
         texts: HashMap::new(),
+        looked_up: HashMap::new(),
     };
     // pipe sets `$PWD` as it starts, as bash does, whatever it inherited.
     let mut scope = vec!["PWD".to_owned()];
@@ -152,6 +153,18 @@ struct Checker {
     /// The script variables whose value is text written in the script
     /// (`let hosts = "web1 web2"`), as last set.
     texts: HashMap<String, Vec<u8>>,
+    /// Each bare program name looked for, by the PATH it was looked for
+    /// on: None if found, else the "did you mean". A script that runs the
+    /// same command 100,000 times searches PATH once for it.
+    looked_up: HashMap<(Option<OsString>, Vec<u8>), Lookup>,
+}
+
+/// What looking for a program on a PATH found.
+#[derive(Clone)]
+enum Lookup {
+    Found,
+    /// Missing, with its "did you mean".
+    Missing(Option<String>),
 }
 
 impl Checker {
@@ -372,14 +385,14 @@ impl Checker {
             && !name.contains(&b'/')
             // A PATH known only at run time cannot be searched now.
             && let Some(path_var) = path_var
-            && let Err(error) = crate::exec::resolve(
-                OsStr::from_bytes(&name),
-                path_var.as_deref(),
-                Path::new("."),
-                program.span,
-            )
+            && let Lookup::Missing(suggestion) = self.look_up(&name, path_var)
         {
-            self.problems.push(CheckError::Command(error));
+            self.problems
+                .push(CheckError::Command(crate::exec::RunError::NotFound {
+                    name: String::from_utf8_lossy(&name).into_owned(),
+                    suggestion,
+                    span: program.span.into(),
+                }));
         }
         // A program named by an absolute path is where it is whatever the
         // run's directory; a relative one (`./build.sh`) is not known yet.
@@ -394,6 +407,27 @@ impl Checker {
         {
             self.problems.push(CheckError::Command(error));
         }
+    }
+
+    /// Whether the program `name` is on `path_var`, with its "did you
+    /// mean" if not; each name is searched for once per PATH.
+    fn look_up(&mut self, name: &[u8], path_var: Option<OsString>) -> Lookup {
+        let key = (path_var, name.to_vec());
+        if let Some(known) = self.looked_up.get(&key) {
+            return known.clone();
+        }
+        let found = match crate::exec::resolve(
+            OsStr::from_bytes(&key.1),
+            key.0.as_deref(),
+            Path::new("."),
+            Span::new(0, 0),
+        ) {
+            Err(crate::exec::RunError::NotFound { suggestion, .. }) => Lookup::Missing(suggestion),
+            // `resolve` fails for a missing program alone.
+            _ => Lookup::Found,
+        };
+        self.looked_up.insert(key, found.clone());
+        found
     }
 
     /// Where a command named by a bare name is looked for now: the last

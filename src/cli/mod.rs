@@ -124,6 +124,17 @@ enum UsageError {
     )]
     Timeline { path: String, error: std::io::Error },
 
+    #[error("`{path}` is larger than {}", MAX_SCRIPT_TEXT)]
+    #[diagnostic(
+        code(pipe::usage::too_large),
+        help(
+            "pipe reads a whole script before it runs any of it, so that a syntax error anywhere \
+             stops it before anything starts; keep data in files the script reads (`for line in \
+             $(cat FILE)`), or split the script into scripts that run one another"
+        )
+    )]
+    TooLarge { path: String },
+
     #[error("no script given")]
     #[diagnostic(
         code(pipe::usage::no_script),
@@ -475,10 +486,7 @@ fn read(printer: &Printer, path: &Path) -> Option<(String, Vec<u8>)> {
         read_stdin(Vec::new()).map(|script| (script.name, script.text))
     } else {
         let name = path.display().to_string();
-        match std::fs::read(path) {
-            Ok(bytes) => Ok((name, bytes)),
-            Err(error) => Err(UsageError::Read { path: name, error }),
-        }
+        read_file(path, &name).map(|bytes| (name, bytes))
     };
     read.map_err(|err| printer.print(&err, None, &[])).ok()
 }
@@ -650,12 +658,10 @@ fn load(cli: &Cli) -> Result<Script, UsageError> {
     };
     match args.split_first() {
         Some((file, rest)) if file != "-" => {
-            let text = std::fs::read(file).map_err(|error| UsageError::Read {
-                path: file.to_string_lossy().into_owned(),
-                error,
-            })?;
+            let name = file.to_string_lossy().into_owned();
+            let text = read_file(Path::new(file), &name)?;
             Ok(Script {
-                name: file.to_string_lossy().into_owned(),
+                name,
                 arg0: file.clone(),
                 text,
                 args: rest.to_vec(),
@@ -668,20 +674,50 @@ fn load(cli: &Cli) -> Result<Script, UsageError> {
 }
 
 fn read_stdin(args: Vec<OsString>) -> Result<Script, UsageError> {
-    let mut text = Vec::new();
-    std::io::stdin()
-        .lock()
-        .read_to_end(&mut text)
-        .map_err(|error| UsageError::Read {
-            path: "standard input".to_owned(),
-            error,
-        })?;
+    let text = read_limited(std::io::stdin().lock(), "standard input")?;
     Ok(Script {
         name: "stdin".to_owned(),
         arg0: "pipe".into(),
         text,
         args,
     })
+}
+
+/// The most a script may hold, in bytes. Parsed, a script takes some
+/// hundred times its size in memory (a line of `true` about 1 KiB), and it
+/// is all parsed before it runs; past this, it is refused, read no further,
+/// rather than let take the machine's memory (a 50 MB script would take
+/// gigabytes).
+const MAX_SCRIPT: u64 = 4 << 20;
+/// [`MAX_SCRIPT`] as the message shows it.
+const MAX_SCRIPT_TEXT: &str = "4 MiB";
+
+/// A script file's bytes, at most [`MAX_SCRIPT`] of them: `pipe /dev/zero`
+/// is refused at once, as is a script of 50 MB.
+fn read_file(path: &Path, name: &str) -> Result<Vec<u8>, UsageError> {
+    let file = std::fs::File::open(path).map_err(|error| UsageError::Read {
+        path: name.to_owned(),
+        error,
+    })?;
+    read_limited(file, name)
+}
+
+/// Reads all of `from`, up to [`MAX_SCRIPT`] bytes: more is an error, and
+/// is not read.
+fn read_limited(from: impl Read, name: &str) -> Result<Vec<u8>, UsageError> {
+    let mut text = Vec::new();
+    from.take(MAX_SCRIPT + 1)
+        .read_to_end(&mut text)
+        .map_err(|error| UsageError::Read {
+            path: name.to_owned(),
+            error,
+        })?;
+    if text.len() as u64 > MAX_SCRIPT {
+        return Err(UsageError::TooLarge {
+            path: name.to_owned(),
+        });
+    }
+    Ok(text)
 }
 
 /// Shows what the executor reports while it runs.
