@@ -573,3 +573,41 @@ fn a_variable_name_of_a_megabyte_is_cut_in_its_help_too() {
     assert!(stderr.contains("pipe::run::undefined_variable"), "{stderr}");
     assert!(stderr.contains("help: define it with `let"), "{stderr}");
 }
+
+#[test]
+fn a_script_over_4_mib_is_refused_unread() {
+    // An endless file is refused at once, not read into memory.
+    let run = Test::new()
+        .arg("/dev/zero")
+        .status(2)
+        .stderr_has("pipe::usage::too_large")
+        .stderr_has("`/dev/zero` is larger than 4 MiB")
+        .run();
+    assert!(run.elapsed < Duration::from_secs(20));
+    // 4 MiB exactly runs; a byte more, by file or on standard input, does
+    // not, for a run as for `pipe check`.
+    let comment = "#".repeat(99) + "\n";
+    let tail = "echo done\n";
+    let body = (4 << 20) - tail.len();
+    let full = comment.repeat(body / 100) + &"#".repeat(body % 100 - 1) + "\n" + tail;
+    assert_eq!(full.len(), 4 << 20);
+    Test::new().script(&full).stdout("done\n").run();
+    let over = full.clone() + "\n";
+    Test::new()
+        .script(&over)
+        .status(2)
+        .stderr_has("`script.pipe` is larger than 4 MiB")
+        .run();
+    Test::new()
+        .arg("-")
+        .stdin(&over)
+        .status(2)
+        .stderr_has("`standard input` is larger than 4 MiB")
+        .run();
+    Test::new()
+        .file("big.pipe", &over)
+        .args(["check", "big.pipe"])
+        .status(2)
+        .stderr_has("pipe::usage::too_large")
+        .run();
+}

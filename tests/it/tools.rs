@@ -748,3 +748,33 @@ fn check_warns_about_a_list_held_in_one_variable() {
     assert_eq!(check.stderr().matches("pipe::check::one_item").count(), 1);
     assert!(!check.stderr().contains("k1"));
 }
+
+#[test]
+fn check_reports_many_problems_at_their_lines() {
+    // 20,000 problems, each shown at its own line, after CRLF lines too;
+    // each program is looked for once, and no report reads the whole
+    // script again (this took 19 s, and now well under one).
+    let mut script = String::from("echo a\r\necho b\r\n");
+    for _ in 0..20_000 {
+        script.push_str("nosuchprog x\n");
+    }
+    script.push_str("echo $nope\n");
+    let run = Test::new()
+        .file("s.pipe", &script)
+        .args(["check", "s.pipe"])
+        .status(1)
+        .run();
+    let stderr = run.stderr();
+    assert_eq!(
+        stderr.matches("pipe::run::command_not_found").count(),
+        20_000
+    );
+    assert!(stderr.contains("[s.pipe:3:1]"), "{}", &stderr[..2000]);
+    assert!(stderr.contains("[s.pipe:20002:1]"));
+    assert!(stderr.contains("[s.pipe:20003:6]"));
+    assert!(
+        run.elapsed < std::time::Duration::from_secs(20),
+        "{:?}",
+        run.elapsed
+    );
+}
