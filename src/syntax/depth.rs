@@ -77,9 +77,11 @@ pub fn scan(source: &str) -> Result<(), ParseError> {
             },
             None | Some(Opener::Brace | Opener::Subst) => {
                 in_word = match byte {
-                    b' ' | b'\t' | b'\n' | b'\r' | b';' | b'|' | b'&' | b'<' | b'>' | b'(' => false,
+                    b' ' | b'\t' | b'\n' | b';' | b'|' | b'&' | b'<' | b'>' | b'(' => false,
+                    // A `\r` ends a word only as the start of a `\r\n`.
+                    b'\r' => next != Some(b'\n'),
                     b'#' if !in_word => {
-                        while i + 1 < bytes.len() && !matches!(bytes[i + 1], b'\n' | b'\r') {
+                        while i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
                             i += 1;
                         }
                         false
@@ -93,7 +95,7 @@ pub fn scan(source: &str) -> Result<(), ParseError> {
                             i += 2;
                             in_word
                         }
-                        Some(b'\n' | b'\r') => {
+                        Some(b'\n') => {
                             i += 1;
                             in_word
                         }

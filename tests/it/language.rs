@@ -884,6 +884,28 @@ fn backslash_newline_joins_a_word() {
     ok("echo x 2>&1\\\n | cat", "x\n");
 }
 
+/// A `\r` alone is part of the word it is in, as in bash, which breaks
+/// lines at `\n` only; a `\r\n` is a line break, as `\n` is.
+#[test]
+fn a_carriage_return_alone_is_part_of_a_word() {
+    for (script, stdout) in [
+        ("echo a\rb", "a\rb\n"),
+        ("printf '[%s]' a \r b", "[a][\r][b]"),
+        ("let x = a\rb\nprintf '[%s]' $x", "[a\rb]"),
+        ("printf '[%s]' a\\\rb \"a\\\rb\"", "[a\rb][a\\\rb]"),
+        ("# no\recho comment\necho after", "after\n"),
+        ("for i in 1..2\r { echo $i }", "1..2\r\n"),
+        ("echo a\r; echo b", "a\r\nb\n"),
+        ("echo a\r\necho b\r\n", "a\nb\n"),
+        (
+            "echo a |\r\n  cat && \\\r\n echo \"b\\\r\nc\"\r\n",
+            "a\nbc\n",
+        ),
+    ] {
+        Test::new().script(script).stdout(stdout).run();
+    }
+}
+
 #[test]
 fn redirects_apply_left_to_right() {
     // As in bash: `2>&1 > f` sends stderr to the old stdout.
