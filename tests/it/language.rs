@@ -85,6 +85,70 @@ fn commands_and_words() {
     ok("'echo' for in let", "for in let\n");
 }
 
+/// A word is its parts, concatenated, with no space between them: every
+/// kind of part, `\ ` a space inside the word.
+#[test]
+fn a_word_is_its_parts_concatenated() {
+    Test::new()
+        .script("let x = X\nprintf '[%s]' a'b c'\"d $x\"$x${x}${u:-u}$(echo e)\\ f$1\"$@\"")
+        .args(["1", "2"])
+        .stdout("[ab cd XXXue f11][2]")
+        .run();
+}
+
+/// Each escape of a double-quoted string, as the bytes it stands for; a
+/// `\` before anything else stays, as in bash.
+#[test]
+fn double_quote_escapes_decode_to_their_bytes() {
+    Test::new()
+        .script(
+            "let x = X\nprintf '%s' \"[\\\"][\\\\][\\$x][\\n][\\t][\\r][\\x41\\xff][\\u{e9}]\
+             [\\u{1F600}][\\`][\\q][\\x4][$x]\"\ncat <<< \"a\\0b\"\n",
+        )
+        .stdout(
+            b"[\"][\\][$x][\n][\t][\r][A\xff][\xc3\xa9][\xf0\x9f\x98\x80][`][\\q][\\x4][X]a\0b\n",
+        )
+        .run();
+}
+
+/// `\xNN` is a raw byte in environment values too: an `export`, a
+/// `secret` and a prefix assignment reach the child as those bytes.
+#[test]
+fn raw_bytes_reach_environment_values() {
+    Test::new()
+        .script(
+            "export E = \"\\xff\\x01z\"\nsecret S = \"\\xe2\\x28\"\n\
+             printenv E S\nX=\"a\\xfe\" printenv X\n",
+        )
+        .stdout(b"\xff\x01z\n\xe2(\na\xfe\n")
+        .run();
+}
+
+/// A quoted or escaped keyword is a command's name: `'timeout' 5 sleep 9`
+/// runs coreutils' timeout, here from a condition.
+#[test]
+fn a_quoted_keyword_is_a_command() {
+    ok(
+        "'timeout' 0.05 sleep 5 || echo \"coreutils $?\"\n\
+         ti\"meout\" 0.05 sleep 5 || echo \"joined $?\"\n\
+         { \\timeout 5 echo escaped }",
+        "coreutils 124\njoined 124\nescaped\n",
+    );
+    fails("\"for\" x in a", 127, "command not found: `for`");
+}
+
+/// A line that ends in `|`, `&&` or `||` goes on to the next one, across
+/// blank lines and a comment, inside blocks too.
+#[test]
+fn a_line_ending_in_an_operator_goes_on() {
+    ok(
+        "echo a |\n\n  tr a b\nfalse ||\n  echo c &&   # why\n\n echo d\n\
+         parallel {\n  echo e |\n  tr e f\n  true &&\n  echo g\n}\n\
+         echo $(echo h |\n tr h i) \\\n  j",
+        "b\nc\nd\nf\ng\ni j\n",
+    );
+}
+
 #[test]
 fn raw_bytes_reach_arguments() {
     Test::new()
