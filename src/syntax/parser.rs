@@ -55,6 +55,9 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         InputLocation::Pos(pos) => pos,
         InputLocation::Span((start, _)) => start,
     };
+    // Pest looks for what comes next after the comment it skipped; what is
+    // missing is missing where the comment starts.
+    let pos = depth::comment_before(source, pos).unwrap_or(pos);
     let span = token_span(source, pos);
     let (positives, negatives) = match error.variant {
         ErrorVariant::ParsingError {
