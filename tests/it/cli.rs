@@ -140,6 +140,10 @@ fn shebang_runs_the_script() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&output.stdout), "shebang ok\n");
+    assert!(
+        output.status.success() && output.stderr.is_empty(),
+        "{output:?}"
+    );
 }
 
 #[test]

@@ -586,6 +586,14 @@ fn errexit_and_conditions() {
 #[test]
 fn exit_statuses() {
     Test::new().script("exit 3").status(3).stderr_empty().run();
+    // A condition that failed as the last statement is its status, as in
+    // bash with `set -e`: nothing stopped, nothing to say.
+    Test::new()
+        .script("echo a\nsh -c 'exit 4' && echo no")
+        .stdout("a\n")
+        .status(4)
+        .stderr_empty()
+        .run();
     Test::new()
         .script("echo a; exit; echo b")
         .stdout("a\n")
@@ -1664,7 +1672,22 @@ fn no_shell_reparsing() {
 
 #[test]
 fn nul_in_argument_is_an_error() {
-    fails("echo \"a\\0b\"", 1, "contains a NUL byte");
+    fails("echo \"a\\0b\"", 1, "an argument contains a NUL byte");
+    // Environment values may hold any byte but NUL too; a variable that
+    // reaches no environment may hold one, here for a here-string.
+    for script in [
+        "export E = \"a\\0b\"",
+        "secret S = \"\\x00\"",
+        "E=\"\\0\" true",
+    ] {
+        Test::new()
+            .script(format!("{script}\necho unreached"))
+            .status(1)
+            .stdout("")
+            .stderr_has("an environment value contains a NUL byte")
+            .run();
+    }
+    ok("let v = \"a\\0b\"\ncat <<< $v", "a\0b\n");
 }
 
 /// A `for` variable that is exported goes into children's environment,

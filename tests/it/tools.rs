@@ -523,7 +523,7 @@ fn trace_shows_assignments_cd_and_exit() {
     let run = Test::new()
         .file("sub/f", "")
         .env("HOME", "/")
-        .flag("-x")
+        .flag("--trace")
         .script(
             "secret pw = hunter22\nlet auth = \"Bearer $pw\"\n\
              { export LANG = \"C x\" }\ncd sub && let here = yes\n\
