@@ -976,6 +976,14 @@ fn a_carriage_return_alone_is_part_of_a_word() {
     ] {
         Test::new().script(script).stdout(stdout).run();
     }
+    // A script whose lines end in `\r` alone is one line, as for bash:
+    // the diagnostic says why its command is not found.
+    Test::new()
+        .script("true\rfalse\r")
+        .status(127)
+        .stderr_has("command not found: `true")
+        .stderr_has("the name holds a carriage return (`\\r`), which ends no line")
+        .run();
 }
 
 #[test]
