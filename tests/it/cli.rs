@@ -394,6 +394,38 @@ fn a_dash_reads_the_script_from_standard_input() {
         .run();
 }
 
+/// A script that is not UTF-8 is refused before anything runs, with the
+/// byte offset of the first bad byte, however it is given.
+#[test]
+fn invalid_utf8_is_refused_wherever_the_script_comes_from() {
+    use std::os::unix::ffi::OsStrExt;
+    let script = b"touch ran\necho caf\xe9\n";
+    Test::new()
+        .arg("-c")
+        .arg(std::ffi::OsStr::from_bytes(script))
+        .status(2)
+        .stderr_has("invalid UTF-8 at byte offset 18")
+        .stderr_has("-c:2:9")
+        .run();
+    for args in [
+        &["-"][..],
+        &[],
+        &["check", "-"],
+        &["fmt", "-"],
+        &["graph", "-"],
+    ] {
+        let run = Test::new()
+            .args(args)
+            .stdin(script)
+            .stdout("")
+            .status(2)
+            .stderr_has("pipe::parse::invalid_utf8")
+            .stderr_has("invalid UTF-8 at byte offset 18")
+            .run();
+        assert!(!run.dir.join("ran").exists(), "{args:?} ran the script");
+    }
+}
+
 /// A UTF-8 byte order mark at the very start of a script is skipped, and
 /// diagnostics point where an editor, which hides the mark, shows the
 /// error; `pipe fmt` keeps it.

@@ -149,6 +149,17 @@ fn a_line_ending_in_an_operator_goes_on() {
     );
 }
 
+/// `#` starts a comment only where a word starts, after an operator too;
+/// inside a word, quoted or escaped, it is text.
+#[test]
+fn a_comment_starts_only_at_the_beginning_of_a_word() {
+    ok(
+        "echo a;# c\necho b|# c\ncat\necho \"#\" \\# '#'x y#z $(echo s#t # u\n) #v w\n\
+         X=#x sh -c 'echo $X' # y\necho ${U:-#d} {}#\n{ # c\n  echo in # d\n}",
+        "a\nb\n# # #x y#z s#t\n#x\n#d {}#\nin\n",
+    );
+}
+
 #[test]
 fn raw_bytes_reach_arguments() {
     Test::new()
