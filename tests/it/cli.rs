@@ -124,6 +124,15 @@ fn script_on_stdin() {
         .stdout("from stdin x\n")
         .run();
     Test::new().stdin("echo piped").stdout("piped\n").run();
+    // Read whole before it runs: a command reading stdin finds its end,
+    // not the script's next lines.
+    for args in [&["-"][..], &[]] {
+        Test::new()
+            .args(args)
+            .stdin("cat\necho after\n")
+            .stdout("after\n")
+            .run();
+    }
 }
 
 #[test]
