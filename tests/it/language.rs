@@ -71,6 +71,7 @@ fn commands_and_words() {
     ok("echo a#b # a comment", "a#b\n");
     ok("echo $( # a comment first\n  echo inner)", "inner\n");
     ok("echo one; echo two", "one\ntwo\n");
+    ok(";echo a;; echo b ;\n;\n", "a\nb\n");
     ok("echo \\\n  continued", "continued\n");
     ok("echo '}' \"{\"", "} {\n");
     ok("echo \\`a\\` \"\\`b\\`\" '`c`' \"$\"", "`a` `b` `c` $\n");
