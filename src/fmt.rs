@@ -788,7 +788,7 @@ fn line_breaks(text: &str) -> usize {
                 count += 1;
                 i += 1;
             }
-            b'\r' | b'\n' => count += 1,
+            b'\n' => count += 1,
             _ => {}
         }
         i += 1;
@@ -854,6 +854,8 @@ mod tests {
         check("a;;b ;", "a\nb\n");
         check(";\n; a", "a\n");
         check("a\r\nb\r\n", "a\nb\n");
+        // A `\r` alone is in its word: no line break, none written.
+        check("a\rb c\r\n# x\ry\n", "a\rb c\n# x\ry\n");
         check("", "");
         check("\n\n ;\n", "");
     }

@@ -328,6 +328,13 @@ fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
                 expanded to nothing"
             .to_owned();
     }
+    // A `\r` alone is part of a word, as in bash: a script whose lines end
+    // in `\r` only is one long line.
+    if name.contains('\r') {
+        return "the name holds a carriage return (`\\r`), which ends no line: if the \
+                script's lines end in `\\r` alone, end them in `\\n` (or `\\r\\n`)"
+            .to_owned();
+    }
     // bash's `x+=more`, which is no command there but an assignment.
     if let Some((target, _)) = name.split_once("+=")
         && target.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')

@@ -64,7 +64,8 @@ pub trait Reporter {
     fn error(&self, error: RunError, secrets: &[Vec<u8>]);
     /// A child is about to start, `at` after the script did: its command
     /// line, quoted and redacted. Reported before the child exists, so
-    /// that a trace of it comes before anything it writes.
+    /// that a trace of it comes before anything it writes. A `let`,
+    /// `export`, `secret`, `cd` or `exit` is reported so too, as it acts.
     fn starting(&self, at: std::time::Duration, line: &str);
     fn started(&self, event: &Started<'_>);
     fn ended(&self, event: &Ended<'_>);
@@ -724,7 +725,17 @@ impl<'r> Interp<'r> {
         };
         match result.await {
             Ok(value) => {
+                // Traced once set, so that a secret's own value is hidden.
+                let trace = self.observe.then(|| value.clone());
                 self.set_var(scope, name, value, how);
+                if let Some(value) = trace {
+                    let keyword = match how {
+                        Assign::Plain => "let",
+                        Assign::Export => "export",
+                        Assign::Secret => "secret",
+                    };
+                    self.trace_stmt(&format!("{keyword} {name} ="), Some(value.as_bytes()));
+                }
                 PipeOutcome::success()
             }
             Err(outcome) => outcome,
@@ -764,6 +775,7 @@ impl<'r> Interp<'r> {
         // `cd -` is `cd "$OLDPWD"`, which then prints the new directory,
         // as bash's does; with no `$OLDPWD` it is that variable undefined.
         let back = dir.is_some_and(Word::is_dash);
+        let dir_word = dir;
         let dir = match dir {
             Some(dir) if back => {
                 oldpwd = Word {
@@ -797,6 +809,12 @@ impl<'r> Interp<'r> {
                     expand::directory(word, view, &cwd)
                 })
                 .await?;
+            // As bash traces it: the words as written, expanded.
+            match (back, dir_word) {
+                (true, _) => self.trace_stmt("cd", Some(b"-")),
+                (false, Some(_)) => self.trace_stmt("cd", Some(target.as_bytes())),
+                (false, None) => self.trace_stmt("cd", None),
+            }
             let path = scope.cwd.join(&target);
             let cd_error = |source| {
                 PipeOutcome::failed(RunError::Cd {
@@ -850,6 +868,7 @@ impl<'r> Interp<'r> {
 
     async fn exit(&self, scope: &mut Scope, io: &Io, status: Option<&Word>) -> Flow {
         let Some(word) = status else {
+            self.trace_stmt("exit", None);
             return Flow::Exit(scope.last_status);
         };
         let result = async {
@@ -858,6 +877,7 @@ impl<'r> Interp<'r> {
                     expand::single(word, "exit status", view)
                 })
                 .await?;
+            self.trace_stmt("exit", Some(value.as_bytes()));
             let text = value.to_string_lossy();
             text.parse::<u8>().map(i32::from).map_err(|_| {
                 PipeOutcome::failed(RunError::BadExit {
@@ -1353,6 +1373,24 @@ impl<'r> Interp<'r> {
             .map(|(name, value)| format!("{}={}", name.to_string_lossy(), word(value.as_bytes())));
         let words = plan.argv.iter().map(|arg| word(arg.as_bytes()));
         assigns.chain(words).collect::<Vec<String>>().join(" ")
+    }
+
+    /// `-x` for a statement that starts no process (`let`, `export`,
+    /// `secret`, `cd`, `exit`), as bash traces assignments and builtins:
+    /// its words, the word it takes expanded, quoted and redacted as a
+    /// command line is.
+    fn trace_stmt(&self, words: &str, value: Option<&[u8]>) {
+        if !self.observe {
+            return;
+        }
+        let line = match value {
+            Some(value) => {
+                let value = quote_bytes(&redact_bytes(&self.secrets.borrow(), value));
+                format!("{words} {value}")
+            }
+            None => words.to_owned(),
+        };
+        self.reporter.starting(self.started.elapsed(), &line);
     }
 
     /// Text with every secret's value replaced by `***`.

@@ -38,6 +38,31 @@ enum Opener {
 
 /// Checks nesting and the pairing of quotes and brackets in `source`.
 pub fn scan(source: &str) -> Result<(), ParseError> {
+    scan_with(source, |_| {})
+}
+
+/// Where the comment that runs to the line end at `pos` starts, if one
+/// does (`pos` at a line break or the end of the source), for errors that
+/// pest reports after the comment it skipped (`echo a > # why`: the
+/// missing file name is at the `#`, not after the comment).
+pub fn comment_before(source: &str, pos: usize) -> Option<usize> {
+    let rest = source.get(pos..)?;
+    if !(rest.is_empty() || rest.starts_with('\n') || rest.starts_with("\r\n")) {
+        return None;
+    }
+    let line = source[..pos].rfind('\n').map_or(0, |at| at + 1);
+    let mut found = None;
+    scan_with(source, |start| {
+        if (line..pos).contains(&start) {
+            found = Some(start);
+        }
+    })
+    .ok()?;
+    found
+}
+
+/// [`scan`], telling `on_comment` where each comment starts.
+fn scan_with(source: &str, mut on_comment: impl FnMut(usize)) -> Result<(), ParseError> {
     let bytes = source.as_bytes();
     let mut stack: Vec<(Opener, usize)> = Vec::new();
     // Whether the previous byte belongs to a word, so that a `#` here does
@@ -77,9 +102,12 @@ pub fn scan(source: &str) -> Result<(), ParseError> {
             },
             None | Some(Opener::Brace | Opener::Subst) => {
                 in_word = match byte {
-                    b' ' | b'\t' | b'\n' | b'\r' | b';' | b'|' | b'&' | b'<' | b'>' | b'(' => false,
+                    b' ' | b'\t' | b'\n' | b';' | b'|' | b'&' | b'<' | b'>' | b'(' => false,
+                    // A `\r` ends a word only as the start of a `\r\n`.
+                    b'\r' => next != Some(b'\n'),
                     b'#' if !in_word => {
-                        while i + 1 < bytes.len() && !matches!(bytes[i + 1], b'\n' | b'\r') {
+                        on_comment(i);
+                        while i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
                             i += 1;
                         }
                         false
@@ -93,7 +121,7 @@ pub fn scan(source: &str) -> Result<(), ParseError> {
                             i += 2;
                             in_word
                         }
-                        Some(b'\n' | b'\r') => {
+                        Some(b'\n') => {
                             i += 1;
                             in_word
                         }
@@ -221,7 +249,7 @@ fn unclosed(opener: Opener, at: usize) -> ParseError {
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_DEPTH, scan};
+    use super::{MAX_DEPTH, comment_before, scan};
     use crate::syntax::ParseError;
 
     fn code(source: &str) -> Option<String> {
@@ -229,6 +257,21 @@ mod tests {
             let code = miette::Diagnostic::code(&error).map(|c| c.to_string());
             format!("{} {:?}", code.unwrap_or_default(), error.span())
         })
+    }
+
+    #[test]
+    fn comment_before_finds_the_comment_that_ends_the_line() {
+        for (source, pos, start) in [
+            ("echo a > # c", 12, Some(9)),
+            ("echo a > # c # d\nx", 16, Some(9)),
+            ("echo \"#\" a#b > #c\r\nx", 17, Some(15)),
+            ("echo '#' >", 10, None),
+            ("echo a#b >", 10, None),
+            ("# c\necho >", 10, None),
+            ("echo a > # c", 11, None),
+        ] {
+            assert_eq!(comment_before(source, pos), start, "{source:?} at {pos}");
+        }
     }
 
     #[test]

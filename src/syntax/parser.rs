@@ -55,6 +55,9 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         InputLocation::Pos(pos) => pos,
         InputLocation::Span((start, _)) => start,
     };
+    // Pest looks for what comes next after the comment it skipped; what is
+    // missing is missing where the comment starts.
+    let pos = depth::comment_before(source, pos).unwrap_or(pos);
     let span = token_span(source, pos);
     let (positives, negatives) = match error.variant {
         ErrorVariant::ParsingError {
@@ -612,12 +615,7 @@ pub(super) fn brace_expansion_help(inner: &str) -> Option<&'static str> {
 fn value_not_one_word(source: &str, pos: usize, span: Span) -> Option<ParseError> {
     let (keyword, mut words) = assignment_words(source, pos)?;
     let name = words.next()?.split('=').next()?;
-    let starts_word = source[pos..].chars().next().is_some_and(|c| {
-        !matches!(
-            c,
-            '\n' | '\r' | ';' | '|' | '&' | '<' | '>' | '(' | ')' | '{' | '}' | '#'
-        )
-    });
+    let starts_word = starts_word(&source[pos..]);
     (starts_word && !name.is_empty()).then(|| ParseError::ValueNotOneWord {
         keyword,
         name: name.to_owned(),
@@ -673,6 +671,18 @@ fn statement_keyword(source: &str, pos: usize) -> Option<&'static str> {
         .find(|keyword| *keyword == first)
 }
 
+/// Whether a word starts at the beginning of `rest`: not a line break,
+/// an operator or a comment. A `\r` alone is a character of a word.
+fn starts_word(rest: &str) -> bool {
+    !rest.starts_with("\r\n")
+        && rest.chars().next().is_some_and(|c| {
+            !matches!(
+                c,
+                '\n' | ';' | '|' | '&' | '<' | '>' | '(' | ')' | '{' | '}' | '#'
+            )
+        })
+}
+
 /// `cd My Documents` or `exit 1 2`: a second word where `cd` and `exit`
 /// take one (bash: "too many arguments").
 fn too_many_words(source: &str, pos: usize, span: Span) -> Option<ParseError> {
@@ -694,12 +704,7 @@ fn too_many_words(source: &str, pos: usize, span: Span) -> Option<ParseError> {
         ),
         _ => return None,
     };
-    let starts_word = source[pos..].chars().next().is_some_and(|c| {
-        !matches!(
-            c,
-            '\n' | '\r' | ';' | '|' | '&' | '<' | '>' | '(' | ')' | '{' | '}' | '#'
-        )
-    });
+    let starts_word = starts_word(&source[pos..]);
     (starts_word && words.count() == 1).then(|| ParseError::TooManyWords {
         keyword,
         what,
@@ -798,6 +803,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::bare_escape
         | Rule::line_join
         | Rule::word_end
+        | Rule::line_break
         | Rule::cmd_prefix
         | Rule::word_part
         | Rule::dq_piece
@@ -891,7 +897,8 @@ fn found_at(source: &str, pos: usize) -> &'static str {
         return keyword_found(keyword);
     }
     match c {
-        '\n' | '\r' => "a newline",
+        '\n' => "a newline",
+        '\r' if rest.starts_with("\r\n") => "a newline",
         ';' => "`;`",
         '|' if rest.starts_with("||") => "`||`",
         '|' => "`|`",

@@ -463,6 +463,11 @@ fn lists() {
         "echo a\r\necho b",
         r#"cmd 0..6 (word 0..4 "echo", word 5..6 "a"); cmd 8..14 (word 8..12 "echo", word 13..14 "b")"#,
     );
+    // A `\r` alone is no line break: it is in the word, as in bash.
+    check(
+        "echo a\rb \r\\\rc\r\n",
+        r#"cmd 0..13 (word 0..4 "echo", word 5..8 "a\rb", word 9..13 "\r"@9..10 q"\r"@10..12 "c"@12..13)"#,
+    );
 }
 
 #[test]

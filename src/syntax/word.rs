@@ -198,10 +198,7 @@ fn bare_parts(text: &str, start: usize, parts: &mut Parts) {
         let end = match chars.next() {
             // A line join is nothing, inside the plain text around it.
             Some((_, '\n')) => continue,
-            Some((_, '\r')) => {
-                chars.next_if(|&(_, c)| c == '\n');
-                continue;
-            }
+            Some((_, '\r')) if chars.next_if(|&(_, c)| c == '\n').is_some() => continue,
             Some((escaped_at, escaped)) => {
                 flush(&mut plain, plain_start, start + at, parts);
                 let mut buf = [0; 4];
@@ -305,7 +302,7 @@ fn dq_escape(pair: &Pair<'_>) -> Result<Vec<u8>, ParseError> {
         "t" => b'\t',
         "r" => b'\r',
         "0" => 0,
-        "\n" | "\r\n" | "\r" => return Ok(Vec::new()),
+        "\n" | "\r\n" => return Ok(Vec::new()),
         _ => {
             if let Some(hex) = escaped.strip_prefix('x')
                 && hex.len() == 2

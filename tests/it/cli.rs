@@ -124,6 +124,15 @@ fn script_on_stdin() {
         .stdout("from stdin x\n")
         .run();
     Test::new().stdin("echo piped").stdout("piped\n").run();
+    // Read whole before it runs: a command reading stdin finds its end,
+    // not the script's next lines.
+    for args in [&["-"][..], &[]] {
+        Test::new()
+            .args(args)
+            .stdin("cat\necho after\n")
+            .stdout("after\n")
+            .run();
+    }
 }
 
 #[test]
@@ -140,6 +149,10 @@ fn shebang_runs_the_script() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&output.stdout), "shebang ok\n");
+    assert!(
+        output.status.success() && output.stderr.is_empty(),
+        "{output:?}"
+    );
 }
 
 #[test]
@@ -388,6 +401,38 @@ fn a_dash_reads_the_script_from_standard_input() {
         .status(2)
         .stderr_has("pipe::usage::stdin_twice")
         .run();
+}
+
+/// A script that is not UTF-8 is refused before anything runs, with the
+/// byte offset of the first bad byte, however it is given.
+#[test]
+fn invalid_utf8_is_refused_wherever_the_script_comes_from() {
+    use std::os::unix::ffi::OsStrExt;
+    let script = b"touch ran\necho caf\xe9\n";
+    Test::new()
+        .arg("-c")
+        .arg(std::ffi::OsStr::from_bytes(script))
+        .status(2)
+        .stderr_has("invalid UTF-8 at byte offset 18")
+        .stderr_has("-c:2:9")
+        .run();
+    for args in [
+        &["-"][..],
+        &[],
+        &["check", "-"],
+        &["fmt", "-"],
+        &["graph", "-"],
+    ] {
+        let run = Test::new()
+            .args(args)
+            .stdin(script)
+            .stdout("")
+            .status(2)
+            .stderr_has("pipe::parse::invalid_utf8")
+            .stderr_has("invalid UTF-8 at byte offset 18")
+            .run();
+        assert!(!run.dir.join("ran").exists(), "{args:?} ran the script");
+    }
 }
 
 /// A UTF-8 byte order mark at the very start of a script is skipped, and

@@ -71,6 +71,7 @@ fn commands_and_words() {
     ok("echo a#b # a comment", "a#b\n");
     ok("echo $( # a comment first\n  echo inner)", "inner\n");
     ok("echo one; echo two", "one\ntwo\n");
+    ok(";echo a;; echo b ;\n;\n", "a\nb\n");
     ok("echo \\\n  continued", "continued\n");
     ok("echo '}' \"{\"", "} {\n");
     ok("echo \\`a\\` \"\\`b\\`\" '`c`' \"$\"", "`a` `b` `c` $\n");
@@ -83,6 +84,81 @@ fn commands_and_words() {
         .stdout("found\nfound\n")
         .run();
     ok("'echo' for in let", "for in let\n");
+}
+
+/// A word is its parts, concatenated, with no space between them: every
+/// kind of part, `\ ` a space inside the word.
+#[test]
+fn a_word_is_its_parts_concatenated() {
+    Test::new()
+        .script("let x = X\nprintf '[%s]' a'b c'\"d $x\"$x${x}${u:-u}$(echo e)\\ f$1\"$@\"")
+        .args(["1", "2"])
+        .stdout("[ab cd XXXue f11][2]")
+        .run();
+}
+
+/// Each escape of a double-quoted string, as the bytes it stands for; a
+/// `\` before anything else stays, as in bash.
+#[test]
+fn double_quote_escapes_decode_to_their_bytes() {
+    Test::new()
+        .script(
+            "let x = X\nprintf '%s' \"[\\\"][\\\\][\\$x][\\n][\\t][\\r][\\x41\\xff][\\u{e9}]\
+             [\\u{1F600}][\\`][\\q][\\x4][$x]\"\ncat <<< \"a\\0b\"\n",
+        )
+        .stdout(
+            b"[\"][\\][$x][\n][\t][\r][A\xff][\xc3\xa9][\xf0\x9f\x98\x80][`][\\q][\\x4][X]a\0b\n",
+        )
+        .run();
+}
+
+/// `\xNN` is a raw byte in environment values too: an `export`, a
+/// `secret` and a prefix assignment reach the child as those bytes.
+#[test]
+fn raw_bytes_reach_environment_values() {
+    Test::new()
+        .script(
+            "export E = \"\\xff\\x01z\"\nsecret S = \"\\xe2\\x28\"\n\
+             printenv E S\nX=\"a\\xfe\" printenv X\n",
+        )
+        .stdout(b"\xff\x01z\n\xe2(\na\xfe\n")
+        .run();
+}
+
+/// A quoted or escaped keyword is a command's name: `'timeout' 5 sleep 9`
+/// runs coreutils' timeout, here from a condition.
+#[test]
+fn a_quoted_keyword_is_a_command() {
+    ok(
+        "'timeout' 0.05 sleep 5 || echo \"coreutils $?\"\n\
+         ti\"meout\" 0.05 sleep 5 || echo \"joined $?\"\n\
+         { \\timeout 5 echo escaped }",
+        "coreutils 124\njoined 124\nescaped\n",
+    );
+    fails("\"for\" x in a", 127, "command not found: `for`");
+}
+
+/// A line that ends in `|`, `&&` or `||` goes on to the next one, across
+/// blank lines and a comment, inside blocks too.
+#[test]
+fn a_line_ending_in_an_operator_goes_on() {
+    ok(
+        "echo a |\n\n  tr a b\nfalse ||\n  echo c &&   # why\n\n echo d\n\
+         parallel {\n  echo e |\n  tr e f\n  true &&\n  echo g\n}\n\
+         echo $(echo h |\n tr h i) \\\n  j",
+        "b\nc\nd\nf\ng\ni j\n",
+    );
+}
+
+/// `#` starts a comment only where a word starts, after an operator too;
+/// inside a word, quoted or escaped, it is text.
+#[test]
+fn a_comment_starts_only_at_the_beginning_of_a_word() {
+    ok(
+        "echo a;# c\necho b|# c\ncat\necho \"#\" \\# '#'x y#z $(echo s#t # u\n) #v w\n\
+         X=#x sh -c 'echo $X' # y\necho ${U:-#d} {}#\n{ # c\n  echo in # d\n}",
+        "a\nb\n# # #x y#z s#t\n#x\n#d {}#\nin\n",
+    );
 }
 
 #[test]
@@ -522,6 +598,14 @@ fn errexit_and_conditions() {
 #[test]
 fn exit_statuses() {
     Test::new().script("exit 3").status(3).stderr_empty().run();
+    // A condition that failed as the last statement is its status, as in
+    // bash with `set -e`: nothing stopped, nothing to say.
+    Test::new()
+        .script("echo a\nsh -c 'exit 4' && echo no")
+        .stdout("a\n")
+        .status(4)
+        .stderr_empty()
+        .run();
     Test::new()
         .script("echo a; exit; echo b")
         .stdout("a\n")
@@ -882,6 +966,36 @@ fn backslash_newline_joins_a_word() {
     ok("echo a \\\n# comment\necho b", "a\nb\n");
     ok("# comment \\\necho after", "after\n");
     ok("echo x 2>&1\\\n | cat", "x\n");
+}
+
+/// A `\r` alone is part of the word it is in, as in bash, which breaks
+/// lines at `\n` only; a `\r\n` is a line break, as `\n` is.
+#[test]
+fn a_carriage_return_alone_is_part_of_a_word() {
+    for (script, stdout) in [
+        ("echo a\rb", "a\rb\n"),
+        ("printf '[%s]' a \r b", "[a][\r][b]"),
+        ("let x = a\rb\nprintf '[%s]' $x", "[a\rb]"),
+        ("printf '[%s]' a\\\rb \"a\\\rb\"", "[a\rb][a\\\rb]"),
+        ("# no\recho comment\necho after", "after\n"),
+        ("for i in 1..2\r { echo $i }", "1..2\r\n"),
+        ("echo a\r; echo b", "a\r\nb\n"),
+        ("echo a\r\necho b\r\n", "a\nb\n"),
+        (
+            "echo a |\r\n  cat && \\\r\n echo \"b\\\r\nc\"\r\n",
+            "a\nbc\n",
+        ),
+    ] {
+        Test::new().script(script).stdout(stdout).run();
+    }
+    // A script whose lines end in `\r` alone is one line, as for bash:
+    // the diagnostic says why its command is not found.
+    Test::new()
+        .script("true\rfalse\r")
+        .status(127)
+        .stderr_has("command not found: `true")
+        .stderr_has("the name holds a carriage return (`\\r`), which ends no line")
+        .run();
 }
 
 #[test]
@@ -1578,7 +1692,22 @@ fn no_shell_reparsing() {
 
 #[test]
 fn nul_in_argument_is_an_error() {
-    fails("echo \"a\\0b\"", 1, "contains a NUL byte");
+    fails("echo \"a\\0b\"", 1, "an argument contains a NUL byte");
+    // Environment values may hold any byte but NUL too; a variable that
+    // reaches no environment may hold one, here for a here-string.
+    for script in [
+        "export E = \"a\\0b\"",
+        "secret S = \"\\x00\"",
+        "E=\"\\0\" true",
+    ] {
+        Test::new()
+            .script(format!("{script}\necho unreached"))
+            .status(1)
+            .stdout("")
+            .stderr_has("an environment value contains a NUL byte")
+            .run();
+    }
+    ok("let v = \"a\\0b\"\ncat <<< $v", "a\0b\n");
 }
 
 /// A `for` variable that is exported goes into children's environment,

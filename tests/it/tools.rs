@@ -510,9 +510,49 @@ fn trace_escapes_bytes_and_control_characters() {
     let stderr = run.stderr();
     let line = r"+ true $'\377' $'\033[2J' $'it\'s\001' 'a
 b' 'x***y' $'\342\202'  # ";
-    assert!(stderr.starts_with(line), "{stderr}");
+    assert!(stderr.contains(line), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr}");
     assert!(!stderr.contains("Ql3S"), "{stderr}");
+}
+
+/// `-x` traces the statements that start no process too, as bash's
+/// `set -x` traces assignments, `cd` and `exit`: their words expanded and
+/// quoted, a secret's value hidden, its own statement's too.
+#[test]
+fn trace_shows_assignments_cd_and_exit() {
+    let run = Test::new()
+        .file("sub/f", "")
+        .env("HOME", "/")
+        .flag("--trace")
+        .script(
+            "secret pw = hunter22\nlet auth = \"Bearer $pw\"\n\
+             { export LANG = \"C x\" }\ncd sub && let here = yes\n\
+             parallel { let p = 1 }\nfalse || cd\nexit 4\n",
+        )
+        .status(4)
+        .run();
+    let stderr = run.stderr();
+    let traced: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with("+ "))
+        .map(|line| line.rsplit_once("  # ").map_or(line, |(text, _)| text))
+        .collect();
+    assert_eq!(
+        traced,
+        [
+            "+ secret pw = '***'",
+            "+ let auth = 'Bearer ***'",
+            "+ export LANG = 'C x'",
+            "+ cd sub",
+            "+ let here = yes",
+            "+ let p = 1",
+            "+ false",
+            "+ cd",
+            "+ exit 4",
+        ],
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter22"), "{stderr}");
 }
 
 #[test]
