@@ -15,8 +15,8 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::syntax::ast::{
-    Block, BlockKind, Command, ListItem, ParallelBody, RangeBound, Script, Span, Stage, Stmt,
-    StmtKind, VarName, VarRef, Word, WordPart, walk_stmt,
+    Block, BlockKind, Command, Connector, List, ListItem, ParallelBody, Pipeline, RangeBound,
+    Script, Span, Stage, Stmt, StmtKind, VarName, VarRef, Word, WordPart, walk_stmt,
 };
 
 #[derive(Debug, Error, Diagnostic)]
@@ -93,7 +93,7 @@ pub fn check(script: &Script) -> Vec<CheckError> {
         texts: HashMap::new(),
     };
     // pipe sets `$PWD` as it starts, as bash does, whatever it inherited.
-    let mut scope = vec!["PWD".to_owned()];
+    let mut scope = vec![Def::filled("PWD")];
     checker.stmts(&script.body, &mut scope);
     for problem in &mut checker.problems {
         if let CheckError::Undefined {
@@ -139,6 +139,81 @@ pub fn literal_secrets(script: &Script) -> Vec<Vec<u8>> {
     found
 }
 
+/// A name the script has certainly set at some point of it, as far as
+/// `check` can follow the run there.
+#[derive(Clone, Debug, PartialEq)]
+struct Def {
+    name: String,
+    /// Its value certainly holds something (`let x = 1`), so that a
+    /// `${x:-default}` never expands its default.
+    filled: bool,
+}
+
+impl Def {
+    fn new(name: &str, filled: bool) -> Def {
+        Def {
+            name: name.to_owned(),
+            filled,
+        }
+    }
+
+    fn filled(name: &str) -> Def {
+        Def::new(name, true)
+    }
+}
+
+/// The names certainly defined at a point of the script, oldest first; a
+/// name set again appears again, and its last entry is what it holds.
+type Scope = Vec<Def>;
+
+fn defined(scope: &[Def], name: &str) -> bool {
+    scope.iter().any(|def| def.name == name)
+}
+
+/// Whether `name` certainly holds a value that is not empty: as the
+/// script last set it, or, for a name it does not set, as the
+/// environment holds it (the environment `check` runs in is taken for
+/// the run's, as it is for whether the name is defined at all).
+fn filled(scope: &[Def], name: &str) -> bool {
+    match scope.iter().rev().find(|def| def.name == name) {
+        Some(def) => def.filled,
+        None => std::env::var_os(name).is_some_and(|value| !value.is_empty()),
+    }
+}
+
+/// What is certainly defined on every way the run can reach a point:
+/// where two ways meet, a name is defined if both define it, and filled
+/// if both fill it. Both ways start from the same scope, so they share
+/// a prefix, which is kept as it is.
+fn meet(a: Option<Scope>, b: Option<Scope>) -> Option<Scope> {
+    let (a, b) = match (a, b) {
+        (Some(a), Some(b)) => (a, b),
+        (one, None) | (None, one) => return one,
+    };
+    let shared = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut met = a[..shared].to_vec();
+    for def in a[shared..].iter().chain(&b[shared..]) {
+        if met[shared..].iter().any(|done| done.name == def.name)
+            || !defined(&a, &def.name)
+            || !defined(&b, &def.name)
+        {
+            continue;
+        }
+        let both = filled(&a, &def.name) && filled(&b, &def.name);
+        met.push(Def::new(&def.name, both));
+    }
+    Some(met)
+}
+
+/// How a pipeline of a list can end, each with what is certainly defined
+/// then; None where it cannot end that way and the run go on.
+struct Ends {
+    /// With status 0.
+    ok: Option<Scope>,
+    /// With another status, the script going on to the next `||`.
+    failed: Option<Scope>,
+}
+
 struct Checker {
     problems: Vec<CheckError>,
     /// Names declared with `secret` anywhere so far, each to itself, and
@@ -156,17 +231,22 @@ struct Checker {
 
 impl Checker {
     /// Statements in order; `scope` holds the names defined so far, and
-    /// what a block defines is dropped when it ends.
-    fn stmts(&mut self, stmts: &[Stmt], scope: &mut Vec<String>) {
+    /// what a block defines is dropped when it ends. False when they
+    /// certainly end the script (an `exit` among them).
+    fn stmts(&mut self, stmts: &[Stmt], scope: &mut Scope) -> bool {
         let mark = scope.len();
+        let mut goes_on = true;
         for stmt in stmts {
-            self.stmt(stmt, scope);
+            goes_on &= self.stmt(stmt, scope);
         }
         scope.truncate(mark);
         self.paths.retain(|(at, _)| *at < mark);
+        goes_on
     }
 
-    fn stmt(&mut self, stmt: &Stmt, scope: &mut Vec<String>) {
+    /// Checks a statement and adds what it certainly defines to `scope`.
+    /// False when the script certainly ends there.
+    fn stmt(&mut self, stmt: &Stmt, scope: &mut Scope) -> bool {
         match &stmt.kind {
             StmtKind::Let { name, value } | StmtKind::Export { name, value } => {
                 self.word(value, scope);
@@ -179,13 +259,15 @@ impl Checker {
                 }
                 self.set_path(&name.name, value, scope);
                 self.derive(&name.name, [value]);
-                scope.push(name.name.clone());
+                let filled = holds_text(value, scope);
+                scope.push(Def::new(&name.name, filled));
             }
             StmtKind::Secret { name, value } => {
                 self.word(value, scope);
                 self.nul_byte(value, "an environment value");
                 self.set_path(&name.name, value, scope);
-                scope.push(name.name.clone());
+                let filled = holds_text(value, scope);
+                scope.push(Def::new(&name.name, filled));
                 self.secrets.insert(name.name.clone(), name.name.clone());
             }
             StmtKind::Cd { dir } => {
@@ -203,7 +285,7 @@ impl Checker {
                     None => {}
                 }
                 // `cd` sets these, as bash's does.
-                scope.extend(["PWD".to_owned(), "OLDPWD".to_owned()]);
+                scope.extend([Def::filled("PWD"), Def::filled("OLDPWD")]);
             }
             StmtKind::Exit { status } => {
                 if let Some(word) = status {
@@ -220,22 +302,119 @@ impl Checker {
                     }
                 }
             }
-            StmtKind::List(list) => {
-                for stage in list.pipelines().flat_map(|pipeline| &pipeline.stages) {
-                    match stage {
-                        Stage::Command(command) => self.command(command, scope),
-                        // A `let` or `cd` in a list acts on the list's scope.
-                        Stage::Block(block) => match block.lone_stmt() {
-                            Some(stmt) => self.stmt(stmt, scope),
-                            None => self.block(block, scope),
-                        },
+            StmtKind::List(list) => return self.list(list, scope),
+        }
+        // An `exit` ends the script, whatever its status.
+        !matches!(stmt.kind, StmtKind::Exit { .. })
+    }
+
+    /// `a && b || c`, as the run goes through it: each pipeline is checked
+    /// with what is certainly defined on every way the run reaches it, and
+    /// after the list `scope` holds what is defined on every way the
+    /// script goes on from it. A `let` on the right of `||` or `&&` thus
+    /// defines its name only where it certainly ran (`true || let y = 1`
+    /// does not define `y`, `test -f f && let y = 1 || let y = 2` does).
+    /// False when the list certainly ends the script.
+    fn list(&mut self, list: &List, scope: &mut Scope) -> bool {
+        let start = scope.clone();
+        let Ends { mut ok, mut failed } = self.pipeline(&list.first, start.clone());
+        // What goes on past the list with the status of a pipeline that
+        // failed as a condition (`false && x`): the last one run failing
+        // stops the script instead.
+        let mut skipped_failure = None;
+        for (connector, pipeline) in &list.rest {
+            let (runs, skipped) = match connector {
+                Connector::And => (ok.take(), failed.take()),
+                Connector::Or => (failed.take(), ok.take()),
+            };
+            // A pipeline the run never reaches is still checked, as the
+            // statements after an `exit` are, but defines nothing.
+            let ends = match runs {
+                Some(scope) => self.pipeline(pipeline, scope),
+                None => {
+                    self.pipeline(pipeline, start.clone());
+                    Ends {
+                        ok: None,
+                        failed: None,
                     }
+                }
+            };
+            match connector {
+                Connector::And => {
+                    skipped_failure = skipped.clone();
+                    ok = ends.ok;
+                    failed = meet(ends.failed, skipped);
+                }
+                Connector::Or => {
+                    skipped_failure = None;
+                    ok = meet(skipped, ends.ok);
+                    failed = ends.failed;
                 }
             }
         }
+        if list.rest.is_empty() {
+            skipped_failure = None;
+        }
+        match meet(ok, skipped_failure) {
+            Some(after) => {
+                *scope = after;
+                true
+            }
+            // The list ends the script every way: what follows is checked
+            // as if it were reached from the list's start.
+            None => false,
+        }
     }
 
-    fn block(&mut self, block: &Block, scope: &mut Vec<String>) {
+    /// One pipeline of a list, checked in `scope`: how it can end, and
+    /// what is defined then.
+    fn pipeline(&mut self, pipeline: &Pipeline, mut scope: Scope) -> Ends {
+        if let [Stage::Block(block)] = pipeline.stages.as_slice() {
+            let before = scope.clone();
+            // A `let` or `cd` in a list acts on the list's scope.
+            if let Some(stmt) = block.lone_stmt() {
+                let goes_on = self.stmt(stmt, &mut scope);
+                let failed = match &stmt.kind {
+                    // An assignment whose value is text written out cannot
+                    // fail; one that expands something may (a `$(...)`
+                    // that fails), and then sets nothing.
+                    StmtKind::Let { value, .. }
+                    | StmtKind::Export { value, .. }
+                    | StmtKind::Secret { value, .. } => literal(value).is_none().then_some(before),
+                    // A `cd` that fails sets neither `$PWD` nor `$OLDPWD`.
+                    _ => goes_on.then_some(before),
+                };
+                return Ends {
+                    ok: goes_on.then_some(scope),
+                    failed,
+                };
+            }
+            // A block standing alone ends the script where it exits; what
+            // it defines ends with it.
+            let goes_on = self.block(block, &mut scope);
+            return Ends {
+                ok: goes_on.then(|| scope.clone()),
+                failed: Some(scope),
+            };
+        }
+        for stage in &pipeline.stages {
+            match stage {
+                Stage::Command(command) => self.command(command, &mut scope),
+                Stage::Block(block) => {
+                    // `exit` in a stage of a longer pipeline ends that stage.
+                    self.block(block, &mut scope);
+                }
+            }
+        }
+        Ends {
+            ok: Some(scope.clone()),
+            failed: Some(scope),
+        }
+    }
+
+    /// Checks a block; false when it certainly ends the script, standing
+    /// as a statement (a `{ }` with an `exit` in it).
+    fn block(&mut self, block: &Block, scope: &mut Scope) -> bool {
         // A block's redirects are expanded as it starts, in the scope
         // around it: before its `for` list, without its loop variable.
         for redirect in &block.redirects {
@@ -248,7 +427,11 @@ impl Checker {
             self.word(word, scope);
         }
         match &block.kind {
-            BlockKind::Group(body) | BlockKind::Timeout { body, .. } => self.stmts(body, scope),
+            BlockKind::Group(body) => return self.stmts(body, scope),
+            // Time may run out before the body's `exit`.
+            BlockKind::Timeout { body, .. } => {
+                self.stmts(body, scope);
+            }
             BlockKind::For(for_loop)
             | BlockKind::Parallel {
                 body: ParallelBody::For(for_loop),
@@ -289,7 +472,16 @@ impl Checker {
                     ListItem::Range { .. } => None,
                 });
                 self.derive(&for_loop.var.name, words);
-                scope.push(for_loop.var.name.clone());
+                let filled = for_loop.items.iter().all(|item| match item {
+                    ListItem::Range { .. } => true,
+                    // Lines of a `$(...)` are items, empty ones skipped.
+                    ListItem::Word(word) => {
+                        matches!(word.parts.as_slice(), [WordPart::Subst { .. }])
+                            || holds_text(word, scope)
+                    }
+                });
+                scope.push(Def::new(&for_loop.var.name, filled));
+                // The body may run no time at all (an empty list).
                 self.stmts(&for_loop.body, scope);
                 scope.pop();
             }
@@ -305,6 +497,7 @@ impl Checker {
                 }
             }
         }
+        true
     }
 
     /// A `for` item that is a variable holding several words of text, as
@@ -342,7 +535,7 @@ impl Checker {
         });
     }
 
-    fn command(&mut self, command: &Command, scope: &mut Vec<String>) {
+    fn command(&mut self, command: &Command, scope: &mut Scope) {
         // Each assignment sees the ones before it (`A=1 B=$A cmd`); the
         // command's words do not.
         let mark = scope.len();
@@ -351,7 +544,8 @@ impl Checker {
             self.word(&assign.value, scope);
             self.nul_byte(&assign.value, "an environment value");
             self.set_path(&assign.name.name, &assign.value, scope);
-            scope.push(assign.name.name.clone());
+            let filled = holds_text(&assign.value, scope);
+            scope.push(Def::new(&assign.name.name, filled));
         }
         scope.truncate(mark);
         // The command itself is looked up on the PATH of its prefix.
@@ -408,7 +602,7 @@ impl Checker {
 
     /// Notes a new value of `PATH` (`export PATH = "$HOME/bin:$PATH"`), so
     /// that later commands are looked for where the run will look.
-    fn set_path(&mut self, name: &str, value: &Word, scope: &[String]) {
+    fn set_path(&mut self, name: &str, value: &Word, scope: &[Def]) {
         if name == "PATH" {
             let known = self.value_of(value, scope);
             self.paths.push((scope.len(), known));
@@ -418,7 +612,7 @@ impl Checker {
     /// The value of a word when it can be known without running anything:
     /// text, `~`, `$PATH` as the script left it, and variables the script
     /// does not set, from the environment.
-    fn value_of(&self, word: &Word, scope: &[String]) -> Option<OsString> {
+    fn value_of(&self, word: &Word, scope: &[Def]) -> Option<OsString> {
         let mut bytes = Vec::new();
         let count = word.parts.len();
         for (i, part) in word.parts.iter().enumerate() {
@@ -450,7 +644,7 @@ impl Checker {
                 }) => {
                     let value = if name == "PATH" {
                         self.path_var()?
-                    } else if scope.contains(name) {
+                    } else if defined(scope, name) {
                         return None;
                     } else {
                         std::env::var_os(name)
@@ -544,28 +738,34 @@ impl Checker {
         }
     }
 
-    fn word(&mut self, word: &Word, scope: &mut Vec<String>) {
+    fn word(&mut self, word: &Word, scope: &mut Scope) {
         for part in &word.parts {
             match part {
                 WordPart::Var(var) => self.var(var, scope),
-                WordPart::Subst { body, .. } => self.stmts(body, scope),
+                WordPart::Subst { body, .. } => {
+                    self.stmts(body, scope);
+                }
                 WordPart::Literal { .. } | WordPart::Args { .. } => {}
             }
         }
     }
 
-    fn var(&mut self, var: &VarRef, scope: &mut Vec<String>) {
+    fn var(&mut self, var: &VarRef, scope: &mut Scope) {
         if let Some(default) = &var.default {
-            self.word(default, scope);
+            // The run expands the default only when the name is unset or
+            // empty: not at all where it certainly holds something.
+            if !name_holds_text(&var.name, scope) {
+                self.word(default, scope);
+            }
             return;
         }
         if let VarName::Named(name) = &var.name
-            && !scope.contains(name)
+            && !defined(scope, name)
             && std::env::var_os(name).is_none()
         {
             let defined = scope
                 .iter()
-                .cloned()
+                .map(|def| def.name.clone())
                 .chain(std::env::vars_os().filter_map(|(key, _)| key.into_string().ok()));
             let bash = crate::expand::bash_variable_help(name);
             let help = bash.unwrap_or_else(|| match crate::expand::closest_name(name, defined) {
@@ -584,6 +784,43 @@ impl Checker {
                 ended_label: "",
             });
         }
+    }
+}
+
+/// Whether a word certainly expands to something not empty, as far as
+/// can be known without running anything: it has text written out (a
+/// lone unquoted `~` is `$HOME`, which may be empty), or a variable that
+/// certainly holds something, `$?` or `$#`.
+fn holds_text(word: &Word, scope: &[Def]) -> bool {
+    word.parts.iter().any(|part| match part {
+        WordPart::Literal {
+            bytes,
+            quoted: false,
+            ..
+        } if bytes == b"~" => false,
+        WordPart::Literal { bytes, .. } => !bytes.is_empty(),
+        WordPart::Var(var) => var_holds_text(var, scope),
+        WordPart::Args { .. } | WordPart::Subst { .. } => false,
+    })
+}
+
+/// Whether `$name` or `${name:-default}` certainly expands to something
+/// not empty.
+fn var_holds_text(var: &VarRef, scope: &[Def]) -> bool {
+    name_holds_text(&var.name, scope)
+        || var
+            .default
+            .as_deref()
+            .is_some_and(|default| holds_text(default, scope))
+}
+
+/// Whether the variable itself certainly holds something, so that its
+/// `${name:-default}` never expands the default.
+fn name_holds_text(name: &VarName, scope: &[Def]) -> bool {
+    match name {
+        VarName::Named(name) => filled(scope, name),
+        VarName::Status | VarName::Count => true,
+        VarName::Positional(_) => false,
     }
 }
 

@@ -1395,11 +1395,15 @@ fn assignments_in_a_list() {
     );
     ok("{ true && let y = in }\necho ${y:-out}", "out\n");
     ok("let x = $(false) || echo \"failed: $?\"", "failed: 1\n");
-    // `check` sees the name defined after the list.
+    // `check` sees the name defined after the list, where every way on
+    // from it sets the name (`true || let s = $?` alone does not: see
+    // `check_defines_a_name_only_where_its_let_certainly_ran`).
     Test::new()
         .file(
             "s.pipe",
-            "true || let s = $?\necho $s\ncd / && let t = 1\necho $t\n",
+            "sh -c 'exit 3' && let s = 0 || let s = $?\necho $s\n\
+             cd / || exit 1\nlet t = 1 && echo $t $OLDPWD\n\
+             let u = $(echo 1) || exit 2\necho $u\n",
         )
         .args(["check", "s.pipe"])
         .stderr_empty()

@@ -748,3 +748,68 @@ fn check_warns_about_a_list_held_in_one_variable() {
     assert_eq!(check.stderr().matches("pipe::check::one_item").count(), 1);
     assert!(!check.stderr().contains("k1"));
 }
+
+/// `check` and the run agree on each script: `check`'s status, then the
+/// run's status and stdout.
+fn check_agrees_with_run(cases: &[(&str, i32, i32, &str)]) {
+    for &(script, check, run, stdout) in cases {
+        let checked = Test::new()
+            .file("s.pipe", script)
+            .args(["check", "s.pipe"])
+            .status(check)
+            .run();
+        if check != 0 {
+            assert!(
+                checked.stderr().contains("pipe::check::undefined_variable"),
+                "{script}: {}",
+                checked.stderr()
+            );
+        }
+        Test::new().script(script).status(run).stdout(stdout).run();
+    }
+}
+
+/// A `let` on the right of `||` or `&&` may not run, so `check` counts
+/// its name defined only on the ways the run certainly sets it (check
+/// passed `true || let y = 1`, then `echo $y`, whose run failed), and
+/// still where every way sets it, or the other ways end the script.
+#[test]
+fn check_defines_a_name_only_where_its_let_certainly_ran() {
+    check_agrees_with_run(&[
+        ("true || let y = 1\necho $y\n", 1, 1, ""),
+        ("false && let y = 1\necho $y\n", 1, 1, ""),
+        ("true || export y = 1\necho $y\n", 1, 1, ""),
+        ("false && let y = 1 || let y = 2\necho $y\n", 0, 0, "2\n"),
+        ("test -d / && let y = 1 || exit 3\necho $y\n", 0, 0, "1\n"),
+        ("let y = $(echo hi) || exit 3\necho $y\n", 0, 0, "hi\n"),
+        (
+            "test -d / || { echo no; exit 3 }\nlet y = 1\necho $y\n",
+            0,
+            0,
+            "1\n",
+        ),
+        ("let y = 1 && echo $y || echo $y\n", 0, 0, "1\n"),
+        ("{ true || let y = 1\necho $y }\n", 1, 1, ""),
+    ]);
+}
+
+/// `${x:-default}` expands its default only when `x` is unset or empty:
+/// `check` looks into it unless `x` certainly holds text at that point
+/// (check reported `$y` in `let x = 1`, then `echo ${x:-$y}`, which runs).
+#[test]
+fn check_skips_a_default_that_is_never_expanded() {
+    check_agrees_with_run(&[
+        ("let x = 1\necho ${x:-$y}\n", 0, 0, "1\n"),
+        ("for i in 1..2 { echo ${i:-$y} }\n", 0, 0, "1\n2\n"),
+        (
+            "let x = a\nlet z = \"$x\"\necho ${z:-$(nosuchcommandzz)}\n",
+            0,
+            0,
+            "a\n",
+        ),
+        ("let x = \"\"\necho ${x:-$y}\n", 1, 1, ""),
+        ("echo ${nope:-a$y}\n", 1, 1, ""),
+        ("let x = $(true)\necho ${x:-$y}\n", 1, 1, ""),
+        ("let x = 1\ntrue && let x = \"\"\necho ${x:-$y}\n", 1, 1, ""),
+    ]);
+}
