@@ -813,3 +813,31 @@ fn check_skips_a_default_that_is_never_expanded() {
         ("let x = 1\ntrue && let x = \"\"\necho ${x:-$y}\n", 1, 1, ""),
     ]);
 }
+
+/// `check` warns where a secret is an argument, at that `$name`, and
+/// nowhere it is passed by environment, stdin or a file name; a warning
+/// is no failure.
+#[test]
+fn check_warns_about_a_secret_argument_at_its_span_only() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "secret t = abcd\nX=$t env > /dev/null\ncat <<< $t > /dev/null\n\
+             echo hi > $t.out\nparallel { true ; curl -u \"me:$t\" x }\n",
+        )
+        .args(["check", "s.pipe"])
+        .run();
+    assert_eq!(
+        run.stderr(),
+        "pipe::check::secret_argument\n\
+         \n  \u{26a0} the secret `t` is passed as an argument\n   \
+         \u{256d}\u{2500}[s.pipe:5:31]\n \
+         4 \u{2502} echo hi > $t.out\n \
+         5 \u{2502} parallel { true ; curl -u \"me:$t\" x }\n   \
+         \u{b7}                               \u{2500}\u{252c}\n   \
+         \u{b7}                                \u{2570}\u{2500}\u{2500} visible in the process list\n   \
+         \u{2570}\u{2500}\u{2500}\u{2500}\u{2500}\n  \
+         help: other users can read a process's arguments; pass it by environment\n        \
+         instead (`secret` already exports it)\n"
+    );
+}
