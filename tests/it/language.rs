@@ -428,6 +428,44 @@ fn a_block_stage_shows_the_stage_statuses() {
     }
 }
 
+/// A stage that could not run and decides the pipeline's status shows
+/// every stage's status after its own help, as a stage that failed does
+/// (it showed only its own error, without bash's PIPESTATUS).
+#[test]
+fn a_stage_that_cannot_run_shows_the_stage_statuses() {
+    for (script, status, own, table) in [
+        (
+            "true | catt | true",
+            127,
+            "did you mean `cat`?",
+            "stage statuses: true 0 | catt 127 | true 0",
+        ),
+        (
+            "true | cat < missing | true",
+            1,
+            "cannot open `missing`",
+            "stage statuses: true 0 | cat 1 | true 0",
+        ),
+        (
+            "true | ./plain | cat",
+            126,
+            "make it executable",
+            "stage statuses: true 0 | ./plain 126 | cat 0",
+        ),
+    ] {
+        Test::new()
+            .file("plain", "echo hi\n")
+            .script(script)
+            .status(status)
+            .stderr_has(own)
+            .stderr_has(table)
+            .run();
+    }
+    // A command alone has no table.
+    let run = Test::new().script("catt").status(127).run();
+    assert!(!run.stderr().contains("stage statuses"), "{}", run.stderr());
+}
+
 /// A stage that could not run is shown even when a later stage decides
 /// the pipeline's status, as bash shows "command not found" in `catt |
 /// false`; each diagnostic once, the deciding one last.
