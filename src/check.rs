@@ -105,7 +105,7 @@ pub fn check(script: &Script) -> Vec<CheckError> {
         } = problem
             && let Some((set, label)) = ended_definition(script, name, span.offset())
         {
-            *help = ended_help(name);
+            *help = set_help(name, label);
             *ended = Some(set.into());
             *ended_label = label;
         }
@@ -840,8 +840,9 @@ fn literal(word: &Word) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-/// Where a variable that is undefined at `at` was set before, in a block
-/// that ended before `at`: the name of the last `let`, `export`, `secret`
+/// Where a variable that is undefined at `at` was set before: on the
+/// right of `&&` or `||`, where it may not have run, or in a block that
+/// ended before `at`: the name of the last `let`, `export`, `secret`
 /// or `for` variable before it whose scope (a `{ }`, a `for` body, a
 /// `parallel` or `fanout` branch, a `timeout` body) does not hold `at`.
 /// What a bash user expects to outlive a loop is thus pointed at; with
@@ -879,18 +880,52 @@ fn ended_stmt(
             ended_name(set, scope, name, at, found);
         }
         StmtKind::List(list) => {
-            for stage in list.pipelines().flat_map(|pipeline| &pipeline.stages) {
-                let Stage::Block(block) = stage else { continue };
-                // A `let` in a list acts on the list's scope.
-                match block.lone_stmt() {
-                    Some(stmt) => ended_stmt(stmt, scope, name, at, found),
-                    None => ended_block(block, name, at, found),
+            for (i, pipeline) in list.pipelines().enumerate() {
+                for stage in &pipeline.stages {
+                    let Stage::Block(block) = stage else { continue };
+                    // A `let` in a list acts on the list's scope; on the
+                    // right of `&&` or `||` it may not run.
+                    match block.lone_stmt() {
+                        Some(stmt) if i > 0 => ended_maybe(stmt, scope, name, at, found),
+                        Some(stmt) => ended_stmt(stmt, scope, name, at, found),
+                        None => ended_block(block, name, at, found),
+                    }
                 }
             }
         }
         StmtKind::Cd { .. } | StmtKind::Exit { .. } => {}
     }
 }
+
+/// A `let`, `export` or `secret` on the right of `&&` or `||`, where it
+/// runs only when the status before it says so: what a use after the
+/// list, where the name is undefined on some way there, is pointed at.
+fn ended_maybe(
+    stmt: &Stmt,
+    scope: Option<Span>,
+    name: &str,
+    at: usize,
+    found: &mut Option<(Span, &'static str)>,
+) {
+    let (StmtKind::Let { name: ident, .. }
+    | StmtKind::Export { name: ident, .. }
+    | StmtKind::Secret { name: ident, .. }) = &stmt.kind
+    else {
+        return;
+    };
+    let ended = scope.is_some_and(|scope| !(scope.start <= at && at < scope.end));
+    if ident.name == name && ident.span.end <= at {
+        let label = if ended {
+            "set here, only inside its block"
+        } else {
+            MAYBE_SET
+        };
+        *found = Some((ident.span, label));
+    }
+}
+
+/// The label of a name set on the right of `&&` or `||`.
+const MAYBE_SET: &str = "set here, only when this part of the list runs";
 
 fn ended_block(block: &Block, name: &str, at: usize, found: &mut Option<(Span, &'static str)>) {
     let scope = Some(block.span);
@@ -961,12 +996,25 @@ impl EndedUse {
         let (set, label) = ended_definition(script, name, span.offset())?;
         Some(EndedUse {
             name: name.clone(),
-            help: ended_help(name),
+            help: set_help(name, label),
             span: *span,
             ended: set.into(),
             ended_label: label,
         })
     }
+}
+
+/// The help of an undefined variable that was set before it, as `label`
+/// says: on the right of `&&` or `||`, or in a block that ended.
+fn set_help(name: &str, label: &str) -> String {
+    if label == MAYBE_SET {
+        return format!(
+            "a `let` after `&&` or `||` runs only when the status before it says so; \
+             to define `{name}` whatever happens, set it before the list (`let {name} = \"\"`) \
+             or on both sides (`cond && let {name} = a || let {name} = b`)"
+        );
+    }
+    ended_help(name)
 }
 
 /// The help of an undefined variable that was set in a block that ended.

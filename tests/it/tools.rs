@@ -791,6 +791,16 @@ fn check_defines_a_name_only_where_its_let_certainly_ran() {
         ("let y = 1 && echo $y || echo $y\n", 0, 0, "1\n"),
         ("{ true || let y = 1\necho $y }\n", 1, 1, ""),
     ]);
+    // Both point at the `let` that may not have run.
+    for args in [&["check", "s.pipe"][..], &["s.pipe"]] {
+        Test::new()
+            .file("s.pipe", "true || let y = 1\necho $y\n")
+            .args(args)
+            .status(1)
+            .stderr_has("set here, only when this part of the list runs")
+            .stderr_has("set it before the list")
+            .run();
+    }
 }
 
 /// `${x:-default}` expands its default only when `x` is unset or empty:
