@@ -258,7 +258,7 @@ impl Checker {
                     self.nul_byte(value, "an environment value");
                 }
                 self.set_path(&name.name, value, scope);
-                self.derive(&name.name, [value]);
+                self.derive(&name.name, [value], scope);
                 let filled = holds_text(value, scope);
                 scope.push(Def::new(&name.name, filled));
             }
@@ -471,7 +471,7 @@ impl Checker {
                     ListItem::Word(word) => Some(word),
                     ListItem::Range { .. } => None,
                 });
-                self.derive(&for_loop.var.name, words);
+                self.derive(&for_loop.var.name, words, scope);
                 let filled = for_loop.items.iter().all(|item| match item {
                     ListItem::Range { .. } => true,
                     // Lines of a `$(...)` are items, empty ones skipped.
@@ -554,7 +554,7 @@ impl Checker {
         for word in &command.words {
             self.word(word, scope);
             self.nul_byte(word, "an argument");
-            self.secret_argument(word);
+            self.secret_argument(word, scope);
         }
         for redirect in &command.redirects {
             if let Some(target) = &redirect.target {
@@ -669,29 +669,35 @@ impl Checker {
     /// The secret a variable's value holds some of, if any, with the
     /// reference that brings it in: a secret's own `$name`, a variable
     /// made from one, or either in a `${x:-default}`.
-    fn secret_in<'a>(&self, var: &'a VarRef) -> Option<(&'a VarRef, String)> {
+    fn secret_in<'a>(&self, var: &'a VarRef, scope: &[Def]) -> Option<(&'a VarRef, String)> {
         if let VarName::Named(name) = &var.name
             && let Some(secret) = self.secrets.get(name)
         {
             return Some((var, secret.clone()));
         }
-        self.secret_in_word(var.default.as_deref()?)
+        // A default that is never expanded passes nothing on.
+        if name_holds_text(&var.name, scope) {
+            return None;
+        }
+        self.secret_in_word(var.default.as_deref()?, scope)
     }
 
-    fn secret_in_word<'a>(&self, word: &'a Word) -> Option<(&'a VarRef, String)> {
+    fn secret_in_word<'a>(&self, word: &'a Word, scope: &[Def]) -> Option<(&'a VarRef, String)> {
         word.parts.iter().find_map(|part| match part {
-            WordPart::Var(var) => self.secret_in(var),
+            WordPart::Var(var) => self.secret_in(var, scope),
             _ => None,
         })
     }
 
     /// `name` now holds what `words` hold: a secret, if any of them holds
     /// one; a declared secret stays one whatever it is given.
-    fn derive<'a>(&mut self, name: &str, words: impl IntoIterator<Item = &'a Word>) {
+    fn derive<'a>(&mut self, name: &str, words: impl IntoIterator<Item = &'a Word>, scope: &[Def]) {
         if self.secrets.get(name).is_some_and(|secret| secret == name) {
             return;
         }
-        let held = words.into_iter().find_map(|word| self.secret_in_word(word));
+        let held = words
+            .into_iter()
+            .find_map(|word| self.secret_in_word(word, scope));
         match held {
             Some((_, secret)) => {
                 self.secrets.insert(name.to_owned(), secret);
@@ -702,10 +708,10 @@ impl Checker {
         }
     }
 
-    fn secret_argument(&mut self, word: &Word) {
+    fn secret_argument(&mut self, word: &Word, scope: &[Def]) {
         for part in &word.parts {
             let WordPart::Var(var) = part else { continue };
-            let Some((var, secret)) = self.secret_in(var) else {
+            let Some((var, secret)) = self.secret_in(var, scope) else {
                 continue;
             };
             let label = match &var.name {

@@ -242,6 +242,22 @@ fn check_warns_about_a_secret_passed_inside_another_variable() {
     );
 }
 
+/// A secret in a default that is never expanded (`${x:-$token}` where
+/// `x` certainly holds text) is passed nowhere: no warning, for `x` as for
+/// a name made from it (check warned, as if the default were taken).
+#[test]
+fn check_does_not_warn_about_a_secret_in_a_default_never_taken() {
+    Test::new()
+        .file(
+            "s.pipe",
+            "secret token = abcd1234\nlet x = 1\necho ${x:-$token}\n\
+             let y = ${x:-$token}\necho $y\n",
+        )
+        .args(["check", "s.pipe"])
+        .stderr_empty()
+        .run();
+}
+
 /// `cd` defines `$OLDPWD` for `check`, as it does at run time, and `$PWD`
 /// is always defined, as pipe sets it as it starts.
 #[test]
