@@ -1804,3 +1804,15 @@ fn a_closed_reader_is_not_a_failure_around_blocks() {
         "stage statuses: yes 141 | { } 3",
     );
 }
+
+/// A command not found is underlined at its name, past the prefix
+/// assignments before it.
+#[test]
+fn not_found_points_at_the_program_after_prefix_assignments() {
+    Test::new()
+        .script("A=1 B=\"x y\" catt arg")
+        .status(127)
+        .stderr_has("1 │ A=1 B=\"x y\" catt arg\n   ·             ──┬─\n")
+        .stderr_has("did you mean `cat`?")
+        .run();
+}
