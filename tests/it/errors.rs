@@ -27,7 +27,7 @@ fn diagnostics() {
 
 #[test]
 fn error_codes_are_stable_and_unique() {
-    // Every snapshot names exactly one code; codes differ across kinds.
+    // The codes the snapshots show: enough kinds of error are pinned.
     let mut seen = std::collections::BTreeMap::new();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/snapshots");
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
@@ -39,6 +39,45 @@ fn error_codes_are_stable_and_unique() {
         }
     }
     assert!(seen.len() >= 10, "too few codes snapshotted: {seen:?}");
+    // Each code is declared once in the source: two kinds of error never
+    // share one. The run's undefined variable is declared twice, the same
+    // error either way: `check::EndedUse` shows it with where it was set.
+    let mut declared = std::collections::BTreeMap::new();
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (at, _) in text.match_indices("code(pipe::") {
+                let rest = &text[at + "code(".len()..];
+                let code = &rest[..rest.find(')').unwrap()];
+                declared
+                    .entry(code.to_owned())
+                    .or_insert_with(Vec::new)
+                    .push(path.clone());
+            }
+        }
+    }
+    assert!(declared.len() >= 50, "too few codes declared: {declared:?}");
+    for (code, places) in &declared {
+        let allowed = if code == "pipe::run::undefined_variable" {
+            2
+        } else {
+            1
+        };
+        assert!(
+            places.len() <= allowed,
+            "`{code}` declared more than once: {places:?}"
+        );
+    }
+    // Every code a snapshot shows is one the source declares.
+    for code in seen.keys() {
+        assert!(declared.contains_key(code), "`{code}` is declared nowhere");
+    }
 }
 
 /// Diagnostics are plain text, with no colour or link escapes, where
