@@ -1,8 +1,9 @@
 //! `pipe check`: what can be known about a script without running it.
 //!
 //! It resolves every command named literally on PATH, checks that every
-//! variable is defined before it is used (in the scope it is used in, or in
-//! the environment), and warns where a `secret` is passed as an argument,
+//! variable is defined before it is used (in the scope it is used in, on
+//! every way the run can get there through `&&` and `||`, or in the
+//! environment), and warns where a `secret` is passed as an argument,
 //! where every user of the machine can read it. Every problem is reported,
 //! not just the first. Nothing runs.
 
