@@ -1,8 +1,9 @@
 //! `pipe check`: what can be known about a script without running it.
 //!
 //! It resolves every command named literally on PATH, checks that every
-//! variable is defined before it is used (in the scope it is used in, or in
-//! the environment), and warns where a `secret` is passed as an argument,
+//! variable is defined before it is used (in the scope it is used in, on
+//! every way the run can get there through `&&` and `||`, or in the
+//! environment), and warns where a `secret` is passed as an argument,
 //! where every user of the machine can read it. Every problem is reported,
 //! not just the first. Nothing runs.
 
@@ -15,8 +16,8 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::syntax::ast::{
-    Block, BlockKind, Command, ListItem, ParallelBody, RangeBound, Script, Span, Stage, Stmt,
-    StmtKind, VarName, VarRef, Word, WordPart, walk_stmt,
+    Block, BlockKind, Command, Connector, List, ListItem, ParallelBody, Pipeline, RangeBound,
+    Script, Span, Stage, Stmt, StmtKind, VarName, VarRef, Word, WordPart, walk_stmt,
 };
 
 #[derive(Debug, Error, Diagnostic)]
@@ -94,7 +95,7 @@ pub fn check(script: &Script) -> Vec<CheckError> {
         looked_up: HashMap::new(),
     };
     // pipe sets `$PWD` as it starts, as bash does, whatever it inherited.
-    let mut scope = vec!["PWD".to_owned()];
+    let mut scope = vec![Def::filled("PWD")];
     checker.stmts(&script.body, &mut scope);
     for problem in &mut checker.problems {
         if let CheckError::Undefined {
@@ -106,7 +107,7 @@ pub fn check(script: &Script) -> Vec<CheckError> {
         } = problem
             && let Some((set, label)) = ended_definition(script, name, span.offset())
         {
-            *help = ended_help(name);
+            *help = set_help(name, label);
             *ended = Some(set.into());
             *ended_label = label;
         }
@@ -140,6 +141,81 @@ pub fn literal_secrets(script: &Script) -> Vec<Vec<u8>> {
     found
 }
 
+/// A name the script has certainly set at some point of it, as far as
+/// `check` can follow the run there.
+#[derive(Clone, Debug, PartialEq)]
+struct Def {
+    name: String,
+    /// Its value certainly holds something (`let x = 1`), so that a
+    /// `${x:-default}` never expands its default.
+    filled: bool,
+}
+
+impl Def {
+    fn new(name: &str, filled: bool) -> Def {
+        Def {
+            name: name.to_owned(),
+            filled,
+        }
+    }
+
+    fn filled(name: &str) -> Def {
+        Def::new(name, true)
+    }
+}
+
+/// The names certainly defined at a point of the script, oldest first; a
+/// name set again appears again, and its last entry is what it holds.
+type Scope = Vec<Def>;
+
+fn defined(scope: &[Def], name: &str) -> bool {
+    scope.iter().any(|def| def.name == name)
+}
+
+/// Whether `name` certainly holds a value that is not empty: as the
+/// script last set it, or, for a name it does not set, as the
+/// environment holds it (the environment `check` runs in is taken for
+/// the run's, as it is for whether the name is defined at all).
+fn filled(scope: &[Def], name: &str) -> bool {
+    match scope.iter().rev().find(|def| def.name == name) {
+        Some(def) => def.filled,
+        None => std::env::var_os(name).is_some_and(|value| !value.is_empty()),
+    }
+}
+
+/// What is certainly defined on every way the run can reach a point:
+/// where two ways meet, a name is defined if both define it, and filled
+/// if both fill it. Both ways start from the same scope, so they share
+/// a prefix, which is kept as it is.
+fn meet(a: Option<Scope>, b: Option<Scope>) -> Option<Scope> {
+    let (a, b) = match (a, b) {
+        (Some(a), Some(b)) => (a, b),
+        (one, None) | (None, one) => return one,
+    };
+    let shared = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut met = a[..shared].to_vec();
+    for def in a[shared..].iter().chain(&b[shared..]) {
+        if met[shared..].iter().any(|done| done.name == def.name)
+            || !defined(&a, &def.name)
+            || !defined(&b, &def.name)
+        {
+            continue;
+        }
+        let both = filled(&a, &def.name) && filled(&b, &def.name);
+        met.push(Def::new(&def.name, both));
+    }
+    Some(met)
+}
+
+/// How a pipeline of a list can end, each with what is certainly defined
+/// then; None where it cannot end that way and the run go on.
+struct Ends {
+    /// With status 0.
+    ok: Option<Scope>,
+    /// With another status, the script going on to the next `||`.
+    failed: Option<Scope>,
+}
+
 struct Checker {
     problems: Vec<CheckError>,
     /// Names declared with `secret` anywhere so far, each to itself, and
@@ -169,17 +245,22 @@ enum Lookup {
 
 impl Checker {
     /// Statements in order; `scope` holds the names defined so far, and
-    /// what a block defines is dropped when it ends.
-    fn stmts(&mut self, stmts: &[Stmt], scope: &mut Vec<String>) {
+    /// what a block defines is dropped when it ends. False when they
+    /// certainly end the script (an `exit` among them).
+    fn stmts(&mut self, stmts: &[Stmt], scope: &mut Scope) -> bool {
         let mark = scope.len();
+        let mut goes_on = true;
         for stmt in stmts {
-            self.stmt(stmt, scope);
+            goes_on &= self.stmt(stmt, scope);
         }
         scope.truncate(mark);
         self.paths.retain(|(at, _)| *at < mark);
+        goes_on
     }
 
-    fn stmt(&mut self, stmt: &Stmt, scope: &mut Vec<String>) {
+    /// Checks a statement and adds what it certainly defines to `scope`.
+    /// False when the script certainly ends there.
+    fn stmt(&mut self, stmt: &Stmt, scope: &mut Scope) -> bool {
         match &stmt.kind {
             StmtKind::Let { name, value } | StmtKind::Export { name, value } => {
                 self.word(value, scope);
@@ -191,14 +272,16 @@ impl Checker {
                     self.nul_byte(value, "an environment value");
                 }
                 self.set_path(&name.name, value, scope);
-                self.derive(&name.name, [value]);
-                scope.push(name.name.clone());
+                self.derive(&name.name, [value], scope);
+                let filled = holds_text(value, scope);
+                scope.push(Def::new(&name.name, filled));
             }
             StmtKind::Secret { name, value } => {
                 self.word(value, scope);
                 self.nul_byte(value, "an environment value");
                 self.set_path(&name.name, value, scope);
-                scope.push(name.name.clone());
+                let filled = holds_text(value, scope);
+                scope.push(Def::new(&name.name, filled));
                 self.secrets.insert(name.name.clone(), name.name.clone());
             }
             StmtKind::Cd { dir } => {
@@ -216,7 +299,7 @@ impl Checker {
                     None => {}
                 }
                 // `cd` sets these, as bash's does.
-                scope.extend(["PWD".to_owned(), "OLDPWD".to_owned()]);
+                scope.extend([Def::filled("PWD"), Def::filled("OLDPWD")]);
             }
             StmtKind::Exit { status } => {
                 if let Some(word) = status {
@@ -233,22 +316,119 @@ impl Checker {
                     }
                 }
             }
-            StmtKind::List(list) => {
-                for stage in list.pipelines().flat_map(|pipeline| &pipeline.stages) {
-                    match stage {
-                        Stage::Command(command) => self.command(command, scope),
-                        // A `let` or `cd` in a list acts on the list's scope.
-                        Stage::Block(block) => match block.lone_stmt() {
-                            Some(stmt) => self.stmt(stmt, scope),
-                            None => self.block(block, scope),
-                        },
+            StmtKind::List(list) => return self.list(list, scope),
+        }
+        // An `exit` ends the script, whatever its status.
+        !matches!(stmt.kind, StmtKind::Exit { .. })
+    }
+
+    /// `a && b || c`, as the run goes through it: each pipeline is checked
+    /// with what is certainly defined on every way the run reaches it, and
+    /// after the list `scope` holds what is defined on every way the
+    /// script goes on from it. A `let` on the right of `||` or `&&` thus
+    /// defines its name only where it certainly ran (`true || let y = 1`
+    /// does not define `y`, `test -f f && let y = 1 || let y = 2` does).
+    /// False when the list certainly ends the script.
+    fn list(&mut self, list: &List, scope: &mut Scope) -> bool {
+        let start = scope.clone();
+        let Ends { mut ok, mut failed } = self.pipeline(&list.first, start.clone());
+        // What goes on past the list with the status of a pipeline that
+        // failed as a condition (`false && x`): the last one run failing
+        // stops the script instead.
+        let mut skipped_failure = None;
+        for (connector, pipeline) in &list.rest {
+            let (runs, skipped) = match connector {
+                Connector::And => (ok.take(), failed.take()),
+                Connector::Or => (failed.take(), ok.take()),
+            };
+            // A pipeline the run never reaches is still checked, as the
+            // statements after an `exit` are, but defines nothing.
+            let ends = match runs {
+                Some(scope) => self.pipeline(pipeline, scope),
+                None => {
+                    self.pipeline(pipeline, start.clone());
+                    Ends {
+                        ok: None,
+                        failed: None,
                     }
+                }
+            };
+            match connector {
+                Connector::And => {
+                    skipped_failure = skipped.clone();
+                    ok = ends.ok;
+                    failed = meet(ends.failed, skipped);
+                }
+                Connector::Or => {
+                    skipped_failure = None;
+                    ok = meet(skipped, ends.ok);
+                    failed = ends.failed;
                 }
             }
         }
+        if list.rest.is_empty() {
+            skipped_failure = None;
+        }
+        match meet(ok, skipped_failure) {
+            Some(after) => {
+                *scope = after;
+                true
+            }
+            // The list ends the script every way: what follows is checked
+            // as if it were reached from the list's start.
+            None => false,
+        }
     }
 
-    fn block(&mut self, block: &Block, scope: &mut Vec<String>) {
+    /// One pipeline of a list, checked in `scope`: how it can end, and
+    /// what is defined then.
+    fn pipeline(&mut self, pipeline: &Pipeline, mut scope: Scope) -> Ends {
+        if let [Stage::Block(block)] = pipeline.stages.as_slice() {
+            let before = scope.clone();
+            // A `let` or `cd` in a list acts on the list's scope.
+            if let Some(stmt) = block.lone_stmt() {
+                let goes_on = self.stmt(stmt, &mut scope);
+                let failed = match &stmt.kind {
+                    // An assignment whose value is text written out cannot
+                    // fail; one that expands something may (a `$(...)`
+                    // that fails), and then sets nothing.
+                    StmtKind::Let { value, .. }
+                    | StmtKind::Export { value, .. }
+                    | StmtKind::Secret { value, .. } => literal(value).is_none().then_some(before),
+                    // A `cd` that fails sets neither `$PWD` nor `$OLDPWD`.
+                    _ => goes_on.then_some(before),
+                };
+                return Ends {
+                    ok: goes_on.then_some(scope),
+                    failed,
+                };
+            }
+            // A block standing alone ends the script where it exits; what
+            // it defines ends with it.
+            let goes_on = self.block(block, &mut scope);
+            return Ends {
+                ok: goes_on.then(|| scope.clone()),
+                failed: Some(scope),
+            };
+        }
+        for stage in &pipeline.stages {
+            match stage {
+                Stage::Command(command) => self.command(command, &mut scope),
+                Stage::Block(block) => {
+                    // `exit` in a stage of a longer pipeline ends that stage.
+                    self.block(block, &mut scope);
+                }
+            }
+        }
+        Ends {
+            ok: Some(scope.clone()),
+            failed: Some(scope),
+        }
+    }
+
+    /// Checks a block; false when it certainly ends the script, standing
+    /// as a statement (a `{ }` with an `exit` in it).
+    fn block(&mut self, block: &Block, scope: &mut Scope) -> bool {
         // A block's redirects are expanded as it starts, in the scope
         // around it: before its `for` list, without its loop variable.
         for redirect in &block.redirects {
@@ -261,7 +441,11 @@ impl Checker {
             self.word(word, scope);
         }
         match &block.kind {
-            BlockKind::Group(body) | BlockKind::Timeout { body, .. } => self.stmts(body, scope),
+            BlockKind::Group(body) => return self.stmts(body, scope),
+            // Time may run out before the body's `exit`.
+            BlockKind::Timeout { body, .. } => {
+                self.stmts(body, scope);
+            }
             BlockKind::For(for_loop)
             | BlockKind::Parallel {
                 body: ParallelBody::For(for_loop),
@@ -301,8 +485,17 @@ impl Checker {
                     ListItem::Word(word) => Some(word),
                     ListItem::Range { .. } => None,
                 });
-                self.derive(&for_loop.var.name, words);
-                scope.push(for_loop.var.name.clone());
+                self.derive(&for_loop.var.name, words, scope);
+                let filled = for_loop.items.iter().all(|item| match item {
+                    ListItem::Range { .. } => true,
+                    // Lines of a `$(...)` are items, empty ones skipped.
+                    ListItem::Word(word) => {
+                        matches!(word.parts.as_slice(), [WordPart::Subst { .. }])
+                            || holds_text(word, scope)
+                    }
+                });
+                scope.push(Def::new(&for_loop.var.name, filled));
+                // The body may run no time at all (an empty list).
                 self.stmts(&for_loop.body, scope);
                 scope.pop();
             }
@@ -318,6 +511,7 @@ impl Checker {
                 }
             }
         }
+        true
     }
 
     /// A `for` item that is a variable holding several words of text, as
@@ -355,7 +549,7 @@ impl Checker {
         });
     }
 
-    fn command(&mut self, command: &Command, scope: &mut Vec<String>) {
+    fn command(&mut self, command: &Command, scope: &mut Scope) {
         // Each assignment sees the ones before it (`A=1 B=$A cmd`); the
         // command's words do not.
         let mark = scope.len();
@@ -364,7 +558,8 @@ impl Checker {
             self.word(&assign.value, scope);
             self.nul_byte(&assign.value, "an environment value");
             self.set_path(&assign.name.name, &assign.value, scope);
-            scope.push(assign.name.name.clone());
+            let filled = holds_text(&assign.value, scope);
+            scope.push(Def::new(&assign.name.name, filled));
         }
         scope.truncate(mark);
         // The command itself is looked up on the PATH of its prefix.
@@ -373,7 +568,7 @@ impl Checker {
         for word in &command.words {
             self.word(word, scope);
             self.nul_byte(word, "an argument");
-            self.secret_argument(word);
+            self.secret_argument(word, scope);
         }
         for redirect in &command.redirects {
             if let Some(target) = &redirect.target {
@@ -392,6 +587,7 @@ impl Checker {
                     name: String::from_utf8_lossy(&name).into_owned(),
                     suggestion,
                     span: program.span.into(),
+                    stages: Default::default(),
                 }));
         }
         // A program named by an absolute path is where it is whatever the
@@ -442,7 +638,7 @@ impl Checker {
 
     /// Notes a new value of `PATH` (`export PATH = "$HOME/bin:$PATH"`), so
     /// that later commands are looked for where the run will look.
-    fn set_path(&mut self, name: &str, value: &Word, scope: &[String]) {
+    fn set_path(&mut self, name: &str, value: &Word, scope: &[Def]) {
         if name == "PATH" {
             let known = self.value_of(value, scope);
             self.paths.push((scope.len(), known));
@@ -452,7 +648,7 @@ impl Checker {
     /// The value of a word when it can be known without running anything:
     /// text, `~`, `$PATH` as the script left it, and variables the script
     /// does not set, from the environment.
-    fn value_of(&self, word: &Word, scope: &[String]) -> Option<OsString> {
+    fn value_of(&self, word: &Word, scope: &[Def]) -> Option<OsString> {
         let mut bytes = Vec::new();
         let count = word.parts.len();
         for (i, part) in word.parts.iter().enumerate() {
@@ -484,7 +680,7 @@ impl Checker {
                 }) => {
                     let value = if name == "PATH" {
                         self.path_var()?
-                    } else if scope.contains(name) {
+                    } else if defined(scope, name) {
                         return None;
                     } else {
                         std::env::var_os(name)
@@ -509,29 +705,35 @@ impl Checker {
     /// The secret a variable's value holds some of, if any, with the
     /// reference that brings it in: a secret's own `$name`, a variable
     /// made from one, or either in a `${x:-default}`.
-    fn secret_in<'a>(&self, var: &'a VarRef) -> Option<(&'a VarRef, String)> {
+    fn secret_in<'a>(&self, var: &'a VarRef, scope: &[Def]) -> Option<(&'a VarRef, String)> {
         if let VarName::Named(name) = &var.name
             && let Some(secret) = self.secrets.get(name)
         {
             return Some((var, secret.clone()));
         }
-        self.secret_in_word(var.default.as_deref()?)
+        // A default that is never expanded passes nothing on.
+        if name_holds_text(&var.name, scope) {
+            return None;
+        }
+        self.secret_in_word(var.default.as_deref()?, scope)
     }
 
-    fn secret_in_word<'a>(&self, word: &'a Word) -> Option<(&'a VarRef, String)> {
+    fn secret_in_word<'a>(&self, word: &'a Word, scope: &[Def]) -> Option<(&'a VarRef, String)> {
         word.parts.iter().find_map(|part| match part {
-            WordPart::Var(var) => self.secret_in(var),
+            WordPart::Var(var) => self.secret_in(var, scope),
             _ => None,
         })
     }
 
     /// `name` now holds what `words` hold: a secret, if any of them holds
     /// one; a declared secret stays one whatever it is given.
-    fn derive<'a>(&mut self, name: &str, words: impl IntoIterator<Item = &'a Word>) {
+    fn derive<'a>(&mut self, name: &str, words: impl IntoIterator<Item = &'a Word>, scope: &[Def]) {
         if self.secrets.get(name).is_some_and(|secret| secret == name) {
             return;
         }
-        let held = words.into_iter().find_map(|word| self.secret_in_word(word));
+        let held = words
+            .into_iter()
+            .find_map(|word| self.secret_in_word(word, scope));
         match held {
             Some((_, secret)) => {
                 self.secrets.insert(name.to_owned(), secret);
@@ -542,10 +744,10 @@ impl Checker {
         }
     }
 
-    fn secret_argument(&mut self, word: &Word) {
+    fn secret_argument(&mut self, word: &Word, scope: &[Def]) {
         for part in &word.parts {
             let WordPart::Var(var) = part else { continue };
-            let Some((var, secret)) = self.secret_in(var) else {
+            let Some((var, secret)) = self.secret_in(var, scope) else {
                 continue;
             };
             let label = match &var.name {
@@ -578,28 +780,34 @@ impl Checker {
         }
     }
 
-    fn word(&mut self, word: &Word, scope: &mut Vec<String>) {
+    fn word(&mut self, word: &Word, scope: &mut Scope) {
         for part in &word.parts {
             match part {
                 WordPart::Var(var) => self.var(var, scope),
-                WordPart::Subst { body, .. } => self.stmts(body, scope),
+                WordPart::Subst { body, .. } => {
+                    self.stmts(body, scope);
+                }
                 WordPart::Literal { .. } | WordPart::Args { .. } => {}
             }
         }
     }
 
-    fn var(&mut self, var: &VarRef, scope: &mut Vec<String>) {
+    fn var(&mut self, var: &VarRef, scope: &mut Scope) {
         if let Some(default) = &var.default {
-            self.word(default, scope);
+            // The run expands the default only when the name is unset or
+            // empty: not at all where it certainly holds something.
+            if !name_holds_text(&var.name, scope) {
+                self.word(default, scope);
+            }
             return;
         }
         if let VarName::Named(name) = &var.name
-            && !scope.contains(name)
+            && !defined(scope, name)
             && std::env::var_os(name).is_none()
         {
             let defined = scope
                 .iter()
-                .cloned()
+                .map(|def| def.name.clone())
                 .chain(std::env::vars_os().filter_map(|(key, _)| key.into_string().ok()));
             let bash = crate::expand::bash_variable_help(name);
             let help = bash.unwrap_or_else(|| match crate::expand::closest_name(name, defined) {
@@ -621,6 +829,43 @@ impl Checker {
     }
 }
 
+/// Whether a word certainly expands to something not empty, as far as
+/// can be known without running anything: it has text written out (a
+/// lone unquoted `~` is `$HOME`, which may be empty), or a variable that
+/// certainly holds something, `$?` or `$#`.
+fn holds_text(word: &Word, scope: &[Def]) -> bool {
+    word.parts.iter().any(|part| match part {
+        WordPart::Literal {
+            bytes,
+            quoted: false,
+            ..
+        } if bytes == b"~" => false,
+        WordPart::Literal { bytes, .. } => !bytes.is_empty(),
+        WordPart::Var(var) => var_holds_text(var, scope),
+        WordPart::Args { .. } | WordPart::Subst { .. } => false,
+    })
+}
+
+/// Whether `$name` or `${name:-default}` certainly expands to something
+/// not empty.
+fn var_holds_text(var: &VarRef, scope: &[Def]) -> bool {
+    name_holds_text(&var.name, scope)
+        || var
+            .default
+            .as_deref()
+            .is_some_and(|default| holds_text(default, scope))
+}
+
+/// Whether the variable itself certainly holds something, so that its
+/// `${name:-default}` never expands the default.
+fn name_holds_text(name: &VarName, scope: &[Def]) -> bool {
+    match name {
+        VarName::Named(name) => filled(scope, name),
+        VarName::Status | VarName::Count => true,
+        VarName::Positional(_) => false,
+    }
+}
+
 fn span(span: Span) -> miette::SourceSpan {
     span.into()
 }
@@ -637,8 +882,9 @@ fn literal(word: &Word) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-/// Where a variable that is undefined at `at` was set before, in a block
-/// that ended before `at`: the name of the last `let`, `export`, `secret`
+/// Where a variable that is undefined at `at` was set before: on the
+/// right of `&&` or `||`, where it may not have run, or in a block that
+/// ended before `at`: the name of the last `let`, `export`, `secret`
 /// or `for` variable before it whose scope (a `{ }`, a `for` body, a
 /// `parallel` or `fanout` branch, a `timeout` body) does not hold `at`.
 /// What a bash user expects to outlive a loop is thus pointed at; with
@@ -676,18 +922,52 @@ fn ended_stmt(
             ended_name(set, scope, name, at, found);
         }
         StmtKind::List(list) => {
-            for stage in list.pipelines().flat_map(|pipeline| &pipeline.stages) {
-                let Stage::Block(block) = stage else { continue };
-                // A `let` in a list acts on the list's scope.
-                match block.lone_stmt() {
-                    Some(stmt) => ended_stmt(stmt, scope, name, at, found),
-                    None => ended_block(block, name, at, found),
+            for (i, pipeline) in list.pipelines().enumerate() {
+                for stage in &pipeline.stages {
+                    let Stage::Block(block) = stage else { continue };
+                    // A `let` in a list acts on the list's scope; on the
+                    // right of `&&` or `||` it may not run.
+                    match block.lone_stmt() {
+                        Some(stmt) if i > 0 => ended_maybe(stmt, scope, name, at, found),
+                        Some(stmt) => ended_stmt(stmt, scope, name, at, found),
+                        None => ended_block(block, name, at, found),
+                    }
                 }
             }
         }
         StmtKind::Cd { .. } | StmtKind::Exit { .. } => {}
     }
 }
+
+/// A `let`, `export` or `secret` on the right of `&&` or `||`, where it
+/// runs only when the status before it says so: what a use after the
+/// list, where the name is undefined on some way there, is pointed at.
+fn ended_maybe(
+    stmt: &Stmt,
+    scope: Option<Span>,
+    name: &str,
+    at: usize,
+    found: &mut Option<(Span, &'static str)>,
+) {
+    let (StmtKind::Let { name: ident, .. }
+    | StmtKind::Export { name: ident, .. }
+    | StmtKind::Secret { name: ident, .. }) = &stmt.kind
+    else {
+        return;
+    };
+    let ended = scope.is_some_and(|scope| !(scope.start <= at && at < scope.end));
+    if ident.name == name && ident.span.end <= at {
+        let label = if ended {
+            "set here, only inside its block"
+        } else {
+            MAYBE_SET
+        };
+        *found = Some((ident.span, label));
+    }
+}
+
+/// The label of a name set on the right of `&&` or `||`.
+const MAYBE_SET: &str = "set here, only when this part of the list runs";
 
 fn ended_block(block: &Block, name: &str, at: usize, found: &mut Option<(Span, &'static str)>) {
     let scope = Some(block.span);
@@ -758,12 +1038,25 @@ impl EndedUse {
         let (set, label) = ended_definition(script, name, span.offset())?;
         Some(EndedUse {
             name: name.clone(),
-            help: ended_help(name),
+            help: set_help(name, label),
             span: *span,
             ended: set.into(),
             ended_label: label,
         })
     }
+}
+
+/// The help of an undefined variable that was set before it, as `label`
+/// says: on the right of `&&` or `||`, or in a block that ended.
+fn set_help(name: &str, label: &str) -> String {
+    if label == MAYBE_SET {
+        return format!(
+            "a `let` after `&&` or `||` runs only when the status before it says so; \
+             to define `{name}` whatever happens, set it before the list (`let {name} = \"\"`) \
+             or on both sides (`cond && let {name} = a || let {name} = b`)"
+        );
+    }
+    ended_help(name)
 }
 
 /// The help of an undefined variable that was set in a block that ended.

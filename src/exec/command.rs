@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use crate::syntax::ast::{RedirectOp, Span};
 
-use super::error::RunError;
+use super::error::{RunError, Stages};
 use super::io::{Fd, Io};
 
 /// A command with every word expanded, ready to start.
@@ -143,11 +143,12 @@ pub fn probe(path: &Path, name: &str, span: Span) -> Option<RunError> {
 
 /// What an exec failure means for the user.
 fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) -> RunError {
-    let not_executable = |reason: &str, help: &str| RunError::NotExecutable {
+    let not_executable = |reason: &str, help: &'static str| RunError::NotExecutable {
         name: name.to_owned(),
         reason: reason.to_owned(),
-        help: help.to_owned(),
+        help,
         span: span.into(),
+        stages: Stages::default(),
     };
     match err.raw_os_error() {
         Some(libc::ENOENT) if program.exists() => {
@@ -156,12 +157,14 @@ fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) ->
                 name: name.to_owned(),
                 interpreter,
                 span: span.into(),
+                stages: Stages::default(),
             }
         }
         Some(libc::ENOENT) => RunError::NotFound {
             name: name.to_owned(),
             suggestion: None,
             span: span.into(),
+            stages: Stages::default(),
         },
         // The script can run, but what its `#!` line names cannot: name
         // that, as bash does ("bad interpreter").
@@ -267,6 +270,7 @@ pub fn resolve(
                 suggestion: suggest(&display, path_var),
                 name: display,
                 span: span.into(),
+                stages: Stages::default(),
             })
         }
     }
@@ -438,6 +442,7 @@ pub fn apply_redirects(
                         .into_owned(),
                     source,
                     span: redirect.span.into(),
+                    stages: Stages::default(),
                 })
         };
         let write = || {
@@ -472,6 +477,7 @@ pub fn apply_redirects(
                     path: "<<<".to_owned(),
                     source,
                     span: redirect.span.into(),
+                    stages: Stages::default(),
                 })?;
             }
         }

@@ -24,23 +24,27 @@ pub enum RunError {
     #[error("command not found: `{name}`")]
     #[diagnostic(
         code(pipe::run::command_not_found),
-        help("{}", not_found_help(.name, .suggestion))
+        help("{}{}", not_found_help(.name, .suggestion), .stages.table())
     )]
     NotFound {
         name: String,
         suggestion: Option<String>,
-        #[label("{}", not_found_label(.name))]
+        #[label(primary, "{}", not_found_label(.name))]
         span: SourceSpan,
+        #[label(collection)]
+        stages: Stages,
     },
 
     #[error("cannot run `{name}`: {reason}")]
-    #[diagnostic(code(pipe::run::not_executable), help("{help}"))]
+    #[diagnostic(code(pipe::run::not_executable), help("{help}{}", .stages.table()))]
     NotExecutable {
         name: String,
         reason: String,
-        help: String,
-        #[label("{reason}")]
+        help: &'static str,
+        #[label(primary, "{reason}")]
         span: SourceSpan,
+        #[label(collection)]
+        stages: Stages,
     },
 
     /// A `#!` script whose interpreter does not exist: execve's ENOENT,
@@ -48,13 +52,15 @@ pub enum RunError {
     #[error("cannot run `{name}`: interpreter `{interpreter}` not found")]
     #[diagnostic(
         code(pipe::run::interpreter_not_found),
-        help("fix the script's `#!` line, or install `{interpreter}`")
+        help("fix the script's `#!` line, or install `{interpreter}`{}", .stages.table())
     )]
     InterpreterNotFound {
         name: String,
         interpreter: String,
-        #[label("interpreter `{interpreter}` not found")]
+        #[label(primary, "interpreter `{interpreter}` not found")]
         span: SourceSpan,
+        #[label(collection)]
+        stages: Stages,
     },
 
     #[error("cannot start `{name}`: {}", reason(.source))]
@@ -70,12 +76,17 @@ pub enum RunError {
     },
 
     #[error("cannot open `{path}`: {}", reason(.source))]
-    #[diagnostic(code(pipe::run::redirect), help("{}", redirect_help(.path, .source)))]
+    #[diagnostic(
+        code(pipe::run::redirect),
+        help("{}{}", redirect_help(.path, .source), .stages.table())
+    )]
     Redirect {
         path: String,
         source: std::io::Error,
-        #[label("this redirect")]
+        #[label(primary, "this redirect")]
         span: SourceSpan,
+        #[label(collection)]
+        stages: Stages,
     },
 
     #[error("`{path}` is both read and truncated by this pipeline")]

@@ -525,6 +525,23 @@ impl Interp<'_> {
                 }
                 error
             }
+            // A command that could not run (not found, not executable, a
+            // redirect that failed): its own help, the table after it, as
+            // bash's PIPESTATUS would show its 127 or 126 among the others.
+            mut error if pipeline.stages.len() > 1 => {
+                let stages = Stages::new(
+                    other_stages(pipeline, statuses, failed).collect(),
+                    stage_table(pipeline, statuses),
+                );
+                match &mut error {
+                    RunError::NotFound { stages: slot, .. }
+                    | RunError::NotExecutable { stages: slot, .. }
+                    | RunError::InterpreterNotFound { stages: slot, .. }
+                    | RunError::Redirect { stages: slot, .. } => *slot = stages,
+                    _ => {}
+                }
+                error
+            }
             other => other,
         }
     }

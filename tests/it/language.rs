@@ -504,6 +504,44 @@ fn a_block_stage_shows_the_stage_statuses() {
     }
 }
 
+/// A stage that could not run and decides the pipeline's status shows
+/// every stage's status after its own help, as a stage that failed does
+/// (it showed only its own error, without bash's PIPESTATUS).
+#[test]
+fn a_stage_that_cannot_run_shows_the_stage_statuses() {
+    for (script, status, own, table) in [
+        (
+            "true | catt | true",
+            127,
+            "did you mean `cat`?",
+            "stage statuses: true 0 | catt 127 | true 0",
+        ),
+        (
+            "true | cat < missing | true",
+            1,
+            "cannot open `missing`",
+            "stage statuses: true 0 | cat 1 | true 0",
+        ),
+        (
+            "true | ./plain | cat",
+            126,
+            "make it executable",
+            "stage statuses: true 0 | ./plain 126 | cat 0",
+        ),
+    ] {
+        Test::new()
+            .file("plain", "echo hi\n")
+            .script(script)
+            .status(status)
+            .stderr_has(own)
+            .stderr_has(table)
+            .run();
+    }
+    // A command alone has no table.
+    let run = Test::new().script("catt").status(127).run();
+    assert!(!run.stderr().contains("stage statuses"), "{}", run.stderr());
+}
+
 /// A stage that could not run is shown even when a later stage decides
 /// the pipeline's status, as bash shows "command not found" in `catt |
 /// false`; each diagnostic once, the deciding one last.
@@ -1509,11 +1547,15 @@ fn assignments_in_a_list() {
     );
     ok("{ true && let y = in }\necho ${y:-out}", "out\n");
     ok("let x = $(false) || echo \"failed: $?\"", "failed: 1\n");
-    // `check` sees the name defined after the list.
+    // `check` sees the name defined after the list, where every way on
+    // from it sets the name (`true || let s = $?` alone does not: see
+    // `check_defines_a_name_only_where_its_let_certainly_ran`).
     Test::new()
         .file(
             "s.pipe",
-            "true || let s = $?\necho $s\ncd / && let t = 1\necho $t\n",
+            "sh -c 'exit 3' && let s = 0 || let s = $?\necho $s\n\
+             cd / || exit 1\nlet t = 1 && echo $t $OLDPWD\n\
+             let u = $(echo 1) || exit 2\necho $u\n",
         )
         .args(["check", "s.pipe"])
         .stderr_empty()
@@ -1776,5 +1818,130 @@ fn an_undefined_variable_in_a_condition_ends_the_script() {
     Test::new()
         .script("echo ${nope:-x} || echo no\ncatt 2> /dev/null || echo caught $?")
         .stdout("x\ncaught 127\n")
+        .run();
+}
+
+/// An expanded value is exactly one argument, whatever it holds: an empty
+/// one too (bash drops it), a `$(...)`'s spaces and newlines, glob
+/// characters where files match (bash splits and globs all of these).
+/// Only `$@`, `for` lists and globs written in the script make several.
+#[test]
+fn expanded_values_are_never_split_or_globbed() {
+    let run = |script: &str, stdout: &str| {
+        Test::new()
+            .file("a1", "")
+            .file("a2", "")
+            .file("a*/m", "")
+            .script(script)
+            .stdout(stdout)
+            .run();
+    };
+    run("let e = ''\nprintf '[%s]' $e x ${e}", "[][x][]");
+    run("printf '[%s]' $(echo a b) $(printf 'a\\nb')", "[a b][a\nb]");
+    run(
+        "let x = 'a*'\nprintf '[%s]' $x ${x} ${nope:-$x} $x$x",
+        "[a*][a*][a*][a*a*]",
+    );
+    run("printf '[%s]' a*", "[a*][a1][a2]");
+    run("let x = 'a*'\nfor f in $x { echo $f }", "a*\n");
+    run("let x = 'a*'\ncd $x\nls", "m\n");
+    run("let x = 'o b'\necho hi > $x\ncat 'o b'", "hi\n");
+    run("let x = 'a b'\nsh -c 'echo $#' sh $x $@ \"$x\"", "2\n");
+}
+
+/// `$name` is the script's variable where there is one (in its scope),
+/// else the environment's.
+#[test]
+fn script_variables_come_before_the_environment() {
+    Test::new()
+        .env("PIPE_T", "outside")
+        .script(
+            "echo $PIPE_T\nlet PIPE_T = inside\necho $PIPE_T\n\
+             { let PIPE_T = block; echo $PIPE_T }\necho $PIPE_T ${PIPE_T:-x}\n\
+             { let HOME = elsewhere }\necho $HOME",
+        )
+        .env("HOME", "/home/t")
+        .stdout("outside\ninside\nblock\ninside inside\n/home/t\n")
+        .run();
+}
+
+/// `$?` is the previous statement's status, as in bash, wherever it is
+/// read: in a `$(...)`, a block, a `parallel` branch, a default.
+#[test]
+fn status_is_the_previous_statement_s() {
+    for (script, stdout) in [
+        ("echo $?", "0\n"),
+        ("sh -c 'exit 3' || echo $(echo $?)", "3\n"),
+        ("sh -c 'exit 3' || { echo $? }", "3\n"),
+        ("sh -c 'exit 3' || parallel { echo $? }", "3\n"),
+        ("sh -c 'exit 3' || for i in 1 { echo $? }", "3\n"),
+        ("sh -c 'exit 3' || echo \"${nope:-$?}\"", "3\n"),
+        ("no-such-command-xyz || echo $?", "127\n"),
+        ("sh -c 'exit 3' || let x = 1\necho $?", "0\n"),
+        ("false && true\necho $?", "1\n"),
+        ("sh -c 'exit 3' | sh -c 'exit 4' || echo $?", "4\n"),
+    ] {
+        Test::new().script(script).stdout(stdout).run();
+    }
+}
+
+/// As execvp, lookup takes the first executable file on PATH, going past
+/// a directory and a file that is not executable; with only those, it is
+/// status 126, as execvp's EACCES.
+#[test]
+fn path_lookup_goes_past_what_cannot_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let test = Test::new()
+        .file("a/tool/x", "")
+        .file("b/tool", "#!/bin/sh\necho b\n")
+        .file("c/tool", "#!/bin/sh\necho c\n");
+    let dir = test.path().to_path_buf();
+    std::fs::set_permissions(dir.join("c/tool"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    test.arg(dir.display().to_string())
+        .script("PATH=$1/a:$1/b:$1/c tool\nPATH=$1/a:$1/b tool")
+        .stdout("c\n")
+        .status(126)
+        .stderr_has("cannot run `tool`")
+        .run();
+}
+
+/// The closed-reader rule holds whatever the stages are: a block that
+/// stops reading, a block whose writer dies of SIGPIPE, a reader that
+/// never reads; and a reader that fails decides the status, with the
+/// writer's 141 shown as PIPESTATUS would.
+#[test]
+fn a_closed_reader_is_not_a_failure_around_blocks() {
+    for script in [
+        "yes | { head -n 1 }",
+        "yes | for i in 1 { head -n 1 }",
+        "yes | timeout 5s { head -n 1 }",
+        "{ yes } | head -n 1",
+        "for i in 1..3 { yes } | head -n 1",
+        "timeout 5s { yes } | head -n 1",
+        "yes | head -n 1 || echo no",
+        "yes | true && echo y",
+    ] {
+        Test::new()
+            .script(script)
+            .stdout("y\n")
+            .stderr_empty()
+            .run();
+    }
+    fails(
+        "yes | { head -n 1; exit 3 }",
+        3,
+        "stage statuses: yes 141 | { } 3",
+    );
+}
+
+/// A command not found is underlined at its name, past the prefix
+/// assignments before it.
+#[test]
+fn not_found_points_at_the_program_after_prefix_assignments() {
+    Test::new()
+        .script("A=1 B=\"x y\" catt arg")
+        .status(127)
+        .stderr_has("1 │ A=1 B=\"x y\" catt arg\n   ·             ──┬─\n")
+        .stderr_has("did you mean `cat`?")
         .run();
 }

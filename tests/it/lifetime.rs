@@ -732,7 +732,7 @@ fn spawn_on_pty(test: &Test) -> (Child, std::fs::File) {
 }
 
 /// Starts `command` on a new terminal that it controls, in its foreground.
-fn command_on_pty(mut command: std::process::Command) -> (Child, std::fs::File) {
+pub(crate) fn command_on_pty(mut command: std::process::Command) -> (Child, std::fs::File) {
     let (master, slave) = open_pty();
     command
         .stdin(Stdio::from(slave.try_clone().unwrap()))
@@ -757,7 +757,7 @@ fn command_on_pty(mut command: std::process::Command) -> (Child, std::fs::File) 
 }
 
 /// Reads the terminal's output until every slave is closed.
-fn drain(master: &std::fs::File) -> std::thread::JoinHandle<String> {
+pub(crate) fn drain(master: &std::fs::File) -> std::thread::JoinHandle<String> {
     let mut reader = master.try_clone().unwrap();
     std::thread::spawn(move || {
         let mut text = Vec::new();

@@ -242,6 +242,22 @@ fn check_warns_about_a_secret_passed_inside_another_variable() {
     );
 }
 
+/// A secret in a default that is never expanded (`${x:-$token}` where
+/// `x` certainly holds text) is passed nowhere: no warning, for `x` as for
+/// a name made from it (check warned, as if the default were taken).
+#[test]
+fn check_does_not_warn_about_a_secret_in_a_default_never_taken() {
+    Test::new()
+        .file(
+            "s.pipe",
+            "secret token = abcd1234\nlet x = 1\necho ${x:-$token}\n\
+             let y = ${x:-$token}\necho $y\n",
+        )
+        .args(["check", "s.pipe"])
+        .stderr_empty()
+        .run();
+}
+
 /// `cd` defines `$OLDPWD` for `check`, as it does at run time, and `$PWD`
 /// is always defined, as pipe sets it as it starts.
 #[test]
@@ -816,5 +832,108 @@ fn check_reports_many_problems_at_their_lines() {
         run.elapsed < std::time::Duration::from_secs(20),
         "{:?}",
         run.elapsed
+    );
+}
+
+/// `check` and the run agree on each script: `check`'s status, then the
+/// run's status and stdout.
+fn check_agrees_with_run(cases: &[(&str, i32, i32, &str)]) {
+    for &(script, check, run, stdout) in cases {
+        let checked = Test::new()
+            .file("s.pipe", script)
+            .args(["check", "s.pipe"])
+            .status(check)
+            .run();
+        if check != 0 {
+            assert!(
+                checked.stderr().contains("pipe::check::undefined_variable"),
+                "{script}: {}",
+                checked.stderr()
+            );
+        }
+        Test::new().script(script).status(run).stdout(stdout).run();
+    }
+}
+
+/// A `let` on the right of `||` or `&&` may not run, so `check` counts
+/// its name defined only on the ways the run certainly sets it (check
+/// passed `true || let y = 1`, then `echo $y`, whose run failed), and
+/// still where every way sets it, or the other ways end the script.
+#[test]
+fn check_defines_a_name_only_where_its_let_certainly_ran() {
+    check_agrees_with_run(&[
+        ("true || let y = 1\necho $y\n", 1, 1, ""),
+        ("false && let y = 1\necho $y\n", 1, 1, ""),
+        ("true || export y = 1\necho $y\n", 1, 1, ""),
+        ("false && let y = 1 || let y = 2\necho $y\n", 0, 0, "2\n"),
+        ("test -d / && let y = 1 || exit 3\necho $y\n", 0, 0, "1\n"),
+        ("let y = $(echo hi) || exit 3\necho $y\n", 0, 0, "hi\n"),
+        (
+            "test -d / || { echo no; exit 3 }\nlet y = 1\necho $y\n",
+            0,
+            0,
+            "1\n",
+        ),
+        ("let y = 1 && echo $y || echo $y\n", 0, 0, "1\n"),
+        ("{ true || let y = 1\necho $y }\n", 1, 1, ""),
+    ]);
+    // Both point at the `let` that may not have run.
+    for args in [&["check", "s.pipe"][..], &["s.pipe"]] {
+        Test::new()
+            .file("s.pipe", "true || let y = 1\necho $y\n")
+            .args(args)
+            .status(1)
+            .stderr_has("set here, only when this part of the list runs")
+            .stderr_has("set it before the list")
+            .run();
+    }
+}
+
+/// `${x:-default}` expands its default only when `x` is unset or empty:
+/// `check` looks into it unless `x` certainly holds text at that point
+/// (check reported `$y` in `let x = 1`, then `echo ${x:-$y}`, which runs).
+#[test]
+fn check_skips_a_default_that_is_never_expanded() {
+    check_agrees_with_run(&[
+        ("let x = 1\necho ${x:-$y}\n", 0, 0, "1\n"),
+        ("for i in 1..2 { echo ${i:-$y} }\n", 0, 0, "1\n2\n"),
+        (
+            "let x = a\nlet z = \"$x\"\necho ${z:-$(nosuchcommandzz)}\n",
+            0,
+            0,
+            "a\n",
+        ),
+        ("let x = \"\"\necho ${x:-$y}\n", 1, 1, ""),
+        ("echo ${nope:-a$y}\n", 1, 1, ""),
+        ("let x = $(true)\necho ${x:-$y}\n", 1, 1, ""),
+        ("let x = 1\ntrue && let x = \"\"\necho ${x:-$y}\n", 1, 1, ""),
+    ]);
+}
+
+/// `check` warns where a secret is an argument, at that `$name`, and
+/// nowhere it is passed by environment, stdin or a file name; a warning
+/// is no failure.
+#[test]
+fn check_warns_about_a_secret_argument_at_its_span_only() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "secret t = abcd\nX=$t env > /dev/null\ncat <<< $t > /dev/null\n\
+             echo hi > $t.out\nparallel { true ; curl -u \"me:$t\" x }\n",
+        )
+        .args(["check", "s.pipe"])
+        .run();
+    assert_eq!(
+        run.stderr(),
+        "pipe::check::secret_argument\n\
+         \n  \u{26a0} the secret `t` is passed as an argument\n   \
+         \u{256d}\u{2500}[s.pipe:5:31]\n \
+         4 \u{2502} echo hi > $t.out\n \
+         5 \u{2502} parallel { true ; curl -u \"me:$t\" x }\n   \
+         \u{b7}                               \u{2500}\u{252c}\n   \
+         \u{b7}                                \u{2570}\u{2500}\u{2500} visible in the process list\n   \
+         \u{2570}\u{2500}\u{2500}\u{2500}\u{2500}\n  \
+         help: other users can read a process's arguments; pass it by environment\n        \
+         instead (`secret` already exports it)\n"
     );
 }
