@@ -338,6 +338,29 @@ fn branches_that_cannot_start_are_reported() {
         .run();
 }
 
+/// A branch killed by SIGPIPE lost the block's reader, which is no failure:
+/// it ends no sibling, and one that then fails on its own decides the
+/// status, as without `fail-fast` (it was ended at once, and the block
+/// succeeded).
+#[test]
+fn a_closed_reader_does_not_set_off_fail_fast() {
+    Test::new()
+        .script("parallel fail-fast { yes ; sh -c 'sleep 0.3; exit 3' } | head -n 1")
+        .stdout("y\n")
+        .status(3)
+        .stderr_has("`sh` exited with status 3")
+        .run();
+    let run = Test::new()
+        .script("parallel fail-fast { yes ; sh -c 'sleep 0.3; echo done > f' } | head -n 1")
+        .stdout("y\n")
+        .stderr_empty()
+        .run();
+    assert_eq!(
+        std::fs::read_to_string(run.dir.join("f")).unwrap_or_default(),
+        "done\n"
+    );
+}
+
 #[test]
 fn fail_fast_when_all_succeed() {
     ok(
