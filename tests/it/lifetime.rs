@@ -799,14 +799,44 @@ fn ctrl_c_on_the_terminal_ends_pipe() {
         (b"\x03", libc::SIGINT, "sleep 36.101"),
         (b"\x1c", libc::SIGQUIT, "sleep 36.102"),
     ] {
-        ends_pipe_from_the_terminal(key, sig, marker);
+        ends_pipe_from_the_terminal(&format!("{marker}\necho after > after"), key, sig, marker);
+    }
+}
+
+/// Ctrl-C goes to the pipeline holding the terminal, and the commands of a
+/// block stage run in process groups of their own, which pipe alone
+/// reaches: it does at once (it did only once they had ended on their own,
+/// 36 s later), as the one group of a bash script gets Ctrl-C.
+#[test]
+fn ctrl_c_reaches_the_blocks_of_the_pipeline_on_the_terminal() {
+    for (script, key, sig, marker) in [
+        (
+            "cat | { sleep 36.103 }",
+            b"\x03",
+            libc::SIGINT,
+            "sleep 36.103",
+        ),
+        (
+            "cat | parallel { sleep 36.104 ; sleep 36.104 | cat }",
+            b"\x03",
+            libc::SIGINT,
+            "sleep 36.104",
+        ),
+        (
+            "cat | timeout 60s { sleep 36.105 }",
+            b"\x1c",
+            libc::SIGQUIT,
+            "sleep 36.105",
+        ),
+    ] {
+        ends_pipe_from_the_terminal(&format!("{script}\necho after > after"), key, sig, marker);
     }
 }
 
 /// `key` typed on the terminal, which the pipeline holds, sends it `sig`:
 /// pipe ends by that signal too, as a shell script would.
-fn ends_pipe_from_the_terminal(key: &[u8], sig: i32, marker: &str) {
-    let test = Test::new().script(format!("{marker}\necho after > after"));
+fn ends_pipe_from_the_terminal(script: &str, key: &[u8], sig: i32, marker: &str) {
+    let test = Test::new().script(script);
     let (child, mut master) = spawn_on_pty(&test);
     let output_thread = drain(&master);
     wait_for_process(marker, Duration::from_secs(10));
