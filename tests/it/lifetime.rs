@@ -259,6 +259,42 @@ fn a_signal_ends_a_loop_that_starts_no_process() {
     assert!(!test.path().join("after").exists());
 }
 
+#[test]
+fn each_pipeline_runs_in_its_own_process_group() {
+    // Each line: a name, a pid and its process group (the fifth field of
+    // /proc/PID/stat; `sh` has no space in its name).
+    let me = r#"$$ $(cut -d" " -f5 /proc/$$/stat)"#;
+    let run = Test::new()
+        .script(format!(
+            "sh -c 'echo pipe $PPID $(cut -d\" \" -f5 /proc/$PPID/stat)'\n\
+             sh -c 'echo a {me}' | sh -c 'cat; echo b {me}'\n\
+             sh -c 'echo c {me}'\n\
+             parallel {{ sh -c 'echo d {me}' ; sh -c 'echo e {me}' }}\n\
+             timeout 5s {{ sh -c 'echo f {me}' }}\n"
+        ))
+        .run();
+    let groups: std::collections::BTreeMap<String, u32> = run
+        .stdout()
+        .lines()
+        .map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(fields.len(), 3, "{line}");
+            (fields[0].to_owned(), fields[2].parse().unwrap())
+        })
+        .collect();
+    let group = |name: &str| groups[name];
+    // The stages of one pipeline share a group.
+    assert_eq!(group("a"), group("b"), "{groups:?}");
+    // Every other pipeline has one of its own, and none is pipe's.
+    let mut seen: Vec<u32> = ["pipe", "a", "c", "d", "e", "f"]
+        .into_iter()
+        .map(group)
+        .collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 6, "{groups:?}");
+}
+
 // ---------------------------------------------------------------------------
 // Nothing left behind.
 
