@@ -99,6 +99,25 @@ fn max_limits_concurrency() {
 }
 
 #[test]
+fn max_n_runs_at_most_n_at_once() {
+    // Each branch (a pipeline: it counts once) notes its start and end in
+    // a log; the most running at once is 2, however the timings fall.
+    let run = Test::new()
+        .script(
+            "parallel max 2 for i in 1..6 { sh -c 'echo + >> log; sleep 0.2; echo - >> log' | cat }",
+        )
+        .run();
+    let log = std::fs::read_to_string(run.dir.join("log")).unwrap();
+    let (mut now, mut most) = (0, 0);
+    for line in log.lines() {
+        now += if line == "+" { 1 } else { -1 };
+        most = most.max(now);
+    }
+    assert_eq!(log.lines().count(), 12, "{log}");
+    assert_eq!(most, 2, "{log}");
+}
+
+#[test]
 fn max_may_be_expanded() {
     // Four branches of 200 ms, two at a time: two rounds.
     let run = Test::new()
@@ -284,6 +303,36 @@ fn fail_fast_ends_the_siblings() {
 }
 
 #[test]
+fn fail_fast_ends_every_kind_of_sibling() {
+    // Siblings that are blocks (a parallel, a timeout, a fanout, a loop)
+    // are ended at once too, and none of their statuses (124 for the
+    // timeout) replaces the failing branch's.
+    let marker = "sleep 31.309";
+    let run = Test::new()
+        .script(format!(
+            "parallel fail-fast {{\n\
+               parallel {{ {marker} ; {marker} | cat }}\n\
+               timeout 20s {{ {marker} }}\n\
+               seq 3 | fanout {{ {marker} ; cat > /dev/null }}\n\
+               for i in 1..3 {{ {marker} }}\n\
+               sh -c 'sleep 0.2; exit 9'\n\
+             }}\n\
+             echo never"
+        ))
+        .stdout("")
+        .status(9)
+        .stderr_has("`sh` exited with status 9")
+        .run();
+    assert!(secs(&run) < 5.0, "fail-fast took {:?}", run.elapsed);
+    assert!(
+        !run.stderr().contains("pipe::run::timeout"),
+        "{}",
+        run.stderr()
+    );
+    assert_gone_within(marker, Duration::from_secs(1));
+}
+
+#[test]
 fn fail_fast_kills_a_sibling_that_ignores_term() {
     let marker = "sleep 31.303";
     let run = Test::new()
@@ -413,22 +462,65 @@ fn ordered_streams_the_first_branch_live() {
 }
 
 #[test]
-fn stderr_is_never_held() {
-    let test = Test::new().script("parallel { sleep 1.5 ; sh -c 'echo err-now >&2; echo out' }");
+fn ordered_streams_the_next_branch_live_once_the_first_ends() {
+    // The first branch ends at 0.3 s: the second is then the earliest
+    // unfinished one, and what it printed comes out at once, not when it
+    // ends 2 s later.
+    let test =
+        Test::new().script("parallel { sleep 0.3 ; sh -c 'echo second; sleep 2' ; echo third }");
     let start = Instant::now();
     let mut child = spawn_piped(&test);
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
-    let seen = start.elapsed();
-    assert_eq!(line, "err-now\n");
-    assert!(
-        seen < Duration::from_millis(1200),
-        "stderr held for {seen:?}"
-    );
+    let first = start.elapsed();
+    assert_eq!(line, "second\n");
+    assert!(first < Duration::from_millis(1500), "held for {first:?}");
+    let mut rest = String::new();
+    reader.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "third\n");
     let output = wait_with_deadline(child, Duration::from_secs(20));
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "out\n");
     assert_eq!(status_of(&output), 0);
+}
+
+#[test]
+fn stderr_is_never_held() {
+    // In every output mode, and from a fanout branch: the second branch's
+    // stderr comes out while the first still runs (its stdout is held in
+    // `ordered` and `unordered`). All five run at once.
+    let children: Vec<_> = [
+        "parallel { sleep 1.5 ; sh -c 'echo err-now >&2; echo out' }",
+        "parallel unordered { sleep 1.5 ; sh -c 'echo err-now >&2; echo out' }",
+        "parallel lines { sleep 1.5 ; sh -c 'echo err-now >&2; echo out' }",
+        "parallel raw { sleep 1.5 ; sh -c 'echo err-now >&2; echo out' }",
+        "echo out | fanout { sh -c 'sleep 1.5; cat > /dev/null' ; sh -c 'echo err-now >&2; cat' }",
+    ]
+    .into_iter()
+    .map(|script| {
+        let test = Test::new().script(script);
+        let start = Instant::now();
+        let mut child = spawn_piped(&test);
+        let stderr = child.stderr.take().unwrap();
+        // Each read on a thread of its own: when its line came matters.
+        let reader = std::thread::spawn(move || {
+            let mut line = String::new();
+            BufReader::new(stderr).read_line(&mut line).unwrap();
+            (line, start.elapsed())
+        });
+        (script, test, child, reader)
+    })
+    .collect();
+    for (script, _test, child, reader) in children {
+        let (line, seen) = reader.join().unwrap();
+        assert_eq!(line, "err-now\n", "{script}");
+        assert!(
+            seen < Duration::from_millis(1200),
+            "{script}: stderr held for {seen:?}"
+        );
+        let output = wait_with_deadline(child, Duration::from_secs(20));
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "out\n", "{script}");
+        assert_eq!(status_of(&output), 0, "{script}");
+    }
 }
 
 #[test]
