@@ -315,6 +315,24 @@ fn what_a_pipeline_leaves_in_its_group_is_ended() {
 }
 
 #[test]
+fn what_a_parallel_branch_leaves_is_ended_with_the_block() {
+    // Both branches leave a sleep running in their group; neither outlives
+    // the block: the next statement finds them gone.
+    let marker = "sleep 36.073";
+    let test = Test::new().script(format!(
+        "parallel {{ sh -c '{marker} & sleep 0.3' ; timeout 5s {{ sh -c '{marker} & sleep 0.2' }} }}\n\
+         sleep 2.073"
+    ));
+    let child = spawn(&test);
+    wait_for_process("sleep 2.073", Duration::from_secs(10));
+    let left = processes_with(marker);
+    signal(&child, libc::SIGTERM);
+    let _ = wait_with_deadline(child, Duration::from_secs(10));
+    assert_gone_within(marker, Duration::from_secs(1));
+    assert!(left.is_empty(), "left running after its block: {left:?}");
+}
+
+#[test]
 fn an_orphan_in_its_own_session_is_adopted_and_ended() {
     let marker = "sleep 36.081";
     let test = Test::new().script(format!("sh -c 'setsid {marker} & sleep 0.3'\nsleep 2.081"));
