@@ -149,16 +149,16 @@ fn a_child_ignoring_term_is_killed_after_the_grace() {
 fn a_signal_reaches_every_group() {
     let marker = "sleep 36.041";
     let test = Test::new().script(format!(
-        "parallel {{\n{marker}\ntimeout 10s {{ {marker} }}\n{marker} | cat\nsh -c '{marker} & {marker}'\nparallel {{ {marker} }}\n}}"
+        "parallel {{\n{marker}\ntimeout 10s {{ {marker} }}\n{marker} | cat\nsh -c '{marker} & {marker}'\nparallel {{ {marker} }}\nseq 3 | fanout {{ {marker} ; cat > /dev/null ; {marker} }}\n}}"
     ));
     let child = spawn(&test);
     let start = Instant::now();
-    // Six sleeps: one per branch, two in the sh.
+    // Eight sleeps: one per branch, two in the sh and two in the fanout.
     while processes_with(marker)
         .iter()
         .filter(|p| p.contains(": sleep"))
         .count()
-        < 6
+        < 8
     {
         assert!(start.elapsed() < Duration::from_secs(10), "never started");
         std::thread::sleep(Duration::from_millis(10));
