@@ -1221,7 +1221,7 @@ fn nested_timeouts() {
 /// grace period, and not when their commands end.
 #[test]
 fn timeout_ends_commands_that_were_starting() {
-    let marker = "sleep 36.091";
+    let marker = "sleep 31.314";
     let started = Instant::now();
     Test::new()
         .script(format!(
