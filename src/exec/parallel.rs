@@ -232,9 +232,17 @@ impl Interp<'_> {
                 }));
             }
         }
+        // Ended by fail-fast: as after a timeout, the block ends once what
+        // its processes left running elsewhere (a command that escaped its
+        // group with `setsid`) has ended too, not up to a grace later.
+        let ended_early = terminate.is_some();
         drop(terminate);
         self.branches.set(self.branches.get() - running.len());
         drop(running);
+        if ended_early {
+            // Boxed: a future is as large as its largest state.
+            Box::pin(self.supervisor.settle_orphans(libc::SIGTERM, DEFAULT_GRACE)).await;
+        }
         // The block's stdout could not take what it was given: its reader
         // went away (EPIPE), as if the branches had written to it directly
         // and been killed by SIGPIPE; or a full disk, a failure whatever

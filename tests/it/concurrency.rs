@@ -352,6 +352,34 @@ fn fail_fast_kills_a_sibling_that_ignores_term() {
 }
 
 #[test]
+fn a_failed_fast_block_ends_what_escaped_it_before_it_ends() {
+    // As after a timeout: the session `setsid -w` started ignores TERM and
+    // is an orphan once setsid is ended; the block ends only once it is
+    // gone too (it did up to the 2 s grace before), so the next statement
+    // finds none.
+    let marker = "sleep 33.321";
+    let test = Test::new().script(format!(
+        "parallel fail-fast {{ setsid -w sh -c 'trap \"\" TERM; exec {marker}' ; sh -c 'sleep 0.3; exit 3' }} || echo \"failed $?\"\n\
+         sleep 2.321"
+    ));
+    let child = test
+        .command()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_process("sleep 2.321", Duration::from_secs(10));
+    let left = processes_with(marker);
+    // SAFETY: kill on a pid we spawned and have not yet reaped.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let output = wait_with_deadline(child, Duration::from_secs(10));
+    assert_gone_within(marker, Duration::from_secs(3));
+    assert!(left.is_empty(), "left running after its block: {left:?}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "failed 3\n");
+}
+
+#[test]
 fn fail_fast_kills_grandchildren() {
     let marker = "sleep 31.304";
     let run = Test::new()
