@@ -431,8 +431,11 @@ impl Interp<'_> {
         // to pipe: a command of it that dies of SIGINT (SIGQUIT) interrupts
         // pipe too, at once, so that the signal reaches every other group
         // (a block stage's commands, parallel branches) as it would have
-        // in bash's one group, not once the whole pipeline has ended.
-        let on_terminal = group.is_some_and(|(_, pgid)| self.terminal_group.get() == Some(pgid));
+        // in bash's one group, not once the whole pipeline has ended; this
+        // group, which had it from the terminal, is not sent it again.
+        let on_terminal = group
+            .map(|(_, pgid)| pgid)
+            .filter(|&pgid| self.terminal_group.get() == Some(pgid));
         drop(starting);
         if self.observe {
             let argv: Vec<String> = plan
@@ -450,9 +453,10 @@ impl Interp<'_> {
         Box::pin(async move {
             let status = child.exited().await;
             record.status.set(Some(status));
-            if on_terminal && let Status::Signaled(signal @ (libc::SIGINT | libc::SIGQUIT)) = status
+            if let Some(pgid) = on_terminal
+                && let Status::Signaled(signal @ (libc::SIGINT | libc::SIGQUIT)) = status
             {
-                self.interrupt(signal);
+                self.interrupt_except(signal, Some(pgid));
             }
             if self.observe {
                 self.reporter.ended(&super::Ended {

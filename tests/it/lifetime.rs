@@ -887,6 +887,40 @@ fn ctrl_c_reaches_the_blocks_of_the_pipeline_on_the_terminal() {
     }
 }
 
+/// Ctrl-C reaches the pipeline on the terminal once, from the terminal:
+/// when `cat` dies of it, pipe sends SIGINT to every other group, not to
+/// that one again, whose `perl` handles the first (to a program that does,
+/// a second Ctrl-C often means "quit at once").
+#[test]
+fn ctrl_c_reaches_the_pipeline_on_the_terminal_once() {
+    let test = Test::new()
+        .file(
+            "count.pl",
+            "$n = 0; $SIG{INT} = sub { $n++ };\n\
+             select(undef, undef, undef, 0.01) for 1..100;\n\
+             open F, '>', 'count'; print F \"$n\\n\";\n",
+        )
+        .script("cat | perl count.pl\necho after > after");
+    let (child, mut master) = spawn_on_pty(&test);
+    let output_thread = drain(&master);
+    wait_for_process("perl count.pl", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_millis(200));
+    master.write_all(b"\x03").unwrap();
+    let output = wait_with_deadline(child, Duration::from_secs(10));
+    let text = output_thread.join().unwrap();
+    assert_eq!(
+        output.status.signal(),
+        Some(libc::SIGINT),
+        "{:?}; terminal showed: {text:?}",
+        output.status
+    );
+    assert_eq!(
+        std::fs::read_to_string(test.path().join("count")).unwrap_or_default(),
+        "1\n"
+    );
+    assert!(!test.path().join("after").exists());
+}
+
 /// `key` typed on the terminal, which the pipeline holds, sends it `sig`:
 /// pipe ends by that signal too, as a shell script would.
 fn ends_pipe_from_the_terminal(script: &str, key: &[u8], sig: i32, marker: &str) {
