@@ -124,6 +124,15 @@ fn a_failing_branch_fails_the_block() {
         .status(5)
         .stderr_has("exited with status 5")
         .run();
+    // As in parallel: the first failing branch in script order, though it
+    // fails last.
+    Test::new()
+        .script(
+            "seq 3 | fanout { sh -c 'cat > /dev/null; sleep 0.2; exit 3' ; sh -c 'cat > /dev/null; exit 4' }",
+        )
+        .status(3)
+        .stderr_has("exited with status 4")
+        .run();
 }
 
 /// SHA-256 of `data` by the system's sha256sum, as hex.
