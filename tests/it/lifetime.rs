@@ -897,7 +897,7 @@ fn ctrl_c_reaches_the_pipeline_on_the_terminal_once() {
         .file(
             "count.pl",
             "$n = 0; $SIG{INT} = sub { $n++ };\n\
-             select(undef, undef, undef, 0.01) for 1..100;\n\
+             select(undef, undef, undef, 0.01) for 1..60;\n\
              open F, '>', 'count'; print F \"$n\\n\";\n",
         )
         .script("cat | perl count.pl\necho after > after");
