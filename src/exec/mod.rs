@@ -1012,12 +1012,20 @@ impl<'r> Interp<'r> {
     /// `pipe` was interrupted by `signal`: every group gets it, and after
     /// the grace period SIGKILL; nothing new starts.
     fn interrupt(&self, signal: i32) {
+        self.interrupt_except(signal, None);
+    }
+
+    /// As `interrupt`, but the process group `spared` is not sent the
+    /// signal again: it is the one that got it from the terminal, whose
+    /// commands may be handling it (a second Ctrl-C often means "quit at
+    /// once"), as bash's one group gets Ctrl-C once.
+    fn interrupt_except(&self, signal: i32, spared: Option<i32>) {
         self.note(&format!("received {}", signal_name(signal)));
         if self.interrupted.get().is_none() {
             self.interrupted.set(Some(signal));
         }
         self.supervisor
-            .cancel(&self.root, Reason::Signal(signal), signal);
+            .cancel_except(&self.root, Reason::Signal(signal), signal, spared);
         self.interrupt.notify_one();
     }
 

@@ -159,6 +159,8 @@ impl Interp<'_> {
             }
         };
 
+        // Killed by SIGPIPE: the branch lost its reader (see the status).
+        let closed_reader = |status: i32| status == 128 + status::SIGPIPE;
         let cancel = scope.cancel.child();
         let mut ends: Vec<Option<BranchEnd>> = (0..count).map(|_| None).collect();
         let mut started = vec![false; count];
@@ -207,11 +209,15 @@ impl Interp<'_> {
             self.branches.set(self.branches.get() - 1);
             own[index] = scope.cancel.cancelled().is_none();
             let failed = end.status != 0;
+            // A branch killed by SIGPIPE lost the block's reader, which is
+            // no failure (see below): it ends no sibling, which may still
+            // fail on its own and decide the status.
+            let fails_fast = fail_fast && !closed_reader(end.status);
             // Out of fds or processes: the block cannot do its work, so it
             // fails at once, as with fail-fast.
             let starved = end.error.as_ref().is_some_and(RunError::is_resource);
             ends[index] = Some(end);
-            if failed && (fail_fast || starved) && terminate.is_none() && !cancelled[index] {
+            if failed && (fails_fast || starved) && terminate.is_none() && !cancelled[index] {
                 // The first failure ends the others, as a timeout would.
                 for (i, was_started) in started.iter().enumerate() {
                     cancelled[i] = *was_started && ends[i].is_none();
@@ -226,9 +232,17 @@ impl Interp<'_> {
                 }));
             }
         }
+        // Ended by fail-fast: as after a timeout, the block ends once what
+        // its processes left running elsewhere (a command that escaped its
+        // group with `setsid`) has ended too, not up to a grace later.
+        let ended_early = terminate.is_some();
         drop(terminate);
         self.branches.set(self.branches.get() - running.len());
         drop(running);
+        if ended_early {
+            // Boxed: a future is as large as its largest state.
+            Box::pin(self.supervisor.settle_orphans(libc::SIGTERM, DEFAULT_GRACE)).await;
+        }
         // The block's stdout could not take what it was given: its reader
         // went away (EPIPE), as if the branches had written to it directly
         // and been killed by SIGPIPE; or a full disk, a failure whatever
@@ -253,7 +267,6 @@ impl Interp<'_> {
         // comes after every other failure and is never shown on its own,
         // so that `parallel { yes; yes } | head -n 1` is the quiet success
         // a closed reader makes of `yes | head -n 1`.
-        let closed_reader = |status: i32| status == 128 + status::SIGPIPE;
         // A stable sort: script order otherwise.
         let mut order: Vec<usize> = (0..ends.len()).collect();
         order.sort_by_key(|&i| {

@@ -278,16 +278,6 @@ impl Interp<'_> {
             {
                 terminal.reclaim();
                 self.terminal_group.set(None);
-                // Ctrl-C (or Ctrl-\) went to the pipeline, not to pipe: if
-                // it ended the pipeline, pipe was interrupted too.
-                let by_terminal = [libc::SIGINT, libc::SIGQUIT].into_iter().find(|&signal| {
-                    results
-                        .iter()
-                        .any(|end| end.status == Status::Signaled(signal))
-                });
-                if let Some(signal) = by_terminal {
-                    self.interrupt(signal);
-                }
             }
         }
         for end in &mut results {
@@ -437,6 +427,15 @@ impl Interp<'_> {
             status: Cell::new(None),
         });
         self.supervisor.add_stage(id, child.pid(), record.clone());
+        // Ctrl-C (or Ctrl-\) goes to the pipeline holding the terminal, not
+        // to pipe: a command of it that dies of SIGINT (SIGQUIT) interrupts
+        // pipe too, at once, so that the signal reaches every other group
+        // (a block stage's commands, parallel branches) as it would have
+        // in bash's one group, not once the whole pipeline has ended; this
+        // group, which had it from the terminal, is not sent it again.
+        let on_terminal = group
+            .map(|(_, pgid)| pgid)
+            .filter(|&pgid| self.terminal_group.get() == Some(pgid));
         drop(starting);
         if self.observe {
             let argv: Vec<String> = plan
@@ -454,6 +453,11 @@ impl Interp<'_> {
         Box::pin(async move {
             let status = child.exited().await;
             record.status.set(Some(status));
+            if let Some(pgid) = on_terminal
+                && let Status::Signaled(signal @ (libc::SIGINT | libc::SIGQUIT)) = status
+            {
+                self.interrupt_except(signal, Some(pgid));
+            }
             if self.observe {
                 self.reporter.ended(&super::Ended {
                     at: self.started.elapsed(),

@@ -192,12 +192,28 @@ impl Supervisor {
     /// orphans; the orphans of a part of the script are ended as they are
     /// found (`tend_orphans`). Nothing new starts in it afterwards.
     pub fn cancel(&self, scope: &Rc<CancelScope>, reason: Reason, signal: i32) {
+        self.cancel_except(scope, reason, signal, None);
+    }
+
+    /// As `cancel`, but the group `spared` gets no signal now (it had it
+    /// already: the terminal sent it Ctrl-C); it is still killed after
+    /// the grace, with the rest.
+    pub fn cancel_except(
+        &self,
+        scope: &Rc<CancelScope>,
+        reason: Reason,
+        signal: i32,
+        spared: Option<i32>,
+    ) {
         if scope.cancelled.get().is_none() {
             scope.cancelled.set(Some((reason, signal)));
         }
         let groups = self.groups.borrow();
         let mut caught = scope.caught.borrow_mut();
         for group in groups.values().filter(|group| scope.contains(&group.scope)) {
+            if spared == Some(group.pgid) {
+                continue;
+            }
             killpg(group.pgid, signal);
             if signal != libc::SIGCONT && signal != libc::SIGKILL {
                 killpg(group.pgid, libc::SIGCONT);

@@ -6,10 +6,11 @@
 //! terminal. So when `pipe` owns the foreground, the pipeline that reads
 //! `pipe`'s own stdin (the terminal) is given the foreground while it runs,
 //! and `pipe` takes it back when the pipeline ends, as an interactive shell
-//! does for its jobs. Ctrl-C then reaches that pipeline directly; when it
-//! dies of SIGINT, `pipe` treats that as its own interruption. Ctrl-Z
-//! reaches it too: when it stops, `pipe` stops the whole job, and gives it
-//! the foreground again once continued in the foreground.
+//! does for its jobs. Ctrl-C then reaches that pipeline directly; when a
+//! command of it dies of SIGINT, `pipe` treats that as its own
+//! interruption, at once (see `start_command`). Ctrl-Z reaches it too:
+//! when it stops, `pipe` stops the whole job, and gives it the foreground
+//! again once continued in the foreground.
 
 use std::cell::Cell;
 

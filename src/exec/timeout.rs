@@ -98,6 +98,9 @@ impl Interp<'_> {
                 None => alike.push((&record.name, record.span, how, 1)),
             }
         }
+        // In script order, the way the labels are: the commands were
+        // caught group by group, in no order of the script's.
+        alike.sort_by(|a, b| (a.1.start, a.1.end, &a.2).cmp(&(b.1.start, b.1.end, &b.2)));
         let mut ended = Vec::new();
         for (name, span, how, count) in alike {
             let (label, summary) = match count {

@@ -99,6 +99,25 @@ fn max_limits_concurrency() {
 }
 
 #[test]
+fn max_n_runs_at_most_n_at_once() {
+    // Each branch (a pipeline: it counts once) notes its start and end in
+    // a log; the most running at once is 2, however the timings fall.
+    let run = Test::new()
+        .script(
+            "parallel max 2 for i in 1..6 { sh -c 'echo + >> log; sleep 0.2; echo - >> log' | cat }",
+        )
+        .run();
+    let log = std::fs::read_to_string(run.dir.join("log")).unwrap();
+    let (mut now, mut most) = (0, 0);
+    for line in log.lines() {
+        now += if line == "+" { 1 } else { -1 };
+        most = most.max(now);
+    }
+    assert_eq!(log.lines().count(), 12, "{log}");
+    assert_eq!(most, 2, "{log}");
+}
+
+#[test]
 fn max_may_be_expanded() {
     // Four branches of 200 ms, two at a time: two rounds.
     let run = Test::new()
@@ -284,6 +303,36 @@ fn fail_fast_ends_the_siblings() {
 }
 
 #[test]
+fn fail_fast_ends_every_kind_of_sibling() {
+    // Siblings that are blocks (a parallel, a timeout, a fanout, a loop)
+    // are ended at once too, and none of their statuses (124 for the
+    // timeout) replaces the failing branch's.
+    let marker = "sleep 31.309";
+    let run = Test::new()
+        .script(format!(
+            "parallel fail-fast {{\n\
+               parallel {{ {marker} ; {marker} | cat }}\n\
+               timeout 20s {{ {marker} }}\n\
+               seq 3 | fanout {{ {marker} ; cat > /dev/null }}\n\
+               for i in 1..3 {{ {marker} }}\n\
+               sh -c 'sleep 0.2; exit 9'\n\
+             }}\n\
+             echo never"
+        ))
+        .stdout("")
+        .status(9)
+        .stderr_has("`sh` exited with status 9")
+        .run();
+    assert!(secs(&run) < 5.0, "fail-fast took {:?}", run.elapsed);
+    assert!(
+        !run.stderr().contains("pipe::run::timeout"),
+        "{}",
+        run.stderr()
+    );
+    assert_gone_within(marker, Duration::from_secs(1));
+}
+
+#[test]
 fn fail_fast_kills_a_sibling_that_ignores_term() {
     let marker = "sleep 31.303";
     let run = Test::new()
@@ -300,6 +349,34 @@ fn fail_fast_kills_a_sibling_that_ignores_term() {
     );
     assert!(secs(&run) < 5.0, "{:?}", run.elapsed);
     assert_gone_within(marker, Duration::from_secs(1));
+}
+
+#[test]
+fn a_failed_fast_block_ends_what_escaped_it_before_it_ends() {
+    // As after a timeout: the session `setsid -w` started ignores TERM and
+    // is an orphan once setsid is ended; the block ends only once it is
+    // gone too (it did up to the 2 s grace before), so the next statement
+    // finds none.
+    let marker = "sleep 33.321";
+    let test = Test::new().script(format!(
+        "parallel fail-fast {{ setsid -w sh -c 'trap \"\" TERM; exec {marker}' ; sh -c 'sleep 0.3; exit 3' }} || echo \"failed $?\"\n\
+         sleep 2.321"
+    ));
+    let child = test
+        .command()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_process("sleep 2.321", Duration::from_secs(10));
+    let left = processes_with(marker);
+    // SAFETY: kill on a pid we spawned and have not yet reaped.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let output = wait_with_deadline(child, Duration::from_secs(10));
+    assert_gone_within(marker, Duration::from_secs(3));
+    assert!(left.is_empty(), "left running after its block: {left:?}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "failed 3\n");
 }
 
 #[test]
@@ -336,6 +413,29 @@ fn branches_that_cannot_start_are_reported() {
         .stderr_has("script.pipe:3:1")
         .status(127)
         .run();
+}
+
+/// A branch killed by SIGPIPE lost the block's reader, which is no failure:
+/// it ends no sibling, and one that then fails on its own decides the
+/// status, as without `fail-fast` (it was ended at once, and the block
+/// succeeded).
+#[test]
+fn a_closed_reader_does_not_set_off_fail_fast() {
+    Test::new()
+        .script("parallel fail-fast { yes ; sh -c 'sleep 0.3; exit 3' } | head -n 1")
+        .stdout("y\n")
+        .status(3)
+        .stderr_has("`sh` exited with status 3")
+        .run();
+    let run = Test::new()
+        .script("parallel fail-fast { yes ; sh -c 'sleep 0.3; echo done > f' } | head -n 1")
+        .stdout("y\n")
+        .stderr_empty()
+        .run();
+    assert_eq!(
+        std::fs::read_to_string(run.dir.join("f")).unwrap_or_default(),
+        "done\n"
+    );
 }
 
 #[test]
@@ -390,22 +490,65 @@ fn ordered_streams_the_first_branch_live() {
 }
 
 #[test]
-fn stderr_is_never_held() {
-    let test = Test::new().script("parallel { sleep 1.5 ; sh -c 'echo err-now >&2; echo out' }");
+fn ordered_streams_the_next_branch_live_once_the_first_ends() {
+    // The first branch ends at 0.3 s: the second is then the earliest
+    // unfinished one, and what it printed comes out at once, not when it
+    // ends 2 s later.
+    let test =
+        Test::new().script("parallel { sleep 0.3 ; sh -c 'echo second; sleep 2' ; echo third }");
     let start = Instant::now();
     let mut child = spawn_piped(&test);
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
-    let seen = start.elapsed();
-    assert_eq!(line, "err-now\n");
-    assert!(
-        seen < Duration::from_millis(1200),
-        "stderr held for {seen:?}"
-    );
+    let first = start.elapsed();
+    assert_eq!(line, "second\n");
+    assert!(first < Duration::from_millis(1500), "held for {first:?}");
+    let mut rest = String::new();
+    reader.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "third\n");
     let output = wait_with_deadline(child, Duration::from_secs(20));
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "out\n");
     assert_eq!(status_of(&output), 0);
+}
+
+#[test]
+fn stderr_is_never_held() {
+    // In every output mode, and from a fanout branch: the second branch's
+    // stderr comes out while the first still runs (its stdout is held in
+    // `ordered` and `unordered`). All five run at once.
+    let children: Vec<_> = [
+        "parallel { sleep 1.5 ; sh -c 'echo err-now >&2; echo out' }",
+        "parallel unordered { sleep 1.5 ; sh -c 'echo err-now >&2; echo out' }",
+        "parallel lines { sleep 1.5 ; sh -c 'echo err-now >&2; echo out' }",
+        "parallel raw { sleep 1.5 ; sh -c 'echo err-now >&2; echo out' }",
+        "echo out | fanout { sh -c 'sleep 1.5; cat > /dev/null' ; sh -c 'echo err-now >&2; cat' }",
+    ]
+    .into_iter()
+    .map(|script| {
+        let test = Test::new().script(script);
+        let start = Instant::now();
+        let mut child = spawn_piped(&test);
+        let stderr = child.stderr.take().unwrap();
+        // Each read on a thread of its own: when its line came matters.
+        let reader = std::thread::spawn(move || {
+            let mut line = String::new();
+            BufReader::new(stderr).read_line(&mut line).unwrap();
+            (line, start.elapsed())
+        });
+        (script, test, child, reader)
+    })
+    .collect();
+    for (script, _test, child, reader) in children {
+        let (line, seen) = reader.join().unwrap();
+        assert_eq!(line, "err-now\n", "{script}");
+        assert!(
+            seen < Duration::from_millis(1200),
+            "{script}: stderr held for {seen:?}"
+        );
+        let output = wait_with_deadline(child, Duration::from_secs(20));
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "out\n", "{script}");
+        assert_eq!(status_of(&output), 0, "{script}");
+    }
 }
 
 #[test]
@@ -1106,7 +1249,7 @@ fn nested_timeouts() {
 /// grace period, and not when their commands end.
 #[test]
 fn timeout_ends_commands_that_were_starting() {
-    let marker = "sleep 36.091";
+    let marker = "sleep 31.314";
     let started = Instant::now();
     Test::new()
         .script(format!(

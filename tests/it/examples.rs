@@ -95,6 +95,11 @@ fn roundtrip() {
 fn parallel_sleep_takes_a_tenth_of_a_second() {
     let run = run("parallel_sleep.pipe");
     assert!(
+        run.elapsed >= Duration::from_millis(100),
+        "{:?}",
+        run.elapsed
+    );
+    assert!(
         // One after another they would take 1 s at least.
         run.elapsed < Duration::from_millis(1000),
         "{:?}",
@@ -114,10 +119,104 @@ fn encrypt_parallel() {
     }
 }
 
+/// The password reaches each openssl as its exact bytes, by its
+/// environment, never in its arguments: a stand-in `openssl`, first on
+/// PATH, notes what it got and runs the real one.
+#[test]
+fn encrypt_parallel_passes_the_password_by_environment() {
+    let test = Test::new().file(
+        "bin/openssl",
+        "#!/bin/sh\n\
+         printf '%s' \"$password\" > \"$NOTES/password.$$\"\n\
+         printf '%s\\n' \"$@\" > \"$NOTES/argv.$$\"\n\
+         PATH=${PATH#*:} exec openssl \"$@\"\n",
+    );
+    let dir = test.path().to_path_buf();
+    std::fs::set_permissions(
+        dir.join("bin/openssl"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.join("bin").display(),
+        std::env::var("PATH").unwrap()
+    );
+    let run = test
+        .env("PATH", &path)
+        .env("NOTES", dir.to_str().unwrap())
+        .arg(example("encrypt_parallel.pipe"))
+        .run();
+    assert_eq!(run.stdout().lines().count(), 3, "{}", run.stdout());
+    let mut notes: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(entry.path()).unwrap_or_default())
+        })
+        .filter(|(name, _)| name.starts_with("password.") || name.starts_with("argv."))
+        .collect();
+    notes.sort();
+    assert_eq!(notes.len(), 6, "three openssl runs, two notes each");
+    for (name, bytes) in notes {
+        if name.starts_with("password.") {
+            assert_eq!(bytes, b"\xe24U\n\xd0Ql3S\x11", "{name}");
+        } else {
+            assert_eq!(
+                String::from_utf8_lossy(&bytes),
+                "enc\n-des3\n-pbkdf2\n-pass\nenv:password\n",
+                "{name}"
+            );
+        }
+    }
+}
+
 #[test]
 fn timeout() {
     let run = run("timeout.pipe");
     assert_eq!(run.stdout(), "timed out: 124\n");
+    assert!(
+        run.elapsed >= Duration::from_millis(100),
+        "{:?}",
+        run.elapsed
+    );
+    assert!(run.elapsed < Duration::from_secs(3), "{:?}", run.elapsed);
+}
+
+/// The seed's four scripts as the brief writes them (its layout and its
+/// comments: the examples are the same in `pipe fmt`'s layout), in one run.
+#[test]
+fn the_seed_as_written_in_the_brief() {
+    let seed = r#"echo "Hello from the child"                       # run a child, print its output
+
+parallel for i in 1..10 { sleep 0.1 }             # 10 children at once: ~0.1 s
+
+secret password = "\xe24U\n\xd0Ql3S\x11"          # bytes, passed by environment
+parallel for i in 1..3 {
+  head -c 10 /dev/urandom | openssl enc -des3 -pbkdf2 -pass env:password | md5sum
+}
+
+timeout 100ms { sleep 10 } || echo "timed out: $?"  # terminated; status 124
+"#;
+    let run = Test::new().script(seed).stderr_empty().run();
+    let out = run.stdout();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 5, "{out}");
+    assert_eq!(lines[0], "Hello from the child");
+    for line in &lines[1..4] {
+        let (hash, rest) = line.split_at(32);
+        assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()), "{line}");
+        assert_eq!(rest, "  -");
+    }
+    assert_eq!(lines[4], "timed out: 124");
+    // 0.1 s of sleeps at once, 0.1 s of timeout: one after another the
+    // sleeps alone would take 1 s.
+    assert!(
+        run.elapsed >= Duration::from_millis(200),
+        "{:?}",
+        run.elapsed
+    );
     assert!(run.elapsed < Duration::from_secs(3), "{:?}", run.elapsed);
 }
 

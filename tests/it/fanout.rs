@@ -53,6 +53,42 @@ fn a_slow_branch_slows_but_loses_nothing() {
 }
 
 #[test]
+fn a_slow_branch_holds_the_producer_back() {
+    // 5 MB is far more than the pipes hold: while one branch reads nothing,
+    // the producer cannot have written it all (nothing buffers it whole).
+    Test::new()
+        .script(
+            "{ head -c 5000000 /dev/zero; echo done > produced } |\n\
+             fanout { sh -c 'sleep 0.5; test -e produced && echo early || echo held; wc -c' ; wc -c }",
+        )
+        .stdout("held\n5000000\n5000000\n")
+        .run();
+}
+
+#[test]
+fn output_is_combined_as_in_parallel() {
+    // The first branch prints a line at once and one after 0.8 s; the
+    // second, both of its lines at 0.4 s.
+    for (mode, stdout) in [
+        ("", "a\nb\nA\nB\n"),
+        ("ordered", "a\nb\nA\nB\n"),
+        ("unordered", "A\nB\na\nb\n"),
+        ("lines", "a\nA\nB\nb\n"),
+        ("raw", "a\nA\nB\nb\n"),
+    ] {
+        Test::new()
+            .script(format!(
+                "printf 'a\\nb\\n' | fanout {mode} {{\n\
+                   sh -c 'read x; echo $x; sleep 0.8; read y; echo $y'\n\
+                   sh -c 'sleep 0.4; tr a-z A-Z'\n\
+                 }}"
+            ))
+            .stdout(stdout)
+            .run();
+    }
+}
+
+#[test]
 fn fanout_is_a_stage_and_has_output_modes() {
     Test::new()
         .script("seq 5 | fanout { cat ; cat } | sort -n | uniq -c | wc -l")
@@ -87,6 +123,15 @@ fn a_failing_branch_fails_the_block() {
         .script("seq 3 | fanout { cat > /dev/null ; sh -c 'cat > /dev/null; exit 5' }")
         .status(5)
         .stderr_has("exited with status 5")
+        .run();
+    // As in parallel: the first failing branch in script order, though it
+    // fails last.
+    Test::new()
+        .script(
+            "seq 3 | fanout { sh -c 'cat > /dev/null; sleep 0.2; exit 3' ; sh -c 'cat > /dev/null; exit 4' }",
+        )
+        .status(3)
+        .stderr_has("exited with status 4")
         .run();
 }
 

@@ -16,6 +16,29 @@ fn closed_stdout_ends_quietly() {
 }
 
 #[test]
+fn a_closed_stdout_ends_every_block_quietly() {
+    // `pipe x.pipe | head -c 5` with the writer in a block: a fanout (its
+    // branches written through, or held), a timeout, a plain block.
+    for (script, marker) in [
+        (
+            "yes closed-stdout-1 | fanout { cat ; cat }",
+            "closed-stdout-1",
+        ),
+        ("seq 100007 | fanout unordered { cat ; cat }", "seq 100007"),
+        ("timeout 20s { yes closed-stdout-3 }", "closed-stdout-3"),
+        ("{ yes closed-stdout-4 }", "closed-stdout-4"),
+    ] {
+        let test = Test::new().script(format!("{script}\necho never > marker"));
+        let output = read_then_close(&test, 5, Duration::from_secs(30));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.is_empty(), "{script}: {stderr}");
+        assert_eq!(status_of(&output), 141, "{script}");
+        assert!(!test.path().join("marker").exists(), "{script}");
+        crate::concurrency::assert_gone_within(marker, Duration::from_secs(1));
+    }
+}
+
+#[test]
 fn statuses_survive_an_ignored_sigchld() {
     let test = Test::new().script("sh -c 'exit 7' || echo \"got $?\"\nfalse");
     let mut command = test.command();

@@ -149,16 +149,16 @@ fn a_child_ignoring_term_is_killed_after_the_grace() {
 fn a_signal_reaches_every_group() {
     let marker = "sleep 36.041";
     let test = Test::new().script(format!(
-        "parallel {{\n{marker}\ntimeout 10s {{ {marker} }}\n{marker} | cat\nsh -c '{marker} & {marker}'\nparallel {{ {marker} }}\n}}"
+        "parallel {{\n{marker}\ntimeout 10s {{ {marker} }}\n{marker} | cat\nsh -c '{marker} & {marker}'\nparallel {{ {marker} }}\nseq 3 | fanout {{ {marker} ; cat > /dev/null ; {marker} }}\n}}"
     ));
     let child = spawn(&test);
     let start = Instant::now();
-    // Six sleeps: one per branch, two in the sh.
+    // Eight sleeps: one per branch, two in the sh and two in the fanout.
     while processes_with(marker)
         .iter()
         .filter(|p| p.contains(": sleep"))
         .count()
-        < 6
+        < 8
     {
         assert!(start.elapsed() < Duration::from_secs(10), "never started");
         std::thread::sleep(Duration::from_millis(10));
@@ -259,6 +259,42 @@ fn a_signal_ends_a_loop_that_starts_no_process() {
     assert!(!test.path().join("after").exists());
 }
 
+#[test]
+fn each_pipeline_runs_in_its_own_process_group() {
+    // Each line: a name, a pid and its process group (the fifth field of
+    // /proc/PID/stat; `sh` has no space in its name).
+    let me = r#"$$ $(cut -d" " -f5 /proc/$$/stat)"#;
+    let run = Test::new()
+        .script(format!(
+            "sh -c 'echo pipe $PPID $(cut -d\" \" -f5 /proc/$PPID/stat)'\n\
+             sh -c 'echo a {me}' | sh -c 'cat; echo b {me}'\n\
+             sh -c 'echo c {me}'\n\
+             parallel {{ sh -c 'echo d {me}' ; sh -c 'echo e {me}' }}\n\
+             timeout 5s {{ sh -c 'echo f {me}' }}\n"
+        ))
+        .run();
+    let groups: std::collections::BTreeMap<String, u32> = run
+        .stdout()
+        .lines()
+        .map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(fields.len(), 3, "{line}");
+            (fields[0].to_owned(), fields[2].parse().unwrap())
+        })
+        .collect();
+    let group = |name: &str| groups[name];
+    // The stages of one pipeline share a group.
+    assert_eq!(group("a"), group("b"), "{groups:?}");
+    // Every other pipeline has one of its own, and none is pipe's.
+    let mut seen: Vec<u32> = ["pipe", "a", "c", "d", "e", "f"]
+        .into_iter()
+        .map(group)
+        .collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 6, "{groups:?}");
+}
+
 // ---------------------------------------------------------------------------
 // Nothing left behind.
 
@@ -276,6 +312,24 @@ fn what_a_pipeline_leaves_in_its_group_is_ended() {
     let _ = wait_with_deadline(child, Duration::from_secs(10));
     assert_gone_within(marker, Duration::from_secs(1));
     assert!(result.is_ok(), "the background sleep outlived its pipeline");
+}
+
+#[test]
+fn what_a_parallel_branch_leaves_is_ended_with_the_block() {
+    // Both branches leave a sleep running in their group; neither outlives
+    // the block: the next statement finds them gone.
+    let marker = "sleep 36.073";
+    let test = Test::new().script(format!(
+        "parallel {{ sh -c '{marker} & sleep 0.3' ; timeout 5s {{ sh -c '{marker} & sleep 0.2' }} }}\n\
+         sleep 2.073"
+    ));
+    let child = spawn(&test);
+    wait_for_process("sleep 2.073", Duration::from_secs(10));
+    let left = processes_with(marker);
+    signal(&child, libc::SIGTERM);
+    let _ = wait_with_deadline(child, Duration::from_secs(10));
+    assert_gone_within(marker, Duration::from_secs(1));
+    assert!(left.is_empty(), "left running after its block: {left:?}");
 }
 
 #[test]
@@ -799,14 +853,78 @@ fn ctrl_c_on_the_terminal_ends_pipe() {
         (b"\x03", libc::SIGINT, "sleep 36.101"),
         (b"\x1c", libc::SIGQUIT, "sleep 36.102"),
     ] {
-        ends_pipe_from_the_terminal(key, sig, marker);
+        ends_pipe_from_the_terminal(&format!("{marker}\necho after > after"), key, sig, marker);
     }
+}
+
+/// Ctrl-C goes to the pipeline holding the terminal, and the commands of a
+/// block stage run in process groups of their own, which pipe alone
+/// reaches: it does at once (it did only once they had ended on their own,
+/// 36 s later), as the one group of a bash script gets Ctrl-C.
+#[test]
+fn ctrl_c_reaches_the_blocks_of_the_pipeline_on_the_terminal() {
+    for (script, key, sig, marker) in [
+        (
+            "cat | { sleep 36.103 }",
+            b"\x03",
+            libc::SIGINT,
+            "sleep 36.103",
+        ),
+        (
+            "cat | parallel { sleep 36.104 ; sleep 36.104 | cat }",
+            b"\x03",
+            libc::SIGINT,
+            "sleep 36.104",
+        ),
+        (
+            "cat | timeout 60s { sleep 36.105 }",
+            b"\x1c",
+            libc::SIGQUIT,
+            "sleep 36.105",
+        ),
+    ] {
+        ends_pipe_from_the_terminal(&format!("{script}\necho after > after"), key, sig, marker);
+    }
+}
+
+/// Ctrl-C reaches the pipeline on the terminal once, from the terminal:
+/// when `cat` dies of it, pipe sends SIGINT to every other group, not to
+/// that one again, whose `perl` handles the first (to a program that does,
+/// a second Ctrl-C often means "quit at once").
+#[test]
+fn ctrl_c_reaches_the_pipeline_on_the_terminal_once() {
+    let test = Test::new()
+        .file(
+            "count.pl",
+            "$n = 0; $SIG{INT} = sub { $n++ };\n\
+             select(undef, undef, undef, 0.01) for 1..60;\n\
+             open F, '>', 'count'; print F \"$n\\n\";\n",
+        )
+        .script("cat | perl count.pl\necho after > after");
+    let (child, mut master) = spawn_on_pty(&test);
+    let output_thread = drain(&master);
+    wait_for_process("perl count.pl", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_millis(200));
+    master.write_all(b"\x03").unwrap();
+    let output = wait_with_deadline(child, Duration::from_secs(10));
+    let text = output_thread.join().unwrap();
+    assert_eq!(
+        output.status.signal(),
+        Some(libc::SIGINT),
+        "{:?}; terminal showed: {text:?}",
+        output.status
+    );
+    assert_eq!(
+        std::fs::read_to_string(test.path().join("count")).unwrap_or_default(),
+        "1\n"
+    );
+    assert!(!test.path().join("after").exists());
 }
 
 /// `key` typed on the terminal, which the pipeline holds, sends it `sig`:
 /// pipe ends by that signal too, as a shell script would.
-fn ends_pipe_from_the_terminal(key: &[u8], sig: i32, marker: &str) {
-    let test = Test::new().script(format!("{marker}\necho after > after"));
+fn ends_pipe_from_the_terminal(script: &str, key: &[u8], sig: i32, marker: &str) {
+    let test = Test::new().script(script);
     let (child, mut master) = spawn_on_pty(&test);
     let output_thread = drain(&master);
     wait_for_process(marker, Duration::from_secs(10));
