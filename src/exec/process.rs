@@ -47,6 +47,7 @@ pub fn prepare_process() {
         }
     }
     close_inherited_on_exec();
+    NO_HANGUP.store(ignored(libc::SIGHUP), std::sync::atomic::Ordering::Relaxed);
     // SAFETY: SIGCHLD's default is what `wait` relies on; SIGPIPE ignored
     // makes a write to a closed pipe an EPIPE error, not death.
     unsafe {
@@ -65,6 +66,31 @@ pub fn prepare_process() {
     if set.is_ok() && cfg!(target_os = "linux") {
         SIGCHLD_QUEUED.store(true, std::sync::atomic::Ordering::Relaxed);
     }
+}
+
+/// Whether `pipe` was started with SIGHUP ignored, as `nohup` starts it:
+/// then it is kept ignored, by `pipe` and by every child, as bash keeps it,
+/// so that `nohup pipe job.pipe &` outlives the terminal it was started
+/// from. (Every other signal started ignored is reset for the children:
+/// an ignored SIGINT or SIGPIPE is more often an accident of the parent,
+/// Python's SIGPIPE, than a wish.)
+static NO_HANGUP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `sig`'s disposition is to be ignored.
+fn ignored(sig: i32) -> bool {
+    // SAFETY: sigaction with no new action only reads the current one.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(sig, std::ptr::null(), &mut old) == 0 && old.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+/// The [`INTERRUPTS`] `pipe` acts on: all but SIGHUP under `nohup`.
+fn interrupts() -> impl Iterator<Item = i32> {
+    let no_hangup = NO_HANGUP.load(std::sync::atomic::Ordering::Relaxed);
+    INTERRUPTS
+        .into_iter()
+        .filter(move |&sig| !(no_hangup && sig == libc::SIGHUP))
 }
 
 /// Whether SIGCHLD is blocked in every thread of `pipe`, so that a
@@ -89,7 +115,15 @@ pub fn reset_ignored_signals() {
         // glibc keeps the first two real-time signals for itself.
         let reserved = libc::SIGRTMIN()..libc::SIGRTMIN() + 2;
         for sig in 1..=libc::SIGRTMAX() {
-            if [libc::SIGKILL, libc::SIGSTOP, libc::SIGPIPE, libc::SIGCHLD].contains(&sig)
+            // SIGHUP, ignored, was ignored on purpose (see NO_HANGUP).
+            if [
+                libc::SIGKILL,
+                libc::SIGSTOP,
+                libc::SIGPIPE,
+                libc::SIGCHLD,
+                libc::SIGHUP,
+            ]
+            .contains(&sig)
                 || reserved.contains(&sig)
             {
                 continue;
@@ -212,9 +246,8 @@ impl InterruptSource {
         #[cfg(not(target_os = "linux"))]
         {
             let _ = interrupts;
-            let handlers = INTERRUPTS
-                .iter()
-                .filter_map(|&sig| {
+            let handlers = interrupts()
+                .filter_map(|sig| {
                     set_by_runtime(sig);
                     let kind = tokio::signal::unix::SignalKind::from_raw(sig);
                     Some((sig, tokio::signal::unix::signal(kind).ok()?))
@@ -279,7 +312,7 @@ fn interrupt_set() -> libc::sigset_t {
     unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut set);
-        for sig in INTERRUPTS {
+        for sig in interrupts() {
             libc::sigaddset(&mut set, sig);
         }
         set
@@ -323,15 +356,9 @@ pub fn stop_self() {
 /// Gives `sig` its default disposition if it is ignored; a handler that
 /// is installed (the runtime's own) stays.
 fn reset_if_ignored(sig: i32) {
-    // SAFETY: the first call only reads the disposition; the second sets
-    // the default, which runs no code of ours.
-    unsafe {
-        let mut old: libc::sigaction = std::mem::zeroed();
-        if libc::sigaction(sig, std::ptr::null(), &mut old) == 0
-            && old.sa_sigaction == libc::SIG_IGN
-        {
-            libc::signal(sig, libc::SIG_DFL);
-        }
+    if ignored(sig) {
+        // SAFETY: the default disposition runs no code of ours.
+        unsafe { libc::signal(sig, libc::SIG_DFL) };
     }
 }
 

@@ -1044,3 +1044,45 @@ fn ctrl_z_stops_the_job_that_holds_the_terminal() {
     assert!(text.contains("status 148"), "never stopped: {text:?}");
     assert!(text.contains("HELLO") && text.contains("done"), "{text:?}");
 }
+
+#[test]
+fn under_nohup_a_hangup_is_ignored_by_pipe_and_its_children() {
+    // `nohup pipe job.pipe &`: started with SIGHUP ignored, pipe keeps it
+    // ignored, as bash does, and so do its children; the job outlives the
+    // terminal. (Without nohup, `pipe_dies_by_the_signal_it_got`.)
+    let marker = "sleep 1.615";
+    let test = Test::new().script(format!(
+        "{marker}\ngrep SigIgn /proc/self/status\necho survived"
+    ));
+    let mut command = test.command();
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_process(marker, Duration::from_secs(10));
+    signal(&child, libc::SIGHUP);
+    let output = wait_with_deadline(child, Duration::from_secs(60));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        status_of(&output),
+        0,
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.ends_with("survived\n"), "{stdout}");
+    let ignored = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("SigIgn:"))
+        .map(|mask| u64::from_str_radix(mask.trim(), 16).unwrap())
+        .unwrap();
+    assert_ne!(ignored & 1 << (libc::SIGHUP - 1), 0, "{stdout}");
+}
