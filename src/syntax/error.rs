@@ -67,15 +67,11 @@ pub enum ParseError {
     },
 
     #[error("`{keyword}` cannot be piped")]
-    #[diagnostic(
-        code(pipe::parse::statement_piped),
-        help(
-            "`{keyword}` is a statement, not a command: put it in a block with what it is for (`{{ cd dir ; make }} | tee log`)"
-        )
-    )]
+    #[diagnostic(code(pipe::parse::statement_piped), help("{help}"))]
     StatementPiped {
         keyword: &'static str,
-        #[label("a pipe after a `{keyword}` statement")]
+        help: &'static str,
+        #[label("a pipe after the `{keyword}` statement")]
         span: SourceSpan,
     },
 
@@ -542,6 +538,7 @@ mod tests {
             ParseError::BraceInArguments { span },
             ParseError::StatementPiped {
                 keyword: "cd",
+                help: "",
                 span,
             },
             ParseError::StatementRedirect {

@@ -131,8 +131,23 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         && !source[pos..].starts_with("||")
         && let Some(keyword) = statement_keyword(source, pos)
     {
+        let help = match keyword {
+            "cd" => {
+                "`cd` is a statement, not a command: put it in a block with what it is for \
+                 (`{ cd dir ; make } | tee log`)"
+            }
+            "exit" => {
+                "`exit` ends the script and writes nothing: print what the pipe is for \
+                 first (`echo \"reason\" | tee -a log ; exit 1`)"
+            }
+            _ => {
+                "an assignment is a statement, not a command, and writes nothing: to give \
+                 it a pipeline's output, capture it (`let x = $(cmd | filter)`)"
+            }
+        };
         return ParseError::StatementPiped {
             keyword,
+            help,
             span: Span::new(pos, pos + 1).into(),
         };
     }
