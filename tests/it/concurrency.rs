@@ -852,10 +852,30 @@ fn durations() {
         ("timeout 1.5s { true }", 0, 0.0),
         ("timeout 5m { true }", 0, 0.0),
         ("timeout 1h { true }", 0, 0.0),
+        ("timeout 2s grace 1.5s { true }", 0, 0.0),
+        ("timeout 1d grace 5m { true }", 0, 0.0),
     ] {
         let run = Test::new().script(script).status(status).run();
         assert!(secs(&run) >= at_least, "{script}: {:?}", run.elapsed);
         assert!(secs(&run) < 2.0, "{script}: {:?}", run.elapsed);
+    }
+    // A bare number, a duration's or a grace's, is refused before anything
+    // runs, with a label and help that ask for a unit.
+    for script in [
+        "timeout 5 { true }",
+        "timeout 1.5 { true }",
+        "timeout 0 { true }",
+        "timeout 1s grace 2 { true }",
+        "timeout 1s signal KILL grace 0.5 { true }",
+    ] {
+        let run = Test::new()
+            .script(format!("touch ran\n{script}"))
+            .status(2)
+            .stderr_has("pipe::parse::duration_without_unit")
+            .stderr_has("needs a unit: us, ms, s, m, h or d")
+            .stderr_has("help: add a unit")
+            .run();
+        assert!(!run.dir.join("ran").exists(), "{script}");
     }
 }
 
@@ -1047,6 +1067,39 @@ fn timeout_signal_option() {
         .stdout("got-int\n")
         .status(124)
         .run();
+}
+
+/// SIG is a name, with or without `SIG`, in any case, or a number; the
+/// signal sent is the one named, and 0 or a number past 64 is refused.
+#[test]
+fn timeout_signal_forms() {
+    for (sig, ended) in [
+        ("TERM", "ended by SIGTERM"),
+        ("SIGTERM", "ended by SIGTERM"),
+        ("term", "ended by SIGTERM"),
+        ("15", "ended by SIGTERM"),
+        ("HUP", "ended by SIGHUP"),
+        ("SigHup", "ended by SIGHUP"),
+        ("1", "ended by SIGHUP"),
+        ("INT", "ended by SIGINT"),
+        ("sigint", "ended by SIGINT"),
+        ("2", "ended by SIGINT"),
+        ("64", "ended by signal 64"),
+    ] {
+        Test::new()
+            .script(format!("timeout 50ms signal {sig} {{ sleep 5 }}"))
+            .status(124)
+            .stderr_has(ended)
+            .run();
+    }
+    for sig in ["0", "65", "SIGNOPE", "-9", "9x"] {
+        let run = Test::new()
+            .script(format!("touch ran\ntimeout 5s signal {sig} {{ true }}"))
+            .status(2)
+            .stderr_has("pipe::parse::unknown_signal")
+            .run();
+        assert!(!run.dir.join("ran").exists(), "{sig}");
+    }
 }
 
 #[test]
