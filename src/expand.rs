@@ -347,7 +347,24 @@ pub fn tildes_after_colons(bytes: &[u8], last: bool) -> Vec<usize> {
 
 /// The value of `$name`, `${name:-default}`, `$1`, `$?`, `$#`.
 fn var_value(var: &VarRef, lookup: &dyn Lookup) -> Result<OsString, ExpandError> {
-    let value = match &var.name {
+    match (own_value(var, lookup), &var.default) {
+        // `${x:-d}` takes the default when x is unset or empty, as in bash.
+        (Some(value), Some(default)) if value.is_empty() => joined(default, lookup),
+        (Some(value), _) => Ok(value),
+        (None, Some(default)) => joined(default, lookup),
+        (None, None) => Err(undefined(var, lookup)),
+    }
+}
+
+/// Whether `${x:-default}` takes its default: `x` is unset or empty. A
+/// `$(...)` in the default runs only then.
+pub fn takes_default(var: &VarRef, lookup: &dyn Lookup) -> bool {
+    var.default.is_some() && own_value(var, lookup).is_none_or(|value| value.is_empty())
+}
+
+/// The value of the variable itself, before any default.
+fn own_value(var: &VarRef, lookup: &dyn Lookup) -> Option<OsString> {
+    match &var.name {
         VarName::Named(name) => lookup.var(name),
         VarName::Positional(n) => lookup.positional().get(*n).cloned(),
         VarName::Status => Some(lookup.last_status().to_string().into()),
@@ -359,13 +376,6 @@ fn var_value(var: &VarRef, lookup: &dyn Lookup) -> Result<OsString, ExpandError>
                 .to_string()
                 .into(),
         ),
-    };
-    match (value, &var.default) {
-        // `${x:-d}` takes the default when x is unset or empty, as in bash.
-        (Some(value), Some(default)) if value.is_empty() => joined(default, lookup),
-        (Some(value), _) => Ok(value),
-        (None, Some(default)) => joined(default, lookup),
-        (None, None) => Err(undefined(var, lookup)),
     }
 }
 

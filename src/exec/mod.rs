@@ -1228,8 +1228,8 @@ impl<'r> Interp<'r> {
                 match part {
                     WordPart::Subst { body, span } => pending.push((body, *span)),
                     WordPart::Var(var) => {
-                        if let (Some(default), VarName::Named(name)) = (&var.default, &var.name)
-                            && view.var(name).is_none_or(|value| value.is_empty())
+                        if let Some(default) = &var.default
+                            && expand::takes_default(var, &view)
                         {
                             stack.push(default);
                         }

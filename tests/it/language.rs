@@ -192,6 +192,32 @@ fn a_default_in_double_quotes_is_double_quoted_text() {
     );
 }
 
+/// A `$(...)` in the default of a script argument (`${1:-$(pwd)}`) runs
+/// when the argument is missing or empty, as for a named variable, in a
+/// command's words, a redirect's, a here-string's and a header value's;
+/// it was never run, and the default read as empty. Given, it is not run.
+#[test]
+fn a_default_of_an_argument_runs_its_substitution() {
+    ok(
+        "echo ${1:-$(echo one)} \"[${2:-$(echo two)}]\"\n\
+         echo file > ${1:-$(echo out)}\ncat out\n\
+         cat <<< ${1:-$(echo here)}\n\
+         timeout ${1:-$(echo 5s)} { echo in-time }\n\
+         parallel max ${1:-$(echo 2)} { echo branch }",
+        "one [two]\nfile\nhere\nin-time\nbranch\n",
+    );
+    Test::new()
+        .script("echo ${1:-$(touch ran)} ${2:-$(echo two)}")
+        .args(["given", ""])
+        .stdout("given two\n")
+        .run();
+    Test::new()
+        .script("touch ran\necho ${1:-$(touch no)}\nls")
+        .arg("given")
+        .stdout("given\nran\nscript.pipe\n")
+        .run();
+}
+
 /// In a default inside double quotes, `\}` is a `}` that does not close
 /// the `${`, as in bash (`"${x:-a\}b}"` is `a}b`); it kept its backslash.
 /// Elsewhere in double quotes `\}` stays as written, as in bash.
