@@ -35,8 +35,8 @@ use tokio::io::AsyncReadExt;
 
 use crate::expand::{self, Lookup};
 use crate::syntax::ast::{
-    Block, BlockKind, Connector, ForLoop, List, ListItem, Pipeline, Setting, Span, Spanned, Stage,
-    Stmt, StmtKind, VarName, VarRef, Word, WordPart,
+    Block, BlockKind, Connector, ForLoop, List, ListItem, Pipeline, RangeBound, Setting, Span,
+    Spanned, Stage, Stmt, StmtKind, VarName, VarRef, Word, WordPart,
 };
 
 use supervise::{CancelScope, Reason, Supervisor};
@@ -1158,13 +1158,30 @@ impl<'r> Interp<'r> {
         var: &str,
         items: &[ListItem],
     ) -> Result<Vec<OsString>, PipeOutcome> {
-        let words: Vec<&Word> = items
-            .iter()
-            .filter_map(|item| match item {
-                ListItem::Word(word) => Some(word),
-                ListItem::Range { .. } => None,
-            })
-            .collect();
+        // The list's words, and the defaults a range's bounds take, which
+        // may hold a `$(...)` (`1..${n:-$(nproc)}`).
+        let empty = HashMap::new();
+        let before = View {
+            interp: self,
+            scope,
+            substs: &empty,
+        };
+        let mut words: Vec<&Word> = Vec::new();
+        for item in items {
+            match item {
+                ListItem::Word(word) => words.push(word),
+                ListItem::Range { from, to, .. } => {
+                    for bound in [from, to] {
+                        if let RangeBound::Var(var) = bound
+                            && let Some(default) = &var.default
+                            && expand::takes_default(var, &before)
+                        {
+                            words.push(default);
+                        }
+                    }
+                }
+            }
+        }
         let substs = self.run_substs(scope, io, &words).await?;
         let view = View {
             interp: self,

@@ -1790,6 +1790,26 @@ fn a_substitution_in_a_for_list_is_split_into_lines() {
     );
 }
 
+/// A range bound's default may hold a `$(...)` (`1..${n:-$(nproc)}`, as
+/// `pipe graph` and `pipe check` read it): it runs when the variable is
+/// unset or empty, and its failure fails the loop. It was never run, and
+/// the bound read as empty: "`` is not an integer".
+#[test]
+fn a_range_bound_default_runs_its_substitution() {
+    ok(
+        "for i in 1..${n:-$(echo 3)} { printf $i }\n\
+         parallel for i in ${1:-$(echo 2)}..${m:-$(echo 1)} { printf $i }\n\
+         let n = 2\nfor i in 1..${n:-$(touch ran; echo 3)} { printf $i }\nls",
+        "1232112script.pipe\n",
+    );
+    let run = Test::new()
+        .script("for i in 1..${n:-$(exit 4)} { touch ran }")
+        .status(4)
+        .stderr_has("`exit 4` in a `$(...)`")
+        .run();
+    assert!(!run.dir.join("ran").exists());
+}
+
 /// Ranges count from the first bound to the second, both included: up,
 /// down, one item when they are equal, across zero and all negative,
 /// from a variable too, out to the ends of a 64-bit integer; one of
