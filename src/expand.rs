@@ -510,17 +510,23 @@ fn bound(bound: &RangeBound, lookup: &dyn Lookup) -> Result<(i64, String), Expan
             };
             Ok((n.value, text))
         }
-        RangeBound::Var(var) => {
-            let value = var_value(var, lookup)?;
-            let text = value.to_string_lossy();
-            let text = text.trim();
-            let n = text.parse().map_err(|_| ExpandError::NotAnInteger {
-                name: text.to_owned(),
-                span: var.span.into(),
-            })?;
-            Ok((n, text.to_owned()))
+        RangeBound::Var(var) => bound_value(&var_value(var, lookup)?, var.span),
+        RangeBound::Subst(word) => {
+            let bytes = trim_newlines(lookup.substitution(word.span).unwrap_or_default());
+            bound_value(OsStr::from_bytes(bytes), word.span)
         }
     }
+}
+
+/// A bound's expanded text, spaces around it aside, as a whole number.
+fn bound_value(value: &OsStr, span: Span) -> Result<(i64, String), ExpandError> {
+    let text = value.to_string_lossy();
+    let text = text.trim();
+    let n = text.parse().map_err(|_| ExpandError::NotAnInteger {
+        name: text.to_owned(),
+        span: span.into(),
+    })?;
+    Ok((n, text.to_owned()))
 }
 
 /// Whether a range bound is written with a leading zero (`01`, `-05`).

@@ -1172,11 +1172,16 @@ impl<'r> Interp<'r> {
                 ListItem::Word(word) => words.push(word),
                 ListItem::Range { from, to, .. } => {
                     for bound in [from, to] {
-                        if let RangeBound::Var(var) = bound
-                            && let Some(default) = &var.default
-                            && expand::takes_default(var, &before)
-                        {
-                            words.push(default);
+                        match bound {
+                            RangeBound::Var(var) => {
+                                if let Some(default) = &var.default
+                                    && expand::takes_default(var, &before)
+                                {
+                                    words.push(default);
+                                }
+                            }
+                            RangeBound::Subst(word) => words.push(word),
+                            RangeBound::Int(_) => {}
                         }
                     }
                 }

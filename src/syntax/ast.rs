@@ -369,6 +369,8 @@ pub enum ListItem {
 pub enum RangeBound {
     Int(Spanned<i64>),
     Var(VarRef),
+    /// `$(...)`, as a word of that one part.
+    Subst(Word),
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -505,10 +507,14 @@ pub fn walk_block<'a>(block: &'a Block, visit: &mut dyn FnMut(&'a Stmt)) {
                 ListItem::Word(word) => walk_word(word, visit),
                 ListItem::Range { from, to, .. } => {
                     for bound in [from, to] {
-                        if let RangeBound::Var(var) = bound
-                            && let Some(default) = &var.default
-                        {
-                            walk_word(default, visit);
+                        match bound {
+                            RangeBound::Var(var) => {
+                                if let Some(default) = &var.default {
+                                    walk_word(default, visit);
+                                }
+                            }
+                            RangeBound::Subst(word) => walk_word(word, visit),
+                            RangeBound::Int(_) => {}
                         }
                     }
                 }

@@ -1810,6 +1810,39 @@ fn a_range_bound_default_runs_its_substitution() {
     assert!(!run.dir.join("ran").exists());
 }
 
+/// A range bound may be a `$(...)` (`1..$(nproc)`), as it may be a
+/// variable: its output, trailing newlines and spaces aside, is the
+/// bound, and its failure fails the loop. It was no range: the one item
+/// `1..4`, the loop running once.
+#[test]
+fn a_range_bound_may_be_a_substitution() {
+    ok(
+        "for i in 1..$(echo 3) { printf $i }\n\
+         parallel for i in $(printf ' 3 \\n')..$(echo 1) { printf $i }\n\
+         for i in $(echo 1)..2 4..$(echo 5) { printf $i }\n\
+         for x in $(echo 1)..$(echo 2)x { printf \"[$x]\" }\n\
+         for x in $(printf 'a\\nb') { printf \"[$x]\" }",
+        "1233211245[1..2x][a][b]",
+    );
+    fails(
+        "for i in 1..$(echo many) { true }",
+        1,
+        "`many` is not an integer",
+    );
+    let run = Test::new()
+        .script("for i in 1..$(exit 3) { touch ran }")
+        .status(3)
+        .stderr_has("`exit 3` in a `$(...)`")
+        .run();
+    assert!(!run.dir.join("ran").exists());
+    Test::new()
+        .file("s.pipe", "for i in 1..$(echo $nope) { true }\n")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("undefined variable `nope`")
+        .run();
+}
+
 /// Ranges count from the first bound to the second, both included: up,
 /// down, one item when they are equal, across zero and all negative,
 /// from a variable too, out to the ends of a 64-bit integer; one of
