@@ -734,14 +734,20 @@ impl<'r> Interp<'r> {
     /// Sets a variable in `scope`, hiding its value from then on if it is
     /// a secret.
     fn set_var(&self, scope: &mut Scope, name: &str, value: OsString, how: Assign) {
-        if let Some(value) = scope.set(name, value, how)
-            && !value.is_empty()
-        {
-            let mut secrets = self.secrets.borrow_mut();
-            if !secrets.iter().any(|secret| secret == value.as_bytes()) {
-                secrets.push(value.as_bytes().to_vec());
-                self.reporter.secret(value.as_bytes());
-            }
+        if let Some(value) = scope.set(name, value, how) {
+            self.hide(value.as_bytes());
+        }
+    }
+
+    /// Hides a secret's value, as `***`, in everything printed from then on.
+    fn hide(&self, value: &[u8]) {
+        if value.is_empty() {
+            return;
+        }
+        let mut secrets = self.secrets.borrow_mut();
+        if !secrets.iter().any(|secret| secret == value) {
+            secrets.push(value.to_vec());
+            self.reporter.secret(value);
         }
     }
 
