@@ -496,20 +496,7 @@ pub fn argument(
 /// variable holds it.
 fn bound(bound: &RangeBound, lookup: &dyn Lookup) -> Result<(i64, String), ExpandError> {
     match bound {
-        RangeBound::Int(n) => {
-            // The grammar's `-? digits`, so the span's width is the text's;
-            // what it has beyond the value's own digits are leading zeros.
-            let written = n.span.end - n.span.start;
-            let natural = n.value.to_string();
-            let text = if written > natural.len() {
-                let sign = if n.value < 0 { "-" } else { "" };
-                let digits = n.value.unsigned_abs().to_string();
-                format!("{sign}{digits:0>pad$}", pad = written - sign.len())
-            } else {
-                natural
-            };
-            Ok((n.value, text))
-        }
+        RangeBound::Int(n) => Ok((n.value, n.text.clone())),
         RangeBound::Var(var) => bound_value(&var_value(var, lookup)?, var.span),
         RangeBound::Subst(word) => {
             let bytes = trim_newlines(lookup.substitution(word.span).unwrap_or_default());

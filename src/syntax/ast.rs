@@ -365,9 +365,18 @@ pub enum ListItem {
     },
 }
 
+/// A range bound written out: its value, and its text as written (`08`
+/// and `-0` are 8 and 0, their text decides the zero padding).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntBound {
+    pub value: i64,
+    pub text: String,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum RangeBound {
-    Int(Spanned<i64>),
+    Int(IntBound),
     Var(VarRef),
     /// `$(...)`, as a word of that one part.
     Subst(Word),

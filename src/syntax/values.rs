@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::ast::{Setting, Span, Spanned, Word, WordPart};
+use super::ast::{IntBound, Setting, Span, Spanned, Word, WordPart};
 use super::error::ParseError;
 use super::lower::{Pair, span_of};
 
@@ -272,11 +272,15 @@ pub fn parse_max(text: &str) -> Result<usize, MaxError> {
 }
 
 /// `int`: an integer end of a range.
-pub(super) fn int(pair: &Pair<'_>) -> Result<Spanned<i64>, ParseError> {
+pub(super) fn int(pair: &Pair<'_>) -> Result<IntBound, ParseError> {
     let span: Span = span_of(pair);
-    let value = pair
-        .as_str()
+    let text = pair.as_str();
+    let value = text
         .parse()
         .map_err(|_| ParseError::NumberOutOfRange { span: span.into() })?;
-    Ok(Spanned { value, span })
+    Ok(IntBound {
+        value,
+        text: text.to_owned(),
+        span,
+    })
 }

@@ -1810,6 +1810,22 @@ fn a_range_bound_default_runs_its_substitution() {
     assert!(!run.dir.join("ran").exists());
 }
 
+/// A bound written out may have a `+`, as in bash's `{1..+3}` and as a
+/// variable's value may (it was no range but the one item `1..+3`); and
+/// it pads with zeros as bash does, by its text as written: `-0` is 0 and
+/// pads nothing (it padded `00 01 02`), `-00` pads to three, `+01` pads
+/// nothing, as a variable holding the same text does.
+#[test]
+fn range_bounds_are_read_as_bash_reads_them() {
+    ok(
+        "for i in 1..+3 { printf \"$i \" }\nfor i in +1..03 { printf \"$i \" }\n\
+         for i in +01..2 { printf \"$i \" }\nfor i in -0..2 { printf \"$i \" }\n\
+         for i in -00..1 { printf \"$i \" }\nlet z = -0\nfor i in $z..1 { printf \"$i \" }\n\
+         for i in 1..+ ++1..2 { printf \"$i \" }",
+        "1 2 3 01 02 03 1 2 0 1 2 000 001 0 1 1..+ ++1..2 ",
+    );
+}
+
 /// A range bound may be a `$(...)` (`1..$(nproc)`), as it may be a
 /// variable: its output, trailing newlines and spaces aside, is the
 /// bound, and its failure fails the loop. It was no range: the one item
