@@ -51,6 +51,17 @@ pub enum ExpandError {
         span: miette::SourceSpan,
     },
 
+    #[error("`{name}` is out of range")]
+    #[diagnostic(
+        code(pipe::run::number_out_of_range),
+        help("a range bound is a whole number from -9223372036854775808 to 9223372036854775807")
+    )]
+    BoundOutOfRange {
+        name: String,
+        #[label("not a 64-bit integer")]
+        span: miette::SourceSpan,
+    },
+
     #[error("glob `{pattern}` matched no file")]
     #[diagnostic(
         code(pipe::run::no_match),
@@ -509,9 +520,15 @@ fn bound(bound: &RangeBound, lookup: &dyn Lookup) -> Result<(i64, String), Expan
 fn bound_value(value: &OsStr, span: Span) -> Result<(i64, String), ExpandError> {
     let text = value.to_string_lossy();
     let text = text.trim();
-    let n = text.parse().map_err(|_| ExpandError::NotAnInteger {
-        name: text.to_owned(),
-        span: span.into(),
+    let n = text.parse().map_err(|_| {
+        let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+        let name = text.to_owned();
+        let span = span.into();
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            ExpandError::BoundOutOfRange { name, span }
+        } else {
+            ExpandError::NotAnInteger { name, span }
+        }
     })?;
     Ok((n, text.to_owned()))
 }
