@@ -176,6 +176,11 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             span: span.into(),
         };
     }
+    if positives.contains(&Rule::lbrace)
+        && let Some(error) = spaced_unit(source, pos)
+    {
+        return error;
+    }
     let mut expected: Vec<&'static str> = Vec::new();
     for rule in positives {
         if let Some(words) = describe(rule)
@@ -191,6 +196,33 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         found: found_at(source, pos),
         span: span.into(),
     }
+}
+
+/// `timeout 5 s {`: a duration's unit written apart from its number, which
+/// the header reads as a bare number, then a stray word.
+fn spaced_unit(source: &str, pos: usize) -> Option<ParseError> {
+    let unit_len = source[pos..]
+        .find(|c: char| c.is_whitespace() || c == '{')
+        .unwrap_or(source.len() - pos);
+    if !matches!(
+        &source[pos..pos + unit_len],
+        "us" | "ms" | "s" | "m" | "h" | "d"
+    ) {
+        return None;
+    }
+    let before = source[..pos].trim_end_matches([' ', '\t']);
+    if before.len() == pos {
+        return None;
+    }
+    let number_start = before.rfind(char::is_whitespace).map_or(0, |at| at + 1);
+    let number = &before[number_start..];
+    let keyword = before[..number_start].split_whitespace().next_back()?;
+    let is_number = number.bytes().any(|b| b.is_ascii_digit())
+        && number.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    (is_number && matches!(keyword, "timeout" | "grace")).then(|| ParseError::InvalidDuration {
+        reason: "a space between the number and its unit",
+        span: Span::new(number_start, pos + unit_len).into(),
+    })
 }
 
 /// bash syntax that pest stops in the middle of, named: process
