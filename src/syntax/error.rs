@@ -304,9 +304,10 @@ pub enum ParseError {
     #[error("duration without a unit")]
     #[diagnostic(
         code(pipe::parse::duration_without_unit),
-        help("add a unit, e.g. `5s` or `150ms`")
+        help("add a unit: `{number}s` for seconds, `{number}ms` for milliseconds")
     )]
     DurationWithoutUnit {
+        number: String,
         #[label("needs a unit: us, ms, s, m, h or d")]
         span: SourceSpan,
     },
@@ -420,7 +421,7 @@ impl ParseError {
             | ParseError::UnsupportedRedirect { span, .. }
             | ParseError::StatementRedirect { span, .. }
             | ParseError::UnsupportedExpansion { span, .. }
-            | ParseError::DurationWithoutUnit { span }
+            | ParseError::DurationWithoutUnit { span, .. }
             | ParseError::InvalidDuration { span, .. }
             | ParseError::DurationTooLarge { span }
             | ParseError::UnknownSignal { span, .. }
@@ -476,7 +477,10 @@ mod tests {
                 reason: "not one of the supported forms",
                 span,
             },
-            ParseError::DurationWithoutUnit { span },
+            ParseError::DurationWithoutUnit {
+                number: "5".into(),
+                span,
+            },
             ParseError::InvalidDuration {
                 reason: "negative",
                 span,

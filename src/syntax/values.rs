@@ -67,7 +67,10 @@ pub(super) fn duration(word: Word) -> Result<Setting<Duration>, ParseError> {
             reason,
             span: span.into(),
         }),
-        Err(DurationError::NoUnit) => Err(ParseError::DurationWithoutUnit { span: span.into() }),
+        Err(DurationError::NoUnit) => Err(ParseError::DurationWithoutUnit {
+            number: text,
+            span: span.into(),
+        }),
         Err(DurationError::TooLarge) => Err(ParseError::DurationTooLarge { span: span.into() }),
     }
 }

@@ -861,19 +861,27 @@ fn durations() {
     }
     // A bare number, a duration's or a grace's, is refused before anything
     // runs, with a label and help that ask for a unit.
-    for script in [
-        "timeout 5 { true }",
-        "timeout 1.5 { true }",
-        "timeout 0 { true }",
-        "timeout 1s grace 2 { true }",
-        "timeout 1s signal KILL grace 0.5 { true }",
+    // The help writes the number with units (it said `5s` whatever the
+    // number was).
+    for (script, help) in [
+        (
+            "timeout 5 { true }",
+            "`5s` for seconds, `5ms` for milliseconds",
+        ),
+        ("timeout 1.5 { true }", "`1.5s` for seconds, `1.5ms` for"),
+        ("timeout 0 { true }", "`0s` for seconds"),
+        ("timeout 1s grace 2 { true }", "`2s` for seconds"),
+        (
+            "timeout 1s signal KILL grace .5 { true }",
+            "`.5s` for seconds",
+        ),
     ] {
         let run = Test::new()
             .script(format!("touch ran\n{script}"))
             .status(2)
             .stderr_has("pipe::parse::duration_without_unit")
             .stderr_has("needs a unit: us, ms, s, m, h or d")
-            .stderr_has("help: add a unit")
+            .stderr_has(&format!("help: add a unit: {help}"))
             .run();
         assert!(!run.dir.join("ran").exists(), "{script}");
     }
