@@ -109,6 +109,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         // coreutils' timeout takes days too.
         "d" => 86_400_000_000_000,
         "" => return Err(DurationError::NoUnit),
+        // `1_000ms`, `0x10s`: the number stopped short, not the unit.
+        _ if unit.bytes().any(|b| b.is_ascii_digit()) => return Err(invalid("not a number")),
         _ => return Err(invalid("unknown unit")),
     };
     let too_large = DurationError::TooLarge;

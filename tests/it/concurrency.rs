@@ -861,6 +861,20 @@ fn durations() {
     }
     // A bare number, a duration's or a grace's, is refused before anything
     // runs, with a label and help that ask for a unit.
+    // What is wrong is named: a number that stops short (`1_000ms` was an
+    // "unknown unit", though `ms` is one), or a unit that is none.
+    for (duration, reason) in [
+        ("1_000ms", "not a number"),
+        ("0x10s", "not a number"),
+        ("5M", "unknown unit"),
+        ("1sec", "unknown unit"),
+    ] {
+        Test::new()
+            .script(format!("timeout {duration} {{ true }}"))
+            .status(2)
+            .stderr_has(&format!("invalid duration: {reason}"))
+            .run();
+    }
     // The help writes the number with units (it said `5s` whatever the
     // number was).
     for (script, help) in [
