@@ -206,6 +206,15 @@ pub enum ParseError {
         label: &'static str,
     },
 
+    #[error("`{name}` is not a variable name")]
+    #[diagnostic(code(pipe::parse::invalid_name), help("{help}"))]
+    InvalidName {
+        name: String,
+        help: String,
+        #[label("not a name")]
+        span: SourceSpan,
+    },
+
     #[error("`&` is not supported")]
     #[diagnostic(
         code(pipe::parse::background),
@@ -411,6 +420,7 @@ impl ParseError {
             | ParseError::HereDocument { span }
             | ParseError::Background { span }
             | ParseError::MissingValue { span, .. }
+            | ParseError::InvalidName { span, .. }
             | ParseError::ValueNotOneWord { span, .. }
             | ParseError::TooManyWords { span, .. }
             | ParseError::MissingTarget { span, .. }
@@ -551,6 +561,11 @@ mod tests {
                 span,
             },
             ParseError::LeadingOperator { op: "|", span },
+            ParseError::InvalidName {
+                name: "my-var".into(),
+                help: String::new(),
+                span,
+            },
         ]
     }
 
@@ -595,6 +610,7 @@ mod tests {
             ParseError::StatementPiped { .. } => 34,
             ParseError::StatementRedirect { .. } => 35,
             ParseError::LeadingOperator { .. } => 36,
+            ParseError::InvalidName { .. } => 37,
         }
     }
 

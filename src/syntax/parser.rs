@@ -83,6 +83,9 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     if positives.contains(&Rule::var_default_op) || positives.contains(&Rule::var_number) {
         return unsupported_parameter(source, pos, span);
     }
+    if let Some(error) = invalid_name(source, pos) {
+        return error;
+    }
     if positives.contains(&Rule::eq)
         && let Some(error) = missing_value(source, pos, span)
     {
@@ -560,6 +563,67 @@ fn assignment_words(
         _ => return None,
     };
     Some((keyword, words))
+}
+
+/// `let my-var = 1`, `export 2x = a`, `let $x = 1`: the parse stopped in
+/// or at a word after `let`, `export` or `secret` that is no name.
+fn invalid_name(source: &str, pos: usize) -> Option<ParseError> {
+    // bash's `x+=more`, named by `missing_value`.
+    if source[pos..].starts_with("+=") {
+        return None;
+    }
+    let start = source[..pos]
+        .rfind(['\n', ';', '{', '&', '|'])
+        .map_or(0, |at| at + 1);
+    let statement = &source[start..];
+    let keyword_at = start + (statement.len() - statement.trim_start().len());
+    let keyword = ["let", "export", "secret"]
+        .into_iter()
+        .find(|keyword| source[keyword_at..].starts_with(&format!("{keyword} ")))?;
+    let after = &source[keyword_at + keyword.len()..];
+    let name_at = keyword_at + keyword.len() + (after.len() - after.trim_start().len());
+    let name_len = source[name_at..]
+        .find(|c: char| c.is_whitespace() || matches!(c, '=' | ';' | '|' | '&' | '}'))
+        .unwrap_or(source.len() - name_at);
+    let is_name = |text: &str| {
+        text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let name = &source[name_at..name_at + name_len];
+    if name.is_empty() || is_name(name) || !(name_at..name_at + name_len).contains(&pos) {
+        return None;
+    }
+    let unquoted = name
+        .strip_prefix('\'')
+        .and_then(|rest| rest.strip_suffix('\''))
+        .or_else(|| {
+            name.strip_prefix('"')
+                .and_then(|rest| rest.strip_suffix('"'))
+        });
+    let rule = "a name is letters, digits and `_`, not starting with a digit";
+    let help = if let Some(bare) = name.strip_prefix('$').filter(|bare| is_name(bare)) {
+        format!("a name is written without its `$`: `{keyword} {bare} = VALUE`")
+    } else if let Some(bare) = unquoted.filter(|bare| is_name(bare)) {
+        format!("a name is not quoted: `{keyword} {bare} = VALUE`")
+    } else {
+        let mut fixed: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        if fixed.starts_with(|c: char| c.is_ascii_digit()) {
+            fixed.insert(0, '_');
+        }
+        if fixed.chars().any(|c| c.is_ascii_alphanumeric()) {
+            format!("{rule}: `{keyword} {fixed} = VALUE`")
+        } else {
+            rule.to_owned()
+        }
+    };
+    Some(ParseError::InvalidName {
+        name: name.to_owned(),
+        help,
+        span: Span::new(name_at, name_at + name_len).into(),
+    })
 }
 
 /// `export NAME` with no value, as bash exports a variable it has, or

@@ -244,6 +244,32 @@ fn a_brace_in_an_unquoted_default_is_text() {
         .run();
 }
 
+/// A word after `let`, `export` or `secret` that is no name is named as
+/// such, with the name to write: it was "`let my` has no value" for
+/// `let my-var = 1`, or "expected a name, found a word" with no help.
+#[test]
+fn an_assignment_to_no_name_says_so() {
+    for (script, help) in [
+        ("let my-var = 1", "my_var = VALUE`"),
+        ("true && export 2x = a", "_2x = VALUE`"),
+        (
+            "secret $token = x",
+            "written without its `$`: `secret token = VALUE`",
+        ),
+        ("{ let 'x' = 1 }", "a name is not quoted: `let x = VALUE`"),
+    ] {
+        Test::new()
+            .script(script)
+            .status(2)
+            .stderr_has("pipe::parse::invalid_name")
+            .stderr_has("is not a variable name")
+            .stderr_has(help)
+            .run();
+    }
+    fails("let x+=1", 2, "pipe has no `+=`");
+    fails("let x", 2, "`let x` has no value");
+}
+
 /// Each prefix assignment sees the ones before it, as in bash; the
 /// command's own words do not.
 #[test]
