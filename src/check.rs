@@ -459,8 +459,10 @@ impl Checker {
                         }
                         ListItem::Range { from, to, span } => {
                             for bound in [from, to] {
-                                if let RangeBound::Var(var) = bound {
-                                    self.var(var, scope);
+                                match bound {
+                                    RangeBound::Var(var) => self.var(var, scope),
+                                    RangeBound::Subst(word) => self.word(word, scope),
+                                    RangeBound::Int(_) => {}
                                 }
                             }
                             // A range written out is known to be too long now.

@@ -51,6 +51,17 @@ pub enum ExpandError {
         span: miette::SourceSpan,
     },
 
+    #[error("`{name}` is out of range")]
+    #[diagnostic(
+        code(pipe::run::number_out_of_range),
+        help("a range bound is a whole number from -9223372036854775808 to 9223372036854775807")
+    )]
+    BoundOutOfRange {
+        name: String,
+        #[label("not a 64-bit integer")]
+        span: miette::SourceSpan,
+    },
+
     #[error("glob `{pattern}` matched no file")]
     #[diagnostic(
         code(pipe::run::no_match),
@@ -347,7 +358,24 @@ pub fn tildes_after_colons(bytes: &[u8], last: bool) -> Vec<usize> {
 
 /// The value of `$name`, `${name:-default}`, `$1`, `$?`, `$#`.
 fn var_value(var: &VarRef, lookup: &dyn Lookup) -> Result<OsString, ExpandError> {
-    let value = match &var.name {
+    match (own_value(var, lookup), &var.default) {
+        // `${x:-d}` takes the default when x is unset or empty, as in bash.
+        (Some(value), Some(default)) if value.is_empty() => joined(default, lookup),
+        (Some(value), _) => Ok(value),
+        (None, Some(default)) => joined(default, lookup),
+        (None, None) => Err(undefined(var, lookup)),
+    }
+}
+
+/// Whether `${x:-default}` takes its default: `x` is unset or empty. A
+/// `$(...)` in the default runs only then.
+pub fn takes_default(var: &VarRef, lookup: &dyn Lookup) -> bool {
+    var.default.is_some() && own_value(var, lookup).is_none_or(|value| value.is_empty())
+}
+
+/// The value of the variable itself, before any default.
+fn own_value(var: &VarRef, lookup: &dyn Lookup) -> Option<OsString> {
+    match &var.name {
         VarName::Named(name) => lookup.var(name),
         VarName::Positional(n) => lookup.positional().get(*n).cloned(),
         VarName::Status => Some(lookup.last_status().to_string().into()),
@@ -359,13 +387,6 @@ fn var_value(var: &VarRef, lookup: &dyn Lookup) -> Result<OsString, ExpandError>
                 .to_string()
                 .into(),
         ),
-    };
-    match (value, &var.default) {
-        // `${x:-d}` takes the default when x is unset or empty, as in bash.
-        (Some(value), Some(default)) if value.is_empty() => joined(default, lookup),
-        (Some(value), _) => Ok(value),
-        (None, Some(default)) => joined(default, lookup),
-        (None, None) => Err(undefined(var, lookup)),
     }
 }
 
@@ -503,31 +524,30 @@ pub fn argument(
 /// variable holds it.
 fn bound(bound: &RangeBound, lookup: &dyn Lookup) -> Result<(i64, String), ExpandError> {
     match bound {
-        RangeBound::Int(n) => {
-            // The grammar's `-? digits`, so the span's width is the text's;
-            // what it has beyond the value's own digits are leading zeros.
-            let written = n.span.end - n.span.start;
-            let natural = n.value.to_string();
-            let text = if written > natural.len() {
-                let sign = if n.value < 0 { "-" } else { "" };
-                let digits = n.value.unsigned_abs().to_string();
-                format!("{sign}{digits:0>pad$}", pad = written - sign.len())
-            } else {
-                natural
-            };
-            Ok((n.value, text))
-        }
-        RangeBound::Var(var) => {
-            let value = var_value(var, lookup)?;
-            let text = value.to_string_lossy();
-            let text = text.trim();
-            let n = text.parse().map_err(|_| ExpandError::NotAnInteger {
-                name: text.to_owned(),
-                span: var.span.into(),
-            })?;
-            Ok((n, text.to_owned()))
+        RangeBound::Int(n) => Ok((n.value, n.text.clone())),
+        RangeBound::Var(var) => bound_value(&var_value(var, lookup)?, var.span),
+        RangeBound::Subst(word) => {
+            let bytes = trim_newlines(lookup.substitution(word.span).unwrap_or_default());
+            bound_value(OsStr::from_bytes(bytes), word.span)
         }
     }
+}
+
+/// A bound's expanded text, spaces around it aside, as a whole number.
+fn bound_value(value: &OsStr, span: Span) -> Result<(i64, String), ExpandError> {
+    let text = value.to_string_lossy();
+    let text = text.trim();
+    let n = text.parse().map_err(|_| {
+        let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+        let name = text.to_owned();
+        let span = span.into();
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            ExpandError::BoundOutOfRange { name, span }
+        } else {
+            ExpandError::NotAnInteger { name, span }
+        }
+    })?;
+    Ok((n, text.to_owned()))
 }
 
 /// Whether a range bound is written with a leading zero (`01`, `-05`).

@@ -699,10 +699,14 @@ impl Graph<'_> {
                 ListItem::Word(word) => ports.extend(self.substs(word)),
                 ListItem::Range { from, to, .. } => {
                     for bound in [from, to] {
-                        if let RangeBound::Var(var) = bound
-                            && let Some(default) = &var.default
-                        {
-                            ports.extend(self.substs(default));
+                        match bound {
+                            RangeBound::Var(var) => {
+                                if let Some(default) = &var.default {
+                                    ports.extend(self.substs(default));
+                                }
+                            }
+                            RangeBound::Subst(word) => ports.extend(self.substs(word)),
+                            RangeBound::Int(_) => {}
                         }
                     }
                 }

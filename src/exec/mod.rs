@@ -35,8 +35,8 @@ use tokio::io::AsyncReadExt;
 
 use crate::expand::{self, Lookup};
 use crate::syntax::ast::{
-    Block, BlockKind, Connector, ForLoop, List, ListItem, Pipeline, Setting, Span, Spanned, Stage,
-    Stmt, StmtKind, VarName, VarRef, Word, WordPart,
+    Block, BlockKind, Connector, ForLoop, List, ListItem, Pipeline, RangeBound, Setting, Span,
+    Spanned, Stage, Stmt, StmtKind, VarName, VarRef, Word, WordPart,
 };
 
 use supervise::{CancelScope, Reason, Supervisor};
@@ -745,14 +745,20 @@ impl<'r> Interp<'r> {
     /// Sets a variable in `scope`, hiding its value from then on if it is
     /// a secret.
     fn set_var(&self, scope: &mut Scope, name: &str, value: OsString, how: Assign) {
-        if let Some(value) = scope.set(name, value, how)
-            && !value.is_empty()
-        {
-            let mut secrets = self.secrets.borrow_mut();
-            if !secrets.iter().any(|secret| secret == value.as_bytes()) {
-                secrets.push(value.as_bytes().to_vec());
-                self.reporter.secret(value.as_bytes());
-            }
+        if let Some(value) = scope.set(name, value, how) {
+            self.hide(value.as_bytes());
+        }
+    }
+
+    /// Hides a secret's value, as `***`, in everything printed from then on.
+    fn hide(&self, value: &[u8]) {
+        if value.is_empty() {
+            return;
+        }
+        let mut secrets = self.secrets.borrow_mut();
+        if !secrets.iter().any(|secret| secret == value) {
+            secrets.push(value.to_vec());
+            self.reporter.secret(value);
         }
     }
 
@@ -1186,13 +1192,35 @@ impl<'r> Interp<'r> {
         var: &str,
         items: &[ListItem],
     ) -> Result<Vec<OsString>, PipeOutcome> {
-        let words: Vec<&Word> = items
-            .iter()
-            .filter_map(|item| match item {
-                ListItem::Word(word) => Some(word),
-                ListItem::Range { .. } => None,
-            })
-            .collect();
+        // The list's words, and the defaults a range's bounds take, which
+        // may hold a `$(...)` (`1..${n:-$(nproc)}`).
+        let empty = HashMap::new();
+        let before = View {
+            interp: self,
+            scope,
+            substs: &empty,
+        };
+        let mut words: Vec<&Word> = Vec::new();
+        for item in items {
+            match item {
+                ListItem::Word(word) => words.push(word),
+                ListItem::Range { from, to, .. } => {
+                    for bound in [from, to] {
+                        match bound {
+                            RangeBound::Var(var) => {
+                                if let Some(default) = &var.default
+                                    && expand::takes_default(var, &before)
+                                {
+                                    words.push(default);
+                                }
+                            }
+                            RangeBound::Subst(word) => words.push(word),
+                            RangeBound::Int(_) => {}
+                        }
+                    }
+                }
+            }
+        }
         let substs = self.run_substs(scope, io, &words).await?;
         let view = View {
             interp: self,
@@ -1256,8 +1284,8 @@ impl<'r> Interp<'r> {
                 match part {
                     WordPart::Subst { body, span } => pending.push((body, *span)),
                     WordPart::Var(var) => {
-                        if let (Some(default), VarName::Named(name)) = (&var.default, &var.name)
-                            && view.var(name).is_none_or(|value| value.is_empty())
+                        if let Some(default) = &var.default
+                            && expand::takes_default(var, &view)
                         {
                             stack.push(default);
                         }

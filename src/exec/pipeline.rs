@@ -94,6 +94,15 @@ impl Interp<'_> {
                     span: assign.value.span.into(),
                 }));
             }
+            // A secret's name given a value for one command (`TOKEN=$(cat
+            // other) cmd`) holds a secret, as `let` on it makes one.
+            if scope
+                .vars
+                .get(&assign.name.name)
+                .is_some_and(|var| var.secret)
+            {
+                self.hide(value.as_bytes());
+            }
             env.push((OsString::from(&assign.name.name), value));
         }
         // Only a name without a `/` is looked for on PATH: a thousand

@@ -365,10 +365,21 @@ pub enum ListItem {
     },
 }
 
+/// A range bound written out: its value, and its text as written (`08`
+/// and `-0` are 8 and 0, their text decides the zero padding).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntBound {
+    pub value: i64,
+    pub text: String,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum RangeBound {
-    Int(Spanned<i64>),
+    Int(IntBound),
     Var(VarRef),
+    /// `$(...)`, as a word of that one part.
+    Subst(Word),
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -505,10 +516,14 @@ pub fn walk_block<'a>(block: &'a Block, visit: &mut dyn FnMut(&'a Stmt)) {
                 ListItem::Word(word) => walk_word(word, visit),
                 ListItem::Range { from, to, .. } => {
                     for bound in [from, to] {
-                        if let RangeBound::Var(var) = bound
-                            && let Some(default) = &var.default
-                        {
-                            walk_word(default, visit);
+                        match bound {
+                            RangeBound::Var(var) => {
+                                if let Some(default) = &var.default {
+                                    walk_word(default, visit);
+                                }
+                            }
+                            RangeBound::Subst(word) => walk_word(word, visit),
+                            RangeBound::Int(_) => {}
                         }
                     }
                 }

@@ -296,6 +296,7 @@ impl Dumper {
         match bound {
             RangeBound::Int(int) => format!("{}{}", int.value, self.at(int.span)),
             RangeBound::Var(var) => self.var(var, &mut Vec::new()),
+            RangeBound::Subst(word) => format!("$(...){}", self.at(word.span)),
         }
     }
 

@@ -67,15 +67,11 @@ pub enum ParseError {
     },
 
     #[error("`{keyword}` cannot be piped")]
-    #[diagnostic(
-        code(pipe::parse::statement_piped),
-        help(
-            "`{keyword}` is a statement, not a command: put it in a block with what it is for (`{{ cd dir ; make }} | tee log`)"
-        )
-    )]
+    #[diagnostic(code(pipe::parse::statement_piped), help("{help}"))]
     StatementPiped {
         keyword: &'static str,
-        #[label("a pipe after a `{keyword}` statement")]
+        help: &'static str,
+        #[label("a pipe after the `{keyword}` statement")]
         span: SourceSpan,
     },
 
@@ -210,6 +206,15 @@ pub enum ParseError {
         label: &'static str,
     },
 
+    #[error("`{name}` is not a variable name")]
+    #[diagnostic(code(pipe::parse::invalid_name), help("{help}"))]
+    InvalidName {
+        name: String,
+        help: String,
+        #[label("not a name")]
+        span: SourceSpan,
+    },
+
     #[error("`&` is not supported")]
     #[diagnostic(
         code(pipe::parse::background),
@@ -308,9 +313,10 @@ pub enum ParseError {
     #[error("duration without a unit")]
     #[diagnostic(
         code(pipe::parse::duration_without_unit),
-        help("add a unit, e.g. `5s` or `150ms`")
+        help("add a unit: `{number}s` for seconds, `{number}ms` for milliseconds")
     )]
     DurationWithoutUnit {
+        number: String,
         #[label("needs a unit: us, ms, s, m, h or d")]
         span: SourceSpan,
     },
@@ -414,6 +420,7 @@ impl ParseError {
             | ParseError::HereDocument { span }
             | ParseError::Background { span }
             | ParseError::MissingValue { span, .. }
+            | ParseError::InvalidName { span, .. }
             | ParseError::ValueNotOneWord { span, .. }
             | ParseError::TooManyWords { span, .. }
             | ParseError::MissingTarget { span, .. }
@@ -424,7 +431,7 @@ impl ParseError {
             | ParseError::UnsupportedRedirect { span, .. }
             | ParseError::StatementRedirect { span, .. }
             | ParseError::UnsupportedExpansion { span, .. }
-            | ParseError::DurationWithoutUnit { span }
+            | ParseError::DurationWithoutUnit { span, .. }
             | ParseError::InvalidDuration { span, .. }
             | ParseError::DurationTooLarge { span }
             | ParseError::UnknownSignal { span, .. }
@@ -480,7 +487,10 @@ mod tests {
                 reason: "not one of the supported forms",
                 span,
             },
-            ParseError::DurationWithoutUnit { span },
+            ParseError::DurationWithoutUnit {
+                number: "5".into(),
+                span,
+            },
             ParseError::InvalidDuration {
                 reason: "negative",
                 span,
@@ -542,6 +552,7 @@ mod tests {
             ParseError::BraceInArguments { span },
             ParseError::StatementPiped {
                 keyword: "cd",
+                help: "",
                 span,
             },
             ParseError::StatementRedirect {
@@ -550,6 +561,11 @@ mod tests {
                 span,
             },
             ParseError::LeadingOperator { op: "|", span },
+            ParseError::InvalidName {
+                name: "my-var".into(),
+                help: String::new(),
+                span,
+            },
         ]
     }
 
@@ -594,6 +610,7 @@ mod tests {
             ParseError::StatementPiped { .. } => 34,
             ParseError::StatementRedirect { .. } => 35,
             ParseError::LeadingOperator { .. } => 36,
+            ParseError::InvalidName { .. } => 37,
         }
     }
 

@@ -589,7 +589,7 @@ fn range(pair: Pair<'_>) -> Result<ListItem, ParseError> {
     }
 }
 
-/// `range_bound`: an integer or a variable.
+/// `range_bound`: an integer, a variable or a `$(...)`.
 fn range_bound(pair: Pair<'_>) -> Result<RangeBound, ParseError> {
     let span = span_of(&pair);
     let child = children(pair)
@@ -598,6 +598,7 @@ fn range_bound(pair: Pair<'_>) -> Result<RangeBound, ParseError> {
     match child.as_rule() {
         Rule::int => Ok(RangeBound::Int(values::int(&child)?)),
         Rule::var => Ok(RangeBound::Var(word::var(child)?)),
+        Rule::subst => Ok(RangeBound::Subst(word::subst_word(child)?)),
         _ => Err(unexpected(&child)),
     }
 }

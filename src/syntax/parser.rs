@@ -86,6 +86,9 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     if positives.contains(&Rule::var_default_op) || positives.contains(&Rule::var_number) {
         return unsupported_parameter(source, pos, span);
     }
+    if let Some(error) = invalid_name(source, pos) {
+        return error;
+    }
     if positives.contains(&Rule::eq)
         && let Some(error) = missing_value(source, pos, span)
     {
@@ -134,8 +137,23 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         && !source[pos..].starts_with("||")
         && let Some(keyword) = statement_keyword(source, pos)
     {
+        let help = match keyword {
+            "cd" => {
+                "`cd` is a statement, not a command: put it in a block with what it is for \
+                 (`{ cd dir ; make } | tee log`)"
+            }
+            "exit" => {
+                "`exit` ends the script and writes nothing: print what the pipe is for \
+                 first (`echo \"reason\" | tee -a log ; exit 1`)"
+            }
+            _ => {
+                "an assignment is a statement, not a command, and writes nothing: to give \
+                 it a pipeline's output, capture it (`let x = $(cmd | filter)`)"
+            }
+        };
         return ParseError::StatementPiped {
             keyword,
+            help,
             span: Span::new(pos, pos + 1).into(),
         };
     }
@@ -164,6 +182,11 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             span: span.into(),
         };
     }
+    if positives.contains(&Rule::lbrace)
+        && let Some(error) = spaced_unit(source, pos)
+    {
+        return error;
+    }
     let mut expected: Vec<&'static str> = Vec::new();
     for rule in positives {
         if let Some(words) = describe(rule)
@@ -179,6 +202,33 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         found: found_at(source, pos),
         span: span.into(),
     }
+}
+
+/// `timeout 5 s {`: a duration's unit written apart from its number, which
+/// the header reads as a bare number, then a stray word.
+fn spaced_unit(source: &str, pos: usize) -> Option<ParseError> {
+    let unit_len = source[pos..]
+        .find(|c: char| c.is_whitespace() || c == '{')
+        .unwrap_or(source.len() - pos);
+    if !matches!(
+        &source[pos..pos + unit_len],
+        "us" | "ms" | "s" | "m" | "h" | "d"
+    ) {
+        return None;
+    }
+    let before = source[..pos].trim_end_matches([' ', '\t']);
+    if before.len() == pos {
+        return None;
+    }
+    let number_start = before.rfind(char::is_whitespace).map_or(0, |at| at + 1);
+    let number = &before[number_start..];
+    let keyword = before[..number_start].split_whitespace().next_back()?;
+    let is_number = number.bytes().any(|b| b.is_ascii_digit())
+        && number.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    (is_number && matches!(keyword, "timeout" | "grace")).then(|| ParseError::InvalidDuration {
+        reason: "a space between the number and its unit",
+        span: Span::new(number_start, pos + unit_len).into(),
+    })
 }
 
 /// bash syntax that pest stops in the middle of, named: process
@@ -516,6 +566,67 @@ fn assignment_words(
         _ => return None,
     };
     Some((keyword, words))
+}
+
+/// `let my-var = 1`, `export 2x = a`, `let $x = 1`: the parse stopped in
+/// or at a word after `let`, `export` or `secret` that is no name.
+fn invalid_name(source: &str, pos: usize) -> Option<ParseError> {
+    // bash's `x+=more`, named by `missing_value`.
+    if source[pos..].starts_with("+=") {
+        return None;
+    }
+    let start = source[..pos]
+        .rfind(['\n', ';', '{', '&', '|'])
+        .map_or(0, |at| at + 1);
+    let statement = &source[start..];
+    let keyword_at = start + (statement.len() - statement.trim_start().len());
+    let keyword = ["let", "export", "secret"]
+        .into_iter()
+        .find(|keyword| source[keyword_at..].starts_with(&format!("{keyword} ")))?;
+    let after = &source[keyword_at + keyword.len()..];
+    let name_at = keyword_at + keyword.len() + (after.len() - after.trim_start().len());
+    let name_len = source[name_at..]
+        .find(|c: char| c.is_whitespace() || matches!(c, '=' | ';' | '|' | '&' | '}'))
+        .unwrap_or(source.len() - name_at);
+    let is_name = |text: &str| {
+        text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let name = &source[name_at..name_at + name_len];
+    if name.is_empty() || is_name(name) || !(name_at..name_at + name_len).contains(&pos) {
+        return None;
+    }
+    let unquoted = name
+        .strip_prefix('\'')
+        .and_then(|rest| rest.strip_suffix('\''))
+        .or_else(|| {
+            name.strip_prefix('"')
+                .and_then(|rest| rest.strip_suffix('"'))
+        });
+    let rule = "a name is letters, digits and `_`, not starting with a digit";
+    let help = if let Some(bare) = name.strip_prefix('$').filter(|bare| is_name(bare)) {
+        format!("a name is written without its `$`: `{keyword} {bare} = VALUE`")
+    } else if let Some(bare) = unquoted.filter(|bare| is_name(bare)) {
+        format!("a name is not quoted: `{keyword} {bare} = VALUE`")
+    } else {
+        let mut fixed: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        if fixed.starts_with(|c: char| c.is_ascii_digit()) {
+            fixed.insert(0, '_');
+        }
+        if fixed.chars().any(|c| c.is_ascii_alphanumeric()) {
+            format!("{rule}: `{keyword} {fixed} = VALUE`")
+        } else {
+            rule.to_owned()
+        }
+    };
+    Some(ParseError::InvalidName {
+        name: name.to_owned(),
+        help,
+        span: Span::new(name_at, name_at + name_len).into(),
+    })
 }
 
 /// `export NAME` with no value, as bash exports a variable it has, or

@@ -752,7 +752,7 @@ fn errors() {
     check_error("echo \"at `date`\"", "backquote", 9..15);
     check_error("echo a`b", "backquote", 6..7);
     check_error("a ${f%.txt}.bak", "unsupported_expansion", 2..11);
-    check_error("let 9 = 1", "unexpected", 4..5);
+    check_error("let 9 = 1", "invalid_name", 4..5);
     check_error("a |", "trailing_operator", 2..3);
     check_error("a &&", "trailing_operator", 2..4);
     check_error("a ||\n", "trailing_operator", 2..4);

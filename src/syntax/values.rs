@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::ast::{Setting, Span, Spanned, Word, WordPart};
+use super::ast::{IntBound, Setting, Span, Spanned, Word, WordPart};
 use super::error::ParseError;
 use super::lower::{Pair, span_of};
 
@@ -67,7 +67,10 @@ pub(super) fn duration(word: Word) -> Result<Setting<Duration>, ParseError> {
             reason,
             span: span.into(),
         }),
-        Err(DurationError::NoUnit) => Err(ParseError::DurationWithoutUnit { span: span.into() }),
+        Err(DurationError::NoUnit) => Err(ParseError::DurationWithoutUnit {
+            number: text,
+            span: span.into(),
+        }),
         Err(DurationError::TooLarge) => Err(ParseError::DurationTooLarge { span: span.into() }),
     }
 }
@@ -106,6 +109,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         // coreutils' timeout takes days too.
         "d" => 86_400_000_000_000,
         "" => return Err(DurationError::NoUnit),
+        // `1_000ms`, `0x10s`: the number stopped short, not the unit.
+        _ if unit.bytes().any(|b| b.is_ascii_digit()) => return Err(invalid("not a number")),
         _ => return Err(invalid("unknown unit")),
     };
     let too_large = DurationError::TooLarge;
@@ -272,11 +277,15 @@ pub fn parse_max(text: &str) -> Result<usize, MaxError> {
 }
 
 /// `int`: an integer end of a range.
-pub(super) fn int(pair: &Pair<'_>) -> Result<Spanned<i64>, ParseError> {
+pub(super) fn int(pair: &Pair<'_>) -> Result<IntBound, ParseError> {
     let span: Span = span_of(pair);
-    let value = pair
-        .as_str()
+    let text = pair.as_str();
+    let value = text
         .parse()
         .map_err(|_| ParseError::NumberOutOfRange { span: span.into() })?;
-    Ok(Spanned { value, span })
+    Ok(IntBound {
+        value,
+        text: text.to_owned(),
+        span,
+    })
 }

@@ -128,6 +128,15 @@ fn refuse_backquote(text: &str, start: usize, escapes: bool) -> Result<(), Parse
     Ok(())
 }
 
+/// A `subst` standing alone, as a word of that one part (a range bound).
+pub(super) fn subst_word(pair: Pair<'_>) -> Result<Word, ParseError> {
+    let span = span_of(&pair);
+    Ok(Word {
+        parts: vec![expansion(pair)?],
+        span,
+    })
+}
+
 /// `subst`, `var` and `args`: the parts that expand.
 fn expansion(pair: Pair<'_>) -> Result<WordPart, ParseError> {
     let span = span_of(&pair);

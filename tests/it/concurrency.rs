@@ -995,10 +995,52 @@ fn durations() {
         ("timeout 1.5s { true }", 0, 0.0),
         ("timeout 5m { true }", 0, 0.0),
         ("timeout 1h { true }", 0, 0.0),
+        ("timeout 2s grace 1.5s { true }", 0, 0.0),
+        ("timeout 1d grace 5m { true }", 0, 0.0),
     ] {
         let run = Test::new().script(script).status(status).run();
         assert!(secs(&run) >= at_least, "{script}: {:?}", run.elapsed);
         assert!(secs(&run) < 2.0, "{script}: {:?}", run.elapsed);
+    }
+    // A bare number, a duration's or a grace's, is refused before anything
+    // runs, with a label and help that ask for a unit.
+    // What is wrong is named: a number that stops short (`1_000ms` was an
+    // "unknown unit", though `ms` is one), or a unit that is none.
+    for (duration, reason) in [
+        ("1_000ms", "not a number"),
+        ("0x10s", "not a number"),
+        ("5M", "unknown unit"),
+        ("1sec", "unknown unit"),
+    ] {
+        Test::new()
+            .script(format!("timeout {duration} {{ true }}"))
+            .status(2)
+            .stderr_has(&format!("invalid duration: {reason}"))
+            .run();
+    }
+    // The help writes the number with units (it said `5s` whatever the
+    // number was).
+    for (script, help) in [
+        (
+            "timeout 5 { true }",
+            "`5s` for seconds, `5ms` for milliseconds",
+        ),
+        ("timeout 1.5 { true }", "`1.5s` for seconds, `1.5ms` for"),
+        ("timeout 0 { true }", "`0s` for seconds"),
+        ("timeout 1s grace 2 { true }", "`2s` for seconds"),
+        (
+            "timeout 1s signal KILL grace .5 { true }",
+            "`.5s` for seconds",
+        ),
+    ] {
+        let run = Test::new()
+            .script(format!("touch ran\n{script}"))
+            .status(2)
+            .stderr_has("pipe::parse::duration_without_unit")
+            .stderr_has("needs a unit: us, ms, s, m, h or d")
+            .stderr_has(&format!("help: add a unit: {help}"))
+            .run();
+        assert!(!run.dir.join("ran").exists(), "{script}");
     }
 }
 
@@ -1190,6 +1232,39 @@ fn timeout_signal_option() {
         .stdout("got-int\n")
         .status(124)
         .run();
+}
+
+/// SIG is a name, with or without `SIG`, in any case, or a number; the
+/// signal sent is the one named, and 0 or a number past 64 is refused.
+#[test]
+fn timeout_signal_forms() {
+    for (sig, ended) in [
+        ("TERM", "ended by SIGTERM"),
+        ("SIGTERM", "ended by SIGTERM"),
+        ("term", "ended by SIGTERM"),
+        ("15", "ended by SIGTERM"),
+        ("HUP", "ended by SIGHUP"),
+        ("SigHup", "ended by SIGHUP"),
+        ("1", "ended by SIGHUP"),
+        ("INT", "ended by SIGINT"),
+        ("sigint", "ended by SIGINT"),
+        ("2", "ended by SIGINT"),
+        ("64", "ended by signal 64"),
+    ] {
+        Test::new()
+            .script(format!("timeout 50ms signal {sig} {{ sleep 5 }}"))
+            .status(124)
+            .stderr_has(ended)
+            .run();
+    }
+    for sig in ["0", "65", "SIGNOPE", "-9", "9x"] {
+        let run = Test::new()
+            .script(format!("touch ran\ntimeout 5s signal {sig} {{ true }}"))
+            .status(2)
+            .stderr_has("pipe::parse::unknown_signal")
+            .run();
+        assert!(!run.dir.join("ran").exists(), "{sig}");
+    }
 }
 
 #[test]

@@ -268,6 +268,32 @@ fn a_default_in_double_quotes_is_double_quoted_text() {
     );
 }
 
+/// A `$(...)` in the default of a script argument (`${1:-$(pwd)}`) runs
+/// when the argument is missing or empty, as for a named variable, in a
+/// command's words, a redirect's, a here-string's and a header value's;
+/// it was never run, and the default read as empty. Given, it is not run.
+#[test]
+fn a_default_of_an_argument_runs_its_substitution() {
+    ok(
+        "echo ${1:-$(echo one)} \"[${2:-$(echo two)}]\"\n\
+         echo file > ${1:-$(echo out)}\ncat out\n\
+         cat <<< ${1:-$(echo here)}\n\
+         timeout ${1:-$(echo 5s)} { echo in-time }\n\
+         parallel max ${1:-$(echo 2)} { echo branch }",
+        "one [two]\nfile\nhere\nin-time\nbranch\n",
+    );
+    Test::new()
+        .script("echo ${1:-$(touch ran)} ${2:-$(echo two)}")
+        .args(["given", ""])
+        .stdout("given two\n")
+        .run();
+    Test::new()
+        .script("touch ran\necho ${1:-$(touch no)}\nls")
+        .arg("given")
+        .stdout("given\nran\nscript.pipe\n")
+        .run();
+}
+
 /// In a default inside double quotes, `\}` is a `}` that does not close
 /// the `${`, as in bash (`"${x:-a\}b}"` is `a}b`); it kept its backslash.
 /// Elsewhere in double quotes `\}` stays as written, as in bash.
@@ -292,6 +318,32 @@ fn a_brace_in_an_unquoted_default_is_text() {
         .file("s.pipe", "echo ${u:-a{b}\n")
         .args(["fmt", "--check", "s.pipe"])
         .run();
+}
+
+/// A word after `let`, `export` or `secret` that is no name is named as
+/// such, with the name to write: it was "`let my` has no value" for
+/// `let my-var = 1`, or "expected a name, found a word" with no help.
+#[test]
+fn an_assignment_to_no_name_says_so() {
+    for (script, help) in [
+        ("let my-var = 1", "my_var = VALUE`"),
+        ("true && export 2x = a", "_2x = VALUE`"),
+        (
+            "secret $token = x",
+            "written without its `$`: `secret token = VALUE`",
+        ),
+        ("{ let 'x' = 1 }", "a name is not quoted: `let x = VALUE`"),
+    ] {
+        Test::new()
+            .script(script)
+            .status(2)
+            .stderr_has("pipe::parse::invalid_name")
+            .stderr_has("is not a variable name")
+            .stderr_has(help)
+            .run();
+    }
+    fails("let x+=1", 2, "pipe has no `+=`");
+    fails("let x", 2, "`let x` has no value");
 }
 
 /// Each prefix assignment sees the ones before it, as in bash; the
@@ -1049,27 +1101,33 @@ fn redirects_apply_left_to_right() {
 #[test]
 fn redirect_files_respect_umask() {
     use std::os::unix::fs::PermissionsExt;
-    // Every kind of redirect, on commands and blocks alike.
+    // Every kind of redirect, on commands and blocks alike. A umask that
+    // keeps group write tells 0666 & ~umask (0664) from a fixed 0644.
     let test = Test::new().script(
         "echo s > out\necho s >> o1\necho s 2> o2\necho s &> o3\necho s 2>> o4\n\
-         { echo s } > o5\nparallel { echo s } > o6\necho s | fanout { cat > o7 ; cat } > o8",
+         { echo s } > o5\nparallel { echo s } > o6\necho s | fanout { cat > o7 ; cat } > o8\n\
+         echo s &>> o9\nfor i in 1 { echo s } 2> o10\ntimeout 5s { echo s } &>> o11\n\
+         parallel { echo s > o12 ; echo s >> o13 }\necho s | { cat } 1> o14 | cat",
     );
     let mut command = test.command();
     // SAFETY: umask in the forked child before exec only.
     unsafe {
         std::os::unix::process::CommandExt::pre_exec(&mut command, || {
-            libc::umask(0o027);
+            libc::umask(0o002);
             Ok(())
         });
     }
     let status = command.status().unwrap();
     assert!(status.success());
-    for name in ["out", "o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8"] {
+    for name in [
+        "out", "o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o9", "o10", "o11", "o12", "o13",
+        "o14",
+    ] {
         let mode = std::fs::metadata(test.path().join(name))
             .unwrap()
             .permissions()
             .mode();
-        assert_eq!(mode & 0o777, 0o640, "{name}");
+        assert_eq!(mode & 0o777, 0o664, "{name}");
     }
 }
 
@@ -1944,4 +2002,311 @@ fn not_found_points_at_the_program_after_prefix_assignments() {
         .stderr_has("1 │ A=1 B=\"x y\" catt arg\n   ·             ──┬─\n")
         .stderr_has("did you mean `cat`?")
         .run();
+}
+
+/// `let`, `export`, `secret` and `cd` hold in the block they are written
+/// in, whatever kind it is: each pass of a `for` starts from the scope
+/// around the loop, each `parallel` or `fanout` branch has its own, and a
+/// block standing as a pipeline stage changes nothing around the pipeline.
+#[test]
+fn statements_are_scoped_by_every_block_kind() {
+    let test = Test::new().file("sub/f", "");
+    let dir = std::fs::canonicalize(test.path()).unwrap();
+    let dir = dir.display();
+    test.script(
+        "let v = outer\n\
+         for i in 1 2 { echo \"$i $v\"; let v = in$i; export E = e$i; secret S = s$i; cd sub; pwd; sh -c 'echo $E $S' }\n\
+         timeout 5s { let v = t; export E = t; secret S = t; cd sub }\n\
+         parallel { { let v = p; export E = p; cd sub; sh -c 'echo $E'; pwd } ; echo \"$v ${E:-no-E}\"; pwd }\n\
+         echo in | fanout { { let v = f; cd sub; cat; pwd } ; { cat; echo $v; pwd } }\n\
+         echo x | { let v = st; export E = st; secret S = st; cd sub; cat } | { cat; echo $v; pwd }\n\
+         echo \"$v ${E:-no-E} ${S:-no-S}\"\npwd\nsh -c 'echo ${E:-no-E} ${S:-no-S}'",
+    )
+    .stdout(format!(
+        "1 outer\n{dir}/sub\ne1 s1\n2 outer\n{dir}/sub\ne2 s2\n\
+         p\n{dir}/sub\nouter no-E\n{dir}\n\
+         in\n{dir}/sub\nin\nouter\n{dir}\n\
+         x\nouter\n{dir}\n\
+         outer no-E no-S\n{dir}\nno-E no-S\n"
+    ))
+    .run();
+}
+
+/// A command's redirects apply left to right as in bash, several of one
+/// fd too: each `>` target is created (truncated), and the last one of
+/// each fd is what the command gets; `2>&1` copies fd 1 as it is at that
+/// point (`2>> f 2>&1` leaves `f` as it was).
+#[test]
+fn several_redirects_of_one_fd_apply_left_to_right() {
+    let both = "sh -c 'echo out; echo err >&2'";
+    let run = Test::new()
+        .script(format!(
+            "{both} > o1 2>&1\n\
+             {both} > a1 > b1\n\
+             {both} 2> a2 2> b2\n\
+             {both} &> a3 > b3\n\
+             {both} > a4 &> b4\n\
+             {both} > a5 2>&1 > b5\n\
+             {both} 1> a6 2>&1 1>&2\n\
+             {both} >&2 2> e7\n\
+             {both} 2>> o8 2>&1\n\
+             cat < i1 < i2\n\
+             cat < i1 <<< here\n\
+             cat <<< first <<< second\n\
+             cat <<< text < i1\n\
+             echo to-err >&2 2>&1"
+        ))
+        .file("a1", "old\n")
+        .file("o8", "o8\n")
+        .file("i1", "i1\n")
+        .file("i2", "i2\n")
+        .stdout("out\nout\nerr\ni2\nhere\nsecond\ni1\n")
+        .run();
+    assert_eq!(run.stderr(), "err\nout\nto-err\n");
+    for (name, contents) in [
+        ("o1", "out\nerr\n"),
+        ("a1", ""),
+        ("b1", "out\n"),
+        ("a2", ""),
+        ("b2", "err\n"),
+        ("a3", "err\n"),
+        ("b3", "out\n"),
+        ("a4", ""),
+        ("b4", "out\nerr\n"),
+        ("a5", "err\n"),
+        ("b5", "out\n"),
+        ("a6", "out\nerr\n"),
+        ("e7", "err\n"),
+        ("o8", "o8\n"),
+    ] {
+        assert_eq!(read(&run, name), contents, "{name}");
+    }
+}
+
+/// `<<< WORD` gives the command WORD's bytes and a newline, as in bash:
+/// raw bytes as they are, an empty word as one empty line, a word that
+/// ends in a newline with a second one, lines of a quoted word kept.
+#[test]
+fn here_string_is_its_bytes_and_a_newline() {
+    Test::new()
+        .script(
+            "cat <<< \"\\xff\\xfe\"\ncat <<< ''\ncat <<< \"a\\n\"\ncat <<< 'x\ny'\n\
+             let v = \"p  *\"\ncat <<< $v\ncat <<< a\\ b\ncat <<< \"$(printf 'z\\n\\n')\" | od -An -c",
+        )
+        .stdout(b"\xff\xfe\n\na\n\nx\ny\np  *\na b\n   z  \\n\n")
+        .run();
+}
+
+/// A `for` list word that is only `$(...)` is its output's lines: the
+/// trailing newline ends the last one, empty lines are skipped, spaces
+/// stay in their line, quoted or not, and a `\r` before a newline is
+/// part of its line, as bash (whose IFS has no `\r`) keeps it.
+#[test]
+fn a_substitution_in_a_for_list_is_split_into_lines() {
+    ok(
+        "for x in $(printf '\\na b \\n\\n\\nc\\n\\n') { printf '[%s]' $x }\n\
+         for x in \"$(printf ' d\\ne ')\" { printf '[%s]' $x }\n\
+         for x in $(printf 'f') { printf '[%s]' $x }\n\
+         for x in $(printf 'g\\r\\nh\\r\\n') { printf '[%s]' $x | od -An -c | tr -s ' ' }",
+        "[a b ][c][ d][e ][f] [ g \\r ]\n [ h \\r ]\n",
+    );
+}
+
+/// A range bound's default may hold a `$(...)` (`1..${n:-$(nproc)}`, as
+/// `pipe graph` and `pipe check` read it): it runs when the variable is
+/// unset or empty, and its failure fails the loop. It was never run, and
+/// the bound read as empty: "`` is not an integer".
+#[test]
+fn a_range_bound_default_runs_its_substitution() {
+    ok(
+        "for i in 1..${n:-$(echo 3)} { printf $i }\n\
+         parallel for i in ${1:-$(echo 2)}..${m:-$(echo 1)} { printf $i }\n\
+         let n = 2\nfor i in 1..${n:-$(touch ran; echo 3)} { printf $i }\nls",
+        "1232112script.pipe\n",
+    );
+    let run = Test::new()
+        .script("for i in 1..${n:-$(exit 4)} { touch ran }")
+        .status(4)
+        .stderr_has("`exit 4` in a `$(...)`")
+        .run();
+    assert!(!run.dir.join("ran").exists());
+}
+
+/// A bound written out may have a `+`, as in bash's `{1..+3}` and as a
+/// variable's value may (it was no range but the one item `1..+3`); and
+/// it pads with zeros as bash does, by its text as written: `-0` is 0 and
+/// pads nothing (it padded `00 01 02`), `-00` pads to three, `+01` pads
+/// nothing, as a variable holding the same text does.
+#[test]
+fn range_bounds_are_read_as_bash_reads_them() {
+    ok(
+        "for i in 1..+3 { printf \"$i \" }\nfor i in +1..03 { printf \"$i \" }\n\
+         for i in +01..2 { printf \"$i \" }\nfor i in -0..2 { printf \"$i \" }\n\
+         for i in -00..1 { printf \"$i \" }\nlet z = -0\nfor i in $z..1 { printf \"$i \" }\n\
+         for i in 1..+ ++1..2 { printf \"$i \" }",
+        "1 2 3 01 02 03 1 2 0 1 2 000 001 0 1 1..+ ++1..2 ",
+    );
+}
+
+/// A range bound may be a `$(...)` (`1..$(nproc)`), as it may be a
+/// variable: its output, trailing newlines and spaces aside, is the
+/// bound, and its failure fails the loop. It was no range: the one item
+/// `1..4`, the loop running once.
+#[test]
+fn a_range_bound_may_be_a_substitution() {
+    ok(
+        "for i in 1..$(echo 3) { printf $i }\n\
+         parallel for i in $(printf ' 3 \\n')..$(echo 1) { printf $i }\n\
+         for i in $(echo 1)..2 4..$(echo 5) { printf $i }\n\
+         for x in $(echo 1)..$(echo 2)x { printf \"[$x]\" }\n\
+         for x in $(printf 'a\\nb') { printf \"[$x]\" }",
+        "1233211245[1..2x][a][b]",
+    );
+    fails(
+        "for i in 1..$(echo many) { true }",
+        1,
+        "`many` is not an integer",
+    );
+    let run = Test::new()
+        .script("for i in 1..$(exit 3) { touch ran }")
+        .status(3)
+        .stderr_has("`exit 3` in a `$(...)`")
+        .run();
+    assert!(!run.dir.join("ran").exists());
+    Test::new()
+        .file("s.pipe", "for i in 1..$(echo $nope) { true }\n")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("undefined variable `nope`")
+        .run();
+}
+
+/// Ranges count from the first bound to the second, both included: up,
+/// down, one item when they are equal, across zero and all negative,
+/// from a variable too, out to the ends of a 64-bit integer; one of
+/// more than 10,000,000 items is refused before the loop runs, written
+/// out or from a variable, and a bound past 64 bits is a parse error.
+#[test]
+fn ranges_at_their_edges() {
+    ok(
+        "for i in 5..5 { printf \"[$i]\" }\nfor i in -3..-1 { printf \"[$i]\" }\n\
+         for i in 1..-1 { printf \"[$i]\" }\nlet n = -2\nfor i in $n..$n { printf \"[$i]\" }\n\
+         let z = 0\nfor i in 1..$z { printf \"[$i]\" }\n\
+         for i in 9223372036854775806..9223372036854775807 { printf \"[$i]\" }\n\
+         for i in -9223372036854775807..-9223372036854775808 { printf \"[$i]\" }",
+        "[5][-3][-2][-1][1][0][-1][-2][1][0]\
+         [9223372036854775806][9223372036854775807]\
+         [-9223372036854775807][-9223372036854775808]",
+    );
+    for script in [
+        "touch ran\nfor i in 1..10000001 { touch no }",
+        "touch ran\nlet n = 10000001\nfor i in $n..1 { touch no }",
+        "touch ran\nparallel for i in -9223372036854775808..9223372036854775807 { touch no }",
+    ] {
+        let run = Test::new()
+            .script(script)
+            .status(1)
+            .stderr_has("pipe::run::range_too_long")
+            .stderr_has("range too long: ")
+            .stderr_has("a range may hold at most 10,000,000 items")
+            .run();
+        assert!(run.dir.join("ran").exists(), "{script}");
+        assert!(!run.dir.join("no").exists(), "{script}");
+    }
+    Test::new()
+        .script("touch ran\nfor i in 1..9223372036854775808 { true }")
+        .status(2)
+        .stderr_has("pipe::parse::number_out_of_range")
+        .run();
+    Test::new()
+        .script("let n = abc\nfor i in 1..$n { true }")
+        .status(1)
+        .stderr_has("pipe::run::not_an_integer")
+        .stderr_has("a range bound must be a whole number")
+        .run();
+}
+
+/// Every block kind stands as a pipeline stage, first, in the middle or
+/// last, with the stage's stdin and stdout as its own: its commands read
+/// the pipe before it (a `parallel` branch excepted: it reads /dev/null)
+/// and write to the pipe after it.
+#[test]
+fn every_block_kind_is_a_pipeline_stage() {
+    Test::new()
+        .script(
+            "seq 3 | { cat; echo b } | tr '\\n' ' '\necho\n\
+             seq 3 | for i in a b { cat; echo $i } | tr '\\n' ' '\necho\n\
+             seq 3 | timeout 5s { cat; echo t } | tr '\\n' ' '\necho\n\
+             seq 3 | fanout { wc -l ; tail -n 1 } | tr '\\n' ' '\necho\n\
+             seq 3 | parallel { cat ; echo p } | tr '\\n' ' '\necho\n\
+             seq 2 | { cat } | for i in x { cat; echo $i } | timeout 5s { cat } | fanout { cat } | parallel { echo end } | cat",
+        )
+        .stdin("script stdin\n")
+        .stdout("1 2 3 b \n1 2 3 a b \n1 2 3 t \n3 3 \np \nend\n")
+        .run();
+}
+
+/// A prefix assignment is the environment of its command alone: not of
+/// the other stages of its pipeline, nor the other branches of its
+/// `parallel`, nor the commands after it in its `&&` list.
+#[test]
+fn prefix_assignments_reach_their_command_alone() {
+    ok(
+        "A=1 sh -c 'echo ${A:-u}' | B=2 sh -c 'cat; echo ${A:-u}${B:-u}'\n\
+         parallel { A=3 sh -c 'echo $A' ; sh -c 'echo ${A:-u}' }\n\
+         A=4 sh -c 'echo $A' && sh -c 'echo ${A:-u}' || true\n\
+         export A = outer\nA=5 sh -c 'echo $A'\nsh -c 'echo $A'",
+        "1\nu2\n3\nu\n4\nu\n5\nouter\n",
+    );
+}
+
+/// `&&` and `||` run left to right with equal precedence, as in bash: each
+/// runs its pipeline by the status of the one before it.
+#[test]
+fn and_or_lists_run_left_to_right() {
+    ok(
+        "false && echo a || echo b && echo c\n\
+         true || echo d && echo e\n\
+         false || false || echo f && false || echo g\n\
+         true &&\n  false ||\n  echo h\n\
+         false || false && echo no\necho \"status $?\"",
+        "b\nc\ne\nf\ng\nh\nstatus 1\n",
+    );
+}
+
+/// `exit` ends the script from inside a block that stands as a statement,
+/// a `for` or `timeout` body too; in a block that is a stage of a longer
+/// pipeline, or in a `parallel` branch, it ends only that.
+#[test]
+fn exit_inside_blocks() {
+    Test::new()
+        .script("for i in 1 2 3 { echo $i; exit 5 }\necho no")
+        .stdout("1\n")
+        .status(5)
+        .stderr_empty()
+        .run();
+    Test::new()
+        .script("timeout 5s { echo t; exit 6 }\necho no")
+        .stdout("t\n")
+        .status(6)
+        .stderr_empty()
+        .run();
+    Test::new()
+        .script("sh -c 'exit 7' || { exit }\necho no")
+        .stdout("")
+        .status(7)
+        .stderr_empty()
+        .run();
+    // A bare `exit` takes `$?` as it is where it stands, as in bash.
+    Test::new()
+        .script("sh -c 'exit 7' || { echo h; exit }\necho no")
+        .stdout("h\n")
+        .status(0)
+        .run();
+    ok(
+        "for i in 1 2 { echo $i; exit 0 } | cat\n\
+         echo q | timeout 5s { cat; exit 0; echo no } | cat\n\
+         parallel { exit 0 ; echo b }\necho after",
+        "1\nq\nb\nafter\n",
+    );
 }

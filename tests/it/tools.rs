@@ -510,6 +510,34 @@ fn trace_shows_prefix_assignments() {
     assert!(!stderr.contains("s3cr3tval"), "{stderr}");
 }
 
+/// A prefix assignment that gives a secret's name another value for one
+/// command (`TOKEN=$(cat other) cmd`) holds a secret, as `let` on that
+/// name does: hidden in the trace, the timeline and diagnostics. The
+/// trace showed it.
+#[test]
+fn a_prefix_assignment_to_a_secret_is_hidden() {
+    let run = Test::new()
+        .flag("-x")
+        .flag("--timeline")
+        .flag("t.json")
+        .script(
+            "secret S = first-value\nS=$(cat other) printenv S\n\
+             S=third-value sh -c 'exit 3' $S\n",
+        )
+        .file("other", "second-value\n")
+        .stdout("second-value\n")
+        .status(3)
+        .stderr_has("+ S='***' printenv S  # ")
+        .stderr_has("+ S='***' sh -c 'exit 3' '***'  # ")
+        .run();
+    let timeline = std::fs::read_to_string(run.dir.join("t.json")).unwrap();
+    for (what, text) in [("stderr", run.stderr()), ("timeline", timeline)] {
+        for value in ["first-value", "second-value", "third-value"] {
+            assert!(!text.contains(value), "{what} shows {value}:\n{text}");
+        }
+    }
+}
+
 /// `-x` writes bytes that are not UTF-8 and control characters as bash
 /// does, `$'\377'`, so that the line shows every byte, sends no escape
 /// sequence to the terminal, and can be pasted; a secret that is not
