@@ -59,14 +59,22 @@ impl Printer {
         let stderr = std::io::stderr();
         let plain =
             !stderr.is_terminal() || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let handler = if plain {
-            GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-                .with_links(false)
-                .with_width(80)
+        if plain {
+            Printer::plain()
         } else {
             let width = terminal_width().unwrap_or(80);
-            GraphicalReportHandler::new_themed(GraphicalTheme::unicode()).with_width(width)
-        };
+            let handler =
+                GraphicalReportHandler::new_themed(GraphicalTheme::unicode()).with_width(width);
+            Printer { handler }
+        }
+    }
+
+    /// Plain text, 80 columns wide: for stderr off a terminal, and for a
+    /// file or pipe a command's stderr was sent to.
+    pub fn plain() -> Printer {
+        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+            .with_links(false)
+            .with_width(80);
         Printer { handler }
     }
 

@@ -737,6 +737,15 @@ impl exec::Reporter for CliReporter<'_> {
         }
     }
 
+    fn error_to(&self, error: &RunError, secrets: &[Vec<u8>], to: std::os::fd::BorrowedFd<'_>) {
+        let text = Printer::plain().render(error, Some(self.source), secrets);
+        // Where the command's stderr went: a write that fails (a closed
+        // pipe) loses no more than the command's own message would have.
+        if let Ok(fd) = to.try_clone_to_owned() {
+            let _ = std::fs::File::from(fd).write_all(text.as_bytes());
+        }
+    }
+
     fn starting(&self, at: std::time::Duration, line: &str) {
         self.observer.starting(at, line);
     }

@@ -81,7 +81,7 @@ pub async fn spawn(
     own_cwd: &Path,
     take_terminal: bool,
     elsewhere: bool,
-) -> Result<i32, RunError> {
+) -> Result<i32, Refused> {
     // What this future holds while a start waits on a starter thread is
     // kept small (the program's path and the wait itself): a parallel
     // block's branches each hold one. The name is made again for an error.
@@ -90,21 +90,29 @@ pub async fn spawn(
     // Redirects first, then the program, as bash does them: `catt > out`
     // creates `out`, and `catt > no/dir/f` is the redirect's error
     // (status 1), not "command not found".
-    let io = apply_redirects(&plan.redirects, io.clone(), cwd)?;
-    let program = programs.resolve(
-        &plan.argv[0],
-        plan.path_var.as_deref(),
-        cwd,
-        plan.program_span,
-    )?;
+    let io = redirect_in_order(&plan.redirects, io.clone(), cwd)?;
+    let stderr = io.stderr.clone();
+    let refused = |error| Refused {
+        error,
+        stderr: stderr.clone(),
+    };
+    let program = programs
+        .resolve(
+            &plan.argv[0],
+            plan.path_var.as_deref(),
+            cwd,
+            plan.program_span,
+        )
+        .map_err(refused)?;
     #[cfg(not(target_os = "linux"))]
-    check_format(&program, &name(), plan.program_span)?;
+    check_format(&program, &name(), plan.program_span).map_err(refused)?;
     let stdio = {
         // Dropped here: the child gets its copies, and the future waiting
         // for its start holds none.
         let io = io;
-        let spawn_error =
-            |source: std::io::Error| RunError::spawn(name(), source, plan.program_span.into());
+        let spawn_error = |source: std::io::Error| {
+            refused(RunError::spawn(name(), source, plan.program_span.into()))
+        };
         [
             io.stdin.for_target(0).map_err(spawn_error)?,
             io.stdout.for_target(1).map_err(spawn_error)?,
@@ -125,7 +133,7 @@ pub async fn spawn(
     } else {
         super::spawn::spawn(request)
     };
-    started.map_err(|err| spawn_failure(err, &name(), &program, plan.program_span))
+    started.map_err(|err| refused(spawn_failure(err, &name(), &program, plan.program_span)))
 }
 
 /// Why the program at `path`, named by a path, could not start, as far as
@@ -422,12 +430,25 @@ fn suggest(name: &str, path_var: Option<&OsStr>) -> Option<String> {
 /// replaces is dropped from `io` (a pipe end given to the stage closes
 /// with the stage's last copy), and a file is opened once, here, and
 /// closed with the last copy of the `io` returned.
-pub fn apply_redirects(
-    redirects: &[PlannedRedirect],
-    mut io: Io,
-    cwd: &Path,
-) -> Result<Io, RunError> {
+pub fn apply_redirects(redirects: &[PlannedRedirect], io: Io, cwd: &Path) -> Result<Io, RunError> {
+    redirect_in_order(redirects, io, cwd).map_err(|refused| refused.error)
+}
+
+/// A command that could not start, and its stderr as its redirects had
+/// made it by then: where bash, which fails in the child it forked,
+/// writes the message.
+pub struct Refused {
+    pub error: RunError,
+    pub stderr: Fd,
+}
+
+/// [`apply_redirects`], telling which stderr was in effect when one failed.
+fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> Result<Io, Refused> {
     for redirect in redirects {
+        let refused = |error: RunError, stderr: &Fd| Refused {
+            error,
+            stderr: stderr.clone(),
+        };
         let open = |options: &mut OpenOptions| -> Result<Fd, RunError> {
             let path = redirect.path(cwd).unwrap_or_default();
             options
@@ -456,29 +477,41 @@ pub fn apply_redirects(
             options
         };
         match redirect.op {
-            RedirectOp::In => io.stdin = open(OpenOptions::new().read(true))?,
-            RedirectOp::Out => io.stdout = open(&mut write())?,
-            RedirectOp::Append => io.stdout = open(&mut append())?,
-            RedirectOp::Err => io.stderr = open(&mut write())?,
-            RedirectOp::ErrAppend => io.stderr = open(&mut append())?,
+            RedirectOp::In => {
+                io.stdin =
+                    open(OpenOptions::new().read(true)).map_err(|e| refused(e, &io.stderr))?;
+            }
+            RedirectOp::Out => {
+                io.stdout = open(&mut write()).map_err(|e| refused(e, &io.stderr))?;
+            }
+            RedirectOp::Append => {
+                io.stdout = open(&mut append()).map_err(|e| refused(e, &io.stderr))?;
+            }
+            RedirectOp::Err => {
+                io.stderr = open(&mut write()).map_err(|e| refused(e, &io.stderr))?;
+            }
+            RedirectOp::ErrAppend => {
+                io.stderr = open(&mut append()).map_err(|e| refused(e, &io.stderr))?;
+            }
             RedirectOp::All => {
-                io.stdout = open(&mut write())?;
+                io.stdout = open(&mut write()).map_err(|e| refused(e, &io.stderr))?;
                 io.stderr = io.stdout.clone();
             }
             RedirectOp::AllAppend => {
-                io.stdout = open(&mut append())?;
+                io.stdout = open(&mut append()).map_err(|e| refused(e, &io.stderr))?;
                 io.stderr = io.stdout.clone();
             }
             RedirectOp::ErrToOut => io.stderr = io.stdout.clone(),
             RedirectOp::OutToErr => io.stdout = io.stderr.clone(),
             RedirectOp::HereString => {
                 let text = redirect.target.as_deref().unwrap_or_default();
-                io.stdin = here_string(text).map_err(|source| RunError::Redirect {
+                let error = |source| RunError::Redirect {
                     path: "<<<".to_owned(),
                     source,
                     span: redirect.span.into(),
                     stages: Stages::default(),
-                })?;
+                };
+                io.stdin = here_string(text).map_err(|e| refused(error(e), &io.stderr))?;
             }
         }
     }

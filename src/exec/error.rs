@@ -252,6 +252,15 @@ pub enum RunError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Expand(#[from] ExpandError),
+
+    /// A command that could not start, whose message was written to its
+    /// own stderr already, where its redirects (or its block's) sent it,
+    /// as bash writes it: `tool --version 2>/dev/null || echo missing`
+    /// prints only `missing`. It is shown again only if it ends the
+    /// script.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Shown(Box<RunError>),
 }
 
 impl RunError {

@@ -62,6 +62,9 @@ pub const SUBST_LIMIT: usize = 64 << 20;
 /// redacted.
 pub trait Reporter {
     fn error(&self, error: RunError, secrets: &[Vec<u8>]);
+    /// The error of a command that could not start, written where the
+    /// command's stderr went (a file, `/dev/null`, a pipe), as text.
+    fn error_to(&self, error: &RunError, secrets: &[Vec<u8>], to: std::os::fd::BorrowedFd<'_>);
     /// A child is about to start, `at` after the script did: its command
     /// line, quoted and redacted. Reported before the child exists, so
     /// that a trace of it comes before anything it writes. A `let`,
@@ -1592,6 +1595,9 @@ impl RunError {
                 | RunError::BranchExit { .. }
                 | RunError::SubstExit { .. }
                 | RunError::SubstStatus { .. }
+                // Its message is out already: nothing more to show, unless
+                // it ends the script.
+                | RunError::Shown(_)
         )
     }
 
@@ -1602,6 +1608,7 @@ impl RunError {
     pub fn status(&self) -> i32 {
         match self {
             RunError::Failed { status, .. } => status.code(),
+            RunError::Shown(error) => error.status(),
             RunError::NotFound { .. } | RunError::InterpreterNotFound { .. } => 127,
             RunError::NotExecutable { .. } | RunError::Spawn { .. } => 126,
             RunError::TimedOut { .. } => timeout::TIMED_OUT,

@@ -408,7 +408,17 @@ impl Interp<'_> {
         .await;
         let child = match started {
             Ok(child) => Child::new(child),
-            Err(error) => return Box::pin(async move { StageEnd::failed(error) }),
+            Err(refused) => {
+                let error = if matches!(refused.stderr, Fd::Parent(2)) {
+                    refused.error
+                } else {
+                    let secrets = self.secrets.borrow();
+                    self.reporter
+                        .error_to(&refused.error, &secrets, refused.stderr.as_fd());
+                    RunError::Shown(Box::new(refused.error))
+                };
+                return Box::pin(async move { StageEnd::failed(error) });
+            }
         };
         // Cancelled while it started: it gets what the others got.
         if elsewhere && let Some(signal) = scope.cancel.cancelled() {
@@ -500,6 +510,10 @@ impl Interp<'_> {
         failed: usize,
     ) -> RunError {
         let block = matches!(pipeline.stages[failed], Stage::Block(_));
+        if let RunError::Shown(error) = error {
+            let error = self.with_stage_statuses(*error, pipeline, statuses, failed);
+            return RunError::Shown(Box::new(error));
+        }
         match error {
             RunError::Failed {
                 command,

@@ -2310,3 +2310,45 @@ fn exit_inside_blocks() {
         "1\nq\nb\nafter\n",
     );
 }
+
+/// A command that cannot start says so on its own stderr, as bash, which
+/// fails in the child it forked, writes "command not found" to that
+/// child's fd 2: where the command's redirects (or its block's) sent it,
+/// the message goes, and `tool --version 2>/dev/null || echo missing`
+/// prints only `missing`.
+#[test]
+fn a_command_that_cannot_start_tells_its_own_stderr() {
+    Test::new()
+        .script(
+            "nosuch --version 2>/dev/null || echo missing\n\
+             { nosuch ; echo no } 2>/dev/null || echo block\n\
+             cat 2>/dev/null < nofile || echo redirect\n\
+             parallel { nosuch 2>/dev/null ; true } || echo branch\n\
+             nosuch 2>&1 | grep -c 'command not foun[d]' || echo piped",
+        )
+        .stdout("missing\nblock\nredirect\nbranch\n1\npiped\n")
+        .stderr_empty()
+        .run();
+    let run = Test::new()
+        .script("nosuch 2> err.log || echo \"status $?\"")
+        .stdout("status 127\n")
+        .stderr_empty()
+        .run();
+    let log = std::fs::read_to_string(run.dir.join("err.log")).unwrap();
+    assert!(log.contains("pipe::run::command_not_found"), "{log}");
+    assert!(log.contains("not found on PATH"), "{log}");
+    // A redirect that fails before stderr is redirected reports where
+    // stderr still was, as in bash; so does a command not redirected.
+    Test::new()
+        .script("cat < nofile 2>/dev/null || echo r\nnosuch || echo n")
+        .stdout("r\nn\n")
+        .stderr_has("cannot open `nofile`")
+        .stderr_has("command not found: `nosuch`")
+        .run();
+    // One that ends the script is shown on pipe's stderr as well.
+    Test::new()
+        .script("nosuch 2>/dev/null")
+        .status(127)
+        .stderr_has("command not found: `nosuch`")
+        .run();
+}
