@@ -149,10 +149,13 @@ struct WithSource<'a> {
 }
 
 impl WithSource<'_> {
-    /// Text of the diagnostic as it is shown: secrets hidden, then every
-    /// word cut at [`WIDE_LINE`].
+    /// Text of the diagnostic as it is shown: secrets hidden, then control
+    /// characters written as escapes (a directory name out of a `$(...)`
+    /// must not drive the terminal), then every word cut at
+    /// [`WIDE_LINE`].
     fn shown(&self, text: &str) -> String {
-        clip_words(&crate::exec::redact(self.secrets, text.to_owned()))
+        let hidden = crate::exec::redact(self.secrets, text.to_owned());
+        clip_words(&escape_controls(&hidden))
     }
 }
 
@@ -330,6 +333,25 @@ fn line_starts(text: &str) -> Vec<usize> {
         starts.push(at);
     }
     starts
+}
+
+/// `text` with each control character but newline and tab written as an
+/// escape (`\r`, `\x1b`, `\u{9b}`), as `-x` writes them.
+fn escape_controls(text: &str) -> Cow<'_, str> {
+    let control = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.contains(control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\r' => out.push_str("\\r"),
+            c if control(c) && (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if control(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `text` with every word (a run without white space) longer than

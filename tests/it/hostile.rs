@@ -634,3 +634,19 @@ fn a_script_over_4_mib_is_refused_unread() {
         .stderr_has("pipe::usage::too_large")
         .run();
 }
+
+#[test]
+fn a_diagnostic_writes_control_characters_as_escapes() {
+    // A name out of a `$(...)` may hold escape sequences: shown raw they
+    // would drive the terminal (colour, cursor, a cleared screen).
+    let run = Test::new()
+        .script("cd \"$(printf 'a\\033[2J\\rb\\302\\233')\"")
+        .status(1)
+        .run();
+    let stderr = run.stderr();
+    assert!(!stderr.contains(['\x1b', '\r', '\u{9b}']), "{stderr:?}");
+    assert!(
+        stderr.contains("cannot change directory to `a\\x1b[2J\\rb\\u{9b}`"),
+        "{stderr}"
+    );
+}
