@@ -944,17 +944,7 @@ fn nested_blocks_and_substitutions() {
 
 #[test]
 fn language_md_seed_examples() {
-    let seed = r#"echo "Hello from the child"                       # run a child, print its output
-
-parallel for i in 1..10 { sleep 0.1 }             # 10 children at once: ~0.1 s
-
-secret password = "\xe24U\n\xd0Ql3S\x11"          # bytes, passed by environment
-parallel for i in 1..3 {
-  head -c 10 /dev/urandom | openssl enc -des3 -pbkdf2 -pass env:password | md5sum
-}
-
-timeout 100ms { sleep 10 } || echo "timed out: $?"  # terminated; status 124
-"#;
+    let seed = include_str!("../../tests/seed.pipe");
     let script = parse(seed).expect("the seed parses");
     assert_eq!(script.body.len(), 5);
     assert_eq!(script.comments.len(), 4);

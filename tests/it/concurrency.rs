@@ -362,21 +362,7 @@ fn a_failed_fast_block_ends_what_escaped_it_before_it_ends() {
         "parallel fail-fast {{ setsid -w sh -c 'trap \"\" TERM; exec {marker}' ; sh -c 'sleep 0.3; exit 3' }} || echo \"failed $?\"\n\
          sleep 2.321"
     ));
-    let child = test
-        .command()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for_process("sleep 2.321", Duration::from_secs(10));
-    let left = processes_with(marker);
-    // SAFETY: kill on a pid we spawned and have not yet reaped.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let output = wait_with_deadline(child, Duration::from_secs(10));
-    assert_gone_within(marker, Duration::from_secs(3));
-    assert!(left.is_empty(), "left running after its block: {left:?}");
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "failed 3\n");
+    ends_what_escaped_before_the_next_statement(&test, marker, "sleep 2.321", "failed 3\n");
 }
 
 #[test]
@@ -1097,6 +1083,18 @@ fn a_timed_out_block_ends_what_escaped_it_before_it_ends() {
         "timeout 200ms grace 100ms {{ sh -c 'trap \"\" TERM; setsid sh -c \"trap \\\"\\\" TERM; {marker}; echo late\"; echo after' }} || echo \"timed out $?\"\n\
          sleep 2.311"
     ));
+    ends_what_escaped_before_the_next_statement(&test, marker, "sleep 2.311", "timed out 124\n");
+}
+
+/// Runs a script whose block left an orphan marked `marker`, then runs the
+/// statement `next`: once `next` runs, the orphan must be gone, and the
+/// script must have printed `stdout` by then.
+fn ends_what_escaped_before_the_next_statement(
+    test: &Test,
+    marker: &str,
+    next: &str,
+    stdout: &str,
+) {
     let child = test
         .command()
         .stdin(Stdio::null())
@@ -1104,14 +1102,14 @@ fn a_timed_out_block_ends_what_escaped_it_before_it_ends() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    wait_for_process("sleep 2.311", Duration::from_secs(10));
+    wait_for_process(next, Duration::from_secs(10));
     let left = processes_with(marker);
     // SAFETY: kill on a pid we spawned and have not yet reaped.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let output = wait_with_deadline(child, Duration::from_secs(10));
     assert_gone_within(marker, Duration::from_secs(3));
     assert!(left.is_empty(), "left running after its block: {left:?}");
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "timed out 124\n");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), stdout);
 }
 
 #[test]

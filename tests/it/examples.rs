@@ -188,17 +188,7 @@ fn timeout() {
 /// comments: the examples are the same in `pipe fmt`'s layout), in one run.
 #[test]
 fn the_seed_as_written_in_the_brief() {
-    let seed = r#"echo "Hello from the child"                       # run a child, print its output
-
-parallel for i in 1..10 { sleep 0.1 }             # 10 children at once: ~0.1 s
-
-secret password = "\xe24U\n\xd0Ql3S\x11"          # bytes, passed by environment
-parallel for i in 1..3 {
-  head -c 10 /dev/urandom | openssl enc -des3 -pbkdf2 -pass env:password | md5sum
-}
-
-timeout 100ms { sleep 10 } || echo "timed out: $?"  # terminated; status 124
-"#;
+    let seed = include_str!("../seed.pipe");
     let run = Test::new().script(seed).stderr_empty().run();
     let out = run.stdout();
     let lines: Vec<&str> = out.lines().collect();
