@@ -644,12 +644,14 @@ fn stage_name(stage: &Stage) -> String {
             }
             String::from_utf8_lossy(&name).into_owned()
         }
+        // A block by its keyword and braces: `timeout` alone would read
+        // as coreutils' command of that name.
         Stage::Block(block) => match block.kind {
             BlockKind::Group(_) => "{ }".to_owned(),
-            BlockKind::For(_) => "for".to_owned(),
-            BlockKind::Parallel { .. } => "parallel".to_owned(),
-            BlockKind::Fanout { .. } => "fanout".to_owned(),
-            BlockKind::Timeout { .. } => "timeout".to_owned(),
+            BlockKind::For(_) => "for { }".to_owned(),
+            BlockKind::Parallel { .. } => "parallel { }".to_owned(),
+            BlockKind::Fanout { .. } => "fanout { }".to_owned(),
+            BlockKind::Timeout { .. } => "timeout { }".to_owned(),
         },
     }
 }

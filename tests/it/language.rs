@@ -520,19 +520,27 @@ fn a_block_stage_shows_the_stage_statuses() {
             "true | timeout 50ms { sleep 5 } | cat",
             124,
             "timed out after 50ms",
-            "stage statuses: true 0 | timeout 124 | cat 0",
+            "stage statuses: true 0 | timeout { } 124 | cat 0",
         ),
         (
             "true | parallel { exit 3 } | cat",
             3,
             "a parallel branch exited with status 3",
-            "stage statuses: true 0 | parallel 3 | cat 0",
+            "stage statuses: true 0 | parallel { } 3 | cat 0",
         ),
         (
             "true | fanout { exit 4 } | cat",
             4,
             "a fanout branch exited with status 4",
-            "stage statuses: true 0 | fanout 4 | cat 0",
+            "stage statuses: true 0 | fanout { } 4 | cat 0",
+        ),
+        // A block is named by its keyword and braces: `timeout` alone
+        // would be coreutils' command.
+        (
+            "timeout 5s { exit 3 } | cat",
+            3,
+            "`timeout { }` exited with status 3",
+            "stage statuses: timeout { } 3 | cat 0",
         ),
         (
             "true | { echo \"$(exit 5)\" } | cat",
