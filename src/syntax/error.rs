@@ -215,6 +215,17 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{keyword}` has no name before its `=`")]
+    #[diagnostic(
+        code(pipe::parse::missing_name),
+        help("write the name to set: `{keyword} NAME = VALUE`")
+    )]
+    MissingName {
+        keyword: &'static str,
+        #[label("a name goes here")]
+        span: SourceSpan,
+    },
+
     #[error("`&` is not supported")]
     #[diagnostic(
         code(pipe::parse::background),
@@ -421,6 +432,7 @@ impl ParseError {
             | ParseError::Background { span }
             | ParseError::MissingValue { span, .. }
             | ParseError::InvalidName { span, .. }
+            | ParseError::MissingName { span, .. }
             | ParseError::ValueNotOneWord { span, .. }
             | ParseError::TooManyWords { span, .. }
             | ParseError::MissingTarget { span, .. }
@@ -566,6 +578,10 @@ mod tests {
                 help: String::new(),
                 span,
             },
+            ParseError::MissingName {
+                keyword: "let",
+                span,
+            },
         ]
     }
 
@@ -611,6 +627,7 @@ mod tests {
             ParseError::StatementRedirect { .. } => 35,
             ParseError::LeadingOperator { .. } => 36,
             ParseError::InvalidName { .. } => 37,
+            ParseError::MissingName { .. } => 38,
         }
     }
 

@@ -593,6 +593,13 @@ fn invalid_name(source: &str, pos: usize) -> Option<ParseError> {
             && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     };
     let name = &source[name_at..name_at + name_len];
+    // `let = 3`: no name at all.
+    if name.is_empty() && pos == name_at && source[name_at..].starts_with('=') {
+        return Some(ParseError::MissingName {
+            keyword,
+            span: Span::new(name_at, name_at + 1).into(),
+        });
+    }
     if name.is_empty() || is_name(name) || !(name_at..name_at + name_len).contains(&pos) {
         return None;
     }
