@@ -49,6 +49,9 @@ pub use status::{Status, signal_name};
 
 type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
+/// How many items of a `for` list `-x` shows.
+const TRACED_ITEMS: usize = 100;
+
 /// The most a `$(...)` may print, 64 MiB: its output is held in memory
 /// whole (a value for an argument, which the system limits to far less,
 /// a `<<<` or a `for` list), and `pipe`'s memory stays bounded whatever
@@ -1174,6 +1177,9 @@ impl<'r> Interp<'r> {
         if values.is_empty() {
             scope.last_status = 0;
         }
+        if self.observe {
+            self.trace_stmt(&self.for_line(&for_loop.var.name, &values), None);
+        }
         for value in values {
             let mut body_scope = scope.clone();
             self.set_var(&mut body_scope, &for_loop.var.name, value, Assign::Plain);
@@ -1412,6 +1418,22 @@ impl<'r> Interp<'r> {
             .map(|(name, value)| format!("{}={}", name.to_string_lossy(), word(value.as_bytes())));
         let words = plan.argv.iter().map(|arg| word(arg.as_bytes()));
         assigns.chain(words).collect::<Vec<String>>().join(" ")
+    }
+
+    /// `-x` for a `for` loop, once as it starts, as bash traces its header:
+    /// its items expanded, quoted and redacted; past [`TRACED_ITEMS`] of
+    /// them, only how many more there are.
+    fn for_line(&self, var: &str, values: &[OsString]) -> String {
+        let secrets = self.secrets.borrow();
+        let mut line = format!("for {var} in");
+        for value in values.iter().take(TRACED_ITEMS) {
+            line.push(' ');
+            line.push_str(&quote_bytes(&redact_bytes(&secrets, value.as_bytes())));
+        }
+        if values.len() > TRACED_ITEMS {
+            line.push_str(&format!(" … ({} items)", values.len()));
+        }
+        line
     }
 
     /// `-x` for a statement that starts no process (`let`, `export`,

@@ -965,3 +965,31 @@ fn check_warns_about_a_secret_argument_at_its_span_only() {
          instead (`secret` already exports it)\n"
     );
 }
+
+#[test]
+fn trace_shows_a_for_loop_once_with_its_items() {
+    // As bash traces a loop's header: its items expanded, quoted and
+    // redacted; a long list by its first hundred and its length.
+    let run = Test::new()
+        .flag("-x")
+        .script("secret pw = hunter22\nfor i in 1 \"a b\" $pw { true }\nfor j in 1..150 { true }\nfor k in { true }")
+        .run();
+    let stderr = run.stderr();
+    let traced: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with("+ for"))
+        .map(|line| line.rsplit_once("  # ").map_or(line, |(text, _)| text))
+        .collect();
+    let hundred: Vec<String> = (1..=100).map(|n| n.to_string()).collect();
+    assert_eq!(
+        traced,
+        [
+            "+ for i in 1 'a b' '***'".to_owned(),
+            format!("+ for j in {} … (150 items)", hundred.join(" ")),
+            "+ for k in".to_owned(),
+        ],
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("+ true").count(), 153, "{stderr}");
+    assert!(!stderr.contains("hunter22"), "{stderr}");
+}
