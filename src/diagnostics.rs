@@ -26,21 +26,75 @@ const MARGIN: usize = 60;
 #[derive(Clone)]
 pub struct Source {
     named: Arc<NamedSource<String>>,
-    /// Where each line of the text starts, found at the first diagnostic.
-    lines: Arc<OnceLock<Vec<usize>>>,
+    /// The text as diagnostics show it, made at the first one.
+    shown: Arc<OnceLock<Shown>>,
 }
 
 impl Source {
     pub fn new(name: &str, text: &str) -> Source {
         Source {
             named: Arc::new(NamedSource::new(name, text.to_owned())),
-            lines: Arc::default(),
+            shown: Arc::default(),
         }
     }
 
-    fn lines(&self) -> &[usize] {
-        self.lines.get_or_init(|| line_starts(self.named.inner()))
+    fn shown(&self) -> &Shown {
+        self.shown
+            .get_or_init(|| Shown::of(self.named.name(), self.named.inner(), false))
     }
+}
+
+/// A script's text as diagnostics show it: each control character but
+/// newline, tab and the CR of a CRLF made a space (byte for byte, so that
+/// every span still points at the same place), since written to the
+/// terminal it would move the cursor, colour the text or clear the screen,
+/// and a lone CR would end the line for miette's line count, which a
+/// script does not; and where each line starts.
+struct Shown {
+    /// None when nothing needed replacing: the text is the source's own.
+    text: Option<NamedSource<String>>,
+    lines: Vec<usize>,
+}
+
+impl Shown {
+    /// `own` keeps a copy of `text` even when nothing needed replacing.
+    fn of(name: &str, text: &str, own: bool) -> Shown {
+        let replaced = replace_controls(text);
+        let lines = line_starts(replaced.as_deref().unwrap_or(text));
+        let text = match replaced {
+            Some(replaced) => Some(replaced),
+            None if own => Some(text.to_owned()),
+            None => None,
+        };
+        Shown {
+            text: text.map(|text| NamedSource::new(name, text)),
+            lines,
+        }
+    }
+}
+
+/// `text` with its control characters made spaces (see [`Shown`]), if it
+/// has any.
+fn replace_controls(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let shown = |at: usize, c: char| {
+        !c.is_control()
+            || c == '\n'
+            || c == '\t'
+            || (c == '\r' && bytes.get(at + 1) == Some(&b'\n'))
+    };
+    if text.char_indices().all(|(at, c)| shown(at, c)) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        if shown(at, c) {
+            out.push(c);
+        } else {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        }
+    }
+    Some(out)
 }
 
 /// Renders diagnostics to stderr, hiding every secret value.
@@ -93,31 +147,17 @@ impl Printer {
             let text = source.named.inner();
             let masked =
                 crate::exec::mask_secrets(secrets, text.clone(), |secret| "*".repeat(secret.len()));
-            (masked != *text).then(|| NamedSource::new(source.named.name(), masked))
+            (masked != *text).then(|| Shown::of(source.named.name(), &masked, true))
         });
         let shown = WithSource {
             inner: error,
             secrets,
-            source: source.map(|source| match &masked {
-                // A secret's line breaks are masked too: its lines are others.
-                Some(masked)
-                    if secrets
-                        .iter()
-                        .any(|s| s.contains(&b'\n') || s.contains(&b'\r')) =>
-                {
-                    Clipped {
-                        source: masked,
-                        lines: Cow::Owned(line_starts(masked.inner())),
-                    }
+            source: source.map(|source| {
+                let shown = masked.as_ref().unwrap_or_else(|| source.shown());
+                Clipped {
+                    source: shown.text.as_ref().unwrap_or(&source.named),
+                    lines: &shown.lines,
                 }
-                Some(masked) => Clipped {
-                    source: masked,
-                    lines: Cow::Borrowed(source.lines()),
-                },
-                None => Clipped {
-                    source: &source.named,
-                    lines: Cow::Borrowed(source.lines()),
-                },
             }),
         };
         let result = self.handler.render_report(&mut out, &shown);
@@ -222,7 +262,7 @@ impl Diagnostic for WithSource<'_> {
 struct Clipped<'a> {
     source: &'a NamedSource<String>,
     /// Where each of its lines starts (see [`line_starts`]).
-    lines: Cow<'a, [usize]>,
+    lines: &'a [usize],
 }
 
 impl Clipped<'_> {

@@ -650,3 +650,18 @@ fn a_diagnostic_writes_control_characters_as_escapes() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_diagnostic_counts_lines_as_the_script_does_and_shows_no_control_characters() {
+    // A lone CR is part of its word, not a line break: the error on the
+    // second line is on line 2. Neither it nor an ESC in the script's
+    // text reaches the terminal raw; each shows as a space.
+    let run = Test::new()
+        .script("echo \"a\rb\x1b[2Jc\" x\nexit 300\n")
+        .status(1)
+        .run();
+    let stderr = run.stderr();
+    assert!(stderr.contains("[script.pipe:2:6]"), "{stderr}");
+    assert!(stderr.contains(" 1 │ echo \"a b [2Jc\" x\n"), "{stderr:?}");
+    assert!(!stderr.contains(['\r', '\x1b']), "{stderr:?}");
+}
