@@ -390,6 +390,13 @@ fn tilde_is_home_at_the_start_of_a_word() {
         .script("let p = /bin:~/bin:~\necho $p\nX=a:~/x printenv X\necho a:~/x \"b:~/y\"")
         .stdout("/bin:/h/bin:/h\na:/h/x\na:~/x b:~/y\n")
         .run();
+    // One that a `:` ends at the value's start too (bash's `PATH=~:~/bin`),
+    // but not in an argument, nor a quoted one.
+    Test::new()
+        .env("HOME", "/h")
+        .script("let p = ~:~/bin\necho $p\nX=~:a printenv X\necho ~:a\nlet q = \"~\":~\necho $q")
+        .stdout("/h:/h/bin\n/h:a\n~:a\n~:/h\n")
+        .run();
     // A glob after `~/` looks in the home directory, whatever its name
     // holds (here a `[`, matched as it is).
     let test = Test::new()
