@@ -1469,6 +1469,38 @@ fn same_file_through_block_redirects_is_refused() {
     }
 }
 
+/// The branches of a `parallel` or `fanout` block run at once, as a
+/// pipeline's stages do: one may not truncate a file another reads. With
+/// `max 1`, or within one branch, they run one after another.
+#[test]
+fn same_file_across_parallel_branches_is_refused() {
+    for script in [
+        "parallel { sort < f ; echo x > f }",
+        "parallel unordered { { cat > f } <<< x ; { sort } < f }",
+        "seq 3 | fanout { cat > f ; wc -l < f }",
+    ] {
+        let run = Test::new()
+            .script(format!("{script}\ntouch after"))
+            .file("f", "b\na\n")
+            .status(1)
+            .stderr_has("is both read and truncated by these parallel branches")
+            .run();
+        assert_eq!(read(&run, "f"), "b\na\n", "{script}");
+        assert!(!run.dir.join("after").exists(), "{script}");
+    }
+    for (script, f) in [
+        ("parallel max 1 { sort < f > g ; cat < g > f }", "a\nb\n"),
+        (
+            "parallel { { sort < f > g ; cat < g > f } ; true }",
+            "a\nb\n",
+        ),
+        ("parallel { cat < f ; cat < f > /dev/null }", "b\na\n"),
+    ] {
+        let run = Test::new().script(script).file("f", "b\na\n").run();
+        assert_eq!(read(&run, "f"), f, "{script}");
+    }
+}
+
 #[test]
 fn cd_is_scoped() {
     Test::new()
