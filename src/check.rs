@@ -667,7 +667,7 @@ impl Checker {
                         bytes.extend_from_slice(home()?.as_bytes());
                         from = 1;
                     }
-                    for at in crate::expand::tildes_after_colons(text, i + 1 == count) {
+                    for at in crate::expand::tildes_after_colons(text, i == 0, i + 1 == count) {
                         bytes.extend_from_slice(&text[from..at]);
                         bytes.extend_from_slice(home()?.as_bytes());
                         from = at + 1;

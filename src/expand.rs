@@ -312,7 +312,7 @@ pub fn assignment(word: &Word, lookup: &dyn Lookup) -> Result<OsString, ExpandEr
     let count = word.parts.len();
     let has_tilde = word.parts.iter().enumerate().any(|(n, part)| {
         matches!(part, WordPart::Literal { bytes, quoted: false, .. }
-            if !tildes_after_colons(bytes, n + 1 == count).is_empty())
+            if !tildes_after_colons(bytes, n == 0, n + 1 == count).is_empty())
     });
     if !has_tilde {
         return joined(word, lookup);
@@ -325,7 +325,7 @@ pub fn assignment(word: &Word, lookup: &dyn Lookup) -> Result<OsString, ExpandEr
             span,
         } = part
         {
-            let at = tildes_after_colons(bytes, n + 1 == count);
+            let at = tildes_after_colons(bytes, n == 0, n + 1 == count);
             let mut out = Vec::with_capacity(bytes.len());
             let mut from = 0;
             for i in at {
@@ -342,12 +342,18 @@ pub fn assignment(word: &Word, lookup: &dyn Lookup) -> Result<OsString, ExpandEr
 }
 
 /// Where `:~` is followed by `/`, `:` or, in the word's `last` part, its
-/// end: the offsets of those `~`.
-pub fn tildes_after_colons(bytes: &[u8], last: bool) -> Vec<usize> {
-    (1..bytes.len())
+/// end: the offsets of those `~`. In the word's `first` part, a `~:` that
+/// starts it is one too, as in bash (`PATH=~:~/bin`); a `~` or `~/` there
+/// is the start of any word's, which [`fields`] expands.
+pub fn tildes_after_colons(bytes: &[u8], first: bool, last: bool) -> Vec<usize> {
+    let leading = first && bytes.starts_with(b"~:");
+    (0..bytes.len())
         .filter(|&i| {
-            bytes[i - 1] == b':'
-                && bytes[i] == b'~'
+            (if i == 0 {
+                leading
+            } else {
+                bytes[i - 1] == b':'
+            }) && bytes[i] == b'~'
                 && match bytes.get(i + 1) {
                     Some(next) => matches!(next, b'/' | b':'),
                     None => last,

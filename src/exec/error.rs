@@ -89,7 +89,7 @@ pub enum RunError {
         stages: Stages,
     },
 
-    #[error("`{path}` is both read and truncated by this pipeline")]
+    #[error("`{path}` is both read and truncated by {by}")]
     #[diagnostic(
         code(pipe::run::same_file),
         help("the file would be emptied before it is read; write to another file, then rename it")
@@ -100,6 +100,9 @@ pub enum RunError {
         input: SourceSpan,
         #[label("truncated here")]
         output: SourceSpan,
+        /// What runs the two at once: "this pipeline", or a block's
+        /// "these parallel branches".
+        by: &'static str,
     },
 
     #[error("{what} contains a NUL byte")]

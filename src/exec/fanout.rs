@@ -40,6 +40,9 @@ impl Interp<'_> {
         output: Option<Spanned<OutputMode>>,
         body: &[Stmt],
     ) -> Flow {
+        if let Some(error) = self.branches_same_file(scope, body) {
+            return self.finish(scope, PipeOutcome::failed(error));
+        }
         let setup = || -> std::io::Result<(Vec<Fd>, Vec<OwnedFd>, OwnedFd)> {
             let mut readers = Vec::new();
             let mut writers = Vec::new();

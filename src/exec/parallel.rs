@@ -81,6 +81,13 @@ impl Interp<'_> {
                 }
             }
         };
+        // With `max 1` they run one after another.
+        if let ParallelBody::Branches(stmts) = body
+            && max > 1
+            && let Some(error) = self.branches_same_file(scope, stmts)
+        {
+            return self.finish(scope, PipeOutcome::failed(error));
+        }
         let branches: Vec<Branch<'_>> = match body {
             ParallelBody::Branches(stmts) => stmts.iter().map(Branch::Stmt).collect(),
             ParallelBody::For(for_loop) => match self

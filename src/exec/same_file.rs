@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::expand;
 use crate::syntax::ast::{
-    Block, Pipeline, Redirect, RedirectOp, Span, Stage, StmtKind, VarName, Word, WordPart,
-    walk_block,
+    Block, Pipeline, Redirect, RedirectOp, Span, Stage, Stmt, StmtKind, VarName, Word, WordPart,
+    walk_block, walk_stmt,
 };
 
 use super::command::{self, PlannedRedirect};
@@ -96,6 +96,37 @@ impl Interp<'_> {
         opened.extend(inside(0, block_redirects(block, &view), &scope.cwd));
         clash(&opened)
     }
+
+    /// The rule for the branches of a `parallel` or `fanout` block about
+    /// to start: they run at once, as a pipeline's stages do, so one must
+    /// not truncate a file that another reads (`parallel { sort < f ; echo
+    /// x > f }`); within one branch, statements run one after another.
+    pub(super) fn branches_same_file(&self, scope: &Scope, branches: &[Stmt]) -> Option<RunError> {
+        let view = View {
+            interp: self,
+            scope,
+            substs: &HashMap::new(),
+        };
+        let mut opened = Vec::new();
+        for (group, branch) in branches.iter().enumerate() {
+            let found = found_redirects(None, |visit| walk_stmt(branch, visit), &view);
+            opened.extend(inside(group, found, &scope.cwd));
+        }
+        clash(&opened).map(|error| match error {
+            RunError::SameFile {
+                path,
+                input,
+                output,
+                ..
+            } => RunError::SameFile {
+                path,
+                input,
+                output,
+                by: "these parallel branches",
+            },
+            error => error,
+        })
+    }
 }
 
 /// The files of redirects opened when their group starts.
@@ -155,6 +186,7 @@ fn clash(opened: &[Opened]) -> Option<RunError> {
                 path: output.target.to_string_lossy().into_owned(),
                 input: input.span.into(),
                 output: output.span.into(),
+                by: "this pipeline",
             });
         }
     }
@@ -170,14 +202,21 @@ fn clash(opened: &[Opened]) -> Option<RunError> {
 /// changes directory. So the check can miss a clash; it never refuses a
 /// script that would not clash.
 fn block_redirects(block: &Block, view: &View<'_>) -> Vec<(RedirectOp, OsString, Span)> {
-    let mut assigned: Vec<&str> = block
-        .for_loop()
-        .map(|for_loop| for_loop.var.name.as_str())
-        .into_iter()
-        .collect();
+    let var = block.for_loop().map(|for_loop| for_loop.var.name.as_str());
+    found_redirects(var, |visit| walk_block(block, visit), view)
+}
+
+/// As [`block_redirects`], for the statements `walk` visits, in a scope
+/// where `var` (a loop's variable) is assigned.
+fn found_redirects<'a>(
+    var: Option<&'a str>,
+    walk: impl FnOnce(&mut dyn FnMut(&'a Stmt)),
+    view: &View<'_>,
+) -> Vec<(RedirectOp, OsString, Span)> {
+    let mut assigned: Vec<&str> = var.into_iter().collect();
     let mut changes_dir = false;
     let mut redirects: Vec<&Redirect> = Vec::new();
-    walk_block(block, &mut |stmt| match &stmt.kind {
+    walk(&mut |stmt| match &stmt.kind {
         StmtKind::Let { name, .. }
         | StmtKind::Export { name, .. }
         | StmtKind::Secret { name, .. } => assigned.push(&name.name),

@@ -390,6 +390,13 @@ fn tilde_is_home_at_the_start_of_a_word() {
         .script("let p = /bin:~/bin:~\necho $p\nX=a:~/x printenv X\necho a:~/x \"b:~/y\"")
         .stdout("/bin:/h/bin:/h\na:/h/x\na:~/x b:~/y\n")
         .run();
+    // One that a `:` ends at the value's start too (bash's `PATH=~:~/bin`),
+    // but not in an argument, nor a quoted one.
+    Test::new()
+        .env("HOME", "/h")
+        .script("let p = ~:~/bin\necho $p\nX=~:a printenv X\necho ~:a\nlet q = \"~\":~\necho $q")
+        .stdout("/h:/h/bin\n/h:a\n~:a\n~:/h\n")
+        .run();
     // A glob after `~/` looks in the home directory, whatever its name
     // holds (here a `[`, matched as it is).
     let test = Test::new()
@@ -1456,6 +1463,38 @@ fn same_file_through_block_redirects_is_refused() {
         ("{ { sort } < f > g; cat g > f }", "a\nb\n"),
         ("{ sort < f } > g\n{ cat } < g > f", "a\nb\n"),
         ("cat < f | { { cat } > g }", "b\na\n"),
+    ] {
+        let run = Test::new().script(script).file("f", "b\na\n").run();
+        assert_eq!(read(&run, "f"), f, "{script}");
+    }
+}
+
+/// The branches of a `parallel` or `fanout` block run at once, as a
+/// pipeline's stages do: one may not truncate a file another reads. With
+/// `max 1`, or within one branch, they run one after another.
+#[test]
+fn same_file_across_parallel_branches_is_refused() {
+    for script in [
+        "parallel { sort < f ; echo x > f }",
+        "parallel unordered { { cat > f } <<< x ; { sort } < f }",
+        "seq 3 | fanout { cat > f ; wc -l < f }",
+    ] {
+        let run = Test::new()
+            .script(format!("{script}\ntouch after"))
+            .file("f", "b\na\n")
+            .status(1)
+            .stderr_has("is both read and truncated by these parallel branches")
+            .run();
+        assert_eq!(read(&run, "f"), "b\na\n", "{script}");
+        assert!(!run.dir.join("after").exists(), "{script}");
+    }
+    for (script, f) in [
+        ("parallel max 1 { sort < f > g ; cat < g > f }", "a\nb\n"),
+        (
+            "parallel { { sort < f > g ; cat < g > f } ; true }",
+            "a\nb\n",
+        ),
+        ("parallel { cat < f ; cat < f > /dev/null }", "b\na\n"),
     ] {
         let run = Test::new().script(script).file("f", "b\na\n").run();
         assert_eq!(read(&run, "f"), f, "{script}");
