@@ -1497,9 +1497,13 @@ fn redact_bytes(secrets: &[Vec<u8>], bytes: &[u8]) -> Vec<u8> {
 
 /// Replaces the occurrences of each secret in `bytes` by what `mask` makes
 /// of it: every one of a value of 4 bytes or more; one of a shorter value
-/// only where no letter, digit or `_` is next to it.
+/// only where no letter, digit or `_` is next to it. Longer secrets go
+/// first, so that one holding another (`pw2` and `pw`) is hidden whole
+/// rather than as `***2`.
 fn mask_bytes(secrets: &[Vec<u8>], bytes: &[u8], mask: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
     const SHORT: usize = 4;
+    let mut secrets: Vec<&Vec<u8>> = secrets.iter().collect();
+    secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
     let wordy = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
     // The characters around a match; a byte that is not UTF-8 is none.
     let before = |text: &[u8]| {

@@ -538,6 +538,26 @@ fn a_prefix_assignment_to_a_secret_is_hidden() {
     }
 }
 
+/// A secret whose value holds an earlier one (`newpw2` after `newpw`) is
+/// hidden whole: the shorter was replaced first, so the trace, the
+/// timeline and diagnostics showed `***2`, the longer one's remainder.
+#[test]
+fn a_secret_holding_another_is_hidden_whole() {
+    let run = Test::new()
+        .flag("-x")
+        .flag("--timeline")
+        .flag("t.json")
+        .script("secret A = newpw\nsecret B = newpw2\nsh -c 'exit 3' newpw2\n")
+        .status(3)
+        .stderr_has("+ sh -c 'exit 3' '***'  # ")
+        .run();
+    let timeline = std::fs::read_to_string(run.dir.join("t.json")).unwrap();
+    for (what, text) in [("stderr", run.stderr()), ("timeline", timeline)] {
+        assert!(!text.contains("***2"), "{what}:\n{text}");
+        assert!(!text.contains("newpw"), "{what}:\n{text}");
+    }
+}
+
 /// `-x` writes bytes that are not UTF-8 and control characters as bash
 /// does, `$'\377'`, so that the line shows every byte, sends no escape
 /// sequence to the terminal, and can be pasted; a secret that is not
