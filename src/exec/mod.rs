@@ -443,8 +443,9 @@ impl Scope {
     /// secret.
     fn attributes(&self, name: &str, how: Assign) -> (bool, bool) {
         match how {
-            Assign::Export => (true, false),
             Assign::Secret => (true, true),
+            // `export` on a secret keeps it secret, as `let` does.
+            Assign::Export => (true, self.vars.get(name).is_some_and(|var| var.secret)),
             Assign::Plain => match self.vars.get(name) {
                 Some(var) => (var.export, var.secret),
                 None => (std::env::var_os(name).is_some(), false),

@@ -558,6 +558,25 @@ fn a_secret_holding_another_is_hidden_whole() {
     }
 }
 
+/// `export` on a secret's name keeps the new value secret, as `let` does:
+/// it made the name a plain exported one, shown in traces and the timeline.
+#[test]
+fn export_keeps_a_secret_secret() {
+    let run = Test::new()
+        .flag("-x")
+        .flag("--timeline")
+        .flag("t.json")
+        .script("secret T = first-value\nexport T = second-value\nprintenv T\necho $T\n")
+        .stdout("second-value\nsecond-value\n")
+        .stderr_has("+ export T = '***'  # ")
+        .stderr_has("+ echo '***'  # ")
+        .run();
+    let timeline = std::fs::read_to_string(run.dir.join("t.json")).unwrap();
+    for (what, text) in [("stderr", run.stderr()), ("timeline", timeline)] {
+        assert!(!text.contains("second-value"), "{what}:\n{text}");
+    }
+}
+
 /// `-x` writes bytes that are not UTF-8 and control characters as bash
 /// does, `$'\377'`, so that the line shows every byte, sends no escape
 /// sequence to the terminal, and can be pasted; a secret that is not
