@@ -1032,3 +1032,14 @@ fn trace_shows_a_for_loop_once_with_its_items() {
     assert_eq!(stderr.matches("+ true").count(), 153, "{stderr}");
     assert!(!stderr.contains("hunter22"), "{stderr}");
 }
+
+/// A `parallel for` is traced once as it starts too, as a `for` is: it
+/// showed only its branches' commands.
+#[test]
+fn trace_shows_a_parallel_for_once_with_its_items() {
+    Test::new()
+        .flag("-x")
+        .script("secret pw = hunter22\nparallel max 1 for i in 1..$(echo 2) $pw { true }\n")
+        .stderr_has("\n+ parallel for i in 1 2 '***'  # ")
+        .run();
+}
