@@ -267,7 +267,7 @@ impl<'a> Formatter<'a> {
             });
         }
         if !self.out.is_empty() {
-            self.out.push('\n');
+            self.newline();
         }
         Ok(self.out)
     }
@@ -317,9 +317,19 @@ impl<'a> Formatter<'a> {
     // Writing lines
     // ---------------------------------------------------------------------
 
+    /// Ends a line. After a word ending in a carriage return (`a\r`,
+    /// `a\\\r`) a space comes first: `\r\n` would be a line break, the
+    /// word losing its `\r` (or, escaped, joining the next line).
+    fn newline(&mut self) {
+        if self.out.ends_with('\r') {
+            self.out.push(' ');
+        }
+        self.out.push('\n');
+    }
+
     fn start_line(&mut self, indent: usize) {
         if !self.out.is_empty() {
-            self.out.push('\n');
+            self.newline();
         }
         self.out.extend(std::iter::repeat_n(' ', indent));
         self.line_indent = indent;
@@ -331,7 +341,7 @@ impl<'a> Formatter<'a> {
         if let Some(end) = previous_end
             && line_breaks(&self.src[end..start]) >= 2
         {
-            self.out.push('\n');
+            self.newline();
         }
         self.start_line(indent);
     }
