@@ -92,10 +92,18 @@ fn verify(script: &Script, formatted: &str) -> Result<(), ParseError> {
     if dump_without_spans(&again) != dump_without_spans(script) {
         return Err(bug("change of meaning", start));
     }
+    // A comment that ends the script in a `\r` gets a space after it (see
+    // `newline`), so that the output's last newline keeps the `\r`.
     let texts = |s: &Script| {
         s.comments
             .iter()
-            .map(|c| c.text.clone())
+            .map(|c| {
+                let text = c.text.as_str();
+                match text.strip_suffix(' ') {
+                    Some(kept) if kept.ends_with('\r') => kept.to_owned(),
+                    _ => text.to_owned(),
+                }
+            })
             .collect::<Vec<_>>()
     };
     if texts(&again) != texts(script) {
@@ -319,7 +327,8 @@ impl<'a> Formatter<'a> {
 
     /// Ends a line. After a word ending in a carriage return (`a\r`,
     /// `a\\\r`) a space comes first: `\r\n` would be a line break, the
-    /// word losing its `\r` (or, escaped, joining the next line).
+    /// word losing its `\r` (or, escaped, joining the next line); so after
+    /// a comment that ends the script in one.
     fn newline(&mut self) {
         if self.out.ends_with('\r') {
             self.out.push(' ');

@@ -1120,6 +1120,13 @@ fn fmt_keeps_a_carriage_return_that_ends_a_line() {
         Test::new().script(script).stdout(stdout).run();
         Test::new().script(formatted).stdout(stdout).run();
     }
+    // So a comment that ends the script in a `\r`: it was called a change
+    // of comments.
+    Test::new()
+        .args(["fmt", "-"])
+        .stdin("echo a # c\r")
+        .stdout("echo a # c\r \n")
+        .run();
 }
 
 #[test]
