@@ -1178,6 +1178,7 @@ impl<'r> Interp<'r> {
         if values.is_empty() {
             scope.last_status = 0;
         }
+        self.hide_items(scope, &for_loop.var.name, &values);
         if self.observe {
             self.trace_stmt(&self.for_line(&for_loop.var.name, &values), None);
         }
@@ -1419,6 +1420,16 @@ impl<'r> Interp<'r> {
             .map(|(name, value)| format!("{}={}", name.to_string_lossy(), word(value.as_bytes())));
         let words = plan.argv.iter().map(|arg| word(arg.as_bytes()));
         assigns.chain(words).collect::<Vec<String>>().join(" ")
+    }
+
+    /// Hides the items of a `for` loop whose variable is a secret, each of
+    /// which it will hold, before the loop's trace shows them.
+    fn hide_items(&self, scope: &Scope, var: &str, values: &[OsString]) {
+        if scope.attributes(var, Assign::Plain).1 {
+            for value in values {
+                self.hide(value.as_bytes());
+            }
+        }
     }
 
     /// `-x` for a `for` loop, once as it starts, as bash traces its header:

@@ -88,6 +88,7 @@ impl Interp<'_> {
                 .await
             {
                 Ok(values) => {
+                    self.hide_items(scope, &for_loop.var.name, &values);
                     if self.observe {
                         let line = self.for_line(&for_loop.var.name, &values);
                         self.trace_stmt(&format!("parallel {line}"), None);

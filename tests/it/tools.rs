@@ -1043,3 +1043,17 @@ fn trace_shows_a_parallel_for_once_with_its_items() {
         .stderr_has("\n+ parallel for i in 1 2 '***'  # ")
         .run();
 }
+
+/// A `for` (or `parallel for`) whose variable is a secret's name holds a
+/// secret in each pass, as `let` on that name would: its header's trace
+/// showed the items, hidden only once set.
+#[test]
+fn trace_hides_the_items_of_a_for_over_a_secret_name() {
+    let run = Test::new()
+        .flag("-x")
+        .script("secret T = first-value\nfor T in second-value { true }\nparallel for T in third-value { true }\n")
+        .stderr_has("\n+ for T in '***'  # ")
+        .stderr_has("\n+ parallel for T in '***'  # ")
+        .run();
+    assert!(!run.stderr().contains("-value"), "{}", run.stderr());
+}
