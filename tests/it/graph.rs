@@ -243,6 +243,20 @@ fn values_given_to_a_secret_name_never_show() {
     assert!(text.contains("TOKEN=*** env"), "{text}");
 }
 
+/// A `for` item is secret too when the loop's variable is a secret's
+/// name: the graph showed `for TOKEN in second-value`.
+#[test]
+fn for_items_on_a_secret_name_never_show() {
+    let text = graph_of(
+        "secret TOKEN = first-value\nfor TOKEN in second-value { true }\n\
+         parallel for TOKEN in third-value { true }\nfor x in plain { true }\n",
+        "for-secret",
+    );
+    assert!(!text.contains("-value"), "{text}");
+    assert!(text.contains("for TOKEN in ***"), "{text}");
+    assert!(text.contains("for x in plain"), "{text}");
+}
+
 /// Writes `docs/graphs/NAME.svg` for every example when
 /// `PIPE_RENDER_GRAPHS=1`; otherwise does nothing.
 #[test]
