@@ -92,10 +92,18 @@ fn verify(script: &Script, formatted: &str) -> Result<(), ParseError> {
     if dump_without_spans(&again) != dump_without_spans(script) {
         return Err(bug("change of meaning", start));
     }
+    // A comment that ends the script in a `\r` gets a space after it (see
+    // `newline`), so that the output's last newline keeps the `\r`.
     let texts = |s: &Script| {
         s.comments
             .iter()
-            .map(|c| c.text.clone())
+            .map(|c| {
+                let text = c.text.as_str();
+                match text.strip_suffix(' ') {
+                    Some(kept) if kept.ends_with('\r') => kept.to_owned(),
+                    _ => text.to_owned(),
+                }
+            })
             .collect::<Vec<_>>()
     };
     if texts(&again) != texts(script) {
@@ -267,7 +275,7 @@ impl<'a> Formatter<'a> {
             });
         }
         if !self.out.is_empty() {
-            self.out.push('\n');
+            self.newline();
         }
         Ok(self.out)
     }
@@ -317,9 +325,20 @@ impl<'a> Formatter<'a> {
     // Writing lines
     // ---------------------------------------------------------------------
 
+    /// Ends a line. After a word ending in a carriage return (`a\r`,
+    /// `a\\\r`) a space comes first: `\r\n` would be a line break, the
+    /// word losing its `\r` (or, escaped, joining the next line); so after
+    /// a comment that ends the script in one.
+    fn newline(&mut self) {
+        if self.out.ends_with('\r') {
+            self.out.push(' ');
+        }
+        self.out.push('\n');
+    }
+
     fn start_line(&mut self, indent: usize) {
         if !self.out.is_empty() {
-            self.out.push('\n');
+            self.newline();
         }
         self.out.extend(std::iter::repeat_n(' ', indent));
         self.line_indent = indent;
@@ -331,7 +350,7 @@ impl<'a> Formatter<'a> {
         if let Some(end) = previous_end
             && line_breaks(&self.src[end..start]) >= 2
         {
-            self.out.push('\n');
+            self.newline();
         }
         self.start_line(indent);
     }

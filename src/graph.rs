@@ -40,8 +40,10 @@
 //! traces them); the value itself never is. When the value, or the default
 //! of a `${x:-default}` that is the whole value, is plain literal text,
 //! that text is replaced by `***` in every label of the graph, wherever it
-//! appears. Every label passes through one function, `Graph::label`,
-//! which does that.
+//! appears; so is such a value that `let`, `export`, a prefix assignment
+//! or a `for` item gives a secret's name, as the run keeps it secret too.
+//! Every label passes through one function, `Graph::label`, which does
+//! that.
 //!
 //! Output is deterministic: node ids (`n0`, `n1`, ...) and cluster ids
 //! (`cluster_0`, ...) are numbered in the order the tree is walked, and
@@ -50,7 +52,7 @@
 use std::fmt::Write as _;
 
 use crate::syntax::ast::{
-    Block, BlockKind, Command, Connector, ForLoop, List, ListItem, ParallelBody, Pipeline,
+    Block, BlockKind, Command, Connector, ForLoop, Ident, List, ListItem, ParallelBody, Pipeline,
     RangeBound, Redirect, RedirectOp, Script, Setting, Span, Stage, Stmt, StmtKind, Word, WordPart,
 };
 
@@ -787,13 +789,55 @@ fn starts_entity(rest: &str) -> bool {
 }
 
 /// The texts to hide: every `secret` whose value is plain literal text,
-/// anywhere in the script, as decoded and as written.
+/// anywhere in the script, as decoded and as written, and every such
+/// value given to a secret's name by `let`, `export`, a prefix
+/// assignment or a `for` item, which the run keeps secret too.
 fn collect_secrets(stmts: &[Stmt], source: &str, out: &mut Vec<String>) {
+    let mut names = Vec::new();
     for stmt in stmts {
         crate::syntax::ast::walk_stmt(stmt, &mut |stmt| {
-            if let StmtKind::Secret { value, .. } = &stmt.kind {
+            if let StmtKind::Secret { name, .. } = &stmt.kind {
+                names.push(name.name.clone());
+            }
+        });
+    }
+    let secret = |name: &Ident| names.contains(&name.name);
+    for stmt in stmts {
+        crate::syntax::ast::walk_stmt(stmt, &mut |stmt| match &stmt.kind {
+            StmtKind::Secret { value, .. } => literal_texts(value, source, out),
+            StmtKind::Let { name, value } | StmtKind::Export { name, value } if secret(name) => {
                 literal_texts(value, source, out);
             }
+            StmtKind::List(list) => {
+                for pipeline in list.pipelines() {
+                    for stage in &pipeline.stages {
+                        let for_loop = match stage {
+                            Stage::Command(command) => {
+                                for assign in command.assigns.iter().filter(|a| secret(&a.name)) {
+                                    literal_texts(&assign.value, source, out);
+                                }
+                                continue;
+                            }
+                            Stage::Block(block) => match &block.kind {
+                                BlockKind::For(for_loop)
+                                | BlockKind::Parallel {
+                                    body: ParallelBody::For(for_loop),
+                                    ..
+                                } => for_loop,
+                                _ => continue,
+                            },
+                        };
+                        if secret(&for_loop.var) {
+                            for item in &for_loop.items {
+                                if let ListItem::Word(word) = item {
+                                    literal_texts(word, source, out);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
         });
     }
 }

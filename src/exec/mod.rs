@@ -443,8 +443,9 @@ impl Scope {
     /// secret.
     fn attributes(&self, name: &str, how: Assign) -> (bool, bool) {
         match how {
-            Assign::Export => (true, false),
             Assign::Secret => (true, true),
+            // `export` on a secret keeps it secret, as `let` does.
+            Assign::Export => (true, self.vars.get(name).is_some_and(|var| var.secret)),
             Assign::Plain => match self.vars.get(name) {
                 Some(var) => (var.export, var.secret),
                 None => (std::env::var_os(name).is_some(), false),
@@ -1177,6 +1178,7 @@ impl<'r> Interp<'r> {
         if values.is_empty() {
             scope.last_status = 0;
         }
+        self.hide_items(scope, &for_loop.var.name, &values);
         if self.observe {
             self.trace_stmt(&self.for_line(&for_loop.var.name, &values), None);
         }
@@ -1420,6 +1422,16 @@ impl<'r> Interp<'r> {
         assigns.chain(words).collect::<Vec<String>>().join(" ")
     }
 
+    /// Hides the items of a `for` loop whose variable is a secret, each of
+    /// which it will hold, before the loop's trace shows them.
+    fn hide_items(&self, scope: &Scope, var: &str, values: &[OsString]) {
+        if scope.attributes(var, Assign::Plain).1 {
+            for value in values {
+                self.hide(value.as_bytes());
+            }
+        }
+    }
+
     /// `-x` for a `for` loop, once as it starts, as bash traces its header:
     /// its items expanded, quoted and redacted; past [`TRACED_ITEMS`] of
     /// them, only how many more there are.
@@ -1497,9 +1509,13 @@ fn redact_bytes(secrets: &[Vec<u8>], bytes: &[u8]) -> Vec<u8> {
 
 /// Replaces the occurrences of each secret in `bytes` by what `mask` makes
 /// of it: every one of a value of 4 bytes or more; one of a shorter value
-/// only where no letter, digit or `_` is next to it.
+/// only where no letter, digit or `_` is next to it. Longer secrets go
+/// first, so that one holding another (`pw2` and `pw`) is hidden whole
+/// rather than as `***2`.
 fn mask_bytes(secrets: &[Vec<u8>], bytes: &[u8], mask: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
     const SHORT: usize = 4;
+    let mut secrets: Vec<&Vec<u8>> = secrets.iter().collect();
+    secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
     let wordy = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
     // The characters around a match; a byte that is not UTF-8 is none.
     let before = |text: &[u8]| {

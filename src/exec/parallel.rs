@@ -94,15 +94,22 @@ impl Interp<'_> {
                 .list_values(scope, io, &for_loop.var.name, &for_loop.items)
                 .await
             {
-                Ok(values) => values
-                    .into_iter()
-                    .map(|value| Branch::Item {
-                        var: &for_loop.var.name,
-                        value,
-                        body: &for_loop.body,
-                        span: for_loop.span,
-                    })
-                    .collect(),
+                Ok(values) => {
+                    self.hide_items(scope, &for_loop.var.name, &values);
+                    if self.observe {
+                        let line = self.for_line(&for_loop.var.name, &values);
+                        self.trace_stmt(&format!("parallel {line}"), None);
+                    }
+                    values
+                        .into_iter()
+                        .map(|value| Branch::Item {
+                            var: &for_loop.var.name,
+                            value,
+                            body: &for_loop.body,
+                            span: for_loop.span,
+                        })
+                        .collect()
+                }
                 Err(outcome) => return self.finish(scope, outcome),
             },
         };

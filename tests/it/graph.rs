@@ -227,6 +227,36 @@ fn secrets_never_show() {
     assert!(!archive.contains("correct horse"), "{archive}");
 }
 
+/// A value that `let`, `export` or a prefix assignment gives a secret's
+/// name is secret too, in the run and so in the graph: the graph showed
+/// `let TOKEN = new-value` and `TOKEN=other-value env`.
+#[test]
+fn values_given_to_a_secret_name_never_show() {
+    let text = graph_of(
+        "secret TOKEN = first-value\nlet TOKEN = 'new-value'\nexport TOKEN = newer-value\n\
+         TOKEN=other-value env | grep -c TOKEN\necho new-value\n",
+        "reassigned",
+    );
+    for value in ["first-value", "new-value", "newer-value", "other-value"] {
+        assert!(!text.contains(value), "{value}: {text}");
+    }
+    assert!(text.contains("TOKEN=*** env"), "{text}");
+}
+
+/// A `for` item is secret too when the loop's variable is a secret's
+/// name: the graph showed `for TOKEN in second-value`.
+#[test]
+fn for_items_on_a_secret_name_never_show() {
+    let text = graph_of(
+        "secret TOKEN = first-value\nfor TOKEN in second-value { true }\n\
+         parallel for TOKEN in third-value { true }\nfor x in plain { true }\n",
+        "for-secret",
+    );
+    assert!(!text.contains("-value"), "{text}");
+    assert!(text.contains("for TOKEN in ***"), "{text}");
+    assert!(text.contains("for x in plain"), "{text}");
+}
+
 /// Writes `docs/graphs/NAME.svg` for every example when
 /// `PIPE_RENDER_GRAPHS=1`; otherwise does nothing.
 #[test]

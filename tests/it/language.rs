@@ -1103,6 +1103,39 @@ fn a_carriage_return_alone_is_part_of_a_word() {
         .run();
 }
 
+/// `pipe fmt` keeps a word that ends in a `\r`, raw or escaped, at the
+/// end of a line: written right before the newline, the `\r` made a
+/// `\r\n` line break, so fmt refused the script as a change of meaning
+/// (`echo a\r`, then a space, then a newline). A space now stands
+/// between them, and the formatted script prints the same bytes.
+#[test]
+fn fmt_keeps_a_carriage_return_that_ends_a_line() {
+    for (script, formatted, stdout) in [
+        ("echo a\r \necho b\n", "echo a\r \necho b\n", "a\r\nb\n"),
+        ("echo a\\\r", "echo a\\\r \n", "a\r\n"),
+        (
+            "for i in 1 {\n  echo a\r ; echo b\n}\n",
+            "for i in 1 {\n  echo a\r \n  echo b\n}\n",
+            "a\r\nb\n",
+        ),
+    ] {
+        Test::new()
+            .args(["fmt", "-"])
+            .stdin(script)
+            .stdout(formatted)
+            .run();
+        Test::new().script(script).stdout(stdout).run();
+        Test::new().script(formatted).stdout(stdout).run();
+    }
+    // So a comment that ends the script in a `\r`: it was called a change
+    // of comments.
+    Test::new()
+        .args(["fmt", "-"])
+        .stdin("echo a # c\r")
+        .stdout("echo a # c\r \n")
+        .run();
+}
+
 #[test]
 fn redirects_apply_left_to_right() {
     // As in bash: `2>&1 > f` sends stderr to the old stdout.

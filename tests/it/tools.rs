@@ -538,6 +538,45 @@ fn a_prefix_assignment_to_a_secret_is_hidden() {
     }
 }
 
+/// A secret whose value holds an earlier one (`newpw2` after `newpw`) is
+/// hidden whole: the shorter was replaced first, so the trace, the
+/// timeline and diagnostics showed `***2`, the longer one's remainder.
+#[test]
+fn a_secret_holding_another_is_hidden_whole() {
+    let run = Test::new()
+        .flag("-x")
+        .flag("--timeline")
+        .flag("t.json")
+        .script("secret A = newpw\nsecret B = newpw2\nsh -c 'exit 3' newpw2\n")
+        .status(3)
+        .stderr_has("+ sh -c 'exit 3' '***'  # ")
+        .run();
+    let timeline = std::fs::read_to_string(run.dir.join("t.json")).unwrap();
+    for (what, text) in [("stderr", run.stderr()), ("timeline", timeline)] {
+        assert!(!text.contains("***2"), "{what}:\n{text}");
+        assert!(!text.contains("newpw"), "{what}:\n{text}");
+    }
+}
+
+/// `export` on a secret's name keeps the new value secret, as `let` does:
+/// it made the name a plain exported one, shown in traces and the timeline.
+#[test]
+fn export_keeps_a_secret_secret() {
+    let run = Test::new()
+        .flag("-x")
+        .flag("--timeline")
+        .flag("t.json")
+        .script("secret T = first-value\nexport T = second-value\nprintenv T\necho $T\n")
+        .stdout("second-value\nsecond-value\n")
+        .stderr_has("+ export T = '***'  # ")
+        .stderr_has("+ echo '***'  # ")
+        .run();
+    let timeline = std::fs::read_to_string(run.dir.join("t.json")).unwrap();
+    for (what, text) in [("stderr", run.stderr()), ("timeline", timeline)] {
+        assert!(!text.contains("second-value"), "{what}:\n{text}");
+    }
+}
+
 /// `-x` writes bytes that are not UTF-8 and control characters as bash
 /// does, `$'\377'`, so that the line shows every byte, sends no escape
 /// sequence to the terminal, and can be pasted; a secret that is not
@@ -992,4 +1031,29 @@ fn trace_shows_a_for_loop_once_with_its_items() {
     );
     assert_eq!(stderr.matches("+ true").count(), 153, "{stderr}");
     assert!(!stderr.contains("hunter22"), "{stderr}");
+}
+
+/// A `parallel for` is traced once as it starts too, as a `for` is: it
+/// showed only its branches' commands.
+#[test]
+fn trace_shows_a_parallel_for_once_with_its_items() {
+    Test::new()
+        .flag("-x")
+        .script("secret pw = hunter22\nparallel max 1 for i in 1..$(echo 2) $pw { true }\n")
+        .stderr_has("\n+ parallel for i in 1 2 '***'  # ")
+        .run();
+}
+
+/// A `for` (or `parallel for`) whose variable is a secret's name holds a
+/// secret in each pass, as `let` on that name would: its header's trace
+/// showed the items, hidden only once set.
+#[test]
+fn trace_hides_the_items_of_a_for_over_a_secret_name() {
+    let run = Test::new()
+        .flag("-x")
+        .script("secret T = first-value\nfor T in second-value { true }\nparallel for T in third-value { true }\n")
+        .stderr_has("\n+ for T in '***'  # ")
+        .stderr_has("\n+ parallel for T in '***'  # ")
+        .run();
+    assert!(!run.stderr().contains("-value"), "{}", run.stderr());
 }
