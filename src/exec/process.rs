@@ -11,13 +11,17 @@ use nix::sys::signal::{SigHandler, Signal, signal};
 /// - every other inherited fd is close-on-exec: a child sees only 0, 1, 2
 ///   (the policy of Python's `close_fds=True`);
 /// - SIGCHLD has its default disposition, so that statuses can be
-///   collected; SIGPIPE is ignored in `pipe` itself (writes report EPIPE
-///   instead) and reset to its default in every child;
-/// - the signal mask is empty but for SIGCHLD, which is blocked in every
-///   thread of `pipe` (threads inherit the mask, and none exists yet) so
-///   that it waits for a signalfd instead of being discarded (see
-///   `child.rs`); every child starts with an empty mask. (SIGINT, SIGTERM
-///   and SIGHUP join it while a script runs: [`Interrupts`].)
+///   collected; a write of `pipe`'s own to a closed pipe reports EPIPE
+///   instead of ending it: on Linux SIGPIPE keeps its default disposition
+///   and is blocked, elsewhere it is ignored (and reset in every child);
+/// - the signal mask is empty but for SIGCHLD (and SIGPIPE, on Linux),
+///   blocked in every thread of `pipe` (threads inherit the mask, and none
+///   exists yet); SIGCHLD so that it waits for a signalfd instead of being
+///   discarded (see `child.rs`). Every child starts with an empty mask, and
+///   so with SIGPIPE at its default and unblocked, at no cost: a child
+///   sets its mask anyway, where an ignored SIGPIPE would cost each child
+///   a `sigaction` of its own. (SIGINT, SIGTERM and SIGHUP join the mask
+///   while a script runs: [`Interrupts`].)
 ///
 /// The other signals `pipe` was started with ignored are reset by
 /// [`reset_ignored_signals`], before the first child starts.
@@ -48,11 +52,18 @@ pub fn prepare_process() {
     }
     close_inherited_on_exec();
     NO_HANGUP.store(ignored(libc::SIGHUP), std::sync::atomic::Ordering::Relaxed);
-    // SAFETY: SIGCHLD's default is what `wait` relies on; SIGPIPE ignored
-    // makes a write to a closed pipe an EPIPE error, not death.
+    // SAFETY: SIGCHLD's default is what `wait` relies on; SIGPIPE blocked
+    // (below) or ignored makes a write to a closed pipe an EPIPE error, not
+    // death. Blocked, the signal such a write raises stays pending in the
+    // thread that wrote, which never unblocks it.
     unsafe {
         let _ = signal(Signal::SIGCHLD, SigHandler::SigDfl);
-        let _ = signal(Signal::SIGPIPE, SigHandler::SigIgn);
+        let pipe_signal = if cfg!(target_os = "linux") {
+            SigHandler::SigDfl
+        } else {
+            SigHandler::SigIgn
+        };
+        let _ = signal(Signal::SIGPIPE, pipe_signal);
     }
     // A mask inherited from our parent would be inherited by every child
     // (each child sets its own to empty, but a thread of ours must not
@@ -60,6 +71,7 @@ pub fn prepare_process() {
     let mut mask = nix::sys::signal::SigSet::empty();
     if cfg!(target_os = "linux") {
         mask.add(Signal::SIGCHLD);
+        mask.add(Signal::SIGPIPE);
     }
     let set =
         nix::sys::signal::sigprocmask(nix::sys::signal::SigmaskHow::SIG_SETMASK, Some(&mask), None);
@@ -135,7 +147,8 @@ pub fn reset_ignored_signals() {
 
 /// The signals whose disposition `pipe` has set away from the default,
 /// after `prepare_process` and `reset_ignored_signals` left every other at
-/// its default, as a bit mask by number: SIGPIPE, ignored; and any whose
+/// its default, as a bit mask by number: SIGPIPE, ignored (not on Linux,
+/// where it is blocked instead); and any whose
 /// handler the runtime installs ([`set_by_runtime`]), which on Linux is
 /// none, as the signals that interrupt or stop a script are read from a
 /// signalfd while it runs ([`Interrupts`]) and SIGCHLD from another
@@ -146,7 +159,11 @@ pub fn reset_ignored_signals() {
 /// shares `pipe`'s memory, and an ignored signal would stay ignored across
 /// exec.
 pub static SET_BY_PIPE: std::sync::atomic::AtomicU64 =
-    std::sync::atomic::AtomicU64::new(1 << libc::SIGPIPE);
+    std::sync::atomic::AtomicU64::new(if cfg!(target_os = "linux") {
+        0
+    } else {
+        1 << libc::SIGPIPE
+    });
 
 /// Notes that the runtime is about to install a handler for `sig` (not
 /// on Linux, where it installs none).

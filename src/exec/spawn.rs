@@ -280,36 +280,31 @@ mod linux {
                 .map_or(std::ptr::null(), |dir| dir.as_ptr()),
             stdio,
             pgid: prepared.pgid,
-            // SAFETY: getpid has no preconditions.
-            parent: unsafe { libc::getpid() },
+            parent: own_pid(),
             take_terminal: prepared.take_terminal,
             fd_limit: super::super::process::started_fd_limit(),
             error: 0,
         };
         // The child is done with its stack once `clone` returns.
-        // SAFETY: all signals are blocked around clone, so no handler of
-        // ours runs in the child; the child only makes system calls on its
-        // own stack and `shared`, which outlive it (CLONE_VFORK: clone
-        // returns after the child's execve or _exit).
+        // SAFETY: `pipe` installs no signal handler on Linux (see
+        // `SET_BY_PIPE`), so no code of ours runs in the child but its
+        // own, which only makes system calls on its own stack and
+        // `shared`; both outlive it (CLONE_VFORK: clone returns after the
+        // child's execve or _exit). Unlike glibc's `posix_spawn`, which
+        // must allow for handlers, it needs no mask blocking every signal
+        // around clone: two system calls a start.
         let pid = unsafe {
-            let mut all: libc::sigset_t = std::mem::zeroed();
-            let mut old: libc::sigset_t = std::mem::zeroed();
-            libc::sigfillset(&mut all);
-            libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
             let top = stack.as_mut_ptr().add(stack.len()) as usize & !15;
-            let pid = libc::clone(
+            libc::clone(
                 child,
                 top as *mut c_void,
                 libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
                 &mut shared as *mut Shared as *mut c_void,
-            );
-            let clone_error = std::io::Error::last_os_error();
-            libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
-            if pid == -1 {
-                return Err(clone_error);
-            }
-            pid
+            )
         };
+        if pid == -1 {
+            return Err(std::io::Error::last_os_error());
+        }
         // SAFETY: read after the child is gone from our memory.
         let error = unsafe { std::ptr::read_volatile(&shared.error) };
         if error != 0 {
@@ -318,6 +313,13 @@ mod linux {
             return Err(std::io::Error::from_raw_os_error(error));
         }
         Ok(pid)
+    }
+
+    /// `pipe`'s pid, asked once: a child compares it with its parent's.
+    fn own_pid() -> libc::pid_t {
+        static PID: std::sync::OnceLock<libc::pid_t> = std::sync::OnceLock::new();
+        // SAFETY: getpid has no preconditions.
+        *PID.get_or_init(|| unsafe { libc::getpid() })
     }
 
     /// The child, between clone and exec: system calls only.
@@ -330,9 +332,9 @@ mod linux {
                 std::ptr::write_volatile(&mut shared.error, *libc::__errno_location());
                 libc::_exit(127)
             };
-            // Every signal to its default: no handler of pipe's may run
-            // here, and children start clean. Only the ones pipe sets can
-            // be other than the default (see `SET_BY_PIPE`).
+            // Every signal to its default: children start clean. Only the
+            // ones pipe sets can be other than the default (see
+            // `SET_BY_PIPE`; on Linux, none).
             let mut default: libc::sigaction = std::mem::zeroed();
             default.sa_sigaction = libc::SIG_DFL;
             let set = SET_BY_PIPE.load(Ordering::Relaxed);
@@ -345,8 +347,12 @@ mod linux {
                 return fail(shared);
             }
             if shared.take_terminal {
-                // SIGTTOU is blocked (all are): a background group may take
-                // the foreground.
+                // With SIGTTOU blocked (until the mask is emptied below),
+                // a background group may take the foreground.
+                let mut ttou: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut ttou);
+                libc::sigaddset(&mut ttou, libc::SIGTTOU);
+                libc::pthread_sigmask(libc::SIG_BLOCK, &ttou, std::ptr::null_mut());
                 libc::tcsetpgrp(0, libc::getpgrp());
             }
             for (target, &fd) in shared.stdio.iter().enumerate() {
