@@ -55,7 +55,17 @@ fn new_stack() -> Stack {}
 /// The calling thread waits until the child has called `execve`.
 pub fn spawn(request: Request<'_>) -> std::io::Result<i32> {
     super::process::reset_ignored_signals();
-    start(prepare(request)?, &mut new_stack())
+    let prepared = prepare(request)?;
+    // One stack for every child this thread starts, as a starter thread
+    // keeps one: a thread starts one child at a time, and the child is
+    // done with it when `start` returns.
+    thread_local! {
+        static STACK: std::cell::RefCell<Option<Stack>> = const { std::cell::RefCell::new(None) };
+    }
+    STACK.with(|stack| match stack.try_borrow_mut() {
+        Ok(mut stack) => start(prepared, stack.get_or_insert_with(new_stack)),
+        Err(_) => start(prepared, &mut new_stack()),
+    })
 }
 
 /// [`spawn`], done by one of a few threads kept for it, so that the
