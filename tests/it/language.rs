@@ -748,6 +748,13 @@ fn exit_statuses() {
         "{ exit 3 } | cat || echo \"stage exit $?\"",
         "stage exit 3\n",
     );
+    // A leading zero or a `+` is still the number (docs/language.md).
+    Test::new()
+        .script("exit 007")
+        .status(7)
+        .stderr_empty()
+        .run();
+    Test::new().script("exit +3").status(3).stderr_empty().run();
 }
 
 #[test]
