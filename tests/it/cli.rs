@@ -107,6 +107,14 @@ fn options_before_a_subcommand() {
         .args(["-x", "check", "s.pipe"])
         .stderr_empty()
         .run();
+    // A subcommand that runs no script takes the options and does nothing
+    // with them (docs/language.md): no timeline is written.
+    let run = Test::new()
+        .file("s.pipe", "echo hi\n")
+        .args(["check", "--timeline", "t.json", "s.pipe"])
+        .stderr_empty()
+        .run();
+    assert!(!run.dir.join("t.json").exists());
 }
 
 #[test]
