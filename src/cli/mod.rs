@@ -220,13 +220,28 @@ pub fn main() -> u8 {
             clap_complete::generate(*shell, &mut Cli::command(), "pipe", &mut out);
             write_stdout(&printer, &out)
         }
-        Some(Command::Man) => {
-            let mut out = Vec::new();
-            let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
-            write_stdout(&printer, &out)
-        }
+        Some(Command::Man) => write_stdout(&printer, &man_page()),
         Some(Command::Run { .. }) | None => run(&cli, &printer),
     }
+}
+
+/// The manual page, in roff. clap_mangen lists each subcommand as a page
+/// of its own, `pipe-run(1)`, but no such page exists: `pipe man` prints
+/// this one page, so a subcommand is named as it is typed, `pipe run`.
+fn man_page() -> Vec<u8> {
+    let mut command = Cli::command();
+    // Built as the page is, so that clap's own `help` subcommand is there.
+    command.build();
+    let mut out = Vec::new();
+    let _ = clap_mangen::Man::new(command.clone()).render(&mut out);
+    let mut page = String::from_utf8_lossy(&out).into_owned();
+    for name in command.get_subcommands().map(clap::Command::get_name) {
+        page = page.replace(
+            &format!("\npipe\\-{name}(1)\n"),
+            &format!("\npipe {name}\n"),
+        );
+    }
+    page.into_bytes()
 }
 
 impl Cli {

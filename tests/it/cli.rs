@@ -512,3 +512,17 @@ fn a_byte_order_mark_is_skipped() {
         .run();
     assert!(run.stdout().starts_with("digraph"), "{}", run.stdout());
 }
+
+/// `pipe man` is one page: it names each subcommand as it is typed,
+/// `pipe run`, not as a page of its own, `pipe-run(1)`, which nothing
+/// installs or prints.
+#[test]
+fn man_names_subcommands_as_typed() {
+    let run = Test::new().arg("man").stderr_empty().run();
+    let page = run.stdout();
+    assert!(page.starts_with(".ie"), "{page}");
+    for name in ["run", "check", "fmt", "graph", "completions", "man", "help"] {
+        assert!(page.contains(&format!("\npipe {name}\n")), "{name}: {page}");
+    }
+    assert!(!page.contains("(1)\n"), "{page}");
+}
