@@ -68,14 +68,14 @@ enum Command {
     },
     /// Parse and resolve scripts (commands on PATH, variables defined
     /// before use) without running anything; exit 1 if a problem is found,
-    /// 2 if a script does not parse
+    /// 2 if a script cannot be read or does not parse
     Check {
         /// The scripts (`-` for standard input)
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Rewrite scripts in the canonical layout, keeping comments; exit 2 if
-    /// a script does not parse
+    /// a script cannot be read or does not parse
     Fmt {
         /// Only report the files that are not formatted; exit 1 if any
         #[arg(long)]
@@ -85,7 +85,8 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Print a script's process network as Graphviz DOT
+    /// Print a script's process network as Graphviz DOT; exit 2 if the
+    /// script cannot be read or does not parse
     Graph {
         /// The script (`-` for standard input)
         file: PathBuf,
