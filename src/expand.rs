@@ -689,12 +689,17 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
     };
     let mut found = vec![start];
     let components: Vec<&str> = rest.split('/').filter(|c| !c.is_empty()).collect();
+    let mut written_out = true;
     for (i, component) in components.iter().enumerate() {
-        let files_too = i + 1 == components.len() && !dirs_only;
-        found = step(&found, component, files_too, cwd).map_err(bad_glob)?;
+        let last = Last {
+            files_too: i + 1 == components.len() && !dirs_only,
+            written_out,
+        };
+        found = step(&found, component, last, cwd).map_err(bad_glob)?;
         if found.is_empty() {
             break;
         }
+        written_out &= literal_component(component).is_some();
     }
     let mut matches: Vec<OsString> = found
         .into_iter()
@@ -718,6 +723,15 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
     Ok(matches)
 }
 
+/// What a `**` component needs to know of where it stands in its glob.
+#[derive(Clone, Copy)]
+struct Last {
+    /// It ends the pattern, which has no trailing `/`.
+    files_too: bool,
+    /// Every component before it is a name written out (`a/b/**`).
+    written_out: bool,
+}
+
 /// The paths one more component of a glob makes of those found so far
 /// (names as the script wrote them, relative to `cwd` or absolute). A
 /// `**` that ends the pattern (`files_too`) matches files as well as
@@ -725,7 +739,10 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
 fn step(
     found: &[OsString],
     component: &str,
-    files_too: bool,
+    Last {
+        files_too,
+        written_out,
+    }: Last,
     cwd: &Path,
 ) -> Result<Vec<OsString>, glob::PatternError> {
     let join = |dir: &OsString, name: &OsStr| -> OsString {
@@ -751,11 +768,17 @@ fn step(
     if component == "**" {
         // Any depth of directories, this one included (bash's globstar);
         // hidden ones and links to directories are not entered. Last in
-        // the pattern, the files in them too (`a/**` is `a a/1.txt a/b
-        // a/b/2.txt ...`).
+        // the pattern, the files in them too. The directory itself is
+        // written as bash writes it: with its `/` when its name was
+        // written out (`a/**` is `a/ a/1.txt a/b a/b/2.txt ...`), without
+        // when a wildcard found it (`*/**` is `a a/1.txt ...`).
         for dir in found {
             if files_too && !dir.is_empty() && cwd.join(dir).is_dir() {
-                next.push(dir.clone());
+                next.push(if written_out {
+                    join(dir, OsStr::new(""))
+                } else {
+                    dir.clone()
+                });
             }
             let mut todo = vec![dir.clone()];
             while let Some(current) = todo.pop() {

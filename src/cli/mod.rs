@@ -68,14 +68,14 @@ enum Command {
     },
     /// Parse and resolve scripts (commands on PATH, variables defined
     /// before use) without running anything; exit 1 if a problem is found,
-    /// 2 if a script does not parse
+    /// 2 if a script cannot be read or does not parse
     Check {
         /// The scripts (`-` for standard input)
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Rewrite scripts in the canonical layout, keeping comments; exit 2 if
-    /// a script does not parse
+    /// a script cannot be read or does not parse
     Fmt {
         /// Only report the files that are not formatted; exit 1 if any
         #[arg(long)]
@@ -85,7 +85,8 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Print a script's process network as Graphviz DOT
+    /// Print a script's process network as Graphviz DOT; exit 2 if the
+    /// script cannot be read or does not parse
     Graph {
         /// The script (`-` for standard input)
         file: PathBuf,
@@ -220,13 +221,28 @@ pub fn main() -> u8 {
             clap_complete::generate(*shell, &mut Cli::command(), "pipe", &mut out);
             write_stdout(&printer, &out)
         }
-        Some(Command::Man) => {
-            let mut out = Vec::new();
-            let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
-            write_stdout(&printer, &out)
-        }
+        Some(Command::Man) => write_stdout(&printer, &man_page()),
         Some(Command::Run { .. }) | None => run(&cli, &printer),
     }
+}
+
+/// The manual page, in roff. clap_mangen lists each subcommand as a page
+/// of its own, `pipe-run(1)`, but no such page exists: `pipe man` prints
+/// this one page, so a subcommand is named as it is typed, `pipe run`.
+fn man_page() -> Vec<u8> {
+    let mut command = Cli::command();
+    // Built as the page is, so that clap's own `help` subcommand is there.
+    command.build();
+    let mut out = Vec::new();
+    let _ = clap_mangen::Man::new(command.clone()).render(&mut out);
+    let mut page = String::from_utf8_lossy(&out).into_owned();
+    for name in command.get_subcommands().map(clap::Command::get_name) {
+        page = page.replace(
+            &format!("\npipe\\-{name}(1)\n"),
+            &format!("\npipe {name}\n"),
+        );
+    }
+    page.into_bytes()
 }
 
 impl Cli {

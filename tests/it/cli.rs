@@ -107,6 +107,14 @@ fn options_before_a_subcommand() {
         .args(["-x", "check", "s.pipe"])
         .stderr_empty()
         .run();
+    // A subcommand that runs no script takes the options and does nothing
+    // with them (docs/language.md): no timeline is written.
+    let run = Test::new()
+        .file("s.pipe", "echo hi\n")
+        .args(["check", "--timeline", "t.json", "s.pipe"])
+        .stderr_empty()
+        .run();
+    assert!(!run.dir.join("t.json").exists());
 }
 
 #[test]
@@ -503,4 +511,18 @@ fn a_byte_order_mark_is_skipped() {
         .args(["graph", "s.pipe"])
         .run();
     assert!(run.stdout().starts_with("digraph"), "{}", run.stdout());
+}
+
+/// `pipe man` is one page: it names each subcommand as it is typed,
+/// `pipe run`, not as a page of its own, `pipe-run(1)`, which nothing
+/// installs or prints.
+#[test]
+fn man_names_subcommands_as_typed() {
+    let run = Test::new().arg("man").stderr_empty().run();
+    let page = run.stdout();
+    assert!(page.starts_with(".ie"), "{page}");
+    for name in ["run", "check", "fmt", "graph", "completions", "man", "help"] {
+        assert!(page.contains(&format!("\npipe {name}\n")), "{name}: {page}");
+    }
+    assert!(!page.contains("(1)\n"), "{page}");
 }

@@ -1191,6 +1191,20 @@ fn a_child_ignoring_term_is_killed_after_grace() {
     assert!(secs(&run) >= 1.9, "{:?}", run.elapsed);
     assert!(secs(&run) < 5.0, "{:?}", run.elapsed);
     assert_gone_within(marker, Duration::from_secs(1));
+
+    // `grace 0s` sends SIGKILL right after the signal, where coreutils'
+    // `timeout -k 0` would never send it.
+    let marker = "sleep 31.315";
+    let run = Test::new()
+        .script(format!(
+            "timeout 100ms grace 0s {{ sh -c 'trap \"\" TERM; {marker}' }}"
+        ))
+        .status(124)
+        .stderr_has("ended by SIGKILL")
+        .run();
+    assert!(secs(&run) >= 0.09, "{:?}", run.elapsed);
+    assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
+    assert_gone_within(marker, Duration::from_secs(1));
 }
 
 #[test]

@@ -40,6 +40,43 @@ fn every_example_is_tested() {
     assert_eq!(found, tested, "add a test for each new example");
 }
 
+/// Every example starts with `#!/usr/bin/env pipe` and is executable, so
+/// that it runs as a command of its own, as the README says a script can:
+/// `hello.pipe` is run that way, with `pipe` first on PATH.
+#[test]
+fn examples_run_by_their_shebang() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|ext| ext != "pipe") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("#!/usr/bin/env pipe\n"),
+            "{} has no shebang",
+            path.display()
+        );
+        let mode = entry.metadata().unwrap().permissions().mode();
+        assert_eq!(mode & 0o111, 0o111, "{} is not executable", path.display());
+    }
+    let bin = Path::new(crate::harness::PIPE).parent().unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let output = std::process::Command::new(example("hello.pipe"))
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "Hello from the child\n"
+    );
+    assert!(
+        output.status.success() && output.stderr.is_empty(),
+        "{output:?}"
+    );
+}
+
 /// Sections into one file, errors into another, through the block's
 /// redirects; the hanging section is cut off at 500 ms, not 30 s.
 #[test]

@@ -748,6 +748,13 @@ fn exit_statuses() {
         "{ exit 3 } | cat || echo \"stage exit $?\"",
         "stage exit 3\n",
     );
+    // A leading zero or a `+` is still the number (docs/language.md).
+    Test::new()
+        .script("exit 007")
+        .status(7)
+        .stderr_empty()
+        .run();
+    Test::new().script("exit +3").status(3).stderr_empty().run();
 }
 
 #[test]
@@ -869,12 +876,17 @@ fn double_star_globs() {
         .file("a/b/two.txt", "")
         .stdout("a\ntop.txt\na/b/two.txt\na/one.txt\ntop.txt\n")
         .run();
-    // Last in a pattern, `**` is the files below too, as in bash.
+    // Last in a pattern, `**` is the files below too, as in bash, and the
+    // directory before it is written as bash writes it: with its `/` when
+    // its name is written out, without when a wildcard found it.
     Test::new()
-        .script("echo a/**\necho **")
+        .script("echo a/**\necho **\necho ./a/**/\necho */**")
         .file("a/one.txt", "")
         .file("a/b/two.txt", "")
-        .stdout("a a/b a/b/two.txt a/one.txt\na a/b a/b/two.txt a/one.txt script.pipe\n")
+        .stdout(
+            "a/ a/b a/b/two.txt a/one.txt\na a/b a/b/two.txt a/one.txt script.pipe\n\
+             ./a/ ./a/b/\na a/b a/b/two.txt a/one.txt\n",
+        )
         .run();
     // A glob that matches nothing is named as it expanded.
     fails(

@@ -559,10 +559,14 @@ fn a_sibling_does_not_hold_a_branch_pipe_open() {
 fn pipe_holds_no_more_fds_after_many_statements() {
     // Every kind of statement, on its happy and its error paths, gives
     // back the pipes and files it opened: pipe holds as many fds (which
-    // `sh` lists as its parent's) after ten rounds as before. Their
-    // numbers may differ: the file `sh` writes to is one of them.
+    // `sh` lists as its parent's) after ten rounds as before. `sh` opens
+    // the file it writes the list to itself: a redirect of pipe's would be
+    // in the list or not, as pipe had closed its copy or not yet. The
+    // first `true` has pipe open what it opens for its first child (the
+    // SIGCHLD signalfd), which it may do before or after `sh` looks.
     let test = Test::new().script(
-        "sh -c 'ls /proc/$PPID/fd' > before\n\
+        "true\n\
+         sh -c 'ls /proc/$PPID/fd > before'\n\
          for i in 1..10 {\n\
            echo hi | cat > /dev/null\n\
            let x = $(echo a | cat)\n\
@@ -578,7 +582,7 @@ fn pipe_holds_no_more_fds_after_many_statements() {
            timeout 1ms { sleep 5 | cat } || true\n\
            parallel fail-fast { false ; sleep 5 } || true\n\
          }\n\
-         sh -c 'ls /proc/$PPID/fd' > after",
+         sh -c 'ls /proc/$PPID/fd > after'",
     );
     let output = test.command().stdin(Stdio::null()).output().unwrap();
     assert_eq!(status_of(&output), 0);
