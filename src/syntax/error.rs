@@ -375,6 +375,17 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{keyword}` takes no option `{option}`")]
+    #[diagnostic(code(pipe::parse::header_option), help("{help}"))]
+    HeaderOption {
+        keyword: &'static str,
+        option: String,
+        label: &'static str,
+        help: &'static str,
+        #[label("{label}")]
+        span: SourceSpan,
+    },
+
     #[error("{option} given more than once")]
     #[diagnostic(code(pipe::parse::duplicate_option), help("keep only one"))]
     DuplicateOption {
@@ -450,6 +461,7 @@ impl ParseError {
             | ParseError::InvalidMax { span }
             | ParseError::MaxZero { span }
             | ParseError::DuplicateOption { span, .. }
+            | ParseError::HeaderOption { span, .. }
             | ParseError::NumberOutOfRange { span }
             | ParseError::InvalidEscape { span }
             | ParseError::Internal { span, .. } => span,
@@ -582,6 +594,13 @@ mod tests {
                 keyword: "let",
                 span,
             },
+            ParseError::HeaderOption {
+                keyword: "timeout",
+                option: "-s".into(),
+                label: "",
+                help: "",
+                span,
+            },
         ]
     }
 
@@ -628,6 +647,7 @@ mod tests {
             ParseError::LeadingOperator { .. } => 36,
             ParseError::InvalidName { .. } => 37,
             ParseError::MissingName { .. } => 38,
+            ParseError::HeaderOption { .. } => 39,
         }
     }
 

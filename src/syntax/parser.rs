@@ -157,6 +157,11 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             span: Span::new(pos, pos + 1).into(),
         };
     }
+    if positives.contains(&Rule::lbrace)
+        && let Some(error) = header_option(source, pos)
+    {
+        return error;
+    }
     // A `{` later on the line means a wrong option, not a missing body.
     let rest_of_line = source.get(pos..).and_then(|rest| rest.lines().next());
     if positives.contains(&Rule::lbrace)
@@ -202,6 +207,99 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         found: found_at(source, pos),
         span: span.into(),
     }
+}
+
+/// `timeout -s KILL 5s {`, `parallel -j 4 for ...`: an option of coreutils'
+/// `timeout` or of GNU parallel in a block header, where pipe takes words
+/// (`signal KILL`, `max 4`). The parse stopped at the option or after it,
+/// as a duration can be any word.
+fn header_option(source: &str, pos: usize) -> Option<ParseError> {
+    let line_start = source[..pos].rfind('\n').map_or(0, |at| at + 1);
+    let end = pos
+        + source[pos..]
+            .find(char::is_whitespace)
+            .unwrap_or(source.len() - pos);
+    let words = source[line_start..end]
+        .split_whitespace()
+        .map(|word| (word.as_ptr() as usize - source.as_ptr() as usize, word));
+    let mut header = None;
+    for (at, word) in words {
+        match word {
+            "timeout" => header = Some(("timeout", None)),
+            "parallel" => header = Some(("parallel", None)),
+            // The body, or a `for` list, whose words may start with `-`.
+            _ if word.contains('{') || word == "for" => header = None,
+            _ => {
+                let is_option = word.starts_with("--")
+                    || word.starts_with('-')
+                        && word[1..].starts_with(|c: char| c.is_ascii_alphabetic());
+                if let Some((keyword, None)) = header
+                    && is_option
+                {
+                    header = Some((keyword, Some((at, word))));
+                }
+            }
+        }
+    }
+    let (keyword, (at, word)) = match header? {
+        (keyword, Some(option)) => (keyword, option),
+        (_, None) => return None,
+    };
+    let written = word.split('=').next().unwrap_or(word);
+    // A short option's value may be joined to it: `-j4`.
+    let option = if written.starts_with("--") {
+        written
+    } else {
+        &written[..2]
+    };
+    let short = |letters: &str| {
+        !option.starts_with("--") && option[1..].starts_with(|c: char| letters.contains(c))
+    };
+    let long = |names: &[&str]| names.contains(&option);
+    let (label, help) = if keyword == "timeout" {
+        let label = if short("s") || long(&["--signal"]) {
+            "write `signal SIG` after the duration"
+        } else if short("k") || long(&["--kill-after"]) {
+            "write `grace DURATION` after the duration"
+        } else {
+            "pipe has no such option"
+        };
+        (
+            label,
+            "a `timeout` header is `timeout DURATION [signal SIG] [grace DURATION] { ... }`, as in \
+             `timeout 10s signal KILL grace 1s { cmd }`; to run coreutils' timeout itself, quote \
+             its name: `'timeout' -s KILL 10 cmd`",
+        )
+    } else {
+        let label = if short("jP") || long(&["--jobs", "--max-procs"]) {
+            "write `max N`"
+        } else if short("k") || long(&["--keep-order"]) {
+            "`ordered`, the default, keeps the order"
+        } else if long(&["--halt", "--halt-on-error"]) {
+            "write `fail-fast`"
+        } else if long(&["--line-buffer", "--lb"]) {
+            "write `lines`"
+        } else if short("u") || long(&["--ungroup"]) {
+            "write `raw`"
+        } else if long(&["--group"]) {
+            "write `unordered`"
+        } else {
+            "pipe has no such option"
+        };
+        (
+            label,
+            "a `parallel` header is `parallel [max N] [fail-fast] [ordered|unordered|lines|raw]`, \
+             then `{ a ; b }` or `for x in LIST { ... }`, as in `parallel max 4 for f in *.log { \
+             gzip $f }`; to run GNU parallel itself, quote its name: `'parallel' -j 4 ...`",
+        )
+    };
+    Some(ParseError::HeaderOption {
+        keyword,
+        option: option.to_owned(),
+        label,
+        help,
+        span: Span::new(at, at + written.len()).into(),
+    })
 }
 
 /// `timeout 5 s {`: a duration's unit written apart from its number, which
