@@ -155,13 +155,11 @@ pub enum ParseError {
     },
 
     #[error("the value of `{keyword} {name}` is more than one word")]
-    #[diagnostic(
-        code(pipe::parse::value_not_one_word),
-        help("quote the value to keep its spaces: `{keyword} {name} = \"a b\"`")
-    )]
+    #[diagnostic(code(pipe::parse::value_not_one_word), help("{help}"))]
     ValueNotOneWord {
         keyword: &'static str,
         name: String,
+        help: String,
         #[label("a second word")]
         span: SourceSpan,
     },
@@ -551,6 +549,7 @@ mod tests {
             ParseError::ValueNotOneWord {
                 keyword: "let",
                 name: "x".into(),
+                help: String::new(),
                 span,
             },
             ParseError::Background { span },

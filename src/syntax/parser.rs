@@ -709,10 +709,41 @@ fn invalid_name(source: &str, pos: usize) -> Option<ParseError> {
                 .and_then(|rest| rest.strip_suffix('"'))
         });
     let rule = "a name is letters, digits and `_`, not starting with a digit";
+    // bash's arithmetic `let`: `let i++`, `let --n`, `let "i = i + 1"`.
+    let stepped = ["++", "--"]
+        .into_iter()
+        .find_map(|op| name.strip_suffix(op).or_else(|| name.strip_prefix(op)))
+        .filter(|bare| is_name(bare));
+    // A quote the name's word does not close: `let "x=5"`, `let "i = i + 1"`.
+    let open_quote = name
+        .strip_prefix(['"', '\''])
+        .filter(|_| unquoted.is_none())
+        .map(|rest| {
+            let len = rest
+                .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .unwrap_or(rest.len());
+            &rest[..len]
+        })
+        .filter(|bare| is_name(bare));
+    let quoted_text = source[name_at + 1..]
+        .split(['"', '\''])
+        .next()
+        .unwrap_or_default();
+    let computes = quoted_text.contains(['+', '-', '*', '/', '%']);
     let help = if let Some(bare) = name.strip_prefix('$').filter(|bare| is_name(bare)) {
         format!("a name is written without its `$`: `{keyword} {bare} = VALUE`")
     } else if let Some(bare) = unquoted.filter(|bare| is_name(bare)) {
         format!("a name is not quoted: `{keyword} {bare} = VALUE`")
+    } else if let Some(bare) = stepped.filter(|_| keyword == "let") {
+        arithmetic_help(bare)
+    } else if let Some(bare) = open_quote {
+        if keyword == "let" && computes {
+            arithmetic_help(bare)
+        } else {
+            format!(
+                "a name is not quoted, and its `=` has spaces around it: `{keyword} {bare} = VALUE`"
+            )
+        }
     } else {
         let mut fixed: String = name
             .chars()
@@ -832,11 +863,45 @@ fn value_not_one_word(source: &str, pos: usize, span: Span) -> Option<ParseError
     let (keyword, mut words) = assignment_words(source, pos)?;
     let name = words.next()?.split('=').next()?;
     let starts_word = starts_word(&source[pos..]);
+    // `let n = $n + 1`: bash's `let` computes, pipe's sets a word.
+    let second = source[pos..]
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .next()
+        .unwrap_or_default();
+    let help = if keyword == "let" && matches!(second, "+" | "-" | "*" | "/" | "%") {
+        // The sum as written, for `expr`, a `*` quoted against globbing.
+        let statement = source[..pos].rfind(['\n', ';', '{']).map_or(0, |at| at + 1);
+        let value_at = statement + source[statement..pos].find('=')? + 1;
+        let value_end = source[pos..]
+            .find(['\n', ';', '#'])
+            .map_or(source.len(), |at| pos + at);
+        let sum = source[value_at..value_end]
+            .split_whitespace()
+            .map(|word| if word == "*" { "'*'" } else { word })
+            .collect::<Vec<_>>()
+            .join(" ");
+        format!(
+            "pipe's `let` sets a name to one word and does no arithmetic; compute with a \
+             command: `let {name} = $(expr {sum})`"
+        )
+    } else {
+        format!("quote the value to keep its spaces: `{keyword} {name} = \"a b\"`")
+    };
     (starts_word && !name.is_empty()).then(|| ParseError::ValueNotOneWord {
         keyword,
         name: name.to_owned(),
+        help,
         span: span.into(),
     })
+}
+
+/// What to write for bash's arithmetic `let` (`let i++`, `let "n = n +
+/// 1"`), which pipe's `let`, an assignment of one word, does not do.
+fn arithmetic_help(name: &str) -> String {
+    format!(
+        "pipe's `let` sets a name to one word and does no arithmetic (bash's `let` \
+         computes); compute with a command: `let {name} = $(expr ${name} + 1)`"
+    )
 }
 
 /// A redirect with nothing after it (`echo hi >`, `sort <`, `cat <<<`):
