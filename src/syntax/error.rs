@@ -373,6 +373,16 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{keyword}` needs {what}")]
+    #[diagnostic(code(pipe::parse::missing_header_value), help("{help}"))]
+    MissingHeaderValue {
+        keyword: &'static str,
+        what: &'static str,
+        help: &'static str,
+        #[label("expected {what} here")]
+        span: SourceSpan,
+    },
+
     #[error("`{keyword}` takes no option `{option}`")]
     #[diagnostic(code(pipe::parse::header_option), help("{help}"))]
     HeaderOption {
@@ -460,6 +470,7 @@ impl ParseError {
             | ParseError::MaxZero { span }
             | ParseError::DuplicateOption { span, .. }
             | ParseError::HeaderOption { span, .. }
+            | ParseError::MissingHeaderValue { span, .. }
             | ParseError::NumberOutOfRange { span }
             | ParseError::InvalidEscape { span }
             | ParseError::Internal { span, .. } => span,
@@ -600,6 +611,12 @@ mod tests {
                 help: "",
                 span,
             },
+            ParseError::MissingHeaderValue {
+                keyword: "timeout",
+                what: "a duration",
+                help: "",
+                span,
+            },
         ]
     }
 
@@ -647,6 +664,7 @@ mod tests {
             ParseError::InvalidName { .. } => 37,
             ParseError::MissingName { .. } => 38,
             ParseError::HeaderOption { .. } => 39,
+            ParseError::MissingHeaderValue { .. } => 40,
         }
     }
 

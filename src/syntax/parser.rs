@@ -122,6 +122,11 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             span: Span::new(pos, pos + 1).into(),
         };
     }
+    if positives.contains(&Rule::word)
+        && let Some(error) = missing_header_value(source, pos)
+    {
+        return error;
+    }
     let at_statement_end = positives.contains(&Rule::sep) || positives.contains(&Rule::EOI);
     if at_statement_end && let Some(error) = statement_redirect(source, pos) {
         return error;
@@ -207,6 +212,46 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         found: found_at(source, pos),
         span: span.into(),
     }
+}
+
+/// `timeout { ... }`, `parallel max { ... }`: a header keyword whose value
+/// is missing, the parse stopped at the `{` or the line's end after it.
+fn missing_header_value(source: &str, pos: usize) -> Option<ParseError> {
+    let rest = source[pos..].trim_start_matches([' ', '\t']);
+    if !(rest.is_empty() || rest.starts_with(['{', '\n', '\r', ';'])) {
+        return None;
+    }
+    let before = source[..pos].trim_end_matches([' ', '\t']);
+    let word_at = before.rfind(char::is_whitespace).map_or(0, |at| at + 1);
+    let (keyword, what, help) = match &before[word_at..] {
+        "timeout" => (
+            "timeout",
+            "a duration",
+            "write how long the block may run, with a unit: `timeout 5s { ... }`",
+        ),
+        "grace" => (
+            "grace",
+            "a duration",
+            "write how long to wait after the signal before SIGKILL: `timeout 5s grace 1s { ... }`",
+        ),
+        "signal" => (
+            "signal",
+            "a signal",
+            "write the signal to send at the deadline: `timeout 5s signal INT { ... }`",
+        ),
+        "max" => (
+            "max",
+            "a number",
+            "write how many branches may run at once: `parallel max 4 { ... }`",
+        ),
+        _ => return None,
+    };
+    Some(ParseError::MissingHeaderValue {
+        keyword,
+        what,
+        help,
+        span: token_span(source, pos).into(),
+    })
 }
 
 /// `timeout -s KILL 5s {`, `parallel -j 4 for ...`: an option of coreutils'
