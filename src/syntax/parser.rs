@@ -169,6 +169,32 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     }
     // A `{` later on the line means a wrong option, not a missing body.
     let rest_of_line = source.get(pos..).and_then(|rest| rest.lines().next());
+    // `for f in a b; { ... }`, which bash takes: the `;` ends the header.
+    let semicolon_before_body = source[pos..]
+        .strip_prefix(';')
+        .is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with('{'));
+    if positives.contains(&Rule::lbrace)
+        && semicolon_before_body
+        && let Some((keyword, _)) = missing_body(&positives)
+    {
+        let help = match keyword {
+            "for" => {
+                "a `;` ends the statement: write the `{` right after the header (`for x in a b {`)"
+            }
+            "timeout" => {
+                "a `;` ends the statement: write the `{` right after the header (`timeout 5s {`)"
+            }
+            "parallel" => {
+                "a `;` ends the statement: write the `{` right after the header (`parallel max 4 {`)"
+            }
+            _ => "a `;` ends the statement: write the `{` right after the header (`fanout {`)",
+        };
+        return ParseError::MissingBody {
+            keyword,
+            help,
+            span: span.into(),
+        };
+    }
     if positives.contains(&Rule::lbrace)
         && !rest_of_line.is_some_and(|line| line.contains('{'))
         && let Some((keyword, help)) = missing_body(&positives)
