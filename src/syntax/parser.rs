@@ -807,6 +807,14 @@ fn invalid_name(source: &str, pos: usize) -> Option<ParseError> {
         format!("a name is not quoted: `{keyword} {bare} = VALUE`")
     } else if let Some(bare) = stepped.filter(|_| keyword == "let") {
         arithmetic_help(bare)
+    } else if name.starts_with('-') {
+        // bash's `export -p`, `export -n NAME`, `declare`-style options.
+        let more = if keyword == "export" {
+            "; to see the environment, run `env`"
+        } else {
+            ""
+        };
+        format!("`{keyword}` takes no options, only `{keyword} NAME = VALUE`{more}")
     } else if let Some(bare) = open_quote {
         if keyword == "let" && computes {
             arithmetic_help(bare)
