@@ -997,6 +997,11 @@ fn durations() {
         ("0x10s", "not a number"),
         ("5M", "unknown unit"),
         ("1sec", "unknown unit"),
+        // Two numbers and units, as systemd and Go write a duration (it
+        // was "not a number").
+        ("1m30s", "it has two units; write one (`90s`, not `1m30s`)"),
+        ("1h30m", "it has two units"),
+        ("1s500ms", "it has two units"),
     ] {
         Test::new()
             .script(format!("timeout {duration} {{ true }}"))
