@@ -434,13 +434,26 @@ fn bash_builtin_help(name: &str) -> Option<&'static str> {
             "pipe has no `if` or `case`: choose with `&&` and `||` \
              (`test -f x && echo yes || echo no`), and group with `{ ... }`"
         }
-        "while" | "until" | "do" | "done" => {
+        "while" | "until" | "do" | "done" | "select" => {
             "pipe loops with `for`: `for x in LIST { ... }`, over words, ranges \
              (`1..10`), globs or the lines of `$(...)`"
         }
         "wait" => {
             "pipe has no `&` or `wait`: `parallel { a; b }` runs its branches at once \
              and waits for them all"
+        }
+        "jobs" | "bg" | "fg" | "disown" | "coproc" => {
+            "pipe has no background jobs: `parallel { a; b }` runs commands at once and \
+             waits for them all, and nothing it starts outlives the script"
+        }
+        "shopt" => {
+            "pipe has no `shopt`: its globs are always as bash's with `failglob` and \
+             `globstar` set (`**` is any depth, a glob matching nothing is an error); \
+             remove the line"
+        }
+        "getopts" => {
+            "pipe has no `getopts`: the arguments are `$1`, `$2`, ... (`${1:-default}` \
+             for one that may be missing), all of them `$@`, their count `$#`"
         }
         "trap" => {
             "pipe has no `trap`: it ends every process it started whenever it exits; \

@@ -1757,6 +1757,14 @@ fn command_lookup_errors() {
     fails("read line", 127, "pipe has no `read`");
     fails(": > log", 127, "`true` does nothing too");
     fails("wait", 127, "pipe has no `&` or `wait`");
+    // Job control and other builtins a "did you mean" misnamed (`jobs`:
+    // `jdb`, `fg`: `sg`, `shopt`: `opt`, `getopts`: `getopt`).
+    fails("jobs", 127, "pipe has no background jobs");
+    fails("fg", 127, "pipe has no background jobs");
+    fails("disown -a", 127, "pipe has no background jobs");
+    fails("shopt -s globstar", 127, "pipe has no `shopt`");
+    fails("getopts ab opt", 127, "pipe has no `getopts`");
+    fails("select x in a b", 127, "pipe loops with `for`");
     // bash's way to log a whole script, `exec >> log 2>&1`.
     fails("exec >> log 2>&1\necho hi", 127, "put it in a block");
     fails("trap 'rm -f t' EXIT", 127, "pipe has no `trap`");
