@@ -547,7 +547,12 @@ impl Interp<'_> {
                     }
                     RunError::TimedOut { stages: slot, .. }
                     | RunError::SubstExit { stages: slot, .. }
-                    | RunError::SubstStatus { stages: slot, .. } => *slot = stages,
+                    | RunError::SubstStatus { stages: slot, .. }
+                    // A command in the block that could not run, as below.
+                    | RunError::NotFound { stages: slot, .. }
+                    | RunError::NotExecutable { stages: slot, .. }
+                    | RunError::InterpreterNotFound { stages: slot, .. }
+                    | RunError::Redirect { stages: slot, .. } => *slot = stages,
                     _ => {}
                 }
                 error

@@ -561,6 +561,20 @@ fn a_block_stage_shows_the_stage_statuses() {
             "a `$(...)` ended with status 1",
             "stage statuses: true 0 | { } 1 | cat 0",
         ),
+        // A command in the block that could not run (it showed only its
+        // own error, where a command stage shows the table).
+        (
+            "seq 3 | { catt } | cat",
+            127,
+            "did you mean `cat`?",
+            "stage statuses: seq 0 | { } 127 | cat 0",
+        ),
+        (
+            "seq 3 | fanout { cat > no/dir/f ; cat } | cat",
+            1,
+            "cannot open `no/dir/f`",
+            "stage statuses: seq 0 | fanout { } 1 | cat 0",
+        ),
     ] {
         Test::new()
             .script(script)
