@@ -194,6 +194,9 @@ pub(super) fn signal(word: Word) -> Result<Spanned<i32>, ParseError> {
     let reason = if is_expanded(&word) {
         // Unlike `max` and durations, a signal is never expanded.
         "a signal is written out, not expanded"
+    } else if literal_text(&word).is_some_and(|text| text.len() > 1 && text.starts_with('-')) {
+        // `kill -9`'s spelling.
+        "written without the `-` of `kill -9`"
     } else {
         "not a signal"
     };

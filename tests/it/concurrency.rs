@@ -1295,6 +1295,13 @@ fn timeout_signal_takes_every_name_coreutils_takes() {
             .status(2)
             .stderr_has("pipe::parse::unknown_signal")
             .run();
+    } // `kill -9`'s spelling is named as such (it was "not a signal").
+    for sig in ["-9", "-KILL"] {
+        Test::new()
+            .script(format!("timeout 5s signal {sig} {{ true }}"))
+            .status(2)
+            .stderr_has("written without the `-` of `kill -9`")
+            .run();
     }
 }
 
