@@ -267,6 +267,47 @@ pub enum RunError {
 }
 
 impl RunError {
+    /// The error, with a line after its help that says which branch of a
+    /// `parallel for` it is from (`in the branch where `h` is `web2``):
+    /// every branch has the same span. The line is help, not a label, so
+    /// that branches failing alike are still counted as one.
+    pub fn in_branch(self, branch: &str) -> RunError {
+        let note = |help: &mut String| {
+            help.push('\n');
+            help.push_str(branch);
+        };
+        match self {
+            RunError::Shown(error) => RunError::Shown(Box::new(error.in_branch(branch))),
+            RunError::Failed {
+                command,
+                status,
+                mut statuses,
+                labels,
+            } => {
+                note(&mut statuses);
+                RunError::Failed {
+                    command,
+                    status,
+                    statuses,
+                    labels,
+                }
+            }
+            mut error => {
+                match &mut error {
+                    RunError::NotFound { stages, .. }
+                    | RunError::NotExecutable { stages, .. }
+                    | RunError::InterpreterNotFound { stages, .. }
+                    | RunError::Redirect { stages, .. }
+                    | RunError::TimedOut { stages, .. }
+                    | RunError::SubstExit { stages, .. }
+                    | RunError::SubstStatus { stages, .. } => stages.add_line(branch),
+                    _ => {}
+                }
+                error
+            }
+        }
+    }
+
     /// A program that exists but that the system would not start.
     pub fn spawn(name: String, source: std::io::Error, span: SourceSpan) -> RunError {
         RunError::Spawn {
@@ -324,6 +365,17 @@ impl Stages {
     /// The table of statuses, if there is one.
     pub fn statuses(&self) -> Option<&str> {
         self.0.as_ref().map(|stages| stages.1.as_str())
+    }
+
+    /// A line more after the table (or in its place).
+    fn add_line(&mut self, line: &str) {
+        match &mut self.0 {
+            Some(stages) => {
+                stages.1.push('\n');
+                stages.1.push_str(line);
+            }
+            None => *self = Stages::new(Vec::new(), line.to_owned()),
+        }
     }
 
     /// The table, on a line of its own after a help's text.

@@ -1305,6 +1305,40 @@ fn timeout_signal_takes_every_name_coreutils_takes() {
     }
 }
 
+/// Every branch of a `parallel for` has the same span: a failure in one
+/// says which item's branch it is, after its help (it did for `exit N`
+/// only, so a host that timed out among many was not named).
+#[test]
+fn a_parallel_for_failure_names_its_item() {
+    let run = Test::new()
+        .script(
+            "parallel for h in web1 web2 web3 {\n  timeout 100ms { sh -c \"test $h != web2 || sleep 5\" }\n}",
+        )
+        .status(124)
+        .stderr_has("timed out after 100ms")
+        .stderr_has("status is 124\n        in the branch where `h` is `web2`")
+        .run();
+    assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
+    Test::new()
+        .script("parallel for f in a b { cat missing-$f }")
+        .status(1)
+        .stderr_has("1 more branch failed the same way")
+        .stderr_has("in the branch where `f` is `a`")
+        .run();
+    // Nested: both items; a secret item stays hidden.
+    Test::new()
+        .script("parallel for v in a b { parallel for w in x y { test $v$w != by } }")
+        .status(1)
+        .stderr_has("in the branch where `w` is `y`\n        in the branch where `v` is `b`")
+        .run();
+    let run = Test::new()
+        .script("secret s = \"abcdefgh\"\nparallel for v in $s { sh -c 'exit 1' }")
+        .status(1)
+        .stderr_has("in the branch where `v` is `***`")
+        .run();
+    assert!(!run.stderr().contains("abcdefgh"), "{}", run.stderr());
+}
+
 #[test]
 fn nested_timeouts() {
     // The inner one fires first.
