@@ -373,6 +373,21 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{word}` is not a keyword")]
+    #[diagnostic(
+        code(pipe::parse::misspelled_keyword),
+        help(
+            "a block starts with `for`, `parallel`, `fanout` or `timeout`; `{word}` was read as a \
+             command's name, and a `{{` cannot be one of its words"
+        )
+    )]
+    MisspelledKeyword {
+        word: String,
+        keyword: &'static str,
+        #[label("did you mean `{keyword}`?")]
+        span: SourceSpan,
+    },
+
     #[error("`{keyword}` needs {what}")]
     #[diagnostic(code(pipe::parse::missing_header_value), help("{help}"))]
     MissingHeaderValue {
@@ -471,6 +486,7 @@ impl ParseError {
             | ParseError::DuplicateOption { span, .. }
             | ParseError::HeaderOption { span, .. }
             | ParseError::MissingHeaderValue { span, .. }
+            | ParseError::MisspelledKeyword { span, .. }
             | ParseError::NumberOutOfRange { span }
             | ParseError::InvalidEscape { span }
             | ParseError::Internal { span, .. } => span,
@@ -617,6 +633,11 @@ mod tests {
                 help: "",
                 span,
             },
+            ParseError::MisspelledKeyword {
+                word: "paralel".into(),
+                keyword: "parallel",
+                span,
+            },
         ]
     }
 
@@ -665,6 +686,7 @@ mod tests {
             ParseError::MissingName { .. } => 38,
             ParseError::HeaderOption { .. } => 39,
             ParseError::MissingHeaderValue { .. } => 40,
+            ParseError::MisspelledKeyword { .. } => 41,
         }
     }
 

@@ -118,6 +118,9 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         && positives.contains(&Rule::word)
         && positives.contains(&Rule::redirect)
     {
+        if let Some(error) = misspelled_keyword(source, pos) {
+            return error;
+        }
         return ParseError::BraceInArguments {
             span: Span::new(pos, pos + 1).into(),
         };
@@ -238,6 +241,31 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         found: found_at(source, pos),
         span: span.into(),
     }
+}
+
+/// `paralel for f in *.txt { ... }`, `Timeout 5s { ... }`: a block keyword
+/// misspelled, read as a command's name until the `{` of its body.
+fn misspelled_keyword(source: &str, pos: usize) -> Option<ParseError> {
+    let start = source[..pos]
+        .rfind(['\n', ';', '{', '}', '|', '&'])
+        .map_or(0, |at| at + 1);
+    let statement = &source[start..pos];
+    let word = statement.split_whitespace().next()?;
+    let at = start + statement.find(word)?;
+    let lower = word.to_ascii_lowercase();
+    let keyword = ["parallel", "timeout", "fanout", "for"]
+        .into_iter()
+        .find(|keyword| {
+            let limit = if keyword.len() > 3 { 2 } else { 1 };
+            lower.len() >= 3
+                && *keyword != word
+                && strsim::damerau_levenshtein(&lower, keyword) <= limit
+        })?;
+    Some(ParseError::MisspelledKeyword {
+        word: word.to_owned(),
+        keyword,
+        span: Span::new(at, at + word.len()).into(),
+    })
 }
 
 /// `timeout { ... }`, `parallel max { ... }`: a header keyword whose value
