@@ -266,18 +266,27 @@ pub enum RunError {
     Shown(Box<RunError>),
 }
 
+/// How [`RunError::in_branch`] starts its line.
+const BRANCH_NOTE: &str = "in the branch where ";
+
+/// The lines of a help that say which branch failed.
+pub fn branch_notes(help: &str) -> impl Iterator<Item = &str> {
+    help.lines().filter(|line| line.starts_with(BRANCH_NOTE))
+}
+
 impl RunError {
     /// The error, with a line after its help that says which branch of a
     /// `parallel for` it is from (`in the branch where `h` is `web2``):
     /// every branch has the same span. The line is help, not a label, so
     /// that branches failing alike are still counted as one.
-    pub fn in_branch(self, branch: &str) -> RunError {
+    pub fn in_branch(self, var: &str, value: &str) -> RunError {
+        let branch = &format!("{BRANCH_NOTE}`{var}` is `{value}`");
         let note = |help: &mut String| {
             help.push('\n');
             help.push_str(branch);
         };
         match self {
-            RunError::Shown(error) => RunError::Shown(Box::new(error.in_branch(branch))),
+            RunError::Shown(error) => RunError::Shown(Box::new(error.in_branch(var, value))),
             RunError::Failed {
                 command,
                 status,
@@ -365,6 +374,17 @@ impl Stages {
     /// The table of statuses, if there is one.
     pub fn statuses(&self) -> Option<&str> {
         self.0.as_ref().map(|stages| stages.1.as_str())
+    }
+
+    /// These stages in place of the old ones, keeping the old ones' notes
+    /// of which branch failed (see [`RunError::in_branch`]).
+    pub fn replace(&mut self, mut stages: Stages) {
+        if let Some(old) = self.statuses() {
+            for note in branch_notes(old) {
+                stages.add_line(note);
+            }
+        }
+        *self = stages;
     }
 
     /// A line more after the table (or in its place).

@@ -330,10 +330,7 @@ impl Interp<'_> {
                 false => match &branches[i] {
                     Branch::Item { var, value, .. } => BranchEnd {
                         error: end.error.map(|error| {
-                            error.in_branch(&format!(
-                                "in the branch where `{var}` is `{}`",
-                                self.redact(value.as_encoded_bytes())
-                            ))
+                            error.in_branch(var, &self.redact(value.as_encoded_bytes()))
                         }),
                         ..end
                     },

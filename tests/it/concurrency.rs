@@ -1325,6 +1325,23 @@ fn a_parallel_for_failure_names_its_item() {
         .stderr_has("1 more branch failed the same way")
         .stderr_has("in the branch where `f` is `a`")
         .run();
+    // As a pipeline stage, after the stage statuses.
+    for (script, status) in [
+        ("true | parallel for i in a b { false } | cat", 1),
+        ("true | parallel for i in a b { catt } | cat", 127),
+        (
+            "true | parallel for i in a b { timeout 10ms { sleep 1 } } | cat",
+            124,
+        ),
+    ] {
+        Test::new()
+            .script(script)
+            .status(status)
+            .stderr_has(&format!(
+                "stage statuses: true 0 | parallel {{ }} {status} | cat 0\n        in the branch where `i` is `a`"
+            ))
+            .run();
+    }
     // Nested: both items; a secret item stays hidden.
     Test::new()
         .script("parallel for v in a b { parallel for w in x y { test $v$w != by } }")
