@@ -266,7 +266,57 @@ pub enum RunError {
     Shown(Box<RunError>),
 }
 
+/// How [`RunError::in_branch`] starts its line.
+const BRANCH_NOTE: &str = "in the branch where ";
+
+/// The lines of a help that say which branch failed.
+pub fn branch_notes(help: &str) -> impl Iterator<Item = &str> {
+    help.lines().filter(|line| line.starts_with(BRANCH_NOTE))
+}
+
 impl RunError {
+    /// The error, with a line after its help that says which branch of a
+    /// `parallel for` it is from (`in the branch where `h` is `web2``):
+    /// every branch has the same span. The line is help, not a label, so
+    /// that branches failing alike are still counted as one.
+    pub fn in_branch(self, var: &str, value: &str) -> RunError {
+        let branch = &format!("{BRANCH_NOTE}`{var}` is `{value}`");
+        let note = |help: &mut String| {
+            help.push('\n');
+            help.push_str(branch);
+        };
+        match self {
+            RunError::Shown(error) => RunError::Shown(Box::new(error.in_branch(var, value))),
+            RunError::Failed {
+                command,
+                status,
+                mut statuses,
+                labels,
+            } => {
+                note(&mut statuses);
+                RunError::Failed {
+                    command,
+                    status,
+                    statuses,
+                    labels,
+                }
+            }
+            mut error => {
+                match &mut error {
+                    RunError::NotFound { stages, .. }
+                    | RunError::NotExecutable { stages, .. }
+                    | RunError::InterpreterNotFound { stages, .. }
+                    | RunError::Redirect { stages, .. }
+                    | RunError::TimedOut { stages, .. }
+                    | RunError::SubstExit { stages, .. }
+                    | RunError::SubstStatus { stages, .. } => stages.add_line(branch),
+                    _ => {}
+                }
+                error
+            }
+        }
+    }
+
     /// A program that exists but that the system would not start.
     pub fn spawn(name: String, source: std::io::Error, span: SourceSpan) -> RunError {
         RunError::Spawn {
@@ -324,6 +374,28 @@ impl Stages {
     /// The table of statuses, if there is one.
     pub fn statuses(&self) -> Option<&str> {
         self.0.as_ref().map(|stages| stages.1.as_str())
+    }
+
+    /// These stages in place of the old ones, keeping the old ones' notes
+    /// of which branch failed (see [`RunError::in_branch`]).
+    pub fn replace(&mut self, mut stages: Stages) {
+        if let Some(old) = self.statuses() {
+            for note in branch_notes(old) {
+                stages.add_line(note);
+            }
+        }
+        *self = stages;
+    }
+
+    /// A line more after the table (or in its place).
+    fn add_line(&mut self, line: &str) {
+        match &mut self.0 {
+            Some(stages) => {
+                stages.1.push('\n');
+                stages.1.push_str(line);
+            }
+            None => *self = Stages::new(Vec::new(), line.to_owned()),
+        }
     }
 
     /// The table, on a line of its own after a help's text.
@@ -434,13 +506,26 @@ fn bash_builtin_help(name: &str) -> Option<&'static str> {
             "pipe has no `if` or `case`: choose with `&&` and `||` \
              (`test -f x && echo yes || echo no`), and group with `{ ... }`"
         }
-        "while" | "until" | "do" | "done" => {
+        "while" | "until" | "do" | "done" | "select" => {
             "pipe loops with `for`: `for x in LIST { ... }`, over words, ranges \
              (`1..10`), globs or the lines of `$(...)`"
         }
         "wait" => {
             "pipe has no `&` or `wait`: `parallel { a; b }` runs its branches at once \
              and waits for them all"
+        }
+        "jobs" | "bg" | "fg" | "disown" | "coproc" => {
+            "pipe has no background jobs: `parallel { a; b }` runs commands at once and \
+             waits for them all, and nothing it starts outlives the script"
+        }
+        "shopt" => {
+            "pipe has no `shopt`: its globs are always as bash's with `failglob` and \
+             `globstar` set (`**` is any depth, a glob matching nothing is an error); \
+             remove the line"
+        }
+        "getopts" => {
+            "pipe has no `getopts`: the arguments are `$1`, `$2`, ... (`${1:-default}` \
+             for one that may be missing), all of them `$@`, their count `$#`"
         }
         "trap" => {
             "pipe has no `trap`: it ends every process it started whenever it exits; \

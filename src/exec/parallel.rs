@@ -325,7 +325,17 @@ impl Interp<'_> {
                     }),
                     ..end
                 },
-                false => end,
+                // A failure with a diagnostic of its own: which item's
+                // branch it is, since they all share one span.
+                false => match &branches[i] {
+                    Branch::Item { var, value, .. } => BranchEnd {
+                        error: end.error.map(|error| {
+                            error.in_branch(var, &self.redact(value.as_encoded_bytes()))
+                        }),
+                        ..end
+                    },
+                    Branch::Stmt(_) => end,
+                },
             };
             match &first {
                 None => {

@@ -518,14 +518,21 @@ impl Interp<'_> {
             RunError::Failed {
                 command,
                 status,
+                statuses: help,
                 mut labels,
-                ..
             } if block && pipeline.stages.len() > 1 => {
                 labels.extend(other_stages(pipeline, statuses, failed));
+                // The table in place of the help, but for which branch of
+                // a `parallel for` in the block failed.
+                let mut table = stage_table(pipeline, statuses);
+                for note in super::error::branch_notes(&help) {
+                    table.push('\n');
+                    table.push_str(note);
+                }
                 RunError::Failed {
                     command,
                     status,
-                    statuses: stage_table(pipeline, statuses),
+                    statuses: table,
                     labels,
                 }
             }
@@ -547,7 +554,12 @@ impl Interp<'_> {
                     }
                     RunError::TimedOut { stages: slot, .. }
                     | RunError::SubstExit { stages: slot, .. }
-                    | RunError::SubstStatus { stages: slot, .. } => *slot = stages,
+                    | RunError::SubstStatus { stages: slot, .. }
+                    // A command in the block that could not run, as below.
+                    | RunError::NotFound { stages: slot, .. }
+                    | RunError::NotExecutable { stages: slot, .. }
+                    | RunError::InterpreterNotFound { stages: slot, .. }
+                    | RunError::Redirect { stages: slot, .. } => slot.replace(stages),
                     _ => {}
                 }
                 error

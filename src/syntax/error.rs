@@ -155,13 +155,11 @@ pub enum ParseError {
     },
 
     #[error("the value of `{keyword} {name}` is more than one word")]
-    #[diagnostic(
-        code(pipe::parse::value_not_one_word),
-        help("quote the value to keep its spaces: `{keyword} {name} = \"a b\"`")
-    )]
+    #[diagnostic(code(pipe::parse::value_not_one_word), help("{help}"))]
     ValueNotOneWord {
         keyword: &'static str,
         name: String,
+        help: String,
         #[label("a second word")]
         span: SourceSpan,
     },
@@ -375,6 +373,42 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{word}` is not a keyword")]
+    #[diagnostic(
+        code(pipe::parse::misspelled_keyword),
+        help(
+            "a block starts with `for`, `parallel`, `fanout` or `timeout`; `{word}` was read as a \
+             command's name, and a `{{` cannot be one of its words"
+        )
+    )]
+    MisspelledKeyword {
+        word: String,
+        keyword: &'static str,
+        #[label("did you mean `{keyword}`?")]
+        span: SourceSpan,
+    },
+
+    #[error("`{keyword}` needs {what}")]
+    #[diagnostic(code(pipe::parse::missing_header_value), help("{help}"))]
+    MissingHeaderValue {
+        keyword: &'static str,
+        what: &'static str,
+        help: &'static str,
+        #[label("expected {what} here")]
+        span: SourceSpan,
+    },
+
+    #[error("`{keyword}` takes no option `{option}`")]
+    #[diagnostic(code(pipe::parse::header_option), help("{help}"))]
+    HeaderOption {
+        keyword: &'static str,
+        option: String,
+        label: &'static str,
+        help: &'static str,
+        #[label("{label}")]
+        span: SourceSpan,
+    },
+
     #[error("{option} given more than once")]
     #[diagnostic(code(pipe::parse::duplicate_option), help("keep only one"))]
     DuplicateOption {
@@ -450,6 +484,9 @@ impl ParseError {
             | ParseError::InvalidMax { span }
             | ParseError::MaxZero { span }
             | ParseError::DuplicateOption { span, .. }
+            | ParseError::HeaderOption { span, .. }
+            | ParseError::MissingHeaderValue { span, .. }
+            | ParseError::MisspelledKeyword { span, .. }
             | ParseError::NumberOutOfRange { span }
             | ParseError::InvalidEscape { span }
             | ParseError::Internal { span, .. } => span,
@@ -539,6 +576,7 @@ mod tests {
             ParseError::ValueNotOneWord {
                 keyword: "let",
                 name: "x".into(),
+                help: String::new(),
                 span,
             },
             ParseError::Background { span },
@@ -580,6 +618,24 @@ mod tests {
             },
             ParseError::MissingName {
                 keyword: "let",
+                span,
+            },
+            ParseError::HeaderOption {
+                keyword: "timeout",
+                option: "-s".into(),
+                label: "",
+                help: "",
+                span,
+            },
+            ParseError::MissingHeaderValue {
+                keyword: "timeout",
+                what: "a duration",
+                help: "",
+                span,
+            },
+            ParseError::MisspelledKeyword {
+                word: "paralel".into(),
+                keyword: "parallel",
                 span,
             },
         ]
@@ -628,6 +684,9 @@ mod tests {
             ParseError::LeadingOperator { .. } => 36,
             ParseError::InvalidName { .. } => 37,
             ParseError::MissingName { .. } => 38,
+            ParseError::HeaderOption { .. } => 39,
+            ParseError::MissingHeaderValue { .. } => 40,
+            ParseError::MisspelledKeyword { .. } => 41,
         }
     }
 

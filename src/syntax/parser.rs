@@ -118,9 +118,17 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         && positives.contains(&Rule::word)
         && positives.contains(&Rule::redirect)
     {
+        if let Some(error) = misspelled_keyword(source, pos) {
+            return error;
+        }
         return ParseError::BraceInArguments {
             span: Span::new(pos, pos + 1).into(),
         };
+    }
+    if positives.contains(&Rule::word)
+        && let Some(error) = missing_header_value(source, pos)
+    {
+        return error;
     }
     let at_statement_end = positives.contains(&Rule::sep) || positives.contains(&Rule::EOI);
     if at_statement_end && let Some(error) = statement_redirect(source, pos) {
@@ -157,8 +165,39 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             span: Span::new(pos, pos + 1).into(),
         };
     }
+    if positives.contains(&Rule::lbrace)
+        && let Some(error) = header_option(source, pos)
+    {
+        return error;
+    }
     // A `{` later on the line means a wrong option, not a missing body.
     let rest_of_line = source.get(pos..).and_then(|rest| rest.lines().next());
+    // `for f in a b; { ... }`, which bash takes: the `;` ends the header.
+    let semicolon_before_body = source[pos..]
+        .strip_prefix(';')
+        .is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with('{'));
+    if positives.contains(&Rule::lbrace)
+        && semicolon_before_body
+        && let Some((keyword, _)) = missing_body(&positives)
+    {
+        let help = match keyword {
+            "for" => {
+                "a `;` ends the statement: write the `{` right after the header (`for x in a b {`)"
+            }
+            "timeout" => {
+                "a `;` ends the statement: write the `{` right after the header (`timeout 5s {`)"
+            }
+            "parallel" => {
+                "a `;` ends the statement: write the `{` right after the header (`parallel max 4 {`)"
+            }
+            _ => "a `;` ends the statement: write the `{` right after the header (`fanout {`)",
+        };
+        return ParseError::MissingBody {
+            keyword,
+            help,
+            span: span.into(),
+        };
+    }
     if positives.contains(&Rule::lbrace)
         && !rest_of_line.is_some_and(|line| line.contains('{'))
         && let Some((keyword, help)) = missing_body(&positives)
@@ -202,6 +241,164 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         found: found_at(source, pos),
         span: span.into(),
     }
+}
+
+/// `paralel for f in *.txt { ... }`, `Timeout 5s { ... }`: a block keyword
+/// misspelled, read as a command's name until the `{` of its body.
+fn misspelled_keyword(source: &str, pos: usize) -> Option<ParseError> {
+    let start = source[..pos]
+        .rfind(['\n', ';', '{', '}', '|', '&'])
+        .map_or(0, |at| at + 1);
+    let statement = &source[start..pos];
+    let word = statement.split_whitespace().next()?;
+    let at = start + statement.find(word)?;
+    let lower = word.to_ascii_lowercase();
+    let keyword = ["parallel", "timeout", "fanout", "for"]
+        .into_iter()
+        .find(|keyword| {
+            let limit = if keyword.len() > 3 { 2 } else { 1 };
+            lower.len() >= 3
+                && *keyword != word
+                && strsim::damerau_levenshtein(&lower, keyword) <= limit
+        })?;
+    Some(ParseError::MisspelledKeyword {
+        word: word.to_owned(),
+        keyword,
+        span: Span::new(at, at + word.len()).into(),
+    })
+}
+
+/// `timeout { ... }`, `parallel max { ... }`: a header keyword whose value
+/// is missing, the parse stopped at the `{` or the line's end after it.
+fn missing_header_value(source: &str, pos: usize) -> Option<ParseError> {
+    let rest = source[pos..].trim_start_matches([' ', '\t']);
+    if !(rest.is_empty() || rest.starts_with(['{', '\n', '\r', ';'])) {
+        return None;
+    }
+    let before = source[..pos].trim_end_matches([' ', '\t']);
+    let word_at = before.rfind(char::is_whitespace).map_or(0, |at| at + 1);
+    let (keyword, what, help) = match &before[word_at..] {
+        "timeout" => (
+            "timeout",
+            "a duration",
+            "write how long the block may run, with a unit: `timeout 5s { ... }`",
+        ),
+        "grace" => (
+            "grace",
+            "a duration",
+            "write how long to wait after the signal before SIGKILL: `timeout 5s grace 1s { ... }`",
+        ),
+        "signal" => (
+            "signal",
+            "a signal",
+            "write the signal to send at the deadline: `timeout 5s signal INT { ... }`",
+        ),
+        "max" => (
+            "max",
+            "a number",
+            "write how many branches may run at once: `parallel max 4 { ... }`",
+        ),
+        _ => return None,
+    };
+    Some(ParseError::MissingHeaderValue {
+        keyword,
+        what,
+        help,
+        span: token_span(source, pos).into(),
+    })
+}
+
+/// `timeout -s KILL 5s {`, `parallel -j 4 for ...`: an option of coreutils'
+/// `timeout` or of GNU parallel in a block header, where pipe takes words
+/// (`signal KILL`, `max 4`). The parse stopped at the option or after it,
+/// as a duration can be any word.
+fn header_option(source: &str, pos: usize) -> Option<ParseError> {
+    let line_start = source[..pos].rfind('\n').map_or(0, |at| at + 1);
+    let end = pos
+        + source[pos..]
+            .find(char::is_whitespace)
+            .unwrap_or(source.len() - pos);
+    let words = source[line_start..end]
+        .split_whitespace()
+        .map(|word| (word.as_ptr() as usize - source.as_ptr() as usize, word));
+    let mut header = None;
+    for (at, word) in words {
+        match word {
+            "timeout" => header = Some(("timeout", None)),
+            "parallel" => header = Some(("parallel", None)),
+            // The body, or a `for` list, whose words may start with `-`.
+            _ if word.contains('{') || word == "for" => header = None,
+            _ => {
+                let is_option = word.starts_with("--")
+                    || word.starts_with('-')
+                        && word[1..].starts_with(|c: char| c.is_ascii_alphabetic());
+                if let Some((keyword, None)) = header
+                    && is_option
+                {
+                    header = Some((keyword, Some((at, word))));
+                }
+            }
+        }
+    }
+    let (keyword, (at, word)) = match header? {
+        (keyword, Some(option)) => (keyword, option),
+        (_, None) => return None,
+    };
+    let written = word.split('=').next().unwrap_or(word);
+    // A short option's value may be joined to it: `-j4`.
+    let option = if written.starts_with("--") {
+        written
+    } else {
+        &written[..2]
+    };
+    let short = |letters: &str| {
+        !option.starts_with("--") && option[1..].starts_with(|c: char| letters.contains(c))
+    };
+    let long = |names: &[&str]| names.contains(&option);
+    let (label, help) = if keyword == "timeout" {
+        let label = if short("s") || long(&["--signal"]) {
+            "write `signal SIG` after the duration"
+        } else if short("k") || long(&["--kill-after"]) {
+            "write `grace DURATION` after the duration"
+        } else {
+            "pipe has no such option"
+        };
+        (
+            label,
+            "a `timeout` header is `timeout DURATION [signal SIG] [grace DURATION] { ... }`, as in \
+             `timeout 10s signal KILL grace 1s { cmd }`; to run coreutils' timeout itself, quote \
+             its name: `'timeout' -s KILL 10 cmd`",
+        )
+    } else {
+        let label = if short("jP") || long(&["--jobs", "--max-procs"]) {
+            "write `max N`"
+        } else if short("k") || long(&["--keep-order"]) {
+            "`ordered`, the default, keeps the order"
+        } else if long(&["--halt", "--halt-on-error"]) {
+            "write `fail-fast`"
+        } else if long(&["--line-buffer", "--lb"]) {
+            "write `lines`"
+        } else if short("u") || long(&["--ungroup"]) {
+            "write `raw`"
+        } else if long(&["--group"]) {
+            "write `unordered`"
+        } else {
+            "pipe has no such option"
+        };
+        (
+            label,
+            "a `parallel` header is `parallel [max N] [fail-fast] [ordered|unordered|lines|raw]`, \
+             then `{ a ; b }` or `for x in LIST { ... }`, as in `parallel max 4 for f in *.log { \
+             gzip $f }`; to run GNU parallel itself, quote its name: `'parallel' -j 4 ...`",
+        )
+    };
+    Some(ParseError::HeaderOption {
+        keyword,
+        option: option.to_owned(),
+        label,
+        help,
+        span: Span::new(at, at + written.len()).into(),
+    })
 }
 
 /// `timeout 5 s {`: a duration's unit written apart from its number, which
@@ -611,10 +808,49 @@ fn invalid_name(source: &str, pos: usize) -> Option<ParseError> {
                 .and_then(|rest| rest.strip_suffix('"'))
         });
     let rule = "a name is letters, digits and `_`, not starting with a digit";
+    // bash's arithmetic `let`: `let i++`, `let --n`, `let "i = i + 1"`.
+    let stepped = ["++", "--"]
+        .into_iter()
+        .find_map(|op| name.strip_suffix(op).or_else(|| name.strip_prefix(op)))
+        .filter(|bare| is_name(bare));
+    // A quote the name's word does not close: `let "x=5"`, `let "i = i + 1"`.
+    let open_quote = name
+        .strip_prefix(['"', '\''])
+        .filter(|_| unquoted.is_none())
+        .map(|rest| {
+            let len = rest
+                .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .unwrap_or(rest.len());
+            &rest[..len]
+        })
+        .filter(|bare| is_name(bare));
+    let quoted_text = source[name_at + 1..]
+        .split(['"', '\''])
+        .next()
+        .unwrap_or_default();
+    let computes = quoted_text.contains(['+', '-', '*', '/', '%']);
     let help = if let Some(bare) = name.strip_prefix('$').filter(|bare| is_name(bare)) {
         format!("a name is written without its `$`: `{keyword} {bare} = VALUE`")
     } else if let Some(bare) = unquoted.filter(|bare| is_name(bare)) {
         format!("a name is not quoted: `{keyword} {bare} = VALUE`")
+    } else if let Some(bare) = stepped.filter(|_| keyword == "let") {
+        arithmetic_help(bare)
+    } else if name.starts_with('-') {
+        // bash's `export -p`, `export -n NAME`, `declare`-style options.
+        let more = if keyword == "export" {
+            "; to see the environment, run `env`"
+        } else {
+            ""
+        };
+        format!("`{keyword}` takes no options, only `{keyword} NAME = VALUE`{more}")
+    } else if let Some(bare) = open_quote {
+        if keyword == "let" && computes {
+            arithmetic_help(bare)
+        } else {
+            format!(
+                "a name is not quoted, and its `=` has spaces around it: `{keyword} {bare} = VALUE`"
+            )
+        }
     } else {
         let mut fixed: String = name
             .chars()
@@ -734,11 +970,45 @@ fn value_not_one_word(source: &str, pos: usize, span: Span) -> Option<ParseError
     let (keyword, mut words) = assignment_words(source, pos)?;
     let name = words.next()?.split('=').next()?;
     let starts_word = starts_word(&source[pos..]);
+    // `let n = $n + 1`: bash's `let` computes, pipe's sets a word.
+    let second = source[pos..]
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .next()
+        .unwrap_or_default();
+    let help = if keyword == "let" && matches!(second, "+" | "-" | "*" | "/" | "%") {
+        // The sum as written, for `expr`, a `*` quoted against globbing.
+        let statement = source[..pos].rfind(['\n', ';', '{']).map_or(0, |at| at + 1);
+        let value_at = statement + source[statement..pos].find('=')? + 1;
+        let value_end = source[pos..]
+            .find(['\n', ';', '#'])
+            .map_or(source.len(), |at| pos + at);
+        let sum = source[value_at..value_end]
+            .split_whitespace()
+            .map(|word| if word == "*" { "'*'" } else { word })
+            .collect::<Vec<_>>()
+            .join(" ");
+        format!(
+            "pipe's `let` sets a name to one word and does no arithmetic; compute with a \
+             command: `let {name} = $(expr {sum})`"
+        )
+    } else {
+        format!("quote the value to keep its spaces: `{keyword} {name} = \"a b\"`")
+    };
     (starts_word && !name.is_empty()).then(|| ParseError::ValueNotOneWord {
         keyword,
         name: name.to_owned(),
+        help,
         span: span.into(),
     })
+}
+
+/// What to write for bash's arithmetic `let` (`let i++`, `let "n = n +
+/// 1"`), which pipe's `let`, an assignment of one word, does not do.
+fn arithmetic_help(name: &str) -> String {
+    format!(
+        "pipe's `let` sets a name to one word and does no arithmetic (bash's `let` \
+         computes); compute with a command: `let {name} = $(expr ${name} + 1)`"
+    )
 }
 
 /// A redirect with nothing after it (`echo hi >`, `sort <`, `cat <<<`):

@@ -75,6 +75,16 @@ pub(super) fn duration(word: Word) -> Result<Setting<Duration>, ParseError> {
     }
 }
 
+/// Whether what follows a duration's number is a unit, then another
+/// number: the `m30s` of `1m30s`.
+fn is_compound(unit: &str) -> bool {
+    let letters = unit
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(unit.len());
+    matches!(&unit[..letters], "us" | "ms" | "s" | "m" | "h" | "d")
+        && unit[letters..].starts_with(|c: char| c.is_ascii_digit())
+}
+
 /// The text of a duration: a number and a unit.
 pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let invalid = DurationError::Invalid;
@@ -109,6 +119,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         // coreutils' timeout takes days too.
         "d" => 86_400_000_000_000,
         "" => return Err(DurationError::NoUnit),
+        // `1m30s`, as systemd and Go write it: two numbers and units.
+        _ if is_compound(unit) => {
+            return Err(invalid("it has two units; write one (`90s`, not `1m30s`)"));
+        }
         // `1_000ms`, `0x10s`: the number stopped short, not the unit.
         _ if unit.bytes().any(|b| b.is_ascii_digit()) => return Err(invalid("not a number")),
         _ => return Err(invalid("unknown unit")),
@@ -180,6 +194,9 @@ pub(super) fn signal(word: Word) -> Result<Spanned<i32>, ParseError> {
     let reason = if is_expanded(&word) {
         // Unlike `max` and durations, a signal is never expanded.
         "a signal is written out, not expanded"
+    } else if literal_text(&word).is_some_and(|text| text.len() > 1 && text.starts_with('-')) {
+        // `kill -9`'s spelling.
+        "written without the `-` of `kill -9`"
     } else {
         "not a signal"
     };

@@ -997,6 +997,11 @@ fn durations() {
         ("0x10s", "not a number"),
         ("5M", "unknown unit"),
         ("1sec", "unknown unit"),
+        // Two numbers and units, as systemd and Go write a duration (it
+        // was "not a number").
+        ("1m30s", "it has two units; write one (`90s`, not `1m30s`)"),
+        ("1h30m", "it has two units"),
+        ("1s500ms", "it has two units"),
     ] {
         Test::new()
             .script(format!("timeout {duration} {{ true }}"))
@@ -1304,7 +1309,65 @@ fn timeout_signal_takes_every_name_coreutils_takes() {
             .status(2)
             .stderr_has("pipe::parse::unknown_signal")
             .run();
+    } // `kill -9`'s spelling is named as such (it was "not a signal").
+    for sig in ["-9", "-KILL"] {
+        Test::new()
+            .script(format!("timeout 5s signal {sig} {{ true }}"))
+            .status(2)
+            .stderr_has("written without the `-` of `kill -9`")
+            .run();
     }
+}
+
+/// Every branch of a `parallel for` has the same span: a failure in one
+/// says which item's branch it is, after its help (it did for `exit N`
+/// only, so a host that timed out among many was not named).
+#[test]
+fn a_parallel_for_failure_names_its_item() {
+    let run = Test::new()
+        .script(
+            "parallel for h in web1 web2 web3 {\n  timeout 100ms { sh -c \"test $h != web2 || sleep 5\" }\n}",
+        )
+        .status(124)
+        .stderr_has("timed out after 100ms")
+        .stderr_has("status is 124\n        in the branch where `h` is `web2`")
+        .run();
+    assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
+    Test::new()
+        .script("parallel for f in a b { cat missing-$f }")
+        .status(1)
+        .stderr_has("1 more branch failed the same way")
+        .stderr_has("in the branch where `f` is `a`")
+        .run();
+    // As a pipeline stage, after the stage statuses.
+    for (script, status) in [
+        ("true | parallel for i in a b { false } | cat", 1),
+        ("true | parallel for i in a b { catt } | cat", 127),
+        (
+            "true | parallel for i in a b { timeout 10ms { sleep 1 } } | cat",
+            124,
+        ),
+    ] {
+        Test::new()
+            .script(script)
+            .status(status)
+            .stderr_has(&format!(
+                "stage statuses: true 0 | parallel {{ }} {status} | cat 0\n        in the branch where `i` is `a`"
+            ))
+            .run();
+    }
+    // Nested: both items; a secret item stays hidden.
+    Test::new()
+        .script("parallel for v in a b { parallel for w in x y { test $v$w != by } }")
+        .status(1)
+        .stderr_has("in the branch where `w` is `y`\n        in the branch where `v` is `b`")
+        .run();
+    let run = Test::new()
+        .script("secret s = \"abcdefgh\"\nparallel for v in $s { sh -c 'exit 1' }")
+        .status(1)
+        .stderr_has("in the branch where `v` is `***`")
+        .run();
+    assert!(!run.stderr().contains("abcdefgh"), "{}", run.stderr());
 }
 
 #[test]

@@ -561,6 +561,20 @@ fn a_block_stage_shows_the_stage_statuses() {
             "a `$(...)` ended with status 1",
             "stage statuses: true 0 | { } 1 | cat 0",
         ),
+        // A command in the block that could not run (it showed only its
+        // own error, where a command stage shows the table).
+        (
+            "seq 3 | { catt } | cat",
+            127,
+            "did you mean `cat`?",
+            "stage statuses: seq 0 | { } 127 | cat 0",
+        ),
+        (
+            "seq 3 | fanout { cat > no/dir/f ; cat } | cat",
+            1,
+            "cannot open `no/dir/f`",
+            "stage statuses: seq 0 | fanout { } 1 | cat 0",
+        ),
     ] {
         Test::new()
             .script(script)
@@ -1769,6 +1783,14 @@ fn command_lookup_errors() {
     fails("read line", 127, "pipe has no `read`");
     fails(": > log", 127, "`true` does nothing too");
     fails("wait", 127, "pipe has no `&` or `wait`");
+    // Job control and other builtins a "did you mean" misnamed (`jobs`:
+    // `jdb`, `fg`: `sg`, `shopt`: `opt`, `getopts`: `getopt`).
+    fails("jobs", 127, "pipe has no background jobs");
+    fails("fg", 127, "pipe has no background jobs");
+    fails("disown -a", 127, "pipe has no background jobs");
+    fails("shopt -s globstar", 127, "pipe has no `shopt`");
+    fails("getopts ab opt", 127, "pipe has no `getopts`");
+    fails("select x in a b", 127, "pipe loops with `for`");
     // bash's way to log a whole script, `exec >> log 2>&1`.
     fails("exec >> log 2>&1\necho hi", 127, "put it in a block");
     fails("trap 'rm -f t' EXIT", 127, "pipe has no `trap`");
