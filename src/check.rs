@@ -306,7 +306,8 @@ impl Checker {
                     self.word(word, scope);
                     // A status written out is known to be wrong now.
                     if let Some(text) = literal(word)
-                        && std::str::from_utf8(&text).map_or(true, |t| t.parse::<u8>().is_err())
+                        && std::str::from_utf8(&text)
+                            .map_or(true, |t| crate::exec::exit_status(t).is_none())
                     {
                         self.problems
                             .push(CheckError::Command(crate::exec::RunError::BadExit {

@@ -45,7 +45,7 @@ pub use command::{probe, resolve};
 pub use error::{RunError, reason as io_reason};
 pub use io::{Fd, Io};
 pub use process::{die_by, prepare_process};
-pub use status::{Status, signal_name};
+pub use status::{Status, exit_status, signal_name};
 
 type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
@@ -892,7 +892,7 @@ impl<'r> Interp<'r> {
                 .await?;
             self.trace_stmt("exit", Some(value.as_bytes()));
             let text = value.to_string_lossy();
-            text.parse::<u8>().map(i32::from).map_err(|_| {
+            status::exit_status(&text).map(i32::from).ok_or_else(|| {
                 PipeOutcome::failed(RunError::BadExit {
                     value: self.redact(value.as_bytes()),
                     span: word.span.into(),

@@ -744,6 +744,13 @@ fn exit_statuses() {
         .status(1)
         .stdout("")
         .run();
+    // `-0` is 0, as bash takes it; `-1` is refused above.
+    Test::new().script("exit -0\necho no").stdout("").run();
+    Test::new()
+        .file("s.pipe", "exit -00\n")
+        .args(["check", "s.pipe"])
+        .stderr_empty()
+        .run();
     ok(
         "{ exit 3 } | cat || echo \"stage exit $?\"",
         "stage exit 3\n",
