@@ -137,7 +137,9 @@ fn has_branches(stmt: &Stmt) -> bool {
 }
 
 /// `path` with `.` and `..` taken away as written, as bash's `cd` keeps
-/// `$PWD`: `/a/b/..` is `/a`, whatever `b` is.
+/// `$PWD`: `/a/b/..` is `/a`, whatever `b` is. As in bash, a path that
+/// starts with exactly two slashes keeps them (`//`, `//tmp/..`), which
+/// POSIX leaves to the system to mean; three or more are one.
 fn logical(path: &std::path::Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
@@ -149,6 +151,12 @@ fn logical(path: &std::path::Path) -> PathBuf {
             }
             other => out.push(other),
         }
+    }
+    let bytes = path.as_os_str().as_bytes();
+    if bytes.starts_with(b"//") && bytes.get(2) != Some(&b'/') {
+        let mut double = OsString::from("/");
+        double.push(out.as_os_str());
+        return PathBuf::from(double);
     }
     out
 }

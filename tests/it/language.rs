@@ -1571,6 +1571,12 @@ fn cd_is_scoped() {
     test.script("cd sub\necho $OLDPWD\nprintenv OLDPWD")
         .stdout(format!("{dir}\n{dir}\n"))
         .run();
+    // As in bash, a path that starts with exactly two slashes keeps
+    // them in `$PWD`, `..` or not; three or more are one.
+    ok(
+        "cd //\necho $PWD\nprintenv PWD\ncd ..\necho $PWD\ncd ///\necho $PWD\ncd //tmp/..\necho $PWD",
+        "//\n//\n//\n/\n//\n",
+    );
     // `cd`'s word is globbed, as bash's is; it must match one name.
     Test::new()
         .file("build-1.2/f", "")
