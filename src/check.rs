@@ -459,18 +459,23 @@ impl Checker {
                             self.one_item(&for_loop.var.name, word);
                         }
                         ListItem::Range { from, to, span } => {
+                            let mut values = Vec::new();
                             for bound in [from, to] {
                                 match bound {
-                                    RangeBound::Var(var) => self.var(var, scope),
-                                    RangeBound::Subst(word) => self.word(word, scope),
-                                    RangeBound::Int(_) => {}
+                                    RangeBound::Var(var) => {
+                                        self.var(var, scope);
+                                        values.push(self.bound(var, scope));
+                                    }
+                                    RangeBound::Subst(word) => {
+                                        self.word(word, scope);
+                                        values.push(None);
+                                    }
+                                    RangeBound::Int(int) => values.push(Some(int.value)),
                                 }
                             }
-                            // A range written out is known to be too long now.
-                            if let (RangeBound::Int(from), RangeBound::Int(to)) = (from, to) {
-                                let len = (i128::from(from.value) - i128::from(to.value))
-                                    .unsigned_abs()
-                                    + 1;
+                            // A range known now is known to be too long now.
+                            if let [Some(from), Some(to)] = values[..] {
+                                let len = (i128::from(from) - i128::from(to)).unsigned_abs() + 1;
                                 if len > crate::expand::MAX_RANGE {
                                     self.problems.push(CheckError::Command(
                                         crate::expand::ExpandError::RangeTooLong {
@@ -515,6 +520,21 @@ impl Checker {
             }
         }
         true
+    }
+
+    /// The value of a range's bound that is a variable, when it can be
+    /// known now (a default written out, `${n:-}`, for a name neither
+    /// the script nor the environment sets): one that is no whole number
+    /// is refused now, as the run is sure to refuse it.
+    fn bound(&mut self, var: &VarRef, scope: &[Def]) -> Option<i64> {
+        let value = self.var_value_of(var, scope)?;
+        match crate::expand::bound_value(&value, var.span) {
+            Ok((value, _)) => Some(value),
+            Err(error) => {
+                self.problems.push(CheckError::Command(error.into()));
+                None
+            }
+        }
     }
 
     /// A `for` item that is a variable holding several words of text, as
@@ -676,33 +696,35 @@ impl Checker {
                     bytes.extend_from_slice(&text[from..]);
                 }
                 WordPart::Literal { bytes: text, .. } => bytes.extend_from_slice(text),
-                WordPart::Var(VarRef {
-                    name: VarName::Named(name),
-                    default,
-                    ..
-                }) => {
-                    let value = if name == "PATH" {
-                        self.path_var()?
-                    } else if defined(scope, name) {
-                        return None;
-                    } else {
-                        std::env::var_os(name)
-                    };
-                    // `${name:-default}` takes the default when unset or empty.
-                    let value = match (value, default) {
-                        (Some(value), Some(default)) if value.is_empty() => {
-                            self.value_of(default, scope)?
-                        }
-                        (Some(value), _) => value,
-                        (None, Some(default)) => self.value_of(default, scope)?,
-                        (None, None) => return None,
-                    };
-                    bytes.extend_from_slice(value.as_bytes());
+                WordPart::Var(var) => {
+                    bytes.extend_from_slice(self.var_value_of(var, scope)?.as_bytes())
                 }
-                WordPart::Var(_) | WordPart::Args { .. } | WordPart::Subst { .. } => return None,
+                WordPart::Args { .. } | WordPart::Subst { .. } => return None,
             }
         }
         Some(OsString::from_vec(bytes))
+    }
+
+    /// The value of `$name` or `${name:-default}` when it can be known
+    /// without running anything, as [`Checker::value_of`] knows a word's.
+    fn var_value_of(&self, var: &VarRef, scope: &[Def]) -> Option<OsString> {
+        let VarName::Named(name) = &var.name else {
+            return None;
+        };
+        let value = if name == "PATH" {
+            self.path_var()?
+        } else if defined(scope, name) {
+            return None;
+        } else {
+            std::env::var_os(name)
+        };
+        // `${name:-default}` takes the default when unset or empty.
+        match (value, &var.default) {
+            (Some(value), Some(default)) if value.is_empty() => self.value_of(default, scope),
+            (Some(value), _) => Some(value),
+            (None, Some(default)) => self.value_of(default, scope),
+            (None, None) => None,
+        }
     }
 
     /// The secret a variable's value holds some of, if any, with the

@@ -540,7 +540,7 @@ fn bound(bound: &RangeBound, lookup: &dyn Lookup) -> Result<(i64, String), Expan
 }
 
 /// A bound's expanded text, spaces around it aside, as a whole number.
-fn bound_value(value: &OsStr, span: Span) -> Result<(i64, String), ExpandError> {
+pub fn bound_value(value: &OsStr, span: Span) -> Result<(i64, String), ExpandError> {
     let text = value.to_string_lossy();
     let text = text.trim();
     let n = text.parse().map_err(|_| {

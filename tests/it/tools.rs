@@ -98,6 +98,48 @@ fn check_refuses_a_range_too_long() {
         .run();
 }
 
+/// A range's bound that is a variable whose value is known without
+/// running (a default written out, for a name neither the script nor the
+/// environment sets) is checked as the run checks it: `1..${n:-}` passed
+/// `pipe check` and failed the run with `pipe::run::not_an_integer`.
+#[test]
+fn check_refuses_a_range_bound_known_to_be_no_number() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "touch ran\nfor i in 1..${n:-} { true }\nfor i in ${m:-x}..3 { true }\nfor i in 1..${k:-100000000} { true }\n",
+        )
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("`` is not an integer")
+        .stderr_has("`x` is not an integer")
+        .stderr_has("range too long: 100000000 items")
+        .run();
+    assert!(!run.dir.join("ran").exists());
+    assert_eq!(
+        run.stderr().matches("pipe::").count(),
+        3,
+        "{}",
+        run.stderr()
+    );
+    Test::new()
+        .script("for i in 1..${n:-} { true }")
+        .status(1)
+        .stderr_has("`` is not an integer")
+        .run();
+    // A name that holds a number, or that the script sets, is not known
+    // to be wrong now.
+    Test::new()
+        .file(
+            "ok.pipe",
+            "for i in 1..${n:-} { true }\nlet m = $(echo 3)\nfor i in 1..${m:-} { true }\nfor i in 1..${k:-\" 4 \"} { true }\n",
+        )
+        .env("n", "2")
+        .args(["check", "ok.pipe"])
+        .stderr_empty()
+        .run();
+}
+
 /// A program named by an absolute path is looked at too (missing, a
 /// directory), as the run will find it whatever its directory; a relative
 /// path is not, since a `cd` or the directory `pipe` runs in decides it.
