@@ -100,6 +100,13 @@ impl Interp<'_> {
                         let line = self.for_line(&for_loop.var.name, &values);
                         self.trace_stmt(&format!("parallel {line}"), None);
                     }
+                    // Passes that run at once count against each other.
+                    if max > 1
+                        && values.len() > 1
+                        && let Some(error) = self.passes_same_file(scope, for_loop)
+                    {
+                        return self.finish(scope, PipeOutcome::failed(error));
+                    }
                     values
                         .into_iter()
                         .map(|value| Branch::Item {

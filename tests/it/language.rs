@@ -1511,13 +1511,17 @@ fn same_file_through_block_redirects_is_refused() {
 
 /// The branches of a `parallel` or `fanout` block run at once, as a
 /// pipeline's stages do: one may not truncate a file another reads. With
-/// `max 1`, or within one branch, they run one after another.
+/// `max 1`, or within one branch, they run one after another. So do the
+/// passes of a `parallel for`, which were not counted against each other.
 #[test]
 fn same_file_across_parallel_branches_is_refused() {
     for script in [
         "parallel { sort < f ; echo x > f }",
         "parallel unordered { { cat > f } <<< x ; { sort } < f }",
         "seq 3 | fanout { cat > f ; wc -l < f }",
+        // The passes of a `parallel for` run at once too.
+        "parallel for i in 1..2 { sort < f ; echo x > f }",
+        "parallel max 2 for i in a b { { sort < f > g$i } ; cat g$i > f }",
     ] {
         let run = Test::new()
             .script(format!("{script}\ntouch after"))
@@ -1535,6 +1539,12 @@ fn same_file_across_parallel_branches_is_refused() {
             "a\nb\n",
         ),
         ("parallel { cat < f ; cat < f > /dev/null }", "b\na\n"),
+        (
+            "parallel max 1 for i in 1..2 { sort < f > g ; cat g > f }",
+            "a\nb\n",
+        ),
+        ("parallel for i in 1 { sort < f > g ; cat g > f }", "a\nb\n"),
+        ("parallel for i in a b { sort < f > g$i }", "b\na\n"),
     ] {
         let run = Test::new().script(script).file("f", "b\na\n").run();
         assert_eq!(read(&run, "f"), f, "{script}");
