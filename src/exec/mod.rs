@@ -529,8 +529,14 @@ impl Lookup for View<'_> {
         &self.interp.positional
     }
 
-    fn last_status(&self) -> i32 {
-        self.scope.last_status
+    fn last_status(&self, at: usize) -> i32 {
+        // Each `$(...)` that ran sets `$?` to its status, 0: one that
+        // failed failed the statement.
+        if self.substs.keys().any(|&(_, end)| end <= at) {
+            0
+        } else {
+            self.scope.last_status
+        }
     }
 
     fn substitution(&self, span: Span) -> Option<&[u8]> {
@@ -543,6 +549,9 @@ impl Lookup for View<'_> {
 struct WithAssigns<'a> {
     view: &'a View<'a>,
     assigns: &'a [(OsString, OsString)],
+    /// A `$(...)` of the command's words ran: as bash expands them
+    /// before its assignments, `$?` is its status there, 0.
+    after_substs: bool,
 }
 
 impl Lookup for WithAssigns<'_> {
@@ -567,8 +576,12 @@ impl Lookup for WithAssigns<'_> {
         self.view.positional()
     }
 
-    fn last_status(&self) -> i32 {
-        self.view.last_status()
+    fn last_status(&self, at: usize) -> i32 {
+        if self.after_substs {
+            0
+        } else {
+            self.view.last_status(at)
+        }
     }
 
     fn substitution(&self, span: Span) -> Option<&[u8]> {
@@ -1289,6 +1302,19 @@ impl<'r> Interp<'r> {
         io: &Io,
         words: &[&Word],
     ) -> Result<HashMap<(usize, usize), Vec<u8>>, PipeOutcome> {
+        self.run_substs_after(scope, io, words, scope.last_status)
+            .await
+    }
+
+    /// As [`Interp::run_substs`], the first `$(...)` seeing `status` as
+    /// its `$?`.
+    async fn run_substs_after(
+        &self,
+        scope: &Scope,
+        io: &Io,
+        words: &[&Word],
+        status: i32,
+    ) -> Result<HashMap<(usize, usize), Vec<u8>>, PipeOutcome> {
         let mut pending: Vec<(&[Stmt], Span)> = Vec::new();
         let empty = HashMap::new();
         let view = View {
@@ -1315,10 +1341,14 @@ impl<'r> Interp<'r> {
         }
         pending.sort_by_key(|(_, span)| span.start);
         let mut outputs = HashMap::new();
-        for (body, span) in pending {
+        for (i, (body, span)) in pending.into_iter().enumerate() {
+            // As in bash, a `$(...)` sets `$?`: one after another sees
+            // the status of the one before, 0 (one that failed fails the
+            // statement).
+            let status = if i == 0 { status } else { 0 };
             // Boxed: only a `$(...)` needs it, and every statement's
             // future would otherwise have room for it.
-            let (bytes, outcome) = Box::pin(self.capture(scope, io, body, span)).await;
+            let (bytes, outcome) = Box::pin(self.capture(scope, io, body, span, status)).await;
             if outcome.status != 0 {
                 return Err(outcome);
             }
@@ -1335,6 +1365,7 @@ impl<'r> Interp<'r> {
         io: &Io,
         body: &[Stmt],
         span: Span,
+        status: i32,
     ) -> (Vec<u8>, PipeOutcome) {
         let (reader, writer) = match os_pipe::pipe() {
             Ok(pair) => pair,
@@ -1350,6 +1381,7 @@ impl<'r> Interp<'r> {
             }
         };
         let mut inner = scope.clone();
+        inner.last_status = status;
         let inner_io = Io {
             stdin: io.stdin.clone(),
             stdout: Fd::owned(writer),

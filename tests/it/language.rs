@@ -235,6 +235,25 @@ fn variables() {
     ok("sh -c 'exit 3' || echo \"status $?\"", "status 3\n");
 }
 
+/// As in bash, a `$(...)` sets `$?` for what is expanded after it in the
+/// same command: its status, 0 (one that fails fails the command). The
+/// words and redirects are expanded before the prefix assignments.
+/// `$?` read after a `$(...)` was the status of the statement before.
+#[test]
+fn a_substitution_sets_the_status_after_it() {
+    ok("sh -c 'exit 3' || echo \"$(echo $?) $?\"", "3 0\n");
+    ok("false || echo \"$(echo $?)$(echo $?)\" $?", "10 0\n");
+    ok("false || echo $? \"$(echo $?)\"", "1 1\n");
+    ok("false || let x = \"$(true)$?\"; echo $x", "0\n");
+    ok("false || cat <<< \"$(true)$?\"", "0\n");
+    ok("false || X=$(true) sh -c \"echo $?\"", "1\n");
+    ok("false || X=$? sh -c 'echo $X' \"$(true)\"", "0\n");
+    ok(
+        "false || X=$(echo $?) Y=$(echo $?) sh -c 'echo $X$Y'",
+        "10\n",
+    );
+}
+
 /// As in bash, a loop over no items, and a block with nothing in it, end
 /// with status 0, not with the `$?` of before them: `make || for f in
 /// $(cat failed) { ... }` as a script's last line does not end it with
