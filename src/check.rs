@@ -17,7 +17,7 @@ use thiserror::Error;
 
 use crate::syntax::ast::{
     Block, BlockKind, Command, Connector, List, ListItem, ParallelBody, Pipeline, RangeBound,
-    Script, Span, Stage, Stmt, StmtKind, VarName, VarRef, Word, WordPart, walk_stmt,
+    Script, Setting, Span, Stage, Stmt, StmtKind, VarName, VarRef, Word, WordPart, walk_stmt,
 };
 
 #[derive(Debug, Error, Diagnostic)]
@@ -149,6 +149,9 @@ struct Def {
     /// Its value certainly holds something (`let x = 1`), so that a
     /// `${x:-default}` never expands its default.
     filled: bool,
+    /// Its value, when it is known without running anything (`let x =
+    /// 1`, `let y = "$x-${u:-2}"`): see [`Checker::value_of`].
+    value: Option<Vec<u8>>,
 }
 
 impl Def {
@@ -156,6 +159,17 @@ impl Def {
         Def {
             name: name.to_owned(),
             filled,
+            value: None,
+        }
+    }
+
+    /// A name set to `value`, which holds something if it is known to.
+    fn set(name: &str, value: Option<OsString>, filled: bool) -> Def {
+        let value = value.map(OsString::into_vec);
+        Def {
+            name: name.to_owned(),
+            filled: filled || value.as_ref().is_some_and(|value| !value.is_empty()),
+            value,
         }
     }
 
@@ -202,7 +216,16 @@ fn meet(a: Option<Scope>, b: Option<Scope>) -> Option<Scope> {
             continue;
         }
         let both = filled(&a, &def.name) && filled(&b, &def.name);
-        met.push(Def::new(&def.name, both));
+        let value = |scope: &[Def]| {
+            scope
+                .iter()
+                .rev()
+                .find(|last| last.name == def.name)
+                .and_then(|last| last.value.clone())
+        };
+        let mut met_def = Def::new(&def.name, both);
+        met_def.value = value(&a).filter(|known| Some(known) == value(&b).as_ref());
+        met.push(met_def);
     }
     Some(met)
 }
@@ -269,16 +292,17 @@ impl Checker {
                     None => self.texts.remove(&name.name),
                 };
                 if matches!(stmt.kind, StmtKind::Export { .. }) {
-                    self.nul_byte(value, "an environment value");
+                    self.nul_byte(value, "an environment value", scope);
                 }
                 self.set_path(&name.name, value, scope);
                 self.derive(&name.name, [value], scope);
                 let filled = holds_text(value, scope);
-                scope.push(Def::new(&name.name, filled));
+                let known = self.value_of(value, scope);
+                scope.push(Def::set(&name.name, known, filled));
             }
             StmtKind::Secret { name, value } => {
                 self.word(value, scope);
-                self.nul_byte(value, "an environment value");
+                self.nul_byte(value, "an environment value", scope);
                 self.set_path(&name.name, value, scope);
                 let filled = holds_text(value, scope);
                 scope.push(Def::new(&name.name, filled));
@@ -304,14 +328,15 @@ impl Checker {
             StmtKind::Exit { status } => {
                 if let Some(word) = status {
                     self.word(word, scope);
-                    // A status written out is known to be wrong now.
-                    if let Some(text) = literal(word)
-                        && std::str::from_utf8(&text)
-                            .map_or(true, |t| crate::exec::exit_status(t).is_none())
+                    // A status known now is known to be wrong now.
+                    if let Some(text) = self.value_of(word, scope)
+                        && text
+                            .to_str()
+                            .is_none_or(|t| crate::exec::exit_status(t).is_none())
                     {
                         self.problems
                             .push(CheckError::Command(crate::exec::RunError::BadExit {
-                                value: String::from_utf8_lossy(&text).into_owned(),
+                                value: text.to_string_lossy().into_owned(),
                                 span: word.span.into(),
                             }));
                     }
@@ -437,9 +462,36 @@ impl Checker {
                 self.word(target, scope);
             }
         }
-        // Then its header's `max` or durations, as it starts.
+        // Then its header's `max` or durations, as it starts: one known
+        // now is checked now, as the run checks it.
         for word in block.setting_words() {
             self.word(word, scope);
+        }
+        match &block.kind {
+            BlockKind::Parallel { options, .. } => {
+                if let Some(word) = options.max.as_ref().and_then(Setting::word) {
+                    self.setting(word, scope, crate::exec::MAX_SETTING, |text| {
+                        crate::syntax::parse_max(text)
+                            .map(drop)
+                            .map_err(|err| err.reason())
+                    });
+                }
+            }
+            BlockKind::Timeout {
+                duration, grace, ..
+            } => {
+                for word in std::iter::once(duration)
+                    .chain(grace)
+                    .filter_map(Setting::word)
+                {
+                    self.setting(word, scope, crate::exec::DURATION_SETTING, |text| {
+                        crate::syntax::parse_duration(text)
+                            .map(drop)
+                            .map_err(|err| err.reason())
+                    });
+                }
+            }
+            BlockKind::Group(_) | BlockKind::For(_) | BlockKind::Fanout { .. } => {}
         }
         match &block.kind {
             BlockKind::Group(body) => return self.stmts(body, scope),
@@ -522,8 +574,34 @@ impl Checker {
         true
     }
 
+    /// A block header's value that is a word (`max $n`, `timeout $limit`)
+    /// whose value is known now: one that `parse` refuses is refused now,
+    /// as the run is sure to refuse it (`pipe::run::bad_value`).
+    fn setting(
+        &mut self,
+        word: &Word,
+        scope: &[Def],
+        (what, help): (&'static str, &'static str),
+        parse: impl Fn(&str) -> Result<(), &'static str>,
+    ) {
+        let Some(value) = self.value_of(word, scope) else {
+            return;
+        };
+        let value = value.to_string_lossy();
+        if let Err(reason) = parse(&value) {
+            self.problems
+                .push(CheckError::Command(crate::exec::RunError::BadValue {
+                    what,
+                    value: value.into_owned(),
+                    reason,
+                    help,
+                    span: word.span.into(),
+                }));
+        }
+    }
+
     /// The value of a range's bound that is a variable, when it can be
-    /// known now (a default written out, `${n:-}`, for a name neither
+    /// known now (see [`Checker::value_of`]; `${n:-}` for a name neither
     /// the script nor the environment sets): one that is no whole number
     /// is refused now, as the run is sure to refuse it.
     fn bound(&mut self, var: &VarRef, scope: &[Def]) -> Option<i64> {
@@ -579,10 +657,11 @@ impl Checker {
         let paths = self.paths.len();
         for assign in &command.assigns {
             self.word(&assign.value, scope);
-            self.nul_byte(&assign.value, "an environment value");
+            self.nul_byte(&assign.value, "an environment value", scope);
             self.set_path(&assign.name.name, &assign.value, scope);
             let filled = holds_text(&assign.value, scope);
-            scope.push(Def::new(&assign.name.name, filled));
+            let known = self.value_of(&assign.value, scope);
+            scope.push(Def::set(&assign.name.name, known, filled));
         }
         scope.truncate(mark);
         // The command itself is looked up on the PATH of its prefix.
@@ -590,7 +669,7 @@ impl Checker {
         self.paths.truncate(paths);
         for word in &command.words {
             self.word(word, scope);
-            self.nul_byte(word, "an argument");
+            self.nul_byte(word, "an argument", scope);
             self.secret_argument(word, scope);
         }
         for redirect in &command.redirects {
@@ -669,8 +748,9 @@ impl Checker {
     }
 
     /// The value of a word when it can be known without running anything:
-    /// text, `~`, `$PATH` as the script left it, and variables the script
-    /// does not set, from the environment.
+    /// text, `~`, `$PATH` as the script left it, variables the script set
+    /// to such a value, and variables it does not set, from the
+    /// environment; never a secret's.
     fn value_of(&self, word: &Word, scope: &[Def]) -> Option<OsString> {
         let mut bytes = Vec::new();
         let count = word.parts.len();
@@ -711,10 +791,14 @@ impl Checker {
         let VarName::Named(name) = &var.name else {
             return None;
         };
+        // A secret's value is shown nowhere, not even in a diagnostic.
+        if self.secrets.contains_key(name) {
+            return None;
+        }
         let value = if name == "PATH" {
             self.path_var()?
-        } else if defined(scope, name) {
-            return None;
+        } else if let Some(def) = scope.iter().rev().find(|def| def.name == *name) {
+            Some(OsString::from_vec(def.value.clone()?))
         } else {
             std::env::var_os(name)
         };
@@ -789,14 +873,20 @@ impl Checker {
         }
     }
 
-    /// A NUL byte written in a word that must not hold one (`echo "\0"`),
-    /// which the run refuses whatever the word's expansions give.
-    fn nul_byte(&mut self, word: &Word, what: &'static str) {
+    /// A NUL byte in a word that must not hold one, written in it (`echo
+    /// "\0"`), which the run refuses whatever the word's expansions give,
+    /// or in its value known now (`let v = "\0"`, then `echo $v`).
+    fn nul_byte(&mut self, word: &Word, what: &'static str, scope: &[Def]) {
         let written = word
             .parts
             .iter()
             .any(|part| matches!(part, WordPart::Literal { bytes, .. } if bytes.contains(&0)));
-        if written {
+        // Or a variable known to hold one (`let v = "a\0b"`, then `echo $v`).
+        let known = || {
+            self.value_of(word, scope)
+                .is_some_and(|value| value.as_bytes().contains(&0))
+        };
+        if written || known() {
             self.problems
                 .push(CheckError::Command(crate::exec::RunError::NulByte {
                     what,

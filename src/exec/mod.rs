@@ -49,6 +49,20 @@ pub use status::{Status, exit_status, signal_name};
 
 type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
+/// What a `parallel` header's `max` is called in a diagnostic, and the
+/// help of one that is wrong.
+pub const MAX_SETTING: (&str, &str) = (
+    "`max` value",
+    "`max` takes a whole number of branches, 1 or more",
+);
+
+/// What a `timeout` header's duration or `grace` is called in a
+/// diagnostic, and the help of one that is wrong.
+pub const DURATION_SETTING: (&str, &str) = (
+    "duration",
+    "a duration is a number and a unit: `500us`, `150ms`, `2s`, `1.5s`, `5m` or `1h`",
+);
+
 /// How many items of a `for` list `-x` shows.
 const TRACED_ITEMS: usize = 100;
 
@@ -933,9 +947,7 @@ impl<'r> Interp<'r> {
         io: &Io,
         setting: &Setting<std::time::Duration>,
     ) -> Result<Spanned<std::time::Duration>, PipeOutcome> {
-        let help =
-            "a duration is a number and a unit: `500us`, `150ms`, `2s`, `1.5s`, `5m` or `1h`";
-        self.setting(scope, io, setting, ("duration", help), |text| {
+        self.setting(scope, io, setting, DURATION_SETTING, |text| {
             crate::syntax::parse_duration(text).map_err(|err| err.reason())
         })
         .await

@@ -69,9 +69,8 @@ impl Interp<'_> {
         let max = match &options.max {
             None => usize::MAX,
             Some(max) => {
-                let help = "`max` takes a whole number of branches, 1 or more";
                 let max = self
-                    .setting(scope, io, max, ("`max` value", help), |text| {
+                    .setting(scope, io, max, super::MAX_SETTING, |text| {
                         crate::syntax::parse_max(text).map_err(|err| err.reason())
                     })
                     .await;

@@ -140,6 +140,56 @@ fn check_refuses_a_range_bound_known_to_be_no_number() {
         .run();
 }
 
+/// What the run is sure to refuse in a word whose value is known without
+/// running, from variables the script set to text (on every way there)
+/// or the environment, `pipe check` refuses too: an `exit` status, a NUL
+/// byte, a range's bound, a `timeout`'s duration or grace, a `max`. They
+/// passed the check and failed the run.
+#[test]
+fn check_refuses_what_a_known_value_makes_wrong() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "touch ran\nlet code = 300\nlet v = \"a\\0b\"\nlet n = x\nlet limit = 5\nlet m = 0\n\
+             true || exit $code\ntrue || echo \"<$v>\"\nfor i in 1..$n { true }\n\
+             timeout $limit { true }\ntimeout 1s grace ${u:-x} { true }\nparallel max $m { true }\n\
+             { let n = 3 }\nfor i in 1..$n { true }\n",
+        )
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("exit status `300` is not a number from 0 to 255")
+        .stderr_has("an argument contains a NUL byte")
+        .stderr_has("`x` is not an integer")
+        .stderr_has("invalid duration `5`")
+        .stderr_has("invalid duration `x`")
+        .stderr_has("invalid `max` value `0`")
+        .run();
+    assert!(!run.dir.join("ran").exists());
+    assert_eq!(
+        run.stderr().matches("pipe::").count(),
+        7,
+        "{}",
+        run.stderr()
+    );
+    Test::new()
+        .script("let limit = 5\ntimeout $limit { true }")
+        .status(1)
+        .stderr_has("invalid duration `5`")
+        .run();
+    // A value that differs by the way there, that only the run knows, or
+    // a secret's (which no diagnostic shows) is not known.
+    Test::new()
+        .file(
+            "ok.pipe",
+            "test -f x && let k = 300 || let k = 2\nlet w = $(echo 400)\nsecret t = 999\n\
+             let d = 2s\nlet j = 5\ntimeout $d { true }\nparallel max \"$j\" { true }\n\
+             for i in 1..\"$j\" { true }\nexit $k\nexit $w\nexit $t\nexit \"1$j\"\n",
+        )
+        .args(["check", "ok.pipe"])
+        .stderr_empty()
+        .run();
+}
+
 /// A program named by an absolute path is looked at too (missing, a
 /// directory), as the run will find it whatever its directory; a relative
 /// path is not, since a `cd` or the directory `pipe` runs in decides it.
