@@ -677,16 +677,30 @@ impl Checker {
                 self.word(target, scope);
             }
         }
-        if let Some(program) = command.words.first()
-            && let Some(name) = literal(program)
+        // The program's name: written out, or a word whose value is known
+        // now (`let tool = rg`, then `$tool`), which is never globbed.
+        let program = command.words.first().and_then(|word| {
+            let name = literal(word).or_else(|| {
+                let glob = word.parts.iter().any(|part| {
+                    matches!(part, WordPart::Literal { bytes, quoted: false, .. }
+                        if bytes.iter().any(|b| matches!(b, b'*' | b'?' | b'[')))
+                });
+                (!glob)
+                    .then(|| self.value_of(word, scope))
+                    .flatten()
+                    .map(OsString::into_vec)
+            })?;
+            Some((word, name))
+        });
+        if let Some((program, name)) = &program
             && !name.contains(&b'/')
             // A PATH known only at run time cannot be searched now.
             && let Some(path_var) = path_var
-            && let Lookup::Missing(suggestion) = self.look_up(&name, path_var)
+            && let Lookup::Missing(suggestion) = self.look_up(name, path_var)
         {
             self.problems
                 .push(CheckError::Command(crate::exec::RunError::NotFound {
-                    name: String::from_utf8_lossy(&name).into_owned(),
+                    name: String::from_utf8_lossy(name).into_owned(),
                     suggestion,
                     span: program.span.into(),
                     stages: Default::default(),
@@ -694,12 +708,11 @@ impl Checker {
         }
         // A program named by an absolute path is where it is whatever the
         // run's directory; a relative one (`./build.sh`) is not known yet.
-        if let Some(program) = command.words.first()
-            && let Some(name) = literal(program)
+        if let Some((program, name)) = &program
             && name.starts_with(b"/")
             && let Some(error) = crate::exec::probe(
-                Path::new(OsStr::from_bytes(&name)),
-                &String::from_utf8_lossy(&name),
+                Path::new(OsStr::from_bytes(name)),
+                &String::from_utf8_lossy(name),
                 program.span,
             )
         {

@@ -190,6 +190,48 @@ fn check_refuses_what_a_known_value_makes_wrong() {
         .run();
 }
 
+/// A command named by a word whose value is known without running (`let
+/// tool = sortt`, then `$tool`) is looked for as one written out: it
+/// passed the check and was not found by the run. Its value is never
+/// globbed, as the run globs no expanded value.
+#[test]
+fn check_looks_for_a_command_named_by_a_known_value() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "let tool = sortt\n$tool < /dev/null\nlet s = \"two words\"\n\"$s\" x\nlet g = \"*\"\n$g\n\
+             let abs = /no/such/tool\n$abs\n${NO_SUCH_TOOL_VAR:-catt} x\n",
+        )
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("command not found: `sortt`")
+        .stderr_has("did you mean `sort`?")
+        .stderr_has("command not found: `two words`")
+        .stderr_has("command not found: `*`")
+        .stderr_has("command not found: `/no/such/tool`")
+        .stderr_has("command not found: `catt`")
+        .run();
+    assert_eq!(
+        run.stderr().matches("pipe::").count(),
+        5,
+        "{}",
+        run.stderr()
+    );
+    Test::new()
+        .script("let tool = sortt\n$tool")
+        .status(127)
+        .stderr_has("command not found: `sortt`")
+        .run();
+    let run = Test::new()
+        .file(
+            "ok.pipe",
+            "let tool = sort\n$tool < /dev/null\nlet w = $(echo nope)\n$w\nsecret k = nope\n$k\n",
+        )
+        .args(["check", "ok.pipe"])
+        .run();
+    assert!(!run.stderr().contains("not found"), "{}", run.stderr());
+}
+
 /// A program named by an absolute path is looked at too (missing, a
 /// directory), as the run will find it whatever its directory; a relative
 /// path is not, since a `cd` or the directory `pipe` runs in decides it.
