@@ -7,7 +7,7 @@
 //! where every user of the machine can read it. Every problem is reported,
 //! not just the first. Nothing runs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
@@ -93,6 +93,7 @@ pub fn check(script: &Script) -> Vec<CheckError> {
         paths: Vec::new(),
         texts: HashMap::new(),
         looked_up: HashMap::new(),
+        set: HashSet::new(),
     };
     // pipe sets `$PWD` as it starts, as bash does, whatever it inherited.
     let mut scope = vec![Def::filled("PWD")];
@@ -256,6 +257,11 @@ struct Checker {
     /// on: None if found, else the "did you mean". A script that runs the
     /// same command 100,000 times searches PATH once for it.
     looked_up: HashMap<(Option<OsString>, Vec<u8>), Lookup>,
+    /// Every name the script has set so far, anywhere: where one is not
+    /// certainly defined, it may still hold what the script gave it on
+    /// some way there (`test -f f && let LANG = C`), not the
+    /// environment's value.
+    set: HashSet<String>,
 }
 
 /// What looking for a program on a PATH found.
@@ -284,6 +290,17 @@ impl Checker {
     /// Checks a statement and adds what it certainly defines to `scope`.
     /// False when the script certainly ends there.
     fn stmt(&mut self, stmt: &Stmt, scope: &mut Scope) -> bool {
+        match &stmt.kind {
+            StmtKind::Let { name, .. }
+            | StmtKind::Export { name, .. }
+            | StmtKind::Secret { name, .. } => {
+                self.set.insert(name.name.clone());
+            }
+            StmtKind::Cd { .. } => {
+                self.set.extend(["PWD".to_owned(), "OLDPWD".to_owned()]);
+            }
+            StmtKind::Exit { .. } | StmtKind::List(_) => {}
+        }
         match &stmt.kind {
             StmtKind::Let { name, value } | StmtKind::Export { name, value } => {
                 self.word(value, scope);
@@ -555,6 +572,7 @@ impl Checker {
                     }
                 });
                 scope.push(Def::new(&for_loop.var.name, filled));
+                self.set.insert(for_loop.var.name.clone());
                 // The body may run no time at all (an empty list).
                 self.stmts(&for_loop.body, scope);
                 scope.pop();
@@ -812,6 +830,8 @@ impl Checker {
             self.path_var()?
         } else if let Some(def) = scope.iter().rev().find(|def| def.name == *name) {
             Some(OsString::from_vec(def.value.clone()?))
+        } else if self.set.contains(name) {
+            return None;
         } else {
             std::env::var_os(name)
         };

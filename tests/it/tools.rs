@@ -177,14 +177,17 @@ fn check_refuses_what_a_known_value_makes_wrong() {
         .stderr_has("invalid duration `5`")
         .run();
     // A value that differs by the way there, that only the run knows, or
-    // a secret's (which no diagnostic shows) is not known.
+    // a secret's (which no diagnostic shows) is not known; nor is the
+    // environment's where the script may have set the name.
     Test::new()
         .file(
             "ok.pipe",
             "test -f x && let k = 300 || let k = 2\nlet w = $(echo 400)\nsecret t = 999\n\
              let d = 2s\nlet j = 5\ntimeout $d { true }\nparallel max \"$j\" { true }\n\
-             for i in 1..\"$j\" { true }\nexit $k\nexit $w\nexit $t\nexit \"1$j\"\n",
+             for i in 1..\"$j\" { true }\nexit $k\nexit $w\nexit $t\nexit \"1$j\"\n\
+             test -f x && let CODE = 3\nexit $CODE\n",
         )
+        .env("CODE", "300")
         .args(["check", "ok.pipe"])
         .stderr_empty()
         .run();
