@@ -165,8 +165,13 @@ impl Def {
     }
 
     /// A name set to `value`, which holds something if it is known to.
+    /// A long value is not kept: what `check` looks at in one (a status,
+    /// a duration, a program's name, a bound) is short, and it would be
+    /// copied at every use.
     fn set(name: &str, value: Option<OsString>, filled: bool) -> Def {
-        let value = value.map(OsString::into_vec);
+        let value = value
+            .map(OsString::into_vec)
+            .filter(|value| value.len() <= KNOWN_VALUE_LIMIT);
         Def {
             name: name.to_owned(),
             filled: filled || value.as_ref().is_some_and(|value| !value.is_empty()),
@@ -178,6 +183,9 @@ impl Def {
         Def::new(name, true)
     }
 }
+
+/// The longest value of a variable that `check` keeps to know it.
+const KNOWN_VALUE_LIMIT: usize = 4096;
 
 /// The names certainly defined at a point of the script, oldest first; a
 /// name set again appears again, and its last entry is what it holds.
