@@ -801,7 +801,15 @@ impl Checker {
                     quoted: false,
                     ..
                 } => {
-                    let home = || std::env::var_os("HOME");
+                    // `$HOME` as the run has it: the script's, if it set one.
+                    let home = || {
+                        let home = VarRef {
+                            name: VarName::Named("HOME".to_owned()),
+                            default: None,
+                            span: Span::new(0, 0),
+                        };
+                        self.var_value_of(&home, scope)
+                    };
                     let mut from = 0;
                     if i == 0 && (text == b"~" || text.starts_with(b"~/")) {
                         bytes.extend_from_slice(home()?.as_bytes());

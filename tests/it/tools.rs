@@ -265,6 +265,28 @@ fn check_looks_for_a_program_named_by_an_absolute_path() {
         .run();
 }
 
+/// `~` is the `$HOME` the script set, as the run takes it: `pipe check`
+/// took the environment's, and looked for commands on the wrong PATH.
+#[test]
+fn check_takes_the_home_the_script_set() {
+    let test = Test::new().file("home/bin/tool", "#!/bin/sh\necho tool\n");
+    let home = test.path().join("home");
+    std::fs::set_permissions(
+        home.join("bin/tool"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let script = format!(
+        "let HOME = \"{}\"\nexport PATH = ~/bin:$PATH\ntool\n",
+        home.display()
+    );
+    test.file("s.pipe", &script)
+        .env("HOME", "/nonexistent")
+        .args(["check", "s.pipe"])
+        .stderr_empty()
+        .run();
+}
+
 /// An undefined variable that is a typo of a defined one gets the same
 /// "did you mean" from `pipe check` as from the run.
 /// A variable a block set, used after the block ended (bash keeps a
