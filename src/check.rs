@@ -153,6 +153,9 @@ struct Def {
     /// Its value, when it is known without running anything (`let x =
     /// 1`, `let y = "$x-${u:-2}"`): see [`Checker::value_of`].
     value: Option<Vec<u8>>,
+    /// It is certainly exported (by `export` or `secret`, or from the
+    /// environment), so that a `let` of it sets an environment value.
+    exported: bool,
 }
 
 impl Def {
@@ -161,6 +164,7 @@ impl Def {
             name: name.to_owned(),
             filled,
             value: None,
+            exported: false,
         }
     }
 
@@ -176,11 +180,16 @@ impl Def {
             name: name.to_owned(),
             filled: filled || value.as_ref().is_some_and(|value| !value.is_empty()),
             value,
+            exported: false,
         }
     }
 
+    /// `$PWD` or `$OLDPWD`, which pipe exports as bash does.
     fn filled(name: &str) -> Def {
-        Def::new(name, true)
+        Def {
+            exported: true,
+            ..Def::new(name, true)
+        }
     }
 }
 
@@ -234,6 +243,13 @@ fn meet(a: Option<Scope>, b: Option<Scope>) -> Option<Scope> {
         };
         let mut met_def = Def::new(&def.name, both);
         met_def.value = value(&a).filter(|known| Some(known) == value(&b).as_ref());
+        met_def.exported = [&a, &b].iter().all(|scope| {
+            scope
+                .iter()
+                .rev()
+                .find(|last| last.name == def.name)
+                .is_some_and(|last| last.exported)
+        });
         met.push(met_def);
     }
     Some(met)
@@ -299,38 +315,36 @@ impl Checker {
     /// False when the script certainly ends there.
     fn stmt(&mut self, stmt: &Stmt, scope: &mut Scope) -> bool {
         match &stmt.kind {
-            StmtKind::Let { name, .. }
-            | StmtKind::Export { name, .. }
-            | StmtKind::Secret { name, .. } => {
-                self.set.insert(name.name.clone());
-            }
-            StmtKind::Cd { .. } => {
-                self.set.extend(["PWD".to_owned(), "OLDPWD".to_owned()]);
-            }
-            StmtKind::Exit { .. } | StmtKind::List(_) => {}
-        }
-        match &stmt.kind {
             StmtKind::Let { name, value } | StmtKind::Export { name, value } => {
                 self.word(value, scope);
                 match literal(value) {
                     Some(text) => self.texts.insert(name.name.clone(), text),
                     None => self.texts.remove(&name.name),
                 };
-                if matches!(stmt.kind, StmtKind::Export { .. }) {
+                // A `let` keeps an exported name exported, as bash does.
+                let exported = matches!(stmt.kind, StmtKind::Export { .. })
+                    || self.exported(&name.name, scope);
+                if exported {
                     self.nul_byte(value, "an environment value", scope);
                 }
                 self.set_path(&name.name, value, scope);
                 self.derive(&name.name, [value], scope);
                 let filled = holds_text(value, scope);
                 let known = self.value_of(value, scope);
-                scope.push(Def::set(&name.name, known, filled));
+                scope.push(Def {
+                    exported,
+                    ..Def::set(&name.name, known, filled)
+                });
             }
             StmtKind::Secret { name, value } => {
                 self.word(value, scope);
                 self.nul_byte(value, "an environment value", scope);
                 self.set_path(&name.name, value, scope);
                 let filled = holds_text(value, scope);
-                scope.push(Def::new(&name.name, filled));
+                scope.push(Def {
+                    exported: true,
+                    ..Def::new(&name.name, filled)
+                });
                 self.secrets.insert(name.name.clone(), name.name.clone());
             }
             StmtKind::Cd { dir } => {
@@ -368,6 +382,17 @@ impl Checker {
                 }
             }
             StmtKind::List(list) => return self.list(list, scope),
+        }
+        match &stmt.kind {
+            StmtKind::Let { name, .. }
+            | StmtKind::Export { name, .. }
+            | StmtKind::Secret { name, .. } => {
+                self.set.insert(name.name.clone());
+            }
+            StmtKind::Cd { .. } => {
+                self.set.extend(["PWD".to_owned(), "OLDPWD".to_owned()]);
+            }
+            StmtKind::Exit { .. } | StmtKind::List(_) => {}
         }
         // An `exit` ends the script, whatever its status.
         !matches!(stmt.kind, StmtKind::Exit { .. })
@@ -598,6 +623,16 @@ impl Checker {
             }
         }
         true
+    }
+
+    /// Whether `name` is certainly exported now: as the script last set
+    /// it, or, for a name it has not set, because the environment holds
+    /// it.
+    fn exported(&self, name: &str, scope: &[Def]) -> bool {
+        match scope.iter().rev().find(|def| def.name == name) {
+            Some(def) => def.exported,
+            None => !self.set.contains(name) && std::env::var_os(name).is_some(),
+        }
     }
 
     /// A block header's value that is a word (`max $n`, `timeout $limit`)

@@ -98,6 +98,43 @@ fn check_refuses_a_range_too_long() {
         .run();
 }
 
+/// A `let` keeps an exported name exported, so its value is an
+/// environment value, which may hold no NUL byte: the run refused `let
+/// HOME = "\0"`, or a `let` of a name exported or made secret before,
+/// which passed the check. A name exported only in a block that ended,
+/// or on one way there, is not known to be exported.
+#[test]
+fn check_refuses_a_nul_byte_given_to_an_exported_name() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "secret c = 300\nlet c = \"a\\0b\"\nexport e = 1\nlet e = \"\\0\"\nlet HOME = \"\\0\"\n",
+        )
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("an environment value contains a NUL byte")
+        .run();
+    assert_eq!(
+        run.stderr().matches("pipe::run::nul_byte").count(),
+        3,
+        "{}",
+        run.stderr()
+    );
+    Test::new()
+        .script("export e = 1\nlet e = \"\\0\"")
+        .status(1)
+        .stderr_has("an environment value contains a NUL byte")
+        .run();
+    Test::new()
+        .file(
+            "ok.pipe",
+            "{ export f = 1 }\nlet f = \"\\0\"\nlet g = \"\\0\"\ntest -f x && export h = 1\nlet h = \"\\0\"\n",
+        )
+        .args(["check", "ok.pipe"])
+        .stderr_empty()
+        .run();
+}
+
 /// A range's bound that is a variable whose value is known without
 /// running (a default written out, for a name neither the script nor the
 /// environment sets) is checked as the run checks it: `1..${n:-}` passed
