@@ -763,8 +763,11 @@ fn exit_statuses() {
         .status(1)
         .stdout("")
         .run();
-    // `-0` is 0, as bash takes it; `-1` is refused above.
+    // `-0` is 0, as bash takes it; `-1` is refused above. Spaces and
+    // tabs around the number are left aside, as bash leaves them.
     Test::new().script("exit -0\necho no").stdout("").run();
+    Test::new().script("exit \" 3\t\"").status(3).run();
+    fails("exit \"3\\n\"", 1, "not a number from 0 to 255");
     Test::new()
         .file("s.pipe", "exit -00\n")
         .args(["check", "s.pipe"])
