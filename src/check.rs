@@ -87,6 +87,14 @@ impl CheckError {
 
 /// Every problem found in the script, in source order.
 pub fn check(script: &Script) -> Vec<CheckError> {
+    check_hiding(script).0
+}
+
+/// [`check`]'s problems, with the values `secret`s take that `check`
+/// knows from the environment (`secret token = $TOKEN`), to hide from
+/// what it shows, as the run hides them: a value known without running
+/// may hold one (`let auth = "Bearer $TOKEN"`, then `exit $auth`).
+pub fn check_hiding(script: &Script) -> (Vec<CheckError>, Vec<Vec<u8>>) {
     let mut checker = Checker {
         problems: Vec::new(),
         secrets: HashMap::new(),
@@ -94,6 +102,7 @@ pub fn check(script: &Script) -> Vec<CheckError> {
         texts: HashMap::new(),
         looked_up: HashMap::new(),
         set: HashSet::new(),
+        secret_values: Vec::new(),
     };
     // pipe sets `$PWD` as it starts, as bash does, whatever it inherited.
     let mut scope = vec![Def::filled("PWD")];
@@ -122,7 +131,7 @@ pub fn check(script: &Script) -> Vec<CheckError> {
             .and_then(|mut labels| labels.next())
             .map_or(0, |label| label.offset()),
     });
-    checker.problems
+    (checker.problems, checker.secret_values)
 }
 
 /// The values of `secret`s written as plain text in the script, to hide
@@ -286,6 +295,8 @@ struct Checker {
     /// some way there (`test -f f && let LANG = C`), not the
     /// environment's value.
     set: HashSet<String>,
+    /// The values `secret`s were given that are known without running.
+    secret_values: Vec<Vec<u8>>,
 }
 
 /// What looking for a program on a PATH found.
@@ -327,6 +338,9 @@ impl Checker {
                 if exported {
                     self.nul_byte(value, "an environment value", scope);
                 }
+                if self.secrets.get(&name.name) == Some(&name.name) {
+                    self.secret_value(value, scope);
+                }
                 self.set_path(&name.name, value, scope);
                 self.derive(&name.name, [value], scope);
                 let filled = holds_text(value, scope);
@@ -338,6 +352,7 @@ impl Checker {
             }
             StmtKind::Secret { name, value } => {
                 self.word(value, scope);
+                self.secret_value(value, scope);
                 self.nul_byte(value, "an environment value", scope);
                 self.set_path(&name.name, value, scope);
                 let filled = holds_text(value, scope);
@@ -625,6 +640,15 @@ impl Checker {
         true
     }
 
+    /// Notes the value a secret is given, if it is known now, to hide it.
+    fn secret_value(&mut self, value: &Word, scope: &[Def]) {
+        if let Some(value) = self.value_of(value, scope)
+            && !value.is_empty()
+        {
+            self.secret_values.push(value.into_vec());
+        }
+    }
+
     /// Whether `name` is certainly exported now: as the script last set
     /// it, or, for a name it has not set, because the environment holds
     /// it.
@@ -718,6 +742,9 @@ impl Checker {
         let paths = self.paths.len();
         for assign in &command.assigns {
             self.word(&assign.value, scope);
+            if self.secrets.get(&assign.name.name) == Some(&assign.name.name) {
+                self.secret_value(&assign.value, scope);
+            }
             self.nul_byte(&assign.value, "an environment value", scope);
             self.set_path(&assign.name.name, &assign.value, scope);
             let filled = holds_text(&assign.value, scope);

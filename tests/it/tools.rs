@@ -98,6 +98,27 @@ fn check_refuses_a_range_too_long() {
         .run();
 }
 
+/// A value `check` knows from the environment may be a secret's (`secret
+/// token = $TOKEN`): it is hidden in what `check` shows, as the run hides
+/// it. The check showed it in full in a diagnostic about a value made
+/// from it.
+#[test]
+fn check_hides_a_secret_known_from_the_environment() {
+    for args in [&["check", "s.pipe"][..], &["s.pipe"]] {
+        let run = Test::new()
+            .file(
+                "s.pipe",
+                "secret token = $TOKEN\nlet t = \"x$TOKEN\"\nexit $t\n",
+            )
+            .env("TOKEN", "abcdef")
+            .args(args)
+            .status(1)
+            .stderr_has("exit status `x***` is not a number from 0 to 255")
+            .run();
+        assert!(!run.stderr().contains("abcdef"), "{}", run.stderr());
+    }
+}
+
 /// A `let` keeps an exported name exported, so its value is an
 /// environment value, which may hold no NUL byte: the run refused `let
 /// HOME = "\0"`, or a `let` of a name exported or made secret before,
