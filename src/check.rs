@@ -7,7 +7,7 @@
 //! where every user of the machine can read it. Every problem is reported,
 //! not just the first. Nothing runs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
@@ -17,7 +17,7 @@ use thiserror::Error;
 
 use crate::syntax::ast::{
     Block, BlockKind, Command, Connector, List, ListItem, ParallelBody, Pipeline, RangeBound,
-    Script, Span, Stage, Stmt, StmtKind, VarName, VarRef, Word, WordPart, walk_stmt,
+    Script, Setting, Span, Stage, Stmt, StmtKind, VarName, VarRef, Word, WordPart, walk_stmt,
 };
 
 #[derive(Debug, Error, Diagnostic)]
@@ -87,12 +87,22 @@ impl CheckError {
 
 /// Every problem found in the script, in source order.
 pub fn check(script: &Script) -> Vec<CheckError> {
+    check_hiding(script).0
+}
+
+/// [`check`]'s problems, with the values `secret`s take that `check`
+/// knows from the environment (`secret token = $TOKEN`), to hide from
+/// what it shows, as the run hides them: a value known without running
+/// may hold one (`let auth = "Bearer $TOKEN"`, then `exit $auth`).
+pub fn check_hiding(script: &Script) -> (Vec<CheckError>, Vec<Vec<u8>>) {
     let mut checker = Checker {
         problems: Vec::new(),
         secrets: HashMap::new(),
         paths: Vec::new(),
         texts: HashMap::new(),
         looked_up: HashMap::new(),
+        set: HashSet::new(),
+        secret_values: Vec::new(),
     };
     // pipe sets `$PWD` as it starts, as bash does, whatever it inherited.
     let mut scope = vec![Def::filled("PWD")];
@@ -121,7 +131,7 @@ pub fn check(script: &Script) -> Vec<CheckError> {
             .and_then(|mut labels| labels.next())
             .map_or(0, |label| label.offset()),
     });
-    checker.problems
+    (checker.problems, checker.secret_values)
 }
 
 /// The values of `secret`s written as plain text in the script, to hide
@@ -149,6 +159,12 @@ struct Def {
     /// Its value certainly holds something (`let x = 1`), so that a
     /// `${x:-default}` never expands its default.
     filled: bool,
+    /// Its value, when it is known without running anything (`let x =
+    /// 1`, `let y = "$x-${u:-2}"`): see [`Checker::value_of`].
+    value: Option<Vec<u8>>,
+    /// It is certainly exported (by `export` or `secret`, or from the
+    /// environment), so that a `let` of it sets an environment value.
+    exported: bool,
 }
 
 impl Def {
@@ -156,13 +172,38 @@ impl Def {
         Def {
             name: name.to_owned(),
             filled,
+            value: None,
+            exported: false,
         }
     }
 
+    /// A name set to `value`, which holds something if it is known to.
+    /// A long value is not kept: what `check` looks at in one (a status,
+    /// a duration, a program's name, a bound) is short, and it would be
+    /// copied at every use.
+    fn set(name: &str, value: Option<OsString>, filled: bool) -> Def {
+        let value = value
+            .map(OsString::into_vec)
+            .filter(|value| value.len() <= KNOWN_VALUE_LIMIT);
+        Def {
+            name: name.to_owned(),
+            filled: filled || value.as_ref().is_some_and(|value| !value.is_empty()),
+            value,
+            exported: false,
+        }
+    }
+
+    /// `$PWD` or `$OLDPWD`, which pipe exports as bash does.
     fn filled(name: &str) -> Def {
-        Def::new(name, true)
+        Def {
+            exported: true,
+            ..Def::new(name, true)
+        }
     }
 }
+
+/// The longest value of a variable that `check` keeps to know it.
+const KNOWN_VALUE_LIMIT: usize = 4096;
 
 /// The names certainly defined at a point of the script, oldest first; a
 /// name set again appears again, and its last entry is what it holds.
@@ -202,7 +243,23 @@ fn meet(a: Option<Scope>, b: Option<Scope>) -> Option<Scope> {
             continue;
         }
         let both = filled(&a, &def.name) && filled(&b, &def.name);
-        met.push(Def::new(&def.name, both));
+        let value = |scope: &[Def]| {
+            scope
+                .iter()
+                .rev()
+                .find(|last| last.name == def.name)
+                .and_then(|last| last.value.clone())
+        };
+        let mut met_def = Def::new(&def.name, both);
+        met_def.value = value(&a).filter(|known| Some(known) == value(&b).as_ref());
+        met_def.exported = [&a, &b].iter().all(|scope| {
+            scope
+                .iter()
+                .rev()
+                .find(|last| last.name == def.name)
+                .is_some_and(|last| last.exported)
+        });
+        met.push(met_def);
     }
     Some(met)
 }
@@ -233,6 +290,13 @@ struct Checker {
     /// on: None if found, else the "did you mean". A script that runs the
     /// same command 100,000 times searches PATH once for it.
     looked_up: HashMap<(Option<OsString>, Vec<u8>), Lookup>,
+    /// Every name the script has set so far, anywhere: where one is not
+    /// certainly defined, it may still hold what the script gave it on
+    /// some way there (`test -f f && let LANG = C`), not the
+    /// environment's value.
+    set: HashSet<String>,
+    /// The values `secret`s were given that are known without running.
+    secret_values: Vec<Vec<u8>>,
 }
 
 /// What looking for a program on a PATH found.
@@ -268,20 +332,34 @@ impl Checker {
                     Some(text) => self.texts.insert(name.name.clone(), text),
                     None => self.texts.remove(&name.name),
                 };
-                if matches!(stmt.kind, StmtKind::Export { .. }) {
-                    self.nul_byte(value, "an environment value");
+                // A `let` keeps an exported name exported, as bash does.
+                let exported = matches!(stmt.kind, StmtKind::Export { .. })
+                    || self.exported(&name.name, scope);
+                if exported {
+                    self.nul_byte(value, "an environment value", scope);
+                }
+                if self.secrets.get(&name.name) == Some(&name.name) {
+                    self.secret_value(value, scope);
                 }
                 self.set_path(&name.name, value, scope);
                 self.derive(&name.name, [value], scope);
                 let filled = holds_text(value, scope);
-                scope.push(Def::new(&name.name, filled));
+                let known = self.value_of(value, scope);
+                scope.push(Def {
+                    exported,
+                    ..Def::set(&name.name, known, filled)
+                });
             }
             StmtKind::Secret { name, value } => {
                 self.word(value, scope);
-                self.nul_byte(value, "an environment value");
+                self.secret_value(value, scope);
+                self.nul_byte(value, "an environment value", scope);
                 self.set_path(&name.name, value, scope);
                 let filled = holds_text(value, scope);
-                scope.push(Def::new(&name.name, filled));
+                scope.push(Def {
+                    exported: true,
+                    ..Def::new(&name.name, filled)
+                });
                 self.secrets.insert(name.name.clone(), name.name.clone());
             }
             StmtKind::Cd { dir } => {
@@ -304,19 +382,32 @@ impl Checker {
             StmtKind::Exit { status } => {
                 if let Some(word) = status {
                     self.word(word, scope);
-                    // A status written out is known to be wrong now.
-                    if let Some(text) = literal(word)
-                        && std::str::from_utf8(&text).map_or(true, |t| t.parse::<u8>().is_err())
+                    // A status known now is known to be wrong now.
+                    if let Some(text) = self.value_of(word, scope)
+                        && text
+                            .to_str()
+                            .is_none_or(|t| crate::exec::exit_status(t).is_none())
                     {
                         self.problems
                             .push(CheckError::Command(crate::exec::RunError::BadExit {
-                                value: String::from_utf8_lossy(&text).into_owned(),
+                                value: text.to_string_lossy().into_owned(),
                                 span: word.span.into(),
                             }));
                     }
                 }
             }
             StmtKind::List(list) => return self.list(list, scope),
+        }
+        match &stmt.kind {
+            StmtKind::Let { name, .. }
+            | StmtKind::Export { name, .. }
+            | StmtKind::Secret { name, .. } => {
+                self.set.insert(name.name.clone());
+            }
+            StmtKind::Cd { .. } => {
+                self.set.extend(["PWD".to_owned(), "OLDPWD".to_owned()]);
+            }
+            StmtKind::Exit { .. } | StmtKind::List(_) => {}
         }
         // An `exit` ends the script, whatever its status.
         !matches!(stmt.kind, StmtKind::Exit { .. })
@@ -436,9 +527,36 @@ impl Checker {
                 self.word(target, scope);
             }
         }
-        // Then its header's `max` or durations, as it starts.
+        // Then its header's `max` or durations, as it starts: one known
+        // now is checked now, as the run checks it.
         for word in block.setting_words() {
             self.word(word, scope);
+        }
+        match &block.kind {
+            BlockKind::Parallel { options, .. } => {
+                if let Some(word) = options.max.as_ref().and_then(Setting::word) {
+                    self.setting(word, scope, crate::exec::MAX_SETTING, |text| {
+                        crate::syntax::parse_max(text)
+                            .map(drop)
+                            .map_err(|err| err.reason())
+                    });
+                }
+            }
+            BlockKind::Timeout {
+                duration, grace, ..
+            } => {
+                for word in std::iter::once(duration)
+                    .chain(grace)
+                    .filter_map(Setting::word)
+                {
+                    self.setting(word, scope, crate::exec::DURATION_SETTING, |text| {
+                        crate::syntax::parse_duration(text)
+                            .map(drop)
+                            .map_err(|err| err.reason())
+                    });
+                }
+            }
+            BlockKind::Group(_) | BlockKind::For(_) | BlockKind::Fanout { .. } => {}
         }
         match &block.kind {
             BlockKind::Group(body) => return self.stmts(body, scope),
@@ -458,18 +576,23 @@ impl Checker {
                             self.one_item(&for_loop.var.name, word);
                         }
                         ListItem::Range { from, to, span } => {
+                            let mut values = Vec::new();
                             for bound in [from, to] {
                                 match bound {
-                                    RangeBound::Var(var) => self.var(var, scope),
-                                    RangeBound::Subst(word) => self.word(word, scope),
-                                    RangeBound::Int(_) => {}
+                                    RangeBound::Var(var) => {
+                                        self.var(var, scope);
+                                        values.push(self.bound(var, scope));
+                                    }
+                                    RangeBound::Subst(word) => {
+                                        self.word(word, scope);
+                                        values.push(None);
+                                    }
+                                    RangeBound::Int(int) => values.push(Some(int.value)),
                                 }
                             }
-                            // A range written out is known to be too long now.
-                            if let (RangeBound::Int(from), RangeBound::Int(to)) = (from, to) {
-                                let len = (i128::from(from.value) - i128::from(to.value))
-                                    .unsigned_abs()
-                                    + 1;
+                            // A range known now is known to be too long now.
+                            if let [Some(from), Some(to)] = values[..] {
+                                let len = (i128::from(from) - i128::from(to)).unsigned_abs() + 1;
                                 if len > crate::expand::MAX_RANGE {
                                     self.problems.push(CheckError::Command(
                                         crate::expand::ExpandError::RangeTooLong {
@@ -497,6 +620,7 @@ impl Checker {
                     }
                 });
                 scope.push(Def::new(&for_loop.var.name, filled));
+                self.set.insert(for_loop.var.name.clone());
                 // The body may run no time at all (an empty list).
                 self.stmts(&for_loop.body, scope);
                 scope.pop();
@@ -514,6 +638,66 @@ impl Checker {
             }
         }
         true
+    }
+
+    /// Notes the value a secret is given, if it is known now, to hide it.
+    fn secret_value(&mut self, value: &Word, scope: &[Def]) {
+        if let Some(value) = self.value_of(value, scope)
+            && !value.is_empty()
+        {
+            self.secret_values.push(value.into_vec());
+        }
+    }
+
+    /// Whether `name` is certainly exported now: as the script last set
+    /// it, or, for a name it has not set, because the environment holds
+    /// it.
+    fn exported(&self, name: &str, scope: &[Def]) -> bool {
+        match scope.iter().rev().find(|def| def.name == name) {
+            Some(def) => def.exported,
+            None => !self.set.contains(name) && std::env::var_os(name).is_some(),
+        }
+    }
+
+    /// A block header's value that is a word (`max $n`, `timeout $limit`)
+    /// whose value is known now: one that `parse` refuses is refused now,
+    /// as the run is sure to refuse it (`pipe::run::bad_value`).
+    fn setting(
+        &mut self,
+        word: &Word,
+        scope: &[Def],
+        (what, help): (&'static str, &'static str),
+        parse: impl Fn(&str) -> Result<(), &'static str>,
+    ) {
+        let Some(value) = self.value_of(word, scope) else {
+            return;
+        };
+        let value = value.to_string_lossy();
+        if let Err(reason) = parse(&value) {
+            self.problems
+                .push(CheckError::Command(crate::exec::RunError::BadValue {
+                    what,
+                    value: value.into_owned(),
+                    reason,
+                    help,
+                    span: word.span.into(),
+                }));
+        }
+    }
+
+    /// The value of a range's bound that is a variable, when it can be
+    /// known now (see [`Checker::value_of`]; `${n:-}` for a name neither
+    /// the script nor the environment sets): one that is no whole number
+    /// is refused now, as the run is sure to refuse it.
+    fn bound(&mut self, var: &VarRef, scope: &[Def]) -> Option<i64> {
+        let value = self.var_value_of(var, scope)?;
+        match crate::expand::bound_value(&value, var.span) {
+            Ok((value, _)) => Some(value),
+            Err(error) => {
+                self.problems.push(CheckError::Command(error.into()));
+                None
+            }
+        }
     }
 
     /// A `for` item that is a variable holding several words of text, as
@@ -558,10 +742,14 @@ impl Checker {
         let paths = self.paths.len();
         for assign in &command.assigns {
             self.word(&assign.value, scope);
-            self.nul_byte(&assign.value, "an environment value");
+            if self.secrets.get(&assign.name.name) == Some(&assign.name.name) {
+                self.secret_value(&assign.value, scope);
+            }
+            self.nul_byte(&assign.value, "an environment value", scope);
             self.set_path(&assign.name.name, &assign.value, scope);
             let filled = holds_text(&assign.value, scope);
-            scope.push(Def::new(&assign.name.name, filled));
+            let known = self.value_of(&assign.value, scope);
+            scope.push(Def::set(&assign.name.name, known, filled));
         }
         scope.truncate(mark);
         // The command itself is looked up on the PATH of its prefix.
@@ -569,7 +757,7 @@ impl Checker {
         self.paths.truncate(paths);
         for word in &command.words {
             self.word(word, scope);
-            self.nul_byte(word, "an argument");
+            self.nul_byte(word, "an argument", scope);
             self.secret_argument(word, scope);
         }
         for redirect in &command.redirects {
@@ -577,16 +765,30 @@ impl Checker {
                 self.word(target, scope);
             }
         }
-        if let Some(program) = command.words.first()
-            && let Some(name) = literal(program)
+        // The program's name: written out, or a word whose value is known
+        // now (`let tool = rg`, then `$tool`), which is never globbed.
+        let program = command.words.first().and_then(|word| {
+            let name = literal(word).or_else(|| {
+                let glob = word.parts.iter().any(|part| {
+                    matches!(part, WordPart::Literal { bytes, quoted: false, .. }
+                        if bytes.iter().any(|b| matches!(b, b'*' | b'?' | b'[')))
+                });
+                (!glob)
+                    .then(|| self.value_of(word, scope))
+                    .flatten()
+                    .map(OsString::into_vec)
+            })?;
+            Some((word, name))
+        });
+        if let Some((program, name)) = &program
             && !name.contains(&b'/')
             // A PATH known only at run time cannot be searched now.
             && let Some(path_var) = path_var
-            && let Lookup::Missing(suggestion) = self.look_up(&name, path_var)
+            && let Lookup::Missing(suggestion) = self.look_up(name, path_var)
         {
             self.problems
                 .push(CheckError::Command(crate::exec::RunError::NotFound {
-                    name: String::from_utf8_lossy(&name).into_owned(),
+                    name: String::from_utf8_lossy(name).into_owned(),
                     suggestion,
                     span: program.span.into(),
                     stages: Default::default(),
@@ -594,12 +796,11 @@ impl Checker {
         }
         // A program named by an absolute path is where it is whatever the
         // run's directory; a relative one (`./build.sh`) is not known yet.
-        if let Some(program) = command.words.first()
-            && let Some(name) = literal(program)
+        if let Some((program, name)) = &program
             && name.starts_with(b"/")
             && let Some(error) = crate::exec::probe(
-                Path::new(OsStr::from_bytes(&name)),
-                &String::from_utf8_lossy(&name),
+                Path::new(OsStr::from_bytes(name)),
+                &String::from_utf8_lossy(name),
                 program.span,
             )
         {
@@ -648,8 +849,9 @@ impl Checker {
     }
 
     /// The value of a word when it can be known without running anything:
-    /// text, `~`, `$PATH` as the script left it, and variables the script
-    /// does not set, from the environment.
+    /// text, `~`, `$PATH` as the script left it, variables the script set
+    /// to such a value, and variables it does not set, from the
+    /// environment; never a secret's.
     fn value_of(&self, word: &Word, scope: &[Def]) -> Option<OsString> {
         let mut bytes = Vec::new();
         let count = word.parts.len();
@@ -661,7 +863,15 @@ impl Checker {
                     quoted: false,
                     ..
                 } => {
-                    let home = || std::env::var_os("HOME");
+                    // `$HOME` as the run has it: the script's, if it set one.
+                    let home = || {
+                        let home = VarRef {
+                            name: VarName::Named("HOME".to_owned()),
+                            default: None,
+                            span: Span::new(0, 0),
+                        };
+                        self.var_value_of(&home, scope)
+                    };
                     let mut from = 0;
                     if i == 0 && (text == b"~" || text.starts_with(b"~/")) {
                         bytes.extend_from_slice(home()?.as_bytes());
@@ -675,33 +885,41 @@ impl Checker {
                     bytes.extend_from_slice(&text[from..]);
                 }
                 WordPart::Literal { bytes: text, .. } => bytes.extend_from_slice(text),
-                WordPart::Var(VarRef {
-                    name: VarName::Named(name),
-                    default,
-                    ..
-                }) => {
-                    let value = if name == "PATH" {
-                        self.path_var()?
-                    } else if defined(scope, name) {
-                        return None;
-                    } else {
-                        std::env::var_os(name)
-                    };
-                    // `${name:-default}` takes the default when unset or empty.
-                    let value = match (value, default) {
-                        (Some(value), Some(default)) if value.is_empty() => {
-                            self.value_of(default, scope)?
-                        }
-                        (Some(value), _) => value,
-                        (None, Some(default)) => self.value_of(default, scope)?,
-                        (None, None) => return None,
-                    };
-                    bytes.extend_from_slice(value.as_bytes());
+                WordPart::Var(var) => {
+                    bytes.extend_from_slice(self.var_value_of(var, scope)?.as_bytes())
                 }
-                WordPart::Var(_) | WordPart::Args { .. } | WordPart::Subst { .. } => return None,
+                WordPart::Args { .. } | WordPart::Subst { .. } => return None,
             }
         }
         Some(OsString::from_vec(bytes))
+    }
+
+    /// The value of `$name` or `${name:-default}` when it can be known
+    /// without running anything, as [`Checker::value_of`] knows a word's.
+    fn var_value_of(&self, var: &VarRef, scope: &[Def]) -> Option<OsString> {
+        let VarName::Named(name) = &var.name else {
+            return None;
+        };
+        // A secret's value is shown nowhere, not even in a diagnostic.
+        if self.secrets.contains_key(name) {
+            return None;
+        }
+        let value = if name == "PATH" {
+            self.path_var()?
+        } else if let Some(def) = scope.iter().rev().find(|def| def.name == *name) {
+            Some(OsString::from_vec(def.value.clone()?))
+        } else if self.set.contains(name) {
+            return None;
+        } else {
+            std::env::var_os(name)
+        };
+        // `${name:-default}` takes the default when unset or empty.
+        match (value, &var.default) {
+            (Some(value), Some(default)) if value.is_empty() => self.value_of(default, scope),
+            (Some(value), _) => Some(value),
+            (None, Some(default)) => self.value_of(default, scope),
+            (None, None) => None,
+        }
     }
 
     /// The secret a variable's value holds some of, if any, with the
@@ -766,14 +984,20 @@ impl Checker {
         }
     }
 
-    /// A NUL byte written in a word that must not hold one (`echo "\0"`),
-    /// which the run refuses whatever the word's expansions give.
-    fn nul_byte(&mut self, word: &Word, what: &'static str) {
+    /// A NUL byte in a word that must not hold one, written in it (`echo
+    /// "\0"`), which the run refuses whatever the word's expansions give,
+    /// or in its value known now (`let v = "\0"`, then `echo $v`).
+    fn nul_byte(&mut self, word: &Word, what: &'static str, scope: &[Def]) {
         let written = word
             .parts
             .iter()
             .any(|part| matches!(part, WordPart::Literal { bytes, .. } if bytes.contains(&0)));
-        if written {
+        // Or a variable known to hold one (`let v = "a\0b"`, then `echo $v`).
+        let known = || {
+            self.value_of(word, scope)
+                .is_some_and(|value| value.as_bytes().contains(&0))
+        };
+        if written || known() {
             self.problems
                 .push(CheckError::Command(crate::exec::RunError::NulByte {
                     what,

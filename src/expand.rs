@@ -22,8 +22,9 @@ pub trait Lookup {
     fn var_names(&self) -> Vec<String>;
     /// The script's path (`$0`) followed by its arguments (`$1`...).
     fn positional(&self) -> &[OsString];
-    /// `$?`
-    fn last_status(&self) -> i32;
+    /// `$?`, read at byte offset `at` of the script: as in bash, a
+    /// `$(...)` expanded before it, for the same command, sets it.
+    fn last_status(&self, at: usize) -> i32;
     /// The captured output of the `$(...)` at `span`, already run.
     fn substitution(&self, span: Span) -> Option<&[u8]>;
 }
@@ -384,7 +385,7 @@ fn own_value(var: &VarRef, lookup: &dyn Lookup) -> Option<OsString> {
     match &var.name {
         VarName::Named(name) => lookup.var(name),
         VarName::Positional(n) => lookup.positional().get(*n).cloned(),
-        VarName::Status => Some(lookup.last_status().to_string().into()),
+        VarName::Status => Some(lookup.last_status(var.span.start).to_string().into()),
         VarName::Count => Some(
             lookup
                 .positional()
@@ -540,7 +541,7 @@ fn bound(bound: &RangeBound, lookup: &dyn Lookup) -> Result<(i64, String), Expan
 }
 
 /// A bound's expanded text, spaces around it aside, as a whole number.
-fn bound_value(value: &OsStr, span: Span) -> Result<(i64, String), ExpandError> {
+pub fn bound_value(value: &OsStr, span: Span) -> Result<(i64, String), ExpandError> {
     let text = value.to_string_lossy();
     let text = text.trim();
     let n = text.parse().map_err(|_| {

@@ -537,9 +537,11 @@ fn each_file(
 /// `pipe check`: every problem of every file; 1 if any is an error.
 fn check(printer: &Printer, files: &[PathBuf]) -> u8 {
     each_file(printer, files, |_, _, parsed| {
-        let secrets = crate::check::literal_secrets(&parsed.script);
+        let mut secrets = crate::check::literal_secrets(&parsed.script);
+        let (problems, known) = crate::check::check_hiding(&parsed.script);
+        secrets.extend(known);
         let mut failed = false;
-        for problem in crate::check::check(&parsed.script) {
+        for problem in problems {
             failed |= !problem.is_warning();
             printer.print(&problem, Some(&parsed.source), &secrets);
         }

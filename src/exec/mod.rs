@@ -45,9 +45,23 @@ pub use command::{probe, resolve};
 pub use error::{RunError, reason as io_reason};
 pub use io::{Fd, Io};
 pub use process::{die_by, prepare_process};
-pub use status::{Status, signal_name};
+pub use status::{Status, exit_status, signal_name};
 
 type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// What a `parallel` header's `max` is called in a diagnostic, and the
+/// help of one that is wrong.
+pub const MAX_SETTING: (&str, &str) = (
+    "`max` value",
+    "`max` takes a whole number of branches, 1 or more",
+);
+
+/// What a `timeout` header's duration or `grace` is called in a
+/// diagnostic, and the help of one that is wrong.
+pub const DURATION_SETTING: (&str, &str) = (
+    "duration",
+    "a duration is a number and a unit: `500us`, `150ms`, `2s`, `1.5s`, `5m` or `1h`",
+);
 
 /// How many items of a `for` list `-x` shows.
 const TRACED_ITEMS: usize = 100;
@@ -137,7 +151,9 @@ fn has_branches(stmt: &Stmt) -> bool {
 }
 
 /// `path` with `.` and `..` taken away as written, as bash's `cd` keeps
-/// `$PWD`: `/a/b/..` is `/a`, whatever `b` is.
+/// `$PWD`: `/a/b/..` is `/a`, whatever `b` is. As in bash, a path that
+/// starts with exactly two slashes keeps them (`//`, `//tmp/..`), which
+/// POSIX leaves to the system to mean; three or more are one.
 fn logical(path: &std::path::Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
@@ -149,6 +165,12 @@ fn logical(path: &std::path::Path) -> PathBuf {
             }
             other => out.push(other),
         }
+    }
+    let bytes = path.as_os_str().as_bytes();
+    if bytes.starts_with(b"//") && bytes.get(2) != Some(&b'/') {
+        let mut double = OsString::from("/");
+        double.push(out.as_os_str());
+        return PathBuf::from(double);
     }
     out
 }
@@ -521,8 +543,14 @@ impl Lookup for View<'_> {
         &self.interp.positional
     }
 
-    fn last_status(&self) -> i32 {
-        self.scope.last_status
+    fn last_status(&self, at: usize) -> i32 {
+        // Each `$(...)` that ran sets `$?` to its status, 0: one that
+        // failed failed the statement.
+        if self.substs.keys().any(|&(_, end)| end <= at) {
+            0
+        } else {
+            self.scope.last_status
+        }
     }
 
     fn substitution(&self, span: Span) -> Option<&[u8]> {
@@ -535,6 +563,9 @@ impl Lookup for View<'_> {
 struct WithAssigns<'a> {
     view: &'a View<'a>,
     assigns: &'a [(OsString, OsString)],
+    /// A `$(...)` of the command's words ran: as bash expands them
+    /// before its assignments, `$?` is its status there, 0.
+    after_substs: bool,
 }
 
 impl Lookup for WithAssigns<'_> {
@@ -559,8 +590,12 @@ impl Lookup for WithAssigns<'_> {
         self.view.positional()
     }
 
-    fn last_status(&self) -> i32 {
-        self.view.last_status()
+    fn last_status(&self, at: usize) -> i32 {
+        if self.after_substs {
+            0
+        } else {
+            self.view.last_status(at)
+        }
     }
 
     fn substitution(&self, span: Span) -> Option<&[u8]> {
@@ -892,7 +927,7 @@ impl<'r> Interp<'r> {
                 .await?;
             self.trace_stmt("exit", Some(value.as_bytes()));
             let text = value.to_string_lossy();
-            text.parse::<u8>().map(i32::from).map_err(|_| {
+            status::exit_status(&text).map(i32::from).ok_or_else(|| {
                 PipeOutcome::failed(RunError::BadExit {
                     value: self.redact(value.as_bytes()),
                     span: word.span.into(),
@@ -912,9 +947,7 @@ impl<'r> Interp<'r> {
         io: &Io,
         setting: &Setting<std::time::Duration>,
     ) -> Result<Spanned<std::time::Duration>, PipeOutcome> {
-        let help =
-            "a duration is a number and a unit: `500us`, `150ms`, `2s`, `1.5s`, `5m` or `1h`";
-        self.setting(scope, io, setting, ("duration", help), |text| {
+        self.setting(scope, io, setting, DURATION_SETTING, |text| {
             crate::syntax::parse_duration(text).map_err(|err| err.reason())
         })
         .await
@@ -1281,6 +1314,19 @@ impl<'r> Interp<'r> {
         io: &Io,
         words: &[&Word],
     ) -> Result<HashMap<(usize, usize), Vec<u8>>, PipeOutcome> {
+        self.run_substs_after(scope, io, words, scope.last_status)
+            .await
+    }
+
+    /// As [`Interp::run_substs`], the first `$(...)` seeing `status` as
+    /// its `$?`.
+    async fn run_substs_after(
+        &self,
+        scope: &Scope,
+        io: &Io,
+        words: &[&Word],
+        status: i32,
+    ) -> Result<HashMap<(usize, usize), Vec<u8>>, PipeOutcome> {
         let mut pending: Vec<(&[Stmt], Span)> = Vec::new();
         let empty = HashMap::new();
         let view = View {
@@ -1307,10 +1353,14 @@ impl<'r> Interp<'r> {
         }
         pending.sort_by_key(|(_, span)| span.start);
         let mut outputs = HashMap::new();
-        for (body, span) in pending {
+        for (i, (body, span)) in pending.into_iter().enumerate() {
+            // As in bash, a `$(...)` sets `$?`: one after another sees
+            // the status of the one before, 0 (one that failed fails the
+            // statement).
+            let status = if i == 0 { status } else { 0 };
             // Boxed: only a `$(...)` needs it, and every statement's
             // future would otherwise have room for it.
-            let (bytes, outcome) = Box::pin(self.capture(scope, io, body, span)).await;
+            let (bytes, outcome) = Box::pin(self.capture(scope, io, body, span, status)).await;
             if outcome.status != 0 {
                 return Err(outcome);
             }
@@ -1327,6 +1377,7 @@ impl<'r> Interp<'r> {
         io: &Io,
         body: &[Stmt],
         span: Span,
+        status: i32,
     ) -> (Vec<u8>, PipeOutcome) {
         let (reader, writer) = match os_pipe::pipe() {
             Ok(pair) => pair,
@@ -1342,6 +1393,7 @@ impl<'r> Interp<'r> {
             }
         };
         let mut inner = scope.clone();
+        inner.last_status = status;
         let inner_io = Io {
             stdin: io.stdin.clone(),
             stdout: Fd::owned(writer),

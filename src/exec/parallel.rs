@@ -69,9 +69,8 @@ impl Interp<'_> {
         let max = match &options.max {
             None => usize::MAX,
             Some(max) => {
-                let help = "`max` takes a whole number of branches, 1 or more";
                 let max = self
-                    .setting(scope, io, max, ("`max` value", help), |text| {
+                    .setting(scope, io, max, super::MAX_SETTING, |text| {
                         crate::syntax::parse_max(text).map_err(|err| err.reason())
                     })
                     .await;
@@ -99,6 +98,13 @@ impl Interp<'_> {
                     if self.observe {
                         let line = self.for_line(&for_loop.var.name, &values);
                         self.trace_stmt(&format!("parallel {line}"), None);
+                    }
+                    // Passes that run at once count against each other.
+                    if max > 1
+                        && values.len() > 1
+                        && let Some(error) = self.passes_same_file(scope, for_loop)
+                    {
+                        return self.finish(scope, PipeOutcome::failed(error));
                     }
                     values
                         .into_iter()

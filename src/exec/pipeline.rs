@@ -3,6 +3,7 @@
 //! the pipeline's status.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::rc::Rc;
@@ -29,8 +30,11 @@ impl Interp<'_> {
         io: &Io,
         command: &Command,
     ) -> Result<command::Plan, PipeOutcome> {
-        let mut words: Vec<&Word> = command.assigns.iter().map(|assign| &assign.value).collect();
-        words.extend(&command.words);
+        // As bash does, the command's words and redirects are expanded
+        // first, its prefix assignments last: each `$(...)` sets `$?`
+        // for what is expanded after it (`X=$(true) cmd $?` passes the
+        // `$?` of before, `X=$? cmd $(true)` gives `X` 0).
+        let mut words: Vec<&Word> = command.words.iter().collect();
         words.extend(
             command
                 .redirects
@@ -38,10 +42,23 @@ impl Interp<'_> {
                 .filter_map(|redirect| redirect.target.as_ref()),
         );
         let substs = self.run_substs(scope, io, &words).await?;
+        let after_substs = !substs.is_empty();
+        let values: Vec<&Word> = command.assigns.iter().map(|assign| &assign.value).collect();
+        let status = if after_substs { 0 } else { scope.last_status };
+        let assign_substs = if values.is_empty() {
+            HashMap::new()
+        } else {
+            self.run_substs_after(scope, io, &values, status).await?
+        };
         let view = View {
             interp: self,
             scope,
             substs: &substs,
+        };
+        let assigns_view = View {
+            interp: self,
+            scope,
+            substs: &assign_substs,
         };
         let fail = |err: RunError| PipeOutcome::failed(err);
 
@@ -83,8 +100,9 @@ impl Interp<'_> {
         let exported = env.len();
         for assign in &command.assigns {
             let earlier = WithAssigns {
-                view: &view,
+                view: &assigns_view,
                 assigns: &env[exported..],
+                after_substs,
             };
             let value =
                 expand::assignment(&assign.value, &earlier).map_err(|err| fail(err.into()))?;

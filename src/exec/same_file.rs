@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::expand;
 use crate::syntax::ast::{
-    Block, Pipeline, Redirect, RedirectOp, Span, Stage, Stmt, StmtKind, VarName, Word, WordPart,
-    walk_block, walk_stmt,
+    Block, ForLoop, Pipeline, Redirect, RedirectOp, Span, Stage, Stmt, StmtKind, VarName, Word,
+    WordPart, walk_block, walk_stmt,
 };
 
 use super::command::{self, PlannedRedirect};
@@ -112,21 +112,53 @@ impl Interp<'_> {
             let found = found_redirects(None, |visit| walk_stmt(branch, visit), &view);
             opened.extend(inside(group, found, &scope.cwd));
         }
-        clash(&opened).map(|error| match error {
-            RunError::SameFile {
-                path,
-                input,
-                output,
-                ..
-            } => RunError::SameFile {
-                path,
-                input,
-                output,
-                by: "these parallel branches",
-            },
-            error => error,
-        })
+        branches_clash(&opened)
     }
+
+    /// The rule for the passes of a `parallel for` about to start, more
+    /// than one at once: each runs the same body, so one must not truncate
+    /// a file that another reads (`parallel for i in 1..2 { sort < f ;
+    /// echo x > f }`), as two branches must not. The body's redirects
+    /// whose targets do not depend on the pass (on the loop's variable)
+    /// are the same in every pass: two passes are enough to count them.
+    pub(super) fn passes_same_file(&self, scope: &Scope, for_loop: &ForLoop) -> Option<RunError> {
+        let view = View {
+            interp: self,
+            scope,
+            substs: &HashMap::new(),
+        };
+        let var = Some(for_loop.var.name.as_str());
+        let found = found_redirects(
+            var,
+            |visit| {
+                for stmt in &for_loop.body {
+                    walk_stmt(stmt, visit);
+                }
+            },
+            &view,
+        );
+        let mut opened: Vec<Opened> = inside(0, found.clone(), &scope.cwd).collect();
+        opened.extend(inside(1, found, &scope.cwd));
+        branches_clash(&opened)
+    }
+}
+
+/// [`clash`], told of as the branches' of a block that run at once.
+fn branches_clash(opened: &[Opened]) -> Option<RunError> {
+    clash(opened).map(|error| match error {
+        RunError::SameFile {
+            path,
+            input,
+            output,
+            ..
+        } => RunError::SameFile {
+            path,
+            input,
+            output,
+            by: "these parallel branches",
+        },
+        error => error,
+    })
 }
 
 /// The files of redirects opened when their group starts.

@@ -5,6 +5,19 @@ use std::fmt;
 
 pub const SIGPIPE: i32 = libc::SIGPIPE;
 
+/// The status an `exit` word's text asks for: a number from 0 to 255,
+/// with an optional sign (`+3` is 3, and `-0` is 0, as bash takes it),
+/// spaces and tabs around it aside, as bash's `exit " 3 "`; None for
+/// anything else (`256`, `-1`, `abc`).
+pub fn exit_status(text: &str) -> Option<u8> {
+    let text = text.trim_matches([' ', '\t']);
+    match text.strip_prefix('-') {
+        Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b == b'0') => Some(0),
+        Some(_) => None,
+        None => text.parse().ok(),
+    }
+}
+
 /// How one process (or one block standing as a pipeline stage) ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {

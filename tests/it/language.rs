@@ -235,6 +235,25 @@ fn variables() {
     ok("sh -c 'exit 3' || echo \"status $?\"", "status 3\n");
 }
 
+/// As in bash, a `$(...)` sets `$?` for what is expanded after it in the
+/// same command: its status, 0 (one that fails fails the command). The
+/// words and redirects are expanded before the prefix assignments.
+/// `$?` read after a `$(...)` was the status of the statement before.
+#[test]
+fn a_substitution_sets_the_status_after_it() {
+    ok("sh -c 'exit 3' || echo \"$(echo $?) $?\"", "3 0\n");
+    ok("false || echo \"$(echo $?)$(echo $?)\" $?", "10 0\n");
+    ok("false || echo $? \"$(echo $?)\"", "1 1\n");
+    ok("false || let x = \"$(true)$?\"; echo $x", "0\n");
+    ok("false || cat <<< \"$(true)$?\"", "0\n");
+    ok("false || X=$(true) sh -c \"echo $?\"", "1\n");
+    ok("false || X=$? sh -c 'echo $X' \"$(true)\"", "0\n");
+    ok(
+        "false || X=$(echo $?) Y=$(echo $?) sh -c 'echo $X$Y'",
+        "10\n",
+    );
+}
+
 /// As in bash, a loop over no items, and a block with nothing in it, end
 /// with status 0, not with the `$?` of before them: `make || for f in
 /// $(cat failed) { ... }` as a script's last line does not end it with
@@ -757,6 +776,16 @@ fn exit_statuses() {
         .script("true && exit -1 || echo no")
         .status(1)
         .stdout("")
+        .run();
+    // `-0` is 0, as bash takes it; `-1` is refused above. Spaces and
+    // tabs around the number are left aside, as bash leaves them.
+    Test::new().script("exit -0\necho no").stdout("").run();
+    Test::new().script("exit \" 3\t\"").status(3).run();
+    fails("exit \"3\\n\"", 1, "not a number from 0 to 255");
+    Test::new()
+        .file("s.pipe", "exit -00\n")
+        .args(["check", "s.pipe"])
+        .stderr_empty()
         .run();
     ok(
         "{ exit 3 } | cat || echo \"stage exit $?\"",
@@ -1530,13 +1559,17 @@ fn same_file_through_block_redirects_is_refused() {
 
 /// The branches of a `parallel` or `fanout` block run at once, as a
 /// pipeline's stages do: one may not truncate a file another reads. With
-/// `max 1`, or within one branch, they run one after another.
+/// `max 1`, or within one branch, they run one after another. So do the
+/// passes of a `parallel for`, which were not counted against each other.
 #[test]
 fn same_file_across_parallel_branches_is_refused() {
     for script in [
         "parallel { sort < f ; echo x > f }",
         "parallel unordered { { cat > f } <<< x ; { sort } < f }",
         "seq 3 | fanout { cat > f ; wc -l < f }",
+        // The passes of a `parallel for` run at once too.
+        "parallel for i in 1..2 { sort < f ; echo x > f }",
+        "parallel max 2 for i in a b { { sort < f > g$i } ; cat g$i > f }",
     ] {
         let run = Test::new()
             .script(format!("{script}\ntouch after"))
@@ -1554,6 +1587,12 @@ fn same_file_across_parallel_branches_is_refused() {
             "a\nb\n",
         ),
         ("parallel { cat < f ; cat < f > /dev/null }", "b\na\n"),
+        (
+            "parallel max 1 for i in 1..2 { sort < f > g ; cat g > f }",
+            "a\nb\n",
+        ),
+        ("parallel for i in 1 { sort < f > g ; cat g > f }", "a\nb\n"),
+        ("parallel for i in a b { sort < f > g$i }", "b\na\n"),
     ] {
         let run = Test::new().script(script).file("f", "b\na\n").run();
         assert_eq!(read(&run, "f"), f, "{script}");
@@ -1590,6 +1629,12 @@ fn cd_is_scoped() {
     test.script("cd sub\necho $OLDPWD\nprintenv OLDPWD")
         .stdout(format!("{dir}\n{dir}\n"))
         .run();
+    // As in bash, a path that starts with exactly two slashes keeps
+    // them in `$PWD`, `..` or not; three or more are one.
+    ok(
+        "cd //\necho $PWD\nprintenv PWD\ncd ..\necho $PWD\ncd ///\necho $PWD\ncd //tmp/..\necho $PWD",
+        "//\n//\n//\n/\n//\n",
+    );
     // `cd`'s word is globbed, as bash's is; it must match one name.
     Test::new()
         .file("build-1.2/f", "")

@@ -98,6 +98,201 @@ fn check_refuses_a_range_too_long() {
         .run();
 }
 
+/// A value `check` knows from the environment may be a secret's (`secret
+/// token = $TOKEN`): it is hidden in what `check` shows, as the run hides
+/// it. The check showed it in full in a diagnostic about a value made
+/// from it.
+#[test]
+fn check_hides_a_secret_known_from_the_environment() {
+    for args in [&["check", "s.pipe"][..], &["s.pipe"]] {
+        let run = Test::new()
+            .file(
+                "s.pipe",
+                "secret token = $TOKEN\nlet t = \"x$TOKEN\"\nexit $t\n",
+            )
+            .env("TOKEN", "abcdef")
+            .args(args)
+            .status(1)
+            .stderr_has("exit status `x***` is not a number from 0 to 255")
+            .run();
+        assert!(!run.stderr().contains("abcdef"), "{}", run.stderr());
+    }
+}
+
+/// A `let` keeps an exported name exported, so its value is an
+/// environment value, which may hold no NUL byte: the run refused `let
+/// HOME = "\0"`, or a `let` of a name exported or made secret before,
+/// which passed the check. A name exported only in a block that ended,
+/// or on one way there, is not known to be exported.
+#[test]
+fn check_refuses_a_nul_byte_given_to_an_exported_name() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "secret c = 300\nlet c = \"a\\0b\"\nexport e = 1\nlet e = \"\\0\"\nlet HOME = \"\\0\"\n",
+        )
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("an environment value contains a NUL byte")
+        .run();
+    assert_eq!(
+        run.stderr().matches("pipe::run::nul_byte").count(),
+        3,
+        "{}",
+        run.stderr()
+    );
+    Test::new()
+        .script("export e = 1\nlet e = \"\\0\"")
+        .status(1)
+        .stderr_has("an environment value contains a NUL byte")
+        .run();
+    Test::new()
+        .file(
+            "ok.pipe",
+            "{ export f = 1 }\nlet f = \"\\0\"\nlet g = \"\\0\"\ntest -f x && export h = 1\nlet h = \"\\0\"\n",
+        )
+        .args(["check", "ok.pipe"])
+        .stderr_empty()
+        .run();
+}
+
+/// A range's bound that is a variable whose value is known without
+/// running (a default written out, for a name neither the script nor the
+/// environment sets) is checked as the run checks it: `1..${n:-}` passed
+/// `pipe check` and failed the run with `pipe::run::not_an_integer`.
+#[test]
+fn check_refuses_a_range_bound_known_to_be_no_number() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "touch ran\nfor i in 1..${n:-} { true }\nfor i in ${m:-x}..3 { true }\nfor i in 1..${k:-100000000} { true }\n",
+        )
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("`` is not an integer")
+        .stderr_has("`x` is not an integer")
+        .stderr_has("range too long: 100000000 items")
+        .run();
+    assert!(!run.dir.join("ran").exists());
+    assert_eq!(
+        run.stderr().matches("pipe::").count(),
+        3,
+        "{}",
+        run.stderr()
+    );
+    Test::new()
+        .script("for i in 1..${n:-} { true }")
+        .status(1)
+        .stderr_has("`` is not an integer")
+        .run();
+    // A name that holds a number, or that the script sets, is not known
+    // to be wrong now.
+    Test::new()
+        .file(
+            "ok.pipe",
+            "for i in 1..${n:-} { true }\nlet m = $(echo 3)\nfor i in 1..${m:-} { true }\nfor i in 1..${k:-\" 4 \"} { true }\n",
+        )
+        .env("n", "2")
+        .args(["check", "ok.pipe"])
+        .stderr_empty()
+        .run();
+}
+
+/// What the run is sure to refuse in a word whose value is known without
+/// running, from variables the script set to text (on every way there)
+/// or the environment, `pipe check` refuses too: an `exit` status, a NUL
+/// byte, a range's bound, a `timeout`'s duration or grace, a `max`. They
+/// passed the check and failed the run.
+#[test]
+fn check_refuses_what_a_known_value_makes_wrong() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "touch ran\nlet code = 300\nlet v = \"a\\0b\"\nlet n = x\nlet limit = 5\nlet m = 0\n\
+             true || exit $code\ntrue || echo \"<$v>\"\nfor i in 1..$n { true }\n\
+             timeout $limit { true }\ntimeout 1s grace ${u:-x} { true }\nparallel max $m { true }\n\
+             { let n = 3 }\nfor i in 1..$n { true }\n",
+        )
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("exit status `300` is not a number from 0 to 255")
+        .stderr_has("an argument contains a NUL byte")
+        .stderr_has("`x` is not an integer")
+        .stderr_has("invalid duration `5`")
+        .stderr_has("invalid duration `x`")
+        .stderr_has("invalid `max` value `0`")
+        .run();
+    assert!(!run.dir.join("ran").exists());
+    assert_eq!(
+        run.stderr().matches("pipe::").count(),
+        7,
+        "{}",
+        run.stderr()
+    );
+    Test::new()
+        .script("let limit = 5\ntimeout $limit { true }")
+        .status(1)
+        .stderr_has("invalid duration `5`")
+        .run();
+    // A value that differs by the way there, that only the run knows, or
+    // a secret's (which no diagnostic shows) is not known; nor is the
+    // environment's where the script may have set the name.
+    Test::new()
+        .file(
+            "ok.pipe",
+            "test -f x && let k = 300 || let k = 2\nlet w = $(echo 400)\nsecret t = 999\n\
+             let d = 2s\nlet j = 5\ntimeout $d { true }\nparallel max \"$j\" { true }\n\
+             for i in 1..\"$j\" { true }\nexit $k\nexit $w\nexit $t\nexit \"1$j\"\n\
+             test -f x && let CODE = 3\nexit $CODE\n",
+        )
+        .env("CODE", "300")
+        .args(["check", "ok.pipe"])
+        .stderr_empty()
+        .run();
+}
+
+/// A command named by a word whose value is known without running (`let
+/// tool = sortt`, then `$tool`) is looked for as one written out: it
+/// passed the check and was not found by the run. Its value is never
+/// globbed, as the run globs no expanded value.
+#[test]
+fn check_looks_for_a_command_named_by_a_known_value() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "let tool = sortt\n$tool < /dev/null\nlet s = \"two words\"\n\"$s\" x\nlet g = \"*\"\n$g\n\
+             let abs = /no/such/tool\n$abs\n${NO_SUCH_TOOL_VAR:-catt} x\n",
+        )
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("command not found: `sortt`")
+        .stderr_has("did you mean `sort`?")
+        .stderr_has("command not found: `two words`")
+        .stderr_has("command not found: `*`")
+        .stderr_has("command not found: `/no/such/tool`")
+        .stderr_has("command not found: `catt`")
+        .run();
+    assert_eq!(
+        run.stderr().matches("pipe::").count(),
+        5,
+        "{}",
+        run.stderr()
+    );
+    Test::new()
+        .script("let tool = sortt\n$tool")
+        .status(127)
+        .stderr_has("command not found: `sortt`")
+        .run();
+    let run = Test::new()
+        .file(
+            "ok.pipe",
+            "let tool = sort\n$tool < /dev/null\nlet w = $(echo nope)\n$w\nsecret k = nope\n$k\n",
+        )
+        .args(["check", "ok.pipe"])
+        .run();
+    assert!(!run.stderr().contains("not found"), "{}", run.stderr());
+}
+
 /// A program named by an absolute path is looked at too (missing, a
 /// directory), as the run will find it whatever its directory; a relative
 /// path is not, since a `cd` or the directory `pipe` runs in decides it.
@@ -124,6 +319,28 @@ fn check_looks_for_a_program_named_by_an_absolute_path() {
     Test::new()
         .file("ok.pipe", "/bin/sh -c true\n")
         .args(["check", "ok.pipe"])
+        .stderr_empty()
+        .run();
+}
+
+/// `~` is the `$HOME` the script set, as the run takes it: `pipe check`
+/// took the environment's, and looked for commands on the wrong PATH.
+#[test]
+fn check_takes_the_home_the_script_set() {
+    let test = Test::new().file("home/bin/tool", "#!/bin/sh\necho tool\n");
+    let home = test.path().join("home");
+    std::fs::set_permissions(
+        home.join("bin/tool"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let script = format!(
+        "let HOME = \"{}\"\nexport PATH = ~/bin:$PATH\ntool\n",
+        home.display()
+    );
+    test.file("s.pipe", &script)
+        .env("HOME", "/nonexistent")
+        .args(["check", "s.pipe"])
         .stderr_empty()
         .run();
 }
