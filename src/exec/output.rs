@@ -9,18 +9,28 @@
 //! wait its turn is held in a [`Spool`]: in memory up to a bound, then in
 //! an unnamed temporary file, so memory stays bounded whatever a branch
 //! prints.
+//!
+//! Writing out is bounded in time as the branches' processes are: once the
+//! scope the block runs in has been killed (a timeout's or a fail-fast's
+//! grace period has passed, or `pipe`'s after a signal), what is not
+//! written yet is given up, so that a reader that does not read (a paused
+//! pager, a full FIFO) cannot hold the block past its deadline. A write the
+//! writer thread is blocked in cannot be taken back: the thread is left to
+//! it, and ends without writing more once it returns.
 
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::FileExt;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::syntax::ast::OutputMode;
 
 use super::io::Fd;
+use super::supervise::CancelScope;
 
 /// How much a held branch keeps in memory before spilling to a file.
 const SPOOL_MEMORY: usize = 64 * 1024;
@@ -59,11 +69,17 @@ struct State {
 }
 
 impl Output {
-    pub fn new(mode: OutputMode, target: &Fd, branches: usize) -> std::io::Result<Output> {
+    /// The output of a block whose branches run in `scope`.
+    pub fn new(
+        mode: OutputMode,
+        target: &Fd,
+        branches: usize,
+        scope: &Rc<CancelScope>,
+    ) -> std::io::Result<Output> {
         let fd = target.duplicate()?;
         Ok(Output {
             mode,
-            writer: Writer::spawn(fd)?,
+            writer: Writer::spawn(fd, scope.clone())?,
             target: target.clone(),
             state: RefCell::new(State {
                 current: 0,
@@ -418,14 +434,19 @@ struct Writer {
     sender: Option<tokio::sync::mpsc::Sender<Message>>,
     done: tokio::sync::oneshot::Receiver<Option<std::io::Error>>,
     broken: Arc<AtomicBool>,
+    /// Set when the scope is killed: the thread writes nothing more.
+    abandoned: Arc<AtomicBool>,
+    scope: Rc<CancelScope>,
 }
 
 impl Writer {
-    fn spawn(fd: OwnedFd) -> std::io::Result<Writer> {
+    fn spawn(fd: OwnedFd, scope: Rc<CancelScope>) -> std::io::Result<Writer> {
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Message>(QUEUE);
         let (done_sender, done) = tokio::sync::oneshot::channel();
         let broken = Arc::new(AtomicBool::new(false));
         let flag = broken.clone();
+        let abandoned = Arc::new(AtomicBool::new(false));
+        let given_up = abandoned.clone();
         std::thread::Builder::new()
             .name("pipe-output".to_owned())
             .stack_size(64 * 1024)
@@ -433,10 +454,13 @@ impl Writer {
                 let mut out = File::from(fd);
                 let mut failure = None;
                 while let Some(message) = receiver.blocking_recv() {
+                    if given_up.load(Ordering::SeqCst) {
+                        break;
+                    }
                     let written = match message {
-                        Message::Write(chunk) => out.write_all(&chunk),
+                        Message::Write(chunk) => write_all(&mut out, &chunk, &given_up),
                         Message::Stream(from, answer) => {
-                            let written = stream(from, &mut out);
+                            let written = stream(from, &mut out, &given_up);
                             let _ = answer.send(());
                             written
                         }
@@ -458,18 +482,52 @@ impl Writer {
             sender: Some(sender),
             done,
             broken,
+            abandoned,
+            scope,
         })
     }
 
-    /// Queues a chunk; false once the block's stdout is closed.
+    /// Runs `work` unless, or until, the scope is killed; then the writer
+    /// gives up what it has not written, and this is None.
+    async fn unless_killed<T>(&self, work: impl std::future::Future<Output = T>) -> Option<T> {
+        if self.abandoned.load(Ordering::SeqCst) {
+            return None;
+        }
+        tokio::select! {
+            biased;
+            done = work => Some(done),
+            () = self.scope.killed() => {
+                self.abandon();
+                None
+            }
+        }
+    }
+
+    /// Queues a chunk; false once the block's stdout is closed, or the
+    /// writing given up.
     async fn send(&self, chunk: Vec<u8>) -> bool {
         if self.broken.load(Ordering::SeqCst) {
             return false;
         }
-        match &self.sender {
-            Some(sender) => sender.send(Message::Write(chunk)).await.is_ok(),
-            None => false,
+        let Some(sender) = &self.sender else {
+            return false;
+        };
+        if self.abandoned.load(Ordering::SeqCst) {
+            return false;
         }
+        if self.scope.is_killed() {
+            self.abandon();
+            return false;
+        }
+        // With room in the queue, no wait, and nothing to give up.
+        let chunk = match sender.try_send(Message::Write(chunk)) {
+            Ok(()) => return true,
+            Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => return false,
+            Err(tokio::sync::mpsc::error::TrySendError::Full(chunk)) => chunk,
+        };
+        self.unless_killed(sender.send(chunk))
+            .await
+            .is_some_and(|sent| sent.is_ok())
     }
 
     /// Has the writer thread copy all of `from` to the block's stdout, after
@@ -477,9 +535,12 @@ impl Writer {
     async fn stream(&self, from: OwnedFd) {
         if let Some(sender) = &self.sender {
             let (answer, done) = tokio::sync::oneshot::channel();
-            if sender.send(Message::Stream(from, answer)).await.is_ok() {
-                let _ = done.await;
-            }
+            self.unless_killed(async {
+                if sender.send(Message::Stream(from, answer)).await.is_ok() {
+                    let _ = done.await;
+                }
+            })
+            .await;
         }
     }
 
@@ -487,16 +548,52 @@ impl Writer {
     async fn drain(&self) {
         if let Some(sender) = &self.sender {
             let (answer, written) = tokio::sync::oneshot::channel();
-            if sender.send(Message::Drain(answer)).await.is_ok() {
-                let _ = written.await;
+            self.unless_killed(async {
+                if sender.send(Message::Drain(answer)).await.is_ok() {
+                    let _ = written.await;
+                }
+            })
+            .await;
+        }
+    }
+
+    /// Waits until everything is written, or given up; the error that
+    /// stopped the writing, if any.
+    async fn finish(mut self) -> Option<std::io::Error> {
+        self.sender = None;
+        if self.abandoned.load(Ordering::SeqCst) {
+            return None;
+        }
+        let scope = self.scope.clone();
+        tokio::select! {
+            biased;
+            written = &mut self.done => written.ok().flatten(),
+            () = scope.killed() => {
+                self.abandon();
+                None
             }
         }
     }
 
-    async fn finish(mut self) -> Option<std::io::Error> {
-        self.sender = None;
-        (&mut self.done).await.ok().flatten()
+    /// Gives up what is not written yet.
+    fn abandon(&self) {
+        self.abandoned.store(true, Ordering::SeqCst);
+        self.scope.note_dropped_output();
     }
+}
+
+/// Writes all of `chunk`, unless the writing is given up between two
+/// writes.
+fn write_all(out: &mut File, mut chunk: &[u8], given_up: &AtomicBool) -> std::io::Result<()> {
+    while !chunk.is_empty() && !given_up.load(Ordering::SeqCst) {
+        match out.write(chunk) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => chunk = &chunk[n..],
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
 }
 
 /// How many bytes wait in the pipe `fd` (0 if that cannot be told).
@@ -511,7 +608,7 @@ fn pending(fd: &OwnedFd) -> usize {
 
 /// Copies a pipe to its end into `out`; an error once `out` cannot be
 /// written (EPIPE: it is closed).
-fn stream(from: OwnedFd, out: &mut File) -> std::io::Result<()> {
+fn stream(from: OwnedFd, out: &mut File, given_up: &AtomicBool) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
@@ -528,6 +625,9 @@ fn stream(from: OwnedFd, out: &mut File) -> std::io::Result<()> {
                     libc::SPLICE_F_MOVE,
                 )
             };
+            if given_up.load(Ordering::SeqCst) {
+                return Ok(());
+            }
             match moved {
                 0 => return Ok(()),
                 n if (n as usize) < BATCH && pending(&from) < BATCH => {
@@ -557,7 +657,7 @@ fn stream(from: OwnedFd, out: &mut File) -> std::io::Result<()> {
     loop {
         match std::io::Read::read(&mut from, &mut buffer) {
             Ok(0) => return Ok(()),
-            Ok(n) => out.write_all(&buffer[..n])?,
+            Ok(n) => write_all(out, &buffer[..n], given_up)?,
             Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(_) => return Ok(()),
         }

@@ -160,10 +160,11 @@ impl Interp<'_> {
             Some(stdins) => stdins.into_iter().map(Some).collect(),
             None => (0..count).map(|_| None).collect(),
         };
+        let cancel = scope.cancel.child();
         let setup = || -> std::io::Result<(Option<Output>, Fd)> {
             let output = match mode {
                 OutputMode::Raw => None,
-                _ => Some(Output::new(mode, &io.stdout, count)?),
+                _ => Some(Output::new(mode, &io.stdout, count, &cancel)?),
             };
             let null = Fd::owned(std::fs::File::open("/dev/null")?);
             Ok((output, null))
@@ -181,7 +182,6 @@ impl Interp<'_> {
 
         // Killed by SIGPIPE: the branch lost its reader (see the status).
         let closed_reader = |status: i32| status == 128 + status::SIGPIPE;
-        let cancel = scope.cancel.child();
         let mut ends: Vec<Option<BranchEnd>> = (0..count).map(|_| None).collect();
         let mut started = vec![false; count];
         let mut cancelled = vec![false; count];

@@ -37,6 +37,14 @@ pub struct CancelScope {
     cancelled: Cell<Option<(Reason, i32)>>,
     /// The commands that were running when the scope was cancelled.
     caught: RefCell<Vec<Rc<StageRecord>>>,
+    /// Set once the grace period after the cancellation has passed and
+    /// what still ran was killed: what `pipe` itself still does for the
+    /// scope (writing out a block's held output) is given up then too.
+    killed: Cell<bool>,
+    on_killed: tokio::sync::Notify,
+    /// Set on a killed scope when output held for a block in it was
+    /// dropped unwritten, for the diagnostic to say.
+    dropped_output: Cell<bool>,
 }
 
 impl CancelScope {
@@ -45,6 +53,9 @@ impl CancelScope {
             parent: None,
             cancelled: Cell::new(None),
             caught: RefCell::new(Vec::new()),
+            killed: Cell::new(false),
+            on_killed: tokio::sync::Notify::new(),
+            dropped_output: Cell::new(false),
         })
     }
 
@@ -53,6 +64,9 @@ impl CancelScope {
             parent: Some(self.clone()),
             cancelled: Cell::new(None),
             caught: RefCell::new(Vec::new()),
+            killed: Cell::new(false),
+            on_killed: tokio::sync::Notify::new(),
+            dropped_output: Cell::new(false),
         })
     }
 
@@ -72,6 +86,48 @@ impl CancelScope {
             scope = current.parent.as_deref();
         }
         None
+    }
+
+    /// Whether this scope or an ancestor was killed (see `killed`).
+    pub fn is_killed(&self) -> bool {
+        self.chain().any(|scope| scope.killed.get())
+    }
+
+    /// This scope and its ancestors, innermost first.
+    fn chain(&self) -> impl Iterator<Item = &CancelScope> {
+        std::iter::successors(Some(self), |scope| scope.parent.as_deref())
+    }
+
+    /// Returns once this scope or an ancestor has been killed: the grace
+    /// period after its cancellation has passed.
+    pub async fn killed(&self) {
+        loop {
+            let mut waits: Vec<_> = self
+                .chain()
+                .map(|scope| Box::pin(scope.on_killed.notified()))
+                .collect();
+            for wait in &mut waits {
+                wait.as_mut().enable();
+            }
+            if self.is_killed() {
+                return;
+            }
+            futures_util::future::select_all(waits).await;
+        }
+    }
+
+    /// Notes, on the killed scope this one is in, that output held for a
+    /// block was dropped unwritten.
+    pub fn note_dropped_output(&self) {
+        if let Some(scope) = self.chain().find(|scope| scope.killed.get()) {
+            scope.dropped_output.set(true);
+        }
+    }
+
+    /// Whether output held for a block in this scope was dropped unwritten
+    /// when the scope was killed.
+    pub fn dropped_output(&self) -> bool {
+        self.dropped_output.get()
     }
 
     /// Whether `inner` is this scope or nested in it.
@@ -231,8 +287,11 @@ impl Supervisor {
         }
     }
 
-    /// After the grace period: SIGKILL to whatever still runs in `scope`.
+    /// After the grace period: SIGKILL to whatever still runs in `scope`,
+    /// and `scope` marked killed.
     pub fn kill(&self, scope: &Rc<CancelScope>) {
+        scope.killed.set(true);
+        scope.on_killed.notify_waiters();
         for group in self
             .groups
             .borrow()

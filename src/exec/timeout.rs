@@ -113,11 +113,17 @@ impl Interp<'_> {
             labels.push(LabeledSpan::new_with_span(Some(label), span));
             ended.push(summary);
         }
-        let summary = if ended.is_empty() {
+        let mut summary = if ended.is_empty() {
             "no command was running at the deadline".to_owned()
         } else {
             format!("still running at the deadline: {}", ended.join(", "))
         };
+        if cancel.dropped_output() {
+            summary.push_str(
+                "; the block's output that pipe still held, unread by its reader, was \
+                 dropped when the grace period ended",
+            );
+        }
         Flow::Fail(Failure {
             status: TIMED_OUT,
             error: Some(Box::new(RunError::TimedOut {

@@ -1511,3 +1511,39 @@ fn a_branch_exit_names_its_item() {
         .run();
     assert!(!run.stderr().contains("sekrit"));
 }
+
+/// A block's output that pipe holds, or streams, for a reader that does
+/// not read (a paused pager, a full FIFO) does not hold a timeout past its
+/// grace period: what is left of it is dropped, and the diagnostic says so.
+/// (Without that, each of these ended only when the reader read.)
+#[test]
+fn a_reader_that_does_not_read_does_not_hold_a_timeout() {
+    for body in [
+        // Held, then written out once the branch before has ended.
+        "parallel unordered { head -c 10000000 /dev/zero }",
+        // The second branch, streamed live through pipe once the first ends.
+        "parallel { true ; head -c 10000000 /dev/zero }",
+        "parallel lines { seq 1 3000000 }",
+        "head -c 10000000 /dev/zero | fanout { cat ; cat }",
+    ] {
+        let test = Test::new().script(format!("timeout 200ms grace 300ms {{ {body} }}"));
+        let (reader, writer) = os_pipe::pipe().unwrap();
+        let start = Instant::now();
+        let child = test
+            .command()
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let output = wait_with_deadline(child, Duration::from_secs(20));
+        let elapsed = start.elapsed();
+        drop(reader);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(status_of(&output), 124, "{body}: {stderr}");
+        assert!(elapsed < Duration::from_secs(4), "{body}: {elapsed:?}");
+        assert!(
+            stderr.contains("unread by its reader, was dropped"),
+            "{body}: {stderr}"
+        );
+    }
+}
