@@ -1647,12 +1647,26 @@ fn quote_bytes(bytes: &[u8]) -> String {
     out
 }
 
-/// Shell-quotes a word when it needs it.
+/// Shell-quotes a word when it needs it, as bash's trace does: letters
+/// and digits of any script are plain, and so are `#` and `~` but where
+/// bash would read them as a comment or a home directory (first in the
+/// word; `~` after `=` or `:`).
 fn quote(word: &str) -> String {
+    let mut previous = None;
     let plain = !word.is_empty()
-        && word
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
+        && word.chars().all(|c| {
+            let plain = match c {
+                c if c.is_ascii() => {
+                    c.is_ascii_alphanumeric()
+                        || "-_./=:,+@%".contains(c)
+                        || (c == '#' && previous.is_some())
+                        || (c == '~' && previous.is_some_and(|p| p != '=' && p != ':'))
+                }
+                c => c.is_alphanumeric(),
+            };
+            previous = Some(c);
+            plain
+        });
     if plain {
         word.to_owned()
     } else {

@@ -815,6 +815,20 @@ b' 'x***y' $'\342\202'  # ";
     assert!(!stderr.contains("Ql3S"), "{stderr}");
 }
 
+/// `-x` quotes a word only where bash's trace does: letters of any script
+/// and a `#` or `~` inside a word are plain; a `~` that bash would expand
+/// (first, or after `=`) and a space are quoted.
+#[test]
+fn trace_quotes_words_as_bash_does() {
+    let run = Test::new()
+        .flag("-x")
+        .script("true x# é日本 a=b '~x' a~b 'a=~b' 'a b' '#x' ''\n")
+        .run();
+    let stderr = run.stderr();
+    let line = "+ true x# é日本 a=b '~x' a~b 'a=~b' 'a b' '#x' ''  # ";
+    assert!(stderr.contains(line), "{stderr}");
+}
+
 /// `-x` traces the statements that start no process too, as bash's
 /// `set -x` traces assignments, `cd` and `exit`: their words expanded and
 /// quoted, a secret's value hidden, its own statement's too.
