@@ -495,6 +495,100 @@ impl ParseError {
     }
 }
 
+/// What to write instead of a bash builtin or keyword that pipe does not
+/// have, which PATH's "did you mean" would only misname (`set`: `sed`).
+pub fn bash_builtin_help(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "!" => {
+            "pipe has no `!` to negate a status; act on a failure with `||` \
+                (`grep -q x f || echo missing`)"
+        }
+        ":" => "pipe has no `:`; `true` does nothing too (`true > FILE` empties FILE)",
+        "[[" => {
+            "pipe has no `[[`: test with `[ ... ]` or `test` (`[ -f x ]`, `test -n \"$v\"`), \
+             and join tests with `&&` and `||`"
+        }
+        "set" => {
+            "pipe has no `set`: errexit, pipefail and undefined-variable errors are \
+                  always on, and `set -x` is `pipe -x`; remove the line"
+        }
+        "source" | "." => {
+            "pipe has no `source`: run the script as a command, or write \
+                           what it sets in this script"
+        }
+        "read" => "pipe has no `read`: loop over lines with `for line in $(cat FILE) { ... }`",
+        "local" | "declare" | "typeset" | "readonly" => {
+            "define variables with `let NAME = value` (scoped to its block) or \
+             `export NAME = value`"
+        }
+        "shift" => "pipe has no `shift`: use `$1`, `$2`, ..., or `for arg in $@ { ... }`",
+        "if" | "then" | "else" | "elif" | "fi" | "case" | "esac" => {
+            "pipe has no `if` or `case`: choose with `&&` and `||` \
+             (`test -f x && echo yes || echo no`), and group with `{ ... }`"
+        }
+        "while" | "until" | "do" | "done" | "select" => {
+            "pipe loops with `for`: `for x in LIST { ... }`, over words, ranges \
+             (`1..10`), globs or the lines of `$(...)`"
+        }
+        "wait" => {
+            "pipe has no `&` or `wait`: `parallel { a; b }` runs its branches at once \
+             and waits for them all"
+        }
+        "jobs" | "bg" | "fg" | "disown" | "coproc" => {
+            "pipe has no background jobs: `parallel { a; b }` runs commands at once and \
+             waits for them all, and nothing it starts outlives the script"
+        }
+        "shopt" => {
+            "pipe has no `shopt`: its globs are always as bash's with `failglob` and \
+             `globstar` set (`**` is any depth, a glob matching nothing is an error); \
+             remove the line"
+        }
+        "getopts" => {
+            "pipe has no `getopts`: the arguments are `$1`, `$2`, ... (`${1:-default}` \
+             for one that may be missing), all of them `$@`, their count `$#`"
+        }
+        "trap" => {
+            "pipe has no `trap`: it ends every process it started whenever it exits; \
+             clean up after a failure with `||` (`make || { rm -f tmp; exit 1 }`)"
+        }
+        "eval" => {
+            "pipe has no `eval`: nothing is parsed again; pass words as arguments \
+             (`$cmd $arg`), or hand a text to a shell: `sh -c \"$text\"`"
+        }
+        "exec" => {
+            "pipe has no `exec`: run the command, then `exit` with its status; to send the \
+             rest of the script's output to a file (`exec >> log 2>&1`), put it in a block: \
+             `{ ... } >> log 2>&1`"
+        }
+        "unset" => "pipe has no `unset`: a `let` inside a block `{ ... }` ends with the block",
+        "umask" | "ulimit" => {
+            "this is a setting of the shell itself: set it in the shell that runs \
+             `pipe`, or for one command with `sh -c 'umask 077; exec cmd'`"
+        }
+        "function" | "return" => {
+            "pipe has no functions: put the steps in a script of their own and run it \
+             as a command"
+        }
+        "pushd" | "popd" => {
+            "use `cd DIR` inside a block: `{ cd DIR; ... }` changes the directory \
+             only until the block ends"
+        }
+        "alias" | "unalias" => {
+            "pipe has no aliases: write the command out, or keep its name in a variable \
+             (`let ll = ls`, then `$ll -l`)"
+        }
+        "command" | "type" | "hash" => {
+            "this is a shell builtin; to test whether a program is on PATH, run \
+             `which NAME`, or let `pipe check` look for every command of a script"
+        }
+        "cd" | "exit" | "let" | "export" | "secret" | "for" | "parallel" | "fanout" => {
+            "this is one of pipe's keywords only when written unquoted, first in a \
+             statement (no `NAME=value` before it); here it was read as a command's name"
+        }
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;

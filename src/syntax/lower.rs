@@ -361,7 +361,15 @@ fn command(pair: Pair<'_>) -> Result<Command, ParseError> {
         match child.as_rule() {
             Rule::assign => assigns.push(assign(child)?),
             Rule::redirect => redirects.push(redirect(child)?),
-            Rule::word => words.push(word::word(child)?),
+            Rule::word => {
+                if words.is_empty()
+                    && assigns.is_empty()
+                    && let Some(error) = bash_keyword(&child)
+                {
+                    return Err(error);
+                }
+                words.push(word::word(child)?);
+            }
             _ => return Err(unexpected(&child)),
         }
     }
@@ -381,6 +389,27 @@ fn command(pair: Pair<'_>) -> Result<Command, ParseError> {
         words,
         redirects,
         span: Span::new(start, end),
+    })
+}
+
+/// A command named by one of bash's reserved words that pipe has no
+/// statement for (`if`, `while`, `[[`, ...), written out as bash would
+/// read it: refused before anything runs, where it would run the script up
+/// to that line and then not be found on PATH. Quoted (`'if'`), or after
+/// a prefix assignment, it is a command's name, as in bash.
+fn bash_keyword(word: &Pair<'_>) -> Option<ParseError> {
+    let text = match word.as_str() {
+        "if" | "then" | "elif" | "else" | "fi" => "if ... fi",
+        "while" | "do" | "done" => "while ... done",
+        "until" => "until ... done",
+        "select" => "select ... done",
+        "[[" => "[[ ... ]]",
+        _ => return None,
+    };
+    Some(ParseError::UnsupportedExpansion {
+        text: text.to_owned(),
+        help: super::bash_builtin_help(word.as_str())?,
+        span: span_of(word).into(),
     })
 }
 

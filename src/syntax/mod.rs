@@ -19,6 +19,6 @@ mod tests;
 
 pub use depth::MAX_DEPTH;
 pub use dump::{dump, dump_without_spans};
-pub use error::ParseError;
+pub use error::{ParseError, bash_builtin_help};
 pub use parser::{decode, parse};
 pub use values::{DurationError, MaxError, parse_duration, parse_max};

@@ -1817,10 +1817,11 @@ fn command_lookup_errors() {
     // bash's `+=` appends; in pipe it is a command's name, or no `=`.
     fails("PATH+=:/opt/bin", 127, "pipe has no `+=`");
     fails("let x = a\nlet x += b", 2, "pipe has no `+=`");
-    // Not "did you mean `[`?", which then fails on its `]]`.
+    // Not "did you mean `[`?", which then fails on its `]]`; and refused
+    // before anything runs, as bash's other reserved words are (below).
     fails(
         "[[ -f x ]] && echo yes",
-        127,
+        2,
         "pipe has no `[[`: test with `[ ... ]`",
     );
     // `.` is in every directory of PATH, but is no program.
@@ -1835,7 +1836,7 @@ fn command_lookup_errors() {
     fails("disown -a", 127, "pipe has no background jobs");
     fails("shopt -s globstar", 127, "pipe has no `shopt`");
     fails("getopts ab opt", 127, "pipe has no `getopts`");
-    fails("select x in a b", 127, "pipe loops with `for`");
+    fails("select x in a b", 2, "pipe loops with `for`");
     // bash's way to log a whole script, `exec >> log 2>&1`.
     fails("exec >> log 2>&1\necho hi", 127, "put it in a block");
     fails("trap 'rm -f t' EXIT", 127, "pipe has no `trap`");
@@ -2509,5 +2510,35 @@ fn a_command_that_cannot_start_tells_its_own_stderr() {
         .script("nosuch 2>/dev/null")
         .status(127)
         .stderr_has("command not found: `nosuch`")
+        .run();
+}
+
+/// bash's reserved words that pipe has no statement for (`if`, `while`,
+/// `until`, `select`, `[[`, and the words that go with them) are refused
+/// where they name a command, before anything runs: the script does not
+/// run up to that line and then stop on a command not found. Quoted, or
+/// after a prefix assignment, or as an argument, such a word is a word.
+#[test]
+fn bash_reserved_words_are_refused_before_anything_runs() {
+    for (line, text) in [
+        ("if [ -f x ]; then", "`if ... fi` is not supported"),
+        ("  echo yes\nfi", "`if ... fi` is not supported"),
+        ("while true; do", "`while ... done` is not supported"),
+        ("done", "`while ... done` is not supported"),
+        ("until false; do", "`until ... done` is not supported"),
+        ("ls | while read l; do", "`while ... done` is not supported"),
+        ("[[ -n $HOME ]] && echo y", "`[[ ... ]]` is not supported"),
+    ] {
+        let run = Test::new()
+            .script(format!("touch ran\n{line}\n"))
+            .status(2)
+            .stderr_has("pipe::parse::unsupported_expansion")
+            .stderr_has(text)
+            .run();
+        assert!(!run.dir.join("ran").exists(), "{line}");
+    }
+    Test::new()
+        .script("echo if then fi done\nX=1 'if' 2> /dev/null || echo quoted\n")
+        .stdout("if then fi done\nquoted\n")
         .run();
 }
