@@ -10,5 +10,6 @@ mod graph;
 mod harness;
 mod hostile;
 mod language;
+mod surroundings;
 mod lifetime;
 mod tools;
