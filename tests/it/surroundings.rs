@@ -4,6 +4,25 @@
 use crate::harness::Test;
 
 #[test]
+fn expanded_header_values_take_spaces_around_them_as_range_bounds_do() {
+    // `seq` and `nproc`-like output, or a file's text, with spaces.
+    Test::new()
+        .script(
+            "let n = \" 3 \"\nfor i in 1..$n { echo $i }\n\
+             parallel max \"$(echo ' 2 ')\" for i in 1..$n { echo b$i }\n\
+             timeout \"$(echo ' 5s ')\" grace \" 1s\" { echo t }",
+        )
+        .stdout("1\n2\n3\nb1\nb2\nb3\nt\n")
+        .run();
+    Test::new()
+        .script("parallel max \"$(echo ' 2 x')\" { echo a }")
+        .stdout("")
+        .status(1)
+        .stderr_has("pipe::run::bad_value")
+        .run();
+}
+
+#[test]
 fn a_real_time_signal_is_named_as_the_script_wrote_it() {
     let run = Test::new()
         .script("timeout 50ms signal RTMIN+1 grace 5s { sleep 5 }")
