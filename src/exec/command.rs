@@ -519,11 +519,26 @@ fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> R
 }
 
 /// `<<< text`: the text and a newline, from an unnamed temporary file, so
-/// that any length works without a writer thread.
+/// that any length works without a writer thread. Where `$TMPDIR` takes
+/// no file (missing, read-only, not a directory), the file is one in
+/// memory, as bash falls back from an unusable `$TMPDIR`.
 fn here_string(text: &OsStr) -> std::io::Result<Fd> {
-    let mut file = tempfile::tempfile()?;
+    let mut file = tempfile::tempfile().or_else(|err| memory_file().ok_or(err))?;
     file.write_all(text.as_bytes())?;
     file.write_all(b"\n")?;
     file.rewind()?;
     Ok(Fd::owned(file))
+}
+
+/// An unnamed file in memory (`memfd_create`), which needs no directory.
+fn memory_file() -> Option<File> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: the name is a NUL-terminated string; memfd_create returns a
+    // new fd or -1.
+    let fd = unsafe { libc::memfd_create(c"pipe-here-string".as_ptr(), libc::MFD_CLOEXEC) };
+    if fd < 0 {
+        return None;
+    }
+    // SAFETY: the fd was just created and is owned by nobody else.
+    Some(unsafe { File::from_raw_fd(fd) })
 }

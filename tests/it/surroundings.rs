@@ -36,3 +36,16 @@ fn a_real_time_signal_is_named_as_the_script_wrote_it() {
         .stderr_has("killed by SIGRTMAX-2")
         .run();
 }
+
+#[test]
+fn a_here_string_works_where_tmpdir_takes_no_file() {
+    // A missing $TMPDIR, or one that is a file: bash's `<<<` falls back, and
+    // it was "cannot open `<<<`: no such file or directory".
+    for tmpdir in ["/nonexistent/pipe-tmp", "script.pipe"] {
+        Test::new()
+            .env("TMPDIR", tmpdir)
+            .script("cat <<< hi\n{ wc -c } <<< \"$(head -c 100000 /dev/zero | tr '\\0' x)\"")
+            .stdout("hi\n100001\n")
+            .run();
+    }
+}
