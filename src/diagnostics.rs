@@ -2,8 +2,8 @@
 //!
 //! Errors from every phase hold spans; here they meet the script's text
 //! and become miette reports. Output is plain (no colour, no links) when
-//! stderr is not a terminal or `NO_COLOR` is set, and 80 columns wide then,
-//! so that what tests snapshot is what a log file gets.
+//! stderr is not a terminal, `NO_COLOR` is set or `TERM` is `dumb`, and 80
+//! columns wide then, so that what tests snapshot is what a log file gets.
 
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
@@ -111,8 +111,11 @@ impl Default for Printer {
 impl Printer {
     pub fn new() -> Printer {
         let stderr = std::io::stderr();
-        let plain =
-            !stderr.is_terminal() || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        // `TERM=dumb` (an editor's shell buffer, a serial console) shows
+        // escapes as they are, as `ls --color=auto` and git take it.
+        let plain = !stderr.is_terminal()
+            || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+            || std::env::var_os("TERM").is_some_and(|term| term == "dumb");
         if plain {
             Printer::plain()
         } else {
