@@ -64,14 +64,15 @@ pub enum ExpandError {
     },
 
     #[error("glob `{pattern}` matched no file")]
-    #[diagnostic(
-        code(pipe::run::no_match),
-        help("quote the word to use it literally, or check the directory")
-    )]
+    #[diagnostic(code(pipe::run::no_match))]
     NoMatch {
         pattern: String,
         #[label("matched nothing")]
         span: miette::SourceSpan,
+        /// How to use the word as it is, and which directory on the way
+        /// could not be read, if one could not.
+        #[help]
+        help: String,
     },
 
     #[error("invalid glob `{pattern}`: {reason}")]
@@ -691,12 +692,13 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
     let mut found = vec![start];
     let components: Vec<&str> = rest.split('/').filter(|c| !c.is_empty()).collect();
     let mut written_out = true;
+    let mut unreadable = None;
     for (i, component) in components.iter().enumerate() {
         let last = Last {
             files_too: i + 1 == components.len() && !dirs_only,
             written_out,
         };
-        found = step(&found, component, last, cwd).map_err(bad_glob)?;
+        found = step(&found, component, last, cwd, &mut unreadable).map_err(bad_glob)?;
         if found.is_empty() {
             break;
         }
@@ -714,9 +716,20 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
         })
         .collect();
     if matches.is_empty() {
+        // A directory that could not be read is skipped, as bash skips it;
+        // with nothing found it is why, more likely than a misspelling.
+        let help = match unreadable {
+            Some((dir, err)) => format!(
+                "the directory `{}` could not be read ({}): nothing in it could match",
+                dir.to_string_lossy(),
+                crate::exec::io_reason(&err)
+            ),
+            None => "quote the word to use it literally, or check the directory".to_owned(),
+        };
         return Err(ExpandError::NoMatch {
             pattern: shown.to_owned(),
             span: span.into(),
+            help,
         });
     }
     matches.sort();
@@ -736,7 +749,8 @@ struct Last {
 /// The paths one more component of a glob makes of those found so far
 /// (names as the script wrote them, relative to `cwd` or absolute). A
 /// `**` that ends the pattern (`files_too`) matches files as well as
-/// directories, as bash's does.
+/// directories, as bash's does. The first directory that could not be
+/// read is kept in `unreadable`.
 fn step(
     found: &[OsString],
     component: &str,
@@ -745,6 +759,7 @@ fn step(
         written_out,
     }: Last,
     cwd: &Path,
+    unreadable: &mut Option<(OsString, std::io::Error)>,
 ) -> Result<Vec<OsString>, glob::PatternError> {
     let join = |dir: &OsString, name: &OsStr| -> OsString {
         let mut path = dir.clone();
@@ -783,7 +798,7 @@ fn step(
             }
             let mut todo = vec![dir.clone()];
             while let Some(current) = todo.pop() {
-                for (name, is_dir) in entries(&cwd.join(&current)) {
+                for (name, is_dir) in entries(cwd, &current, unreadable) {
                     if name.as_bytes().starts_with(b".") {
                         continue;
                     }
@@ -809,7 +824,7 @@ fn step(
         require_literal_leading_dot: true,
     };
     for dir in found {
-        for (name, _) in entries(&cwd.join(dir)) {
+        for (name, _) in entries(cwd, dir, unreadable) {
             let bytes = name.as_bytes();
             // `.` and `..` are never matched (bash 5.2's globskipdots),
             // and another hidden name only by a pattern starting with `.`.
@@ -824,16 +839,27 @@ fn step(
     Ok(next)
 }
 
-/// The names in a directory, each with whether it is a directory itself
-/// (not through a link); none when it cannot be read, as bash skips it.
-fn entries(dir: &Path) -> Vec<(OsString, bool)> {
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let Ok(read) = std::fs::read_dir(dir) else {
-        return Vec::new();
+/// The names in a directory (`dir`, as the script names it, from
+/// `cwd`), each with whether it is a directory itself (not through a
+/// link); none when it cannot be read, as bash skips it, and then the
+/// first such directory is kept in `unreadable`.
+fn entries(
+    cwd: &Path,
+    dir: &OsStr,
+    unreadable: &mut Option<(OsString, std::io::Error)>,
+) -> Vec<(OsString, bool)> {
+    let shown = if dir.is_empty() { OsStr::new(".") } else { dir };
+    let read = match std::fs::read_dir(cwd.join(shown)) {
+        Ok(read) => read,
+        Err(err) => {
+            // A name that is no directory (`notes.txt/*`) just has no names.
+            let no_dir = err.kind() == std::io::ErrorKind::NotFound
+                || err.raw_os_error() == Some(libc::ENOTDIR);
+            if !no_dir {
+                unreadable.get_or_insert((shown.to_owned(), err));
+            }
+            return Vec::new();
+        }
     };
     read.filter_map(Result::ok)
         .map(|entry| {

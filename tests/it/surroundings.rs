@@ -49,3 +49,17 @@ fn a_here_string_works_where_tmpdir_takes_no_file() {
             .run();
     }
 }
+
+#[test]
+fn a_glob_that_matches_nothing_says_which_directory_could_not_be_read() {
+    // A link to itself: a directory that cannot be read (as one the user
+    // may not read) was "matched no file" with no word of why.
+    let test = Test::new();
+    std::os::unix::fs::symlink("loop", test.path().join("loop")).unwrap();
+    let run = test
+        .script("for f in loop/*.txt { echo $f }")
+        .status(1)
+        .stderr_has("pipe::run::no_match")
+        .run();
+    insta::assert_snapshot!(run.stderr());
+}
