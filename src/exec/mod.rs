@@ -153,18 +153,28 @@ fn has_branches(stmt: &Stmt) -> bool {
 /// `path` with `.` and `..` taken away as written, as bash's `cd` keeps
 /// `$PWD`: `/a/b/..` is `/a`, whatever `b` is. As in bash, a path that
 /// starts with exactly two slashes keeps them (`//`, `//tmp/..`), which
-/// POSIX leaves to the system to mean; three or more are one.
+/// POSIX leaves to the system to mean; three or more are one. A relative
+/// path (the working directory when the system cannot name it, as `.`)
+/// keeps the `..` it cannot take away: `./..` is `..`, never the empty
+/// path, which no child could change directory to.
 fn logical(path: &std::path::Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
             Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other),
         }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
     }
     let bytes = path.as_os_str().as_bytes();
     if bytes.starts_with(b"//") && bytes.get(2) != Some(&b'/') {

@@ -63,3 +63,33 @@ fn a_glob_that_matches_nothing_says_which_directory_could_not_be_read() {
         .run();
     insta::assert_snapshot!(run.stderr());
 }
+
+#[test]
+fn started_in_a_removed_directory_cd_dotdot_goes_on_from_it() {
+    // As cron or a test runner may leave it: the directory pipe starts in
+    // is removed. `cd ..` made the empty path, and every later command
+    // failed with "interpreter `its interpreter` not found".
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    let test = Test::new();
+    let sub = test.path().join("gone/sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(test.path().join("gone/inside"), "").unwrap();
+    let doomed = std::ffi::CString::new(sub.as_os_str().as_bytes()).unwrap();
+    let mut command = std::process::Command::new(crate::harness::PIPE);
+    command
+        .args(["-c", "cd ..\nls\ncd ../gone\nls"])
+        .current_dir(&sub)
+        .env("NO_COLOR", "1");
+    // SAFETY: rmdir between fork and exec, after the change of directory.
+    unsafe {
+        command.pre_exec(move || {
+            libc::rmdir(doomed.as_ptr());
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 0, "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "inside\ninside\n");
+}
