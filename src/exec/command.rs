@@ -133,7 +133,33 @@ pub async fn spawn(
     } else {
         super::spawn::spawn(request)
     };
-    started.map_err(|err| refused(spawn_failure(err, &name(), &program, plan.program_span)))
+    started.map_err(|err| {
+        // The child changes directory before it runs the program: a
+        // directory gone since `cd` checked it fails the start first.
+        let gone = plan.cwd.as_deref().and_then(unusable_dir);
+        refused(match gone {
+            Some(source) => RunError::WorkingDirectory {
+                name: name(),
+                dir: cwd.to_string_lossy().into_owned(),
+                source,
+                span: plan.program_span.into(),
+                stages: Stages::default(),
+            },
+            None => spawn_failure(err, &name(), &program, plan.program_span),
+        })
+    })
+}
+
+/// Why a child could not change directory to `dir`, if it could not: it
+/// is missing, no directory, or may not be entered.
+fn unusable_dir(dir: &Path) -> Option<std::io::Error> {
+    match dir.metadata() {
+        Err(err) => Some(err),
+        Ok(meta) if !meta.is_dir() => Some(std::io::Error::from_raw_os_error(libc::ENOTDIR)),
+        Ok(_) => nix::unistd::access(dir, nix::unistd::AccessFlags::X_OK)
+            .err()
+            .map(|errno| std::io::Error::from_raw_os_error(errno as i32)),
+    }
 }
 
 /// Why the program at `path`, named by a path, could not start, as far as

@@ -63,6 +63,29 @@ pub enum RunError {
         stages: Stages,
     },
 
+    /// A command whose working directory, checked by the `cd` that went
+    /// there, was removed (or made unusable) since: the child could not
+    /// change directory to it. Status 126, as for any command that could
+    /// not start.
+    #[error("cannot run `{name}` in `{dir}`: {}", reason(.source))]
+    #[diagnostic(
+        code(pipe::run::working_directory),
+        help(
+            "the working directory was removed or made unusable after `cd` went there; \
+             `cd` to one that exists{}",
+            .stages.table()
+        )
+    )]
+    WorkingDirectory {
+        name: String,
+        dir: String,
+        source: std::io::Error,
+        #[label(primary, "could not start there")]
+        span: SourceSpan,
+        #[label(collection)]
+        stages: Stages,
+    },
+
     #[error("cannot start `{name}`: {}", reason(.source))]
     #[diagnostic(code(pipe::run::spawn))]
     Spawn {
@@ -305,6 +328,7 @@ impl RunError {
                 match &mut error {
                     RunError::NotFound { stages, .. }
                     | RunError::NotExecutable { stages, .. }
+                    | RunError::WorkingDirectory { stages, .. }
                     | RunError::InterpreterNotFound { stages, .. }
                     | RunError::Redirect { stages, .. }
                     | RunError::TimedOut { stages, .. }

@@ -1710,7 +1710,9 @@ impl RunError {
             RunError::Failed { status, .. } => status.code(),
             RunError::Shown(error) => error.status(),
             RunError::NotFound { .. } | RunError::InterpreterNotFound { .. } => 127,
-            RunError::NotExecutable { .. } | RunError::Spawn { .. } => 126,
+            RunError::NotExecutable { .. }
+            | RunError::WorkingDirectory { .. }
+            | RunError::Spawn { .. } => 126,
             RunError::TimedOut { .. } => timeout::TIMED_OUT,
             RunError::BranchExit { status, .. }
             | RunError::SubstExit { status, .. }

@@ -93,3 +93,19 @@ fn started_in_a_removed_directory_cd_dotdot_goes_on_from_it() {
     assert_eq!(crate::harness::status_of(&output), 0, "{stderr}");
     assert_eq!(String::from_utf8_lossy(&output.stdout), "inside\ninside\n");
 }
+
+#[test]
+fn a_working_directory_removed_after_cd_is_named_when_a_command_cannot_start() {
+    // It was "cannot run `ls`: interpreter `its interpreter` not found".
+    let run = Test::new()
+        .script("mkdir d\ncd d\nrmdir ../d\nls | cat")
+        .status(126)
+        .stderr_has("pipe::run::working_directory")
+        .stderr_has("/d`: no such file or directory")
+        .stderr_has("could not start there")
+        .stderr_has("`cd` to one that exists")
+        .stderr_has("stage statuses: ls 126 | cat 126")
+        .run();
+    assert!(run.stderr().contains("× cannot run `ls` in `"), "{}", run.stderr());
+    assert!(!run.stderr().contains("interpreter"), "{}", run.stderr());
+}
