@@ -177,9 +177,23 @@ impl Printer {
     }
 }
 
+/// The width of the terminal on stderr: `$COLUMNS` if it is set (shells
+/// seldom export it), else the terminal's own, as `ls` takes it; at least
+/// 40 columns, under which a report has no room for its source.
 fn terminal_width() -> Option<usize> {
-    let columns: usize = std::env::var("COLUMNS").ok()?.parse().ok()?;
-    (columns >= 40).then_some(columns)
+    let columns = match std::env::var("COLUMNS").ok().and_then(|v| v.parse().ok()) {
+        Some(columns) => columns,
+        None => {
+            // SAFETY: TIOCGWINSZ fills the winsize it is given, or fails.
+            let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+            let got = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) };
+            if got != 0 {
+                return None;
+            }
+            usize::from(size.ws_col)
+        }
+    };
+    (columns > 0).then_some(columns.max(40))
 }
 
 /// A diagnostic as it is shown: the inner one, with the script's source

@@ -109,3 +109,70 @@ fn a_working_directory_removed_after_cd_is_named_when_a_command_cannot_start() {
     assert!(run.stderr().contains("× cannot run `ls` in `"), "{}", run.stderr());
     assert!(!run.stderr().contains("interpreter"), "{}", run.stderr());
 }
+
+/// The longest line a diagnostic on a terminal of `cols` columns has,
+/// colour escapes aside, with `$COLUMNS` set to `columns` or unset.
+fn widest_line_on_terminal(cols: u16, columns: Option<&str>) -> usize {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    let (master, slave) = crate::lifetime::open_pty();
+    let size = libc::winsize {
+        ws_row: 24,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCSWINSZ reads the winsize it is given.
+    assert_eq!(unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, &size) }, 0);
+    let mut command = std::process::Command::new(crate::harness::PIPE);
+    command
+        .args(["-c", "false"])
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
+        .stdin(std::process::Stdio::from(slave.try_clone().unwrap()))
+        .stdout(std::process::Stdio::from(slave.try_clone().unwrap()))
+        .stderr(std::process::Stdio::from(slave));
+    if let Some(columns) = columns {
+        command.env("COLUMNS", columns);
+    }
+    // SAFETY: setsid between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let child = command.spawn().unwrap();
+    drop(command);
+    let master = std::fs::File::from(master);
+    let terminal = crate::lifetime::drain(&master);
+    let output = crate::harness::wait_with_deadline(child, std::time::Duration::from_secs(10));
+    drop(master);
+    let text = terminal.join().unwrap();
+    assert_eq!(crate::harness::status_of(&output), 1, "{text:?}");
+    assert!(text.contains("the script stops at the first"), "{text:?}");
+    let mut plain = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // CSI: up to its final letter.
+            chars.by_ref().find(|c| c.is_ascii_alphabetic());
+        } else {
+            plain.push(c);
+        }
+    }
+    plain.lines().map(|line| line.trim_end().chars().count()).max().unwrap()
+}
+
+#[test]
+fn diagnostics_on_a_terminal_wrap_at_its_width() {
+    // Shells seldom export COLUMNS: a terminal of 50 columns got lines
+    // of 80, and COLUMNS=20 got 80 too rather than the narrowest layout.
+    let widest = widest_line_on_terminal(50, None);
+    assert!((40..=50).contains(&widest), "{widest}");
+    let widest = widest_line_on_terminal(120, Some("20"));
+    assert!(widest <= 40, "{widest}");
+    let widest = widest_line_on_terminal(50, Some("100"));
+    assert!(widest > 50, "{widest}");
+}
