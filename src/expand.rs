@@ -783,7 +783,10 @@ fn step(
     }
     if component == "**" {
         // Any depth of directories, this one included (bash's globstar);
-        // hidden ones and links to directories are not entered. Last in
+        // hidden ones are skipped, and links to directories are not
+        // entered: matched, as bash 5.2 matches them (`**/` lists
+        // `link/`, `**/*.txt` the `.txt` in it), but not walked, so a
+        // link that loops back ends nothing. Last in
         // the pattern, the files in them too. The directory itself is
         // written as bash writes it: with its `/` when its name was
         // written out (`a/**` is `a/ a/1.txt a/b a/b/2.txt ...`), without
@@ -805,6 +808,8 @@ fn step(
                     let path = join(&current, &name);
                     if is_dir {
                         todo.push(path.clone());
+                    } else if !files_too && cwd.join(&path).is_dir() {
+                        next.push(path.clone());
                     }
                     if files_too {
                         next.push(path);

@@ -176,3 +176,20 @@ fn diagnostics_on_a_terminal_wrap_at_its_width() {
     let widest = widest_line_on_terminal(50, Some("100"));
     assert!(widest > 50, "{widest}");
 }
+
+#[test]
+fn a_double_star_matches_links_to_directories_without_walking_them() {
+    // As bash 5.2's globstar: a link to a directory is matched by `**`
+    // (and looked into by the next component) but not walked, so links
+    // that loop back end at once. They were left out.
+    let test = Test::new().file("d/sub/x.txt", "");
+    std::os::unix::fs::symlink("..", test.path().join("d/sub/up")).unwrap();
+    std::os::unix::fs::symlink("../sub", test.path().join("d/sub/self")).unwrap();
+    test.script("echo d/**/\necho d/**/*.txt\necho d/**")
+        .stdout(
+            "d/ d/sub/ d/sub/self/ d/sub/up/\n\
+             d/sub/self/x.txt d/sub/x.txt\n\
+             d/ d/sub d/sub/self d/sub/up d/sub/x.txt\n",
+        )
+        .run();
+}
