@@ -10,6 +10,6 @@ mod graph;
 mod harness;
 mod hostile;
 mod language;
-mod surroundings;
 mod lifetime;
+mod surroundings;
 mod tools;

@@ -106,7 +106,11 @@ fn a_working_directory_removed_after_cd_is_named_when_a_command_cannot_start() {
         .stderr_has("`cd` to one that exists")
         .stderr_has("stage statuses: ls 126 | cat 126")
         .run();
-    assert!(run.stderr().contains("× cannot run `ls` in `"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("× cannot run `ls` in `"),
+        "{}",
+        run.stderr()
+    );
     assert!(!run.stderr().contains("interpreter"), "{}", run.stderr());
 }
 
@@ -123,7 +127,10 @@ fn widest_line_on_terminal(cols: u16, columns: Option<&str>) -> usize {
         ws_ypixel: 0,
     };
     // SAFETY: TIOCSWINSZ reads the winsize it is given.
-    assert_eq!(unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, &size) }, 0);
+    assert_eq!(
+        unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, &size) },
+        0
+    );
     let mut command = std::process::Command::new(crate::harness::PIPE);
     command
         .args(["-c", "false"])
@@ -162,7 +169,11 @@ fn widest_line_on_terminal(cols: u16, columns: Option<&str>) -> usize {
             plain.push(c);
         }
     }
-    plain.lines().map(|line| line.trim_end().chars().count()).max().unwrap()
+    plain
+        .lines()
+        .map(|line| line.trim_end().chars().count())
+        .max()
+        .unwrap()
 }
 
 #[test]
