@@ -197,6 +197,7 @@ fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) ->
         Some(libc::ENOENT) => RunError::NotFound {
             name: name.to_owned(),
             suggestion: None,
+            path: None,
             span: span.into(),
             stages: Stages::default(),
         },
@@ -302,6 +303,7 @@ pub fn resolve(
             let display = name.to_string_lossy().into_owned();
             Err(RunError::NotFound {
                 suggestion: suggest(&display, path_var),
+                path: barren_path(path_var),
                 name: display,
                 span: span.into(),
                 stages: Stages::default(),
@@ -407,6 +409,15 @@ fn search_path(path_var: Option<&OsStr>) -> impl Iterator<Item = &Path> {
         .split(|&b| b == b':')
         .map(|dir| Path::new(OsStr::from_bytes(dir)))
         .filter(|dir| dir.is_absolute())
+}
+
+/// PATH as text, when none of its directories that are searched (the
+/// absolute ones) exists: nothing can be found on it.
+pub fn barren_path(path_var: Option<&OsStr>) -> Option<Box<str>> {
+    if search_path(path_var).any(Path::is_dir) {
+        return None;
+    }
+    Some(path_var.unwrap_or_default().to_string_lossy().into())
 }
 
 /// Whether this process may execute the file.

@@ -24,11 +24,14 @@ pub enum RunError {
     #[error("command not found: `{name}`")]
     #[diagnostic(
         code(pipe::run::command_not_found),
-        help("{}{}", not_found_help(.name, .suggestion), .stages.table())
+        help("{}{}", not_found_help(.name, .suggestion, .path), .stages.table())
     )]
     NotFound {
         name: String,
         suggestion: Option<String>,
+        /// PATH, when it holds no directory to look in (see
+        /// [`super::command::barren_path`]).
+        path: Option<Box<str>>,
         #[label(primary, "{}", not_found_label(.name))]
         span: SourceSpan,
         #[label(collection)]
@@ -438,7 +441,7 @@ fn not_found_label(name: &str) -> &'static str {
     }
 }
 
-fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
+fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<str>>) -> String {
     if let Some(help) = bash_builtin_help(name) {
         return help.to_owned();
     }
@@ -470,6 +473,17 @@ fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
         None if name.contains('/') => {
             "check the path; a relative one starts from the working directory".to_owned()
         }
+        // A cron job's or a container's PATH, say: nothing could be found.
+        None if path.as_deref().is_some_and(str::is_empty) => {
+            "PATH is empty, so no command can be found: set it to the directories of your \
+             programs, as `/usr/local/bin:/usr/bin:/bin`"
+                .to_owned()
+        }
+        None if let Some(path) = path => format!(
+            "PATH (`{path}`) holds no absolute directory that exists (relative ones are \
+             skipped), so no command can be found: set it to the directories of your \
+             programs, as `/usr/local/bin:/usr/bin:/bin`"
+        ),
         None => {
             "check the spelling, or install it and make sure its directory is on PATH".to_owned()
         }

@@ -204,3 +204,37 @@ fn a_double_star_matches_links_to_directories_without_walking_them() {
         )
         .run();
 }
+
+#[test]
+fn a_path_with_no_directory_is_named_when_a_command_is_not_found() {
+    // A cron job's or a container's PATH: it was only "check the spelling,
+    // or install it", whatever PATH held.
+    for (path, help) in [
+        ("", "help: PATH is empty, so no command can be found"),
+        (
+            "/nonexistent/bin:.",
+            "help: PATH (`/nonexistent/bin:.`) holds no absolute directory that exists",
+        ),
+    ] {
+        Test::new()
+            .env("PATH", path)
+            .script("ls")
+            .status(127)
+            .stderr_has("pipe::run::command_not_found")
+            .stderr_has(help)
+            .run();
+        Test::new()
+            .env("PATH", path)
+            .flag("check")
+            .script("ls")
+            .status(1)
+            .stderr_has(help)
+            .run();
+    }
+    // With a directory that exists on it, a missing command is told as ever.
+    Test::new()
+        .script("surely-no-such-command-here")
+        .status(127)
+        .stderr_has("help: check the spelling, or install it")
+        .run();
+}
