@@ -159,6 +159,15 @@ pub enum RunError {
         span: SourceSpan,
     },
 
+    /// `cd -` could not print the directory it went to (a full disk).
+    #[error("cannot print the directory `cd -` went to: {}", reason(.source))]
+    #[diagnostic(code(pipe::run::cd_print))]
+    CdPrint {
+        source: std::io::Error,
+        #[label("not printed")]
+        span: SourceSpan,
+    },
+
     #[error("invalid {what} `{value}`")]
     #[diagnostic(code(pipe::run::bad_value), help("{help}"))]
     BadValue {

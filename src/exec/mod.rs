@@ -910,7 +910,7 @@ impl<'r> Interp<'r> {
                         return PipeOutcome::new(128 + status::SIGPIPE, None);
                     }
                     if let Err(source) = written {
-                        return PipeOutcome::failed(RunError::Write {
+                        return PipeOutcome::failed(RunError::CdPrint {
                             source,
                             span: dir.span.into(),
                         });
@@ -1725,6 +1725,7 @@ impl RunError {
             | RunError::BadExit { .. }
             | RunError::BadValue { .. }
             | RunError::Write { .. }
+            | RunError::CdPrint { .. }
             | RunError::Pipe { .. }
             | RunError::Alike { .. }
             | RunError::Expand(_) => 1,

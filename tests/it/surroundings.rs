@@ -238,3 +238,17 @@ fn a_path_with_no_directory_is_named_when_a_command_is_not_found() {
         .stderr_has("help: check the spelling, or install it")
         .run();
 }
+
+#[test]
+fn cd_dash_that_cannot_print_says_so() {
+    // On a full disk `cd -` said "cannot write the block's output", where
+    // there is no block.
+    let test = Test::new().script("cd /\ncd -\necho never > marker");
+    let mut command = test.command();
+    command.stdout(std::fs::File::create("/dev/full").unwrap());
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 1, "{stderr}");
+    assert!(!test.path().join("marker").exists());
+    insta::assert_snapshot!(stderr);
+}
