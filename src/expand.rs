@@ -579,7 +579,9 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
     let mut pattern = String::new();
     let mut shown = String::new();
     for (i, part) in word.parts.iter().enumerate() {
-        let literal = match part {
+        // The pattern holds every byte (see `glob_text`); what is shown
+        // holds them as text.
+        let literal: Vec<u8> = match part {
             // bash's `[^...]` is its `[!...]`, the only negation the
             // glob crate reads.
             WordPart::Literal {
@@ -591,32 +593,27 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
                 // `~/*.txt`: the home directory, matched as it is.
                 if i == 0 && (bytes == b"~" || bytes.starts_with(b"~/")) {
                     let home = tilde(b"~", *span, lookup)?;
-                    pattern.push_str(&glob::Pattern::escape(&String::from_utf8_lossy(&home)));
+                    pattern.push_str(&glob::Pattern::escape(&glob_text(&home)));
                     shown.push('~');
                     bytes = &bytes[1..];
                 }
-                let text = String::from_utf8_lossy(bytes);
-                pattern.push_str(&posix_classes(&text.replace("[^", "[!")));
-                shown.push_str(&text);
+                pattern.push_str(&posix_classes(&glob_text(bytes).replace("[^", "[!")));
+                shown.push_str(&String::from_utf8_lossy(bytes));
                 continue;
             }
-            WordPart::Literal { bytes, .. } => String::from_utf8_lossy(bytes).into_owned(),
-            WordPart::Var(var) => var_value(var, lookup)?.to_string_lossy().into_owned(),
+            WordPart::Literal { bytes, .. } => bytes.clone(),
+            WordPart::Var(var) => var_value(var, lookup)?.into_vec(),
             WordPart::Subst { span, .. } => {
-                let bytes = trim_newlines(lookup.substitution(*span).unwrap_or_default());
-                String::from_utf8_lossy(bytes).into_owned()
+                trim_newlines(lookup.substitution(*span).unwrap_or_default()).to_vec()
             }
             WordPart::Args { .. } => {
                 let args = lookup.positional().get(1..).unwrap_or_default();
-                let joined: Vec<String> = args
-                    .iter()
-                    .map(|a| a.to_string_lossy().into_owned())
-                    .collect();
-                joined.join(" ")
+                let joined: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+                joined.join(&b' ')
             }
         };
-        pattern.push_str(&glob::Pattern::escape(&literal));
-        shown.push_str(&literal);
+        pattern.push_str(&glob::Pattern::escape(&glob_text(&literal)));
+        shown.push_str(&String::from_utf8_lossy(&literal));
     }
     let pattern = recursive_only_alone(&pattern);
     if glob::Pattern::new(&pattern).is_err() {
@@ -773,8 +770,9 @@ fn step(
     if let Some(name) = literal_component(component) {
         // A name written out is looked up, not listed: a directory that
         // may be searched but not read still works, as in bash.
+        let name = OsString::from_vec(glob_bytes(&name));
         for dir in found {
-            let path = join(dir, OsStr::new(&name));
+            let path = join(dir, &name);
             if cwd.join(&path).symlink_metadata().is_ok() {
                 next.push(path);
             }
@@ -836,7 +834,7 @@ fn step(
             if bytes == b"." || bytes == b".." {
                 continue;
             }
-            if pattern.matches_with(&name.to_string_lossy(), options) {
+            if pattern.matches_with(&glob_text(bytes), options) {
                 next.push(join(dir, &name));
             }
         }
@@ -872,6 +870,37 @@ fn entries(
             (entry.file_name(), is_dir)
         })
         .collect()
+}
+
+/// Bytes as the text of a glob pattern or of a name it is matched with:
+/// UTF-8 as it is, and each byte that is not (a name from another system,
+/// `$'\xff'`) as a character of its own, U+10FF00 and the byte, so that a
+/// byte matches only itself and `?` matches one, as bash in the C locale
+/// matches them (the lossy U+FFFD would match any such byte with any other).
+fn glob_text(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for &byte in chunk.invalid() {
+            text.extend(char::from_u32(RAW_BYTES + u32::from(byte)));
+        }
+    }
+    text
+}
+
+/// Where [`glob_text`] puts the bytes that are not UTF-8.
+const RAW_BYTES: u32 = 0x10_FF00;
+
+/// The bytes a [`glob_text`] stands for.
+fn glob_bytes(text: &str) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match u32::from(c).checked_sub(RAW_BYTES) {
+            Some(byte) => bytes.push(byte as u8),
+            None => bytes.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    bytes
 }
 
 /// The name a component of a glob pattern stands for when it holds no

@@ -252,3 +252,24 @@ fn cd_dash_that_cannot_print_says_so() {
     assert!(!test.path().join("marker").exists());
     insta::assert_snapshot!(stderr);
 }
+
+#[test]
+fn globs_match_names_that_are_not_utf8_byte_for_byte() {
+    // A directory named in Latin-1, found by one glob and globbed into by
+    // the next: `$d/*` matched no file, its byte read as U+FFFD. And
+    // `"c\xff"*` matched `c\xfe.txt`, both bytes being U+FFFD.
+    use std::os::unix::ffi::OsStrExt;
+    let test = Test::new();
+    let name = |bytes: &[u8]| test.path().join(std::ffi::OsStr::from_bytes(bytes));
+    std::fs::create_dir(name(b"d\xff")).unwrap();
+    std::fs::write(name(b"d\xff/f"), "").unwrap();
+    std::fs::write(name(b"c\xfe.txt"), "").unwrap();
+    test.script(
+        "for d in d* { for f in $d/* { printf '%s\\n' $f } }\n\
+         printf '%s\\n' \"c\\xfe\"* c?.txt\n\
+         printf '%s\\n' \"c\\xff\"* || echo none",
+    )
+    .stdout(b"d\xff/f\nc\xfe.txt\nc\xfe.txt\nnone\n")
+    .stderr_has("pipe::run::no_match")
+    .run();
+}
