@@ -187,10 +187,15 @@ pub enum RunError {
         span: SourceSpan,
     },
 
-    #[error("a pipe could not be created: {}", reason(.source))]
+    /// A block's set-up failed: a pipe, or the thread that copies its
+    /// input or output (EAGAIN at the process limit, which no pipe gives).
+    #[error("{} could not be created: {}", pipe_what(.source), reason(.source))]
     #[diagnostic(
         code(pipe::run::pipe),
-        help("the process may have too many open files (ulimit -n)")
+        help(
+            "{}",
+            spawn_help(.source).unwrap_or("the process may have too many open files (ulimit -n)")
+        )
     )]
     Pipe {
         source: std::io::Error,
@@ -366,6 +371,15 @@ impl RunError {
 
 /// What to do when the system would not start a program, where the
 /// reason tells.
+/// What a block's set-up failed to create: a thread where the process
+/// limit was reached (pipe(2) never fails with EAGAIN), else a pipe.
+fn pipe_what(err: &std::io::Error) -> &'static str {
+    match err.raw_os_error() {
+        Some(libc::EAGAIN) => "a thread",
+        _ => "a pipe",
+    }
+}
+
 fn spawn_help(err: &std::io::Error) -> Option<&'static str> {
     Some(match err.raw_os_error()? {
         libc::E2BIG => {

@@ -273,3 +273,42 @@ fn globs_match_names_that_are_not_utf8_byte_for_byte() {
     .stderr_has("pipe::run::no_match")
     .run();
 }
+
+#[test]
+fn a_block_at_the_process_limit_says_a_thread_could_not_be_created() {
+    // `ulimit -u` reached: it was "a pipe could not be created: resource
+    // temporarily unavailable", help `ulimit -n`, where no pipe gives
+    // EAGAIN and a thread (which counts as a process) failed to start.
+    use std::os::unix::process::CommandExt;
+    let mut command = std::process::Command::new(crate::harness::PIPE);
+    command
+        .args(["-c", "parallel { echo a ; echo b }"])
+        .current_dir("/")
+        .env("NO_COLOR", "1");
+    // SAFETY: setrlimit, setgid and setuid between fork and exec. Root
+    // is not held to the limit, so it runs as nobody.
+    unsafe {
+        command.pre_exec(|| {
+            let one = libc::rlimit {
+                rlim_cur: 1,
+                rlim_max: 1,
+            };
+            if libc::setrlimit(libc::RLIMIT_NPROC, &one) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            if libc::geteuid() == 0 && (libc::setgid(65534) != 0 || libc::setuid(65534) != 0) {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 1, "{stderr}");
+    assert!(stderr.contains("pipe::run::pipe"), "{stderr}");
+    assert!(
+        stderr.contains("a thread could not be created: resource temporarily unavailable"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(`ulimit -u`)"), "{stderr}");
+}
