@@ -186,10 +186,19 @@ fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) ->
     };
     match err.raw_os_error() {
         Some(libc::ENOENT) if program.exists() => {
-            let interpreter = shebang(program).unwrap_or_else(|| "its interpreter".to_owned());
+            // A binary's interpreter is its dynamic loader: one built for
+            // another system (musl's in a glibc container, say).
+            let (interpreter, binary) = match shebang(program) {
+                Some(interpreter) => (interpreter, false),
+                None => (
+                    elf_interpreter(program).unwrap_or_else(|| "its interpreter".to_owned()),
+                    true,
+                ),
+            };
             RunError::InterpreterNotFound {
                 name: name.to_owned(),
                 interpreter,
+                binary,
                 span: span.into(),
                 stages: Stages::default(),
             }
@@ -263,6 +272,69 @@ fn check_format(program: &Path, name: &str, span: Span) -> Result<(), RunError> 
         program,
         span,
     ))
+}
+
+/// The dynamic loader an ELF binary names (its `PT_INTERP`), if it is one.
+fn elf_interpreter(program: &Path) -> Option<String> {
+    use std::os::unix::fs::FileExt;
+    let file = File::open(program).ok()?;
+    let mut head = [0u8; 64];
+    file.read_exact_at(&mut head, 0).ok()?;
+    if !head.starts_with(b"\x7fELF") {
+        return None;
+    }
+    let wide = match head[4] {
+        1 => false,
+        2 => true,
+        _ => return None,
+    };
+    let big = head[5] == 2;
+    let int = |bytes: &[u8]| -> u64 {
+        let mut value = 0u64;
+        let mut push = |b: &u8| value = value << 8 | u64::from(*b);
+        if big {
+            bytes.iter().for_each(&mut push);
+        } else {
+            bytes.iter().rev().for_each(&mut push);
+        }
+        value
+    };
+    let (phoff, phentsize, phnum) = if wide {
+        (
+            int(&head[0x20..0x28]),
+            int(&head[0x36..0x38]),
+            int(&head[0x38..0x3a]),
+        )
+    } else {
+        (
+            int(&head[0x1c..0x20]),
+            int(&head[0x2a..0x2c]),
+            int(&head[0x2c..0x2e]),
+        )
+    };
+    const PT_INTERP: u64 = 3;
+    for i in 0..phnum.min(256) {
+        let mut entry = [0u8; 56];
+        let size = if wide { 56 } else { 32 };
+        if phentsize < size {
+            return None;
+        }
+        let at = phoff.checked_add(i.checked_mul(phentsize)?)?;
+        file.read_exact_at(&mut entry[..size as usize], at).ok()?;
+        if int(&entry[0..4]) != PT_INTERP {
+            continue;
+        }
+        let (offset, length) = if wide {
+            (int(&entry[8..16]), int(&entry[32..40]))
+        } else {
+            (int(&entry[4..8]), int(&entry[16..20]))
+        };
+        let mut path = vec![0u8; usize::try_from(length.min(4096)).ok()?];
+        file.read_exact_at(&mut path, offset).ok()?;
+        let end = path.iter().position(|&b| b == 0).unwrap_or(path.len());
+        return Some(String::from_utf8_lossy(&path[..end]).into_owned());
+    }
+    None
 }
 
 /// The interpreter named by a script's `#!` line.

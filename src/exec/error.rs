@@ -55,11 +55,13 @@ pub enum RunError {
     #[error("cannot run `{name}`: interpreter `{interpreter}` not found")]
     #[diagnostic(
         code(pipe::run::interpreter_not_found),
-        help("fix the script's `#!` line, or install `{interpreter}`{}", .stages.table())
+        help("{}{}", interpreter_help(.interpreter, *.binary), .stages.table())
     )]
     InterpreterNotFound {
         name: String,
         interpreter: String,
+        /// The program is a binary: what is missing is its loader.
+        binary: bool,
         #[label(primary, "interpreter `{interpreter}` not found")]
         span: SourceSpan,
         #[label(collection)]
@@ -371,6 +373,20 @@ impl RunError {
 
 /// What to do when the system would not start a program, where the
 /// reason tells.
+/// What to do about a missing interpreter: a script's `#!` line, or a
+/// binary's loader, which a build for another system names.
+fn interpreter_help(interpreter: &str, binary: bool) -> String {
+    if binary {
+        format!(
+            "it is a binary whose loader `{interpreter}` is missing: it was built for \
+             another system (another C library or architecture); install a build for \
+             this one"
+        )
+    } else {
+        format!("fix the script's `#!` line, or install `{interpreter}`")
+    }
+}
+
 /// What a block's set-up failed to create: a thread where the process
 /// limit was reached (pipe(2) never fails with EAGAIN), else a pipe.
 fn pipe_what(err: &std::io::Error) -> &'static str {

@@ -312,3 +312,27 @@ fn a_block_at_the_process_limit_says_a_thread_could_not_be_created() {
     );
     assert!(stderr.contains("(`ulimit -u`)"), "{stderr}");
 }
+
+#[test]
+fn a_binary_whose_loader_is_missing_names_the_loader() {
+    // A binary built for another system (musl's in a glibc container):
+    // it was "interpreter `its interpreter` not found", help "fix the
+    // script's `#!` line". Made here from `true` with its loader renamed.
+    let mut elf = std::fs::read("/bin/true").unwrap();
+    let head = &elf[..elf.len().min(4096)];
+    let Some(start) = head.windows(5).position(|w| w == b"/lib/" || w == b"/lib6") else {
+        return; // A static `true`: nothing names a loader.
+    };
+    let end = start + head[start..].iter().position(|&b| b == 0).unwrap();
+    elf[end - 1] = b'X';
+    let loader = String::from_utf8_lossy(&elf[start..end]).into_owned();
+    let test = Test::new().file("foreign", &elf);
+    let path = test.path().join("foreign");
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    test.script("./foreign")
+        .status(127)
+        .stderr_has("pipe::run::interpreter_not_found")
+        .stderr_has(&format!("interpreter `{loader}` not found"))
+        .stderr_has("it is a binary whose loader")
+        .run();
+}
