@@ -336,3 +336,46 @@ fn a_binary_whose_loader_is_missing_names_the_loader() {
         .stderr_has("it is a binary whose loader")
         .run();
 }
+
+#[test]
+fn a_script_on_a_non_blocking_stdin_is_waited_for() {
+    // A parent (Node.js, a CI runner) may leave its pipe non-blocking:
+    // `pipe -` failed at once with "cannot read `standard input`:
+    // resource temporarily unavailable" when the script was not there yet.
+    use std::io::Write;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    for args in [&["-"][..], &["check", "-"][..]] {
+        let mut fds = [0; 2];
+        // SAFETY: pipe2 fills in two new fds, owned below.
+        assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+        let (reader, writer) =
+            unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        // SAFETY: fcntl on an fd owned here.
+        unsafe {
+            let flags = libc::fcntl(fds[0], libc::F_GETFL);
+            libc::fcntl(fds[0], libc::F_SETFL, flags | libc::O_NONBLOCK);
+        }
+        let child = std::process::Command::new(crate::harness::PIPE)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::from(reader))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let mut writer = std::fs::File::from(writer);
+        // Without the wait, pipe has already failed and gone: EPIPE.
+        let _ = writer.write_all(b"echo hi\n");
+        drop(writer);
+        let output = crate::harness::wait_with_deadline(child, std::time::Duration::from_secs(10));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(crate::harness::status_of(&output), 0, "{args:?}: {stderr}");
+        let expected = if args[0] == "-" { "hi\n" } else { "" };
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            expected,
+            "{args:?}"
+        );
+    }
+}
