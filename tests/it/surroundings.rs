@@ -379,3 +379,51 @@ fn a_script_on_a_non_blocking_stdin_is_waited_for() {
         );
     }
 }
+
+/// A run of `script` under a file size limit of 100 KiB (`ulimit -f 100`).
+fn with_file_size_limit(script: &str) -> (i32, String) {
+    use std::os::unix::process::CommandExt;
+    let test = Test::new().script(script);
+    let mut command = test.command();
+    // SAFETY: setrlimit between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 100 << 10,
+                rlim_max: 100 << 10,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (crate::harness::status_of(&output), stderr)
+}
+
+#[test]
+fn past_the_file_size_limit_pipe_tells_the_write_that_failed() {
+    // SIGXFSZ ended pipe (status 153) without a word when held output or
+    // a here-string went past `ulimit -f`, its output lost; bash says
+    // "cannot create temp file for here-document".
+    let (status, stderr) =
+        with_file_size_limit("parallel { sleep 0.2 ; head -c 300000 /dev/zero }");
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("pipe::run::write"), "{stderr}");
+    assert!(
+        stderr.contains("no temporary file to hold it in: file too"),
+        "{stderr}"
+    );
+    let (status, stderr) =
+        with_file_size_limit("cat <<< \"$(head -c 200000 /dev/zero | tr '\\0' a)\" > /dev/null");
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("pipe::run::redirect"), "{stderr}");
+    assert!(stderr.contains("file too large"), "{stderr}");
+    assert!(stderr.contains("(`ulimit -f`)"), "{stderr}");
+    // A child that writes past it still dies of it, as under bash.
+    let (status, stderr) = with_file_size_limit("head -c 200000 /dev/zero > big");
+    assert_eq!(status, 128 + libc::SIGXFSZ, "{stderr}");
+    assert!(stderr.contains("killed by SIGXFSZ"), "{stderr}");
+}
