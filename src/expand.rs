@@ -206,9 +206,17 @@ fn tilde(bytes: &[u8], span: Span, lookup: &dyn Lookup) -> Result<Vec<u8>, Expan
     // database; only when that fails too is it undefined.
     let Some(home) = lookup.var("HOME").or_else(home_of_user) else {
         let span = Span::new(span.start, span.start + 1).into();
+        // A cron job's or a container's user, say: `${HOME:-...}` is no
+        // help for a `~`.
+        // SAFETY: getuid cannot fail.
+        let uid = unsafe { libc::getuid() };
         return Err(ExpandError::Undefined {
             name: "HOME".to_owned(),
-            help: undefined_help("HOME", None, None),
+            help: format!(
+                "`~` is the home directory, `$HOME`, which is not set, and user {uid} has \
+                 none in the password database: set it (`export HOME = /path`) or write \
+                 the directory out"
+            ),
             span,
         });
     };

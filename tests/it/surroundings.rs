@@ -427,3 +427,36 @@ fn past_the_file_size_limit_pipe_tells_the_write_that_failed() {
     assert_eq!(status, 128 + libc::SIGXFSZ, "{stderr}");
     assert!(stderr.contains("killed by SIGXFSZ"), "{stderr}");
 }
+
+#[test]
+fn a_tilde_with_no_home_at_all_says_what_to_set() {
+    // HOME unset, as under `env -i` or a bare container, and a user with no
+    // password entry: the help said to write `${HOME:-default}` for a `~`.
+    use std::os::unix::process::CommandExt;
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return; // Only root can become a user with no password entry.
+    }
+    let mut command = std::process::Command::new(crate::harness::PIPE);
+    command
+        .args(["-c", "echo ~/notes"])
+        .current_dir("/")
+        .env_remove("HOME")
+        .env("NO_COLOR", "1");
+    // SAFETY: setgid and setuid between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::setgid(54321) != 0 || libc::setuid(54321) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 1, "{stderr}");
+    assert!(stderr.contains("pipe::run::undefined_variable"), "{stderr}");
+    assert!(stderr.contains("`~` is the home directory"), "{stderr}");
+    assert!(stderr.contains("(`export HOME = /path`)"), "{stderr}");
+    assert!(!stderr.contains(":-default"), "{stderr}");
+}
