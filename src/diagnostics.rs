@@ -212,7 +212,15 @@ impl WithSource<'_> {
     /// [`WIDE_LINE`].
     fn shown(&self, text: &str) -> String {
         let hidden = crate::exec::redact(self.secrets, text.to_owned());
-        clip_words(&escape_controls(&hidden))
+        clip_words(&escape_controls(&hidden, false))
+    }
+
+    /// [`WithSource::shown`] for a message or a label, which are one line
+    /// each: a newline in them is a name's (`cannot open `a\nb``), written
+    /// as `\n` too, so that it does not pass for the line's wrapping.
+    fn shown_line(&self, text: &str) -> String {
+        let hidden = crate::exec::redact(self.secrets, text.to_owned());
+        clip_words(&escape_controls(&hidden, true))
     }
 }
 
@@ -224,7 +232,7 @@ impl std::fmt::Debug for WithSource<'_> {
 
 impl std::fmt::Display for WithSource<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.shown(&self.inner.to_string()))
+        f.write_str(&self.shown_line(&self.inner.to_string()))
     }
 }
 
@@ -253,7 +261,7 @@ impl Diagnostic for WithSource<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let labels = self.inner.labels()?;
         Some(Box::new(labels.map(|label| {
-            let text = label.label().map(|text| self.shown(text));
+            let text = label.label().map(|text| self.shown_line(text));
             let span = match &self.source {
                 Some(source) => source.clip_span(label.inner()),
                 None => *label.inner(),
@@ -392,10 +400,11 @@ fn line_starts(text: &str) -> Vec<usize> {
     starts
 }
 
-/// `text` with each control character but newline and tab written as an
-/// escape (`\r`, `\x1b`, `\u{9b}`), as `-x` writes them.
-fn escape_controls(text: &str) -> Cow<'_, str> {
-    let control = |c: char| c.is_control() && c != '\n' && c != '\t';
+/// `text` with each control character but tab, and newline unless
+/// `newlines`, written as an escape (`\r`, `\n`, `\x1b`, `\u{9b}`), as `-x`
+/// writes them.
+fn escape_controls(text: &str, newlines: bool) -> Cow<'_, str> {
+    let control = |c: char| c.is_control() && (c != '\n' || newlines) && c != '\t';
     if !text.contains(control) {
         return Cow::Borrowed(text);
     }
@@ -403,6 +412,7 @@ fn escape_controls(text: &str) -> Cow<'_, str> {
     for c in text.chars() {
         match c {
             '\r' => out.push_str("\\r"),
+            '\n' if newlines => out.push_str("\\n"),
             c if control(c) && (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
             c if control(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),

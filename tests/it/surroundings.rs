@@ -460,3 +460,23 @@ fn a_tilde_with_no_home_at_all_says_what_to_set() {
     assert!(stderr.contains("(`export HOME = /path`)"), "{stderr}");
     assert!(!stderr.contains(":-default"), "{stderr}");
 }
+
+#[test]
+fn a_newline_in_a_name_shows_as_an_escape_in_a_message() {
+    // A file name may hold a newline: shown raw, `a` and `b` went on two
+    // lines, as if the message had been wrapped at a space.
+    let run = Test::new()
+        .script("let d = \"$(printf 'a\\nb')\"\ncd $d")
+        .status(1)
+        .stderr_has("× cannot change directory to `a\\nb`: no such file or directory\n")
+        .run();
+    assert!(!run.stderr().contains("`a\n"), "{}", run.stderr());
+    // A label too; the help keeps its own lines.
+    Test::new()
+        .script("let f = \"$(printf 'x\\ny')\"\ncat < $f | cat")
+        .status(1)
+        .stderr_has("cannot open `x\\ny`")
+        .stderr_has("help: check the name")
+        .stderr_has("\n        stage statuses: cat 1 | cat 0")
+        .run();
+}
