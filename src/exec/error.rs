@@ -322,7 +322,10 @@ impl RunError {
     /// every branch has the same span. The line is help, not a label, so
     /// that branches failing alike are still counted as one.
     pub fn in_branch(self, var: &str, value: &str) -> RunError {
-        let branch = &format!("{BRANCH_NOTE}`{var}` is `{value}`");
+        // One line, whatever the item holds (a file name with a newline):
+        // the note is found by its line, and must not pass for wrapping.
+        let one_line = value.replace('\n', "\\n");
+        let branch = &format!("{BRANCH_NOTE}`{var}` is `{one_line}`");
         let note = |help: &mut String| {
             help.push('\n');
             help.push_str(branch);

@@ -479,4 +479,11 @@ fn a_newline_in_a_name_shows_as_an_escape_in_a_message() {
         .stderr_has("help: check the name")
         .stderr_has("\n        stage statuses: cat 1 | cat 0")
         .run();
+    // The item of a failed `parallel for` branch, in the help.
+    Test::new()
+        .file("a\nb.txt", "")
+        .script("parallel for f in *.txt { false $f }")
+        .status(1)
+        .stderr_has("\n        in the branch where `f` is `a\\nb.txt`\n")
+        .run();
 }
