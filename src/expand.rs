@@ -729,6 +729,11 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
                 dir.to_string_lossy(),
                 crate::exec::io_reason(&err)
             ),
+            // A removed working directory has no names (or is no more).
+            None if !pattern.starts_with('/') && removed(cwd) => format!(
+                "the working directory `{}` was removed: nothing is in it",
+                cwd.to_string_lossy()
+            ),
             None => "quote the word to use it literally, or check the directory".to_owned(),
         };
         return Err(ExpandError::NoMatch {
@@ -740,6 +745,21 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
     matches.sort();
     matches.dedup();
     Ok(matches)
+}
+
+/// Whether the directory `dir` was removed: it is gone, or it is the one
+/// a process still stands in, with no link left to it.
+fn removed(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    match dir.metadata() {
+        Ok(meta) => meta.nlink() == 0,
+        Err(err) => err.kind() == std::io::ErrorKind::NotFound,
+    }
 }
 
 /// What a `**` component needs to know of where it stands in its glob.

@@ -487,3 +487,21 @@ fn a_newline_in_a_name_shows_as_an_escape_in_a_message() {
         .stderr_has("\n        in the branch where `f` is `a\\nb.txt`\n")
         .run();
 }
+
+#[test]
+fn a_glob_in_a_removed_working_directory_says_it_was_removed() {
+    // It was "matched no file", help "quote the word... or check the
+    // directory", with no word that the directory was gone.
+    let run = Test::new()
+        .script("mkdir d\ncd d\nrmdir ../d\necho *.txt")
+        .status(1)
+        .stderr_has("pipe::run::no_match")
+        .run();
+    // The help, its lines joined: the directory's name is long.
+    let help = run.stderr().replace("\n        ", " ");
+    assert!(
+        help.contains("help: the working directory `")
+            && help.contains("/d` was removed: nothing is in it"),
+        "{help}"
+    );
+}
