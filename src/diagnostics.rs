@@ -2,8 +2,9 @@
 //!
 //! Errors from every phase hold spans; here they meet the script's text
 //! and become miette reports. Output is plain (no colour, no links) when
-//! stderr is not a terminal, `NO_COLOR` is set or `TERM` is `dumb`, and 80
-//! columns wide then, so that what tests snapshot is what a log file gets.
+//! stderr is not a terminal, `NO_COLOR` is set or `TERM` is `dumb`; off a
+//! terminal it is 80 columns wide, so that what tests snapshot is what a
+//! log file gets, and on one it wraps at the terminal's width.
 
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
@@ -113,16 +114,20 @@ impl Printer {
         let stderr = std::io::stderr();
         // `TERM=dumb` (an editor's shell buffer, a serial console) shows
         // escapes as they are, as `ls --color=auto` and git take it.
-        let plain = !stderr.is_terminal()
-            || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        if !stderr.is_terminal() {
+            return Printer::plain();
+        }
+        // On a terminal, plain or not, lines wrap at its width.
+        let width = terminal_width().unwrap_or(80);
+        let plain = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
             || std::env::var_os("TERM").is_some_and(|term| term == "dumb");
-        if plain {
-            Printer::plain()
+        let handler = if plain {
+            GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_links(false)
         } else {
-            let width = terminal_width().unwrap_or(80);
-            let handler =
-                GraphicalReportHandler::new_themed(GraphicalTheme::unicode()).with_width(width);
-            Printer { handler }
+            GraphicalReportHandler::new_themed(GraphicalTheme::unicode())
+        };
+        Printer {
+            handler: handler.with_width(width),
         }
     }
 

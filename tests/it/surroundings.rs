@@ -115,8 +115,9 @@ fn a_working_directory_removed_after_cd_is_named_when_a_command_cannot_start() {
 }
 
 /// The longest line a diagnostic on a terminal of `cols` columns has,
-/// colour escapes aside, with `$COLUMNS` set to `columns` or unset.
-fn widest_line_on_terminal(cols: u16, columns: Option<&str>) -> usize {
+/// colour escapes aside, with `$COLUMNS` set to `columns` or unset, and
+/// `$NO_COLOR` set or not.
+fn widest_line_on_terminal(cols: u16, columns: Option<&str>, no_color: bool) -> usize {
     use std::os::fd::AsRawFd;
     use std::os::unix::process::CommandExt;
     let (master, slave) = crate::lifetime::open_pty();
@@ -142,6 +143,9 @@ fn widest_line_on_terminal(cols: u16, columns: Option<&str>) -> usize {
         .stderr(std::process::Stdio::from(slave));
     if let Some(columns) = columns {
         command.env("COLUMNS", columns);
+    }
+    if no_color {
+        command.env("NO_COLOR", "1");
     }
     // SAFETY: setsid between fork and exec.
     unsafe {
@@ -180,12 +184,20 @@ fn widest_line_on_terminal(cols: u16, columns: Option<&str>) -> usize {
 fn diagnostics_on_a_terminal_wrap_at_its_width() {
     // Shells seldom export COLUMNS: a terminal of 50 columns got lines
     // of 80, and COLUMNS=20 got 80 too rather than the narrowest layout.
-    let widest = widest_line_on_terminal(50, None);
+    let widest = widest_line_on_terminal(50, None, false);
     assert!((40..=50).contains(&widest), "{widest}");
-    let widest = widest_line_on_terminal(120, Some("20"));
+    let widest = widest_line_on_terminal(120, Some("20"), false);
     assert!(widest <= 40, "{widest}");
-    let widest = widest_line_on_terminal(50, Some("100"));
+    let widest = widest_line_on_terminal(50, Some("100"), false);
     assert!(widest > 50, "{widest}");
+}
+
+#[test]
+fn plain_diagnostics_on_a_terminal_wrap_at_its_width_too() {
+    // NO_COLOR asks for no colour, not for 80 columns: a terminal of 50
+    // columns got lines of 80 with it.
+    let widest = widest_line_on_terminal(50, None, true);
+    assert!((40..=50).contains(&widest), "{widest}");
 }
 
 #[test]
