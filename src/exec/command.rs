@@ -134,6 +134,18 @@ pub async fn spawn(
         super::spawn::spawn(request)
     };
     started.map_err(|err| {
+        if err.raw_os_error() == Some(libc::E2BIG)
+            && cfg!(target_os = "linux")
+            && let Some((what, kib, help)) = too_long(&plan.argv, &plan.env)
+        {
+            return refused(RunError::TooLong {
+                name: name(),
+                what,
+                kib,
+                help,
+                span: plan.program_span.into(),
+            });
+        }
         // The child changes directory before it runs the program: a
         // directory gone since `cd` checked it fails the start first.
         let gone = plan.cwd.as_deref().and_then(unusable_dir);
@@ -148,6 +160,43 @@ pub async fn spawn(
             None => spawn_failure(err, &name(), &program, plan.program_span),
         })
     })
+}
+
+/// The longest string the system takes in a child's arguments or
+/// environment, its NUL included (Linux's MAX_ARG_STRLEN: 32 pages).
+const MAX_ONE_STRING: usize = 128 << 10;
+
+/// Which argument or environment variable of a start that failed with
+/// E2BIG is past [`MAX_ONE_STRING`] on its own, its size in KiB, and what
+/// to do instead; None when only their total is too large.
+fn too_long(
+    argv: &[OsString],
+    env: &[(OsString, OsString)],
+) -> Option<(String, usize, &'static str)> {
+    let kib = |len: usize| len.div_ceil(1024);
+    if let Some((i, arg)) = argv
+        .iter()
+        .enumerate()
+        .find(|(_, arg)| arg.len() + 1 > MAX_ONE_STRING)
+    {
+        let help = "pass large data on standard input (`cmd <<< $data`) or in a file";
+        return Some((format!("argument {i}"), kib(arg.len()), help));
+    }
+    // The environment as the child gets it: the script's, then pipe's own
+    // for the names it does not set.
+    let inherited = std::env::vars_os().filter(|(key, _)| env.iter().all(|(set, _)| set != key));
+    let (key, value) = env
+        .iter()
+        .cloned()
+        .chain(inherited)
+        .find(|(key, value)| key.len() + value.len() + 2 > MAX_ONE_STRING)?;
+    let help = "pass large data on standard input (`cmd <<< $data`) or in a file, \
+                not in the environment";
+    Some((
+        format!("the environment variable `{}`", key.to_string_lossy()),
+        kib(key.len() + value.len() + 1),
+        help,
+    ))
 }
 
 /// Why a child could not change directory to `dir`, if it could not: it

@@ -103,6 +103,22 @@ pub enum RunError {
         span: SourceSpan,
     },
 
+    /// E2BIG where one argument or environment entry is past the
+    /// system's limit for one string (Linux's MAX_ARG_STRLEN), named.
+    #[error(
+        "cannot start `{name}`: {what} is {kib} KiB, more than the 128 KiB the system takes for one"
+    )]
+    #[diagnostic(code(pipe::run::argument_too_long), help("{help}"))]
+    TooLong {
+        name: String,
+        /// `argument 2`, or `the environment variable `big``.
+        what: String,
+        kib: usize,
+        help: &'static str,
+        #[label("could not start")]
+        span: SourceSpan,
+    },
+
     #[error("cannot open `{path}`: {}", reason(.source))]
     #[diagnostic(
         code(pipe::run::redirect),

@@ -1712,6 +1712,7 @@ impl RunError {
             RunError::NotFound { .. } | RunError::InterpreterNotFound { .. } => 127,
             RunError::NotExecutable { .. }
             | RunError::WorkingDirectory { .. }
+            | RunError::TooLong { .. }
             | RunError::Spawn { .. } => 126,
             RunError::TimedOut { .. } => timeout::TIMED_OUT,
             RunError::BranchExit { status, .. }
