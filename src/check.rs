@@ -784,12 +784,13 @@ impl Checker {
             && !name.contains(&b'/')
             // A PATH known only at run time cannot be searched now.
             && let Some(path_var) = path_var
-            && let Lookup::Missing(suggestion) = self.look_up(name, path_var)
+            && let Lookup::Missing(suggestion) = self.look_up(name, path_var.clone())
         {
             self.problems
                 .push(CheckError::Command(crate::exec::RunError::NotFound {
                     name: String::from_utf8_lossy(name).into_owned(),
                     suggestion,
+                    path: crate::exec::barren_path(path_var.as_deref()),
                     span: program.span.into(),
                     stages: Default::default(),
                 }));

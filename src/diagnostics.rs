@@ -2,8 +2,9 @@
 //!
 //! Errors from every phase hold spans; here they meet the script's text
 //! and become miette reports. Output is plain (no colour, no links) when
-//! stderr is not a terminal or `NO_COLOR` is set, and 80 columns wide then,
-//! so that what tests snapshot is what a log file gets.
+//! stderr is not a terminal, `NO_COLOR` is set or `TERM` is `dumb`; off a
+//! terminal it is 80 columns wide, so that what tests snapshot is what a
+//! log file gets, and on one it wraps at the terminal's width.
 
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
@@ -111,15 +112,22 @@ impl Default for Printer {
 impl Printer {
     pub fn new() -> Printer {
         let stderr = std::io::stderr();
-        let plain =
-            !stderr.is_terminal() || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        if plain {
-            Printer::plain()
+        // `TERM=dumb` (an editor's shell buffer, a serial console) shows
+        // escapes as they are, as `ls --color=auto` and git take it.
+        if !stderr.is_terminal() {
+            return Printer::plain();
+        }
+        // On a terminal, plain or not, lines wrap at its width.
+        let width = terminal_width().unwrap_or(80);
+        let plain = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+            || std::env::var_os("TERM").is_some_and(|term| term == "dumb");
+        let handler = if plain {
+            GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_links(false)
         } else {
-            let width = terminal_width().unwrap_or(80);
-            let handler =
-                GraphicalReportHandler::new_themed(GraphicalTheme::unicode()).with_width(width);
-            Printer { handler }
+            GraphicalReportHandler::new_themed(GraphicalTheme::unicode())
+        };
+        Printer {
+            handler: handler.with_width(width),
         }
     }
 
@@ -174,9 +182,23 @@ impl Printer {
     }
 }
 
+/// The width of the terminal on stderr: `$COLUMNS` if it is set (shells
+/// seldom export it), else the terminal's own, as `ls` takes it; at least
+/// 40 columns, under which a report has no room for its source.
 fn terminal_width() -> Option<usize> {
-    let columns: usize = std::env::var("COLUMNS").ok()?.parse().ok()?;
-    (columns >= 40).then_some(columns)
+    let columns = match std::env::var("COLUMNS").ok().and_then(|v| v.parse().ok()) {
+        Some(columns) => columns,
+        None => {
+            // SAFETY: TIOCGWINSZ fills the winsize it is given, or fails.
+            let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+            let got = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) };
+            if got != 0 {
+                return None;
+            }
+            usize::from(size.ws_col)
+        }
+    };
+    (columns > 0).then_some(columns.max(40))
 }
 
 /// A diagnostic as it is shown: the inner one, with the script's source
@@ -195,7 +217,15 @@ impl WithSource<'_> {
     /// [`WIDE_LINE`].
     fn shown(&self, text: &str) -> String {
         let hidden = crate::exec::redact(self.secrets, text.to_owned());
-        clip_words(&escape_controls(&hidden))
+        clip_words(&escape_controls(&hidden, false))
+    }
+
+    /// [`WithSource::shown`] for a message or a label, which are one line
+    /// each: a newline in them is a name's (`cannot open `a\nb``), written
+    /// as `\n` too, so that it does not pass for the line's wrapping.
+    fn shown_line(&self, text: &str) -> String {
+        let hidden = crate::exec::redact(self.secrets, text.to_owned());
+        clip_words(&escape_controls(&hidden, true))
     }
 }
 
@@ -207,7 +237,7 @@ impl std::fmt::Debug for WithSource<'_> {
 
 impl std::fmt::Display for WithSource<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.shown(&self.inner.to_string()))
+        f.write_str(&self.shown_line(&self.inner.to_string()))
     }
 }
 
@@ -236,7 +266,7 @@ impl Diagnostic for WithSource<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let labels = self.inner.labels()?;
         Some(Box::new(labels.map(|label| {
-            let text = label.label().map(|text| self.shown(text));
+            let text = label.label().map(|text| self.shown_line(text));
             let span = match &self.source {
                 Some(source) => source.clip_span(label.inner()),
                 None => *label.inner(),
@@ -375,10 +405,11 @@ fn line_starts(text: &str) -> Vec<usize> {
     starts
 }
 
-/// `text` with each control character but newline and tab written as an
-/// escape (`\r`, `\x1b`, `\u{9b}`), as `-x` writes them.
-fn escape_controls(text: &str) -> Cow<'_, str> {
-    let control = |c: char| c.is_control() && c != '\n' && c != '\t';
+/// `text` with each control character but tab, and newline unless
+/// `newlines`, written as an escape (`\r`, `\n`, `\x1b`, `\u{9b}`), as `-x`
+/// writes them.
+fn escape_controls(text: &str, newlines: bool) -> Cow<'_, str> {
+    let control = |c: char| c.is_control() && (c != '\n' || newlines) && c != '\t';
     if !text.contains(control) {
         return Cow::Borrowed(text);
     }
@@ -386,6 +417,7 @@ fn escape_controls(text: &str) -> Cow<'_, str> {
     for c in text.chars() {
         match c {
             '\r' => out.push_str("\\r"),
+            '\n' if newlines => out.push_str("\\n"),
             c if control(c) && (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
             c if control(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),

@@ -64,14 +64,15 @@ pub enum ExpandError {
     },
 
     #[error("glob `{pattern}` matched no file")]
-    #[diagnostic(
-        code(pipe::run::no_match),
-        help("quote the word to use it literally, or check the directory")
-    )]
+    #[diagnostic(code(pipe::run::no_match))]
     NoMatch {
         pattern: String,
         #[label("matched nothing")]
         span: miette::SourceSpan,
+        /// How to use the word as it is, and which directory on the way
+        /// could not be read, if one could not.
+        #[help]
+        help: String,
     },
 
     #[error("invalid glob `{pattern}`: {reason}")]
@@ -205,9 +206,17 @@ fn tilde(bytes: &[u8], span: Span, lookup: &dyn Lookup) -> Result<Vec<u8>, Expan
     // database; only when that fails too is it undefined.
     let Some(home) = lookup.var("HOME").or_else(home_of_user) else {
         let span = Span::new(span.start, span.start + 1).into();
+        // A cron job's or a container's user, say: `${HOME:-...}` is no
+        // help for a `~`.
+        // SAFETY: getuid cannot fail.
+        let uid = unsafe { libc::getuid() };
         return Err(ExpandError::Undefined {
             name: "HOME".to_owned(),
-            help: undefined_help("HOME", None, None),
+            help: format!(
+                "`~` is the home directory, `$HOME`, which is not set, and user {uid} has \
+                 none in the password database: set it (`export HOME = /path`) or write \
+                 the directory out"
+            ),
             span,
         });
     };
@@ -578,7 +587,9 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
     let mut pattern = String::new();
     let mut shown = String::new();
     for (i, part) in word.parts.iter().enumerate() {
-        let literal = match part {
+        // The pattern holds every byte (see `glob_text`); what is shown
+        // holds them as text.
+        let literal: Vec<u8> = match part {
             // bash's `[^...]` is its `[!...]`, the only negation the
             // glob crate reads.
             WordPart::Literal {
@@ -590,32 +601,27 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
                 // `~/*.txt`: the home directory, matched as it is.
                 if i == 0 && (bytes == b"~" || bytes.starts_with(b"~/")) {
                     let home = tilde(b"~", *span, lookup)?;
-                    pattern.push_str(&glob::Pattern::escape(&String::from_utf8_lossy(&home)));
+                    pattern.push_str(&glob::Pattern::escape(&glob_text(&home)));
                     shown.push('~');
                     bytes = &bytes[1..];
                 }
-                let text = String::from_utf8_lossy(bytes);
-                pattern.push_str(&posix_classes(&text.replace("[^", "[!")));
-                shown.push_str(&text);
+                pattern.push_str(&posix_classes(&glob_text(bytes).replace("[^", "[!")));
+                shown.push_str(&String::from_utf8_lossy(bytes));
                 continue;
             }
-            WordPart::Literal { bytes, .. } => String::from_utf8_lossy(bytes).into_owned(),
-            WordPart::Var(var) => var_value(var, lookup)?.to_string_lossy().into_owned(),
+            WordPart::Literal { bytes, .. } => bytes.clone(),
+            WordPart::Var(var) => var_value(var, lookup)?.into_vec(),
             WordPart::Subst { span, .. } => {
-                let bytes = trim_newlines(lookup.substitution(*span).unwrap_or_default());
-                String::from_utf8_lossy(bytes).into_owned()
+                trim_newlines(lookup.substitution(*span).unwrap_or_default()).to_vec()
             }
             WordPart::Args { .. } => {
                 let args = lookup.positional().get(1..).unwrap_or_default();
-                let joined: Vec<String> = args
-                    .iter()
-                    .map(|a| a.to_string_lossy().into_owned())
-                    .collect();
-                joined.join(" ")
+                let joined: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+                joined.join(&b' ')
             }
         };
-        pattern.push_str(&glob::Pattern::escape(&literal));
-        shown.push_str(&literal);
+        pattern.push_str(&glob::Pattern::escape(&glob_text(&literal)));
+        shown.push_str(&String::from_utf8_lossy(&literal));
     }
     let pattern = recursive_only_alone(&pattern);
     if glob::Pattern::new(&pattern).is_err() {
@@ -691,12 +697,13 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
     let mut found = vec![start];
     let components: Vec<&str> = rest.split('/').filter(|c| !c.is_empty()).collect();
     let mut written_out = true;
+    let mut unreadable = None;
     for (i, component) in components.iter().enumerate() {
         let last = Last {
             files_too: i + 1 == components.len() && !dirs_only,
             written_out,
         };
-        found = step(&found, component, last, cwd).map_err(bad_glob)?;
+        found = step(&found, component, last, cwd, &mut unreadable).map_err(bad_glob)?;
         if found.is_empty() {
             break;
         }
@@ -714,14 +721,45 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
         })
         .collect();
     if matches.is_empty() {
+        // A directory that could not be read is skipped, as bash skips it;
+        // with nothing found it is why, more likely than a misspelling.
+        let help = match unreadable {
+            Some((dir, err)) => format!(
+                "the directory `{}` could not be read ({}): nothing in it could match",
+                dir.to_string_lossy(),
+                crate::exec::io_reason(&err)
+            ),
+            // A removed working directory has no names (or is no more).
+            None if !pattern.starts_with('/') && removed(cwd) => format!(
+                "the working directory `{}` was removed: nothing is in it",
+                cwd.to_string_lossy()
+            ),
+            None => "quote the word to use it literally, or check the directory".to_owned(),
+        };
         return Err(ExpandError::NoMatch {
             pattern: shown.to_owned(),
             span: span.into(),
+            help,
         });
     }
     matches.sort();
     matches.dedup();
     Ok(matches)
+}
+
+/// Whether the directory `dir` was removed: it is gone, or it is the one
+/// a process still stands in, with no link left to it.
+fn removed(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    match dir.metadata() {
+        Ok(meta) => meta.nlink() == 0,
+        Err(err) => err.kind() == std::io::ErrorKind::NotFound,
+    }
 }
 
 /// What a `**` component needs to know of where it stands in its glob.
@@ -736,7 +774,8 @@ struct Last {
 /// The paths one more component of a glob makes of those found so far
 /// (names as the script wrote them, relative to `cwd` or absolute). A
 /// `**` that ends the pattern (`files_too`) matches files as well as
-/// directories, as bash's does.
+/// directories, as bash's does. The first directory that could not be
+/// read is kept in `unreadable`.
 fn step(
     found: &[OsString],
     component: &str,
@@ -745,6 +784,7 @@ fn step(
         written_out,
     }: Last,
     cwd: &Path,
+    unreadable: &mut Option<(OsString, std::io::Error)>,
 ) -> Result<Vec<OsString>, glob::PatternError> {
     let join = |dir: &OsString, name: &OsStr| -> OsString {
         let mut path = dir.clone();
@@ -758,8 +798,9 @@ fn step(
     if let Some(name) = literal_component(component) {
         // A name written out is looked up, not listed: a directory that
         // may be searched but not read still works, as in bash.
+        let name = OsString::from_vec(glob_bytes(&name));
         for dir in found {
-            let path = join(dir, OsStr::new(&name));
+            let path = join(dir, &name);
             if cwd.join(&path).symlink_metadata().is_ok() {
                 next.push(path);
             }
@@ -768,7 +809,10 @@ fn step(
     }
     if component == "**" {
         // Any depth of directories, this one included (bash's globstar);
-        // hidden ones and links to directories are not entered. Last in
+        // hidden ones are skipped, and links to directories are not
+        // entered: matched, as bash 5.2 matches them (`**/` lists
+        // `link/`, `**/*.txt` the `.txt` in it), but not walked, so a
+        // link that loops back ends nothing. Last in
         // the pattern, the files in them too. The directory itself is
         // written as bash writes it: with its `/` when its name was
         // written out (`a/**` is `a/ a/1.txt a/b a/b/2.txt ...`), without
@@ -783,13 +827,15 @@ fn step(
             }
             let mut todo = vec![dir.clone()];
             while let Some(current) = todo.pop() {
-                for (name, is_dir) in entries(&cwd.join(&current)) {
+                for (name, is_dir) in entries(cwd, &current, unreadable) {
                     if name.as_bytes().starts_with(b".") {
                         continue;
                     }
                     let path = join(&current, &name);
                     if is_dir {
                         todo.push(path.clone());
+                    } else if !files_too && cwd.join(&path).is_dir() {
+                        next.push(path.clone());
                     }
                     if files_too {
                         next.push(path);
@@ -809,14 +855,14 @@ fn step(
         require_literal_leading_dot: true,
     };
     for dir in found {
-        for (name, _) in entries(&cwd.join(dir)) {
+        for (name, _) in entries(cwd, dir, unreadable) {
             let bytes = name.as_bytes();
             // `.` and `..` are never matched (bash 5.2's globskipdots),
             // and another hidden name only by a pattern starting with `.`.
             if bytes == b"." || bytes == b".." {
                 continue;
             }
-            if pattern.matches_with(&name.to_string_lossy(), options) {
+            if pattern.matches_with(&glob_text(bytes), options) {
                 next.push(join(dir, &name));
             }
         }
@@ -824,16 +870,27 @@ fn step(
     Ok(next)
 }
 
-/// The names in a directory, each with whether it is a directory itself
-/// (not through a link); none when it cannot be read, as bash skips it.
-fn entries(dir: &Path) -> Vec<(OsString, bool)> {
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let Ok(read) = std::fs::read_dir(dir) else {
-        return Vec::new();
+/// The names in a directory (`dir`, as the script names it, from
+/// `cwd`), each with whether it is a directory itself (not through a
+/// link); none when it cannot be read, as bash skips it, and then the
+/// first such directory is kept in `unreadable`.
+fn entries(
+    cwd: &Path,
+    dir: &OsStr,
+    unreadable: &mut Option<(OsString, std::io::Error)>,
+) -> Vec<(OsString, bool)> {
+    let shown = if dir.is_empty() { OsStr::new(".") } else { dir };
+    let read = match std::fs::read_dir(cwd.join(shown)) {
+        Ok(read) => read,
+        Err(err) => {
+            // A name that is no directory (`notes.txt/*`) just has no names.
+            let no_dir = err.kind() == std::io::ErrorKind::NotFound
+                || err.raw_os_error() == Some(libc::ENOTDIR);
+            if !no_dir {
+                unreadable.get_or_insert((shown.to_owned(), err));
+            }
+            return Vec::new();
+        }
     };
     read.filter_map(Result::ok)
         .map(|entry| {
@@ -841,6 +898,37 @@ fn entries(dir: &Path) -> Vec<(OsString, bool)> {
             (entry.file_name(), is_dir)
         })
         .collect()
+}
+
+/// Bytes as the text of a glob pattern or of a name it is matched with:
+/// UTF-8 as it is, and each byte that is not (a name from another system,
+/// `$'\xff'`) as a character of its own, U+10FF00 and the byte, so that a
+/// byte matches only itself and `?` matches one, as bash in the C locale
+/// matches them (the lossy U+FFFD would match any such byte with any other).
+fn glob_text(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for &byte in chunk.invalid() {
+            text.extend(char::from_u32(RAW_BYTES + u32::from(byte)));
+        }
+    }
+    text
+}
+
+/// Where [`glob_text`] puts the bytes that are not UTF-8.
+const RAW_BYTES: u32 = 0x10_FF00;
+
+/// The bytes a [`glob_text`] stands for.
+fn glob_bytes(text: &str) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match u32::from(c).checked_sub(RAW_BYTES) {
+            Some(byte) => bytes.push(byte as u8),
+            None => bytes.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    bytes
 }
 
 /// The name a component of a glob pattern stands for when it holds no

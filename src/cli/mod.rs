@@ -692,13 +692,43 @@ fn load(cli: &Cli) -> Result<Script, UsageError> {
 }
 
 fn read_stdin(args: Vec<OsString>) -> Result<Script, UsageError> {
-    let text = read_limited(std::io::stdin().lock(), "standard input")?;
+    let text = read_limited(WaitingStdin(std::io::stdin().lock()), "standard input")?;
     Ok(Script {
         name: "stdin".to_owned(),
         arg0: "pipe".into(),
         text,
         args,
     })
+}
+
+/// Standard input read as a blocking file is, even when the parent left
+/// it non-blocking (a Node.js or CI runner's pipe, say): where a read
+/// would block, it waits for input, as bash does for its script, rather
+/// than fail with "resource temporarily unavailable".
+struct WaitingStdin<R>(R);
+
+impl<R: Read> Read for WaitingStdin<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            match self.0.read(buf) {
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
+                    let mut ready = libc::pollfd {
+                        fd: libc::STDIN_FILENO,
+                        events: libc::POLLIN,
+                        revents: 0,
+                    };
+                    // SAFETY: one pollfd, which poll fills in.
+                    if unsafe { libc::poll(&mut ready, 1, -1) } < 0 {
+                        let err = std::io::Error::last_os_error();
+                        if err.kind() != std::io::ErrorKind::Interrupted {
+                            return Err(err);
+                        }
+                    }
+                }
+                result => return result,
+            }
+        }
+    }
 }
 
 /// The most a script may hold, in bytes. Parsed, a script takes some

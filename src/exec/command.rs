@@ -133,7 +133,82 @@ pub async fn spawn(
     } else {
         super::spawn::spawn(request)
     };
-    started.map_err(|err| refused(spawn_failure(err, &name(), &program, plan.program_span)))
+    started.map_err(|err| {
+        if err.raw_os_error() == Some(libc::E2BIG)
+            && cfg!(target_os = "linux")
+            && let Some((what, kib, help)) = too_long(&plan.argv, &plan.env)
+        {
+            return refused(RunError::TooLong {
+                name: name(),
+                what,
+                kib,
+                help,
+                span: plan.program_span.into(),
+            });
+        }
+        // The child changes directory before it runs the program: a
+        // directory gone since `cd` checked it fails the start first.
+        let gone = plan.cwd.as_deref().and_then(unusable_dir);
+        refused(match gone {
+            Some(source) => RunError::WorkingDirectory {
+                name: name(),
+                dir: cwd.to_string_lossy().into_owned(),
+                source,
+                span: plan.program_span.into(),
+                stages: Stages::default(),
+            },
+            None => spawn_failure(err, &name(), &program, plan.program_span),
+        })
+    })
+}
+
+/// The longest string the system takes in a child's arguments or
+/// environment, its NUL included (Linux's MAX_ARG_STRLEN: 32 pages).
+const MAX_ONE_STRING: usize = 128 << 10;
+
+/// Which argument or environment variable of a start that failed with
+/// E2BIG is past [`MAX_ONE_STRING`] on its own, its size in KiB, and what
+/// to do instead; None when only their total is too large.
+fn too_long(
+    argv: &[OsString],
+    env: &[(OsString, OsString)],
+) -> Option<(String, usize, &'static str)> {
+    let kib = |len: usize| len.div_ceil(1024);
+    if let Some((i, arg)) = argv
+        .iter()
+        .enumerate()
+        .find(|(_, arg)| arg.len() + 1 > MAX_ONE_STRING)
+    {
+        let help = "pass large data on standard input (`cmd <<< $data`) or in a file";
+        return Some((format!("argument {i}"), kib(arg.len()), help));
+    }
+    // The environment as the child gets it: the script's, then pipe's own
+    // for the names it does not set.
+    let inherited = std::env::vars_os().filter(|(key, _)| env.iter().all(|(set, _)| set != key));
+    let (key, value) = env
+        .iter()
+        .cloned()
+        .chain(inherited)
+        .find(|(key, value)| key.len() + value.len() + 2 > MAX_ONE_STRING)?;
+    let help = "pass large data on standard input (`cmd <<< $data`) or in a file, \
+                not in the environment";
+    Some((
+        format!("the environment variable `{}`", key.to_string_lossy()),
+        kib(key.len() + value.len() + 1),
+        help,
+    ))
+}
+
+/// Why a child could not change directory to `dir`, if it could not: it
+/// is missing, no directory, or may not be entered.
+fn unusable_dir(dir: &Path) -> Option<std::io::Error> {
+    match dir.metadata() {
+        Err(err) => Some(err),
+        Ok(meta) if !meta.is_dir() => Some(std::io::Error::from_raw_os_error(libc::ENOTDIR)),
+        Ok(_) => nix::unistd::access(dir, nix::unistd::AccessFlags::X_OK)
+            .err()
+            .map(|errno| std::io::Error::from_raw_os_error(errno as i32)),
+    }
 }
 
 /// Why the program at `path`, named by a path, could not start, as far as
@@ -160,10 +235,19 @@ fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) ->
     };
     match err.raw_os_error() {
         Some(libc::ENOENT) if program.exists() => {
-            let interpreter = shebang(program).unwrap_or_else(|| "its interpreter".to_owned());
+            // A binary's interpreter is its dynamic loader: one built for
+            // another system (musl's in a glibc container, say).
+            let (interpreter, binary) = match shebang(program) {
+                Some(interpreter) => (interpreter, false),
+                None => (
+                    elf_interpreter(program).unwrap_or_else(|| "its interpreter".to_owned()),
+                    true,
+                ),
+            };
             RunError::InterpreterNotFound {
                 name: name.to_owned(),
                 interpreter,
+                binary,
                 span: span.into(),
                 stages: Stages::default(),
             }
@@ -171,6 +255,7 @@ fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) ->
         Some(libc::ENOENT) => RunError::NotFound {
             name: name.to_owned(),
             suggestion: None,
+            path: None,
             span: span.into(),
             stages: Stages::default(),
         },
@@ -238,6 +323,69 @@ fn check_format(program: &Path, name: &str, span: Span) -> Result<(), RunError> 
     ))
 }
 
+/// The dynamic loader an ELF binary names (its `PT_INTERP`), if it is one.
+fn elf_interpreter(program: &Path) -> Option<String> {
+    use std::os::unix::fs::FileExt;
+    let file = File::open(program).ok()?;
+    let mut head = [0u8; 64];
+    file.read_exact_at(&mut head, 0).ok()?;
+    if !head.starts_with(b"\x7fELF") {
+        return None;
+    }
+    let wide = match head[4] {
+        1 => false,
+        2 => true,
+        _ => return None,
+    };
+    let big = head[5] == 2;
+    let int = |bytes: &[u8]| -> u64 {
+        let mut value = 0u64;
+        let mut push = |b: &u8| value = value << 8 | u64::from(*b);
+        if big {
+            bytes.iter().for_each(&mut push);
+        } else {
+            bytes.iter().rev().for_each(&mut push);
+        }
+        value
+    };
+    let (phoff, phentsize, phnum) = if wide {
+        (
+            int(&head[0x20..0x28]),
+            int(&head[0x36..0x38]),
+            int(&head[0x38..0x3a]),
+        )
+    } else {
+        (
+            int(&head[0x1c..0x20]),
+            int(&head[0x2a..0x2c]),
+            int(&head[0x2c..0x2e]),
+        )
+    };
+    const PT_INTERP: u64 = 3;
+    for i in 0..phnum.min(256) {
+        let mut entry = [0u8; 56];
+        let size = if wide { 56 } else { 32 };
+        if phentsize < size {
+            return None;
+        }
+        let at = phoff.checked_add(i.checked_mul(phentsize)?)?;
+        file.read_exact_at(&mut entry[..size as usize], at).ok()?;
+        if int(&entry[0..4]) != PT_INTERP {
+            continue;
+        }
+        let (offset, length) = if wide {
+            (int(&entry[8..16]), int(&entry[32..40]))
+        } else {
+            (int(&entry[4..8]), int(&entry[16..20]))
+        };
+        let mut path = vec![0u8; usize::try_from(length.min(4096)).ok()?];
+        file.read_exact_at(&mut path, offset).ok()?;
+        let end = path.iter().position(|&b| b == 0).unwrap_or(path.len());
+        return Some(String::from_utf8_lossy(&path[..end]).into_owned());
+    }
+    None
+}
+
 /// The interpreter named by a script's `#!` line.
 fn shebang(program: &Path) -> Option<String> {
     let mut head = [0u8; 256];
@@ -276,6 +424,7 @@ pub fn resolve(
             let display = name.to_string_lossy().into_owned();
             Err(RunError::NotFound {
                 suggestion: suggest(&display, path_var),
+                path: barren_path(path_var),
                 name: display,
                 span: span.into(),
                 stages: Stages::default(),
@@ -381,6 +530,15 @@ fn search_path(path_var: Option<&OsStr>) -> impl Iterator<Item = &Path> {
         .split(|&b| b == b':')
         .map(|dir| Path::new(OsStr::from_bytes(dir)))
         .filter(|dir| dir.is_absolute())
+}
+
+/// PATH as text, when none of its directories that are searched (the
+/// absolute ones) exists: nothing can be found on it.
+pub fn barren_path(path_var: Option<&OsStr>) -> Option<Box<str>> {
+    if search_path(path_var).any(Path::is_dir) {
+        return None;
+    }
+    Some(path_var.unwrap_or_default().to_string_lossy().into())
 }
 
 /// Whether this process may execute the file.
@@ -519,11 +677,26 @@ fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> R
 }
 
 /// `<<< text`: the text and a newline, from an unnamed temporary file, so
-/// that any length works without a writer thread.
+/// that any length works without a writer thread. Where `$TMPDIR` takes
+/// no file (missing, read-only, not a directory), the file is one in
+/// memory, as bash falls back from an unusable `$TMPDIR`.
 fn here_string(text: &OsStr) -> std::io::Result<Fd> {
-    let mut file = tempfile::tempfile()?;
+    let mut file = tempfile::tempfile().or_else(|err| memory_file().ok_or(err))?;
     file.write_all(text.as_bytes())?;
     file.write_all(b"\n")?;
     file.rewind()?;
     Ok(Fd::owned(file))
+}
+
+/// An unnamed file in memory (`memfd_create`), which needs no directory.
+fn memory_file() -> Option<File> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: the name is a NUL-terminated string; memfd_create returns a
+    // new fd or -1.
+    let fd = unsafe { libc::memfd_create(c"pipe-here-string".as_ptr(), libc::MFD_CLOEXEC) };
+    if fd < 0 {
+        return None;
+    }
+    // SAFETY: the fd was just created and is owned by nobody else.
+    Some(unsafe { File::from_raw_fd(fd) })
 }

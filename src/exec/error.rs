@@ -24,11 +24,14 @@ pub enum RunError {
     #[error("command not found: `{name}`")]
     #[diagnostic(
         code(pipe::run::command_not_found),
-        help("{}{}", not_found_help(.name, .suggestion), .stages.table())
+        help("{}{}", not_found_help(.name, .suggestion, .path), .stages.table())
     )]
     NotFound {
         name: String,
         suggestion: Option<String>,
+        /// PATH, when it holds no directory to look in (see
+        /// [`super::command::barren_path`]).
+        path: Option<Box<str>>,
         #[label(primary, "{}", not_found_label(.name))]
         span: SourceSpan,
         #[label(collection)]
@@ -52,12 +55,37 @@ pub enum RunError {
     #[error("cannot run `{name}`: interpreter `{interpreter}` not found")]
     #[diagnostic(
         code(pipe::run::interpreter_not_found),
-        help("fix the script's `#!` line, or install `{interpreter}`{}", .stages.table())
+        help("{}{}", interpreter_help(.interpreter, *.binary), .stages.table())
     )]
     InterpreterNotFound {
         name: String,
         interpreter: String,
+        /// The program is a binary: what is missing is its loader.
+        binary: bool,
         #[label(primary, "interpreter `{interpreter}` not found")]
+        span: SourceSpan,
+        #[label(collection)]
+        stages: Stages,
+    },
+
+    /// A command whose working directory, checked by the `cd` that went
+    /// there, was removed (or made unusable) since: the child could not
+    /// change directory to it. Status 126, as for any command that could
+    /// not start.
+    #[error("cannot run `{name}` in `{dir}`: {}", reason(.source))]
+    #[diagnostic(
+        code(pipe::run::working_directory),
+        help(
+            "the working directory was removed or made unusable after `cd` went there; \
+             `cd` to one that exists{}",
+            .stages.table()
+        )
+    )]
+    WorkingDirectory {
+        name: String,
+        dir: String,
+        source: std::io::Error,
+        #[label(primary, "could not start there")]
         span: SourceSpan,
         #[label(collection)]
         stages: Stages,
@@ -71,6 +99,22 @@ pub enum RunError {
         /// What to do about it, where that is known: see [`spawn_help`].
         #[help]
         help: Option<&'static str>,
+        #[label("could not start")]
+        span: SourceSpan,
+    },
+
+    /// E2BIG where one argument or environment entry is past the
+    /// system's limit for one string (Linux's MAX_ARG_STRLEN), named.
+    #[error(
+        "cannot start `{name}`: {what} is {kib} KiB, more than the 128 KiB the system takes for one"
+    )]
+    #[diagnostic(code(pipe::run::argument_too_long), help("{help}"))]
+    TooLong {
+        name: String,
+        /// `argument 2`, or `the environment variable `big``.
+        what: String,
+        kib: usize,
+        help: &'static str,
         #[label("could not start")]
         span: SourceSpan,
     },
@@ -133,6 +177,15 @@ pub enum RunError {
         span: SourceSpan,
     },
 
+    /// `cd -` could not print the directory it went to (a full disk).
+    #[error("cannot print the directory `cd -` went to: {}", reason(.source))]
+    #[diagnostic(code(pipe::run::cd_print))]
+    CdPrint {
+        source: std::io::Error,
+        #[label("not printed")]
+        span: SourceSpan,
+    },
+
     #[error("invalid {what} `{value}`")]
     #[diagnostic(code(pipe::run::bad_value), help("{help}"))]
     BadValue {
@@ -152,10 +205,15 @@ pub enum RunError {
         span: SourceSpan,
     },
 
-    #[error("a pipe could not be created: {}", reason(.source))]
+    /// A block's set-up failed: a pipe, or the thread that copies its
+    /// input or output (EAGAIN at the process limit, which no pipe gives).
+    #[error("{} could not be created: {}", pipe_what(.source), reason(.source))]
     #[diagnostic(
         code(pipe::run::pipe),
-        help("the process may have too many open files (ulimit -n)")
+        help(
+            "{}",
+            spawn_help(.source).unwrap_or("the process may have too many open files (ulimit -n)")
+        )
     )]
     Pipe {
         source: std::io::Error,
@@ -280,7 +338,10 @@ impl RunError {
     /// every branch has the same span. The line is help, not a label, so
     /// that branches failing alike are still counted as one.
     pub fn in_branch(self, var: &str, value: &str) -> RunError {
-        let branch = &format!("{BRANCH_NOTE}`{var}` is `{value}`");
+        // One line, whatever the item holds (a file name with a newline):
+        // the note is found by its line, and must not pass for wrapping.
+        let one_line = value.replace('\n', "\\n");
+        let branch = &format!("{BRANCH_NOTE}`{var}` is `{one_line}`");
         let note = |help: &mut String| {
             help.push('\n');
             help.push_str(branch);
@@ -305,6 +366,7 @@ impl RunError {
                 match &mut error {
                     RunError::NotFound { stages, .. }
                     | RunError::NotExecutable { stages, .. }
+                    | RunError::WorkingDirectory { stages, .. }
                     | RunError::InterpreterNotFound { stages, .. }
                     | RunError::Redirect { stages, .. }
                     | RunError::TimedOut { stages, .. }
@@ -330,6 +392,29 @@ impl RunError {
 
 /// What to do when the system would not start a program, where the
 /// reason tells.
+/// What to do about a missing interpreter: a script's `#!` line, or a
+/// binary's loader, which a build for another system names.
+fn interpreter_help(interpreter: &str, binary: bool) -> String {
+    if binary {
+        format!(
+            "it is a binary whose loader `{interpreter}` is missing: it was built for \
+             another system (another C library or architecture); install a build for \
+             this one"
+        )
+    } else {
+        format!("fix the script's `#!` line, or install `{interpreter}`")
+    }
+}
+
+/// What a block's set-up failed to create: a thread where the process
+/// limit was reached (pipe(2) never fails with EAGAIN), else a pipe.
+fn pipe_what(err: &std::io::Error) -> &'static str {
+    match err.raw_os_error() {
+        Some(libc::EAGAIN) => "a thread",
+        _ => "a pipe",
+    }
+}
+
 fn spawn_help(err: &std::io::Error) -> Option<&'static str> {
     Some(match err.raw_os_error()? {
         libc::E2BIG => {
@@ -414,7 +499,7 @@ fn not_found_label(name: &str) -> &'static str {
     }
 }
 
-fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
+fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<str>>) -> String {
     if let Some(help) = crate::syntax::bash_builtin_help(name) {
         return help.to_owned();
     }
@@ -446,6 +531,17 @@ fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
         None if name.contains('/') => {
             "check the path; a relative one starts from the working directory".to_owned()
         }
+        // A cron job's or a container's PATH, say: nothing could be found.
+        None if path.as_deref().is_some_and(str::is_empty) => {
+            "PATH is empty, so no command can be found: set it to the directories of your \
+             programs, as `/usr/local/bin:/usr/bin:/bin`"
+                .to_owned()
+        }
+        None if let Some(path) = path => format!(
+            "PATH (`{path}`) holds no absolute directory that exists (relative ones are \
+             skipped), so no command can be found: set it to the directories of your \
+             programs, as `/usr/local/bin:/usr/bin:/bin`"
+        ),
         None => {
             "check the spelling, or install it and make sure its directory is on PATH".to_owned()
         }
@@ -454,6 +550,11 @@ fn not_found_help(name: &str, suggestion: &Option<String>) -> String {
 
 /// What to look at when a redirect's file cannot be opened.
 fn redirect_help(path: &str, err: &std::io::Error) -> &'static str {
+    if path == "<<<" {
+        // No name of the script's: the text's own temporary file failed.
+        return "the text is written to a temporary file first (in $TMPDIR, else in memory): \
+                check the space there and the file size limit (`ulimit -f`)";
+    }
     if path.is_empty() {
         "the file name is empty: a variable or `$(...)` in it may have expanded to nothing"
     } else {

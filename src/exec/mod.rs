@@ -41,7 +41,7 @@ use crate::syntax::ast::{
 
 use supervise::{CancelScope, Reason, Supervisor};
 
-pub use command::{probe, resolve};
+pub use command::{barren_path, probe, resolve};
 pub use error::{RunError, reason as io_reason};
 pub use io::{Fd, Io};
 pub use process::{die_by, prepare_process};
@@ -153,18 +153,28 @@ fn has_branches(stmt: &Stmt) -> bool {
 /// `path` with `.` and `..` taken away as written, as bash's `cd` keeps
 /// `$PWD`: `/a/b/..` is `/a`, whatever `b` is. As in bash, a path that
 /// starts with exactly two slashes keeps them (`//`, `//tmp/..`), which
-/// POSIX leaves to the system to mean; three or more are one.
+/// POSIX leaves to the system to mean; three or more are one. A relative
+/// path (the working directory when the system cannot name it, as `.`)
+/// keeps the `..` it cannot take away: `./..` is `..`, never the empty
+/// path, which no child could change directory to.
 fn logical(path: &std::path::Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
             Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other),
         }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
     }
     let bytes = path.as_os_str().as_bytes();
     if bytes.starts_with(b"//") && bytes.get(2) != Some(&b'/') {
@@ -900,7 +910,7 @@ impl<'r> Interp<'r> {
                         return PipeOutcome::new(128 + status::SIGPIPE, None);
                     }
                     if let Err(source) = written {
-                        return PipeOutcome::failed(RunError::Write {
+                        return PipeOutcome::failed(RunError::CdPrint {
                             source,
                             span: dir.span.into(),
                         });
@@ -1714,7 +1724,10 @@ impl RunError {
             RunError::Failed { status, .. } => status.code(),
             RunError::Shown(error) => error.status(),
             RunError::NotFound { .. } | RunError::InterpreterNotFound { .. } => 127,
-            RunError::NotExecutable { .. } | RunError::Spawn { .. } => 126,
+            RunError::NotExecutable { .. }
+            | RunError::WorkingDirectory { .. }
+            | RunError::TooLong { .. }
+            | RunError::Spawn { .. } => 126,
             RunError::TimedOut { .. } => timeout::TIMED_OUT,
             RunError::BranchExit { status, .. }
             | RunError::SubstExit { status, .. }
@@ -1727,6 +1740,7 @@ impl RunError {
             | RunError::BadExit { .. }
             | RunError::BadValue { .. }
             | RunError::Write { .. }
+            | RunError::CdPrint { .. }
             | RunError::Pipe { .. }
             | RunError::Alike { .. }
             | RunError::Expand(_) => 1,

@@ -576,6 +576,7 @@ impl Interp<'_> {
                     // A command in the block that could not run, as below.
                     | RunError::NotFound { stages: slot, .. }
                     | RunError::NotExecutable { stages: slot, .. }
+                    | RunError::WorkingDirectory { stages: slot, .. }
                     | RunError::InterpreterNotFound { stages: slot, .. }
                     | RunError::Redirect { stages: slot, .. } => slot.replace(stages),
                     _ => {}
@@ -593,6 +594,7 @@ impl Interp<'_> {
                 match &mut error {
                     RunError::NotFound { stages: slot, .. }
                     | RunError::NotExecutable { stages: slot, .. }
+                    | RunError::WorkingDirectory { stages: slot, .. }
                     | RunError::InterpreterNotFound { stages: slot, .. }
                     | RunError::Redirect { stages: slot, .. } => *slot = stages,
                     _ => {}

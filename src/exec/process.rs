@@ -14,14 +14,19 @@ use nix::sys::signal::{SigHandler, Signal, signal};
 ///   collected; a write of `pipe`'s own to a closed pipe reports EPIPE
 ///   instead of ending it: on Linux SIGPIPE keeps its default disposition
 ///   and is blocked, elsewhere it is ignored (and reset in every child);
-/// - the signal mask is empty but for SIGCHLD (and SIGPIPE, on Linux),
+/// - the signal mask is empty but for SIGCHLD (and SIGPIPE and SIGXFSZ,
+///   on Linux),
 ///   blocked in every thread of `pipe` (threads inherit the mask, and none
 ///   exists yet); SIGCHLD so that it waits for a signalfd instead of being
 ///   discarded (see `child.rs`). Every child starts with an empty mask, and
 ///   so with SIGPIPE at its default and unblocked, at no cost: a child
 ///   sets its mask anyway, where an ignored SIGPIPE would cost each child
-///   a `sigaction` of its own. (SIGINT, SIGTERM and SIGHUP join the mask
-///   while a script runs: [`Interrupts`].)
+///   a `sigaction` of its own. SIGXFSZ likewise: a write of `pipe`'s own
+///   past `ulimit -f` (held output spilled to a file, a long here-string)
+///   fails with EFBIG, told as any failed write, as bash tells it, instead
+///   of ending `pipe` without a word, while a child still dies of it.
+///   (SIGINT, SIGTERM and SIGHUP join the mask while a script runs:
+///   [`Interrupts`].)
 ///
 /// The other signals `pipe` was started with ignored are reset by
 /// [`reset_ignored_signals`], before the first child starts.
@@ -72,6 +77,7 @@ pub fn prepare_process() {
     if cfg!(target_os = "linux") {
         mask.add(Signal::SIGCHLD);
         mask.add(Signal::SIGPIPE);
+        mask.add(Signal::SIGXFSZ);
     }
     let set =
         nix::sys::signal::sigprocmask(nix::sys::signal::SigmaskHow::SIG_SETMASK, Some(&mask), None);

@@ -81,11 +81,22 @@ pub fn pipeline_status(raw: &[Status]) -> (Vec<Status>, Option<usize>) {
     (effective, failed)
 }
 
-/// The conventional name of a signal, `SIGTERM` for 15.
+/// The conventional name of a signal, `SIGTERM` for 15; a real-time one
+/// as bash's `kill -l` names it, `SIGRTMIN+1` or `SIGRTMAX-2` (by the
+/// nearer end), as the script may write it (`signal RTMIN+1`).
 pub fn signal_name(signal: i32) -> String {
-    match nix::sys::signal::Signal::try_from(signal) {
-        Ok(known) => known.as_str().to_owned(),
-        Err(_) => format!("signal {signal}"),
+    if let Ok(known) = nix::sys::signal::Signal::try_from(signal) {
+        return known.as_str().to_owned();
+    }
+    let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+    match signal {
+        _ if signal == min => "SIGRTMIN".to_owned(),
+        _ if signal == max => "SIGRTMAX".to_owned(),
+        _ if (min..max).contains(&signal) && signal - min <= (max - min) / 2 => {
+            format!("SIGRTMIN+{}", signal - min)
+        }
+        _ if (min..max).contains(&signal) => format!("SIGRTMAX-{}", max - signal),
+        _ => format!("signal {signal}"),
     }
 }
 
@@ -120,5 +131,14 @@ mod tests {
             Status::Signaled(9).to_string(),
             "killed by SIGKILL (status 137)"
         );
+    }
+
+    #[test]
+    fn realtime_names() {
+        let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+        assert_eq!(signal_name(min), "SIGRTMIN");
+        assert_eq!(signal_name(min + 1), "SIGRTMIN+1");
+        assert_eq!(signal_name(max - 2), "SIGRTMAX-2");
+        assert_eq!(signal_name(max), "SIGRTMAX");
     }
 }

@@ -85,8 +85,10 @@ fn is_compound(unit: &str) -> bool {
         && unit[letters..].starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// The text of a duration: a number and a unit.
+/// The text of a duration: a number and a unit, spaces around it aside
+/// (as a range's bound takes them: `timeout "$(cat limit)"` with ` 5s `).
 pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
+    let text = text.trim();
     let invalid = DurationError::Invalid;
     if text.starts_with('-') {
         return Err(invalid("it is negative"));
@@ -281,8 +283,10 @@ pub(super) fn max(word: Word) -> Result<Setting<usize>, ParseError> {
     }
 }
 
-/// The text of `max N`: digits, not 0.
+/// The text of `max N`: digits, not 0, spaces around them aside (as a
+/// range's bound takes them: `max "$(nproc)"` with ` 4 `).
 pub fn parse_max(text: &str) -> Result<usize, MaxError> {
+    let text = text.trim();
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(MaxError::NotANumber);
     }

@@ -1266,7 +1266,7 @@ fn timeout_signal_forms() {
         ("INT", "ended by SIGINT"),
         ("sigint", "ended by SIGINT"),
         ("2", "ended by SIGINT"),
-        ("64", "ended by signal 64"),
+        ("64", "ended by SIGRTMAX"),
     ] {
         Test::new()
             .script(format!("timeout 50ms signal {sig} {{ sleep 5 }}"))
@@ -1292,9 +1292,9 @@ fn timeout_signal_takes_every_name_coreutils_takes() {
     for (sig, ended) in [
         ("PWR", "ended by SIGPWR"),
         ("SIGPOLL", "ended by SIGIO"),
-        ("RTMIN", "ended by signal 34"),
-        ("rtmin+2", "ended by signal 36"),
-        ("SIGRTMAX-1", "ended by signal 63"),
+        ("RTMIN", "ended by SIGRTMIN"),
+        ("rtmin+2", "ended by SIGRTMIN+2"),
+        ("SIGRTMAX-1", "ended by SIGRTMAX-1"),
     ] {
         Test::new()
             .script(format!("timeout 100ms signal {sig} {{ sleep 5 }}"))

@@ -81,8 +81,9 @@ fn error_codes_are_stable_and_unique() {
 }
 
 /// Diagnostics are plain text, with no colour or link escapes, where
-/// stderr is not a terminal or `NO_COLOR` is set; on a terminal without
-/// `NO_COLOR` they are coloured (which shows this test can tell).
+/// stderr is not a terminal, `NO_COLOR` is set or `TERM` is `dumb` (an
+/// editor's shell buffer: it was coloured); on a terminal without either
+/// they are coloured (which shows this test can tell).
 #[test]
 fn diagnostics_are_plain_off_a_terminal_or_with_no_color() {
     let output = Command::new(PIPE)
@@ -94,10 +95,15 @@ fn diagnostics_are_plain_off_a_terminal_or_with_no_color() {
     assert_eq!(status_of(&output), 127, "{stderr}");
     assert!(stderr.contains("command not found: `ehco`"), "{stderr}");
     assert!(!stderr.contains('\x1b'), "{stderr:?}");
-    for (no_color, coloured) in [(Some("1"), false), (None, true)] {
+    for (no_color, term, coloured) in [
+        (Some("1"), "xterm", false),
+        (None, "xterm", true),
+        (None, "dumb", false),
+    ] {
         let mut command = Command::new(PIPE);
         command
             .args(["-c", "echo ok\nehco hi"])
+            .env("TERM", term)
             .env_remove("NO_COLOR");
         if let Some(value) = no_color {
             command.env("NO_COLOR", value);
@@ -112,7 +118,7 @@ fn diagnostics_are_plain_off_a_terminal_or_with_no_color() {
         assert_eq!(
             text.contains("\x1b["),
             coloured,
-            "NO_COLOR={no_color:?}: {text:?}"
+            "NO_COLOR={no_color:?} TERM={term}: {text:?}"
         );
     }
 }

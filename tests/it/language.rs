@@ -1780,12 +1780,13 @@ fn command_lookup_errors() {
     );
     fails("ehco hi", 127, "did you mean `echo`?");
     // More than the system takes in one argument: status 126 as in bash,
-    // with a help that says what to do.
+    // naming the argument, with a help that says what to do.
     Test::new()
         .script("echo \"$(head -c 200000 /dev/zero | tr '\\0' a)\"")
         .status(126)
-        .stderr_has("cannot start `echo`: argument list too long")
+        .stderr_has("cannot start `echo`: argument 1 is 196 KiB")
         .stderr_has("128 KiB")
+        .stderr_has("help: pass large data on standard input")
         .run();
     // Redirects first, then the program, as in bash: the redirect's
     // failure is the command's, and a file it creates is there.

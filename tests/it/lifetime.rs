@@ -754,7 +754,7 @@ fn fd_exhaustion_fails_cleanly() {
 // A terminal.
 
 /// A pseudo-terminal: (master, slave).
-fn open_pty() -> (OwnedFd, OwnedFd) {
+pub(crate) fn open_pty() -> (OwnedFd, OwnedFd) {
     // SAFETY: plain libc calls on fds we own; ptsname_r writes into buf.
     unsafe {
         let master = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);

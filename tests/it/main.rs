@@ -11,4 +11,5 @@ mod harness;
 mod hostile;
 mod language;
 mod lifetime;
+mod surroundings;
 mod tools;

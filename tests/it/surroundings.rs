@@ -1,0 +1,519 @@
+//! Scripts that are fine, run in surroundings that are not: odd
+//! environments, values from the outside world, signals by name.
+
+use crate::harness::Test;
+
+#[test]
+fn expanded_header_values_take_spaces_around_them_as_range_bounds_do() {
+    // `seq` and `nproc`-like output, or a file's text, with spaces.
+    Test::new()
+        .script(
+            "let n = \" 3 \"\nfor i in 1..$n { echo $i }\n\
+             parallel max \"$(echo ' 2 ')\" for i in 1..$n { echo b$i }\n\
+             timeout \"$(echo ' 5s ')\" grace \" 1s\" { echo t }",
+        )
+        .stdout("1\n2\n3\nb1\nb2\nb3\nt\n")
+        .run();
+    Test::new()
+        .script("parallel max \"$(echo ' 2 x')\" { echo a }")
+        .stdout("")
+        .status(1)
+        .stderr_has("pipe::run::bad_value")
+        .run();
+}
+
+#[test]
+fn a_real_time_signal_is_named_as_the_script_wrote_it() {
+    let run = Test::new()
+        .script("timeout 50ms signal RTMIN+1 grace 5s { sleep 5 }")
+        .status(124)
+        .stderr_has("ended by SIGRTMIN+1")
+        .run();
+    assert!(!run.stderr().contains("signal 35"), "{}", run.stderr());
+    Test::new()
+        .script("sh -c 'kill -s RTMAX-2 $$'")
+        .status(128 + libc::SIGRTMAX() - 2)
+        .stderr_has("killed by SIGRTMAX-2")
+        .run();
+}
+
+#[test]
+fn a_here_string_works_where_tmpdir_takes_no_file() {
+    // A missing $TMPDIR, or one that is a file: bash's `<<<` falls back, and
+    // it was "cannot open `<<<`: no such file or directory".
+    for tmpdir in ["/nonexistent/pipe-tmp", "script.pipe"] {
+        Test::new()
+            .env("TMPDIR", tmpdir)
+            .script("cat <<< hi\n{ wc -c } <<< \"$(head -c 100000 /dev/zero | tr '\\0' x)\"")
+            .stdout("hi\n100001\n")
+            .run();
+    }
+}
+
+#[test]
+fn a_glob_that_matches_nothing_says_which_directory_could_not_be_read() {
+    // A link to itself: a directory that cannot be read (as one the user
+    // may not read) was "matched no file" with no word of why.
+    let test = Test::new();
+    std::os::unix::fs::symlink("loop", test.path().join("loop")).unwrap();
+    let run = test
+        .script("for f in loop/*.txt { echo $f }")
+        .status(1)
+        .stderr_has("pipe::run::no_match")
+        .run();
+    insta::assert_snapshot!(run.stderr());
+}
+
+#[test]
+fn started_in_a_removed_directory_cd_dotdot_goes_on_from_it() {
+    // As cron or a test runner may leave it: the directory pipe starts in
+    // is removed. `cd ..` made the empty path, and every later command
+    // failed with "interpreter `its interpreter` not found".
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    let test = Test::new();
+    let sub = test.path().join("gone/sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(test.path().join("gone/inside"), "").unwrap();
+    let doomed = std::ffi::CString::new(sub.as_os_str().as_bytes()).unwrap();
+    let mut command = std::process::Command::new(crate::harness::PIPE);
+    command
+        .args(["-c", "cd ..\nls\ncd ../gone\nls"])
+        .current_dir(&sub)
+        .env("NO_COLOR", "1");
+    // SAFETY: rmdir between fork and exec, after the change of directory.
+    unsafe {
+        command.pre_exec(move || {
+            libc::rmdir(doomed.as_ptr());
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 0, "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "inside\ninside\n");
+}
+
+#[test]
+fn a_working_directory_removed_after_cd_is_named_when_a_command_cannot_start() {
+    // It was "cannot run `ls`: interpreter `its interpreter` not found".
+    let run = Test::new()
+        .script("mkdir d\ncd d\nrmdir ../d\nls | cat")
+        .status(126)
+        .stderr_has("pipe::run::working_directory")
+        .stderr_has("/d`: no such file or directory")
+        .stderr_has("could not start there")
+        .stderr_has("`cd` to one that exists")
+        .stderr_has("stage statuses: ls 126 | cat 126")
+        .run();
+    assert!(
+        run.stderr().contains("× cannot run `ls` in `"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!run.stderr().contains("interpreter"), "{}", run.stderr());
+}
+
+/// The longest line a diagnostic on a terminal of `cols` columns has,
+/// colour escapes aside, with `$COLUMNS` set to `columns` or unset, and
+/// `$NO_COLOR` set or not.
+fn widest_line_on_terminal(cols: u16, columns: Option<&str>, no_color: bool) -> usize {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    let (master, slave) = crate::lifetime::open_pty();
+    let size = libc::winsize {
+        ws_row: 24,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCSWINSZ reads the winsize it is given.
+    assert_eq!(
+        unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, &size) },
+        0
+    );
+    let mut command = std::process::Command::new(crate::harness::PIPE);
+    command
+        .args(["-c", "false"])
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
+        .stdin(std::process::Stdio::from(slave.try_clone().unwrap()))
+        .stdout(std::process::Stdio::from(slave.try_clone().unwrap()))
+        .stderr(std::process::Stdio::from(slave));
+    if let Some(columns) = columns {
+        command.env("COLUMNS", columns);
+    }
+    if no_color {
+        command.env("NO_COLOR", "1");
+    }
+    // SAFETY: setsid between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let child = command.spawn().unwrap();
+    drop(command);
+    let master = std::fs::File::from(master);
+    let terminal = crate::lifetime::drain(&master);
+    let output = crate::harness::wait_with_deadline(child, std::time::Duration::from_secs(10));
+    drop(master);
+    let text = terminal.join().unwrap();
+    assert_eq!(crate::harness::status_of(&output), 1, "{text:?}");
+    assert!(text.contains("the script stops at the first"), "{text:?}");
+    let mut plain = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // CSI: up to its final letter.
+            chars.by_ref().find(|c| c.is_ascii_alphabetic());
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
+        .lines()
+        .map(|line| line.trim_end().chars().count())
+        .max()
+        .unwrap()
+}
+
+#[test]
+fn diagnostics_on_a_terminal_wrap_at_its_width() {
+    // Shells seldom export COLUMNS: a terminal of 50 columns got lines
+    // of 80, and COLUMNS=20 got 80 too rather than the narrowest layout.
+    let widest = widest_line_on_terminal(50, None, false);
+    assert!((40..=50).contains(&widest), "{widest}");
+    let widest = widest_line_on_terminal(120, Some("20"), false);
+    assert!(widest <= 40, "{widest}");
+    let widest = widest_line_on_terminal(50, Some("100"), false);
+    assert!(widest > 50, "{widest}");
+}
+
+#[test]
+fn plain_diagnostics_on_a_terminal_wrap_at_its_width_too() {
+    // NO_COLOR asks for no colour, not for 80 columns: a terminal of 50
+    // columns got lines of 80 with it.
+    let widest = widest_line_on_terminal(50, None, true);
+    assert!((40..=50).contains(&widest), "{widest}");
+}
+
+#[test]
+fn a_double_star_matches_links_to_directories_without_walking_them() {
+    // As bash 5.2's globstar: a link to a directory is matched by `**`
+    // (and looked into by the next component) but not walked, so links
+    // that loop back end at once. They were left out.
+    let test = Test::new().file("d/sub/x.txt", "");
+    std::os::unix::fs::symlink("..", test.path().join("d/sub/up")).unwrap();
+    std::os::unix::fs::symlink("../sub", test.path().join("d/sub/self")).unwrap();
+    test.script("echo d/**/\necho d/**/*.txt\necho d/**")
+        .stdout(
+            "d/ d/sub/ d/sub/self/ d/sub/up/\n\
+             d/sub/self/x.txt d/sub/x.txt\n\
+             d/ d/sub d/sub/self d/sub/up d/sub/x.txt\n",
+        )
+        .run();
+}
+
+#[test]
+fn a_path_with_no_directory_is_named_when_a_command_is_not_found() {
+    // A cron job's or a container's PATH: it was only "check the spelling,
+    // or install it", whatever PATH held.
+    for (path, help) in [
+        ("", "help: PATH is empty, so no command can be found"),
+        (
+            "/nonexistent/bin:.",
+            "help: PATH (`/nonexistent/bin:.`) holds no absolute directory that exists",
+        ),
+    ] {
+        Test::new()
+            .env("PATH", path)
+            .script("ls")
+            .status(127)
+            .stderr_has("pipe::run::command_not_found")
+            .stderr_has(help)
+            .run();
+        Test::new()
+            .env("PATH", path)
+            .flag("check")
+            .script("ls")
+            .status(1)
+            .stderr_has(help)
+            .run();
+    }
+    // With a directory that exists on it, a missing command is told as ever.
+    Test::new()
+        .script("surely-no-such-command-here")
+        .status(127)
+        .stderr_has("help: check the spelling, or install it")
+        .run();
+}
+
+#[test]
+fn cd_dash_that_cannot_print_says_so() {
+    // On a full disk `cd -` said "cannot write the block's output", where
+    // there is no block.
+    let test = Test::new().script("cd /\ncd -\necho never > marker");
+    let mut command = test.command();
+    command.stdout(std::fs::File::create("/dev/full").unwrap());
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 1, "{stderr}");
+    assert!(!test.path().join("marker").exists());
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn globs_match_names_that_are_not_utf8_byte_for_byte() {
+    // A directory named in Latin-1, found by one glob and globbed into by
+    // the next: `$d/*` matched no file, its byte read as U+FFFD. And
+    // `"c\xff"*` matched `c\xfe.txt`, both bytes being U+FFFD.
+    use std::os::unix::ffi::OsStrExt;
+    let test = Test::new();
+    let name = |bytes: &[u8]| test.path().join(std::ffi::OsStr::from_bytes(bytes));
+    std::fs::create_dir(name(b"d\xff")).unwrap();
+    std::fs::write(name(b"d\xff/f"), "").unwrap();
+    std::fs::write(name(b"c\xfe.txt"), "").unwrap();
+    test.script(
+        "for d in d* { for f in $d/* { printf '%s\\n' $f } }\n\
+         printf '%s\\n' \"c\\xfe\"* c?.txt\n\
+         printf '%s\\n' \"c\\xff\"* || echo none",
+    )
+    .stdout(b"d\xff/f\nc\xfe.txt\nc\xfe.txt\nnone\n")
+    .stderr_has("pipe::run::no_match")
+    .run();
+}
+
+#[test]
+fn a_block_at_the_process_limit_says_a_thread_could_not_be_created() {
+    // `ulimit -u` reached: it was "a pipe could not be created: resource
+    // temporarily unavailable", help `ulimit -n`, where no pipe gives
+    // EAGAIN and a thread (which counts as a process) failed to start.
+    use std::os::unix::process::CommandExt;
+    let mut command = std::process::Command::new(crate::harness::PIPE);
+    command
+        .args(["-c", "parallel { echo a ; echo b }"])
+        .current_dir("/")
+        .env("NO_COLOR", "1");
+    // SAFETY: setrlimit, setgid and setuid between fork and exec. Root
+    // is not held to the limit, so it runs as nobody.
+    unsafe {
+        command.pre_exec(|| {
+            let one = libc::rlimit {
+                rlim_cur: 1,
+                rlim_max: 1,
+            };
+            if libc::setrlimit(libc::RLIMIT_NPROC, &one) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            if libc::geteuid() == 0 && (libc::setgid(65534) != 0 || libc::setuid(65534) != 0) {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 1, "{stderr}");
+    assert!(stderr.contains("pipe::run::pipe"), "{stderr}");
+    assert!(
+        stderr.contains("a thread could not be created: resource temporarily unavailable"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(`ulimit -u`)"), "{stderr}");
+}
+
+#[test]
+fn a_binary_whose_loader_is_missing_names_the_loader() {
+    // A binary built for another system (musl's in a glibc container):
+    // it was "interpreter `its interpreter` not found", help "fix the
+    // script's `#!` line". Made here from `true` with its loader renamed.
+    let mut elf = std::fs::read("/bin/true").unwrap();
+    let head = &elf[..elf.len().min(4096)];
+    let Some(start) = head.windows(5).position(|w| w == b"/lib/" || w == b"/lib6") else {
+        return; // A static `true`: nothing names a loader.
+    };
+    let end = start + head[start..].iter().position(|&b| b == 0).unwrap();
+    elf[end - 1] = b'X';
+    let loader = String::from_utf8_lossy(&elf[start..end]).into_owned();
+    let test = Test::new().file("foreign", &elf);
+    let path = test.path().join("foreign");
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    test.script("./foreign")
+        .status(127)
+        .stderr_has("pipe::run::interpreter_not_found")
+        .stderr_has(&format!("interpreter `{loader}` not found"))
+        .stderr_has("it is a binary whose loader")
+        .run();
+}
+
+#[test]
+fn a_script_on_a_non_blocking_stdin_is_waited_for() {
+    // A parent (Node.js, a CI runner) may leave its pipe non-blocking:
+    // `pipe -` failed at once with "cannot read `standard input`:
+    // resource temporarily unavailable" when the script was not there yet.
+    use std::io::Write;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    for args in [&["-"][..], &["check", "-"][..]] {
+        let mut fds = [0; 2];
+        // SAFETY: pipe2 fills in two new fds, owned below.
+        assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+        let (reader, writer) =
+            unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        // SAFETY: fcntl on an fd owned here.
+        unsafe {
+            let flags = libc::fcntl(fds[0], libc::F_GETFL);
+            libc::fcntl(fds[0], libc::F_SETFL, flags | libc::O_NONBLOCK);
+        }
+        let child = std::process::Command::new(crate::harness::PIPE)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::from(reader))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let mut writer = std::fs::File::from(writer);
+        // Without the wait, pipe has already failed and gone: EPIPE.
+        let _ = writer.write_all(b"echo hi\n");
+        drop(writer);
+        let output = crate::harness::wait_with_deadline(child, std::time::Duration::from_secs(10));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(crate::harness::status_of(&output), 0, "{args:?}: {stderr}");
+        let expected = if args[0] == "-" { "hi\n" } else { "" };
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            expected,
+            "{args:?}"
+        );
+    }
+}
+
+/// A run of `script` under a file size limit of 100 KiB (`ulimit -f 100`).
+fn with_file_size_limit(script: &str) -> (i32, String) {
+    use std::os::unix::process::CommandExt;
+    let test = Test::new().script(script);
+    let mut command = test.command();
+    // SAFETY: setrlimit between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 100 << 10,
+                rlim_max: 100 << 10,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (crate::harness::status_of(&output), stderr)
+}
+
+#[test]
+fn past_the_file_size_limit_pipe_tells_the_write_that_failed() {
+    // SIGXFSZ ended pipe (status 153) without a word when held output or
+    // a here-string went past `ulimit -f`, its output lost; bash says
+    // "cannot create temp file for here-document".
+    let (status, stderr) =
+        with_file_size_limit("parallel { sleep 0.2 ; head -c 300000 /dev/zero }");
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("pipe::run::write"), "{stderr}");
+    assert!(
+        stderr.contains("no temporary file to hold it in: file too"),
+        "{stderr}"
+    );
+    let (status, stderr) =
+        with_file_size_limit("cat <<< \"$(head -c 200000 /dev/zero | tr '\\0' a)\" > /dev/null");
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("pipe::run::redirect"), "{stderr}");
+    assert!(stderr.contains("file too large"), "{stderr}");
+    assert!(stderr.contains("(`ulimit -f`)"), "{stderr}");
+    // A child that writes past it still dies of it, as under bash.
+    let (status, stderr) = with_file_size_limit("head -c 200000 /dev/zero > big");
+    assert_eq!(status, 128 + libc::SIGXFSZ, "{stderr}");
+    assert!(stderr.contains("killed by SIGXFSZ"), "{stderr}");
+}
+
+#[test]
+fn a_tilde_with_no_home_at_all_says_what_to_set() {
+    // HOME unset, as under `env -i` or a bare container, and a user with no
+    // password entry: the help said to write `${HOME:-default}` for a `~`.
+    use std::os::unix::process::CommandExt;
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return; // Only root can become a user with no password entry.
+    }
+    let mut command = std::process::Command::new(crate::harness::PIPE);
+    command
+        .args(["-c", "echo ~/notes"])
+        .current_dir("/")
+        .env_remove("HOME")
+        .env("NO_COLOR", "1");
+    // SAFETY: setgid and setuid between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::setgid(54321) != 0 || libc::setuid(54321) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 1, "{stderr}");
+    assert!(stderr.contains("pipe::run::undefined_variable"), "{stderr}");
+    assert!(stderr.contains("`~` is the home directory"), "{stderr}");
+    assert!(stderr.contains("(`export HOME = /path`)"), "{stderr}");
+    assert!(!stderr.contains(":-default"), "{stderr}");
+}
+
+#[test]
+fn a_newline_in_a_name_shows_as_an_escape_in_a_message() {
+    // A file name may hold a newline: shown raw, `a` and `b` went on two
+    // lines, as if the message had been wrapped at a space.
+    let run = Test::new()
+        .script("let d = \"$(printf 'a\\nb')\"\ncd $d")
+        .status(1)
+        .stderr_has("× cannot change directory to `a\\nb`: no such file or directory\n")
+        .run();
+    assert!(!run.stderr().contains("`a\n"), "{}", run.stderr());
+    // A label too; the help keeps its own lines.
+    Test::new()
+        .script("let f = \"$(printf 'x\\ny')\"\ncat < $f | cat")
+        .status(1)
+        .stderr_has("cannot open `x\\ny`")
+        .stderr_has("help: check the name")
+        .stderr_has("\n        stage statuses: cat 1 | cat 0")
+        .run();
+    // The item of a failed `parallel for` branch, in the help.
+    Test::new()
+        .file("a\nb.txt", "")
+        .script("parallel for f in *.txt { false $f }")
+        .status(1)
+        .stderr_has("\n        in the branch where `f` is `a\\nb.txt`\n")
+        .run();
+}
+
+#[test]
+fn a_glob_in_a_removed_working_directory_says_it_was_removed() {
+    // It was "matched no file", help "quote the word... or check the
+    // directory", with no word that the directory was gone.
+    let run = Test::new()
+        .script("mkdir d\ncd d\nrmdir ../d\necho *.txt")
+        .status(1)
+        .stderr_has("pipe::run::no_match")
+        .run();
+    // The help, its lines joined: the directory's name is long.
+    let help = run.stderr().replace("\n        ", " ");
+    assert!(
+        help.contains("help: the working directory `")
+            && help.contains("/d` was removed: nothing is in it"),
+        "{help}"
+    );
+}
