@@ -386,7 +386,7 @@ impl Spool {
         }
         if self.file.is_none() {
             let held = std::mem::take(&mut self.memory);
-            self.file = Some(tempfile::tempfile()?);
+            self.file = Some(temporary_file()?);
             self.append(&held)?;
         }
         self.append(bytes)
@@ -418,6 +418,25 @@ impl Spool {
             Some(std::mem::take(&mut self.memory))
         }
     }
+}
+
+/// An unnamed temporary file in `$TMPDIR`, or in `/tmp` when that cannot
+/// take one, as bash falls back for its here-documents; the error names
+/// the directory.
+fn temporary_file() -> std::io::Result<File> {
+    let dir = std::env::temp_dir();
+    let error = match tempfile::tempfile_in(&dir) {
+        Ok(file) => return Ok(file),
+        Err(error) => error,
+    };
+    let fallback = std::path::Path::new("/tmp");
+    if dir != fallback
+        && let Ok(file) = tempfile::tempfile_in(fallback)
+    {
+        return Ok(file);
+    }
+    let text = format!("`{}`: {}", dir.display(), super::error::reason(&error));
+    Err(std::io::Error::new(error.kind(), text))
 }
 
 /// What the writer thread is asked to do.
@@ -583,17 +602,47 @@ impl Writer {
 }
 
 /// Writes all of `chunk`, unless the writing is given up between two
-/// writes.
+/// writes. An fd left non-blocking by whoever opened it is waited for.
 fn write_all(out: &mut File, mut chunk: &[u8], given_up: &AtomicBool) -> std::io::Result<()> {
     while !chunk.is_empty() && !given_up.load(Ordering::SeqCst) {
         match out.write(chunk) {
             Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
             Ok(n) => chunk = &chunk[n..],
             Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => wait_writable(out),
             Err(err) => return Err(err),
         }
     }
     Ok(())
+}
+
+/// Waits until `out`, a non-blocking fd, takes more, for at most 100 ms
+/// (so that a writing given up meanwhile is seen).
+fn wait_writable(out: &File) {
+    use std::os::fd::AsRawFd;
+    let mut fd = libc::pollfd {
+        fd: out.as_raw_fd(),
+        events: libc::POLLOUT,
+        revents: 0,
+    };
+    // SAFETY: one pollfd of our own; an error or a timeout only makes the
+    // caller try again.
+    unsafe { libc::poll(&mut fd, 1, 100) };
+}
+
+/// Waits until the pipe `from` holds something or is closed, for at most
+/// 100 ms.
+#[cfg(target_os = "linux")]
+fn wait_readable(from: &OwnedFd) {
+    use std::os::fd::AsRawFd;
+    let mut fd = libc::pollfd {
+        fd: from.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one pollfd of our own; an error or a timeout only makes the
+    // caller try again.
+    unsafe { libc::poll(&mut fd, 1, 100) };
 }
 
 /// How many bytes wait in the pipe `fd` (0 if that cannot be told).
@@ -643,6 +692,11 @@ fn stream(from: OwnedFd, out: &mut File, given_up: &AtomicBool) -> std::io::Resu
                 n if n > 0 => continue,
                 _ => match std::io::Error::last_os_error().raw_os_error() {
                     Some(libc::EINTR) => continue,
+                    // The target was left non-blocking, which makes a
+                    // splice between two pipes non-blocking on both
+                    // sides: wait for whichever it waited for.
+                    Some(libc::EAGAIN) if pending(&from) == 0 => wait_readable(&from),
+                    Some(libc::EAGAIN) => wait_writable(out),
                     Some(libc::EPIPE) => {
                         return Err(std::io::Error::from_raw_os_error(libc::EPIPE));
                     }

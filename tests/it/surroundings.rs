@@ -517,3 +517,71 @@ fn a_glob_in_a_removed_working_directory_says_it_was_removed() {
         "{help}"
     );
 }
+
+/// Held output spills to a temporary file in `$TMPDIR`, or in `/tmp` when
+/// that cannot take one, as bash falls back: it failed with "no temporary
+/// file to hold it in", and the output was lost.
+#[test]
+fn held_output_falls_back_to_tmp_when_tmpdir_cannot_take_it() {
+    Test::new()
+        .env("TMPDIR", "/nonexistent/tmp")
+        .script(
+            "parallel unordered { sleep 0.3 ; head -c 200000 /dev/zero ; head -c 200000 /dev/zero } \
+             | wc -c",
+        )
+        .stdout("400000\n")
+        .run();
+}
+
+/// A stdout its parent left non-blocking: what pipe writes itself (held
+/// or relayed output) waits for room, where it failed with "resource
+/// temporarily unavailable" at the first full pipe and the rest was lost.
+/// (A child writing there fails as it would under bash.)
+#[test]
+fn held_output_waits_for_a_non_blocking_stdout() {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    for (script, bytes) in [
+        ("parallel lines { seq 100000 ; seq 100000 }", 2 * 588_895),
+        ("parallel { true ; sleep 0.2 ; seq 200000 }", 1_288_895),
+        (
+            "parallel unordered { seq 100000 ; seq 100000 }",
+            2 * 588_895,
+        ),
+    ] {
+        let mut fds = [0; 2];
+        // SAFETY: pipe2 fills in two new fds, owned below.
+        assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+        let (reader, writer) =
+            unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        // SAFETY: fcntl on an fd owned here.
+        unsafe {
+            let flags = libc::fcntl(fds[1], libc::F_GETFL);
+            libc::fcntl(fds[1], libc::F_SETFL, flags | libc::O_NONBLOCK);
+        }
+        let child = std::process::Command::new(crate::harness::PIPE)
+            .args(["-c", script])
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::from(writer))
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A reader slower than the writers, so that the pipe fills.
+        let mut reader = std::fs::File::from(reader);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let mut data = Vec::new();
+        let mut chunk = [0u8; 8192];
+        loop {
+            match reader.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => data.extend_from_slice(&chunk[..n]),
+                Err(err) => panic!("{err}"),
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+        let output = crate::harness::wait_with_deadline(child, std::time::Duration::from_secs(20));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(crate::harness::status_of(&output), 0, "{script}: {stderr}");
+        assert_eq!(data.len(), bytes, "{script}");
+    }
+}
