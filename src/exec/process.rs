@@ -31,6 +31,7 @@ use nix::sys::signal::{SigHandler, Signal, signal};
 /// The other signals `pipe` was started with ignored are reset by
 /// [`reset_ignored_signals`], before the first child starts.
 pub fn prepare_process() {
+    raise_stack_limit();
     for fd in 0..3 {
         // SAFETY: F_GETFD only queries the descriptor.
         if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
@@ -421,6 +422,48 @@ fn close_inherited_on_exec() {
         }
     }
     let _ = std::io::stdin().as_raw_fd();
+}
+
+/// The stack `pipe`'s main thread may grow to, at least: what the deepest
+/// script it takes (`syntax::MAX_DEPTH` levels of blocks) needs, with
+/// room to spare, in a debug build too.
+#[cfg(target_os = "linux")]
+const STACK: libc::rlim_t = 16 << 20;
+
+/// The stack limit `pipe` was started with, when [`raise_stack_limit`]
+/// raised it; every child gets it back.
+static STARTED_STACK_LIMIT: std::sync::OnceLock<libc::rlimit> = std::sync::OnceLock::new();
+
+/// Raises the soft stack limit to [`STACK`] (as far as the hard limit
+/// allows) where it is lower (`ulimit -s 512`), so that a deeply nested
+/// script neither overflows the stack nor needs one of its own: the main
+/// thread's stack grows to the limit in force when it grows (Linux), and
+/// the kernel keeps at least 128 MiB free below it. Children get the
+/// limit `pipe` was started with ([`started_stack_limit`]).
+fn raise_stack_limit() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: getrlimit and setrlimit read and write the struct given.
+    unsafe {
+        let mut started: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_STACK, &mut started) != 0
+            || started.rlim_cur == libc::RLIM_INFINITY
+            || started.rlim_cur >= STACK
+        {
+            return;
+        }
+        let raised = libc::rlimit {
+            rlim_cur: STACK.min(started.rlim_max),
+            rlim_max: started.rlim_max,
+        };
+        if raised.rlim_cur > started.rlim_cur && libc::setrlimit(libc::RLIMIT_STACK, &raised) == 0 {
+            let _ = STARTED_STACK_LIMIT.set(started);
+        }
+    }
+}
+
+/// The stack limit to give back to a child, if `pipe` raised its own.
+pub fn started_stack_limit() -> Option<libc::rlimit> {
+    STARTED_STACK_LIMIT.get().copied()
 }
 
 /// The fd limit `pipe` was started with, when [`raise_fd_limit`] raised

@@ -197,6 +197,8 @@ mod linux {
         take_terminal: bool,
         /// The soft fd limit `pipe` was started with, if it raised its own.
         fd_limit: Option<libc::rlimit>,
+        /// The stack limit `pipe` was started with, if it raised its own.
+        stack_limit: Option<libc::rlimit>,
         /// The errno of the step that failed, written by the child.
         error: c_int,
     }
@@ -293,6 +295,7 @@ mod linux {
             parent: own_pid(),
             take_terminal: prepared.take_terminal,
             fd_limit: super::super::process::started_fd_limit(),
+            stack_limit: super::super::process::started_stack_limit(),
             error: 0,
         };
         // The child is done with its stack once `clone` returns.
@@ -375,6 +378,9 @@ mod linux {
             }
             if let Some(limit) = &shared.fd_limit {
                 libc::setrlimit(libc::RLIMIT_NOFILE, limit);
+            }
+            if let Some(limit) = &shared.stack_limit {
+                libc::setrlimit(libc::RLIMIT_STACK, limit);
             }
             // Die with pipe. Its parent is pipe, suspended until we exec,
             // but a SIGKILL may have ended it before the death signal was

@@ -585,3 +585,44 @@ fn held_output_waits_for_a_non_blocking_stdout() {
         assert_eq!(data.len(), bytes, "{script}");
     }
 }
+
+/// A low soft stack limit (`ulimit -Ss 512`) is raised for `pipe` itself,
+/// as far as the hard limit allows, so that a script nested as deep as
+/// pipe takes runs, where the main thread's stack overflowed (SIGSEGV);
+/// children get the limit pipe was started with.
+#[test]
+fn a_low_soft_stack_limit_is_raised_for_pipe_only() {
+    let depth = 49;
+    let nested = format!(
+        "{}true{}\nsh -c 'ulimit -s'\n",
+        "parallel { ".repeat(depth),
+        " }".repeat(depth)
+    );
+    for check in [false, true] {
+        let mut test = Test::new();
+        if check {
+            test = test.flag("check");
+        }
+        let test = test.script(&nested);
+        let mut command = test.command();
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+                let mut limit: libc::rlimit = std::mem::zeroed();
+                libc::getrlimit(libc::RLIMIT_STACK, &mut limit);
+                limit.rlim_cur = 512 * 1024;
+                libc::setrlimit(libc::RLIMIT_STACK, &limit);
+                Ok(())
+            });
+        }
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            crate::harness::status_of(&output),
+            0,
+            "check {check}: {stderr}"
+        );
+        let stdout = if check { "" } else { "512\n" };
+        assert_eq!(String::from_utf8_lossy(&output.stdout), stdout);
+    }
+}
