@@ -609,40 +609,27 @@ fn write_all(out: &mut File, mut chunk: &[u8], given_up: &AtomicBool) -> std::io
             Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
             Ok(n) => chunk = &chunk[n..],
             Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => wait_writable(out),
+            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
+                wait_for(out, libc::POLLOUT)
+            }
             Err(err) => return Err(err),
         }
     }
     Ok(())
 }
 
-/// Waits until `out`, a non-blocking fd, takes more, for at most 100 ms
-/// (so that a writing given up meanwhile is seen).
-fn wait_writable(out: &File) {
-    use std::os::fd::AsRawFd;
-    let mut fd = libc::pollfd {
-        fd: out.as_raw_fd(),
-        events: libc::POLLOUT,
+/// Waits until `fd`, non-blocking, is ready for `events` (POLLOUT: takes
+/// more; POLLIN: holds something or is closed), for at most 100 ms, so
+/// that a writing given up meanwhile is seen.
+fn wait_for(fd: &impl std::os::fd::AsRawFd, events: libc::c_short) {
+    let mut poll = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events,
         revents: 0,
     };
     // SAFETY: one pollfd of our own; an error or a timeout only makes the
     // caller try again.
-    unsafe { libc::poll(&mut fd, 1, 100) };
-}
-
-/// Waits until the pipe `from` holds something or is closed, for at most
-/// 100 ms.
-#[cfg(target_os = "linux")]
-fn wait_readable(from: &OwnedFd) {
-    use std::os::fd::AsRawFd;
-    let mut fd = libc::pollfd {
-        fd: from.as_raw_fd(),
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    // SAFETY: one pollfd of our own; an error or a timeout only makes the
-    // caller try again.
-    unsafe { libc::poll(&mut fd, 1, 100) };
+    unsafe { libc::poll(&mut poll, 1, 100) };
 }
 
 /// How many bytes wait in the pipe `fd` (0 if that cannot be told).
@@ -695,8 +682,8 @@ fn stream(from: OwnedFd, out: &mut File, given_up: &AtomicBool) -> std::io::Resu
                     // The target was left non-blocking, which makes a
                     // splice between two pipes non-blocking on both
                     // sides: wait for whichever it waited for.
-                    Some(libc::EAGAIN) if pending(&from) == 0 => wait_readable(&from),
-                    Some(libc::EAGAIN) => wait_writable(out),
+                    Some(libc::EAGAIN) if pending(&from) == 0 => wait_for(&from, libc::POLLIN),
+                    Some(libc::EAGAIN) => wait_for(out, libc::POLLOUT),
                     Some(libc::EPIPE) => {
                         return Err(std::io::Error::from_raw_os_error(libc::EPIPE));
                     }

@@ -349,24 +349,28 @@ fn a_binary_whose_loader_is_missing_names_the_loader() {
         .run();
 }
 
+/// A pipe (read end, write end) whose end `end` (0 or 1) is non-blocking,
+/// as a parent may leave the one it hands down.
+fn pipe_non_blocking_at(end: usize) -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills in two new fds, owned below; fcntl on one of them.
+    unsafe {
+        assert_eq!(libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC), 0);
+        let flags = libc::fcntl(fds[end], libc::F_GETFL);
+        libc::fcntl(fds[end], libc::F_SETFL, flags | libc::O_NONBLOCK);
+        (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1]))
+    }
+}
+
 #[test]
 fn a_script_on_a_non_blocking_stdin_is_waited_for() {
     // A parent (Node.js, a CI runner) may leave its pipe non-blocking:
     // `pipe -` failed at once with "cannot read `standard input`:
     // resource temporarily unavailable" when the script was not there yet.
     use std::io::Write;
-    use std::os::fd::{FromRawFd, OwnedFd};
     for args in [&["-"][..], &["check", "-"][..]] {
-        let mut fds = [0; 2];
-        // SAFETY: pipe2 fills in two new fds, owned below.
-        assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
-        let (reader, writer) =
-            unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-        // SAFETY: fcntl on an fd owned here.
-        unsafe {
-            let flags = libc::fcntl(fds[0], libc::F_GETFL);
-            libc::fcntl(fds[0], libc::F_SETFL, flags | libc::O_NONBLOCK);
-        }
+        let (reader, writer) = pipe_non_blocking_at(0);
         let child = std::process::Command::new(crate::harness::PIPE)
             .args(args)
             .env("NO_COLOR", "1")
@@ -540,7 +544,6 @@ fn held_output_falls_back_to_tmp_when_tmpdir_cannot_take_it() {
 #[test]
 fn held_output_waits_for_a_non_blocking_stdout() {
     use std::io::Read;
-    use std::os::fd::{FromRawFd, OwnedFd};
     for (script, bytes) in [
         ("parallel lines { seq 100000 ; seq 100000 }", 2 * 588_895),
         ("parallel { true ; sleep 0.2 ; seq 200000 }", 1_288_895),
@@ -549,16 +552,7 @@ fn held_output_waits_for_a_non_blocking_stdout() {
             2 * 588_895,
         ),
     ] {
-        let mut fds = [0; 2];
-        // SAFETY: pipe2 fills in two new fds, owned below.
-        assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
-        let (reader, writer) =
-            unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-        // SAFETY: fcntl on an fd owned here.
-        unsafe {
-            let flags = libc::fcntl(fds[1], libc::F_GETFL);
-            libc::fcntl(fds[1], libc::F_SETFL, flags | libc::O_NONBLOCK);
-        }
+        let (reader, writer) = pipe_non_blocking_at(1);
         let child = std::process::Command::new(crate::harness::PIPE)
             .args(["-c", script])
             .env("NO_COLOR", "1")
