@@ -790,7 +790,7 @@ impl Checker {
                 .push(CheckError::Command(crate::exec::RunError::NotFound {
                     name: String::from_utf8_lossy(name).into_owned(),
                     suggestion,
-                    path: crate::exec::barren_path(path_var.as_deref()),
+                    path: crate::exec::path_note(path_var.as_deref()),
                     span: program.span.into(),
                     stages: Default::default(),
                 }));

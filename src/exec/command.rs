@@ -424,7 +424,7 @@ pub fn resolve(
             let display = name.to_string_lossy().into_owned();
             Err(RunError::NotFound {
                 suggestion: suggest(&display, path_var),
-                path: barren_path(path_var),
+                path: path_note(path_var),
                 name: display,
                 span: span.into(),
                 stages: Stages::default(),
@@ -534,11 +534,27 @@ fn search_path(path_var: Option<&OsStr>) -> impl Iterator<Item = &Path> {
 
 /// PATH as text, when none of its directories that are searched (the
 /// absolute ones) exists: nothing can be found on it.
-pub fn barren_path(path_var: Option<&OsStr>) -> Option<Box<str>> {
+fn barren_path(path_var: Option<&OsStr>) -> Option<Box<str>> {
     if search_path(path_var).any(Path::is_dir) {
         return None;
     }
     Some(path_var.unwrap_or_default().to_string_lossy().into())
+}
+
+/// What is wrong with PATH, if it explains a command not found: an entry
+/// that starts with a `~`, which execvp takes as a directory named `~`;
+/// else no absolute directory that exists ([`barren_path`]).
+pub fn path_note(path_var: Option<&OsStr>) -> Option<Box<super::error::PathNote>> {
+    let tilde = path_var.and_then(|path| {
+        path.as_bytes()
+            .split(|&b| b == b':')
+            .find(|entry| entry.starts_with(b"~"))
+    });
+    let note = match tilde {
+        Some(entry) => super::error::PathNote::Tilde(String::from_utf8_lossy(entry).into()),
+        None => super::error::PathNote::Barren(barren_path(path_var)?),
+    };
+    Some(Box::new(note))
 }
 
 /// Whether this process may execute the file.

@@ -29,9 +29,9 @@ pub enum RunError {
     NotFound {
         name: String,
         suggestion: Option<String>,
-        /// PATH, when it holds no directory to look in (see
-        /// [`super::command::barren_path`]).
-        path: Option<Box<str>>,
+        /// What is wrong with PATH, if it explains the miss (see
+        /// [`super::command::path_note`]).
+        path: Option<Box<PathNote>>,
         #[label(primary, "{}", not_found_label(.name))]
         span: SourceSpan,
         #[label(collection)]
@@ -499,7 +499,16 @@ fn not_found_label(name: &str) -> &'static str {
     }
 }
 
-fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<str>>) -> String {
+/// What is wrong with PATH, when a command is not found.
+#[derive(Debug)]
+pub enum PathNote {
+    /// PATH holds no absolute directory that exists: this is PATH.
+    Barren(Box<str>),
+    /// An entry starts with a `~`, which no lookup expands: this entry.
+    Tilde(Box<str>),
+}
+
+fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<PathNote>>) -> String {
     if let Some(help) = crate::syntax::bash_builtin_help(name) {
         return help.to_owned();
     }
@@ -526,18 +535,30 @@ fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<str
             "pipe has no `+=`; name the old value in the new one: `let {target} = \"${{{target}}}more\"`"
         );
     }
+    // `PATH=~/bin:$PATH` in a quoted export or a crontab: execvp looks in a
+    // directory named `~`, so the program there is not found.
+    if let Some(PathNote::Tilde(entry)) = path.as_deref()
+        && !name.contains('/')
+    {
+        return format!(
+            "PATH holds `{entry}`, whose `~` no lookup expands (execvp does not): write \
+             `$HOME{}` there, or give the `~` unquoted, as in `export PATH = ~/bin:$PATH`, \
+             which pipe expands",
+            &entry[1..]
+        );
+    }
     match suggestion {
         Some(close) => format!("did you mean `{close}`?"),
         None if name.contains('/') => {
             "check the path; a relative one starts from the working directory".to_owned()
         }
         // A cron job's or a container's PATH, say: nothing could be found.
-        None if path.as_deref().is_some_and(str::is_empty) => {
+        None if matches!(path.as_deref(), Some(PathNote::Barren(path)) if path.is_empty()) => {
             "PATH is empty, so no command can be found: set it to the directories of your \
              programs, as `/usr/local/bin:/usr/bin:/bin`"
                 .to_owned()
         }
-        None if let Some(path) = path => format!(
+        None if let Some(PathNote::Barren(path)) = path.as_deref() => format!(
             "PATH (`{path}`) holds no absolute directory that exists (relative ones are \
              skipped), so no command can be found: set it to the directories of your \
              programs, as `/usr/local/bin:/usr/bin:/bin`"

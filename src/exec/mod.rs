@@ -41,7 +41,7 @@ use crate::syntax::ast::{
 
 use supervise::{CancelScope, Reason, Supervisor};
 
-pub use command::{barren_path, probe, resolve};
+pub use command::{path_note, probe, resolve};
 pub use error::{RunError, reason as io_reason};
 pub use io::{Fd, Io};
 pub use process::{die_by, prepare_process};

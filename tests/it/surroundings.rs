@@ -610,3 +610,23 @@ fn a_low_soft_stack_limit_is_raised_for_pipe_only() {
         assert_eq!(String::from_utf8_lossy(&output.stdout), stdout);
     }
 }
+
+/// A PATH entry with a `~` that nothing expanded (a quoted export, a
+/// crontab's `PATH=~/bin:...`) is a directory named `~` to execvp: a
+/// command not found says so, where it suggested an unrelated name.
+#[test]
+fn a_tilde_left_in_path_is_named_when_a_command_is_not_found() {
+    let script = "export PATH = '~/tools:'$PATH\nmytool\n";
+    for flag in [None, Some("check")] {
+        let mut test = Test::new();
+        if let Some(flag) = flag {
+            test = test.flag(flag);
+        }
+        test.script(script)
+            .env("HOME", "/nonexistent")
+            .status(if flag.is_some() { 1 } else { 127 })
+            .stderr_has("PATH holds `~/tools`, whose `~` no lookup expands")
+            .stderr_has("write `$HOME/tools` there")
+            .run();
+    }
+}
