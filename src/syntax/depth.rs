@@ -23,6 +23,24 @@ use super::error::ParseError;
 /// keeps this true.
 pub const MAX_DEPTH: usize = 50;
 
+/// How deeply this process takes scripts to nest: [`MAX_DEPTH`], or fewer
+/// where the stack is too small for that many ([`limit_depth`]).
+static DEPTH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(MAX_DEPTH);
+
+/// Takes scripts nested at most `levels` deep (and never more than
+/// [`MAX_DEPTH`]): for a process whose stack cannot hold that many.
+pub fn limit_depth(levels: usize) {
+    DEPTH.store(
+        levels.clamp(1, MAX_DEPTH),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+/// How deeply scripts may nest in this process.
+pub fn max_depth() -> usize {
+    DEPTH.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// What an entry of the scan's stack was opened by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Opener {
@@ -201,14 +219,15 @@ fn opener_of(next: Option<u8>) -> Opener {
 }
 
 fn push(stack: &mut Vec<(Opener, usize)>, opener: Opener, at: usize) -> Result<(), ParseError> {
-    if stack.len() >= MAX_DEPTH {
+    let max = max_depth();
+    if stack.len() >= max {
         let len = if opener == Opener::Brace || opener == Opener::Quote {
             1
         } else {
             2
         };
         return Err(ParseError::TooDeep {
-            max: MAX_DEPTH,
+            max,
             span: Span::new(at, at + len).into(),
         });
     }

@@ -17,7 +17,7 @@ mod word;
 #[cfg(test)]
 mod tests;
 
-pub use depth::MAX_DEPTH;
+pub use depth::{MAX_DEPTH, limit_depth};
 pub use dump::{dump, dump_without_spans};
 pub use error::{ParseError, bash_builtin_help};
 pub use parser::{decode, parse};

@@ -630,3 +630,51 @@ fn a_tilde_left_in_path_is_named_when_a_command_is_not_found() {
             .run();
     }
 }
+
+/// Under a hard stack limit too small for scripts nested as deep as pipe
+/// takes them (bash's `ulimit -s 1024` sets the hard limit too, so it
+/// cannot be raised), pipe takes them only as deep as its stack allows: a
+/// deeper one is `pipe::parse::too_deep`, in every subcommand, where it was
+/// SIGSEGV; one within the limit still runs.
+#[test]
+fn a_low_hard_stack_limit_lowers_the_nesting_limit_instead_of_crashing() {
+    let nested = |depth: usize| {
+        format!(
+            "{}true{}\n",
+            "parallel { ".repeat(depth),
+            " }".repeat(depth)
+        )
+    };
+    for (depth, status) in [(8, 0), (49, 2)] {
+        for flag in [None, Some("check"), Some("fmt"), Some("graph")] {
+            let mut test = Test::new();
+            if let Some(flag) = flag {
+                test = test.flag(flag);
+            }
+            let test = test.script(nested(depth));
+            let mut command = test.command();
+            // SAFETY: only async-signal-safe calls between fork and exec.
+            unsafe {
+                std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+                    let limit = libc::rlimit {
+                        rlim_cur: 1024 * 1024,
+                        rlim_max: 1024 * 1024,
+                    };
+                    libc::setrlimit(libc::RLIMIT_STACK, &limit);
+                    Ok(())
+                });
+            }
+            let output = command.output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(
+                crate::harness::status_of(&output),
+                status,
+                "{flag:?} depth {depth}: {stderr}"
+            );
+            if status == 2 {
+                assert!(stderr.contains("pipe::parse::too_deep"), "{stderr}");
+                assert!(stderr.contains("may nest at most"), "{stderr}");
+            }
+        }
+    }
+}
