@@ -396,25 +396,37 @@ fn a_script_on_a_non_blocking_stdin_is_waited_for() {
     }
 }
 
-/// A run of `script` under a file size limit of 100 KiB (`ulimit -f 100`).
-fn with_file_size_limit(script: &str) -> (i32, String) {
+/// A run of `test` with the soft limit on `resource` at `soft` bytes, and
+/// the hard one at `hard` (None: left as it is).
+fn with_limit(
+    test: &Test,
+    resource: libc::__rlimit_resource_t,
+    soft: u64,
+    hard: Option<u64>,
+) -> std::process::Output {
     use std::os::unix::process::CommandExt;
-    let test = Test::new().script(script);
     let mut command = test.command();
-    // SAFETY: setrlimit between fork and exec.
+    // SAFETY: getrlimit and setrlimit between fork and exec.
     unsafe {
-        command.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: 100 << 10,
-                rlim_max: 100 << 10,
-            };
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+        command.pre_exec(move || {
+            let mut limit: libc::rlimit = std::mem::zeroed();
+            libc::getrlimit(resource, &mut limit);
+            limit.rlim_cur = soft;
+            limit.rlim_max = hard.unwrap_or(limit.rlim_max);
+            if libc::setrlimit(resource, &limit) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
         });
     }
-    let output = command.output().unwrap();
+    command.output().unwrap()
+}
+
+/// A run of `script` under a file size limit of 100 KiB (`ulimit -f 100`):
+/// its status and stderr.
+fn with_file_size_limit(script: &str) -> (i32, String) {
+    let test = Test::new().script(script);
+    let output = with_limit(&test, libc::RLIMIT_FSIZE, 100 << 10, Some(100 << 10));
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     (crate::harness::status_of(&output), stderr)
 }
@@ -588,18 +600,7 @@ fn a_low_soft_stack_limit_is_raised_for_pipe_only() {
             test = test.flag("check");
         }
         let test = test.script(&nested);
-        let mut command = test.command();
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            std::os::unix::process::CommandExt::pre_exec(&mut command, || {
-                let mut limit: libc::rlimit = std::mem::zeroed();
-                libc::getrlimit(libc::RLIMIT_STACK, &mut limit);
-                limit.rlim_cur = 512 * 1024;
-                libc::setrlimit(libc::RLIMIT_STACK, &limit);
-                Ok(())
-            });
-        }
-        let output = command.output().unwrap();
+        let output = with_limit(&test, libc::RLIMIT_STACK, 512 << 10, None);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(
             crate::harness::status_of(&output),
@@ -652,19 +653,7 @@ fn a_low_hard_stack_limit_lowers_the_nesting_limit_instead_of_crashing() {
                 test = test.flag(flag);
             }
             let test = test.script(nested(depth));
-            let mut command = test.command();
-            // SAFETY: only async-signal-safe calls between fork and exec.
-            unsafe {
-                std::os::unix::process::CommandExt::pre_exec(&mut command, || {
-                    let limit = libc::rlimit {
-                        rlim_cur: 1024 * 1024,
-                        rlim_max: 1024 * 1024,
-                    };
-                    libc::setrlimit(libc::RLIMIT_STACK, &limit);
-                    Ok(())
-                });
-            }
-            let output = command.output().unwrap();
+            let output = with_limit(&test, libc::RLIMIT_STACK, 1 << 20, Some(1 << 20));
             let stderr = String::from_utf8_lossy(&output.stderr);
             assert_eq!(
                 crate::harness::status_of(&output),
