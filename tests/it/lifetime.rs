@@ -901,6 +901,7 @@ fn ctrl_c_reaches_the_pipeline_on_the_terminal_once() {
         .file(
             "count.pl",
             "$n = 0; $SIG{INT} = sub { $n++ };\n\
+             open R, '>', 'ready'; close R;\n\
              select(undef, undef, undef, 0.01) for 1..60;\n\
              open F, '>', 'count'; print F \"$n\\n\";\n",
         )
@@ -908,7 +909,14 @@ fn ctrl_c_reaches_the_pipeline_on_the_terminal_once() {
     let (child, mut master) = spawn_on_pty(&test);
     let output_thread = drain(&master);
     wait_for_process("perl count.pl", Duration::from_secs(10));
-    std::thread::sleep(Duration::from_millis(200));
+    // Once perl has its handler (a loaded machine may take longer than
+    // any fixed pause to get there): then it counts for 0.6 s, well within
+    // the 2 s that pipe waits after a Ctrl-C.
+    let ready = test.path().join("ready");
+    let start = std::time::Instant::now();
+    while !ready.exists() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     master.write_all(b"\x03").unwrap();
     let output = wait_with_deadline(child, Duration::from_secs(10));
     let text = output_thread.join().unwrap();
