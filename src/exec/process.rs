@@ -15,8 +15,7 @@ use nix::sys::signal::{SigHandler, Signal, signal};
 ///   instead of ending it: on Linux SIGPIPE keeps its default disposition
 ///   and is blocked, elsewhere it is ignored (and reset in every child);
 /// - the signal mask is empty but for SIGCHLD (and SIGPIPE and SIGXFSZ,
-///   on Linux),
-///   blocked in every thread of `pipe` (threads inherit the mask, and none
+///   on Linux), blocked in every thread of `pipe` (threads inherit the mask, and none
 ///   exists yet); SIGCHLD so that it waits for a signalfd instead of being
 ///   discarded (see `child.rs`). Every child starts with an empty mask, and
 ///   so with SIGPIPE at its default and unblocked, at no cost: a child
@@ -31,8 +30,7 @@ use nix::sys::signal::{SigHandler, Signal, signal};
 /// The other signals `pipe` was started with ignored are reset by
 /// [`reset_ignored_signals`], before the first child starts.
 pub fn prepare_process() {
-    raise_stack_limit();
-    fit_depth_to_stack();
+    fit_stack();
     for fd in 0..3 {
         // SAFETY: F_GETFD only queries the descriptor.
         if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
@@ -431,7 +429,7 @@ fn close_inherited_on_exec() {
 #[cfg(target_os = "linux")]
 const STACK: libc::rlim_t = 16 << 20;
 
-/// The stack limit `pipe` was started with, when [`raise_stack_limit`]
+/// The stack limit `pipe` was started with, when [`fit_stack`]
 /// raised it; every child gets it back.
 static STARTED_STACK_LIMIT: std::sync::OnceLock<libc::rlimit> = std::sync::OnceLock::new();
 
@@ -441,7 +439,12 @@ static STARTED_STACK_LIMIT: std::sync::OnceLock<libc::rlimit> = std::sync::OnceL
 /// thread's stack grows to the limit in force when it grows (Linux), and
 /// the kernel keeps at least 128 MiB free below it. Children get the
 /// limit `pipe` was started with ([`started_stack_limit`]).
-fn raise_stack_limit() {
+///
+/// Where even the raised limit is too small for scripts nested
+/// `syntax::MAX_DEPTH` deep (a hard limit under it: bash's `ulimit -s 512`
+/// sets both), takes them only as deep as the stack allows, so that a
+/// deeper one is `pipe::parse::too_deep`, not a crash.
+fn fit_stack() {
     #[cfg(target_os = "linux")]
     // SAFETY: getrlimit and setrlimit read and write the struct given.
     unsafe {
@@ -456,9 +459,13 @@ fn raise_stack_limit() {
             rlim_cur: STACK.min(started.rlim_max),
             rlim_max: started.rlim_max,
         };
+        let mut stack = started.rlim_cur;
         if raised.rlim_cur > started.rlim_cur && libc::setrlimit(libc::RLIMIT_STACK, &raised) == 0 {
             let _ = STARTED_STACK_LIMIT.set(started);
+            stack = raised.rlim_cur;
         }
+        let levels = stack.saturating_sub(STACK_BESIDES) / STACK_PER_LEVEL;
+        crate::syntax::limit_depth(usize::try_from(levels).unwrap_or(usize::MAX));
     }
 }
 
@@ -470,24 +477,6 @@ fn raise_stack_limit() {
 const STACK_PER_LEVEL: libc::rlim_t = if cfg!(debug_assertions) { 80 } else { 16 } << 10;
 #[cfg(target_os = "linux")]
 const STACK_BESIDES: libc::rlim_t = 128 << 10;
-
-/// Where even the raised stack limit is too small for scripts nested
-/// `syntax::MAX_DEPTH` deep (a hard limit under it: bash's `ulimit -s 512`
-/// sets both), takes them only as deep as the stack allows, so that a
-/// deeper one is `pipe::parse::too_deep`, not a crash.
-fn fit_depth_to_stack() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: getrlimit writes the struct given.
-    unsafe {
-        let mut limit: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_STACK, &mut limit) == 0
-            && limit.rlim_cur != libc::RLIM_INFINITY
-        {
-            let levels = limit.rlim_cur.saturating_sub(STACK_BESIDES) / STACK_PER_LEVEL;
-            crate::syntax::limit_depth(usize::try_from(levels).unwrap_or(usize::MAX));
-        }
-    }
-}
 
 /// The stack limit to give back to a child, if `pipe` raised its own.
 pub fn started_stack_limit() -> Option<libc::rlimit> {
