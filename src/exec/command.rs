@@ -693,18 +693,20 @@ fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> R
 }
 
 /// `<<< text`: the text and a newline, from an unnamed temporary file, so
-/// that any length works without a writer thread. Where `$TMPDIR` takes
-/// no file (missing, read-only, not a directory), the file is one in
-/// memory, as bash falls back from an unusable `$TMPDIR`.
+/// that any length works without a writer thread. Where neither `$TMPDIR`
+/// nor `/tmp` takes a file (missing, read-only, not a directory), the file
+/// is one in memory: the text is in memory already.
 fn here_string(text: &OsStr) -> std::io::Result<Fd> {
-    let mut file = tempfile::tempfile().or_else(|err| memory_file().ok_or(err))?;
+    let mut file = super::io::temporary_file().or_else(|err| memory_file().ok_or(err))?;
     file.write_all(text.as_bytes())?;
     file.write_all(b"\n")?;
     file.rewind()?;
     Ok(Fd::owned(file))
 }
 
-/// An unnamed file in memory (`memfd_create`), which needs no directory.
+/// An unnamed file in memory (`memfd_create`, Linux), which needs no
+/// directory.
+#[cfg(target_os = "linux")]
 fn memory_file() -> Option<File> {
     use std::os::fd::FromRawFd;
     // SAFETY: the name is a NUL-terminated string; memfd_create returns a
@@ -715,4 +717,9 @@ fn memory_file() -> Option<File> {
     }
     // SAFETY: the fd was just created and is owned by nobody else.
     Some(unsafe { File::from_raw_fd(fd) })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn memory_file() -> Option<File> {
+    None
 }

@@ -573,7 +573,7 @@ fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<Pat
 fn redirect_help(path: &str, err: &std::io::Error) -> &'static str {
     if path == "<<<" {
         // No name of the script's: the text's own temporary file failed.
-        return "the text is written to a temporary file first (in $TMPDIR, else in memory): \
+        return "the text is written to a temporary file first (in $TMPDIR, else /tmp, else in memory): \
                 check the space there and the file size limit (`ulimit -f`)";
     }
     if path.is_empty() {

@@ -106,3 +106,22 @@ pub fn widen(pipe: RawFd) {
     #[cfg(not(target_os = "linux"))]
     let _ = pipe;
 }
+
+/// An unnamed temporary file in `$TMPDIR`, or in `/tmp` when that cannot
+/// take one, as bash falls back for its here-documents; the error names
+/// the directory. For output held back and for a here-string's text.
+pub fn temporary_file() -> std::io::Result<std::fs::File> {
+    let dir = std::env::temp_dir();
+    let error = match tempfile::tempfile_in(&dir) {
+        Ok(file) => return Ok(file),
+        Err(error) => error,
+    };
+    let fallback = std::path::Path::new("/tmp");
+    if dir != fallback
+        && let Ok(file) = tempfile::tempfile_in(fallback)
+    {
+        return Ok(file);
+    }
+    let text = format!("`{}`: {}", dir.display(), super::error::reason(&error));
+    Err(std::io::Error::new(error.kind(), text))
+}

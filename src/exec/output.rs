@@ -386,7 +386,7 @@ impl Spool {
         }
         if self.file.is_none() {
             let held = std::mem::take(&mut self.memory);
-            self.file = Some(temporary_file()?);
+            self.file = Some(super::io::temporary_file()?);
             self.append(&held)?;
         }
         self.append(bytes)
@@ -418,25 +418,6 @@ impl Spool {
             Some(std::mem::take(&mut self.memory))
         }
     }
-}
-
-/// An unnamed temporary file in `$TMPDIR`, or in `/tmp` when that cannot
-/// take one, as bash falls back for its here-documents; the error names
-/// the directory.
-fn temporary_file() -> std::io::Result<File> {
-    let dir = std::env::temp_dir();
-    let error = match tempfile::tempfile_in(&dir) {
-        Ok(file) => return Ok(file),
-        Err(error) => error,
-    };
-    let fallback = std::path::Path::new("/tmp");
-    if dir != fallback
-        && let Ok(file) = tempfile::tempfile_in(fallback)
-    {
-        return Ok(file);
-    }
-    let text = format!("`{}`: {}", dir.display(), super::error::reason(&error));
-    Err(std::io::Error::new(error.kind(), text))
 }
 
 /// What the writer thread is asked to do.
