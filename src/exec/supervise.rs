@@ -78,14 +78,9 @@ impl CancelScope {
     /// The signal of the nearest cancelled scope, this one or an ancestor:
     /// what a command that would start now is deemed killed by.
     pub fn cancelled(&self) -> Option<i32> {
-        let mut scope = Some(self);
-        while let Some(current) = scope {
-            if let Some((_, signal)) = current.cancelled.get() {
-                return Some(signal);
-            }
-            scope = current.parent.as_deref();
-        }
-        None
+        self.chain()
+            .find_map(|scope| scope.cancelled.get())
+            .map(|(_, signal)| signal)
     }
 
     /// Whether this scope or an ancestor was killed (see `killed`).
@@ -132,14 +127,7 @@ impl CancelScope {
 
     /// Whether `inner` is this scope or nested in it.
     fn contains(&self, inner: &CancelScope) -> bool {
-        let mut scope = Some(inner);
-        while let Some(current) = scope {
-            if std::ptr::eq(current, self) {
-                return true;
-            }
-            scope = current.parent.as_deref();
-        }
-        false
+        inner.chain().any(|scope| std::ptr::eq(scope, self))
     }
 
     /// The commands caught running by the cancellation, with how each ended.
