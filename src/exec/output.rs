@@ -13,10 +13,12 @@
 //! Writing out is bounded in time as the branches' processes are: once the
 //! scope the block runs in has been killed (a timeout's or a fail-fast's
 //! grace period has passed, or `pipe`'s after a signal), what is not
-//! written yet is given up, so that a reader that does not read (a paused
-//! pager, a full FIFO) cannot hold the block past its deadline. A write the
-//! writer thread is blocked in cannot be taken back: the thread is left to
-//! it, and ends without writing more once it returns.
+//! written yet is still written while the reader takes it, and given up
+//! once the reader has taken nothing for [`STALL`], so that a reader that
+//! does not read (a paused pager, a full FIFO) cannot hold the block past
+//! its deadline. A write the writer thread is blocked in cannot be taken
+//! back: the thread is left to it, and ends without writing more once it
+//! returns.
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -25,7 +27,7 @@ use std::os::fd::OwnedFd;
 use std::os::unix::fs::FileExt;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::syntax::ast::OutputMode;
 
@@ -40,6 +42,9 @@ const CHUNK: usize = 64 * 1024;
 const BATCH: usize = 64 * 1024;
 /// How many chunks may wait for the writer thread.
 const QUEUE: usize = 16;
+/// Once the block's scope is killed, how long the reader may take nothing
+/// before what is left to write is given up.
+const STALL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The output of one parallel block.
 pub struct Output {
@@ -434,9 +439,28 @@ struct Writer {
     sender: Option<tokio::sync::mpsc::Sender<Message>>,
     done: tokio::sync::oneshot::Receiver<Option<std::io::Error>>,
     broken: Arc<AtomicBool>,
-    /// Set when the scope is killed: the thread writes nothing more.
+    /// Set when the writing is given up: the thread writes nothing more.
     abandoned: Arc<AtomicBool>,
+    /// Counts the writes the thread has made, to tell a reader that reads
+    /// from one that does not.
+    progress: Arc<AtomicU64>,
     scope: Rc<CancelScope>,
+}
+
+/// What the writer thread and the event loop share of the writing.
+struct Watch {
+    given_up: Arc<AtomicBool>,
+    progress: Arc<AtomicU64>,
+}
+
+impl Watch {
+    fn given_up(&self) -> bool {
+        self.given_up.load(Ordering::SeqCst)
+    }
+
+    fn wrote(&self) {
+        self.progress.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 impl Writer {
@@ -446,7 +470,11 @@ impl Writer {
         let broken = Arc::new(AtomicBool::new(false));
         let flag = broken.clone();
         let abandoned = Arc::new(AtomicBool::new(false));
-        let given_up = abandoned.clone();
+        let progress = Arc::new(AtomicU64::new(0));
+        let watch = Watch {
+            given_up: abandoned.clone(),
+            progress: progress.clone(),
+        };
         std::thread::Builder::new()
             .name("pipe-output".to_owned())
             .stack_size(64 * 1024)
@@ -454,13 +482,13 @@ impl Writer {
                 let mut out = File::from(fd);
                 let mut failure = None;
                 while let Some(message) = receiver.blocking_recv() {
-                    if given_up.load(Ordering::SeqCst) {
+                    if watch.given_up() {
                         break;
                     }
                     let written = match message {
-                        Message::Write(chunk) => write_all(&mut out, &chunk, &given_up),
+                        Message::Write(chunk) => write_all(&mut out, &chunk, &watch),
                         Message::Stream(from, answer) => {
-                            let written = stream(from, &mut out, &given_up);
+                            let written = stream(from, &mut out, &watch);
                             let _ = answer.send(());
                             written
                         }
@@ -483,12 +511,14 @@ impl Writer {
             done,
             broken,
             abandoned,
+            progress,
             scope,
         })
     }
 
-    /// Runs `work` unless, or until, the scope is killed; then the writer
-    /// gives up what it has not written, and this is None.
+    /// Runs `work` unless, or until, the scope is killed and the reader
+    /// then takes nothing for [`STALL`]; then the writer gives up what it
+    /// has not written, and this is None.
     async fn unless_killed<T>(&self, work: impl std::future::Future<Output = T>) -> Option<T> {
         if self.abandoned.load(Ordering::SeqCst) {
             return None;
@@ -496,9 +526,23 @@ impl Writer {
         tokio::select! {
             biased;
             done = work => Some(done),
-            () = self.scope.killed() => {
+            () = self.stalled() => {
                 self.abandon();
                 None
+            }
+        }
+    }
+
+    /// Returns once the scope has been killed and, since, the writer
+    /// thread has written nothing for [`STALL`]. (Once the branches are
+    /// killed, what keeps the writing going is the reader alone.)
+    async fn stalled(&self) {
+        self.scope.killed().await;
+        loop {
+            let before = self.progress.load(Ordering::SeqCst);
+            tokio::time::sleep(STALL).await;
+            if self.progress.load(Ordering::SeqCst) == before {
+                return;
             }
         }
     }
@@ -513,10 +557,6 @@ impl Writer {
             return false;
         };
         if self.abandoned.load(Ordering::SeqCst) {
-            return false;
-        }
-        if self.scope.is_killed() {
-            self.abandon();
             return false;
         }
         // With room in the queue, no wait, and nothing to give up.
@@ -564,15 +604,10 @@ impl Writer {
         if self.abandoned.load(Ordering::SeqCst) {
             return None;
         }
-        let scope = self.scope.clone();
-        tokio::select! {
-            biased;
-            written = &mut self.done => written.ok().flatten(),
-            () = scope.killed() => {
-                self.abandon();
-                None
-            }
-        }
+        let mut done = std::mem::replace(&mut self.done, tokio::sync::oneshot::channel().1);
+        self.unless_killed(&mut done)
+            .await
+            .and_then(|written| written.ok().flatten())
     }
 
     /// Gives up what is not written yet.
@@ -584,11 +619,14 @@ impl Writer {
 
 /// Writes all of `chunk`, unless the writing is given up between two
 /// writes. An fd left non-blocking by whoever opened it is waited for.
-fn write_all(out: &mut File, mut chunk: &[u8], given_up: &AtomicBool) -> std::io::Result<()> {
-    while !chunk.is_empty() && !given_up.load(Ordering::SeqCst) {
+fn write_all(out: &mut File, mut chunk: &[u8], watch: &Watch) -> std::io::Result<()> {
+    while !chunk.is_empty() && !watch.given_up() {
         match out.write(chunk) {
             Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
-            Ok(n) => chunk = &chunk[n..],
+            Ok(n) => {
+                watch.wrote();
+                chunk = &chunk[n..];
+            }
             Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
             Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
                 wait_for(out, libc::POLLOUT)
@@ -625,7 +663,7 @@ fn pending(fd: &OwnedFd) -> usize {
 
 /// Copies a pipe to its end into `out`; an error once `out` cannot be
 /// written (EPIPE: it is closed).
-fn stream(from: OwnedFd, out: &mut File, given_up: &AtomicBool) -> std::io::Result<()> {
+fn stream(from: OwnedFd, out: &mut File, watch: &Watch) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
@@ -642,8 +680,11 @@ fn stream(from: OwnedFd, out: &mut File, given_up: &AtomicBool) -> std::io::Resu
                     libc::SPLICE_F_MOVE,
                 )
             };
-            if given_up.load(Ordering::SeqCst) {
+            if watch.given_up() {
                 return Ok(());
+            }
+            if moved > 0 {
+                watch.wrote();
             }
             match moved {
                 0 => return Ok(()),
@@ -679,7 +720,7 @@ fn stream(from: OwnedFd, out: &mut File, given_up: &AtomicBool) -> std::io::Resu
     loop {
         match std::io::Read::read(&mut from, &mut buffer) {
             Ok(0) => return Ok(()),
-            Ok(n) => write_all(out, &buffer[..n], given_up)?,
+            Ok(n) => write_all(out, &buffer[..n], watch)?,
             Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(_) => return Ok(()),
         }

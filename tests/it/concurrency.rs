@@ -1511,6 +1511,54 @@ fn a_branch_exit_names_its_item() {
     assert!(!run.stderr().contains("sekrit"));
 }
 
+/// What a block's branches printed before their grace period ran out is
+/// still written when they are killed, for a reader that reads: only a
+/// reader that takes nothing has it dropped (below). (Every mode held it
+/// back and then dropped it all at the SIGKILL, the branch that ignored
+/// SIGTERM and the one that did not alike.)
+#[test]
+fn output_held_when_the_grace_ends_reaches_a_reader_that_reads() {
+    let ignores = "sh -c 'trap \"\" TERM; echo L1; sleep 5'";
+    let ends = "sh -c 'echo L2; sleep 5'";
+    for (body, stdout) in [
+        (
+            format!("timeout 100ms grace 300ms {{ parallel {{ {ignores} ; {ends} }} }}"),
+            "L1\nL2\n",
+        ),
+        (
+            format!("timeout 100ms grace 300ms {{ parallel unordered {{ {ignores} ; {ends} }} }}"),
+            "L2\nL1\n",
+        ),
+        (
+            format!("timeout 100ms grace 300ms {{ parallel lines {{ {ignores} }} }}"),
+            "L1\n",
+        ),
+    ] {
+        let start = Instant::now();
+        Test::new()
+            .script(format!("{body} | cat"))
+            .status(124)
+            .stdout(stdout)
+            .run();
+        assert!(start.elapsed() < Duration::from_secs(4), "{body}");
+    }
+    Test::new()
+        .script(format!(
+            "parallel fail-fast {{ {ignores} ; {ends} ; sh -c 'sleep 0.1; exit 3' }} | cat"
+        ))
+        .status(3)
+        .stdout("L1\nL2\n")
+        .run();
+    Test::new()
+        .stdin("a\n")
+        .script(
+            "timeout 100ms grace 300ms { fanout { sh -c 'trap \"\" TERM; cat; sleep 5' ; sh -c 'cat; sleep 5' } } | cat",
+        )
+        .status(124)
+        .stdout("a\na\n")
+        .run();
+}
+
 /// A block's output that pipe holds, or streams, for a reader that does
 /// not read (a paused pager, a full FIFO) does not hold a timeout past its
 /// grace period: what is left of it is dropped, and the diagnostic says so.
