@@ -1559,6 +1559,19 @@ fn output_held_when_the_grace_ends_reaches_a_reader_that_reads() {
         .run();
 }
 
+/// A timeout whose branches printed nothing does not say that output was
+/// dropped: there was none (it said so once the grace had ended, whatever
+/// the reader, a file here).
+#[test]
+fn a_timeout_with_no_output_held_says_none_was_dropped() {
+    let run = Test::new()
+        .script("timeout 200ms { parallel { sleep 5 ; sh -c 'trap \"\" TERM; sleep 3' } } > out")
+        .status(124)
+        .stderr_has("ended by SIGKILL")
+        .run();
+    assert!(!run.stderr().contains("dropped"), "{}", run.stderr());
+}
+
 /// A block's output that pipe holds, or streams, for a reader that does
 /// not read (a paused pager, a full FIFO) does not hold a timeout past its
 /// grace period: what is left of it is dropped, and the diagnostic says so.
