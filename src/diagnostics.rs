@@ -33,6 +33,10 @@ pub struct Source {
 
 impl Source {
     pub fn new(name: &str, text: &str) -> Source {
+        // The name heads every diagnostic about the script: a control
+        // character in it (a file named with a newline or an escape
+        // sequence) is written as an escape, as in the rest of the text.
+        let name = escape_controls(name, true);
         Source {
             named: Arc::new(NamedSource::new(name, text.to_owned())),
             shown: Arc::default(),
