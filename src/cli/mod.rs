@@ -22,7 +22,12 @@ use observe::Observer;
 /// Run `.pipe` scripts: pipes, parallel groups and timeouts, with pipefail
 /// and errexit always on, no word splitting and no orphans.
 #[derive(Debug, Parser)]
-#[command(name = "pipe", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "pipe",
+    version,
+    args_conflicts_with_subcommands = true,
+    args_override_self = true
+)]
 #[command(
     after_help = "Exit status: the status of the statement that ended the script (0 on \
 success); 2 for a parse or usage error; 124 for a timeout; 126 not executable; 127 command not \

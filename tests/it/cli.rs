@@ -118,6 +118,27 @@ fn options_before_a_subcommand() {
 }
 
 #[test]
+fn an_option_given_twice_is_taken_once() {
+    // As bash takes `-x -x`: before and after a subcommand's name too
+    // (`pipe -x run -x FILE`), and the last `--timeline` wins.
+    Test::new()
+        .file("s.pipe", "echo hi\n")
+        .args(["-x", "run", "-x", "s.pipe"])
+        .stdout("hi\n")
+        .stderr_has("+ echo hi  # ")
+        .run();
+    Test::new()
+        .args(["-x", "-x", "-c", "echo $1", "-x"])
+        .stdout("-x\n")
+        .run();
+    let run = Test::new()
+        .args(["--timeline", "a.json", "--timeline", "b.json", "-c", "true"])
+        .run();
+    assert!(!run.dir.join("a.json").exists());
+    assert!(run.dir.join("b.json").exists());
+}
+
+#[test]
 fn script_on_stdin() {
     Test::new()
         .arg("-")
