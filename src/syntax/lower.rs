@@ -393,7 +393,7 @@ fn command(pair: Pair<'_>) -> Result<Command, ParseError> {
 }
 
 /// A command named by one of bash's reserved words that pipe has no
-/// statement for (`if`, `while`, `[[`, ...), written out as bash would
+/// statement for (`if`, `while`, `[[`, `!`, ...), written out as bash would
 /// read it: refused before anything runs, where it would run the script up
 /// to that line and then not be found on PATH. Quoted (`'if'`), or after
 /// a prefix assignment, it is a command's name, as in bash.
@@ -404,6 +404,7 @@ fn bash_keyword(word: &Pair<'_>) -> Option<ParseError> {
         "until" => "until ... done",
         "select" => "select ... done",
         "[[" => "[[ ... ]]",
+        "!" => "! cmd",
         _ => return None,
     };
     Some(ParseError::UnsupportedExpansion {

@@ -1814,7 +1814,10 @@ fn command_lookup_errors() {
             .run();
         assert!(!run.stderr().contains("did you mean"), "{}", run.stderr());
     }
-    fails("! grep -q x f", 127, "pipe has no `!` to negate a status");
+    // bash's `!` is one of its reserved words: refused before anything
+    // runs, as the others are (below); quoted, it is a command's name.
+    fails("! grep -q x f", 2, "pipe has no `!` to negate a status");
+    fails("'!' grep -q x f", 127, "pipe has no `!` to negate a status");
     // bash's `+=` appends; in pipe it is a command's name, or no `=`.
     fails("PATH+=:/opt/bin", 127, "pipe has no `+=`");
     fails("let x = a\nlet x += b", 2, "pipe has no `+=`");
@@ -2515,7 +2518,7 @@ fn a_command_that_cannot_start_tells_its_own_stderr() {
 }
 
 /// bash's reserved words that pipe has no statement for (`if`, `while`,
-/// `until`, `select`, `[[`, and the words that go with them) are refused
+/// `until`, `select`, `[[`, `!`, and the words that go with them) are refused
 /// where they name a command, before anything runs: the script does not
 /// run up to that line and then stop on a command not found. Quoted, or
 /// after a prefix assignment, or as an argument, such a word is a word.
@@ -2529,6 +2532,7 @@ fn bash_reserved_words_are_refused_before_anything_runs() {
         ("until false; do", "`until ... done` is not supported"),
         ("ls | while read l; do", "`while ... done` is not supported"),
         ("[[ -n $HOME ]] && echo y", "`[[ ... ]]` is not supported"),
+        ("! grep -q x f && echo y", "`! cmd` is not supported"),
     ] {
         let run = Test::new()
             .script(format!("touch ran\n{line}\n"))
