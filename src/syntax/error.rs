@@ -115,6 +115,9 @@ pub enum ParseError {
         found: &'static str,
         #[label("not expected here")]
         span: SourceSpan,
+        /// Where the fix is known: a `(` or `)` among a command's words.
+        #[help]
+        help: Option<&'static str>,
     },
 
     #[error("`{op}` at the end of the script")]
@@ -618,6 +621,7 @@ mod tests {
                 expected: "a word".into(),
                 found: "`}`",
                 span,
+                help: None,
             },
             ParseError::TrailingOperator { op: "|", span },
             ParseError::MisplacedKeyword {

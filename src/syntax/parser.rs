@@ -226,6 +226,7 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     {
         return error;
     }
+    let word_expected = positives.contains(&Rule::word);
     let mut expected: Vec<&'static str> = Vec::new();
     for rule in positives {
         if let Some(words) = describe(rule)
@@ -236,10 +237,18 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     }
     // "end of input" reads best last.
     expected.sort_by_key(|&words| words == describe(Rule::EOI).unwrap_or_default());
+    let found = found_at(source, pos);
+    // `echo (a)`, `echo :)`: as in bash, a parenthesis is never part of a
+    // word, and quoting is the fix.
+    let help = (word_expected && (found == "`(`" || found == "`)`")).then_some(
+        "`(` and `)` are never part of a word, as in bash: quote them to pass them as text \
+         (`'(a)'`, `\\(a\\)`), or remove a stray one",
+    );
     ParseError::Unexpected {
         expected: join_alternatives(&expected),
-        found: found_at(source, pos),
+        found,
         span: span.into(),
+        help,
     }
 }
 
