@@ -198,7 +198,13 @@ pub enum RunError {
     },
 
     #[error("exit status `{value}` is not a number from 0 to 255")]
-    #[diagnostic(code(pipe::run::bad_exit_status))]
+    #[diagnostic(
+        code(pipe::run::bad_exit_status),
+        help(
+            "an exit status is a whole number from 0 to 255: 0 for success, 1 to 125 for a \
+             failure (126 and up say that a command could not run or was killed)"
+        )
+    )]
     BadExit {
         value: String,
         #[label("not a status")]
