@@ -421,10 +421,12 @@ pub enum ParseError {
     },
 
     #[error("number out of range")]
-    #[diagnostic(code(pipe::parse::number_out_of_range))]
+    #[diagnostic(code(pipe::parse::number_out_of_range), help("{help}"))]
     NumberOutOfRange {
-        #[label("too large")]
+        #[label("does not fit in 64 bits")]
         span: SourceSpan,
+        /// The numbers that the place takes.
+        help: &'static str,
     },
 
     #[error("invalid unicode escape")]
@@ -490,7 +492,7 @@ impl ParseError {
             | ParseError::HeaderOption { span, .. }
             | ParseError::MissingHeaderValue { span, .. }
             | ParseError::MisspelledKeyword { span, .. }
-            | ParseError::NumberOutOfRange { span }
+            | ParseError::NumberOutOfRange { span, .. }
             | ParseError::InvalidEscape { span }
             | ParseError::Internal { span, .. } => span,
         };
@@ -653,7 +655,7 @@ mod tests {
                 option: "max",
                 span,
             },
-            ParseError::NumberOutOfRange { span },
+            ParseError::NumberOutOfRange { span, help: "" },
             ParseError::InvalidEscape { span },
             ParseError::Internal {
                 what: "rule".into(),
