@@ -441,9 +441,11 @@ pub fn closest_name(name: &str, candidates: impl IntoIterator<Item = String>) ->
 }
 
 /// How many edits a typo of `name` may be: one in a name of up to three
-/// bytes, two in a longer one.
+/// characters, two in a longer one. Characters, as the edits are counted:
+/// in bytes, `éyé` (three characters, five bytes) could be two edits from
+/// anything of three letters.
 pub fn typo_limit(name: &str) -> usize {
-    if name.len() <= 3 { 1 } else { 2 }
+    if name.chars().nth(3).is_none() { 1 } else { 2 }
 }
 
 /// The edit distance from `name` (of `length` characters) to `candidate`,

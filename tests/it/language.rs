@@ -2127,6 +2127,31 @@ fn path_lookup_goes_past_what_cannot_run() {
         .run();
 }
 
+/// A name of three characters is one edit from its "did you mean" at
+/// most, whatever bytes they take: `éyé` is not two edits from `xyz`,
+/// `xyé` is one.
+#[test]
+fn did_you_mean_counts_a_short_name_in_characters() {
+    use std::os::unix::fs::PermissionsExt;
+    for (name, suggested) in [("éyé", false), ("xyé", true)] {
+        let test = Test::new().file("bin/xyz", "#!/bin/sh\n");
+        let bin = test.path().join("bin");
+        std::fs::set_permissions(bin.join("xyz"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let run = test
+            .env("PATH", &bin.display().to_string())
+            .script(format!("{name} arg\n"))
+            .status(127)
+            .stderr_has(&format!("command not found: `{name}`"))
+            .run();
+        let stderr = run.stderr();
+        assert_eq!(
+            stderr.contains("did you mean `xyz`?"),
+            suggested,
+            "{stderr}"
+        );
+    }
+}
+
 /// The closed-reader rule holds whatever the stages are: a block that
 /// stops reading, a block whose writer dies of SIGPIPE, a reader that
 /// never reads; and a reader that fails decides the status, with the
