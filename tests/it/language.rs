@@ -872,6 +872,28 @@ fn globs_in_command_words_expand_as_in_bash() {
         .run();
 }
 
+/// As in bash, a `[` that no `]` closes in its path component is an
+/// ordinary character of a glob that has other wildcards (`*a[b`, `[*`,
+/// `*/[`), and a bracket cannot span a `/` (`[a/b]*` is the directory
+/// `[a`, then `b]*`): they glob, where they were taken as text, or as an
+/// invalid glob; with no other wildcard (`a[b`) the word is its text.
+#[test]
+fn an_unclosed_bracket_in_a_glob_is_a_character() {
+    Test::new()
+        .script("echo *a[b\necho [*\necho */[\necho [a/b]*\necho a[b\n")
+        .file("a[b", "")
+        .file("xa[b", "")
+        .file("[a/b]x", "")
+        .file("d/[", "")
+        .stdout("a[b xa[b\n[a\nd/[\n[a/b]x\na[b\n")
+        .run();
+    Test::new()
+        .script("echo *[\n")
+        .status(1)
+        .stderr_has("glob `*[` matched no file")
+        .run();
+}
+
 /// A hidden name is matched by a pattern that starts with `.`, as in
 /// bash, and `.` and `..` never are (bash 5.2's globskipdots); a
 /// directory that holds a name that is not UTF-8 globs without a panic.
