@@ -530,6 +530,21 @@ fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<Pat
                 script's lines end in `\\r` alone, end them in `\\n` (or `\\r\\n`)"
             .to_owned();
     }
+    // `let cmd = "ls -l"`, then `$cmd /`: bash would split the value into
+    // the program and its arguments; pipe looks for one program named so.
+    // Not a path whose directory has a space in its name (`/my dir/x`).
+    if let Some(first) = name.split([' ', '\t']).next()
+        && !first.is_empty()
+        && first.len() < name.len()
+        && (!first.contains('/') || std::path::Path::new(first).is_file())
+    {
+        return format!(
+            "the name holds a space: pipe never splits a value into words, as bash would, \
+             so it looked for one program named `{name}`; write the words out, or keep the \
+             program's name in a variable of its own and its arguments apart (`let tool = \
+             {first}`, then `$tool ARGS`)"
+        );
+    }
     // bash's `x+=more`, which is no command there but an assignment.
     if let Some((target, _)) = name.split_once("+=")
         && target.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
