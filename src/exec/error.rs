@@ -530,6 +530,33 @@ fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<Pat
                 script's lines end in `\\r` alone, end them in `\\n` (or `\\r\\n`)"
             .to_owned();
     }
+    // `echo hi` with a no-break space, pasted from a web page or typed
+    // with Option-Space on a Mac: it looks like a space, and is a letter of
+    // the name to bash as to pipe.
+    if let Some(odd) = name.chars().find(|&c| {
+        (c.is_whitespace() && !c.is_control() && c != ' ')
+            || matches!(c, '\u{200b}' | '\u{2060}' | '\u{feff}')
+    }) {
+        let code = u32::from(odd);
+        return if odd.is_whitespace() {
+            let what = if odd == '\u{a0}' {
+                "a no-break space"
+            } else {
+                "a Unicode space"
+            };
+            format!(
+                "the name holds U+{code:04X}, {what}, which looks like a space but is none, to \
+                 pipe as to bash: a paste from a web page or a word processor, or Option-Space \
+                 on a Mac, puts one there; type a plain space instead"
+            )
+        } else {
+            format!(
+                "the name holds U+{code:04X}, an invisible character, which shows as nothing \
+                 but is part of the name, to pipe as to bash: a paste from a web page or a word \
+                 processor can put one there; delete it"
+            )
+        };
+    }
     // `let cmd = "ls -l"`, then `$cmd /`: bash would split the value into
     // the program and its arguments; pipe looks for one program named so.
     // Not a path whose directory has a space in its name (`/my dir/x`).
