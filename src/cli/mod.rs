@@ -130,6 +130,17 @@ enum UsageError {
     )]
     Timeline { path: String, error: std::io::Error },
 
+    #[error("the timeline `{path}` would be written over a script")]
+    #[diagnostic(
+        code(pipe::usage::timeline_over_script),
+        help(
+            "a timeline is JSON, and would replace what the file holds: name a file of its own \
+             (`--timeline run.json`), with the script after it (`pipe --timeline run.json \
+             FILE`)"
+        )
+    )]
+    TimelineOverScript { path: String },
+
     #[error("`{path}` is larger than {}", MAX_SCRIPT_TEXT)]
     #[diagnostic(
         code(pipe::usage::too_large),
@@ -176,6 +187,16 @@ struct Script {
     arg0: OsString,
     text: Vec<u8>,
     args: Vec<OsString>,
+    /// Where the text was read from: a file, standard input, or neither
+    /// (`-c`), so that no timeline is written over it.
+    origin: Origin,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Origin {
+    File,
+    Stdin,
+    Text,
 }
 
 /// clap's report of arguments it refuses, as a usage diagnostic: its
@@ -379,7 +400,17 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
         return USAGE;
     };
     // The timeline is written when the script ends; a path that cannot be
-    // written is found out now, before anything runs.
+    // written is found out now, before anything runs. One that names a
+    // script (`pipe --timeline deploy.pipe`, its value forgotten, reads the
+    // script from standard input, and would write JSON over `deploy.pipe`)
+    // is refused, the file intact.
+    if let Some(path) = &cli.timeline
+        && over_script(path, &script)
+    {
+        let path = path.display().to_string();
+        printer.print(&UsageError::TimelineOverScript { path }, None, &[]);
+        return USAGE;
+    }
     let timeline = match &cli.timeline {
         Some(path) => match std::fs::File::create(path) {
             Ok(file) => Some((path, file)),
@@ -438,6 +469,34 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
         0 if lost => USAGE,
         code => code,
     }
+}
+
+/// Whether a timeline written to `path` would go over a script: one
+/// named `*.pipe`, or the very file `script` was read from, given by its
+/// name or as standard input.
+fn over_script(path: &Path, script: &Script) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    if path
+        .extension()
+        .is_some_and(|extension| extension == "pipe")
+    {
+        return true;
+    }
+    // Only a regular file holds a script (`/dev/null` may be both).
+    let Ok(timeline) = std::fs::metadata(path) else {
+        return false;
+    };
+    if !timeline.is_file() {
+        return false;
+    }
+    let read = match script.origin {
+        Origin::File => std::fs::metadata(&script.arg0).map(|meta| (meta.dev(), meta.ino())),
+        Origin::Stdin => nix::sys::stat::fstat(std::io::stdin())
+            .map(|stat| (stat.st_dev, stat.st_ino))
+            .map_err(std::io::Error::from),
+        Origin::Text => return false,
+    };
+    read.is_ok_and(|read| read == (timeline.dev(), timeline.ino()))
 }
 
 /// A script decoded and parsed.
@@ -673,6 +732,7 @@ fn load(cli: &Cli) -> Result<Script, UsageError> {
             arg0: "pipe".into(),
             text: text.clone().into_vec(),
             args: cli.script.clone(),
+            origin: Origin::Text,
         });
     }
     let args = match &cli.command {
@@ -688,6 +748,7 @@ fn load(cli: &Cli) -> Result<Script, UsageError> {
                 arg0: file.clone(),
                 text,
                 args: rest.to_vec(),
+                origin: Origin::File,
             })
         }
         Some((_, rest)) => read_stdin(rest.to_vec()),
@@ -703,6 +764,7 @@ fn read_stdin(args: Vec<OsString>) -> Result<Script, UsageError> {
         arg0: "pipe".into(),
         text,
         args,
+        origin: Origin::Stdin,
     })
 }
 

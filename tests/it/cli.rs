@@ -314,6 +314,46 @@ fn timeline_file_is_created_before_the_script_runs() {
         .run();
 }
 
+/// A timeline is never written over a script: `pipe --timeline
+/// deploy.pipe`, its JSON name forgotten, would read the script to run
+/// from standard input and replace `deploy.pipe` with JSON; nor over the
+/// file the script is read from, by name or as standard input.
+#[test]
+fn a_timeline_is_not_written_over_a_script() {
+    let script = "touch ran\n";
+    for args in [
+        &["--timeline", "deploy.pipe"][..],
+        &["--timeline", "deploy", "deploy"],
+        &["--timeline", "new.pipe", "-c", "touch ran"],
+    ] {
+        let run = Test::new()
+            .file("deploy.pipe", script)
+            .file("deploy", script)
+            .args(args)
+            .status(2)
+            .stderr_has("pipe::usage::timeline_over_script")
+            .run();
+        assert!(!run.dir.join("ran").exists(), "{args:?}: the script ran");
+        for name in ["deploy.pipe", "deploy"] {
+            let kept = std::fs::read_to_string(run.dir.join(name)).unwrap();
+            assert_eq!(kept, script, "{args:?}");
+        }
+        assert!(!run.dir.join("new.pipe").exists(), "{args:?}");
+    }
+    let test = Test::new().file("deploy", script);
+    let output = std::process::Command::new(crate::harness::PIPE)
+        .args(["--timeline", "deploy"])
+        .stdin(std::fs::File::open(test.path().join("deploy")).unwrap())
+        .current_dir(test.path())
+        .output()
+        .unwrap();
+    assert_eq!(crate::harness::status_of(&output), 2);
+    let kept = std::fs::read_to_string(test.path().join("deploy")).unwrap();
+    assert_eq!(kept, script);
+    // `/dev/null` is no script, though standard input may be it too.
+    Test::new().args(["--timeline", "/dev/null"]).run();
+}
+
 #[test]
 fn environment_reaches_children_and_variables() {
     Test::new()
