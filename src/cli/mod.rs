@@ -110,7 +110,13 @@ enum UsageError {
     // the error's cause too, and the report would say it twice.
     #[error("cannot read `{path}`: {}", exec::io_reason(.error))]
     #[diagnostic(code(pipe::usage::read))]
-    Read { path: String, error: std::io::Error },
+    Read {
+        path: String,
+        error: std::io::Error,
+        /// What to do, where the error tells: see [`UsageError::read`].
+        #[help]
+        help: Option<String>,
+    },
 
     #[error("cannot write `{path}`: {}", exec::io_reason(.error))]
     #[diagnostic(code(pipe::usage::write))]
@@ -179,6 +185,23 @@ enum UsageError {
         help("run `pipe fmt {arg}`")
     )]
     Unformatted { name: String, arg: String },
+}
+
+impl UsageError {
+    /// A script that cannot be read. A directory is named, as `pipe fmt
+    /// .` would name the scripts in it: they are to be named instead.
+    fn read(path: &str, error: std::io::Error) -> UsageError {
+        let help =
+            (error.kind() == std::io::ErrorKind::IsADirectory && path != STDIN_NAME).then(|| {
+                let dir = path.trim_end_matches('/');
+                format!("name the scripts in it instead: `{dir}/*.pipe`")
+            });
+        UsageError::Read {
+            path: path.to_owned(),
+            error,
+            help,
+        }
+    }
 }
 
 /// A script to run: its name for diagnostics, `$0`, its text as bytes.
@@ -757,8 +780,11 @@ fn load(cli: &Cli) -> Result<Script, UsageError> {
     }
 }
 
+/// Standard input, as an error reading it names it.
+const STDIN_NAME: &str = "standard input";
+
 fn read_stdin(args: Vec<OsString>) -> Result<Script, UsageError> {
-    let text = read_limited(WaitingStdin(std::io::stdin().lock()), "standard input")?;
+    let text = read_limited(WaitingStdin(std::io::stdin().lock()), STDIN_NAME)?;
     Ok(Script {
         name: "stdin".to_owned(),
         arg0: "pipe".into(),
@@ -810,10 +836,7 @@ const MAX_SCRIPT_TEXT: &str = "4 MiB";
 /// A script file's bytes, at most [`MAX_SCRIPT`] of them: `pipe /dev/zero`
 /// is refused at once, as is a script of 50 MB.
 fn read_file(path: &Path, name: &str) -> Result<Vec<u8>, UsageError> {
-    let file = std::fs::File::open(path).map_err(|error| UsageError::Read {
-        path: name.to_owned(),
-        error,
-    })?;
+    let file = std::fs::File::open(path).map_err(|error| UsageError::read(name, error))?;
     read_limited(file, name)
 }
 
@@ -823,10 +846,7 @@ fn read_limited(from: impl Read, name: &str) -> Result<Vec<u8>, UsageError> {
     let mut text = Vec::new();
     from.take(MAX_SCRIPT + 1)
         .read_to_end(&mut text)
-        .map_err(|error| UsageError::Read {
-            path: name.to_owned(),
-            error,
-        })?;
+        .map_err(|error| UsageError::read(name, error))?;
     if text.len() as u64 > MAX_SCRIPT {
         return Err(UsageError::TooLarge {
             path: name.to_owned(),

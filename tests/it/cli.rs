@@ -258,6 +258,16 @@ fn usage_errors_exit_2() {
         "{}",
         run.stderr()
     );
+    // A directory, as `pipe fmt .` names one: its scripts are to be named.
+    for args in [&["fmt", "."][..], &["check", "sub/"], &["sub"]] {
+        Test::new()
+            .file("sub/a.pipe", "true\n")
+            .args(args)
+            .status(2)
+            .stderr_has("is a directory")
+            .stderr_has("help: name the scripts in it instead:")
+            .run();
+    }
 }
 
 /// A timeline that cannot be written is a usage error found before the
