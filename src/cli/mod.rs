@@ -189,13 +189,21 @@ enum UsageError {
 
 impl UsageError {
     /// A script that cannot be read. A directory is named, as `pipe fmt
-    /// .` would name the scripts in it: they are to be named instead.
+    /// .` would name the scripts in it: they are to be named instead; a
+    /// missing name may be a script's without its `.pipe`.
     fn read(path: &str, error: std::io::Error) -> UsageError {
-        let help =
-            (error.kind() == std::io::ErrorKind::IsADirectory && path != STDIN_NAME).then(|| {
+        let help = match error.kind() {
+            _ if path == STDIN_NAME => None,
+            std::io::ErrorKind::IsADirectory => {
                 let dir = path.trim_end_matches('/');
-                format!("name the scripts in it instead: `{dir}/*.pipe`")
-            });
+                Some(format!("name the scripts in it instead: `{dir}/*.pipe`"))
+            }
+            // `pipe deploy` for `deploy.pipe`.
+            std::io::ErrorKind::NotFound if Path::new(&format!("{path}.pipe")).is_file() => {
+                Some(format!("did you mean `{path}.pipe`?"))
+            }
+            _ => None,
+        };
         UsageError::Read {
             path: path.to_owned(),
             error,

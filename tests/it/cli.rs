@@ -268,6 +268,13 @@ fn usage_errors_exit_2() {
             .stderr_has("help: name the scripts in it instead:")
             .run();
     }
+    Test::new()
+        .file("deploy.pipe", "true\n")
+        .arg("deploy")
+        .status(2)
+        .stderr_has("cannot read `deploy`: no such file or directory")
+        .stderr_has("help: did you mean `deploy.pipe`?")
+        .run();
 }
 
 /// A timeline that cannot be written is a usage error found before the
