@@ -120,7 +120,13 @@ enum UsageError {
 
     #[error("cannot write `{path}`: {}", exec::io_reason(.error))]
     #[diagnostic(code(pipe::usage::write))]
-    Write { path: String, error: std::io::Error },
+    Write {
+        path: String,
+        error: std::io::Error,
+        /// For a script `pipe fmt` rewrote: whether it was put back.
+        #[help]
+        help: Option<&'static str>,
+    },
 
     #[error("cannot write to standard output: {}", exec::io_reason(.error))]
     #[diagnostic(code(pipe::usage::stdout))]
@@ -488,6 +494,7 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
             &UsageError::Write {
                 path: path.display().to_string(),
                 error,
+                help: None,
             },
             None,
             &[],
@@ -674,15 +681,77 @@ fn fmt(printer: &Printer, files: &[PathBuf], check_only: bool) -> u8 {
             printer.print(&unformatted, None, &[]);
             return 1;
         }
-        match std::fs::write(path, formatted) {
+        let original = format!("{}{}", parsed.bom, parsed.text);
+        match rewrite(path, formatted.as_bytes(), original.as_bytes()) {
             Ok(()) => 0,
-            Err(error) => {
+            Err((error, help)) => {
                 let path = name.to_owned();
-                printer.print(&UsageError::Write { path, error }, None, &[]);
+                let help = Some(help);
+                printer.print(&UsageError::Write { path, error, help }, None, &[]);
                 1
             }
         }
     })
+}
+
+/// Writes `text` over the file at `path`, which holds `original`, in
+/// place (its links, owner and mode stay), without emptying it first: a
+/// write that fails (a full disk, `ulimit -f`) leaves the file as it was
+/// if it wrote nothing, and otherwise is undone, `original` written back
+/// where it was. The error comes with what became of the file.
+fn rewrite(
+    path: &Path,
+    text: &[u8],
+    original: &[u8],
+) -> Result<(), (std::io::Error, &'static str)> {
+    let kept = "the file was left as it was";
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|error| (error, kept))?;
+    let mut written = 0;
+    while written < text.len() {
+        match file.write(&text[written..]) {
+            Ok(0) => {
+                return Err(undo(
+                    &mut file,
+                    original,
+                    written,
+                    std::io::ErrorKind::WriteZero.into(),
+                ));
+            }
+            Ok(n) => written += n,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(undo(&mut file, original, written, error)),
+        }
+    }
+    file.set_len(text.len() as u64)
+        .map_err(|error| undo(&mut file, original, written, error))
+}
+
+/// After `written` bytes of a rewrite, `error`: `original` put back.
+fn undo(
+    file: &mut std::fs::File,
+    original: &[u8],
+    written: usize,
+    error: std::io::Error,
+) -> (std::io::Error, &'static str) {
+    use std::io::Seek;
+    if written == 0 {
+        return (error, "the file was left as it was");
+    }
+    let restored = file
+        .rewind()
+        .and_then(|()| file.write_all(original))
+        .and_then(|()| file.set_len(original.len() as u64));
+    match restored {
+        Ok(()) => (error, "the file was left as it was"),
+        Err(_) => (
+            error,
+            "nor could its own text be written back: the file may be cut short; make room, \
+             then restore it from a copy",
+        ),
+    }
 }
 
 /// `pipe graph FILE`: the DOT on stdout.
