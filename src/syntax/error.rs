@@ -282,13 +282,13 @@ pub enum ParseError {
     },
 
     #[error("redirect without a command")]
-    #[diagnostic(
-        code(pipe::parse::redirect_without_command),
-        help("add the command to run")
-    )]
+    #[diagnostic(code(pipe::parse::redirect_without_command), help("{help}"))]
     RedirectWithoutCommand {
         #[label("no command to redirect")]
         span: SourceSpan,
+        /// What bash meant by it, where it meant something: see
+        /// `lower::command`.
+        help: &'static str,
     },
 
     #[error("unsupported redirect")]
@@ -478,7 +478,7 @@ impl ParseError {
             | ParseError::BraceInArguments { span }
             | ParseError::StatementPiped { span, .. }
             | ParseError::BareAssignment { span }
-            | ParseError::RedirectWithoutCommand { span }
+            | ParseError::RedirectWithoutCommand { span, .. }
             | ParseError::UnsupportedRedirect { span, .. }
             | ParseError::StatementRedirect { span, .. }
             | ParseError::UnsupportedExpansion { span, .. }
@@ -631,7 +631,7 @@ mod tests {
                 span,
             },
             ParseError::BareAssignment { span },
-            ParseError::RedirectWithoutCommand { span },
+            ParseError::RedirectWithoutCommand { span, help: "" },
             ParseError::UnsupportedRedirect {
                 reason: "not one of the supported forms",
                 span,

@@ -378,8 +378,21 @@ fn command(pair: Pair<'_>) -> Result<Command, ParseError> {
             (Some(assign), _) => ParseError::BareAssignment {
                 span: assign.span.into(),
             },
+            // bash's `$(< FILE)` reads a file, and a `> FILE` alone
+            // empties one: pipe has a command do either.
             (None, Some(redirect)) => ParseError::RedirectWithoutCommand {
                 span: redirect.span.into(),
+                help: match redirect.op {
+                    RedirectOp::In => {
+                        "add the command to run; bash's `$(< FILE)`, which reads the file, \
+                         is `$(cat FILE)`"
+                    }
+                    RedirectOp::Out | RedirectOp::All => {
+                        "add the command to run; to empty a file, as bash's `> FILE` alone \
+                         does, write `true > FILE`"
+                    }
+                    _ => "add the command to run",
+                },
             },
             (None, None) => missing("command word", Span::new(start, end)),
         });
