@@ -422,9 +422,17 @@ pub fn resolve(
         Search::Found(path) | Search::Denied(path) => Ok(path),
         Search::Missing => {
             let display = name.to_string_lossy().into_owned();
+            // A PATH that explains the miss comes first; else a file of
+            // that name where the command runs, which bash would not run
+            // either.
+            let here = || {
+                cwd.join(name)
+                    .is_file()
+                    .then(|| Box::new(super::error::PathNote::Here))
+            };
             Err(RunError::NotFound {
                 suggestion: suggest(&display, path_var),
-                path: path_note(path_var),
+                path: path_note(path_var).or_else(here),
                 name: display,
                 span: span.into(),
                 stages: Stages::default(),

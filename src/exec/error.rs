@@ -512,6 +512,9 @@ pub enum PathNote {
     Barren(Box<str>),
     /// An entry starts with a `~`, which no lookup expands: this entry.
     Tilde(Box<str>),
+    /// A file of that name is in the working directory (`build.sh`,
+    /// `deploy.pipe`), where no lookup looks.
+    Here,
 }
 
 fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<PathNote>>) -> String {
@@ -593,6 +596,18 @@ fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<Pat
              `$HOME{}` there, or give the `~` unquoted, as in `export PATH = ~/bin:$PATH`, \
              which pipe expands",
             &entry[1..]
+        );
+    }
+    // `build.sh` for `./build.sh`, `deploy.pipe` for `pipe deploy.pipe`.
+    if let Some(PathNote::Here) = path.as_deref() {
+        let run = if name.ends_with(".pipe") {
+            format!("`pipe {name}` or `./{name}`")
+        } else {
+            format!("`./{name}`")
+        };
+        return format!(
+            "`{name}` is a file in the working directory, but a name without a slash is looked \
+             for on PATH only, as in bash: run it as {run}"
         );
     }
     match suggestion {

@@ -2149,6 +2149,37 @@ fn path_lookup_goes_past_what_cannot_run() {
         .run();
 }
 
+/// A command named as a file in the working directory (`build.sh`,
+/// `deploy.pipe`) is looked for on PATH only, as in bash: the help says
+/// how to run it. After a `cd` to where no such file is, it does not.
+#[test]
+fn not_found_names_a_file_in_the_working_directory() {
+    Test::new()
+        .file("build.sh", "#!/bin/sh\necho built\n")
+        .script("build.sh")
+        .status(127)
+        .stderr_has("`build.sh` is a file in the working directory")
+        .stderr_has("run it as `./build.sh`")
+        .run();
+    Test::new()
+        .file("deploy.pipe", "echo deployed\n")
+        .script("deploy.pipe")
+        .status(127)
+        .stderr_has("or `./deploy.pipe`")
+        .run();
+    let run = Test::new()
+        .file("build.sh", "")
+        .file("sub/x", "")
+        .script("cd sub\nbuild.sh")
+        .status(127)
+        .run();
+    assert!(
+        !run.stderr().contains("working directory"),
+        "{}",
+        run.stderr()
+    );
+}
+
 /// A name of three characters is one edit from its "did you mean" at
 /// most, whatever bytes they take: `éyé` is not two edits from `xyz`,
 /// `xyé` is one.
