@@ -196,7 +196,8 @@ enum UsageError {
 impl UsageError {
     /// A script that cannot be read. A directory is named, as `pipe fmt
     /// .` would name the scripts in it: they are to be named instead; a
-    /// missing name may be a script's without its `.pipe`.
+    /// missing name may be a script's without its `.pipe`, or a
+    /// subcommand's misspelt.
     fn read(path: &str, error: std::io::Error) -> UsageError {
         let help = match error.kind() {
             _ if path == STDIN_NAME => None,
@@ -208,6 +209,11 @@ impl UsageError {
             std::io::ErrorKind::NotFound if Path::new(&format!("{path}.pipe")).is_file() => {
                 Some(format!("did you mean `{path}.pipe`?"))
             }
+            // `pipe chek x.pipe`: a subcommand misspelt is read as a script.
+            std::io::ErrorKind::NotFound => SUBCOMMANDS
+                .iter()
+                .find(|name| strsim::damerau_levenshtein(path, name) <= 2.min(name.len() / 2))
+                .map(|name| format!("did you mean the subcommand `{name}`?")),
             _ => None,
         };
         UsageError::Read {

@@ -275,6 +275,14 @@ fn usage_errors_exit_2() {
         .stderr_has("cannot read `deploy`: no such file or directory")
         .stderr_has("help: did you mean `deploy.pipe`?")
         .run();
+    // A subcommand misspelt is read as a script's name.
+    Test::new()
+        .file("s.pipe", "true\n")
+        .args(["chek", "s.pipe"])
+        .status(2)
+        .stderr_has("cannot read `chek`: no such file or directory")
+        .stderr_has("help: did you mean the subcommand `check`?")
+        .run();
 }
 
 /// A timeline that cannot be written is a usage error found before the
