@@ -161,7 +161,7 @@ pub enum RunError {
     },
 
     #[error("cannot change directory to `{path}`: {}", reason(.source))]
-    #[diagnostic(code(pipe::run::cd), help("{}", open_help(.source)))]
+    #[diagnostic(code(pipe::run::cd), help("{}", cd_help(.source)))]
     Cd {
         path: String,
         source: std::io::Error,
@@ -643,6 +643,17 @@ fn redirect_help(path: &str, err: &std::io::Error) -> &'static str {
         "the file name is empty: a variable or `$(...)` in it may have expanded to nothing"
     } else {
         open_help(err)
+    }
+}
+
+/// What to look at when `cd` cannot go into a directory.
+fn cd_help(err: &std::io::Error) -> &'static str {
+    match err.raw_os_error() {
+        Some(libc::EACCES | libc::EPERM) => {
+            "going into a directory takes search (`x`) permission on it and on every \
+             directory above it: check them with `ls -ld`"
+        }
+        _ => open_help(err),
     }
 }
 

@@ -2180,6 +2180,45 @@ fn not_found_names_a_file_in_the_working_directory() {
     );
 }
 
+/// `cd` into a directory without search permission fails at the `cd`,
+/// as bash's does: it went there, and the next command failed as if the
+/// directory had been removed since. Root may go anywhere: it runs as
+/// nobody.
+#[test]
+fn cd_into_a_directory_without_search_permission_fails() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let test = Test::new().file("locked/x", "");
+    let dir = test.path().to_path_buf();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut command = std::process::Command::new(crate::harness::PIPE);
+    command
+        .args(["-c", "cd \"$1/locked\" || echo refused $?\nls"])
+        .arg(&dir)
+        .current_dir("/")
+        .env("NO_COLOR", "1");
+    // SAFETY: setgid and setuid between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::geteuid() == 0 && (libc::setgid(65534) != 0 || libc::setuid(65534) != 0) {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        String::from_utf8_lossy(&output.stdout).starts_with("refused 1\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("pipe::run::cd"), "{stderr}");
+    assert!(stderr.contains("locked`: permission denied"), "{stderr}");
+    assert!(stderr.contains("search (`x`) permission"), "{stderr}");
+}
+
 /// A name of three characters is one edit from its "did you mean" at
 /// most, whatever bytes they take: `éyé` is not two edits from `xyz`,
 /// `xyé` is one.
