@@ -2219,6 +2219,49 @@ fn cd_into_a_directory_without_search_permission_fails() {
     assert!(stderr.contains("search (`x`) permission"), "{stderr}");
 }
 
+/// A program in a directory that may not be searched cannot run, for the
+/// directory's sake: the help said to `chmod +x` the program. Root runs
+/// it as nobody.
+#[test]
+fn a_program_past_a_directory_without_search_permission_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let test = Test::new().file("locked/tool", "#!/bin/sh\n");
+    let dir = test.path().to_path_buf();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        dir.join("locked/tool"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut command = std::process::Command::new(crate::harness::PIPE);
+    command
+        .args(["-c", "\"$1/locked/tool\""])
+        .arg(&dir)
+        .current_dir("/")
+        .env("NO_COLOR", "1");
+    // SAFETY: setgid and setuid between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::geteuid() == 0 && (libc::setgid(65534) != 0 || libc::setuid(65534) != 0) {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 126, "{stderr}");
+    assert!(stderr.contains("tool`: permission denied"), "{stderr}");
+    assert!(
+        stderr.contains("a directory on the way to it may not be searched"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("chmod +x"), "{stderr}");
+}
+
 /// A name of three characters is one edit from its "did you mean" at
 /// most, whatever bytes they take: `éyé` is not two edits from `xyz`,
 /// `xyé` is one.
