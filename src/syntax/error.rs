@@ -521,7 +521,14 @@ pub fn bash_builtin_help(name: &str) -> Option<&'static str> {
             "pipe has no `source`: run the script as a command, or write \
                            what it sets in this script"
         }
-        "read" => "pipe has no `read`: loop over lines with `for line in $(cat FILE) { ... }`",
+        "read" | "mapfile" | "readarray" => {
+            "pipe has no `read`: loop over lines with `for line in $(cat FILE) { ... }`"
+        }
+        "break" | "continue" => {
+            "pipe has no `break` or `continue`: loop over only the items wanted (`for f in \
+             $(grep -l x *.txt) { ... }`), or guard the rest of the body with `&&` and `||` \
+             (`test -s $f && { ... }`)"
+        }
         "local" | "declare" | "typeset" | "readonly" => {
             "define variables with `let NAME = value` (scoped to its block) or \
              `export NAME = value`"

@@ -1853,6 +1853,12 @@ fn command_lookup_errors() {
     // `.` is in every directory of PATH, but is no program.
     fails(". ./env.sh", 127, "pipe has no `source`");
     fails("read line", 127, "pipe has no `read`");
+    fails("mapfile -t lines", 127, "pipe has no `read`");
+    fails(
+        "for i in 1..3 { continue }",
+        127,
+        "pipe has no `break` or `continue`",
+    );
     fails(": > log", 127, "`true` does nothing too");
     fails("wait", 127, "pipe has no `&` or `wait`");
     // Job control and other builtins a "did you mean" misnamed (`jobs`:
