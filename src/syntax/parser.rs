@@ -227,6 +227,7 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         return error;
     }
     let word_expected = positives.contains(&Rule::word);
+    let name_expected = positives.contains(&Rule::ident);
     let mut expected: Vec<&'static str> = Vec::new();
     for rule in positives {
         if let Some(words) = describe(rule)
@@ -240,10 +241,24 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     let found = found_at(source, pos);
     // `echo (a)`, `echo :)`: as in bash, a parenthesis is never part of a
     // word, and quoting is the fix.
-    let help = (word_expected && (found == "`(`" || found == "`)`")).then_some(
-        "`(` and `)` are never part of a word, as in bash: quote them to pass them as text \
-         (`'(a)'`, `\\(a\\)`), or remove a stray one",
-    );
+    let help = if word_expected && (found == "`(`" || found == "`)`") {
+        Some(
+            "`(` and `)` are never part of a word, as in bash: quote them to pass them as text \
+             (`'(a)'`, `\\(a\\)`), or remove a stray one",
+        )
+    } else if name_expected {
+        // `export` alone, which in bash lists the exported names.
+        match statement_keyword(source, pos) {
+            Some("export") => {
+                Some("write `export NAME = VALUE`; to see the environment, run `env`")
+            }
+            Some("let") => Some("write `let NAME = VALUE`"),
+            Some("secret") => Some("write `secret NAME = VALUE`"),
+            _ => None,
+        }
+    } else {
+        None
+    };
     ParseError::Unexpected {
         expected: join_alternatives(&expected),
         found,
