@@ -246,6 +246,23 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             "`(` and `)` are never part of a word, as in bash: quote them to pass them as text \
              (`'(a)'`, `\\(a\\)`), or remove a stray one",
         )
+    } else if found == "the keyword `for`" {
+        // `timeout 5s for ...` and `fanout for ...`: only `parallel` has a
+        // `for` form.
+        let start = source[..pos]
+            .rfind(['\n', ';', '{', '}', '|', '&'])
+            .map_or(0, |at| at + 1);
+        match source[start..pos].split_whitespace().next() {
+            Some("timeout") => Some(
+                "a `timeout` takes a block in braces, which may hold the loop: \
+                 `timeout 5s { for x in a b { ... } }`",
+            ),
+            Some("fanout") => Some(
+                "`fanout` has no `for` form: write each branch, `fanout { a ; b }`; each gets a \
+                 copy of standard input",
+            ),
+            _ => None,
+        }
     } else if name_expected {
         // `export` alone, which in bash lists the exported names.
         match statement_keyword(source, pos) {
