@@ -33,6 +33,10 @@ pub struct Source {
 
 impl Source {
     pub fn new(name: &str, text: &str) -> Source {
+        // The name heads every diagnostic about the script: a control
+        // character in it (a file named with a newline or an escape
+        // sequence) is written as an escape, as in the rest of the text.
+        let name = escape_controls(name, true);
         Source {
             named: Arc::new(NamedSource::new(name, text.to_owned())),
             shown: Arc::default(),
@@ -303,7 +307,10 @@ impl Clipped<'_> {
     /// What miette's own `read_span` returns, without reading the text
     /// from its start each time (a `pipe check` of 20,000 problems read
     /// the script 60,000 times): it reads from the first line asked for,
-    /// and the line numbers are counted on from there.
+    /// and the line numbers are counted on from there. The column, which
+    /// miette counts in bytes, is counted in characters, as editors and
+    /// rustc count it, so that `script.pipe:1:10` after an `ü` is where an
+    /// editor's "go to" puts the cursor.
     fn read_lines(
         &self,
         span: &SourceSpan,
@@ -321,12 +328,18 @@ impl Clipped<'_> {
             context_lines_before,
             context_lines_after,
         )?;
+        let column = match contents.column() {
+            0 => 0,
+            bytes => text
+                .get(offset - bytes..offset)
+                .map_or(bytes, |before| before.chars().count()),
+        };
         Ok(MietteSpanContents::new_named(
             self.source.name().to_owned(),
             contents.data(),
             SourceSpan::from((contents.span().offset() + base, contents.span().len())),
             contents.line() + first,
-            contents.column(),
+            column,
             contents.line_count() + first,
         ))
     }

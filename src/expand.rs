@@ -441,9 +441,11 @@ pub fn closest_name(name: &str, candidates: impl IntoIterator<Item = String>) ->
 }
 
 /// How many edits a typo of `name` may be: one in a name of up to three
-/// bytes, two in a longer one.
+/// characters, two in a longer one. Characters, as the edits are counted:
+/// in bytes, `éyé` (three characters, five bytes) could be two edits from
+/// anything of three letters.
 pub fn typo_limit(name: &str) -> usize {
-    if name.len() <= 3 { 1 } else { 2 }
+    if name.chars().nth(3).is_none() { 1 } else { 2 }
 }
 
 /// The edit distance from `name` (of `length` characters) to `candidate`,
@@ -574,8 +576,10 @@ fn zero_padded(text: &str) -> bool {
 
 /// The glob pattern of a word whose unquoted text holds `*`, `?` or `[`;
 /// quoted text and expanded values match literally. With it, the word as
-/// it expanded, for diagnostics. A word that is no valid pattern (`[`
-/// alone, as in `[ -f x ]`, or `a[b`) is no glob but its text, as in bash.
+/// it expanded, for diagnostics. As in bash, a `[` that no `]` closes in
+/// its path component is an ordinary character (`*a[b`, `[*`, `[a/b]*`
+/// glob with a literal `[`), and a word whose only wildcards are such
+/// `[`s is no glob but its text (`[` alone, as in `[ -f x ]`, or `a[b`).
 fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, String)>, ExpandError> {
     let is_glob = word.parts.iter().any(|part| {
         matches!(part, WordPart::Literal { bytes, quoted: false, .. }
@@ -585,7 +589,15 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
         return Ok(None);
     }
     let mut pattern = String::new();
+    // For each character of `pattern`, whether the script wrote it
+    // unquoted: only such a `[` opens a bracket that makes a glob.
+    let mut unquoted: Vec<bool> = Vec::new();
+    let mut push = |pattern: &mut String, text: &str, written: bool| {
+        pattern.push_str(text);
+        unquoted.extend(std::iter::repeat_n(written, text.chars().count()));
+    };
     let mut shown = String::new();
+    let mut wildcard = false;
     for (i, part) in word.parts.iter().enumerate() {
         // The pattern holds every byte (see `glob_text`); what is shown
         // holds them as text.
@@ -601,11 +613,17 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
                 // `~/*.txt`: the home directory, matched as it is.
                 if i == 0 && (bytes == b"~" || bytes.starts_with(b"~/")) {
                     let home = tilde(b"~", *span, lookup)?;
-                    pattern.push_str(&glob::Pattern::escape(&glob_text(&home)));
+                    push(
+                        &mut pattern,
+                        &glob::Pattern::escape(&glob_text(&home)),
+                        false,
+                    );
                     shown.push('~');
                     bytes = &bytes[1..];
                 }
-                pattern.push_str(&posix_classes(&glob_text(bytes).replace("[^", "[!")));
+                wildcard |= bytes.iter().any(|b| matches!(b, b'*' | b'?'));
+                let text = posix_classes(&glob_text(bytes).replace("[^", "[!"));
+                push(&mut pattern, &text, true);
                 shown.push_str(&String::from_utf8_lossy(bytes));
                 continue;
             }
@@ -620,14 +638,66 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
                 joined.join(&b' ')
             }
         };
-        pattern.push_str(&glob::Pattern::escape(&glob_text(&literal)));
+        push(
+            &mut pattern,
+            &glob::Pattern::escape(&glob_text(&literal)),
+            false,
+        );
         shown.push_str(&String::from_utf8_lossy(&literal));
+    }
+    let (pattern, bracket) = unclosed_brackets_literal(&pattern, &unquoted);
+    if !wildcard && !bracket {
+        return Ok(None);
     }
     let pattern = recursive_only_alone(&pattern);
     if glob::Pattern::new(&pattern).is_err() {
         return Ok(None);
     }
     Ok(Some((pattern, shown)))
+}
+
+/// `pattern` with each `[` that no `]` closes within its path component
+/// made the glob crate's literal `[[]`, as bash takes it; and whether a
+/// bracket that the script wrote unquoted (`unquoted`, one flag a
+/// character) is closed, a wildcard. A bracket is read as the glob crate
+/// reads it: `[`, an optional `!`, a `]` there that is a member, then
+/// anything up to the next `]`.
+fn unclosed_brackets_literal(pattern: &str, unquoted: &[bool]) -> (String, bool) {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len());
+    let mut bracket = false;
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '[' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        if chars.get(j) == Some(&'!') {
+            j += 1;
+        }
+        if chars.get(j) == Some(&']') {
+            j += 1;
+        }
+        let close = chars[j.min(chars.len())..]
+            .iter()
+            .take_while(|&&c| c != '/')
+            .position(|&c| c == ']')
+            .map(|at| j + at);
+        match close {
+            Some(close) => {
+                bracket |= unquoted.get(i).copied().unwrap_or(false);
+                out.extend(&chars[i..=close]);
+                i = close + 1;
+            }
+            None => {
+                out.push_str("[[]");
+                i += 1;
+            }
+        }
+    }
+    (out, bracket)
 }
 
 /// bash's character classes inside brackets (`[[:digit:]]*`), as the

@@ -22,7 +22,12 @@ use observe::Observer;
 /// Run `.pipe` scripts: pipes, parallel groups and timeouts, with pipefail
 /// and errexit always on, no word splitting and no orphans.
 #[derive(Debug, Parser)]
-#[command(name = "pipe", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "pipe",
+    version,
+    args_conflicts_with_subcommands = true,
+    args_override_self = true
+)]
 #[command(
     after_help = "Exit status: the status of the statement that ended the script (0 on \
 success); 2 for a parse or usage error; 124 for a timeout; 126 not executable; 127 command not \
@@ -105,11 +110,23 @@ enum UsageError {
     // the error's cause too, and the report would say it twice.
     #[error("cannot read `{path}`: {}", exec::io_reason(.error))]
     #[diagnostic(code(pipe::usage::read))]
-    Read { path: String, error: std::io::Error },
+    Read {
+        path: String,
+        error: std::io::Error,
+        /// What to do, where the error tells: see [`UsageError::read`].
+        #[help]
+        help: Option<String>,
+    },
 
     #[error("cannot write `{path}`: {}", exec::io_reason(.error))]
     #[diagnostic(code(pipe::usage::write))]
-    Write { path: String, error: std::io::Error },
+    Write {
+        path: String,
+        error: std::io::Error,
+        /// For a script `pipe fmt` rewrote: whether it was put back.
+        #[help]
+        help: Option<&'static str>,
+    },
 
     #[error("cannot write to standard output: {}", exec::io_reason(.error))]
     #[diagnostic(code(pipe::usage::stdout))]
@@ -124,6 +141,17 @@ enum UsageError {
         )
     )]
     Timeline { path: String, error: std::io::Error },
+
+    #[error("the timeline `{path}` would be written over a script")]
+    #[diagnostic(
+        code(pipe::usage::timeline_over_script),
+        help(
+            "a timeline is JSON, and would replace what the file holds: name a file of its own \
+             (`--timeline run.json`), with the script after it (`pipe --timeline run.json \
+             FILE`)"
+        )
+    )]
+    TimelineOverScript { path: String },
 
     #[error("`{path}` is larger than {}", MAX_SCRIPT_TEXT)]
     #[diagnostic(
@@ -165,12 +193,53 @@ enum UsageError {
     Unformatted { name: String, arg: String },
 }
 
+impl UsageError {
+    /// A script that cannot be read. A directory is named, as `pipe fmt
+    /// .` would name the scripts in it: they are to be named instead; a
+    /// missing name may be a script's without its `.pipe`, or a
+    /// subcommand's misspelt.
+    fn read(path: &str, error: std::io::Error) -> UsageError {
+        let help = match error.kind() {
+            _ if path == STDIN_NAME => None,
+            std::io::ErrorKind::IsADirectory => {
+                let dir = path.trim_end_matches('/');
+                Some(format!("name the scripts in it instead: `{dir}/*.pipe`"))
+            }
+            // `pipe deploy` for `deploy.pipe`.
+            std::io::ErrorKind::NotFound if Path::new(&format!("{path}.pipe")).is_file() => {
+                Some(format!("did you mean `{path}.pipe`?"))
+            }
+            // `pipe chek x.pipe`: a subcommand misspelt is read as a script.
+            std::io::ErrorKind::NotFound => SUBCOMMANDS
+                .iter()
+                .find(|name| strsim::damerau_levenshtein(path, name) <= 2.min(name.len() / 2))
+                .map(|name| format!("did you mean the subcommand `{name}`?")),
+            _ => None,
+        };
+        UsageError::Read {
+            path: path.to_owned(),
+            error,
+            help,
+        }
+    }
+}
+
 /// A script to run: its name for diagnostics, `$0`, its text as bytes.
 struct Script {
     name: String,
     arg0: OsString,
     text: Vec<u8>,
     args: Vec<OsString>,
+    /// Where the text was read from: a file, standard input, or neither
+    /// (`-c`), so that no timeline is written over it.
+    origin: Origin,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Origin {
+    File,
+    Stdin,
+    Text,
 }
 
 /// clap's report of arguments it refuses, as a usage diagnostic: its
@@ -374,7 +443,17 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
         return USAGE;
     };
     // The timeline is written when the script ends; a path that cannot be
-    // written is found out now, before anything runs.
+    // written is found out now, before anything runs. One that names a
+    // script (`pipe --timeline deploy.pipe`, its value forgotten, reads the
+    // script from standard input, and would write JSON over `deploy.pipe`)
+    // is refused, the file intact.
+    if let Some(path) = &cli.timeline
+        && over_script(path, &script)
+    {
+        let path = path.display().to_string();
+        printer.print(&UsageError::TimelineOverScript { path }, None, &[]);
+        return USAGE;
+    }
     let timeline = match &cli.timeline {
         Some(path) => match std::fs::File::create(path) {
             Ok(file) => Some((path, file)),
@@ -421,6 +500,7 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
             &UsageError::Write {
                 path: path.display().to_string(),
                 error,
+                help: None,
             },
             None,
             &[],
@@ -433,6 +513,34 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
         0 if lost => USAGE,
         code => code,
     }
+}
+
+/// Whether a timeline written to `path` would go over a script: one
+/// named `*.pipe`, or the very file `script` was read from, given by its
+/// name or as standard input.
+fn over_script(path: &Path, script: &Script) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    if path
+        .extension()
+        .is_some_and(|extension| extension == "pipe")
+    {
+        return true;
+    }
+    // Only a regular file holds a script (`/dev/null` may be both).
+    let Ok(timeline) = std::fs::metadata(path) else {
+        return false;
+    };
+    if !timeline.is_file() {
+        return false;
+    }
+    let read = match script.origin {
+        Origin::File => std::fs::metadata(&script.arg0).map(|meta| (meta.dev(), meta.ino())),
+        Origin::Stdin => nix::sys::stat::fstat(std::io::stdin())
+            .map(|stat| (stat.st_dev, stat.st_ino))
+            .map_err(std::io::Error::from),
+        Origin::Text => return false,
+    };
+    read.is_ok_and(|read| read == (timeline.dev(), timeline.ino()))
 }
 
 /// A script decoded and parsed.
@@ -579,15 +687,77 @@ fn fmt(printer: &Printer, files: &[PathBuf], check_only: bool) -> u8 {
             printer.print(&unformatted, None, &[]);
             return 1;
         }
-        match std::fs::write(path, formatted) {
+        let original = format!("{}{}", parsed.bom, parsed.text);
+        match rewrite(path, formatted.as_bytes(), original.as_bytes()) {
             Ok(()) => 0,
-            Err(error) => {
+            Err((error, help)) => {
                 let path = name.to_owned();
-                printer.print(&UsageError::Write { path, error }, None, &[]);
+                let help = Some(help);
+                printer.print(&UsageError::Write { path, error, help }, None, &[]);
                 1
             }
         }
     })
+}
+
+/// Writes `text` over the file at `path`, which holds `original`, in
+/// place (its links, owner and mode stay), without emptying it first: a
+/// write that fails (a full disk, `ulimit -f`) leaves the file as it was
+/// if it wrote nothing, and otherwise is undone, `original` written back
+/// where it was. The error comes with what became of the file.
+fn rewrite(
+    path: &Path,
+    text: &[u8],
+    original: &[u8],
+) -> Result<(), (std::io::Error, &'static str)> {
+    let kept = "the file was left as it was";
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|error| (error, kept))?;
+    let mut written = 0;
+    while written < text.len() {
+        match file.write(&text[written..]) {
+            Ok(0) => {
+                return Err(undo(
+                    &mut file,
+                    original,
+                    written,
+                    std::io::ErrorKind::WriteZero.into(),
+                ));
+            }
+            Ok(n) => written += n,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(undo(&mut file, original, written, error)),
+        }
+    }
+    file.set_len(text.len() as u64)
+        .map_err(|error| undo(&mut file, original, written, error))
+}
+
+/// After `written` bytes of a rewrite, `error`: `original` put back.
+fn undo(
+    file: &mut std::fs::File,
+    original: &[u8],
+    written: usize,
+    error: std::io::Error,
+) -> (std::io::Error, &'static str) {
+    use std::io::Seek;
+    if written == 0 {
+        return (error, "the file was left as it was");
+    }
+    let restored = file
+        .rewind()
+        .and_then(|()| file.write_all(original))
+        .and_then(|()| file.set_len(original.len() as u64));
+    match restored {
+        Ok(()) => (error, "the file was left as it was"),
+        Err(_) => (
+            error,
+            "nor could its own text be written back: the file may be cut short; make room, \
+             then restore it from a copy",
+        ),
+    }
 }
 
 /// `pipe graph FILE`: the DOT on stdout.
@@ -668,6 +838,7 @@ fn load(cli: &Cli) -> Result<Script, UsageError> {
             arg0: "pipe".into(),
             text: text.clone().into_vec(),
             args: cli.script.clone(),
+            origin: Origin::Text,
         });
     }
     let args = match &cli.command {
@@ -683,6 +854,7 @@ fn load(cli: &Cli) -> Result<Script, UsageError> {
                 arg0: file.clone(),
                 text,
                 args: rest.to_vec(),
+                origin: Origin::File,
             })
         }
         Some((_, rest)) => read_stdin(rest.to_vec()),
@@ -691,13 +863,17 @@ fn load(cli: &Cli) -> Result<Script, UsageError> {
     }
 }
 
+/// Standard input, as an error reading it names it.
+const STDIN_NAME: &str = "standard input";
+
 fn read_stdin(args: Vec<OsString>) -> Result<Script, UsageError> {
-    let text = read_limited(WaitingStdin(std::io::stdin().lock()), "standard input")?;
+    let text = read_limited(WaitingStdin(std::io::stdin().lock()), STDIN_NAME)?;
     Ok(Script {
         name: "stdin".to_owned(),
         arg0: "pipe".into(),
         text,
         args,
+        origin: Origin::Stdin,
     })
 }
 
@@ -743,10 +919,7 @@ const MAX_SCRIPT_TEXT: &str = "4 MiB";
 /// A script file's bytes, at most [`MAX_SCRIPT`] of them: `pipe /dev/zero`
 /// is refused at once, as is a script of 50 MB.
 fn read_file(path: &Path, name: &str) -> Result<Vec<u8>, UsageError> {
-    let file = std::fs::File::open(path).map_err(|error| UsageError::Read {
-        path: name.to_owned(),
-        error,
-    })?;
+    let file = std::fs::File::open(path).map_err(|error| UsageError::read(name, error))?;
     read_limited(file, name)
 }
 
@@ -756,10 +929,7 @@ fn read_limited(from: impl Read, name: &str) -> Result<Vec<u8>, UsageError> {
     let mut text = Vec::new();
     from.take(MAX_SCRIPT + 1)
         .read_to_end(&mut text)
-        .map_err(|error| UsageError::Read {
-            path: name.to_owned(),
-            error,
-        })?;
+        .map_err(|error| UsageError::read(name, error))?;
     if text.len() as u64 > MAX_SCRIPT {
         return Err(UsageError::TooLarge {
             path: name.to_owned(),

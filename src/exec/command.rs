@@ -286,6 +286,19 @@ fn spawn_failure(err: std::io::Error, name: &str, program: &Path, span: Span) ->
         Some(libc::EACCES) if program.is_dir() => {
             not_executable("is a directory", "name a program, not a directory")
         }
+        // Not the file's permission but a directory's on the way, which
+        // may not be searched: the file cannot even be looked at.
+        Some(libc::EACCES)
+            if program
+                .metadata()
+                .is_err_and(|err| err.kind() == std::io::ErrorKind::PermissionDenied) =>
+        {
+            not_executable(
+                "permission denied",
+                "a directory on the way to it may not be searched, which takes `x` \
+                 permission on it: check them with `ls -ld`",
+            )
+        }
         Some(libc::EACCES) => {
             not_executable("permission denied", "make it executable: `chmod +x FILE`")
         }
@@ -422,9 +435,17 @@ pub fn resolve(
         Search::Found(path) | Search::Denied(path) => Ok(path),
         Search::Missing => {
             let display = name.to_string_lossy().into_owned();
+            // A PATH that explains the miss comes first; else a file of
+            // that name where the command runs, which bash would not run
+            // either.
+            let here = || {
+                cwd.join(name)
+                    .is_file()
+                    .then(|| Box::new(super::error::PathNote::Here))
+            };
             Err(RunError::NotFound {
                 suggestion: suggest(&display, path_var),
-                path: path_note(path_var),
+                path: path_note(path_var).or_else(here),
                 name: display,
                 span: span.into(),
                 stages: Stages::default(),

@@ -161,7 +161,7 @@ pub enum RunError {
     },
 
     #[error("cannot change directory to `{path}`: {}", reason(.source))]
-    #[diagnostic(code(pipe::run::cd), help("{}", open_help(.source)))]
+    #[diagnostic(code(pipe::run::cd), help("{}", cd_help(.source)))]
     Cd {
         path: String,
         source: std::io::Error,
@@ -198,7 +198,13 @@ pub enum RunError {
     },
 
     #[error("exit status `{value}` is not a number from 0 to 255")]
-    #[diagnostic(code(pipe::run::bad_exit_status))]
+    #[diagnostic(
+        code(pipe::run::bad_exit_status),
+        help(
+            "an exit status is a whole number from 0 to 255: 0 for success, 1 to 125 for a \
+             failure (126 and up say that a command could not run or was killed)"
+        )
+    )]
     BadExit {
         value: String,
         #[label("not a status")]
@@ -506,6 +512,9 @@ pub enum PathNote {
     Barren(Box<str>),
     /// An entry starts with a `~`, which no lookup expands: this entry.
     Tilde(Box<str>),
+    /// A file of that name is in the working directory (`build.sh`,
+    /// `deploy.pipe`), where no lookup looks.
+    Here,
 }
 
 fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<PathNote>>) -> String {
@@ -523,6 +532,48 @@ fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<Pat
         return "the name holds a carriage return (`\\r`), which ends no line: if the \
                 script's lines end in `\\r` alone, end them in `\\n` (or `\\r\\n`)"
             .to_owned();
+    }
+    // `echo hi` with a no-break space, pasted from a web page or typed
+    // with Option-Space on a Mac: it looks like a space, and is a letter of
+    // the name to bash as to pipe.
+    if let Some(odd) = name.chars().find(|&c| {
+        (c.is_whitespace() && !c.is_control() && c != ' ')
+            || matches!(c, '\u{200b}' | '\u{2060}' | '\u{feff}')
+    }) {
+        let code = u32::from(odd);
+        return if odd.is_whitespace() {
+            let what = if odd == '\u{a0}' {
+                "a no-break space"
+            } else {
+                "a Unicode space"
+            };
+            format!(
+                "the name holds U+{code:04X}, {what}, which looks like a space but is none, to \
+                 pipe as to bash: a paste from a web page or a word processor, or Option-Space \
+                 on a Mac, puts one there; type a plain space instead"
+            )
+        } else {
+            format!(
+                "the name holds U+{code:04X}, an invisible character, which shows as nothing \
+                 but is part of the name, to pipe as to bash: a paste from a web page or a word \
+                 processor can put one there; delete it"
+            )
+        };
+    }
+    // `let cmd = "ls -l"`, then `$cmd /`: bash would split the value into
+    // the program and its arguments; pipe looks for one program named so.
+    // Not a path whose directory has a space in its name (`/my dir/x`).
+    if let Some(first) = name.split([' ', '\t']).next()
+        && !first.is_empty()
+        && first.len() < name.len()
+        && (!first.contains('/') || std::path::Path::new(first).is_file())
+    {
+        return format!(
+            "the name holds a space: pipe never splits a value into words, as bash would, \
+             so it looked for one program named `{name}`; write the words out, or keep the \
+             program's name in a variable of its own and its arguments apart (`let tool = \
+             {first}`, then `$tool ARGS`)"
+        );
     }
     // bash's `x+=more`, which is no command there but an assignment.
     if let Some((target, _)) = name.split_once("+=")
@@ -545,6 +596,18 @@ fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<Pat
              `$HOME{}` there, or give the `~` unquoted, as in `export PATH = ~/bin:$PATH`, \
              which pipe expands",
             &entry[1..]
+        );
+    }
+    // `build.sh` for `./build.sh`, `deploy.pipe` for `pipe deploy.pipe`.
+    if let Some(PathNote::Here) = path.as_deref() {
+        let run = if name.ends_with(".pipe") {
+            format!("`pipe {name}` or `./{name}`")
+        } else {
+            format!("`./{name}`")
+        };
+        return format!(
+            "`{name}` is a file in the working directory, but a name without a slash is looked \
+             for on PATH only, as in bash: run it as {run}"
         );
     }
     match suggestion {
@@ -580,6 +643,17 @@ fn redirect_help(path: &str, err: &std::io::Error) -> &'static str {
         "the file name is empty: a variable or `$(...)` in it may have expanded to nothing"
     } else {
         open_help(err)
+    }
+}
+
+/// What to look at when `cd` cannot go into a directory.
+fn cd_help(err: &std::io::Error) -> &'static str {
+    match err.raw_os_error() {
+        Some(libc::EACCES | libc::EPERM) => {
+            "going into a directory takes search (`x`) permission on it and on every \
+             directory above it: check them with `ls -ld`"
+        }
+        _ => open_help(err),
     }
 }
 

@@ -881,8 +881,17 @@ impl<'r> Interp<'r> {
                     span: dir.span.into(),
                 })
             };
+            // A directory to go into needs search permission, as bash's
+            // chdir(2) finds: one without it (`drwx------` of another user)
+            // is refused here, not at the next command, which could not
+            // start there.
             match path.metadata() {
-                Ok(meta) if meta.is_dir() => Ok(logical(&path)),
+                Ok(meta) if meta.is_dir() => {
+                    match nix::unistd::access(&path, nix::unistd::AccessFlags::X_OK) {
+                        Ok(()) => Ok(logical(&path)),
+                        Err(errno) => Err(cd_error(std::io::Error::from(errno))),
+                    }
+                }
                 Ok(_) => Err(cd_error(std::io::Error::from_raw_os_error(libc::ENOTDIR))),
                 Err(err) => Err(cd_error(err)),
             }

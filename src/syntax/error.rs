@@ -115,6 +115,9 @@ pub enum ParseError {
         found: &'static str,
         #[label("not expected here")]
         span: SourceSpan,
+        /// Where the fix is known: a `(` or `)` among a command's words.
+        #[help]
+        help: Option<&'static str>,
     },
 
     #[error("`{op}` at the end of the script")]
@@ -279,13 +282,13 @@ pub enum ParseError {
     },
 
     #[error("redirect without a command")]
-    #[diagnostic(
-        code(pipe::parse::redirect_without_command),
-        help("add the command to run")
-    )]
+    #[diagnostic(code(pipe::parse::redirect_without_command), help("{help}"))]
     RedirectWithoutCommand {
         #[label("no command to redirect")]
         span: SourceSpan,
+        /// What bash meant by it, where it meant something: see
+        /// `lower::command`.
+        help: &'static str,
     },
 
     #[error("unsupported redirect")]
@@ -418,10 +421,12 @@ pub enum ParseError {
     },
 
     #[error("number out of range")]
-    #[diagnostic(code(pipe::parse::number_out_of_range))]
+    #[diagnostic(code(pipe::parse::number_out_of_range), help("{help}"))]
     NumberOutOfRange {
-        #[label("too large")]
+        #[label("does not fit in 64 bits")]
         span: SourceSpan,
+        /// The numbers that the place takes.
+        help: &'static str,
     },
 
     #[error("invalid unicode escape")]
@@ -473,7 +478,7 @@ impl ParseError {
             | ParseError::BraceInArguments { span }
             | ParseError::StatementPiped { span, .. }
             | ParseError::BareAssignment { span }
-            | ParseError::RedirectWithoutCommand { span }
+            | ParseError::RedirectWithoutCommand { span, .. }
             | ParseError::UnsupportedRedirect { span, .. }
             | ParseError::StatementRedirect { span, .. }
             | ParseError::UnsupportedExpansion { span, .. }
@@ -487,7 +492,7 @@ impl ParseError {
             | ParseError::HeaderOption { span, .. }
             | ParseError::MissingHeaderValue { span, .. }
             | ParseError::MisspelledKeyword { span, .. }
-            | ParseError::NumberOutOfRange { span }
+            | ParseError::NumberOutOfRange { span, .. }
             | ParseError::InvalidEscape { span }
             | ParseError::Internal { span, .. } => span,
         };
@@ -516,7 +521,14 @@ pub fn bash_builtin_help(name: &str) -> Option<&'static str> {
             "pipe has no `source`: run the script as a command, or write \
                            what it sets in this script"
         }
-        "read" => "pipe has no `read`: loop over lines with `for line in $(cat FILE) { ... }`",
+        "read" | "mapfile" | "readarray" => {
+            "pipe has no `read`: loop over lines with `for line in $(cat FILE) { ... }`"
+        }
+        "break" | "continue" => {
+            "pipe has no `break` or `continue`: loop over only the items wanted (`for f in \
+             $(grep -l x *.txt) { ... }`), or guard the rest of the body with `&&` and `||` \
+             (`test -s $f && { ... }`)"
+        }
         "local" | "declare" | "typeset" | "readonly" => {
             "define variables with `let NAME = value` (scoped to its block) or \
              `export NAME = value`"
@@ -618,6 +630,7 @@ mod tests {
                 expected: "a word".into(),
                 found: "`}`",
                 span,
+                help: None,
             },
             ParseError::TrailingOperator { op: "|", span },
             ParseError::MisplacedKeyword {
@@ -625,7 +638,7 @@ mod tests {
                 span,
             },
             ParseError::BareAssignment { span },
-            ParseError::RedirectWithoutCommand { span },
+            ParseError::RedirectWithoutCommand { span, help: "" },
             ParseError::UnsupportedRedirect {
                 reason: "not one of the supported forms",
                 span,
@@ -649,7 +662,7 @@ mod tests {
                 option: "max",
                 span,
             },
-            ParseError::NumberOutOfRange { span },
+            ParseError::NumberOutOfRange { span, help: "" },
             ParseError::InvalidEscape { span },
             ParseError::Internal {
                 what: "rule".into(),

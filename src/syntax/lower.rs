@@ -378,8 +378,21 @@ fn command(pair: Pair<'_>) -> Result<Command, ParseError> {
             (Some(assign), _) => ParseError::BareAssignment {
                 span: assign.span.into(),
             },
+            // bash's `$(< FILE)` reads a file, and a `> FILE` alone
+            // empties one: pipe has a command do either.
             (None, Some(redirect)) => ParseError::RedirectWithoutCommand {
                 span: redirect.span.into(),
+                help: match redirect.op {
+                    RedirectOp::In => {
+                        "add the command to run; bash's `$(< FILE)`, which reads the file, \
+                         is `$(cat FILE)`"
+                    }
+                    RedirectOp::Out | RedirectOp::All => {
+                        "add the command to run; to empty a file, as bash's `> FILE` alone \
+                         does, write `true > FILE`"
+                    }
+                    _ => "add the command to run",
+                },
             },
             (None, None) => missing("command word", Span::new(start, end)),
         });
@@ -393,7 +406,7 @@ fn command(pair: Pair<'_>) -> Result<Command, ParseError> {
 }
 
 /// A command named by one of bash's reserved words that pipe has no
-/// statement for (`if`, `while`, `[[`, ...), written out as bash would
+/// statement for (`if`, `while`, `[[`, `!`, ...), written out as bash would
 /// read it: refused before anything runs, where it would run the script up
 /// to that line and then not be found on PATH. Quoted (`'if'`), or after
 /// a prefix assignment, it is a command's name, as in bash.
@@ -404,6 +417,7 @@ fn bash_keyword(word: &Pair<'_>) -> Option<ParseError> {
         "until" => "until ... done",
         "select" => "select ... done",
         "[[" => "[[ ... ]]",
+        "!" => "! cmd",
         _ => return None,
     };
     Some(ParseError::UnsupportedExpansion {

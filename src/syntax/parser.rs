@@ -226,6 +226,8 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     {
         return error;
     }
+    let word_expected = positives.contains(&Rule::word);
+    let name_expected = positives.contains(&Rule::ident);
     let mut expected: Vec<&'static str> = Vec::new();
     for rule in positives {
         if let Some(words) = describe(rule)
@@ -236,10 +238,49 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     }
     // "end of input" reads best last.
     expected.sort_by_key(|&words| words == describe(Rule::EOI).unwrap_or_default());
+    let found = found_at(source, pos);
+    // `echo (a)`, `echo :)`: as in bash, a parenthesis is never part of a
+    // word, and quoting is the fix.
+    let help = if word_expected && (found == "`(`" || found == "`)`") {
+        Some(
+            "`(` and `)` are never part of a word, as in bash: quote them to pass them as text \
+             (`'(a)'`, `\\(a\\)`), or remove a stray one",
+        )
+    } else if found == "the keyword `for`" {
+        // `timeout 5s for ...` and `fanout for ...`: only `parallel` has a
+        // `for` form.
+        let start = source[..pos]
+            .rfind(['\n', ';', '{', '}', '|', '&'])
+            .map_or(0, |at| at + 1);
+        match source[start..pos].split_whitespace().next() {
+            Some("timeout") => Some(
+                "a `timeout` takes a block in braces, which may hold the loop: \
+                 `timeout 5s { for x in a b { ... } }`",
+            ),
+            Some("fanout") => Some(
+                "`fanout` has no `for` form: write each branch, `fanout { a ; b }`; each gets a \
+                 copy of standard input",
+            ),
+            _ => None,
+        }
+    } else if name_expected {
+        // `export` alone, which in bash lists the exported names.
+        match statement_keyword(source, pos) {
+            Some("export") => {
+                Some("write `export NAME = VALUE`; to see the environment, run `env`")
+            }
+            Some("let") => Some("write `let NAME = VALUE`"),
+            Some("secret") => Some("write `secret NAME = VALUE`"),
+            _ => None,
+        }
+    } else {
+        None
+    };
     ParseError::Unexpected {
         expected: join_alternatives(&expected),
-        found: found_at(source, pos),
+        found,
         span: span.into(),
+        help,
     }
 }
 

@@ -278,7 +278,10 @@ pub(super) fn max(word: Word) -> Result<Setting<usize>, ParseError> {
     match parse_max(&text) {
         Ok(value) => Ok(Setting::Fixed(Spanned { value, span })),
         Err(MaxError::NotANumber) => Err(ParseError::InvalidMax { span: span.into() }),
-        Err(MaxError::TooLarge) => Err(ParseError::NumberOutOfRange { span: span.into() }),
+        Err(MaxError::TooLarge) => Err(ParseError::NumberOutOfRange {
+            span: span.into(),
+            help: "`max` takes a whole number of branches, e.g. `max 4`",
+        }),
         Err(MaxError::Zero) => Err(ParseError::MaxZero { span: span.into() }),
     }
 }
@@ -301,9 +304,11 @@ pub fn parse_max(text: &str) -> Result<usize, MaxError> {
 pub(super) fn int(pair: &Pair<'_>) -> Result<IntBound, ParseError> {
     let span: Span = span_of(pair);
     let text = pair.as_str();
-    let value = text
-        .parse()
-        .map_err(|_| ParseError::NumberOutOfRange { span: span.into() })?;
+    let value = text.parse().map_err(|_| ParseError::NumberOutOfRange {
+        span: span.into(),
+        help: "a range bound is a whole number from -9223372036854775808 to \
+                   9223372036854775807",
+    })?;
     Ok(IntBound {
         value,
         text: text.to_owned(),

@@ -370,6 +370,7 @@ pub(super) fn var(pair: Pair<'_>) -> Result<VarRef, ParseError> {
                     .parse()
                     .map_err(|_| ParseError::NumberOutOfRange {
                         span: child_span.into(),
+                        help: "no script has that many arguments: `$#` counts them",
                     })?;
                 name = Some(VarName::Positional(number));
             }

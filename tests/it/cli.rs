@@ -118,6 +118,27 @@ fn options_before_a_subcommand() {
 }
 
 #[test]
+fn an_option_given_twice_is_taken_once() {
+    // As bash takes `-x -x`: before and after a subcommand's name too
+    // (`pipe -x run -x FILE`), and the last `--timeline` wins.
+    Test::new()
+        .file("s.pipe", "echo hi\n")
+        .args(["-x", "run", "-x", "s.pipe"])
+        .stdout("hi\n")
+        .stderr_has("+ echo hi  # ")
+        .run();
+    Test::new()
+        .args(["-x", "-x", "-c", "echo $1", "-x"])
+        .stdout("-x\n")
+        .run();
+    let run = Test::new()
+        .args(["--timeline", "a.json", "--timeline", "b.json", "-c", "true"])
+        .run();
+    assert!(!run.dir.join("a.json").exists());
+    assert!(run.dir.join("b.json").exists());
+}
+
+#[test]
 fn script_on_stdin() {
     Test::new()
         .arg("-")
@@ -237,6 +258,31 @@ fn usage_errors_exit_2() {
         "{}",
         run.stderr()
     );
+    // A directory, as `pipe fmt .` names one: its scripts are to be named.
+    for args in [&["fmt", "."][..], &["check", "sub/"], &["sub"]] {
+        Test::new()
+            .file("sub/a.pipe", "true\n")
+            .args(args)
+            .status(2)
+            .stderr_has("is a directory")
+            .stderr_has("help: name the scripts in it instead:")
+            .run();
+    }
+    Test::new()
+        .file("deploy.pipe", "true\n")
+        .arg("deploy")
+        .status(2)
+        .stderr_has("cannot read `deploy`: no such file or directory")
+        .stderr_has("help: did you mean `deploy.pipe`?")
+        .run();
+    // A subcommand misspelt is read as a script's name.
+    Test::new()
+        .file("s.pipe", "true\n")
+        .args(["chek", "s.pipe"])
+        .status(2)
+        .stderr_has("cannot read `chek`: no such file or directory")
+        .stderr_has("help: did you mean the subcommand `check`?")
+        .run();
 }
 
 /// A timeline that cannot be written is a usage error found before the
@@ -291,6 +337,46 @@ fn timeline_file_is_created_before_the_script_runs() {
         .status(3)
         .stderr_has("cannot write `/dev/full`")
         .run();
+}
+
+/// A timeline is never written over a script: `pipe --timeline
+/// deploy.pipe`, its JSON name forgotten, would read the script to run
+/// from standard input and replace `deploy.pipe` with JSON; nor over the
+/// file the script is read from, by name or as standard input.
+#[test]
+fn a_timeline_is_not_written_over_a_script() {
+    let script = "touch ran\n";
+    for args in [
+        &["--timeline", "deploy.pipe"][..],
+        &["--timeline", "deploy", "deploy"],
+        &["--timeline", "new.pipe", "-c", "touch ran"],
+    ] {
+        let run = Test::new()
+            .file("deploy.pipe", script)
+            .file("deploy", script)
+            .args(args)
+            .status(2)
+            .stderr_has("pipe::usage::timeline_over_script")
+            .run();
+        assert!(!run.dir.join("ran").exists(), "{args:?}: the script ran");
+        for name in ["deploy.pipe", "deploy"] {
+            let kept = std::fs::read_to_string(run.dir.join(name)).unwrap();
+            assert_eq!(kept, script, "{args:?}");
+        }
+        assert!(!run.dir.join("new.pipe").exists(), "{args:?}");
+    }
+    let test = Test::new().file("deploy", script);
+    let output = std::process::Command::new(crate::harness::PIPE)
+        .args(["--timeline", "deploy"])
+        .stdin(std::fs::File::open(test.path().join("deploy")).unwrap())
+        .current_dir(test.path())
+        .output()
+        .unwrap();
+    assert_eq!(crate::harness::status_of(&output), 2);
+    let kept = std::fs::read_to_string(test.path().join("deploy")).unwrap();
+    assert_eq!(kept, script);
+    // `/dev/null` is no script, though standard input may be it too.
+    Test::new().args(["--timeline", "/dev/null"]).run();
 }
 
 #[test]

@@ -678,3 +678,22 @@ fn a_diagnostic_counts_lines_as_the_script_does_and_shows_no_control_characters(
     assert!(stderr.contains(" 1 │ echo \"a b [2Jc\" x\n"), "{stderr:?}");
     assert!(!stderr.contains(['\r', '\x1b']), "{stderr:?}");
 }
+
+#[test]
+fn a_diagnostic_writes_control_characters_in_the_script_s_name_as_escapes() {
+    // The name heads the diagnostic: an escape sequence in it would drive
+    // the terminal, and a newline would split `[name:line:col]` in two.
+    for (name, shown) in [
+        ("e\x1b[2Jf.pipe", "[e\\x1b[2Jf.pipe:1:1]"),
+        ("new\nline.pipe", "[new\\nline.pipe:1:1]"),
+    ] {
+        let run = Test::new()
+            .file(name, "nosuch\n")
+            .arg(name)
+            .status(127)
+            .run();
+        let stderr = run.stderr();
+        assert!(!stderr.contains('\x1b'), "{stderr:?}");
+        assert!(stderr.contains(shown), "{stderr}");
+    }
+}

@@ -872,6 +872,28 @@ fn globs_in_command_words_expand_as_in_bash() {
         .run();
 }
 
+/// As in bash, a `[` that no `]` closes in its path component is an
+/// ordinary character of a glob that has other wildcards (`*a[b`, `[*`,
+/// `*/[`), and a bracket cannot span a `/` (`[a/b]*` is the directory
+/// `[a`, then `b]*`): they glob, where they were taken as text, or as an
+/// invalid glob; with no other wildcard (`a[b`) the word is its text.
+#[test]
+fn an_unclosed_bracket_in_a_glob_is_a_character() {
+    Test::new()
+        .script("echo *a[b\necho [*\necho */[\necho [a/b]*\necho a[b\n")
+        .file("a[b", "")
+        .file("xa[b", "")
+        .file("[a/b]x", "")
+        .file("d/[", "")
+        .stdout("a[b xa[b\n[a\nd/[\n[a/b]x\na[b\n")
+        .run();
+    Test::new()
+        .script("echo *[\n")
+        .status(1)
+        .stderr_has("glob `*[` matched no file")
+        .run();
+}
+
 /// A hidden name is matched by a pattern that starts with `.`, as in
 /// bash, and `.` and `..` never are (bash 5.2's globskipdots); a
 /// directory that holds a name that is not UTF-8 globs without a panic.
@@ -1814,7 +1836,10 @@ fn command_lookup_errors() {
             .run();
         assert!(!run.stderr().contains("did you mean"), "{}", run.stderr());
     }
-    fails("! grep -q x f", 127, "pipe has no `!` to negate a status");
+    // bash's `!` is one of its reserved words: refused before anything
+    // runs, as the others are (below); quoted, it is a command's name.
+    fails("! grep -q x f", 2, "pipe has no `!` to negate a status");
+    fails("'!' grep -q x f", 127, "pipe has no `!` to negate a status");
     // bash's `+=` appends; in pipe it is a command's name, or no `=`.
     fails("PATH+=:/opt/bin", 127, "pipe has no `+=`");
     fails("let x = a\nlet x += b", 2, "pipe has no `+=`");
@@ -1828,6 +1853,12 @@ fn command_lookup_errors() {
     // `.` is in every directory of PATH, but is no program.
     fails(". ./env.sh", 127, "pipe has no `source`");
     fails("read line", 127, "pipe has no `read`");
+    fails("mapfile -t lines", 127, "pipe has no `read`");
+    fails(
+        "for i in 1..3 { continue }",
+        127,
+        "pipe has no `break` or `continue`",
+    );
     fails(": > log", 127, "`true` does nothing too");
     fails("wait", 127, "pipe has no `&` or `wait`");
     // Job control and other builtins a "did you mean" misnamed (`jobs`:
@@ -2122,6 +2153,144 @@ fn path_lookup_goes_past_what_cannot_run() {
         .status(126)
         .stderr_has("cannot run `tool`")
         .run();
+}
+
+/// A command named as a file in the working directory (`build.sh`,
+/// `deploy.pipe`) is looked for on PATH only, as in bash: the help says
+/// how to run it. After a `cd` to where no such file is, it does not.
+#[test]
+fn not_found_names_a_file_in_the_working_directory() {
+    Test::new()
+        .file("build.sh", "#!/bin/sh\necho built\n")
+        .script("build.sh")
+        .status(127)
+        .stderr_has("`build.sh` is a file in the working directory")
+        .stderr_has("run it as `./build.sh`")
+        .run();
+    Test::new()
+        .file("deploy.pipe", "echo deployed\n")
+        .script("deploy.pipe")
+        .status(127)
+        .stderr_has("or `./deploy.pipe`")
+        .run();
+    let run = Test::new()
+        .file("build.sh", "")
+        .file("sub/x", "")
+        .script("cd sub\nbuild.sh")
+        .status(127)
+        .run();
+    assert!(
+        !run.stderr().contains("working directory"),
+        "{}",
+        run.stderr()
+    );
+}
+
+/// `cd` into a directory without search permission fails at the `cd`,
+/// as bash's does: it went there, and the next command failed as if the
+/// directory had been removed since. Root may go anywhere: it runs as
+/// nobody.
+#[test]
+fn cd_into_a_directory_without_search_permission_fails() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let test = Test::new().file("locked/x", "");
+    let dir = test.path().to_path_buf();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut command = std::process::Command::new(crate::harness::PIPE);
+    command
+        .args(["-c", "cd \"$1/locked\" || echo refused $?\nls"])
+        .arg(&dir)
+        .current_dir("/")
+        .env("NO_COLOR", "1");
+    // SAFETY: setgid and setuid between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::geteuid() == 0 && (libc::setgid(65534) != 0 || libc::setuid(65534) != 0) {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        String::from_utf8_lossy(&output.stdout).starts_with("refused 1\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("pipe::run::cd"), "{stderr}");
+    assert!(stderr.contains("locked`: permission denied"), "{stderr}");
+    assert!(stderr.contains("search (`x`) permission"), "{stderr}");
+}
+
+/// A program in a directory that may not be searched cannot run, for the
+/// directory's sake: the help said to `chmod +x` the program. Root runs
+/// it as nobody.
+#[test]
+fn a_program_past_a_directory_without_search_permission_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let test = Test::new().file("locked/tool", "#!/bin/sh\n");
+    let dir = test.path().to_path_buf();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        dir.join("locked/tool"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut command = std::process::Command::new(crate::harness::PIPE);
+    command
+        .args(["-c", "\"$1/locked/tool\""])
+        .arg(&dir)
+        .current_dir("/")
+        .env("NO_COLOR", "1");
+    // SAFETY: setgid and setuid between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::geteuid() == 0 && (libc::setgid(65534) != 0 || libc::setuid(65534) != 0) {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 126, "{stderr}");
+    assert!(stderr.contains("tool`: permission denied"), "{stderr}");
+    assert!(
+        stderr.contains("a directory on the way to it may not be searched"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("chmod +x"), "{stderr}");
+}
+
+/// A name of three characters is one edit from its "did you mean" at
+/// most, whatever bytes they take: `éyé` is not two edits from `xyz`,
+/// `xyé` is one.
+#[test]
+fn did_you_mean_counts_a_short_name_in_characters() {
+    use std::os::unix::fs::PermissionsExt;
+    for (name, suggested) in [("éyé", false), ("xyé", true)] {
+        let test = Test::new().file("bin/xyz", "#!/bin/sh\n");
+        let bin = test.path().join("bin");
+        std::fs::set_permissions(bin.join("xyz"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let run = test
+            .env("PATH", &bin.display().to_string())
+            .script(format!("{name} arg\n"))
+            .status(127)
+            .stderr_has(&format!("command not found: `{name}`"))
+            .run();
+        let stderr = run.stderr();
+        assert_eq!(
+            stderr.contains("did you mean `xyz`?"),
+            suggested,
+            "{stderr}"
+        );
+    }
 }
 
 /// The closed-reader rule holds whatever the stages are: a block that
@@ -2515,7 +2684,7 @@ fn a_command_that_cannot_start_tells_its_own_stderr() {
 }
 
 /// bash's reserved words that pipe has no statement for (`if`, `while`,
-/// `until`, `select`, `[[`, and the words that go with them) are refused
+/// `until`, `select`, `[[`, `!`, and the words that go with them) are refused
 /// where they name a command, before anything runs: the script does not
 /// run up to that line and then stop on a command not found. Quoted, or
 /// after a prefix assignment, or as an argument, such a word is a word.
@@ -2529,6 +2698,7 @@ fn bash_reserved_words_are_refused_before_anything_runs() {
         ("until false; do", "`until ... done` is not supported"),
         ("ls | while read l; do", "`while ... done` is not supported"),
         ("[[ -n $HOME ]] && echo y", "`[[ ... ]]` is not supported"),
+        ("! grep -q x f && echo y", "`! cmd` is not supported"),
     ] {
         let run = Test::new()
             .script(format!("touch ran\n{line}\n"))

@@ -656,6 +656,44 @@ fn fmt_rewrites_and_checks() {
     assert_eq!(after, "echo a | cat\necho b # note\n");
 }
 
+/// A rewrite that fails (here past `ulimit -f`; a full disk alike)
+/// leaves the script as it was: it was emptied before the formatted text
+/// failed to fit, and lost. A shorter formatted text leaves no old bytes
+/// behind it.
+#[test]
+fn fmt_that_cannot_write_keeps_the_script() {
+    let script = "echo   a|cat;echo b   # note\n";
+    let test = Test::new().file("s.pipe", script);
+    let output = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -f 0; exec \"$0\" fmt s.pipe",
+            crate::harness::PIPE,
+        ])
+        .current_dir(test.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot write `s.pipe`: file too large"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: the file was left as it was"),
+        "{stderr}"
+    );
+    let kept = std::fs::read_to_string(test.path().join("s.pipe")).unwrap();
+    assert_eq!(kept, script);
+    let run = Test::new()
+        .file("s.pipe", "echo      a        b         c\n")
+        .args(["fmt", "s.pipe"])
+        .run();
+    let after = std::fs::read_to_string(run.dir.join("s.pipe")).unwrap();
+    assert_eq!(after, "echo a b c\n");
+}
+
 #[test]
 fn graph_prints_dot() {
     let run = Test::new()
