@@ -252,7 +252,10 @@ impl Interp<'_> {
                             .run_redirected(&mut inner, stage_io, block, redirects)
                             .await;
                         match flow {
-                            Flow::Normal => StageEnd::status(Status::Exited(inner.last_status)),
+                            // A condition's status, the last one the block
+                            // ran (`{ yes && echo done } | head -n 1`):
+                            // a 141 there lost the reader too.
+                            Flow::Normal => StageEnd::status(block_status(inner.last_status)),
                             Flow::Exit(status) => StageEnd::status(Status::Exited(status)),
                             Flow::Fail(failure) => StageEnd {
                                 status: block_status(failure.status),
