@@ -308,6 +308,7 @@ pub fn run(
         last_status: 0,
         cancel: root.clone(),
         condition: false,
+        held: None,
     };
     let io = Io::inherit();
     let flow = runtime.block_on(async {
@@ -468,6 +469,11 @@ struct Scope {
     /// or inside a block that does): a plain failing status found inside
     /// it is not shown, as the condition's own is not.
     condition: bool,
+    /// Inside a stage of a pipeline of several: the other failures a
+    /// `parallel` or `fanout` block shows besides its own, held until the
+    /// pipeline has ended, which shows them unless it ends quietly (its
+    /// last stage lost `pipe`'s closed stdout), as its own failure is then.
+    held: Option<Rc<RefCell<Vec<RunError>>>>,
 }
 
 impl Scope {
@@ -1110,6 +1116,16 @@ impl<'r> Interp<'r> {
         }
         self.supervisor.signal_all(libc::SIGCONT);
         self.note("continued");
+    }
+
+    /// Shows a failure found besides the one that decides a status: now,
+    /// or once the pipeline `scope` is a stage of has ended (see
+    /// `Scope::held`).
+    fn report_aside(&self, scope: &Scope, error: RunError) {
+        match &scope.held {
+            Some(held) => held.borrow_mut().push(error),
+            None => self.reporter.error(error, &self.secrets.borrow()),
+        }
     }
 
     fn report_condition(&self, error: Option<RunError>) {

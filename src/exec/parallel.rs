@@ -364,7 +364,7 @@ impl Interp<'_> {
                             alike += 1;
                         } else {
                             shown.push(print);
-                            self.reporter.error(error, &self.secrets.borrow());
+                            self.report_aside(scope, error);
                         }
                     }
                 }
@@ -375,7 +375,7 @@ impl Interp<'_> {
                 count: alike,
                 span: block.span.into(),
             };
-            self.reporter.error(error, &self.secrets.borrow());
+            self.report_aside(scope, error);
         }
         // A write error goes before a branch that lost its reader (which
         // it caused), after any other failure.
@@ -389,7 +389,7 @@ impl Interp<'_> {
                 })
             }
             (first, Some(error)) => {
-                self.reporter.error(error, &self.secrets.borrow());
+                self.report_aside(scope, error);
                 first
             }
             (None, None) if lost_reader => Some(BranchEnd {
@@ -408,7 +408,7 @@ impl Interp<'_> {
                     && let Some(error) = end.error.take()
                     && !(scope.condition && error.is_status())
                 {
-                    self.reporter.error(error, &self.secrets.borrow());
+                    self.report_aside(scope, error);
                 }
                 Some(end)
             }

@@ -194,6 +194,7 @@ impl Interp<'_> {
         }
 
         let count = pipeline.stages.len();
+        let held = (count > 1).then(Rc::default);
         let mut stdin = io.stdin.clone();
         // The process group: the first child leads it; it stays unreaped
         // (and the group id reserved) until the pipeline is over.
@@ -245,6 +246,9 @@ impl Interp<'_> {
                 }
                 (Stage::Block(block), StagePlan::Block(redirects)) => {
                     let mut inner = scope.clone();
+                    if held.is_some() {
+                        inner.held.clone_from(&held);
+                    }
                     running.push(Box::pin(async move {
                         // The block's streams, and the files its redirects
                         // open, close when it ends.
@@ -252,7 +256,10 @@ impl Interp<'_> {
                             .run_redirected(&mut inner, stage_io, block, redirects)
                             .await;
                         match flow {
-                            Flow::Normal => StageEnd::status(Status::Exited(inner.last_status)),
+                            // A condition's status, the last one the block
+                            // ran (`{ yes && echo done } | head -n 1`):
+                            // a 141 there lost the reader too.
+                            Flow::Normal => StageEnd::status(block_status(inner.last_status)),
                             Flow::Exit(status) => StageEnd::status(Status::Exited(status)),
                             Flow::Fail(failure) => StageEnd {
                                 status: block_status(failure.status),
@@ -319,6 +326,17 @@ impl Interp<'_> {
             .collect();
         let raw: Vec<Status> = results.iter().map(|(status, _)| *status).collect();
         let (effective, failed) = status::pipeline_status(&raw);
+        if let Some(held) = held {
+            // A pipeline that ends quietly, its stdout `pipe`'s own closed
+            // one, shows none of what its blocks found besides either.
+            let quiet = failed.is_some_and(|i| effective[i].code() == 128 + status::SIGPIPE)
+                && super::io::stdout_is_broken();
+            if !quiet {
+                for error in held.take() {
+                    self.report_aside(scope, error);
+                }
+            }
+        }
         let Some(failed) = failed else {
             return PipeOutcome::success();
         };

@@ -197,7 +197,7 @@ fn status_is_the_first_failing_branch_in_script_order() {
         ("parallel { sh -c 'exit 3' ; true }", 3),
         ("parallel { true ; sh -c 'exit 7' ; sh -c 'exit 8' }", 7),
         // The first in script order, although it fails last.
-        ("parallel { sh -c 'sleep 0.3; exit 4' ; sh -c 'exit 5' }", 4),
+        ("parallel { sh -c 'sleep 0.2; exit 4' ; sh -c 'exit 5' }", 4),
         ("parallel { true ; sh -c 'kill -TERM $$' }", 143),
         ("parallel { true ; no-such-command-pipe-test }", 127),
         ("parallel for i in 1..5 { sh -c \"exit $i\" }", 1),
@@ -359,7 +359,7 @@ fn a_failed_fast_block_ends_what_escaped_it_before_it_ends() {
     // finds none.
     let marker = "sleep 33.321";
     let test = Test::new().script(format!(
-        "parallel fail-fast {{ setsid -w sh -c 'trap \"\" TERM; exec {marker}' ; sh -c 'sleep 0.3; exit 3' }} || echo \"failed $?\"\n\
+        "parallel fail-fast {{ setsid -w sh -c 'trap \"\" TERM; exec {marker}' ; sh -c 'sleep 0.2; exit 3' }} || echo \"failed $?\"\n\
          sleep 2.321"
     ));
     ends_what_escaped_before_the_next_statement(&test, marker, "sleep 2.321", "failed 3\n");
@@ -408,7 +408,7 @@ fn branches_that_cannot_start_are_reported() {
 #[test]
 fn a_closed_reader_does_not_set_off_fail_fast() {
     Test::new()
-        .script("parallel fail-fast { yes ; sh -c 'sleep 0.3; exit 3' } | head -n 1")
+        .script("parallel fail-fast { yes ; sh -c 'sleep 0.2; exit 3' } | head -n 1")
         .stdout("y\n")
         .status(3)
         .stderr_has("`sh` exited with status 3")
@@ -738,6 +738,32 @@ fn closed_stdout_ends_parallel_quietly() {
         );
         assert!(stderr.is_empty(), "{mode}: not quiet:\n{stderr}");
     }
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly_after_a_block_whose_branches_failed() {
+    // The block's first failure is not shown when the pipeline's last
+    // stage dies of the closed stdout (quiet, as a shell's SIGPIPE is):
+    // nor are the other failures it would show with it, nor their count.
+    for block in [
+        "parallel { sh -c 'sleep 0.2; exit 3' ; sh -c 'sleep 0.2; exit 4' }",
+        "parallel for i in 1..3 { sh -c 'sleep 0.2; exit 3' }",
+        "timeout 5s { parallel { sh -c 'sleep 0.2; exit 3' ; sh -c 'sleep 0.2; exit 4' } }",
+    ] {
+        let test = Test::new().script(format!("echo start\n{block} | wc -l"));
+        let output = read_then_close(&test, 5, Duration::from_secs(20));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(status_of(&output), 141, "{block}: {stderr}");
+        assert!(stderr.is_empty(), "{block}: not quiet:\n{stderr}");
+    }
+    // With its stdout open, every failure is shown, as before.
+    Test::new()
+        .script("parallel { sh -c 'exit 3' ; sh -c 'exit 4' } | wc -l")
+        .stdout("0\n")
+        .status(3)
+        .stderr_has("`sh` exited with status 4")
+        .stderr_has("`sh` exited with status 3")
+        .run();
 }
 
 #[test]

@@ -2322,6 +2322,35 @@ fn a_closed_reader_is_not_a_failure_around_blocks() {
     );
 }
 
+/// A block whose writer died of SIGPIPE on the left of `&&` or `||` ends
+/// with that condition's status, 141: the reader went away all the same,
+/// so the closed-reader rule holds as for a block whose last command died
+/// of it, and the pipeline's status, `$?` after it, is 0.
+#[test]
+fn a_closed_reader_is_not_a_failure_after_a_condition_in_a_block() {
+    for script in [
+        "{ yes && echo done } | head -n 1",
+        "for i in 1..3 { yes && echo done } | head -n 1",
+        "timeout 5s { yes && echo done } | head -n 1",
+        "parallel { yes && echo done } | head -n 1",
+    ] {
+        Test::new()
+            .script(script)
+            .stdout("y\n")
+            .stderr_empty()
+            .run();
+    }
+    Test::new()
+        .script("{ yes && echo done } | head -n 1\necho $?")
+        .stdout("y\n0\n")
+        .run();
+    fails(
+        "{ false && echo done } | cat",
+        1,
+        "stage statuses: { } 1 | cat 0",
+    );
+}
+
 /// A command not found is underlined at its name, past the prefix
 /// assignments before it.
 #[test]
