@@ -49,7 +49,7 @@ pub struct Cli {
     trace: bool,
 
     /// Write every process's start, end, pid and status as Chrome
-    /// trace-event JSON (opens in Perfetto)
+    /// trace-event JSON (opens in Perfetto); `-` for standard output
     #[arg(long, value_name = "FILE.json", global = true)]
     timeline: Option<PathBuf>,
 
@@ -455,7 +455,7 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
         return USAGE;
     }
     let timeline = match &cli.timeline {
-        Some(path) => match std::fs::File::create(path) {
+        Some(path) => match create_timeline(path) {
             Ok(file) => Some((path, file)),
             Err(error) => {
                 let path = path.display().to_string();
@@ -495,6 +495,8 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
     if let Some((path, mut file)) = timeline
         && let Some(json) = observer.timeline_json(&script.name)
         && let Err(error) = file.write_all(json.as_bytes())
+        // A closed standard output ends `pipe` quietly, the timeline's too.
+        && !(path.as_os_str() == "-" && error.kind() == std::io::ErrorKind::BrokenPipe)
     {
         printer.print(
             &UsageError::Write {
@@ -513,6 +515,17 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
         0 if lost => USAGE,
         code => code,
     }
+}
+
+/// The file a timeline is written to: `path` created, or for `-`, as
+/// for a script, standard output (written once the script has ended, after
+/// all it printed there).
+fn create_timeline(path: &Path) -> std::io::Result<std::fs::File> {
+    if path.as_os_str() == "-" {
+        use std::os::fd::AsFd;
+        return Ok(std::io::stdout().as_fd().try_clone_to_owned()?.into());
+    }
+    std::fs::File::create(path)
 }
 
 /// Whether a timeline written to `path` would go over a script: one

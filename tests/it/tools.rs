@@ -1,7 +1,8 @@
 //! Seeing a script: check, fmt, graph, trace, timeline, completions, man,
 //! and secrets that never leak through any of them.
 
-use crate::harness::Test;
+use crate::harness::{Test, read_then_close, status_of};
+use std::time::Duration;
 
 #[test]
 fn check_reports_every_problem_and_runs_nothing() {
@@ -958,6 +959,36 @@ fn timeline_is_chrome_trace_json() {
             .iter()
             .any(|e| e["ph"] == "i" && e["name"].as_str().unwrap().contains("timeout"))
     );
+}
+
+/// `--timeline -` writes the timeline to standard output, after all the
+/// script printed there, and no file named `-` (it wrote one); a closed
+/// standard output ends it quietly.
+#[test]
+fn timeline_to_standard_output() {
+    let run = Test::new()
+        .flag("--timeline")
+        .flag("-")
+        .script("echo first")
+        .stderr_empty()
+        .run();
+    let stdout = run.stdout();
+    let json = stdout.strip_prefix("first\n").expect(&stdout);
+    let json: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert!(
+        json["traceEvents"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+    );
+    assert!(!run.dir.join("-").exists());
+    // The reader is gone before the timeline is written.
+    let test = Test::new()
+        .flag("--timeline")
+        .flag("-")
+        .script("echo first\nsleep 0.3");
+    let output = read_then_close(&test, 1, Duration::from_secs(10));
+    assert_eq!(status_of(&output), 0);
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
 
 /// The timeline is written when the script ends, with every secret it
