@@ -569,12 +569,15 @@ impl Lookup for View<'_> {
 }
 
 /// A view that also sees a command's earlier prefix assignments, as each
-/// assignment's word does in bash (`A=1 B=$A cmd` gives `B` 1).
+/// assignment's word does in bash (`A=1 B=$A cmd` gives `B` 1). With no
+/// assignments, it is the view of a command's redirects, which bash
+/// expands after the command's words.
 struct WithAssigns<'a> {
     view: &'a View<'a>,
     assigns: &'a [(OsString, OsString)],
-    /// A `$(...)` of the command's words ran: as bash expands them
-    /// before its assignments, `$?` is its status there, 0.
+    /// A `$(...)` of what bash expands before (the command's words, for
+    /// its redirects; its words and redirects, for its assignments) ran:
+    /// `$?` is its status there, 0.
     after_substs: bool,
 }
 

@@ -30,19 +30,26 @@ impl Interp<'_> {
         io: &Io,
         command: &Command,
     ) -> Result<command::Plan, PipeOutcome> {
-        // As bash does, the command's words and redirects are expanded
-        // first, its prefix assignments last: each `$(...)` sets `$?`
-        // for what is expanded after it (`X=$(true) cmd $?` passes the
-        // `$?` of before, `X=$? cmd $(true)` gives `X` 0).
-        let mut words: Vec<&Word> = command.words.iter().collect();
-        words.extend(
-            command
-                .redirects
-                .iter()
-                .filter_map(|redirect| redirect.target.as_ref()),
-        );
+        // As bash does, the command's words are expanded first, then its
+        // redirects, wherever they stand among the words, and its prefix
+        // assignments last: each `$(...)` sets `$?` for what is expanded
+        // after it (`X=$(true) cmd $?` passes the `$?` of before, `X=$?
+        // cmd $(true)` gives `X` 0, `cmd $? <<< $(true) $?` passes the
+        // `$?` of before twice).
+        let words: Vec<&Word> = command.words.iter().collect();
         let substs = self.run_substs(scope, io, &words).await?;
-        let after_substs = !substs.is_empty();
+        let targets: Vec<&Word> = command
+            .redirects
+            .iter()
+            .filter_map(|redirect| redirect.target.as_ref())
+            .collect();
+        let status = if substs.is_empty() {
+            scope.last_status
+        } else {
+            0
+        };
+        let redirect_substs = self.run_substs_after(scope, io, &targets, status).await?;
+        let after_substs = !substs.is_empty() || !redirect_substs.is_empty();
         let values: Vec<&Word> = command.assigns.iter().map(|assign| &assign.value).collect();
         let status = if after_substs { 0 } else { scope.last_status };
         let assign_substs = if values.is_empty() {
@@ -136,7 +143,17 @@ impl Interp<'_> {
             })
             .flatten();
 
-        let redirects = expand_redirects(&command.redirects, &view)?;
+        let redirects_view = View {
+            interp: self,
+            scope,
+            substs: &redirect_substs,
+        };
+        let after_words = WithAssigns {
+            view: &redirects_view,
+            assigns: &[],
+            after_substs: !substs.is_empty(),
+        };
+        let redirects = expand_redirects(&command.redirects, &after_words)?;
         Ok(command::Plan {
             argv,
             assigned: env.len() - exported,

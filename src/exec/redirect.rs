@@ -83,7 +83,7 @@ impl Interp<'_> {
 /// Redirects with their targets expanded, each to exactly one word.
 pub(super) fn expand_redirects(
     redirects: &[Redirect],
-    view: &View<'_>,
+    view: &dyn expand::Lookup,
 ) -> Result<Vec<PlannedRedirect>, PipeOutcome> {
     let mut planned = Vec::with_capacity(redirects.len());
     for redirect in redirects {

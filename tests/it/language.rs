@@ -254,6 +254,22 @@ fn a_substitution_sets_the_status_after_it() {
     );
 }
 
+/// As bash does, a command's words are expanded before its redirects,
+/// wherever the redirects stand among them: a `$(...)` of a redirect runs
+/// after those of every word, and sets `$?` for no word.
+#[test]
+fn a_command_s_redirects_are_expanded_after_its_words() {
+    ok("false || echo $? <<< \"$(true)\" $?", "1 1\n");
+    ok("false || echo $? > \"o$(true)\" $?; cat o", "1 1\n");
+    Test::new()
+        .script(
+            "echo <<< \"$(echo r >&2)\" a$(echo a >&2) > \"$(echo s >&2)o\" b$(echo b >&2); cat o",
+        )
+        .stdout("a b\n")
+        .stderr_has("a\nb\nr\ns\n")
+        .run();
+}
+
 /// As in bash, a loop over no items, and a block with nothing in it, end
 /// with status 0, not with the `$?` of before them: `make || for f in
 /// $(cat failed) { ... }` as a script's last line does not end it with
