@@ -397,6 +397,24 @@ fn prefix_assignments_see_earlier_ones() {
         .run();
 }
 
+/// As in bash, a `~` is the home directory only when its prefix, up to an
+/// unquoted `/` or the word's end, is written out unquoted: one before a
+/// quote, an escape or an expansion stays as written, in an argument, a
+/// glob, an assignment and a redirect's target.
+#[test]
+fn a_tilde_before_a_quote_or_an_expansion_stays_as_written() {
+    Test::new()
+        .env("HOME", "/h")
+        .script(
+            "let x = /q\n\
+             echo ~\"\" ~\"/x\" ~'b' ~\\/a ~$x ~/\"x\" ~/$x\n\
+             let y = ~\"/b\":~$x\necho $y\n\
+             echo a > ~\"\"\ncat '~'",
+        )
+        .stdout("~ ~/x ~b ~/a ~/q /h/x /h//q\n~/b:~/q\na\n")
+        .run();
+}
+
 #[test]
 fn tilde_is_home_at_the_start_of_a_word() {
     Test::new()
