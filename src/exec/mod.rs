@@ -1241,10 +1241,11 @@ impl<'r> Interp<'r> {
 
     /// The values of a `for` list, for the loop variable `var`: one that
     /// is exported (as `let` keeps it) may hold no NUL byte, which no
-    /// environment can take.
+    /// environment can take. As in bash, a `$(...)` of the list sets `$?`
+    /// for the loop's body, to its status, 0.
     async fn list_values(
         &self,
-        scope: &Scope,
+        scope: &mut Scope,
         io: &Io,
         var: &str,
         items: &[ListItem],
@@ -1298,6 +1299,9 @@ impl<'r> Interp<'r> {
                 }));
             }
             values.extend(expanded);
+        }
+        if !substs.is_empty() {
+            scope.last_status = 0;
         }
         Ok(values)
     }

@@ -194,11 +194,11 @@ impl Interp<'_> {
                     .await
                     .map(StagePlan::Command),
                 Stage::Block(block) if block.redirects.is_empty() => {
-                    Ok(StagePlan::Block(Vec::new()))
+                    Ok(StagePlan::Block(Vec::new(), false))
                 }
                 Stage::Block(block) => Box::pin(self.plan_redirects(scope, io, &block.redirects))
                     .await
-                    .map(StagePlan::Block),
+                    .map(|(redirects, ran_subst)| StagePlan::Block(redirects, ran_subst)),
             };
             after_commands &= matches!(stage, Stage::Command(_));
             match plan {
@@ -260,8 +260,13 @@ impl Interp<'_> {
                     // The child has its copies; the parent keeps no pipe end.
                     drop(stage_io);
                 }
-                (Stage::Block(block), StagePlan::Block(redirects)) => {
+                (Stage::Block(block), StagePlan::Block(redirects, ran_subst)) => {
                     let mut inner = scope.clone();
+                    // As in bash, a `$(...)` of its redirects sets `$?`
+                    // for the block, to its status, 0.
+                    if *ran_subst {
+                        inner.last_status = 0;
+                    }
                     running.push(Box::pin(async move {
                         // The block's streams, and the files its redirects
                         // open, close when it ends.
@@ -279,7 +284,7 @@ impl Interp<'_> {
                         }
                     }));
                 }
-                (Stage::Command(_), StagePlan::Block(_)) => {
+                (Stage::Command(_), StagePlan::Block(..)) => {
                     unreachable!("every command stage has a command's plan")
                 }
             }
@@ -708,8 +713,8 @@ fn stage_name(stage: &Stage) -> String {
 /// What a stage needs to start, expanded before any stage starts.
 pub(super) enum StagePlan {
     Command(command::Plan),
-    /// A block's own redirects.
-    Block(Vec<command::PlannedRedirect>),
+    /// A block's own redirects, and whether a `$(...)` of theirs ran.
+    Block(Vec<command::PlannedRedirect>, bool),
     /// A command expanded once the stages before it have started.
     Later,
 }

@@ -254,6 +254,26 @@ fn a_substitution_sets_the_status_after_it() {
     );
 }
 
+/// As in bash, a `$(...)` in a block's redirects or a `for` list sets `$?`
+/// for the block's body, to its status, 0; a list without one keeps the
+/// `$?` of before.
+#[test]
+fn a_substitution_of_a_block_header_sets_the_status_in_the_block() {
+    ok(
+        "false || for i in a$(true) b { echo $i $? }\n\
+         false || for i in 1..$(echo 1) { echo $? }\n\
+         false || for i in a \"$?\" { echo $i $? }",
+        "a 0\nb 0\n0\na 1\n1 0\n",
+    );
+    ok(
+        "false || { echo $? } > \"$(echo o)\"; cat o\n\
+         false || for i in a { echo $? } > o$(true); cat o\n\
+         false || { echo $? } > \"$(echo o)\" | cat; cat o\n\
+         false || { echo $? } > o | cat; cat o",
+        "0\n0\n0\n1\n",
+    );
+}
+
 /// As bash does, a command's words are expanded before its redirects,
 /// wherever the redirects stand among them: a `$(...)` of a redirect runs
 /// after those of every word, and sets `$?` for no word.
