@@ -874,7 +874,7 @@ impl Checker {
                         self.var_value_of(&home, scope)
                     };
                     let mut from = 0;
-                    if i == 0 && (text == b"~" || text.starts_with(b"~/")) {
+                    if i == 0 && crate::expand::leading_tilde(text, count == 1) {
                         bytes.extend_from_slice(home()?.as_bytes());
                         from = 1;
                     }
@@ -1066,7 +1066,7 @@ fn holds_text(word: &Word, scope: &[Def]) -> bool {
             bytes,
             quoted: false,
             ..
-        } if bytes == b"~" => false,
+        } if bytes == b"~" && word.parts.len() == 1 => false,
         WordPart::Literal { bytes, .. } => !bytes.is_empty(),
         WordPart::Var(var) => var_holds_text(var, scope),
         WordPart::Args { .. } | WordPart::Subst { .. } => false,

@@ -163,7 +163,9 @@ pub fn fields(word: &Word, lookup: &dyn Lookup) -> Result<Vec<OsString>, ExpandE
                 bytes,
                 quoted: false,
                 span,
-            } if i == 0 => push(&mut out, &tilde(bytes, *span, lookup)?),
+            } if i == 0 && leading_tilde(bytes, word.parts.len() == 1) => {
+                push(&mut out, &tilde(bytes, *span, lookup)?)
+            }
             WordPart::Literal { bytes, .. } => push(&mut out, bytes),
             WordPart::Var(var) => push(&mut out, var_value(var, lookup)?.as_bytes()),
             WordPart::Subst { span, .. } => push(
@@ -195,13 +197,20 @@ fn push(out: &mut [Vec<u8>], bytes: &[u8]) {
     }
 }
 
+/// Whether a word's first part, unquoted, starts with a `~` that is the
+/// home directory: as in bash, one that is the whole word, or that an
+/// unquoted `/` follows (`~/bin`). One followed by anything else stays as
+/// written: `~user`, and, as bash leaves a tilde whose prefix holds
+/// something quoted or expanded, `~"x"`, `~'/x'`, `~\/x` and `~$x`.
+/// `only_part` says that the word has no part after this one.
+pub fn leading_tilde(bytes: &[u8], only_part: bool) -> bool {
+    bytes.starts_with(b"~/") || (bytes == b"~" && only_part)
+}
+
 /// An unquoted `~` or `~/...` at the start of a word is the home directory,
-/// as in bash (`~user` is left as written). An unset HOME is an error, as
-/// any undefined variable is.
+/// as in bash (`~user` is left as written; see [`leading_tilde`]). An unset
+/// HOME is an error, as any undefined variable is.
 fn tilde(bytes: &[u8], span: Span, lookup: &dyn Lookup) -> Result<Vec<u8>, ExpandError> {
-    if bytes != b"~" && !bytes.starts_with(b"~/") {
-        return Ok(bytes.to_vec());
-    }
     // As bash does, an unset HOME is the user's home from the password
     // database; only when that fails too is it undefined.
     let Some(home) = lookup.var("HOME").or_else(home_of_user) else {
@@ -611,7 +620,7 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
             } => {
                 let mut bytes = bytes.as_slice();
                 // `~/*.txt`: the home directory, matched as it is.
-                if i == 0 && (bytes == b"~" || bytes.starts_with(b"~/")) {
+                if i == 0 && leading_tilde(bytes, word.parts.len() == 1) {
                     let home = tilde(b"~", *span, lookup)?;
                     push(
                         &mut pattern,

@@ -575,12 +575,15 @@ impl Lookup for View<'_> {
 }
 
 /// A view that also sees a command's earlier prefix assignments, as each
-/// assignment's word does in bash (`A=1 B=$A cmd` gives `B` 1).
+/// assignment's word does in bash (`A=1 B=$A cmd` gives `B` 1). With no
+/// assignments, it is the view of a command's redirects, which bash
+/// expands after the command's words.
 struct WithAssigns<'a> {
     view: &'a View<'a>,
     assigns: &'a [(OsString, OsString)],
-    /// A `$(...)` of the command's words ran: as bash expands them
-    /// before its assignments, `$?` is its status there, 0.
+    /// A `$(...)` of what bash expands before (the command's words, for
+    /// its redirects; its words and redirects, for its assignments) ran:
+    /// `$?` is its status there, 0.
     after_substs: bool,
 }
 
@@ -1263,10 +1266,11 @@ impl<'r> Interp<'r> {
 
     /// The values of a `for` list, for the loop variable `var`: one that
     /// is exported (as `let` keeps it) may hold no NUL byte, which no
-    /// environment can take.
+    /// environment can take. As in bash, a `$(...)` of the list sets `$?`
+    /// for the loop's body, to its status, 0.
     async fn list_values(
         &self,
-        scope: &Scope,
+        scope: &mut Scope,
         io: &Io,
         var: &str,
         items: &[ListItem],
@@ -1320,6 +1324,9 @@ impl<'r> Interp<'r> {
                 }));
             }
             values.extend(expanded);
+        }
+        if !substs.is_empty() {
+            scope.last_status = 0;
         }
         Ok(values)
     }

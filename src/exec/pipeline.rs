@@ -30,19 +30,26 @@ impl Interp<'_> {
         io: &Io,
         command: &Command,
     ) -> Result<command::Plan, PipeOutcome> {
-        // As bash does, the command's words and redirects are expanded
-        // first, its prefix assignments last: each `$(...)` sets `$?`
-        // for what is expanded after it (`X=$(true) cmd $?` passes the
-        // `$?` of before, `X=$? cmd $(true)` gives `X` 0).
-        let mut words: Vec<&Word> = command.words.iter().collect();
-        words.extend(
-            command
-                .redirects
-                .iter()
-                .filter_map(|redirect| redirect.target.as_ref()),
-        );
+        // As bash does, the command's words are expanded first, then its
+        // redirects, wherever they stand among the words, and its prefix
+        // assignments last: each `$(...)` sets `$?` for what is expanded
+        // after it (`X=$(true) cmd $?` passes the `$?` of before, `X=$?
+        // cmd $(true)` gives `X` 0, `cmd $? <<< $(true) $?` passes the
+        // `$?` of before twice).
+        let words: Vec<&Word> = command.words.iter().collect();
         let substs = self.run_substs(scope, io, &words).await?;
-        let after_substs = !substs.is_empty();
+        let targets: Vec<&Word> = command
+            .redirects
+            .iter()
+            .filter_map(|redirect| redirect.target.as_ref())
+            .collect();
+        let status = if substs.is_empty() {
+            scope.last_status
+        } else {
+            0
+        };
+        let redirect_substs = self.run_substs_after(scope, io, &targets, status).await?;
+        let after_substs = !substs.is_empty() || !redirect_substs.is_empty();
         let values: Vec<&Word> = command.assigns.iter().map(|assign| &assign.value).collect();
         let status = if after_substs { 0 } else { scope.last_status };
         let assign_substs = if values.is_empty() {
@@ -136,7 +143,17 @@ impl Interp<'_> {
             })
             .flatten();
 
-        let redirects = expand_redirects(&command.redirects, &view)?;
+        let redirects_view = View {
+            interp: self,
+            scope,
+            substs: &redirect_substs,
+        };
+        let after_words = WithAssigns {
+            view: &redirects_view,
+            assigns: &[],
+            after_substs: !substs.is_empty(),
+        };
+        let redirects = expand_redirects(&command.redirects, &after_words)?;
         Ok(command::Plan {
             argv,
             assigned: env.len() - exported,
@@ -177,11 +194,11 @@ impl Interp<'_> {
                     .await
                     .map(StagePlan::Command),
                 Stage::Block(block) if block.redirects.is_empty() => {
-                    Ok(StagePlan::Block(Vec::new()))
+                    Ok(StagePlan::Block(Vec::new(), false))
                 }
                 Stage::Block(block) => Box::pin(self.plan_redirects(scope, io, &block.redirects))
                     .await
-                    .map(StagePlan::Block),
+                    .map(|(redirects, ran_subst)| StagePlan::Block(redirects, ran_subst)),
             };
             after_commands &= matches!(stage, Stage::Command(_));
             match plan {
@@ -244,10 +261,15 @@ impl Interp<'_> {
                     // The child has its copies; the parent keeps no pipe end.
                     drop(stage_io);
                 }
-                (Stage::Block(block), StagePlan::Block(redirects)) => {
+                (Stage::Block(block), StagePlan::Block(redirects, ran_subst)) => {
                     let mut inner = scope.clone();
                     if held.is_some() {
                         inner.held.clone_from(&held);
+                    }
+                    // As in bash, a `$(...)` of its redirects sets `$?`
+                    // for the block, to its status, 0.
+                    if *ran_subst {
+                        inner.last_status = 0;
                     }
                     running.push(Box::pin(async move {
                         // The block's streams, and the files its redirects
@@ -269,7 +291,7 @@ impl Interp<'_> {
                         }
                     }));
                 }
-                (Stage::Command(_), StagePlan::Block(_)) => {
+                (Stage::Command(_), StagePlan::Block(..)) => {
                     unreachable!("every command stage has a command's plan")
                 }
             }
@@ -709,8 +731,8 @@ fn stage_name(stage: &Stage) -> String {
 /// What a stage needs to start, expanded before any stage starts.
 pub(super) enum StagePlan {
     Command(command::Plan),
-    /// A block's own redirects.
-    Block(Vec<command::PlannedRedirect>),
+    /// A block's own redirects, and whether a `$(...)` of theirs ran.
+    Block(Vec<command::PlannedRedirect>, bool),
     /// A command expanded once the stages before it have started.
     Later,
 }

@@ -24,7 +24,14 @@ impl Interp<'_> {
         // Boxed: only a block with redirects needs room for this, and
         // every block's future would otherwise have it.
         let redirects = match Box::pin(self.plan_redirects(scope, &io, &block.redirects)).await {
-            Ok(redirects) => redirects,
+            Ok((redirects, ran_subst)) => {
+                // As in bash, a `$(...)` of the redirects sets `$?` for
+                // the block, to its status, 0.
+                if ran_subst {
+                    scope.last_status = 0;
+                }
+                redirects
+            }
             Err(outcome) => return self.finish(scope, outcome),
         };
         // A block standing as a pipeline's stage was checked with the
@@ -56,15 +63,16 @@ impl Interp<'_> {
     }
 
     /// Expands redirects' targets, running their `$(...)` first, as a
-    /// command's are expanded before it starts.
+    /// command's are expanded before it starts; with whether a `$(...)`
+    /// ran.
     pub(super) async fn plan_redirects(
         &self,
         scope: &Scope,
         io: &Io,
         redirects: &[Redirect],
-    ) -> Result<Vec<PlannedRedirect>, PipeOutcome> {
+    ) -> Result<(Vec<PlannedRedirect>, bool), PipeOutcome> {
         if redirects.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), false));
         }
         let words: Vec<&Word> = redirects
             .iter()
@@ -76,14 +84,14 @@ impl Interp<'_> {
             scope,
             substs: &substs,
         };
-        expand_redirects(redirects, &view)
+        Ok((expand_redirects(redirects, &view)?, !substs.is_empty()))
     }
 }
 
 /// Redirects with their targets expanded, each to exactly one word.
 pub(super) fn expand_redirects(
     redirects: &[Redirect],
-    view: &View<'_>,
+    view: &dyn expand::Lookup,
 ) -> Result<Vec<PlannedRedirect>, PipeOutcome> {
     let mut planned = Vec::with_capacity(redirects.len());
     for redirect in redirects {

@@ -58,7 +58,7 @@ impl Interp<'_> {
                 Some((i, later)) if i == group => Some(later),
                 _ => match plan {
                     StagePlan::Command(plan) => Some(plan),
-                    StagePlan::Block(_) | StagePlan::Later => None,
+                    StagePlan::Block(..) | StagePlan::Later => None,
                 },
             };
             match (node, plan, &plans[group]) {
@@ -66,7 +66,7 @@ impl Interp<'_> {
                     let dir = plan.cwd.as_deref().unwrap_or(&scope.cwd);
                     opened.extend(own(group, &plan.redirects, dir));
                 }
-                (Stage::Block(block), None, StagePlan::Block(redirects)) => {
+                (Stage::Block(block), None, StagePlan::Block(redirects, _)) => {
                     opened.extend(own(group, redirects, &scope.cwd));
                     let found = block_redirects(block, &view);
                     opened.extend(inside(group, found, &scope.cwd));

@@ -254,6 +254,42 @@ fn a_substitution_sets_the_status_after_it() {
     );
 }
 
+/// As in bash, a `$(...)` in a block's redirects or a `for` list sets `$?`
+/// for the block's body, to its status, 0; a list without one keeps the
+/// `$?` of before.
+#[test]
+fn a_substitution_of_a_block_header_sets_the_status_in_the_block() {
+    ok(
+        "false || for i in a$(true) b { echo $i $? }\n\
+         false || for i in 1..$(echo 1) { echo $? }\n\
+         false || for i in a \"$?\" { echo $i $? }",
+        "a 0\nb 0\n0\na 1\n1 0\n",
+    );
+    ok(
+        "false || { echo $? } > \"$(echo o)\"; cat o\n\
+         false || for i in a { echo $? } > o$(true); cat o\n\
+         false || { echo $? } > \"$(echo o)\" | cat; cat o\n\
+         false || { echo $? } > o | cat; cat o",
+        "0\n0\n0\n1\n",
+    );
+}
+
+/// As bash does, a command's words are expanded before its redirects,
+/// wherever the redirects stand among them: a `$(...)` of a redirect runs
+/// after those of every word, and sets `$?` for no word.
+#[test]
+fn a_command_s_redirects_are_expanded_after_its_words() {
+    ok("false || echo $? <<< \"$(true)\" $?", "1 1\n");
+    ok("false || echo $? > \"o$(true)\" $?; cat o", "1 1\n");
+    Test::new()
+        .script(
+            "echo <<< \"$(echo r >&2)\" a$(echo a >&2) > \"$(echo s >&2)o\" b$(echo b >&2); cat o",
+        )
+        .stdout("a b\n")
+        .stderr_has("a\nb\nr\ns\n")
+        .run();
+}
+
 /// As in bash, a loop over no items, and a block with nothing in it, end
 /// with status 0, not with the `$?` of before them: `make || for f in
 /// $(cat failed) { ... }` as a script's last line does not end it with
@@ -378,6 +414,24 @@ fn prefix_assignments_see_earlier_ones() {
         .file("s.pipe", "A=1 B=$A env\n")
         .args(["check", "s.pipe"])
         .stderr_empty()
+        .run();
+}
+
+/// As in bash, a `~` is the home directory only when its prefix, up to an
+/// unquoted `/` or the word's end, is written out unquoted: one before a
+/// quote, an escape or an expansion stays as written, in an argument, a
+/// glob, an assignment and a redirect's target.
+#[test]
+fn a_tilde_before_a_quote_or_an_expansion_stays_as_written() {
+    Test::new()
+        .env("HOME", "/h")
+        .script(
+            "let x = /q\n\
+             echo ~\"\" ~\"/x\" ~'b' ~\\/a ~$x ~/\"x\" ~/$x\n\
+             let y = ~\"/b\":~$x\necho $y\n\
+             echo a > ~\"\"\ncat '~'",
+        )
+        .stdout("~ ~/x ~b ~/a ~/q /h/x /h//q\n~/b:~/q\na\n")
         .run();
 }
 
