@@ -924,6 +924,11 @@ fn globs_in_command_words_expand_as_in_bash() {
         .stderr_has("pipe::run::no_match")
         .stderr_has("glob `*.nothing` matched no file")
         .run();
+    // A failure like any other: the left side of `||` is a condition.
+    Test::new()
+        .script("cat *.log || echo \"no logs $?\"\necho after")
+        .stdout("no logs 1\nafter\n")
+        .run();
 }
 
 /// As in bash, a `[` that no `]` closes in its path component is an
