@@ -103,6 +103,18 @@ pub enum RunError {
         span: SourceSpan,
     },
 
+    /// `pipe`'s own machinery (its event loop, its signal queue) could not
+    /// be set up: nothing of the script ran.
+    #[error("cannot start running the script: {}", reason(.source))]
+    #[diagnostic(code(pipe::run::start))]
+    Start {
+        source: std::io::Error,
+        #[help]
+        help: Option<&'static str>,
+        #[label("nothing of it ran")]
+        span: SourceSpan,
+    },
+
     /// E2BIG where one argument or environment entry is past the
     /// system's limit for one string (Linux's MAX_ARG_STRLEN), named.
     #[error(
@@ -383,6 +395,19 @@ impl RunError {
                 error
             }
         }
+    }
+
+    /// `pipe`'s own machinery could not be set up, for `source`.
+    pub fn start(source: std::io::Error, span: SourceSpan) -> RunError {
+        let help = match source.raw_os_error() {
+            Some(libc::EMFILE | libc::ENFILE) => Some(
+                "before it runs anything, pipe opens a few files of its own (an event \
+                 queue, a signal queue), and the limit on open files leaves it none: raise \
+                 it (`ulimit -n`)",
+            ),
+            _ => spawn_help(&source),
+        };
+        RunError::Start { source, help, span }
     }
 
     /// A program that exists but that the system would not start.

@@ -274,11 +274,7 @@ pub fn run(
         Err(err) => {
             return Outcome::Failed(Failure {
                 status: 1,
-                error: Some(Box::new(RunError::spawn(
-                    "pipe".to_owned(),
-                    err,
-                    script.span.into(),
-                ))),
+                error: Some(Box::new(RunError::start(err, script.span.into()))),
                 secrets: Vec::new(),
             });
         }
@@ -1775,6 +1771,7 @@ impl RunError {
             | RunError::CdPrint { .. }
             | RunError::Pipe { .. }
             | RunError::Alike { .. }
+            | RunError::Start { .. }
             | RunError::Expand(_) => 1,
         }
     }

@@ -667,3 +667,19 @@ fn a_low_hard_stack_limit_lowers_the_nesting_limit_instead_of_crashing() {
         }
     }
 }
+
+/// Under a limit on open files too low for `pipe`'s own event loop
+/// (`ulimit -n 4`), nothing runs, and the diagnostic says why: it was
+/// "cannot start `pipe`", with the help for running fewer commands at once.
+#[test]
+fn too_few_files_for_pipe_itself_to_start() {
+    let test = Test::new().script("echo hi > marker");
+    let output = with_limit(&test, libc::RLIMIT_NOFILE, 4, Some(4));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("pipe::run::start"), "{stderr}");
+    assert!(stderr.contains("nothing of it ran"), "{stderr}");
+    assert!(stderr.contains("`ulimit -n`"), "{stderr}");
+    assert!(!stderr.contains("parallel max"), "{stderr}");
+    assert!(!test.path().join("marker").exists());
+}
