@@ -2245,21 +2245,18 @@ fn not_found_names_a_file_in_the_working_directory() {
     );
 }
 
-/// `cd` into a directory without search permission fails at the `cd`,
-/// as bash's does: it went there, and the next command failed as if the
-/// directory had been removed since. Root may go anywhere: it runs as
-/// nobody.
-#[test]
-fn cd_into_a_directory_without_search_permission_fails() {
+/// Runs `script` with the test's directory as `$1`, from `/`, as nobody
+/// when run as root (root may go anywhere), while its `locked` directory
+/// may not be searched (mode 600); then gives the directory its mode back.
+fn run_past_a_locked_directory(test: &Test, script: &str) -> std::process::Output {
     use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::CommandExt;
-    let test = Test::new().file("locked/x", "");
     let dir = test.path().to_path_buf();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o600)).unwrap();
     let mut command = std::process::Command::new(crate::harness::PIPE);
     command
-        .args(["-c", "cd \"$1/locked\" || echo refused $?\nls"])
+        .args(["-c", script])
         .arg(&dir)
         .current_dir("/")
         .env("NO_COLOR", "1");
@@ -2274,6 +2271,17 @@ fn cd_into_a_directory_without_search_permission_fails() {
     }
     let output = command.output().unwrap();
     std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    output
+}
+
+/// `cd` into a directory without search permission fails at the `cd`,
+/// as bash's does: it went there, and the next command failed as if the
+/// directory had been removed since. Root may go anywhere: it runs as
+/// nobody.
+#[test]
+fn cd_into_a_directory_without_search_permission_fails() {
+    let test = Test::new().file("locked/x", "");
+    let output = run_past_a_locked_directory(&test, "cd \"$1/locked\" || echo refused $?\nls");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         String::from_utf8_lossy(&output.stdout).starts_with("refused 1\n"),
@@ -2290,33 +2298,13 @@ fn cd_into_a_directory_without_search_permission_fails() {
 #[test]
 fn a_program_past_a_directory_without_search_permission_says_so() {
     use std::os::unix::fs::PermissionsExt;
-    use std::os::unix::process::CommandExt;
     let test = Test::new().file("locked/tool", "#!/bin/sh\n");
-    let dir = test.path().to_path_buf();
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(
-        dir.join("locked/tool"),
+        test.path().join("locked/tool"),
         std::fs::Permissions::from_mode(0o755),
     )
     .unwrap();
-    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o600)).unwrap();
-    let mut command = std::process::Command::new(crate::harness::PIPE);
-    command
-        .args(["-c", "\"$1/locked/tool\""])
-        .arg(&dir)
-        .current_dir("/")
-        .env("NO_COLOR", "1");
-    // SAFETY: setgid and setuid between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            if libc::geteuid() == 0 && (libc::setgid(65534) != 0 || libc::setuid(65534) != 0) {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let output = command.output().unwrap();
-    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let output = run_past_a_locked_directory(&test, "\"$1/locked/tool\"");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(crate::harness::status_of(&output), 126, "{stderr}");
     assert!(stderr.contains("tool`: permission denied"), "{stderr}");
