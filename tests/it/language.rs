@@ -894,6 +894,32 @@ fn an_unclosed_bracket_in_a_glob_is_a_character() {
         .run();
 }
 
+/// Brackets are read as bash reads them: a class only inside one
+/// (`[:alpha:]` alone is one of `:alph`, and `[[:alpha:]` a `[`, then
+/// one of those), bash's other classes too, and a quoted or escaped
+/// character as a member (`[a"*"]` is `a` or `*`), which neither negates
+/// (`[\!a]`) nor closes (`[a"]"` is no glob). Classes were replaced
+/// before brackets were read (`[a-zA-Z`, text), `[[:punct:]]` matched
+/// nothing, and a quoted character broke the bracket or negated it.
+#[test]
+fn brackets_are_read_as_bash_reads_them() {
+    let mut test = Test::new().script(
+        "echo [[:alpha:]\n\
+         echo [:alpha:]\n\
+         echo [a\"*\"]\n\
+         echo [\\]a]\n\
+         echo [\\!a]\n\
+         echo [a\"]\"\n\
+         echo x[[:punct:]] x[[:digit:]]\n\
+         for f in [!\"!\"[:alpha:]] { echo $f }\n",
+    );
+    for name in ["a", "b", ":", "[a", "*", "]", "!", "x1", "x."] {
+        test = test.file(name, "");
+    }
+    test.stdout("[a\n: a\n* a\n] a\n! a\n[a]\nx. x1\n*\n:\n]\n")
+        .run();
+}
+
 /// A hidden name is matched by a pattern that starts with `.`, as in
 /// bash, and `.` and `..` never are (bash 5.2's globskipdots); a
 /// directory that holds a name that is not UTF-8 globs without a panic.
