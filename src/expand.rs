@@ -656,7 +656,9 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
 }
 
 /// `pattern` with bash's bracket expressions made the glob crate's, and
-/// whether one of them is closed, a wildcard. `unquoted` holds, one flag a character, whether the script
+/// whether it is a glob for its brackets: as bash finds, when an unquoted
+/// `[` has an unquoted `]` after it (`[]`, `[a/b]`; not `[` alone or
+/// `a[b`). `unquoted` holds, one flag a character, whether the script
 /// wrote it unquoted; other text holds the glob crate's escapes (`[*]`),
 /// read back here, so that a quoted character is a member of a bracket
 /// as bash takes it: `[a"*"]` is `a` or `*`, `[\]a]` is `]` or `a`, and
@@ -678,7 +680,15 @@ fn brackets(pattern: &str, unquoted: &[bool]) -> (String, bool) {
             i += 1;
         }
     }
+    let mut open = false;
     let mut bracket = false;
+    for &(c, quoted) in &chars {
+        match c {
+            '[' if !quoted => open = true,
+            ']' if !quoted && open => bracket = true,
+            _ => {}
+        }
+    }
     let mut out = String::with_capacity(pattern.len());
     let mut i = 0;
     while i < chars.len() {
@@ -690,7 +700,6 @@ fn brackets(pattern: &str, unquoted: &[bool]) -> (String, bool) {
             .flatten()
         {
             out.push_str(&crate_bracket(set, negated));
-            bracket = true;
             i = close + 1;
             continue;
         } else {

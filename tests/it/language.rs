@@ -894,6 +894,21 @@ fn an_unclosed_bracket_in_a_glob_is_a_character() {
         .run();
 }
 
+/// As bash finds a glob, a `[` with a `]` after it makes one even when
+/// the bracket does not close (`[]`, `[a/b]`): it matches the name
+/// written, and nothing is an error, as with `failglob`. They were text.
+#[test]
+fn an_unclosed_bracket_with_a_later_close_is_a_glob() {
+    Test::new()
+        .script("echo [] [a/b]\necho [!]\n")
+        .file("[]", "")
+        .file("[a/b]", "")
+        .stdout("[] [a/b]\n")
+        .status(1)
+        .stderr_has("glob `[!]` matched no file")
+        .run();
+}
+
 /// Brackets are read as bash reads them: a class only inside one
 /// (`[:alpha:]` alone is one of `:alph`, and `[[:alpha:]` a `[`, then
 /// one of those), bash's other classes too, and a quoted or escaped
