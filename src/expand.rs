@@ -920,14 +920,32 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
         None => (rest, false),
     };
     let mut found = vec![start];
-    let components: Vec<&str> = rest.split('/').filter(|c| !c.is_empty()).collect();
+    // Each component with the `/`s written before it besides the one
+    // that separates it (`d//*`), kept in the names as bash keeps them
+    // where the names before are written out.
+    let mut components: Vec<(usize, &str)> = Vec::new();
+    let mut extra = 0;
+    for component in rest.split('/') {
+        if component.is_empty() {
+            extra += 1;
+        } else {
+            components.push((extra, component));
+            extra = 0;
+        }
+    }
     let mut written_out = true;
     let mut unreadable = None;
-    for (i, component) in components.iter().enumerate() {
+    for (i, &(extra, component)) in components.iter().enumerate() {
         let last = Last {
             files_too: i + 1 == components.len() && !dirs_only,
             written_out,
         };
+        // After a wildcard bash joins with one `/` (`*//x` is `d/x`).
+        if written_out {
+            for path in &mut found {
+                path.push("/".repeat(extra));
+            }
+        }
         found = step(&found, component, last, cwd, &mut unreadable).map_err(bad_glob)?;
         if found.is_empty() {
             break;
@@ -1013,7 +1031,9 @@ fn step(
 ) -> Result<Vec<OsString>, glob::PatternError> {
     let join = |dir: &OsString, name: &OsStr| -> OsString {
         let mut path = dir.clone();
-        if !path.is_empty() && !path.as_bytes().ends_with(b"/") {
+        // Only the root, or the `/`s that start a path (`//tmp/*`), end
+        // with one.
+        if !path.as_bytes().iter().all(|&b| b == b'/') {
             path.push("/");
         }
         path.push(name);

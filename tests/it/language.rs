@@ -935,6 +935,19 @@ fn brackets_are_read_as_bash_reads_them() {
         .run();
 }
 
+/// The `/`s written between names are kept in the matches, as bash
+/// keeps them (`$d/*` with `d` holding `d/` is `d//x.txt`), up to the
+/// first wildcard, after which bash joins with one. They were always one.
+#[test]
+fn slashes_written_in_a_glob_are_kept_as_bash_keeps_them() {
+    Test::new()
+        .script("let d = \"d/\"\necho $d/* d//e/*\necho *//*.txt\n")
+        .file("d/x.txt", "")
+        .file("d/e/y.txt", "")
+        .stdout("d//e d//x.txt d//e/y.txt\nd/x.txt\n")
+        .run();
+}
+
 /// A hidden name is matched by a pattern that starts with `.`, as in
 /// bash, and `.` and `..` never are (bash 5.2's globskipdots); a
 /// directory that holds a name that is not UTF-8 globs without a panic.
