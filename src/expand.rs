@@ -968,8 +968,14 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
         // with nothing found it is why, more likely than a misspelling.
         let help = match unreadable {
             Some((dir, err)) => format!(
-                "the directory `{}` could not be read ({}): nothing in it could match",
+                "the directory `{}` could not be {} ({}): nothing in it could match",
                 dir.to_string_lossy(),
+                // One that may be listed but not searched (`chmod 600`).
+                if std::fs::read_dir(cwd.join(&dir)).is_ok() {
+                    "searched"
+                } else {
+                    "read"
+                },
                 crate::exec::io_reason(&err)
             ),
             // A removed working directory has no names (or is no more).
@@ -1046,8 +1052,18 @@ fn step(
         let name = OsString::from_vec(glob_bytes(&name));
         for dir in found {
             let path = join(dir, &name);
-            if cwd.join(&path).symlink_metadata().is_ok() {
-                next.push(path);
+            match cwd.join(&path).symlink_metadata() {
+                Ok(_) => next.push(path),
+                // A directory that may not be searched hides the name, as
+                // one that may not be read hides its names from `*`.
+                Err(err)
+                    if err.kind() == std::io::ErrorKind::PermissionDenied
+                        || err.raw_os_error() == Some(libc::ELOOP) =>
+                {
+                    let shown = if dir.is_empty() { OsStr::new(".") } else { dir };
+                    unreadable.get_or_insert((shown.to_owned(), err));
+                }
+                Err(_) => {}
             }
         }
         return Ok(next);
