@@ -532,10 +532,61 @@ pub fn argument(
     lookup: &dyn Lookup,
     cwd: &Path,
 ) -> Result<Vec<OsString>, ExpandError> {
+    if let Some(words) = spread_args(word, lookup) {
+        let mut out = Vec::new();
+        for word in &words {
+            out.extend(argument(word, lookup, cwd)?);
+        }
+        return Ok(out);
+    }
     match glob_pattern(word, lookup)? {
         Some((pattern, shown)) => glob(&pattern, &shown, word.span, cwd),
         None => fields(word, lookup),
     }
+}
+
+/// A glob word that holds `$@` as the words it spreads to, before they
+/// are globbed, as bash's `"$@"` spreads: the text before it goes with
+/// the first argument, the text after with the last (`*$@` with `a b` is
+/// the glob `*a`, then `b`), each argument matched as written. None for
+/// any other word.
+fn spread_args(word: &Word, lookup: &dyn Lookup) -> Option<Vec<Word>> {
+    let glob = word.parts.iter().any(|part| {
+        matches!(part, WordPart::Literal { bytes, quoted: false, .. }
+            if bytes.iter().any(|b| matches!(b, b'*' | b'?' | b'[')))
+    });
+    let spreads = word
+        .parts
+        .iter()
+        .any(|part| matches!(part, WordPart::Args { .. }));
+    if !glob || !spreads {
+        return None;
+    }
+    let args = lookup.positional().get(1..).unwrap_or_default();
+    let mut words = vec![Word {
+        parts: Vec::new(),
+        span: word.span,
+    }];
+    for part in &word.parts {
+        let WordPart::Args { span } = part else {
+            words.last_mut()?.parts.push(part.clone());
+            continue;
+        };
+        for (i, arg) in args.iter().enumerate() {
+            if i > 0 {
+                words.push(Word {
+                    parts: Vec::new(),
+                    span: word.span,
+                });
+            }
+            words.last_mut()?.parts.push(WordPart::Literal {
+                bytes: arg.as_bytes().to_vec(),
+                quoted: true,
+                span: *span,
+            });
+        }
+    }
+    Some(words)
 }
 
 /// A range's bound: its value, and its text as written or as its

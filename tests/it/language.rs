@@ -935,6 +935,23 @@ fn brackets_are_read_as_bash_reads_them() {
         .run();
 }
 
+/// `$@` in a glob spreads as bash's `"$@"` does before the globbing: the
+/// text before it globs with the first argument, the text after with the
+/// last, and the arguments between are as written. The arguments were
+/// joined with spaces into one pattern (`$@*` with `a b` matched `a b`,
+/// not `a`, then the glob `b*`).
+#[test]
+fn args_in_a_glob_spread_before_it_globs() {
+    Test::new()
+        .script("printf '[%s]\\n' *$@*\nfor f in [ax]$@ { echo $f }\n")
+        .args(["b", "*", "y"])
+        .file("a b", "")
+        .file("ab", "")
+        .file("y1", "")
+        .stdout("[a b]\n[ab]\n[*]\n[y1]\nab\n*\ny\n")
+        .run();
+}
+
 /// The `/`s written between names are kept in the matches, as bash
 /// keeps them (`$d/*` with `d` holding `d/` is `d//x.txt`), up to the
 /// first wildcard, after which bash joins with one. They were always one.
