@@ -541,10 +541,61 @@ pub fn argument(
     lookup: &dyn Lookup,
     cwd: &Path,
 ) -> Result<Vec<OsString>, ExpandError> {
+    if let Some(words) = spread_args(word, lookup) {
+        let mut out = Vec::new();
+        for word in &words {
+            out.extend(argument(word, lookup, cwd)?);
+        }
+        return Ok(out);
+    }
     match glob_pattern(word, lookup)? {
         Some((pattern, shown)) => glob(&pattern, &shown, word.span, cwd),
         None => fields(word, lookup),
     }
+}
+
+/// A glob word that holds `$@` as the words it spreads to, before they
+/// are globbed, as bash's `"$@"` spreads: the text before it goes with
+/// the first argument, the text after with the last (`*$@` with `a b` is
+/// the glob `*a`, then `b`), each argument matched as written. None for
+/// any other word.
+fn spread_args(word: &Word, lookup: &dyn Lookup) -> Option<Vec<Word>> {
+    let glob = word.parts.iter().any(|part| {
+        matches!(part, WordPart::Literal { bytes, quoted: false, .. }
+            if bytes.iter().any(|b| matches!(b, b'*' | b'?' | b'[')))
+    });
+    let spreads = word
+        .parts
+        .iter()
+        .any(|part| matches!(part, WordPart::Args { .. }));
+    if !glob || !spreads {
+        return None;
+    }
+    let args = lookup.positional().get(1..).unwrap_or_default();
+    let mut words = vec![Word {
+        parts: Vec::new(),
+        span: word.span,
+    }];
+    for part in &word.parts {
+        let WordPart::Args { span } = part else {
+            words.last_mut()?.parts.push(part.clone());
+            continue;
+        };
+        for (i, arg) in args.iter().enumerate() {
+            if i > 0 {
+                words.push(Word {
+                    parts: Vec::new(),
+                    span: word.span,
+                });
+            }
+            words.last_mut()?.parts.push(WordPart::Literal {
+                bytes: arg.as_bytes().to_vec(),
+                quoted: true,
+                span: *span,
+            });
+        }
+    }
+    Some(words)
 }
 
 /// A range's bound: its value, and its text as written or as its
@@ -588,7 +639,8 @@ fn zero_padded(text: &str) -> bool {
 /// it expanded, for diagnostics. As in bash, a `[` that no `]` closes in
 /// its path component is an ordinary character (`*a[b`, `[*`, `[a/b]*`
 /// glob with a literal `[`), and a word whose only wildcards are such
-/// `[`s is no glob but its text (`[` alone, as in `[ -f x ]`, or `a[b`).
+/// `[`s with no `]` after them is no glob but its text (`[` alone, as in
+/// `[ -f x ]`, or `a[b`); see [`brackets`].
 fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, String)>, ExpandError> {
     let is_glob = word.parts.iter().any(|part| {
         matches!(part, WordPart::Literal { bytes, quoted: false, .. }
@@ -611,8 +663,6 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
         // The pattern holds every byte (see `glob_text`); what is shown
         // holds them as text.
         let literal: Vec<u8> = match part {
-            // bash's `[^...]` is its `[!...]`, the only negation the
-            // glob crate reads.
             WordPart::Literal {
                 bytes,
                 quoted: false,
@@ -631,7 +681,7 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
                     bytes = &bytes[1..];
                 }
                 wildcard |= bytes.iter().any(|b| matches!(b, b'*' | b'?'));
-                let text = posix_classes(&glob_text(bytes).replace("[^", "[!"));
+                let text = glob_text(bytes);
                 push(&mut pattern, &text, true);
                 shown.push_str(&String::from_utf8_lossy(bytes));
                 continue;
@@ -654,7 +704,7 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
         );
         shown.push_str(&String::from_utf8_lossy(&literal));
     }
-    let (pattern, bracket) = unclosed_brackets_literal(&pattern, &unquoted);
+    let (pattern, bracket) = brackets(&pattern, &unquoted);
     if !wildcard && !bracket {
         return Ok(None);
     }
@@ -665,67 +715,223 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
     Ok(Some((pattern, shown)))
 }
 
-/// `pattern` with each `[` that no `]` closes within its path component
-/// made the glob crate's literal `[[]`, as bash takes it; and whether a
-/// bracket that the script wrote unquoted (`unquoted`, one flag a
-/// character) is closed, a wildcard. A bracket is read as the glob crate
-/// reads it: `[`, an optional `!`, a `]` there that is a member, then
-/// anything up to the next `]`.
-fn unclosed_brackets_literal(pattern: &str, unquoted: &[bool]) -> (String, bool) {
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut out = String::with_capacity(pattern.len());
+/// `pattern` with bash's bracket expressions made the glob crate's, and
+/// whether it is a glob for its brackets: as bash finds, when an unquoted
+/// `[` has an unquoted `]` after it (`[]`, `[a/b]`; not `[` alone or
+/// `a[b`). `unquoted` holds, one flag a character, whether the script
+/// wrote it unquoted; other text holds the glob crate's escapes (`[*]`),
+/// read back here, so that a quoted character is a member of a bracket
+/// as bash takes it: `[a"*"]` is `a` or `*`, `[\]a]` is `]` or `a`, and
+/// neither a quoted `!` or `^` negates nor a quoted `]` closes. As in
+/// bash, a `[` that no `]` closes within its path component is an
+/// ordinary character (`*a[b`, `[*`, `[a/b]*`), and so is the first `[`
+/// of `[[:alpha:]` (a `[`, then one of `:alph`).
+fn brackets(pattern: &str, unquoted: &[bool]) -> (String, bool) {
+    let raw: Vec<char> = pattern.chars().collect();
+    let mut chars: Vec<(char, bool)> = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let written = unquoted.get(i).copied().unwrap_or(false);
+        if !written && raw[i] == '[' && raw.get(i + 2) == Some(&']') {
+            chars.push((raw[i + 1], true));
+            i += 3;
+        } else {
+            chars.push((raw[i], !written));
+            i += 1;
+        }
+    }
+    let mut open = false;
     let mut bracket = false;
+    for &(c, quoted) in &chars {
+        match c {
+            '[' if !quoted => open = true,
+            ']' if !quoted && open => bracket = true,
+            _ => {}
+        }
+    }
+    let mut out = String::with_capacity(pattern.len());
     let mut i = 0;
     while i < chars.len() {
-        if chars[i] != '[' {
-            out.push(chars[i]);
-            i += 1;
+        let (c, quoted) = chars[i];
+        if !quoted && matches!(c, '*' | '?') {
+            out.push(c);
+        } else if let Some((set, negated, close)) = (c == '[' && !quoted)
+            .then(|| bracket_set(&chars, i))
+            .flatten()
+        {
+            out.push_str(&crate_bracket(set, negated));
+            i = close + 1;
             continue;
+        } else {
+            out.push_str(&glob::Pattern::escape(&c.to_string()));
         }
-        let mut j = i + 1;
-        if chars.get(j) == Some(&'!') {
-            j += 1;
-        }
-        if chars.get(j) == Some(&']') {
-            j += 1;
-        }
-        let close = chars[j.min(chars.len())..]
-            .iter()
-            .take_while(|&&c| c != '/')
-            .position(|&c| c == ']')
-            .map(|at| j + at);
-        match close {
-            Some(close) => {
-                bracket |= unquoted.get(i).copied().unwrap_or(false);
-                out.extend(&chars[i..=close]);
-                i = close + 1;
-            }
-            None => {
-                out.push_str("[[]");
-                i += 1;
-            }
-        }
+        i += 1;
     }
     (out, bracket)
 }
 
-/// bash's character classes inside brackets (`[[:digit:]]*`), as the
-/// ranges they stand for in the C locale, which the glob crate reads.
-fn posix_classes(text: &str) -> String {
-    const CLASSES: [(&str, &str); 8] = [
-        ("[:alpha:]", "a-zA-Z"),
-        ("[:digit:]", "0-9"),
-        ("[:alnum:]", "a-zA-Z0-9"),
-        ("[:upper:]", "A-Z"),
-        ("[:lower:]", "a-z"),
-        ("[:xdigit:]", "0-9a-fA-F"),
-        ("[:space:]", " \t\n\r\x0b\x0c"),
-        ("[:blank:]", " \t"),
-    ];
-    let mut out = text.to_owned();
-    for (class, ranges) in CLASSES {
-        out = out.replace(class, ranges);
+/// Characters, as inclusive ranges of their code points.
+type Ranges = Vec<(u32, u32)>;
+
+/// The bracket expression that starts at `chars[open]` as bash reads it
+/// (each character with whether it was quoted): its members as ranges of
+/// characters, whether it is negated, and where its `]` is; none when no
+/// `]` closes it within its path component.
+fn bracket_set(chars: &[(char, bool)], open: usize) -> Option<(Ranges, bool, usize)> {
+    let unquoted = |at: usize, wanted: char| chars.get(at) == Some(&(wanted, false));
+    let mut j = open + 1;
+    let negated = unquoted(j, '!') || unquoted(j, '^');
+    if negated {
+        j += 1;
     }
+    let first = j;
+    let mut set = Vec::new();
+    loop {
+        let &(c, quoted) = chars.get(j)?;
+        if c == '/' {
+            return None;
+        }
+        if c == ']' && !quoted && j > first {
+            return Some((set, negated, j));
+        }
+        let mut low = c;
+        j += 1;
+        // `[:alpha:]`, `[.a.]`, `[=a=]` (one character, in the C locale).
+        if let (('[', false), Some(&(kind @ (':' | '.' | '='), false))) =
+            ((c, quoted), chars.get(j))
+        {
+            let end = (j + 1..chars.len())
+                .take_while(|&k| chars[k].0 != '/')
+                .find(|&k| unquoted(k, kind) && unquoted(k + 1, ']'));
+            if let Some(end) = end {
+                let name: String = chars[j + 1..end].iter().map(|&(c, _)| c).collect();
+                j = end + 2;
+                let mut one = name.chars();
+                match (kind, one.next(), one.next()) {
+                    (':', ..) => {
+                        set.extend(class_ranges(&name));
+                        continue;
+                    }
+                    (_, Some(only), None) => low = only,
+                    // Not a character bash knows: it matches nothing.
+                    _ => continue,
+                }
+            }
+        }
+        let range_end = chars
+            .get(j + 1)
+            .filter(|&&(end, quoted)| unquoted(j, '-') && end != '/' && (end != ']' || quoted));
+        let high = match range_end {
+            Some(&(end, _)) => {
+                j += 2;
+                end
+            }
+            None => low,
+        };
+        // A range written backwards (`[z-a]`) has no members.
+        if low <= high {
+            set.push((u32::from(low), u32::from(high)));
+        }
+    }
+}
+
+/// The characters of a bash class (`alpha` for `[:alpha:]`) in the C
+/// locale; none for a name bash does not know, which matches nothing.
+fn class_ranges(name: &str) -> &'static [(u32, u32)] {
+    const ALPHA: &[(u32, u32)] = &[(0x41, 0x5a), (0x61, 0x7a)];
+    match name {
+        "alpha" => ALPHA,
+        "digit" => &[(0x30, 0x39)],
+        "alnum" => &[(0x30, 0x39), (0x41, 0x5a), (0x61, 0x7a)],
+        "upper" => &[(0x41, 0x5a)],
+        "lower" => &[(0x61, 0x7a)],
+        "xdigit" => &[(0x30, 0x39), (0x41, 0x46), (0x61, 0x66)],
+        "space" => &[(0x09, 0x0d), (0x20, 0x20)],
+        "blank" => &[(0x09, 0x09), (0x20, 0x20)],
+        "punct" => &[(0x21, 0x2f), (0x3a, 0x40), (0x5b, 0x60), (0x7b, 0x7e)],
+        "cntrl" => &[(0x00, 0x1f), (0x7f, 0x7f)],
+        "graph" => &[(0x21, 0x7e)],
+        "print" => &[(0x20, 0x7e)],
+        _ => &[],
+    }
+}
+
+/// A set of characters (ranges, `negated` or not) as a pattern the glob
+/// crate reads as it is meant. The crate closes a bracket at the first
+/// `]` after its first member and reads `x-y` wherever a `-` follows a
+/// member, so each member is written as a range, `]` is left out by
+/// negating the complement, and a `!` is never the first member of a
+/// bracket that is not negated. A `/` is in no name, so it is left out.
+fn crate_bracket(mut set: Vec<(u32, u32)>, mut negated: bool) -> String {
+    const MAX: u32 = char::MAX as u32;
+    let merge = |mut set: Vec<(u32, u32)>| {
+        set.sort_unstable();
+        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(set.len());
+        for (low, high) in set {
+            match merged.last_mut() {
+                Some(last) if low <= last.1.saturating_add(1) => last.1 = last.1.max(high),
+                _ => merged.push((low, high)),
+            }
+        }
+        merged
+    };
+    let without = |set: Vec<(u32, u32)>, gone: u32| -> Vec<(u32, u32)> {
+        let mut out = Vec::with_capacity(set.len() + 1);
+        for (low, high) in set {
+            if low <= gone && gone <= high {
+                if low < gone {
+                    out.push((low, gone - 1));
+                }
+                if gone < high {
+                    out.push((gone + 1, high));
+                }
+            } else {
+                out.push((low, high));
+            }
+        }
+        out
+    };
+    set = merge(set);
+    if set.iter().any(|&(low, high)| low <= 0x5d && 0x5d <= high) {
+        let mut complement = Vec::new();
+        let mut next = 0;
+        for &(low, high) in &set {
+            if next < low {
+                complement.push((next, low - 1));
+            }
+            next = high + 1;
+        }
+        if next <= MAX {
+            complement.push((next, MAX));
+        }
+        set = complement;
+        negated = !negated;
+    }
+    let mut set = without(set, u32::from(b'/'));
+    if set.is_empty() {
+        // Any one character, or none: no name holds a NUL.
+        return if negated { "?" } else { "\0" }.to_owned();
+    }
+    set.reverse();
+    if !negated && set[0].0 == u32::from(b'!') {
+        if set.len() > 1 {
+            set.rotate_left(1);
+        } else if set[0].1 > set[0].0 {
+            set = vec![(set[0].0 + 1, set[0].1), (set[0].0, set[0].0)];
+        } else {
+            return "!".to_owned();
+        }
+    }
+    // Surrogates are no characters: a range's end steps over them.
+    let low = |c: u32| char::from_u32(c).unwrap_or('\u{e000}');
+    let high = |c: u32| char::from_u32(c).unwrap_or('\u{d7ff}');
+    let mut out = String::from(if negated { "[!" } else { "[" });
+    for (from, to) in set {
+        out.push(low(from));
+        out.push('-');
+        out.push(high(to));
+    }
+    out.push(']');
     out
 }
 
@@ -774,14 +980,32 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
         None => (rest, false),
     };
     let mut found = vec![start];
-    let components: Vec<&str> = rest.split('/').filter(|c| !c.is_empty()).collect();
+    // Each component with the `/`s written before it besides the one
+    // that separates it (`d//*`), kept in the names as bash keeps them
+    // where the names before are written out.
+    let mut components: Vec<(usize, &str)> = Vec::new();
+    let mut extra = 0;
+    for component in rest.split('/') {
+        if component.is_empty() {
+            extra += 1;
+        } else {
+            components.push((extra, component));
+            extra = 0;
+        }
+    }
     let mut written_out = true;
     let mut unreadable = None;
-    for (i, component) in components.iter().enumerate() {
+    for (i, &(extra, component)) in components.iter().enumerate() {
         let last = Last {
             files_too: i + 1 == components.len() && !dirs_only,
             written_out,
         };
+        // After a wildcard bash joins with one `/` (`*//x` is `d/x`).
+        if written_out {
+            for path in &mut found {
+                path.push("/".repeat(extra));
+            }
+        }
         found = step(&found, component, last, cwd, &mut unreadable).map_err(bad_glob)?;
         if found.is_empty() {
             break;
@@ -804,8 +1028,14 @@ fn glob(pattern: &str, shown: &str, span: Span, cwd: &Path) -> Result<Vec<OsStri
         // with nothing found it is why, more likely than a misspelling.
         let help = match unreadable {
             Some((dir, err)) => format!(
-                "the directory `{}` could not be read ({}): nothing in it could match",
+                "the directory `{}` could not be {} ({}): nothing in it could match",
                 dir.to_string_lossy(),
+                // One that may be listed but not searched (`chmod 600`).
+                if std::fs::read_dir(cwd.join(&dir)).is_ok() {
+                    "searched"
+                } else {
+                    "read"
+                },
                 crate::exec::io_reason(&err)
             ),
             // A removed working directory has no names (or is no more).
@@ -867,7 +1097,9 @@ fn step(
 ) -> Result<Vec<OsString>, glob::PatternError> {
     let join = |dir: &OsString, name: &OsStr| -> OsString {
         let mut path = dir.clone();
-        if !path.is_empty() && !path.as_bytes().ends_with(b"/") {
+        // Only the root, or the `/`s that start a path (`//tmp/*`), end
+        // with one.
+        if !path.as_bytes().iter().all(|&b| b == b'/') {
             path.push("/");
         }
         path.push(name);
@@ -880,8 +1112,18 @@ fn step(
         let name = OsString::from_vec(glob_bytes(&name));
         for dir in found {
             let path = join(dir, &name);
-            if cwd.join(&path).symlink_metadata().is_ok() {
-                next.push(path);
+            match cwd.join(&path).symlink_metadata() {
+                Ok(_) => next.push(path),
+                // A directory that may not be searched hides the name, as
+                // one that may not be read hides its names from `*`.
+                Err(err)
+                    if err.kind() == std::io::ErrorKind::PermissionDenied
+                        || err.raw_os_error() == Some(libc::ELOOP) =>
+                {
+                    let shown = if dir.is_empty() { OsStr::new(".") } else { dir };
+                    unreadable.get_or_insert((shown.to_owned(), err));
+                }
+                Err(_) => {}
             }
         }
         return Ok(next);

@@ -953,6 +953,77 @@ fn an_unclosed_bracket_in_a_glob_is_a_character() {
         .run();
 }
 
+/// As bash finds a glob, a `[` with a `]` after it makes one even when
+/// the bracket does not close (`[]`, `[a/b]`): it matches the name
+/// written, and nothing is an error, as with `failglob`. They were text.
+#[test]
+fn an_unclosed_bracket_with_a_later_close_is_a_glob() {
+    Test::new()
+        .script("echo [] [a/b]\necho [!]\n")
+        .file("[]", "")
+        .file("[a/b]", "")
+        .stdout("[] [a/b]\n")
+        .status(1)
+        .stderr_has("glob `[!]` matched no file")
+        .run();
+}
+
+/// Brackets are read as bash reads them: a class only inside one
+/// (`[:alpha:]` alone is one of `:alph`, and `[[:alpha:]` a `[`, then
+/// one of those), bash's other classes too, and a quoted or escaped
+/// character as a member (`[a"*"]` is `a` or `*`), which neither negates
+/// (`[\!a]`) nor closes (`[a"]"` is no glob). Classes were replaced
+/// before brackets were read (`[a-zA-Z`, text), `[[:punct:]]` matched
+/// nothing, and a quoted character broke the bracket or negated it.
+#[test]
+fn brackets_are_read_as_bash_reads_them() {
+    let mut test = Test::new().script(
+        "echo [[:alpha:]\n\
+         echo [:alpha:]\n\
+         echo [a\"*\"]\n\
+         echo [\\]a]\n\
+         echo [\\!a]\n\
+         echo [a\"]\"\n\
+         echo x[[:punct:]] x[[:digit:]]\n\
+         for f in [!\"!\"[:alpha:]] { echo $f }\n",
+    );
+    for name in ["a", "b", ":", "[a", "*", "]", "!", "x1", "x."] {
+        test = test.file(name, "");
+    }
+    test.stdout("[a\n: a\n* a\n] a\n! a\n[a]\nx. x1\n*\n:\n]\n")
+        .run();
+}
+
+/// `$@` in a glob spreads as bash's `"$@"` does before the globbing: the
+/// text before it globs with the first argument, the text after with the
+/// last, and the arguments between are as written. The arguments were
+/// joined with spaces into one pattern (`$@*` with `a b` matched `a b`,
+/// not `a`, then the glob `b*`).
+#[test]
+fn args_in_a_glob_spread_before_it_globs() {
+    Test::new()
+        .script("printf '[%s]\\n' *$@*\nfor f in [ax]$@ { echo $f }\n")
+        .args(["b", "*", "y"])
+        .file("a b", "")
+        .file("ab", "")
+        .file("y1", "")
+        .stdout("[a b]\n[ab]\n[*]\n[y1]\nab\n*\ny\n")
+        .run();
+}
+
+/// The `/`s written between names are kept in the matches, as bash
+/// keeps them (`$d/*` with `d` holding `d/` is `d//x.txt`), up to the
+/// first wildcard, after which bash joins with one. They were always one.
+#[test]
+fn slashes_written_in_a_glob_are_kept_as_bash_keeps_them() {
+    Test::new()
+        .script("let d = \"d/\"\necho $d/* d//e/*\necho *//*.txt\n")
+        .file("d/x.txt", "")
+        .file("d/e/y.txt", "")
+        .stdout("d//e d//x.txt d//e/y.txt\nd/x.txt\n")
+        .run();
+}
+
 /// A hidden name is matched by a pattern that starts with `.`, as in
 /// bash, and `.` and `..` never are (bash 5.2's globskipdots); a
 /// directory that holds a name that is not UTF-8 globs without a panic.

@@ -64,6 +64,43 @@ fn a_glob_that_matches_nothing_says_which_directory_could_not_be_read() {
     insta::assert_snapshot!(run.stderr());
 }
 
+/// A name written after a wildcard (`*/x.txt`) in a directory that may
+/// be listed but not searched: nothing matched, as in bash, and the help
+/// said to quote the word; it now names the directory. Root may search
+/// anything: it runs as nobody.
+#[test]
+fn a_glob_that_matches_nothing_says_which_directory_could_not_be_searched() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let test = Test::new().file("locked/x.txt", "");
+    let dir = test.path().to_path_buf();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut command = std::process::Command::new(crate::harness::PIPE);
+    command
+        .args(["-c", "echo */x.txt"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1");
+    // SAFETY: setgid and setuid between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::geteuid() == 0 && (libc::setgid(65534) != 0 || libc::setuid(65534) != 0) {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 1, "{stderr}");
+    assert!(stderr.contains("pipe::run::no_match"), "{stderr}");
+    assert!(
+        stderr.contains("the directory `locked` could not be searched"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn started_in_a_removed_directory_cd_dotdot_goes_on_from_it() {
     // As cron or a test runner may leave it: the directory pipe starts in
