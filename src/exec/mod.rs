@@ -1365,6 +1365,17 @@ impl<'r> Interp<'r> {
         words: &[&Word],
         status: i32,
     ) -> Result<HashMap<(usize, usize), Vec<u8>>, PipeOutcome> {
+        // Most words have no `$(...)`, nor a default that could hold one.
+        let may_run = words.iter().any(|word| {
+            word.parts.iter().any(|part| match part {
+                WordPart::Subst { .. } => true,
+                WordPart::Var(var) => var.default.is_some(),
+                WordPart::Literal { .. } | WordPart::Args { .. } => false,
+            })
+        });
+        if !may_run {
+            return Ok(HashMap::new());
+        }
         let mut pending: Vec<(&[Stmt], Span)> = Vec::new();
         let empty = HashMap::new();
         let view = View {
@@ -1575,6 +1586,9 @@ pub fn redact(secrets: &[Vec<u8>], text: String) -> String {
 /// replacing every `e` of the output would garble it and, by the letters
 /// it hid, tell the secret.
 pub fn mask_secrets(secrets: &[Vec<u8>], text: String, mask: impl Fn(&str) -> String) -> String {
+    if secrets.is_empty() {
+        return text;
+    }
     // Text shows a value that is not UTF-8 as it shows the value's own
     // bytes, with U+FFFD for each that is not: so is it looked for.
     let shown: Vec<Vec<u8>> = secrets

@@ -253,11 +253,15 @@ mod linux {
             .cwd
             .map(|dir| cstring(dir.as_os_str()))
             .transpose()?;
-        let mut argv_ptrs: Vec<*const libc::c_char> = argv.iter().map(|arg| arg.as_ptr()).collect();
-        argv_ptrs.push(std::ptr::null());
-        let mut envp_ptrs: Vec<*const libc::c_char> =
-            envp.iter().map(|entry| entry.as_ptr()).collect();
-        envp_ptrs.push(std::ptr::null());
+        // Each array ends with a null pointer (made with room for it).
+        let terminated = |strings: &[CString]| {
+            let mut pointers = Vec::with_capacity(strings.len() + 1);
+            pointers.extend(strings.iter().map(|string| string.as_ptr()));
+            pointers.push(std::ptr::null());
+            pointers
+        };
+        let argv_ptrs: Vec<*const libc::c_char> = terminated(&argv);
+        let envp_ptrs: Vec<*const libc::c_char> = terminated(&envp);
         Ok(Prepared {
             program,
             _argv: argv,
