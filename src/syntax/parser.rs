@@ -226,6 +226,12 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     {
         return error;
     }
+    // `fanout < in.txt { ... }`, `parallel > out.txt { ... }`: a block's
+    // redirects written in its header.
+    let header_redirect = positives
+        .contains(&Rule::lbrace)
+        .then(|| redirect_span(source, pos))
+        .flatten();
     let word_expected = positives.contains(&Rule::word);
     let name_expected = positives.contains(&Rule::ident);
     let mut expected: Vec<&'static str> = Vec::new();
@@ -241,7 +247,12 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     let found = found_at(source, pos);
     // `echo (a)`, `echo :)`: as in bash, a parenthesis is never part of a
     // word, and quoting is the fix.
-    let help = if word_expected && (found == "`(`" || found == "`)`") {
+    let help = if header_redirect.is_some() {
+        Some(
+            "a block's redirects go after its closing `}`, as in bash: `parallel { a ; b } > \
+             out.txt`, `cat f | fanout { a ; b } 2> err.txt`, `for x in a b { ... } < in.txt`",
+        )
+    } else if word_expected && (found == "`(`" || found == "`)`") {
         Some(
             "`(` and `)` are never part of a word, as in bash: quote them to pass them as text \
              (`'(a)'`, `\\(a\\)`), or remove a stray one",
@@ -279,7 +290,7 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     ParseError::Unexpected {
         expected: join_alternatives(&expected),
         found,
-        span: span.into(),
+        span: header_redirect.unwrap_or(span).into(),
         help,
     }
 }
@@ -610,11 +621,7 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
 /// nothing a redirect could take, as a bash habit writes it:
 /// `cd - > /dev/null`, `cd $dir 2> /dev/null || exit 1`.
 fn statement_redirect(source: &str, pos: usize) -> Option<ParseError> {
-    let rest = &source[pos..];
-    let op = rest.trim_start_matches(|c: char| c.is_ascii_digit());
-    if !(op.starts_with('>') || op.starts_with('<') || op.starts_with("&>")) {
-        return None;
-    }
+    let span = redirect_span(source, pos)?;
     let start = source[..pos]
         .rfind(['\n', ';', '{', '|', '&'])
         .map_or(0, |at| at + 1);
@@ -637,7 +644,21 @@ fn statement_redirect(source: &str, pos: usize) -> Option<ParseError> {
         ),
         _ => return None,
     };
-    // The operator, and its target if one follows.
+    Some(ParseError::StatementRedirect {
+        keyword,
+        help,
+        span: span.into(),
+    })
+}
+
+/// The redirect written at `pos` (`> f`, `2>> f`, `&> f`, `<<< w`): its
+/// operator, and its target if one follows; `None` if no redirect is there.
+fn redirect_span(source: &str, pos: usize) -> Option<Span> {
+    let rest = &source[pos..];
+    let op = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    if !(op.starts_with('>') || op.starts_with('<') || op.starts_with("&>")) {
+        return None;
+    }
     let op_len = op.len() - op.trim_start_matches(['<', '>', '&']).len();
     let after_op = &op[op_len..];
     let target = after_op.trim_start_matches([' ', '\t']);
@@ -649,11 +670,7 @@ fn statement_redirect(source: &str, pos: usize) -> Option<ParseError> {
     } else {
         pos + (rest.len() - target.len()) + target_len
     };
-    Some(ParseError::StatementRedirect {
-        keyword,
-        help,
-        span: Span::new(pos, end).into(),
-    })
+    Some(Span::new(pos, end))
 }
 
 /// bash's `case WORD in PATTERN) ... ;; esac`, which reads as a command
@@ -1332,8 +1349,16 @@ fn found_at(source: &str, pos: usize) -> &'static str {
         '|' if rest.starts_with("||") => "`||`",
         '|' => "`|`",
         '&' if rest.starts_with("&&") => "`&&`",
+        '&' if rest.starts_with("&>") => "a redirect",
         '&' => "`&`",
         '<' | '>' => "a redirect",
+        '0'..='9'
+            if rest
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .starts_with(['<', '>']) =>
+        {
+            "a redirect"
+        }
         '(' => "`(`",
         ')' => "`)`",
         '{' => "`{`",
