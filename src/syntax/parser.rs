@@ -252,6 +252,12 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             "a block's redirects go after its closing `}`, as in bash: `parallel { a ; b } > \
              out.txt`, `cat f | fanout { a ; b } 2> err.txt`, `for x in a b { ... } < in.txt`",
         )
+    } else if found == "`{`" && statement_keyword(source, pos) == Some("cd") {
+        // `cd dir { ... }`, as if `cd` took a block.
+        Some(
+            "`cd` takes no block: it sets the directory for the commands after it in its own \
+             block, so put it inside one: `{ cd dir ; make }`",
+        )
     } else if word_expected && (found == "`(`" || found == "`)`") {
         Some(
             "`(` and `)` are never part of a word, as in bash: quote them to pass them as text \
