@@ -232,6 +232,7 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         .contains(&Rule::lbrace)
         .then(|| redirect_span(source, pos))
         .flatten();
+    let lbrace_expected = positives.contains(&Rule::lbrace);
     let word_expected = positives.contains(&Rule::word);
     let name_expected = positives.contains(&Rule::ident);
     let mut expected: Vec<&'static str> = Vec::new();
@@ -263,6 +264,11 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             "`(` and `)` are never part of a word, as in bash: quote them to pass them as text \
              (`'(a)'`, `\\(a\\)`), or remove a stray one",
         )
+    } else if found == "a word"
+        && lbrace_expected
+        && let Some(help) = header_word_help(source, pos)
+    {
+        Some(help)
     } else if found == "the keyword `for`" {
         // `timeout 5s for ...` and `fanout for ...`: only `parallel` has a
         // `for` form.
@@ -298,6 +304,36 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         found,
         span: header_redirect.unwrap_or(span).into(),
         help,
+    }
+}
+
+/// `parallel failfast { ... }`, `parallel max4 { ... }`, `fanout max 2 {
+/// ... }`: a `parallel` or `fanout` header's word misspelled or misplaced.
+fn header_word_help(source: &str, pos: usize) -> Option<&'static str> {
+    let start = source[..pos]
+        .rfind(['\n', ';', '{', '}', '|', '&'])
+        .map_or(0, |at| at + 1);
+    let keyword = source[start..pos].split_whitespace().next()?;
+    let rest = &source[pos..];
+    let word = &rest[..rest
+        .find(|c: char| c.is_whitespace() || c == '{')
+        .unwrap_or(rest.len())];
+    let squashed: String = word
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let max_joined = word
+        .strip_prefix("max")
+        .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit() || c == '$'));
+    match keyword {
+        "parallel" if squashed == "failfast" => Some("the option is spelled `fail-fast`"),
+        "parallel" if max_joined => Some("write `max` and its number apart, as in `max 4`"),
+        "fanout" if squashed == "failfast" || word == "max" || max_joined => Some(
+            "`fanout` takes only an output mode: every branch runs at once, each reading its \
+             own copy of standard input, so there is no `max` or `fail-fast`",
+        ),
+        _ => None,
     }
 }
 
