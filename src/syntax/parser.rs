@@ -259,6 +259,18 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             "`cd` takes no block: it sets the directory for the commands after it in its own \
              block, so put it inside one: `{ cd dir ; make }`",
         )
+    } else if found == "`(`"
+        && matches!(
+            statement_keyword(source, pos),
+            Some("let" | "export" | "secret")
+        )
+    {
+        // `let x = run("ls")`, `let n = len(x)`: a function call, as in
+        // Python.
+        Some(
+            "pipe has no function calls: to set a name to what a command prints, capture its \
+             output: `let x = $(ls -l)`; to keep a `(` as text, quote the value: `let x = \"f(a)\"`",
+        )
     } else if word_expected && (found == "`(`" || found == "`)`") {
         Some(
             "`(` and `)` are never part of a word, as in bash: quote them to pass them as text \
