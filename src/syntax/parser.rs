@@ -121,6 +121,9 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         if let Some(error) = misspelled_keyword(source, pos) {
             return error;
         }
+        if let Some(error) = bash_condition_brace(source, pos) {
+            return error;
+        }
         return ParseError::BraceInArguments {
             span: Span::new(pos, pos + 1).into(),
         };
@@ -317,6 +320,29 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         span: header_redirect.unwrap_or(span).into(),
         help,
     }
+}
+
+/// `if test -f x { ... }`, `while true { ... }`: bash's `if` or `while`
+/// written with a block in braces as pipe's `for` takes one, read as a
+/// command named `if` until the `{`.
+fn bash_condition_brace(source: &str, pos: usize) -> Option<ParseError> {
+    let start = source[..pos]
+        .rfind(['\n', ';', '{', '}', '|', '&'])
+        .map_or(0, |at| at + 1);
+    let statement = &source[start..pos];
+    let word = statement.split_whitespace().next()?;
+    let text = match word {
+        "if" | "elif" => "if ... fi",
+        "while" => "while ... done",
+        "until" => "until ... done",
+        _ => return None,
+    };
+    let at = start + (statement.len() - statement.trim_start().len());
+    Some(ParseError::UnsupportedExpansion {
+        text: text.to_owned(),
+        help: super::bash_builtin_help(word)?,
+        span: Span::new(at, at + word.len()).into(),
+    })
 }
 
 /// `parallel failfast { ... }`, `parallel max4 { ... }`, `fanout max 2 {
