@@ -262,6 +262,18 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             "`cd` takes no block: it sets the directory for the commands after it in its own \
              block, so put it inside one: `{ cd dir ; make }`",
         )
+    } else if found == "a word"
+        && source[..pos].trim_end().ends_with('}')
+        && matches!(
+            source[pos..].split_whitespace().next(),
+            Some("else" | "elif")
+        )
+    {
+        // `test -f x && { ... } else { ... }`: an `else` after a block.
+        Some(
+            "pipe has no `else`: write the other branch after `||`, as in `test -f x && { echo \
+             yes } || { echo no }`",
+        )
     } else if found == "`(`"
         && matches!(
             statement_keyword(source, pos),
@@ -322,9 +334,9 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     }
 }
 
-/// `if test -f x { ... }`, `while true { ... }`: bash's `if` or `while`
-/// written with a block in braces as pipe's `for` takes one, read as a
-/// command named `if` until the `{`.
+/// `if test -f x { ... }`, `} else { ... }`, `while true { ... }`: bash's
+/// `if` or `while` written with a block in braces as pipe's `for` takes
+/// one, read as a command named `if` until the `{`.
 fn bash_condition_brace(source: &str, pos: usize) -> Option<ParseError> {
     let start = source[..pos]
         .rfind(['\n', ';', '{', '}', '|', '&'])
@@ -332,7 +344,7 @@ fn bash_condition_brace(source: &str, pos: usize) -> Option<ParseError> {
     let statement = &source[start..pos];
     let word = statement.split_whitespace().next()?;
     let text = match word {
-        "if" | "elif" => "if ... fi",
+        "if" | "elif" | "else" | "then" => "if ... fi",
         "while" => "while ... done",
         "until" => "until ... done",
         _ => return None,
