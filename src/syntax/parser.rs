@@ -1282,6 +1282,14 @@ fn parameter_help(text: &str) -> &'static str {
         "pipe has no assigning default; set it once: `let name = ${name:-default}`"
     } else if operator.starts_with('-') {
         "pipe's default is `${name:-default}`, taken when the variable is unset or empty"
+    } else if inner.starts_with("#@") || inner.starts_with("#*") {
+        "the number of the script's arguments is `$#`"
+    } else if inner.starts_with('#') && inner != "#}" {
+        "pipe has no `${#name}`; count with a command: `$(printf %s $name | wc -c)`"
+    } else if operator.starts_with(['^', ',']) {
+        "pipe has no case change in `${...}`; use a command: `$(tr a-z A-Z <<< $name)`"
+    } else if operator.starts_with('/') {
+        "pipe has no replacement in `${...}`; use a command: `$(sed 's/old/new/g' <<< $name)`"
     } else {
         "`${...}` takes a name and, if wanted, a default: `${name}`, `${name:-default}`; \
          compute other values with a command, e.g. `$(basename $f .txt)`"
