@@ -1282,6 +1282,13 @@ fn parameter_help(text: &str) -> &'static str {
         "pipe has no assigning default; set it once: `let name = ${name:-default}`"
     } else if operator.starts_with('-') {
         "pipe's default is `${name:-default}`, taken when the variable is unset or empty"
+    } else if inner
+        .trim_start_matches('#')
+        .trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        .starts_with('[')
+    {
+        "pipe has no arrays; loop over the items with `for x in a b c { ... }`, or keep them \
+         one a line in a file and loop over `$(cat FILE)`"
     } else if inner.starts_with("#@") || inner.starts_with("#*") {
         "the number of the script's arguments is `$#`"
     } else if inner.starts_with('#') && inner != "#}" {
