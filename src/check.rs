@@ -43,18 +43,14 @@ pub enum CheckError {
     Command(crate::exec::RunError),
 
     #[error("the secret `{name}` is passed as an argument")]
-    #[diagnostic(
-        code(pipe::check::secret_argument),
-        severity(Warning),
-        help(
-            "other users can read a process's arguments; pass it by environment instead (`secret` already exports it)"
-        )
-    )]
+    #[diagnostic(code(pipe::check::secret_argument), severity(Warning))]
     SecretArgument {
         name: String,
         #[label("{label}")]
         span: miette::SourceSpan,
         label: String,
+        #[help]
+        help: String,
     },
 
     #[error("`for {var} in ${name}` runs once, over the whole value")]
@@ -755,10 +751,16 @@ impl Checker {
         // The command itself is looked up on the PATH of its prefix.
         let path_var = self.path_var();
         self.paths.truncate(paths);
+        // `echo $s | cmd`, `printf %s $s | cmd`: a secret printed to be
+        // read, where a here-string gives it without an argument.
+        let prints = matches!(
+            command.words.first().map(|word| &word.parts[..]),
+            Some([WordPart::Literal { bytes, .. }]) if bytes == b"echo" || bytes == b"printf"
+        );
         for word in &command.words {
             self.word(word, scope);
             self.nul_byte(word, "an argument", scope);
-            self.secret_argument(word, scope);
+            self.secret_argument(word, scope, prints);
         }
         for redirect in &command.redirects {
             if let Some(target) = &redirect.target {
@@ -965,7 +967,7 @@ impl Checker {
         }
     }
 
-    fn secret_argument(&mut self, word: &Word, scope: &[Def]) {
+    fn secret_argument(&mut self, word: &Word, scope: &[Def], prints: bool) {
         for part in &word.parts {
             let WordPart::Var(var) = part else { continue };
             let Some((var, secret)) = self.secret_in(var, scope) else {
@@ -977,10 +979,21 @@ impl Checker {
                 }
                 _ => "visible in the process list".to_owned(),
             };
+            let help = if prints {
+                format!(
+                    "other users can read a process's arguments; give it on standard input \
+                     instead, with a here-string: `cmd <<< ${secret}`, not `echo ${secret} | cmd`"
+                )
+            } else {
+                "other users can read a process's arguments; pass it by environment instead \
+                 (`secret` already exports it)"
+                    .to_owned()
+            };
             self.problems.push(CheckError::SecretArgument {
                 name: secret,
                 span: var.span.into(),
                 label,
+                help,
             });
         }
     }

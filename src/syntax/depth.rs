@@ -239,11 +239,30 @@ fn push(stack: &mut Vec<(Opener, usize)>, opener: Opener, at: usize) -> Result<(
 fn skip_single_quote(bytes: &[u8], open: usize) -> Result<usize, ParseError> {
     match bytes[open + 1..].iter().position(|&b| b == b'\'') {
         Some(offset) => Ok(open + 1 + offset),
-        None => Err(ParseError::UnterminatedString {
-            kind: "single-quoted",
-            quote: '\'',
-            span: Span::new(open, open + 1).into(),
-        }),
+        None => {
+            // `'it's here'`, `echo don't`: an apostrophe between two
+            // letters, this quote or one before it on the line, ended a
+            // quoted string or opened one.
+            let line = bytes[..open]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |at| at + 1);
+            let apostrophe = (line + 1..=open).any(|at| {
+                bytes[at] == b'\''
+                    && bytes[at - 1].is_ascii_alphanumeric()
+                    && bytes.get(at + 1).is_some_and(u8::is_ascii_alphanumeric)
+            });
+            Err(ParseError::UnterminatedString {
+                kind: "single-quoted",
+                span: Span::new(open, open + 1).into(),
+                help: if apostrophe {
+                    "a `'` ends a single-quoted string, as in bash, even as an apostrophe: put \
+                     text holding one in double quotes (`\"it's here\"`), or write it as `'\\''`"
+                } else {
+                    "add a closing `'`"
+                },
+            })
+        }
     }
 }
 
@@ -260,8 +279,8 @@ fn unclosed(opener: Opener, at: usize) -> ParseError {
         },
         Opener::Quote => ParseError::UnterminatedString {
             kind: "double-quoted",
-            quote: '"',
             span: Span::new(at, at + 1).into(),
+            help: "add a closing `\"`",
         },
     }
 }

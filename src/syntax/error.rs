@@ -24,15 +24,13 @@ pub enum ParseError {
     },
 
     #[error("unterminated {kind} string")]
-    #[diagnostic(
-        code(pipe::parse::unterminated_string),
-        help("add a closing `{quote}`")
-    )]
+    #[diagnostic(code(pipe::parse::unterminated_string))]
     UnterminatedString {
         kind: &'static str,
-        quote: char,
         #[label("this quote is never closed")]
         span: SourceSpan,
+        #[help]
+        help: &'static str,
     },
 
     #[error("unclosed `{{`")]
@@ -617,8 +615,8 @@ mod tests {
             ParseError::InvalidUtf8 { offset: 0, span },
             ParseError::UnterminatedString {
                 kind: "double-quoted",
-                quote: '"',
                 span,
+                help: "add a closing `\"`",
             },
             ParseError::UnclosedBrace { span },
             ParseError::UnclosedSubst { span },

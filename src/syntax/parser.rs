@@ -121,6 +121,9 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         if let Some(error) = misspelled_keyword(source, pos) {
             return error;
         }
+        if let Some(error) = bash_condition_brace(source, pos) {
+            return error;
+        }
         return ParseError::BraceInArguments {
             span: Span::new(pos, pos + 1).into(),
         };
@@ -226,6 +229,13 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     {
         return error;
     }
+    // `fanout < in.txt { ... }`, `parallel > out.txt { ... }`: a block's
+    // redirects written in its header.
+    let header_redirect = positives
+        .contains(&Rule::lbrace)
+        .then(|| redirect_span(source, pos))
+        .flatten();
+    let lbrace_expected = positives.contains(&Rule::lbrace);
     let word_expected = positives.contains(&Rule::word);
     let name_expected = positives.contains(&Rule::ident);
     let mut expected: Vec<&'static str> = Vec::new();
@@ -241,11 +251,51 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     let found = found_at(source, pos);
     // `echo (a)`, `echo :)`: as in bash, a parenthesis is never part of a
     // word, and quoting is the fix.
-    let help = if word_expected && (found == "`(`" || found == "`)`") {
+    let help = if header_redirect.is_some() {
+        Some(
+            "a block's redirects go after its closing `}`, as in bash: `parallel { a ; b } > \
+             out.txt`, `cat f | fanout { a ; b } 2> err.txt`, `for x in a b { ... } < in.txt`",
+        )
+    } else if found == "`{`" && statement_keyword(source, pos) == Some("cd") {
+        // `cd dir { ... }`, as if `cd` took a block.
+        Some(
+            "`cd` takes no block: it sets the directory for the commands after it in its own \
+             block, so put it inside one: `{ cd dir ; make }`",
+        )
+    } else if found == "a word"
+        && source[..pos].trim_end().ends_with('}')
+        && matches!(
+            source[pos..].split_whitespace().next(),
+            Some("else" | "elif")
+        )
+    {
+        // `test -f x && { ... } else { ... }`: an `else` after a block.
+        Some(
+            "pipe has no `else`: write the other branch after `||`, as in `test -f x && { echo \
+             yes } || { echo no }`",
+        )
+    } else if found == "`(`"
+        && matches!(
+            statement_keyword(source, pos),
+            Some("let" | "export" | "secret")
+        )
+    {
+        // `let x = run("ls")`, `let n = len(x)`: a function call, as in
+        // Python.
+        Some(
+            "pipe has no function calls: to set a name to what a command prints, capture its \
+             output: `let x = $(ls -l)`; to keep a `(` as text, quote the value: `let x = \"f(a)\"`",
+        )
+    } else if word_expected && (found == "`(`" || found == "`)`") {
         Some(
             "`(` and `)` are never part of a word, as in bash: quote them to pass them as text \
              (`'(a)'`, `\\(a\\)`), or remove a stray one",
         )
+    } else if found == "a word"
+        && lbrace_expected
+        && let Some(help) = header_word_help(source, pos)
+    {
+        Some(help)
     } else if found == "the keyword `for`" {
         // `timeout 5s for ...` and `fanout for ...`: only `parallel` has a
         // `for` form.
@@ -279,8 +329,61 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     ParseError::Unexpected {
         expected: join_alternatives(&expected),
         found,
-        span: span.into(),
+        span: header_redirect.unwrap_or(span).into(),
         help,
+    }
+}
+
+/// `if test -f x { ... }`, `} else { ... }`, `while true { ... }`: bash's
+/// `if` or `while` written with a block in braces as pipe's `for` takes
+/// one, read as a command named `if` until the `{`.
+fn bash_condition_brace(source: &str, pos: usize) -> Option<ParseError> {
+    let start = source[..pos]
+        .rfind(['\n', ';', '{', '}', '|', '&'])
+        .map_or(0, |at| at + 1);
+    let statement = &source[start..pos];
+    let word = statement.split_whitespace().next()?;
+    let text = match word {
+        "if" | "elif" | "else" | "then" => "if ... fi",
+        "while" => "while ... done",
+        "until" => "until ... done",
+        _ => return None,
+    };
+    let at = start + (statement.len() - statement.trim_start().len());
+    Some(ParseError::UnsupportedExpansion {
+        text: text.to_owned(),
+        help: super::bash_builtin_help(word)?,
+        span: Span::new(at, at + word.len()).into(),
+    })
+}
+
+/// `parallel failfast { ... }`, `parallel max4 { ... }`, `fanout max 2 {
+/// ... }`: a `parallel` or `fanout` header's word misspelled or misplaced.
+fn header_word_help(source: &str, pos: usize) -> Option<&'static str> {
+    let start = source[..pos]
+        .rfind(['\n', ';', '{', '}', '|', '&'])
+        .map_or(0, |at| at + 1);
+    let keyword = source[start..pos].split_whitespace().next()?;
+    let rest = &source[pos..];
+    let word = &rest[..rest
+        .find(|c: char| c.is_whitespace() || c == '{')
+        .unwrap_or(rest.len())];
+    let squashed: String = word
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let max_joined = word
+        .strip_prefix("max")
+        .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit() || c == '$'));
+    match keyword {
+        "parallel" if squashed == "failfast" => Some("the option is spelled `fail-fast`"),
+        "parallel" if max_joined => Some("write `max` and its number apart, as in `max 4`"),
+        "fanout" if squashed == "failfast" || word == "max" || max_joined => Some(
+            "`fanout` takes only an output mode: every branch runs at once, each reading its \
+             own copy of standard input, so there is no `max` or `fail-fast`",
+        ),
+        _ => None,
     }
 }
 
@@ -610,11 +713,7 @@ fn bash_only(source: &str, pos: usize) -> Option<ParseError> {
 /// nothing a redirect could take, as a bash habit writes it:
 /// `cd - > /dev/null`, `cd $dir 2> /dev/null || exit 1`.
 fn statement_redirect(source: &str, pos: usize) -> Option<ParseError> {
-    let rest = &source[pos..];
-    let op = rest.trim_start_matches(|c: char| c.is_ascii_digit());
-    if !(op.starts_with('>') || op.starts_with('<') || op.starts_with("&>")) {
-        return None;
-    }
+    let span = redirect_span(source, pos)?;
     let start = source[..pos]
         .rfind(['\n', ';', '{', '|', '&'])
         .map_or(0, |at| at + 1);
@@ -637,7 +736,21 @@ fn statement_redirect(source: &str, pos: usize) -> Option<ParseError> {
         ),
         _ => return None,
     };
-    // The operator, and its target if one follows.
+    Some(ParseError::StatementRedirect {
+        keyword,
+        help,
+        span: span.into(),
+    })
+}
+
+/// The redirect written at `pos` (`> f`, `2>> f`, `&> f`, `<<< w`): its
+/// operator, and its target if one follows; `None` if no redirect is there.
+fn redirect_span(source: &str, pos: usize) -> Option<Span> {
+    let rest = &source[pos..];
+    let op = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    if !(op.starts_with('>') || op.starts_with('<') || op.starts_with("&>")) {
+        return None;
+    }
     let op_len = op.len() - op.trim_start_matches(['<', '>', '&']).len();
     let after_op = &op[op_len..];
     let target = after_op.trim_start_matches([' ', '\t']);
@@ -649,11 +762,7 @@ fn statement_redirect(source: &str, pos: usize) -> Option<ParseError> {
     } else {
         pos + (rest.len() - target.len()) + target_len
     };
-    Some(ParseError::StatementRedirect {
-        keyword,
-        help,
-        span: Span::new(pos, end).into(),
-    })
+    Some(Span::new(pos, end))
 }
 
 /// bash's `case WORD in PATTERN) ... ;; esac`, which reads as a command
@@ -1173,6 +1282,21 @@ fn parameter_help(text: &str) -> &'static str {
         "pipe has no assigning default; set it once: `let name = ${name:-default}`"
     } else if operator.starts_with('-') {
         "pipe's default is `${name:-default}`, taken when the variable is unset or empty"
+    } else if inner
+        .trim_start_matches('#')
+        .trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        .starts_with('[')
+    {
+        "pipe has no arrays; loop over the items with `for x in a b c { ... }`, or keep them \
+         one a line in a file and loop over `$(cat FILE)`"
+    } else if inner.starts_with("#@") || inner.starts_with("#*") {
+        "the number of the script's arguments is `$#`"
+    } else if inner.starts_with('#') && inner != "#}" {
+        "pipe has no `${#name}`; count with a command: `$(printf %s $name | wc -c)`"
+    } else if operator.starts_with(['^', ',']) {
+        "pipe has no case change in `${...}`; use a command: `$(tr a-z A-Z <<< $name)`"
+    } else if operator.starts_with('/') {
+        "pipe has no replacement in `${...}`; use a command: `$(sed 's/old/new/g' <<< $name)`"
     } else {
         "`${...}` takes a name and, if wanted, a default: `${name}`, `${name:-default}`; \
          compute other values with a command, e.g. `$(basename $f .txt)`"
@@ -1332,8 +1456,16 @@ fn found_at(source: &str, pos: usize) -> &'static str {
         '|' if rest.starts_with("||") => "`||`",
         '|' => "`|`",
         '&' if rest.starts_with("&&") => "`&&`",
+        '&' if rest.starts_with("&>") => "a redirect",
         '&' => "`&`",
         '<' | '>' => "a redirect",
+        '0'..='9'
+            if rest
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .starts_with(['<', '>']) =>
+        {
+            "a redirect"
+        }
         '(' => "`(`",
         ')' => "`)`",
         '{' => "`{`",

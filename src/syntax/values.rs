@@ -85,6 +85,29 @@ fn is_compound(unit: &str) -> bool {
         && unit[letters..].starts_with(|c: char| c.is_ascii_digit())
 }
 
+/// Why `unit` is not one: the unit it was likely meant as, written out
+/// (`sec`, `min`, `hours`) or in the wrong case (`5S`, `10M`).
+fn unit_help(unit: &str) -> &'static str {
+    let lower = unit.to_ascii_lowercase();
+    // One `s` of a plural: `secs`, `hours`; `ms` and `us` are units.
+    let singular = match lower.as_str() {
+        "ms" | "us" | "µs" | "μs" | "ns" => &lower,
+        _ => lower.strip_suffix('s').unwrap_or(&lower),
+    };
+    match singular {
+        "" | "sec" | "second" => "unknown unit; seconds are `s`",
+        "m" | "min" | "minute" => "unknown unit; minutes are `m`",
+        "h" | "hr" | "hour" => "unknown unit; hours are `h`",
+        "d" | "day" => "unknown unit; days are `d`",
+        "ms" | "msec" | "milli" | "millisecond" => "unknown unit; milliseconds are `ms`",
+        "us" | "µs" | "μs" | "usec" | "micro" | "microsecond" => {
+            "unknown unit; microseconds are `us`"
+        }
+        "ns" | "nsec" | "nano" | "nanosecond" => "unknown unit; the smallest is `us`",
+        _ => "unknown unit",
+    }
+}
+
 /// The text of a duration: a number and a unit, spaces around it aside
 /// (as a range's bound takes them: `timeout "$(cat limit)"` with ` 5s `).
 pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
@@ -127,7 +150,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         }
         // `1_000ms`, `0x10s`: the number stopped short, not the unit.
         _ if unit.bytes().any(|b| b.is_ascii_digit()) => return Err(invalid("not a number")),
-        _ => return Err(invalid("unknown unit")),
+        _ => return Err(invalid(unit_help(unit))),
     };
     let too_large = DurationError::TooLarge;
     let whole: u128 = match whole {

@@ -1020,8 +1020,8 @@ fn durations() {
     for (duration, reason) in [
         ("1_000ms", "not a number"),
         ("0x10s", "not a number"),
-        ("5M", "unknown unit"),
-        ("1sec", "unknown unit"),
+        ("5M", "unknown unit; minutes are `m`"),
+        ("1sec", "unknown unit; seconds are `s`"),
         // Two numbers and units, as systemd and Go write a duration (it
         // was "not a number").
         ("1m30s", "it has two units; write one (`90s`, not `1m30s`)"),

@@ -1305,6 +1305,29 @@ fn check_warns_about_a_secret_argument_at_its_span_only() {
     );
 }
 
+/// A secret that `echo` or `printf` prints into a pipe is better given as
+/// a here-string: the help says so, naming the secret (it said to pass it
+/// by environment, which `echo` cannot read).
+#[test]
+fn check_suggests_a_here_string_for_a_secret_echoed_into_a_pipe() {
+    let run = Test::new()
+        .file(
+            "s.pipe",
+            "secret key = abcd\necho \"$key\" | openssl enc -pass stdin\n\
+             printf %s $key | wc -c\n",
+        )
+        .args(["check", "s.pipe"])
+        .run();
+    let stderr = run
+        .stderr()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let help = "help: other users can read a process's arguments; give it on standard input \
+                instead, with a here-string: `cmd <<< $key`, not `echo $key | cmd`";
+    assert_eq!(stderr.matches(help).count(), 2, "{stderr}");
+}
+
 #[test]
 fn trace_shows_a_for_loop_once_with_its_items() {
     // As bash traces a loop's header: its items expanded, quoted and
