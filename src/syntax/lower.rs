@@ -406,7 +406,9 @@ fn command(pair: Pair<'_>) -> Result<Command, ParseError> {
 }
 
 /// A command named by one of bash's reserved words that pipe has no
-/// statement for (`if`, `while`, `[[`, `!`, ...), written out as bash would
+/// statement for (`if`, `while`, `[[`, `!`, `case`, `function`, ...) or
+/// one of its loop and function builtins (`break`, `continue`, `return`),
+/// written out as bash would
 /// read it: refused before anything runs, where it would run the script up
 /// to that line and then not be found on PATH. Quoted (`'if'`), or after
 /// a prefix assignment, it is a command's name, as in bash.
@@ -416,8 +418,15 @@ fn bash_keyword(word: &Pair<'_>) -> Option<ParseError> {
         "while" | "do" | "done" => "while ... done",
         "until" => "until ... done",
         "select" => "select ... done",
+        "case" | "esac" => "case ... esac",
         "[[" => "[[ ... ]]",
         "!" => "! cmd",
+        "function" => "function NAME { ... }",
+        // Builtins that act on the loop or function they are in: what
+        // would run up to them could not be what was meant.
+        "break" => "break",
+        "continue" => "continue",
+        "return" => "return",
         _ => return None,
     };
     Some(ParseError::UnsupportedExpansion {

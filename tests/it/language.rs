@@ -1984,11 +1984,13 @@ fn command_lookup_errors() {
     fails(". ./env.sh", 127, "pipe has no `source`");
     fails("read line", 127, "pipe has no `read`");
     fails("mapfile -t lines", 127, "pipe has no `read`");
+    // Refused before anything runs, as bash's `if` is (the same help).
     fails(
         "for i in 1..3 { continue }",
-        127,
+        2,
         "pipe has no `break` or `continue`",
     );
+    fails("'continue'", 127, "pipe has no `break` or `continue`");
     fails(": > log", 127, "`true` does nothing too");
     fails("wait", 127, "pipe has no `&` or `wait`");
     // Job control and other builtins a "did you mean" misnamed (`jobs`:
