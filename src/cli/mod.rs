@@ -472,11 +472,16 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
         positional,
         observe: observer.active(),
     };
+    // A secret written out in the script is hidden in every diagnostic's
+    // excerpt of it, before its `secret` runs too (an error on the line
+    // above shows it), as `pipe check` hides it.
+    let literal = check::literal_secrets(&parsed);
     let reporter = CliReporter {
         printer,
         source: &source,
         observer: &observer,
         script: &parsed,
+        literal: &literal,
     };
     let outcome = exec::run(&parsed, config, &reporter);
     // A variable set in a block that ended: the error shows where.
@@ -511,7 +516,7 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
     }
     // A script that succeeded, but whose timeline was asked for and lost,
     // does not end with 0 after an error message: it is a usage error.
-    match exit_code(outcome, ended, printer, &source) {
+    match exit_code(outcome, ended, printer, &source, &literal) {
         0 if lost => USAGE,
         code => code,
     }
@@ -825,15 +830,17 @@ fn exit_code(
     ended: Option<check::EndedUse>,
     printer: &Printer,
     source: &Source,
+    literal: &[Vec<u8>],
 ) -> u8 {
     match outcome {
         Outcome::Exited(status) => status as u8,
         Outcome::Failed(failure) => {
+            let secrets = with_literal(&failure.secrets, literal);
             // The failure's error, or what shows it better.
             if let Some(ended) = &ended {
-                printer.print(ended, Some(source), &failure.secrets);
+                printer.print(ended, Some(source), &secrets);
             } else if let Some(error) = &failure.error {
-                printer.print(error.as_ref(), Some(source), &failure.secrets);
+                printer.print(error.as_ref(), Some(source), &secrets);
             }
             failure.status.clamp(0, 255) as u8
         }
@@ -958,10 +965,25 @@ struct CliReporter<'a> {
     observer: &'a Observer,
     /// The script, to say where an undefined variable was set before.
     script: &'a syntax::ast::Script,
+    /// The values of the `secret`s written out in the script.
+    literal: &'a [Vec<u8>],
+}
+
+/// The secrets known so far in the run and those written out in the
+/// script, each once.
+fn with_literal(secrets: &[Vec<u8>], literal: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut all = secrets.to_vec();
+    for value in literal {
+        if !all.contains(value) {
+            all.push(value.clone());
+        }
+    }
+    all
 }
 
 impl exec::Reporter for CliReporter<'_> {
     fn error(&self, error: RunError, secrets: &[Vec<u8>]) {
+        let secrets = &with_literal(secrets, self.literal);
         match check::EndedUse::of(&error, self.script) {
             Some(ended) => self.printer.print(&ended, Some(self.source), secrets),
             None => self.printer.print(&error, Some(self.source), secrets),
@@ -969,6 +991,7 @@ impl exec::Reporter for CliReporter<'_> {
     }
 
     fn error_to(&self, error: &RunError, secrets: &[Vec<u8>], to: std::os::fd::BorrowedFd<'_>) {
+        let secrets = &with_literal(secrets, self.literal);
         let text = Printer::plain().render(error, Some(self.source), secrets);
         // Where the command's stderr went: a write that fails (a closed
         // pipe) loses no more than the command's own message would have.
