@@ -609,10 +609,50 @@ fn parse<'a>(printer: &Printer, name: &str, bytes: &'a [u8]) -> Option<Parsed<'a
             script,
         }),
         Err(err) => {
-            printer.print(&err, Some(&source), &[]);
+            printer.print(&err, Some(&source), &unparsed_secrets(text));
             None
         }
     }
+}
+
+/// The values of the `secret`s written out in a script that did not
+/// parse, to hide in its parse error's excerpt as in any other
+/// diagnostic: each `secret` statement that parses on its own, to its
+/// line's end or to the `;` or `}` after it. A few, short ones: a
+/// script's secrets, not everything a file named `secret` may hold.
+fn unparsed_secrets(text: &str) -> Vec<Vec<u8>> {
+    const MAX_TRIES: usize = 256;
+    const MAX_LEN: usize = 4096;
+    let mut found = Vec::new();
+    let mut tries = 0;
+    for line in text.lines() {
+        let mut from = 0;
+        while let Some(at) = line[from..].find("secret") {
+            let start = from + at;
+            from = start + "secret".len();
+            let at_word_start = line[..start]
+                .chars()
+                .next_back()
+                .is_none_or(|c| c.is_whitespace() || ";{|&".contains(c));
+            let rest = &line[start..];
+            if !at_word_start || rest.len() > MAX_LEN {
+                continue;
+            }
+            tries += 1;
+            if tries > MAX_TRIES {
+                return found;
+            }
+            let to_end = rest.find([';', '}']).map(|end| &rest[..end]);
+            if let Some(script) = [Some(rest), to_end]
+                .into_iter()
+                .flatten()
+                .find_map(|statement| syntax::parse(statement).ok())
+            {
+                found.extend(check::literal_secrets(&script));
+            }
+        }
+    }
+    found
 }
 
 /// Whether a subcommand's file is `-`, standard input, as for `pipe -`.
