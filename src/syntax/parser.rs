@@ -871,7 +871,10 @@ fn invalid_name(source: &str, pos: usize) -> Option<ParseError> {
             &rest[..len]
         })
         .filter(|bare| is_name(bare));
-    let quoted_text = source[name_at + 1..]
+    // The text after the name's first character (a quote, when it opens
+    // one), which may be any character: `let é = 1`.
+    let first_len = name.chars().next().map_or(0, char::len_utf8);
+    let quoted_text = source[name_at + first_len..]
         .split(['"', '\''])
         .next()
         .unwrap_or_default();
