@@ -615,6 +615,21 @@ fn parse<'a>(printer: &Printer, name: &str, bytes: &'a [u8]) -> Option<Parsed<'a
     }
 }
 
+/// Whether `statement` starts `secret NAME =`, the one shape worth
+/// parsing for its value.
+fn names_a_value(statement: &str) -> bool {
+    let Some(rest) = statement.strip_prefix("secret") else {
+        return false;
+    };
+    let name = rest.trim_start_matches([' ', '\t']);
+    if name.len() == rest.len() || !name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+    {
+        return false;
+    }
+    let after = name.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    after.trim_start_matches([' ', '\t']).starts_with('=')
+}
+
 /// The values of the `secret`s written out in a script that did not
 /// parse, to hide in its parse error's excerpt as in any other
 /// diagnostic: each `secret` statement that parses on its own, to its
@@ -635,7 +650,7 @@ fn unparsed_secrets(text: &str) -> Vec<Vec<u8>> {
                 .next_back()
                 .is_none_or(|c| c.is_whitespace() || ";{|&".contains(c));
             let rest = &line[start..];
-            if !at_word_start || rest.len() > MAX_LEN {
+            if !at_word_start || rest.len() > MAX_LEN || !names_a_value(rest) {
                 continue;
             }
             tries += 1;
