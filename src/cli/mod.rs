@@ -472,11 +472,16 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
         positional,
         observe: observer.active(),
     };
+    // A secret written out in the script is hidden in every diagnostic's
+    // excerpt of it, before its `secret` runs too (an error on the line
+    // above shows it), as `pipe check` hides it.
+    let literal = check::literal_secrets(&parsed);
     let reporter = CliReporter {
         printer,
         source: &source,
         observer: &observer,
         script: &parsed,
+        literal: &literal,
     };
     let outcome = exec::run(&parsed, config, &reporter);
     // A variable set in a block that ended: the error shows where.
@@ -511,7 +516,7 @@ fn run(cli: &Cli, printer: &Printer) -> u8 {
     }
     // A script that succeeded, but whose timeline was asked for and lost,
     // does not end with 0 after an error message: it is a usage error.
-    match exit_code(outcome, ended, printer, &source) {
+    match exit_code(outcome, ended, printer, &source, &literal) {
         0 if lost => USAGE,
         code => code,
     }
@@ -604,10 +609,65 @@ fn parse<'a>(printer: &Printer, name: &str, bytes: &'a [u8]) -> Option<Parsed<'a
             script,
         }),
         Err(err) => {
-            printer.print(&err, Some(&source), &[]);
+            printer.print(&err, Some(&source), &unparsed_secrets(text));
             None
         }
     }
+}
+
+/// Whether `statement` starts `secret NAME =`, the one shape worth
+/// parsing for its value.
+fn names_a_value(statement: &str) -> bool {
+    let Some(rest) = statement.strip_prefix("secret") else {
+        return false;
+    };
+    let name = rest.trim_start_matches([' ', '\t']);
+    if name.len() == rest.len() || !name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+    {
+        return false;
+    }
+    let after = name.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    after.trim_start_matches([' ', '\t']).starts_with('=')
+}
+
+/// The values of the `secret`s written out in a script that did not
+/// parse, to hide in its parse error's excerpt as in any other
+/// diagnostic: each `secret` statement that parses on its own, to its
+/// line's end or to the `;` or `}` after it. A few, short ones: a
+/// script's secrets, not everything a file named `secret` may hold.
+fn unparsed_secrets(text: &str) -> Vec<Vec<u8>> {
+    const MAX_TRIES: usize = 256;
+    const MAX_LEN: usize = 4096;
+    let mut found = Vec::new();
+    let mut tries = 0;
+    for line in text.lines() {
+        let mut from = 0;
+        while let Some(at) = line[from..].find("secret") {
+            let start = from + at;
+            from = start + "secret".len();
+            let at_word_start = line[..start]
+                .chars()
+                .next_back()
+                .is_none_or(|c| c.is_whitespace() || ";{|&".contains(c));
+            let rest = &line[start..];
+            if !at_word_start || rest.len() > MAX_LEN || !names_a_value(rest) {
+                continue;
+            }
+            tries += 1;
+            if tries > MAX_TRIES {
+                return found;
+            }
+            let to_end = rest.find([';', '}']).map(|end| &rest[..end]);
+            if let Some(script) = [Some(rest), to_end]
+                .into_iter()
+                .flatten()
+                .find_map(|statement| syntax::parse(statement).ok())
+            {
+                found.extend(check::literal_secrets(&script));
+            }
+        }
+    }
+    found
 }
 
 /// Whether a subcommand's file is `-`, standard input, as for `pipe -`.
@@ -825,15 +885,17 @@ fn exit_code(
     ended: Option<check::EndedUse>,
     printer: &Printer,
     source: &Source,
+    literal: &[Vec<u8>],
 ) -> u8 {
     match outcome {
         Outcome::Exited(status) => status as u8,
         Outcome::Failed(failure) => {
+            let secrets = with_literal(&failure.secrets, literal);
             // The failure's error, or what shows it better.
             if let Some(ended) = &ended {
-                printer.print(ended, Some(source), &failure.secrets);
+                printer.print(ended, Some(source), &secrets);
             } else if let Some(error) = &failure.error {
-                printer.print(error.as_ref(), Some(source), &failure.secrets);
+                printer.print(error.as_ref(), Some(source), &secrets);
             }
             failure.status.clamp(0, 255) as u8
         }
@@ -958,10 +1020,25 @@ struct CliReporter<'a> {
     observer: &'a Observer,
     /// The script, to say where an undefined variable was set before.
     script: &'a syntax::ast::Script,
+    /// The values of the `secret`s written out in the script.
+    literal: &'a [Vec<u8>],
+}
+
+/// The secrets known so far in the run and those written out in the
+/// script, each once.
+fn with_literal(secrets: &[Vec<u8>], literal: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut all = secrets.to_vec();
+    for value in literal {
+        if !all.contains(value) {
+            all.push(value.clone());
+        }
+    }
+    all
 }
 
 impl exec::Reporter for CliReporter<'_> {
     fn error(&self, error: RunError, secrets: &[Vec<u8>]) {
+        let secrets = &with_literal(secrets, self.literal);
         match check::EndedUse::of(&error, self.script) {
             Some(ended) => self.printer.print(&ended, Some(self.source), secrets),
             None => self.printer.print(&error, Some(self.source), secrets),
@@ -969,6 +1046,7 @@ impl exec::Reporter for CliReporter<'_> {
     }
 
     fn error_to(&self, error: &RunError, secrets: &[Vec<u8>], to: std::os::fd::BorrowedFd<'_>) {
+        let secrets = &with_literal(secrets, self.literal);
         let text = Printer::plain().render(error, Some(self.source), secrets);
         // Where the command's stderr went: a write that fails (a closed
         // pipe) loses no more than the command's own message would have.

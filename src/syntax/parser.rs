@@ -246,6 +246,12 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             expected.push(words);
         }
     }
+    // Right after `|`, `&&` or `||` the script may not end either (`echo a
+    // |` at its end is `trailing_operator`): "or end of input" would say
+    // it may.
+    if after_operator(source, pos) {
+        expected.retain(|&words| Some(words) != describe(Rule::EOI));
+    }
     // "end of input" reads best last.
     expected.sort_by_key(|&words| words == describe(Rule::EOI).unwrap_or_default());
     let found = found_at(source, pos);
@@ -974,7 +980,10 @@ fn invalid_name(source: &str, pos: usize) -> Option<ParseError> {
             &rest[..len]
         })
         .filter(|bare| is_name(bare));
-    let quoted_text = source[name_at + 1..]
+    // The text after the name's first character (a quote, when it opens
+    // one), which may be any character: `let é = 1`.
+    let first_len = name.chars().next().map_or(0, char::len_utf8);
+    let quoted_text = source[name_at + first_len..]
         .split(['"', '\''])
         .next()
         .unwrap_or_default();
@@ -1429,6 +1438,30 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::duration => "a duration",
     };
     Some(words)
+}
+
+/// Whether the code before `pos` (blank lines and comment lines aside)
+/// ends with `|`, `&&` or `||`, not escaped.
+fn after_operator(source: &str, pos: usize) -> bool {
+    let Some(line) = source[..pos]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#'))
+    else {
+        return false;
+    };
+    // A comment that ends the line (`echo a | # why`).
+    let code = match line.find(" #").or_else(|| line.find("\t#")) {
+        Some(at) => line[..at].trim_end(),
+        None => line,
+    };
+    let Some(rest) = code.strip_suffix('|').or_else(|| code.strip_suffix("&&")) else {
+        return false;
+    };
+    // `a\|` ends a word with a `|`; `a\\|` is a `\` and then the operator.
+    let backslashes = rest.len() - rest.trim_end_matches('\\').len();
+    backslashes % 2 == 0
 }
 
 /// "a", "a or b", "a, b or c".
