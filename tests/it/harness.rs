@@ -268,3 +268,18 @@ pub fn read_then_close(test: &Test, n: usize, limit: Duration) -> Output {
     drop(child.stdout.take());
     wait_with_deadline(child, limit)
 }
+
+/// Makes `command` run as nobody when the tests run as root, whom no
+/// permission stops: for tests of what a user may not read or search.
+pub fn as_nobody(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setgid and setuid between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::geteuid() == 0 && (libc::setgid(65534) != 0 || libc::setuid(65534) != 0) {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}

@@ -2323,7 +2323,6 @@ fn not_found_names_a_file_in_the_working_directory() {
 /// may not be searched (mode 600); then gives the directory its mode back.
 fn run_past_a_locked_directory(test: &Test, script: &str) -> std::process::Output {
     use std::os::unix::fs::PermissionsExt;
-    use std::os::unix::process::CommandExt;
     let dir = test.path().to_path_buf();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -2333,15 +2332,7 @@ fn run_past_a_locked_directory(test: &Test, script: &str) -> std::process::Outpu
         .arg(&dir)
         .current_dir("/")
         .env("NO_COLOR", "1");
-    // SAFETY: setgid and setuid between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            if libc::geteuid() == 0 && (libc::setgid(65534) != 0 || libc::setuid(65534) != 0) {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    crate::harness::as_nobody(&mut command);
     let output = command.output().unwrap();
     std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
     output

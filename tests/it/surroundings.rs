@@ -71,7 +71,6 @@ fn a_glob_that_matches_nothing_says_which_directory_could_not_be_read() {
 #[test]
 fn a_glob_that_matches_nothing_says_which_directory_could_not_be_searched() {
     use std::os::unix::fs::PermissionsExt;
-    use std::os::unix::process::CommandExt;
     let test = Test::new().file("locked/x.txt", "");
     let dir = test.path().to_path_buf();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -81,15 +80,7 @@ fn a_glob_that_matches_nothing_says_which_directory_could_not_be_searched() {
         .args(["-c", "echo */x.txt"])
         .current_dir(&dir)
         .env("NO_COLOR", "1");
-    // SAFETY: setgid and setuid between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            if libc::geteuid() == 0 && (libc::setgid(65534) != 0 || libc::setuid(65534) != 0) {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    crate::harness::as_nobody(&mut command);
     let output = command.output().unwrap();
     std::fs::set_permissions(dir.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
