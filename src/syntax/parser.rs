@@ -305,9 +305,7 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     } else if found == "the keyword `for`" {
         // `timeout 5s for ...` and `fanout for ...`: only `parallel` has a
         // `for` form.
-        let start = source[..pos]
-            .rfind(['\n', ';', '{', '}', '|', '&'])
-            .map_or(0, |at| at + 1);
+        let start = statement_start(source, pos);
         match source[start..pos].split_whitespace().next() {
             Some("timeout") => Some(
                 "a `timeout` takes a block in braces, which may hold the loop: \
@@ -344,9 +342,7 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
 /// `if` or `while` written with a block in braces as pipe's `for` takes
 /// one, read as a command named `if` until the `{`.
 fn bash_condition_brace(source: &str, pos: usize) -> Option<ParseError> {
-    let start = source[..pos]
-        .rfind(['\n', ';', '{', '}', '|', '&'])
-        .map_or(0, |at| at + 1);
+    let start = statement_start(source, pos);
     let statement = &source[start..pos];
     let word = statement.split_whitespace().next()?;
     let text = match word {
@@ -366,9 +362,7 @@ fn bash_condition_brace(source: &str, pos: usize) -> Option<ParseError> {
 /// `parallel failfast { ... }`, `parallel max4 { ... }`, `fanout max 2 {
 /// ... }`: a `parallel` or `fanout` header's word misspelled or misplaced.
 fn header_word_help(source: &str, pos: usize) -> Option<&'static str> {
-    let start = source[..pos]
-        .rfind(['\n', ';', '{', '}', '|', '&'])
-        .map_or(0, |at| at + 1);
+    let start = statement_start(source, pos);
     let keyword = source[start..pos].split_whitespace().next()?;
     let rest = &source[pos..];
     let word = &rest[..rest
@@ -396,9 +390,7 @@ fn header_word_help(source: &str, pos: usize) -> Option<&'static str> {
 /// `paralel for f in *.txt { ... }`, `Timeout 5s { ... }`: a block keyword
 /// misspelled, read as a command's name until the `{` of its body.
 fn misspelled_keyword(source: &str, pos: usize) -> Option<ParseError> {
-    let start = source[..pos]
-        .rfind(['\n', ';', '{', '}', '|', '&'])
-        .map_or(0, |at| at + 1);
+    let start = statement_start(source, pos);
     let statement = &source[start..pos];
     let word = statement.split_whitespace().next()?;
     let at = start + statement.find(word)?;
@@ -1209,13 +1201,19 @@ fn missing_target(source: &str, pos: usize) -> Option<ParseError> {
 /// The keyword of the statement (`cd`, `exit`, `let`, `export`,
 /// `secret`) that `pos` ends, if it is one.
 fn statement_keyword(source: &str, pos: usize) -> Option<&'static str> {
-    let start = source[..pos]
-        .rfind(['\n', ';', '{', '|', '&'])
-        .map_or(0, |at| at + 1);
+    let start = statement_start(source, pos);
     let first = source[start..pos].split_whitespace().next()?;
     ["cd", "exit", "let", "export", "secret"]
         .into_iter()
         .find(|keyword| *keyword == first)
+}
+
+/// Where the statement that `pos` is in starts: after the last line
+/// break, `;`, brace or pipe or list operator before it.
+fn statement_start(source: &str, pos: usize) -> usize {
+    source[..pos]
+        .rfind(['\n', ';', '{', '}', '|', '&'])
+        .map_or(0, |at| at + 1)
 }
 
 /// Whether a word starts at the beginning of `rest`: not a line break,
