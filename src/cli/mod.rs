@@ -210,10 +210,10 @@ impl UsageError {
                 Some(format!("did you mean `{path}.pipe`?"))
             }
             // `pipe chek x.pipe`: a subcommand misspelt is read as a script.
-            std::io::ErrorKind::NotFound => SUBCOMMANDS
-                .iter()
-                .find(|name| strsim::damerau_levenshtein(path, name) <= 2.min(name.len() / 2))
-                .map(|name| format!("did you mean the subcommand `{name}`?")),
+            std::io::ErrorKind::NotFound => {
+                crate::expand::closest_name(path, SUBCOMMANDS.map(str::to_owned))
+                    .map(|name| format!("did you mean the subcommand `{name}`?"))
+            }
             _ => None,
         };
         UsageError::Read {
