@@ -211,7 +211,13 @@ impl Interp<'_> {
         }
 
         let count = pipeline.stages.len();
-        let held = (count > 1).then(Rc::default);
+        // Only a block stage has failures of its own to show besides.
+        let held = (count > 1
+            && pipeline
+                .stages
+                .iter()
+                .any(|stage| matches!(stage, Stage::Block(_))))
+        .then(Rc::default);
         let mut stdin = io.stdin.clone();
         // The process group: the first child leads it; it stays unreaped
         // (and the group id reserved) until the pipeline is over.
