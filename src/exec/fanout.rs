@@ -29,6 +29,7 @@ use super::{Flow, Interp, PipeOutcome, Scope};
 /// The most bytes moved in one round: a quarter of a branch's pipe, so
 /// that a branch that keeps up always has room for a whole round and the
 /// copy stays zero-copy.
+#[cfg(target_os = "linux")]
 const ROUND: usize = super::io::WIDE_PIPE / 4;
 
 impl Interp<'_> {

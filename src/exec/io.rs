@@ -85,6 +85,7 @@ pub fn is_broken(fd: BorrowedFd<'_>) -> bool {
 /// for a few pipes at a time: Linux counts each pipe's size against a
 /// per-user allowance (`/proc/sys/fs/pipe-user-pages-soft`, 64 MiB by
 /// default), past which the user's new pipes get two pages.
+#[cfg(target_os = "linux")]
 pub const WIDE_PIPE: usize = 1 << 20;
 
 /// A new pipe of [`WIDE_PIPE`] bytes where the system allows (Linux's

@@ -39,6 +39,7 @@ const SPOOL_MEMORY: usize = 64 * 1024;
 /// The size of one read from a branch, and of one chunk written.
 const CHUNK: usize = 64 * 1024;
 /// A splice that moves less than this is followed by a pause (see `stream`).
+#[cfg(target_os = "linux")]
 const BATCH: usize = 64 * 1024;
 /// How many chunks may wait for the writer thread.
 const QUEUE: usize = 16;

@@ -131,8 +131,9 @@ pub fn reset_ignored_signals() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // glibc keeps the first two real-time signals for itself.
-        let reserved = libc::SIGRTMIN()..libc::SIGRTMIN() + 2;
-        for sig in 1..=libc::SIGRTMAX() {
+        let realtime = crate::syntax::realtime_signals();
+        let reserved = realtime.map_or(0..0, |(min, _)| min..min + 2);
+        for sig in 1..=realtime.map_or(31, |(_, max)| max) {
             // SIGHUP, ignored, was ignored on purpose (see NO_HANGUP).
             if [
                 libc::SIGKILL,
@@ -269,7 +270,7 @@ impl InterruptSource {
         #[cfg(not(target_os = "linux"))]
         {
             let _ = interrupts;
-            let handlers = interrupts()
+            let handlers = self::interrupts()
                 .filter_map(|sig| {
                     set_by_runtime(sig);
                     let kind = tokio::signal::unix::SignalKind::from_raw(sig);
@@ -431,6 +432,7 @@ const STACK: libc::rlim_t = 16 << 20;
 
 /// The stack limit `pipe` was started with, when [`fit_stack`]
 /// raised it; every child gets it back.
+#[cfg(target_os = "linux")]
 static STARTED_STACK_LIMIT: std::sync::OnceLock<libc::rlimit> = std::sync::OnceLock::new();
 
 /// Raises the soft stack limit to [`STACK`] (as far as the hard limit
@@ -479,12 +481,14 @@ const STACK_PER_LEVEL: libc::rlim_t = if cfg!(debug_assertions) { 80 } else { 16
 const STACK_BESIDES: libc::rlim_t = 128 << 10;
 
 /// The stack limit to give back to a child, if `pipe` raised its own.
+#[cfg(target_os = "linux")]
 pub fn started_stack_limit() -> Option<libc::rlimit> {
     STARTED_STACK_LIMIT.get().copied()
 }
 
 /// The fd limit `pipe` was started with, when [`raise_fd_limit`] raised
 /// its own soft limit; every child gets it back before exec.
+#[cfg(target_os = "linux")]
 static STARTED_FD_LIMIT: std::sync::OnceLock<libc::rlimit> = std::sync::OnceLock::new();
 
 /// Raises `pipe`'s soft limit on open fds to the hard one (Linux), for a
@@ -516,6 +520,7 @@ pub fn raise_fd_limit() {
 }
 
 /// The fd limit to give back to a child, if `pipe` raised its own.
+#[cfg(target_os = "linux")]
 pub fn started_fd_limit() -> Option<libc::rlimit> {
     STARTED_FD_LIMIT.get().copied()
 }

@@ -88,7 +88,9 @@ pub fn signal_name(signal: i32) -> String {
     if let Ok(known) = nix::sys::signal::Signal::try_from(signal) {
         return known.as_str().to_owned();
     }
-    let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+    let Some((min, max)) = crate::syntax::realtime_signals() else {
+        return format!("signal {signal}");
+    };
     match signal {
         _ if signal == min => "SIGRTMIN".to_owned(),
         _ if signal == max => "SIGRTMAX".to_owned(),
@@ -133,6 +135,7 @@ mod tests {
         );
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn realtime_names() {
         let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());

@@ -492,6 +492,7 @@ fn become_subreaper() -> bool {
 /// of its own). The children a starter thread started are listed under
 /// that thread, and are known anyway.
 fn main_thread_children() -> HashSet<i32> {
+    #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
     let mut pids = HashSet::new();
     #[cfg(target_os = "linux")]
     if has_children()

@@ -21,4 +21,4 @@ pub use depth::{MAX_DEPTH, limit_depth};
 pub use dump::{dump, dump_without_spans};
 pub use error::{ParseError, bash_builtin_help};
 pub use parser::{decode, parse};
-pub use values::{DurationError, MaxError, parse_duration, parse_max};
+pub use values::{DurationError, MaxError, parse_duration, parse_max, realtime_signals};

@@ -248,10 +248,19 @@ pub(super) fn signal(word: Word) -> Result<Spanned<i32>, ParseError> {
     Ok(Spanned { value, span })
 }
 
+/// The C library's `SIGRTMIN` and `SIGRTMAX`; None where the libc crate
+/// names no real-time signals (the BSDs, macOS).
+pub fn realtime_signals() -> Option<(i32, i32)> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    return Some((libc::SIGRTMIN(), libc::SIGRTMAX()));
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    None
+}
+
 /// A real-time signal as coreutils and bash name them: `RTMIN`, `RTMIN+N`,
 /// `RTMAX` or `RTMAX-N`, between the C library's `SIGRTMIN` and `SIGRTMAX`.
 fn realtime_signal(name: &str) -> Option<i32> {
-    let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+    let (min, max) = realtime_signals()?;
     let offset = |rest: &str, sign: char| -> Option<i32> {
         match rest.strip_prefix(sign) {
             None if rest.is_empty() => Some(0),
