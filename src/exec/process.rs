@@ -56,7 +56,17 @@ pub fn prepare_process() {
         }
     }
     close_inherited_on_exec();
-    NO_HANGUP.store(ignored(libc::SIGHUP), std::sync::atomic::Ordering::Relaxed);
+    let ignored_interrupts = INTERRUPTS
+        .into_iter()
+        .filter(|&sig| ignored(sig))
+        .fold(0, |mask, sig| mask | bit(sig));
+    IGNORED_AT_START.store(ignored_interrupts, std::sync::atomic::Ordering::Relaxed);
+    // A child starts with each of them at its default (but SIGHUP: see
+    // IGNORED_AT_START), as with every other signal.
+    SET_BY_PIPE.fetch_or(
+        ignored_interrupts & !(1 << libc::SIGHUP),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     // SAFETY: SIGCHLD's default is what `wait` relies on; SIGPIPE blocked
     // (below) or ignored makes a write to a closed pipe an EPIPE error, not
     // death. Blocked, the signal such a write raises stays pending in the
@@ -86,13 +96,16 @@ pub fn prepare_process() {
     }
 }
 
-/// Whether `pipe` was started with SIGHUP ignored, as `nohup` starts it:
-/// then it is kept ignored, by `pipe` and by every child, as bash keeps it,
-/// so that `nohup pipe job.pipe &` outlives the terminal it was started
-/// from. (Every other signal started ignored is reset for the children:
-/// an ignored SIGINT or SIGPIPE is more often an accident of the parent,
-/// Python's SIGPIPE, than a wish.)
-static NO_HANGUP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The [`INTERRUPTS`] `pipe` was started with ignored, as a bit mask by
+/// number. `pipe` keeps them ignored for itself, as bash does (signals
+/// ignored on entry to a shell cannot be trapped or reset): `nohup pipe
+/// job.pipe &` outlives the terminal it was started from (SIGHUP), and
+/// `pipe job.pipe &` in a bash script, which bash starts with SIGINT and
+/// SIGQUIT ignored, is not ended by the Ctrl-C meant for the script's
+/// foreground command. A child gets SIGHUP ignored too, as under bash; each
+/// other one at its default, as every signal: an ignored SIGINT inherited
+/// by a child would make it deaf to Ctrl-C on the terminal it may be given.
+static IGNORED_AT_START: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Whether `sig`'s disposition is to be ignored.
 fn ignored(sig: i32) -> bool {
@@ -103,12 +116,18 @@ fn ignored(sig: i32) -> bool {
     }
 }
 
-/// The [`INTERRUPTS`] `pipe` acts on: all but SIGHUP under `nohup`.
+/// The [`INTERRUPTS`] `pipe` acts on: all but those it was started with
+/// ignored ([`IGNORED_AT_START`]).
 fn interrupts() -> impl Iterator<Item = i32> {
-    let no_hangup = NO_HANGUP.load(std::sync::atomic::Ordering::Relaxed);
+    let ignored = IGNORED_AT_START.load(std::sync::atomic::Ordering::Relaxed);
     INTERRUPTS
         .into_iter()
-        .filter(move |&sig| !(no_hangup && sig == libc::SIGHUP))
+        .filter(move |&sig| ignored & bit(sig) == 0)
+}
+
+/// `sig`'s bit in a mask of signals by number; none past 63.
+fn bit(sig: i32) -> u64 {
+    1u64.checked_shl(sig as u32).unwrap_or(0)
 }
 
 /// Whether SIGCHLD is blocked in every thread of `pipe`, so that a
@@ -130,20 +149,17 @@ pub static SIGCHLD_QUEUED: std::sync::atomic::AtomicBool =
 pub fn reset_ignored_signals() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        // glibc keeps the first two real-time signals for itself.
         let realtime = crate::syntax::realtime_signals();
+        // glibc keeps the first two real-time signals for itself.
         let reserved = realtime.map_or(0..0, |(min, _)| min..min + 2);
-        for sig in 1..=realtime.map_or(31, |(_, max)| max) {
-            // SIGHUP, ignored, was ignored on purpose (see NO_HANGUP).
-            if [
-                libc::SIGKILL,
-                libc::SIGSTOP,
-                libc::SIGPIPE,
-                libc::SIGCHLD,
-                libc::SIGHUP,
-            ]
-            .contains(&sig)
+        let last = realtime.map_or(31, |(_, max)| max);
+        // An interrupting signal, ignored, stays so for `pipe`, and each
+        // child resets it itself (see IGNORED_AT_START).
+        let kept = IGNORED_AT_START.load(std::sync::atomic::Ordering::Relaxed);
+        for sig in 1..=last {
+            if [libc::SIGKILL, libc::SIGSTOP, libc::SIGPIPE, libc::SIGCHLD].contains(&sig)
                 || reserved.contains(&sig)
+                || kept & bit(sig) != 0
             {
                 continue;
             }
@@ -155,7 +171,8 @@ pub fn reset_ignored_signals() {
 /// The signals whose disposition `pipe` has set away from the default,
 /// after `prepare_process` and `reset_ignored_signals` left every other at
 /// its default, as a bit mask by number: SIGPIPE, ignored (not on Linux,
-/// where it is blocked instead); and any whose
+/// where it is blocked instead); the interrupting signals it was started
+/// with ignored and keeps so, but SIGHUP ([`IGNORED_AT_START`]); and any whose
 /// handler the runtime installs ([`set_by_runtime`]), which on Linux is
 /// none, as the signals that interrupt or stop a script are read from a
 /// signalfd while it runs ([`Interrupts`]) and SIGCHLD from another

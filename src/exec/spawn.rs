@@ -353,7 +353,7 @@ mod linux {
             };
             // Every signal to its default: children start clean. Only the
             // ones pipe sets can be other than the default (see
-            // `SET_BY_PIPE`; on Linux, none).
+            // `SET_BY_PIPE`; on Linux, only those it keeps ignored).
             let mut default: libc::sigaction = std::mem::zeroed();
             default.sa_sigaction = libc::SIG_DFL;
             let set = SET_BY_PIPE.load(Ordering::Relaxed);
@@ -431,6 +431,23 @@ mod portable {
             .stdout(stdio(stdout))
             .stderr(stdio(stderr));
         command.process_group(request.pgid.unwrap_or(0));
+        // The standard library gives SIGPIPE back; the signals `pipe`
+        // keeps ignored for itself are reset here.
+        let kept = super::super::process::SET_BY_PIPE.load(std::sync::atomic::Ordering::Relaxed)
+            & !(1 << libc::SIGPIPE);
+        if kept != 0 {
+            // SAFETY: signal is async-signal-safe.
+            unsafe {
+                command.pre_exec(move || {
+                    for sig in 1..64 {
+                        if kept & 1 << sig != 0 {
+                            libc::signal(sig, libc::SIG_DFL);
+                        }
+                    }
+                    Ok(())
+                });
+            }
+        }
         if request.take_terminal {
             // SAFETY: set_foreground is async-signal-safe.
             unsafe {

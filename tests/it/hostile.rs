@@ -72,9 +72,9 @@ fn children_start_with_default_signals_and_empty_mask() {
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
         std::os::unix::process::CommandExt::pre_exec(&mut command, || {
-            // SIGINT and SIGTERM get pipe's own handlers; SIGQUIT and
-            // SIGUSR2 are reset before the first child starts; SIGPIPE is
-            // pipe's to set (blocked on Linux), and a child's to have back.
+            // SIGINT, SIGTERM, SIGQUIT and SIGUSR2 stay ignored in pipe
+            // (as in bash) and each child resets them; SIGPIPE is pipe's to
+            // set (blocked on Linux), and a child's to have back.
             for signal in [
                 libc::SIGINT,
                 libc::SIGTERM,

@@ -1062,15 +1062,37 @@ fn under_nohup_a_hangup_is_ignored_by_pipe_and_its_children() {
     // `nohup pipe job.pipe &`: started with SIGHUP ignored, pipe keeps it
     // ignored, as bash does, and so do its children; the job outlives the
     // terminal. (Without nohup, `pipe_dies_by_the_signal_it_got`.)
-    let marker = "sleep 1.615";
+    let ignored = survives_what_it_was_started_ignoring("sleep 1.615", &[libc::SIGHUP]);
+    assert_ne!(ignored & 1 << (libc::SIGHUP - 1), 0, "{ignored:x}");
+}
+
+#[test]
+fn a_background_job_of_a_script_is_not_interrupted() {
+    // `pipe job.pipe &` in a bash script: bash starts it with SIGINT and
+    // SIGQUIT ignored, so that the Ctrl-C meant for the script's foreground
+    // command does not end it; pipe keeps them ignored, as bash does. Its
+    // children start with them at their default all the same.
+    let ignored =
+        survives_what_it_was_started_ignoring("sleep 1.625", &[libc::SIGINT, libc::SIGQUIT]);
+    let interrupts = 1 << (libc::SIGINT - 1) | 1 << (libc::SIGQUIT - 1);
+    assert_eq!(ignored & interrupts, 0, "{ignored:x}");
+}
+
+/// Starts a script that runs `marker`, then shows its own ignored signals,
+/// with `signals` ignored; sends them to pipe while `marker` runs; checks
+/// that the script went on to its end, and returns the SigIgn mask its
+/// child showed.
+fn survives_what_it_was_started_ignoring(marker: &str, signals: &'static [i32]) -> u64 {
     let test = Test::new().script(format!(
         "{marker}\ngrep SigIgn /proc/self/status\necho survived"
     ));
     let mut command = test.command();
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
-        command.pre_exec(|| {
-            libc::signal(libc::SIGHUP, libc::SIG_IGN);
+        command.pre_exec(move || {
+            for &sig in signals {
+                libc::signal(sig, libc::SIG_IGN);
+            }
             Ok(())
         });
     }
@@ -1081,7 +1103,9 @@ fn under_nohup_a_hangup_is_ignored_by_pipe_and_its_children() {
         .spawn()
         .unwrap();
     wait_for_process(marker, Duration::from_secs(10));
-    signal(&child, libc::SIGHUP);
+    for &sig in signals {
+        signal(&child, sig);
+    }
     let output = wait_with_deadline(child, Duration::from_secs(60));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(
@@ -1091,10 +1115,9 @@ fn under_nohup_a_hangup_is_ignored_by_pipe_and_its_children() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.ends_with("survived\n"), "{stdout}");
-    let ignored = stdout
+    stdout
         .lines()
         .find_map(|line| line.strip_prefix("SigIgn:"))
         .map(|mask| u64::from_str_radix(mask.trim(), 16).unwrap())
-        .unwrap();
-    assert_ne!(ignored & 1 << (libc::SIGHUP - 1), 0, "{stdout}");
+        .unwrap()
 }
