@@ -141,7 +141,18 @@ fn children_see_only_their_own_fds() {
 
 #[test]
 fn started_with_standard_fds_closed() {
-    let test = Test::new().script("echo data > out\ncat out > copy");
+    // The children's standard fds are /dev/null, and no file `pipe` opens
+    // (a redirect, a pipe, held output) stands in for one: a command's
+    // output to a closed stdout reaches no file, and each file holds
+    // exactly what was written to it.
+    let test = Test::new().script(
+        "echo data > out\n\
+         echo stray\n\
+         parallel { echo branch ; echo other } \n\
+         readlink /proc/self/fd/0 /proc/self/fd/2 > links\n\
+         { echo block } | cat > piped\n\
+         cat out > copy",
+    );
     let mut command = test.command();
     command.stdin(Stdio::null()).stdout(Stdio::null());
     // SAFETY: close between fork and exec.
@@ -155,10 +166,18 @@ fn started_with_standard_fds_closed() {
     }
     let status = command.status().unwrap();
     assert!(status.success());
-    assert_eq!(
-        std::fs::read_to_string(test.path().join("copy")).unwrap(),
-        "data\n"
-    );
+    for (name, contents) in [
+        ("out", "data\n"),
+        ("copy", "data\n"),
+        ("links", "/dev/null\n/dev/null\n"),
+        ("piped", "block\n"),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(test.path().join(name)).unwrap(),
+            contents,
+            "{name}"
+        );
+    }
 }
 
 #[test]
