@@ -343,9 +343,12 @@ fn both_streams_into_one_capture() {
         .script(
             "let both = $(sh -c 'head -c 1000000 /dev/zero | tr \"\\0\" e >&2; \
              head -c 1000000 /dev/zero | tr \"\\0\" o' 2>&1)\n\
-             cat <<< $both | wc -c",
+             cat <<< $both | tr -d o | wc -c\n\
+             cat <<< $both | tr -d e | wc -c",
         )
-        .stdout("2000001\n")
+        // Each stream whole, a megabyte of each and the here-string's
+        // newline: not one stream twice, nor a total that happens to match.
+        .stdout("1000001\n1000001\n")
         .run();
 }
 
