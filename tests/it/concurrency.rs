@@ -119,13 +119,25 @@ fn max_n_runs_at_most_n_at_once() {
 
 #[test]
 fn max_may_be_expanded() {
-    // Four branches of 200 ms, two at a time: two rounds.
+    // Four branches of 200 ms, two at a time: two rounds. Each notes its
+    // start and end in a log: the most running at once is 2, not 1 (a
+    // time bound would have to be tight to tell 0.4 s from 0.8 s) nor 4.
     let run = Test::new()
-        .script("let n = 2\nparallel max $n for i in 1..4 { sleep 0.2; echo $i }")
+        .script(
+            "let n = 2\nparallel max $n for i in 1..4 { sh -c 'echo + >> log; sleep 0.2; echo - >> log'; echo $i }",
+        )
         .stdout("1\n2\n3\n4\n")
         .run();
     assert!(secs(&run) >= 0.4, "{:?}", run.elapsed);
     assert!(secs(&run) < 1.5, "{:?}", run.elapsed);
+    let log = std::fs::read_to_string(run.dir.join("log")).unwrap();
+    let (mut now, mut most) = (0, 0);
+    for line in log.lines() {
+        now += if line == "+" { 1 } else { -1 };
+        most = most.max(now);
+    }
+    assert_eq!(log.lines().count(), 8, "{log}");
+    assert_eq!(most, 2, "{log}");
     ok("parallel max $(nproc) { echo a; echo b }", "a\nb\n");
     ok("parallel max ${JOBS:-1} fail-fast { echo a }", "a\n");
     Test::new()
