@@ -80,10 +80,23 @@ fn max_limits_concurrency() {
     assert!(secs(&run) >= 0.4, "max 2 ran 4 x 0.2s in {:?}", run.elapsed);
     assert!(secs(&run) < 2.0, "{:?}", run.elapsed);
 
+    // Statements as branches: at most 2 at once, and 2, not 1 (which the
+    // time alone, 0.6 s against 0.4 s, would not tell apart safely).
+    let branch = "sh -c 'echo + >> log; sleep 0.2; echo - >> log'";
     let run = Test::new()
-        .script("parallel max 2 { sleep 0.2 ; sleep 0.2 ; sleep 0.2 }")
+        .script(format!(
+            "parallel max 2 {{ {branch} ; {branch} ; {branch} }}"
+        ))
         .run();
     assert!(secs(&run) >= 0.4, "max 2 ran 3 x 0.2s in {:?}", run.elapsed);
+    let log = std::fs::read_to_string(run.dir.join("log")).unwrap();
+    let (mut now, mut most) = (0, 0);
+    for line in log.lines() {
+        now += if line == "+" { 1 } else { -1 };
+        most = most.max(now);
+    }
+    assert_eq!(log.lines().count(), 6, "{log}");
+    assert_eq!(most, 2, "{log}");
 
     // max 1 runs one branch at a time: even unordered output is in order.
     ok(
