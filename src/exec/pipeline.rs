@@ -385,6 +385,17 @@ impl Interp<'_> {
         // does: 141 for a stage whose reader stopped reading, which did not
         // count as a failure (the failed stage's is the same either way).
         if let Some(error) = errors[failed].take() {
+            // Ended from around (a timeout, fail-fast, a signal to `pipe`),
+            // whose own diagnostic is the one told of the pipeline: a
+            // stage that could not run before that is shown here, as it
+            // is above when another stage decides the status.
+            if scope.cancel.cancelled().is_some() && !error.is_status() {
+                self.reporter.error(error, &self.secrets.borrow());
+                return PipeOutcome::new(
+                    effective[failed].code(),
+                    Some(self.failed_error(pipeline, &raw, failed)),
+                );
+            }
             return PipeOutcome::new(
                 effective[failed].code(),
                 Some(self.with_stage_statuses(error, pipeline, &raw, failed)),

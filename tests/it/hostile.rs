@@ -141,7 +141,18 @@ fn children_see_only_their_own_fds() {
 
 #[test]
 fn started_with_standard_fds_closed() {
-    let test = Test::new().script("echo data > out\ncat out > copy");
+    // The children's standard fds are /dev/null, and no file `pipe` opens
+    // (a redirect, a pipe, held output) stands in for one: a command's
+    // output to a closed stdout reaches no file, and each file holds
+    // exactly what was written to it.
+    let test = Test::new().script(
+        "echo data > out\n\
+         echo stray\n\
+         parallel { echo branch ; echo other } \n\
+         readlink /proc/self/fd/0 /proc/self/fd/2 > links\n\
+         { echo block } | cat > piped\n\
+         cat out > copy",
+    );
     let mut command = test.command();
     command.stdin(Stdio::null()).stdout(Stdio::null());
     // SAFETY: close between fork and exec.
@@ -155,10 +166,18 @@ fn started_with_standard_fds_closed() {
     }
     let status = command.status().unwrap();
     assert!(status.success());
-    assert_eq!(
-        std::fs::read_to_string(test.path().join("copy")).unwrap(),
-        "data\n"
-    );
+    for (name, contents) in [
+        ("out", "data\n"),
+        ("copy", "data\n"),
+        ("links", "/dev/null\n/dev/null\n"),
+        ("piped", "block\n"),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(test.path().join(name)).unwrap(),
+            contents,
+            "{name}"
+        );
+    }
 }
 
 #[test]
@@ -324,9 +343,12 @@ fn both_streams_into_one_capture() {
         .script(
             "let both = $(sh -c 'head -c 1000000 /dev/zero | tr \"\\0\" e >&2; \
              head -c 1000000 /dev/zero | tr \"\\0\" o' 2>&1)\n\
-             cat <<< $both | wc -c",
+             cat <<< $both | tr -d o | wc -c\n\
+             cat <<< $both | tr -d e | wc -c",
         )
-        .stdout("2000001\n")
+        // Each stream whole, a megabyte of each and the here-string's
+        // newline: not one stream twice, nor a total that happens to match.
+        .stdout("1000001\n1000001\n")
         .run();
 }
 

@@ -732,6 +732,46 @@ fn a_stage_that_cannot_run_is_shown_when_another_decides() {
         .run();
 }
 
+/// A stage that could not run is shown when it would have decided the
+/// status but something around the pipeline ended it (a timeout, an outer
+/// fail-fast), whose diagnostic is the one told: it was lost there, where
+/// the same stage on the left was shown.
+#[test]
+fn a_stage_that_cannot_run_is_shown_when_the_pipeline_is_ended_from_around() {
+    for (script, status, shown, then) in [
+        (
+            "timeout 200ms { sleep 5 | catt }",
+            124,
+            "command not found: `catt`",
+            "timed out after 200ms",
+        ),
+        (
+            "timeout 200ms { sleep 5 | { catt ; true } }",
+            124,
+            "command not found: `catt`",
+            "timed out after 200ms",
+        ),
+        (
+            "timeout 200ms { sleep 5 | cat < missing }",
+            124,
+            "cannot open `missing`",
+            "timed out after 200ms",
+        ),
+        (
+            "parallel fail-fast { sh -c 'sleep 0.2; exit 4' ; sleep 5 | catt }",
+            4,
+            "command not found: `catt`",
+            "`sh` exited with status 4",
+        ),
+    ] {
+        let run = Test::new().script(script).status(status).run();
+        let stderr = run.stderr();
+        assert_eq!(stderr.matches(shown).count(), 1, "{script}:\n{stderr}");
+        let last = stderr.find(then).expect(script);
+        assert!(stderr.find(shown).unwrap() < last, "{script}:\n{stderr}");
+    }
+}
+
 #[test]
 fn closed_reader_is_not_a_failure() {
     ok("yes | head -n 1", "y\n");
