@@ -743,7 +743,7 @@ fn timeout_block(pair: Pair<'_>) -> Result<BlockKind, ParseError> {
     for child in children(pair) {
         let child_span = span_of(&child);
         match child.as_rule() {
-            Rule::duration => duration = Some(values::duration(word::value_word(child)?)?),
+            Rule::duration => duration = Some(values::timeout_duration(word::value_word(child)?)?),
             Rule::signal_option => {
                 let value = option_value(child)?;
                 set_once(&mut signal, values::signal(value)?, "`signal`", child_span)?

@@ -10,7 +10,7 @@ use pest_derive::Parser;
 
 use super::ast::{Script, Span};
 use super::error::ParseError;
-use super::{depth, lower};
+use super::{depth, lower, values};
 
 #[derive(Parser)]
 #[grammar = "../grammar/pipe.pest"]
@@ -170,6 +170,12 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     }
     if positives.contains(&Rule::lbrace)
         && let Some(error) = header_option(source, pos)
+    {
+        return error;
+    }
+    // `timeout grace 1s { ... }`: the option was read as the duration.
+    if positives.contains(&Rule::lbrace)
+        && let Some(error) = option_before_duration(source, pos)
     {
         return error;
     }
@@ -448,6 +454,20 @@ fn missing_header_value(source: &str, pos: usize) -> Option<ParseError> {
         help,
         span: token_span(source, pos).into(),
     })
+}
+
+/// `timeout signal KILL 5s {`: the parse stopped at the option's value,
+/// right after `timeout` and the option's name, which it took for the
+/// duration.
+fn option_before_duration(source: &str, pos: usize) -> Option<ParseError> {
+    let before = source[..pos].trim_end_matches([' ', '\t']);
+    let option_at = before.rfind(char::is_whitespace)? + 1;
+    let keyword = before[..option_at].trim_end_matches([' ', '\t']);
+    let keyword_at = keyword.rfind(char::is_whitespace).map_or(0, |at| at + 1);
+    if &keyword[keyword_at..] != "timeout" {
+        return None;
+    }
+    values::option_before_duration(&before[option_at..], Span::new(option_at, before.len()))
 }
 
 /// `timeout -s KILL 5s {`, `parallel -j 4 for ...`: an option of coreutils'

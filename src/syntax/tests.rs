@@ -731,6 +731,15 @@ fn errors() {
     check_error("parallel echo a", "missing_body", 9..13);
     check_error("timeout 5 sleep 9", "missing_body", 10..15);
     check_error("timeout 5s\n{ a }", "missing_body", 10..11);
+    // An option where the duration belongs: the duration left out, or
+    // written after it.
+    check_error("timeout signal { a }", "missing_header_value", 8..14);
+    check_error(
+        "timeout signal KILL 5s { a }",
+        "missing_header_value",
+        8..14,
+    );
+    check_error("timeout grace 1s { a }", "missing_header_value", 8..13);
     check_error("a | fanout cat", "missing_body", 11..14);
     check_error("for f in *.txt; do a; done", "missing_body", 14..15);
     check_error("echo ${x:=1}", "unsupported_expansion", 5..12);

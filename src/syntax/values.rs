@@ -50,6 +50,30 @@ fn is_expanded(word: &Word) -> bool {
         .any(|part| !matches!(part, WordPart::Literal { .. }))
 }
 
+/// `timeout signal KILL 5s { ... }`, `timeout grace 1s { ... }`: the
+/// header's option where its duration belongs (the grammar reads any word
+/// there), as the error that says the duration comes first.
+pub(super) fn option_before_duration(word: &str, span: Span) -> Option<ParseError> {
+    matches!(word, "signal" | "grace").then(|| ParseError::MissingHeaderValue {
+        keyword: "timeout",
+        what: "a duration",
+        help: "the duration comes first, right after `timeout`, then the options: \
+               `timeout 5s signal KILL grace 1s { ... }`",
+        span: span.into(),
+    })
+}
+
+/// A `timeout`'s own duration: as [`duration`], but an option's name
+/// there (`timeout signal KILL { ... }`) is the duration left out.
+pub(super) fn timeout_duration(word: Word) -> Result<Setting<Duration>, ParseError> {
+    if let Some(error) =
+        literal_text(&word).and_then(|text| option_before_duration(&text, word.span))
+    {
+        return Err(error);
+    }
+    duration(word)
+}
+
 /// A duration such as `500us`, `150ms`, `2s`, `1.5s`, `5m` or `1h`, or a
 /// word that expands to one when the block starts.
 pub(super) fn duration(word: Word) -> Result<Setting<Duration>, ParseError> {
