@@ -569,12 +569,7 @@ fn spaced_unit(source: &str, pos: usize) -> Option<ParseError> {
     let unit_len = source[pos..]
         .find(|c: char| c.is_whitespace() || c == '{')
         .unwrap_or(source.len() - pos);
-    if !matches!(
-        &source[pos..pos + unit_len],
-        "us" | "ms" | "s" | "m" | "h" | "d"
-    ) {
-        return None;
-    }
+    let reason = values::spaced_unit_reason(&source[pos..pos + unit_len])?;
     let before = source[..pos].trim_end_matches([' ', '\t']);
     if before.len() == pos {
         return None;
@@ -585,7 +580,7 @@ fn spaced_unit(source: &str, pos: usize) -> Option<ParseError> {
     let is_number = number.bytes().any(|b| b.is_ascii_digit())
         && number.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     (is_number && matches!(keyword, "timeout" | "grace")).then(|| ParseError::InvalidDuration {
-        reason: "a space between the number and its unit",
+        reason,
         span: Span::new(number_start, pos + unit_len).into(),
     })
 }

@@ -109,27 +109,57 @@ fn is_compound(unit: &str) -> bool {
         && unit[letters..].starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// Why `unit` is not one: the unit it was likely meant as, written out
-/// (`sec`, `min`, `hours`) or in the wrong case (`5S`, `10M`).
-fn unit_help(unit: &str) -> &'static str {
+/// The unit that `unit` was likely meant as, written out (`sec`, `min`,
+/// `hours`) or in the wrong case (`5S`, `10M`); `""` for a unit smaller
+/// than pipe's smallest (`ns`).
+fn meant_unit(unit: &str) -> Option<&'static str> {
     let lower = unit.to_ascii_lowercase();
     // One `s` of a plural: `secs`, `hours`; `ms` and `us` are units.
     let singular = match lower.as_str() {
         "ms" | "us" | "µs" | "μs" | "ns" => &lower,
         _ => lower.strip_suffix('s').unwrap_or(&lower),
     };
-    match singular {
-        "" | "sec" | "second" => "unknown unit; seconds are `s`",
-        "m" | "min" | "minute" => "unknown unit; minutes are `m`",
-        "h" | "hr" | "hour" => "unknown unit; hours are `h`",
-        "d" | "day" => "unknown unit; days are `d`",
-        "ms" | "msec" | "milli" | "millisecond" => "unknown unit; milliseconds are `ms`",
-        "us" | "µs" | "μs" | "usec" | "micro" | "microsecond" => {
-            "unknown unit; microseconds are `us`"
-        }
-        "ns" | "nsec" | "nano" | "nanosecond" => "unknown unit; the smallest is `us`",
-        _ => "unknown unit",
+    Some(match singular {
+        "" | "sec" | "second" => "s",
+        "m" | "min" | "minute" => "m",
+        "h" | "hr" | "hour" => "h",
+        "d" | "day" => "d",
+        "ms" | "msec" | "milli" | "millisecond" => "ms",
+        "us" | "µs" | "μs" | "usec" | "micro" | "microsecond" => "us",
+        "ns" | "nsec" | "nano" | "nanosecond" => "",
+        _ => return None,
+    })
+}
+
+/// Why `unit` is not one: the unit it was likely meant as.
+fn unit_help(unit: &str) -> &'static str {
+    match meant_unit(unit) {
+        Some("s") => "unknown unit; seconds are `s`",
+        Some("m") => "unknown unit; minutes are `m`",
+        Some("h") => "unknown unit; hours are `h`",
+        Some("d") => "unknown unit; days are `d`",
+        Some("ms") => "unknown unit; milliseconds are `ms`",
+        Some("us") => "unknown unit; microseconds are `us`",
+        Some(_) => "unknown unit; the smallest is `us`",
+        None => "unknown unit",
     }
+}
+
+/// What is wrong with a number, a space, then `unit` (`timeout 5 s`,
+/// `timeout 30 seconds`), if `unit` is one or was meant as one.
+pub(super) fn spaced_unit_reason(unit: &str) -> Option<&'static str> {
+    if matches!(unit, "us" | "ms" | "s" | "m" | "h" | "d") {
+        return Some("a space between the number and its unit");
+    }
+    Some(match meant_unit(unit)? {
+        "s" => "a space between the number and its unit, and seconds are `s`",
+        "m" => "a space between the number and its unit, and minutes are `m`",
+        "h" => "a space between the number and its unit, and hours are `h`",
+        "d" => "a space between the number and its unit, and days are `d`",
+        "ms" => "a space between the number and its unit, and milliseconds are `ms`",
+        "us" => "a space between the number and its unit, and microseconds are `us`",
+        _ => "a space between the number and its unit, and the smallest is `us`",
+    })
 }
 
 /// The text of a duration: a number and a unit, spaces around it aside
