@@ -89,6 +89,11 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     if let Some(error) = invalid_name(source, pos) {
         return error;
     }
+    if (positives.contains(&Rule::ident) || positives.contains(&Rule::kw_in))
+        && let Some(error) = invalid_loop_name(source, pos)
+    {
+        return error;
+    }
     if positives.contains(&Rule::eq)
         && let Some(error) = missing_value(source, pos, span)
     {
@@ -1035,6 +1040,67 @@ fn invalid_name(source: &str, pos: usize) -> Option<ParseError> {
         name: name.to_owned(),
         help,
         span: Span::new(name_at, name_at + name_len).into(),
+    })
+}
+
+/// `for $f in *.txt { ... }`, `for my-file in ...`: a `for` whose
+/// variable is no name, the parse stopped in it or right after it.
+fn invalid_loop_name(source: &str, pos: usize) -> Option<ParseError> {
+    let name_at = source[..pos]
+        .rfind(char::is_whitespace)
+        .map_or(0, |at| at + 1);
+    let before = source[..name_at].trim_end_matches([' ', '\t']);
+    let keyword_at = before.rfind(char::is_whitespace).map_or(0, |at| at + 1);
+    if before.len() == name_at || &before[keyword_at..] != "for" {
+        return None;
+    }
+    let len = source[name_at..]
+        .find(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&'))
+        .unwrap_or(source.len() - name_at);
+    let name = &source[name_at..name_at + len];
+    let is_name = |text: &str| {
+        text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if name.is_empty() || is_name(name) {
+        return None;
+    }
+    let sigil = name.strip_prefix('$').map(|bare| {
+        bare.strip_prefix('{')
+            .and_then(|bare| bare.strip_suffix('}'))
+            .unwrap_or(bare)
+    });
+    let quoted = name
+        .strip_prefix('"')
+        .and_then(|bare| bare.strip_suffix('"'))
+        .or_else(|| {
+            name.strip_prefix('\'')
+                .and_then(|bare| bare.strip_suffix('\''))
+        });
+    let help = if let Some(bare) = sigil.filter(|bare| is_name(bare)) {
+        format!("a name is written without its `$`: `for {bare} in LIST {{ ... }}`")
+    } else if let Some(bare) = quoted.filter(|bare| is_name(bare)) {
+        format!("a name is not quoted: `for {bare} in LIST {{ ... }}`")
+    } else {
+        let mut fixed: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        if fixed.starts_with(|c: char| c.is_ascii_digit()) {
+            fixed.insert(0, '_');
+        }
+        if !fixed.chars().any(|c| c.is_ascii_alphanumeric()) {
+            fixed = "f".to_owned();
+        }
+        format!(
+            "a loop's variable is a name, letters, digits and `_`, not starting with a digit: \
+             `for {fixed} in LIST {{ ... }}`"
+        )
+    };
+    Some(ParseError::InvalidName {
+        name: name.to_owned(),
+        help,
+        span: Span::new(name_at, name_at + len).into(),
     })
 }
 

@@ -727,6 +727,9 @@ fn errors() {
     check_error("}", "stray_brace", 0..1);
     check_error("echo ( a )", "unexpected", 5..6);
     check_error("for i a {}", "unexpected", 6..7);
+    check_error("for $f in a {}", "invalid_name", 4..6);
+    check_error("for ${f} in a {}", "invalid_name", 4..8);
+    check_error("for my-file in a {}", "invalid_name", 4..11);
     check_error("parallel foo {}", "unexpected", 9..12);
     check_error("parallel echo a", "missing_body", 9..13);
     check_error("timeout 5 sleep 9", "missing_body", 10..15);
