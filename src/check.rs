@@ -1050,13 +1050,14 @@ impl Checker {
                 .map(|def| def.name.clone())
                 .chain(std::env::vars_os().filter_map(|(key, _)| key.into_string().ok()));
             let bash = crate::expand::bash_variable_help(name);
-            let help = bash.unwrap_or_else(|| match crate::expand::closest_name(name, defined) {
-                Some(close) => {
-                    format!("did you mean `${close}`? Define variables with `let NAME = value`")
-                }
-                None => format!(
-                    "define it before this line with `let {name} = ...`, or give a default: `${{{name}:-default}}`"
-                ),
+            let help = bash.unwrap_or_else(|| {
+                crate::expand::Suggestion::of(var, name, defined)
+                    .help()
+                    .unwrap_or_else(|| {
+                        format!(
+                            "define it before this line with `let {name} = ...`, or give a default: `${{{name}:-default}}`"
+                        )
+                    })
             });
             self.problems.push(CheckError::Undefined {
                 name: name.clone(),

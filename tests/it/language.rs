@@ -2853,3 +2853,23 @@ fn bash_reserved_words_are_refused_before_anything_runs() {
         .stdout("if then fi done\nquoted\n")
         .run();
 }
+
+/// `$file_bak`, written without braces where the script set `file`, is
+/// one name, as in bash: the help of it undefined shows the braces, in
+/// the run and in `pipe check`; not for a name from the environment
+/// (`$HOME_DIR` is more likely a variable not set), nor a braced one.
+#[test]
+fn an_undefined_name_joining_a_set_one_and_text_shows_the_braces() {
+    let help = "write `${file}_bak` for `$file` then `_bak`";
+    fails("for file in a.txt { cp $file $file_bak }", 1, help);
+    Test::new()
+        .file("s.pipe", "let file = a.txt\ncp $file $file_bak\n")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has(help)
+        .run();
+    for script in ["let file = a\necho ${file_bak}", "echo $HOME_DIR"] {
+        let run = Test::new().script(script).status(1).run();
+        assert!(!run.stderr().contains("write `${"), "{}", run.stderr());
+    }
+}
