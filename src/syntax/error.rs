@@ -399,6 +399,16 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{option}` belongs in the block's header")]
+    #[diagnostic(code(pipe::parse::misplaced_option), help("{help}"))]
+    MisplacedOption {
+        option: String,
+        label: &'static str,
+        help: String,
+        #[label("{label}")]
+        span: SourceSpan,
+    },
+
     #[error("`{keyword}` takes no option `{option}`")]
     #[diagnostic(code(pipe::parse::header_option), help("{help}"))]
     HeaderOption {
@@ -490,6 +500,7 @@ impl ParseError {
             | ParseError::HeaderOption { span, .. }
             | ParseError::MissingHeaderValue { span, .. }
             | ParseError::MisspelledKeyword { span, .. }
+            | ParseError::MisplacedOption { span, .. }
             | ParseError::NumberOutOfRange { span, .. }
             | ParseError::InvalidEscape { span }
             | ParseError::Internal { span, .. } => span,
@@ -743,6 +754,12 @@ mod tests {
                 keyword: "parallel",
                 span,
             },
+            ParseError::MisplacedOption {
+                option: "max 4".into(),
+                label: "",
+                help: String::new(),
+                span,
+            },
         ]
     }
 
@@ -792,6 +809,7 @@ mod tests {
             ParseError::HeaderOption { .. } => 39,
             ParseError::MissingHeaderValue { .. } => 40,
             ParseError::MisspelledKeyword { .. } => 41,
+            ParseError::MisplacedOption { .. } => 42,
         }
     }
 

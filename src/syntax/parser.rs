@@ -178,6 +178,9 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     {
         return error;
     }
+    if let Some(error) = option_after_block(source, pos) {
+        return error;
+    }
     // `timeout grace 1s { ... }`: the option was read as the duration.
     if positives.contains(&Rule::lbrace)
         && let Some(error) = option_before_duration(source, pos)
@@ -458,6 +461,45 @@ fn missing_header_value(source: &str, pos: usize) -> Option<ParseError> {
         what,
         help,
         span: token_span(source, pos).into(),
+    })
+}
+
+/// `timeout 5s { ... } grace 1s`, `parallel { ... } max 4`: a header's
+/// option after the block's `}`, where the statement ended.
+fn option_after_block(source: &str, pos: usize) -> Option<ParseError> {
+    if !source[..pos].trim_end_matches([' ', '\t']).ends_with('}') {
+        return None;
+    }
+    // The words after `pos`, each with where it ends.
+    let rest = &source[pos..];
+    let mut words = rest
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&'))
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            (
+                word,
+                pos + (word.as_ptr() as usize - rest.as_ptr() as usize) + word.len(),
+            )
+        });
+    let (option, mut end) = words.next()?;
+    let mut written = option.to_owned();
+    match option {
+        "max" | "signal" | "grace" => {
+            if let Some((value, value_end)) = words.next() {
+                written = format!("{option} {value}");
+                end = value_end;
+            }
+        }
+        "fail-fast" | "ordered" | "unordered" | "lines" | "raw" => {}
+        _ => return None,
+    }
+    Some(ParseError::MisplacedOption {
+        option: written,
+        label: "after the block's `}`",
+        help: "write the header's options before its `{`: `parallel max 4 fail-fast { ... }`, \
+               `timeout 5s signal INT grace 1s { ... }`"
+            .to_owned(),
+        span: Span::new(pos, end).into(),
     })
 }
 

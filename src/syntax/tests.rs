@@ -728,6 +728,14 @@ fn errors() {
     check_error("echo ( a )", "unexpected", 5..6);
     check_error("for i a {}", "unexpected", 6..7);
     check_error("for $f in a {}", "invalid_name", 4..6);
+    check_error("parallel for f in a max 4 {}", "misplaced_option", 20..25);
+    check_error(
+        "parallel for f in a fail-fast {}",
+        "misplaced_option",
+        20..29,
+    );
+    check_error("parallel { a } max 4", "misplaced_option", 15..20);
+    check_error("timeout 1s { a } grace 1s", "misplaced_option", 17..25);
     check_error("for ${f} in a {}", "invalid_name", 4..8);
     check_error("for my-file in a {}", "invalid_name", 4..11);
     check_error("parallel foo {}", "unexpected", 9..12);
