@@ -399,6 +399,14 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("a prefix assignment before a block")]
+    #[diagnostic(code(pipe::parse::assignment_before_block), help("{help}"))]
+    AssignmentBeforeBlock {
+        help: String,
+        #[label("sets the environment of one command, and a block is none")]
+        span: SourceSpan,
+    },
+
     #[error("`{option}` belongs in the block's header")]
     #[diagnostic(code(pipe::parse::misplaced_option), help("{help}"))]
     MisplacedOption {
@@ -501,6 +509,7 @@ impl ParseError {
             | ParseError::MissingHeaderValue { span, .. }
             | ParseError::MisspelledKeyword { span, .. }
             | ParseError::MisplacedOption { span, .. }
+            | ParseError::AssignmentBeforeBlock { span, .. }
             | ParseError::NumberOutOfRange { span, .. }
             | ParseError::InvalidEscape { span }
             | ParseError::Internal { span, .. } => span,
@@ -760,6 +769,10 @@ mod tests {
                 help: String::new(),
                 span,
             },
+            ParseError::AssignmentBeforeBlock {
+                help: String::new(),
+                span,
+            },
         ]
     }
 
@@ -810,6 +823,7 @@ mod tests {
             ParseError::MissingHeaderValue { .. } => 40,
             ParseError::MisspelledKeyword { .. } => 41,
             ParseError::MisplacedOption { .. } => 42,
+            ParseError::AssignmentBeforeBlock { .. } => 43,
         }
     }
 

@@ -118,6 +118,12 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     {
         return error;
     }
+    // `FOO=bar timeout 5s { ... }`: bash's prefix assignment before a block.
+    if source[pos..].starts_with('{')
+        && let Some(error) = assignment_before_block(source, pos)
+    {
+        return error;
+    }
     // `echo {"a": 1}`: a `{` where a command's next word may stand.
     if source[pos..].starts_with('{')
         && positives.contains(&Rule::word)
@@ -461,6 +467,57 @@ fn missing_header_value(source: &str, pos: usize) -> Option<ParseError> {
         what,
         help,
         span: token_span(source, pos).into(),
+    })
+}
+
+/// `FOO=bar timeout 5s { ... }`, `LC_ALL=C for f in ... {`, `X=1 { ... }`:
+/// prefix assignments, then a block keyword or the `{` at `pos`, where
+/// the parse took the keyword for a command's name.
+fn assignment_before_block(source: &str, pos: usize) -> Option<ParseError> {
+    let start = statement_start(source, pos);
+    let statement = &source[start..pos];
+    let is_assignment = |word: &str| {
+        word.split_once('=').is_some_and(|(name, _)| {
+            name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+    };
+    let words: Vec<&str> = statement.split_whitespace().collect();
+    let count = words.iter().take_while(|word| is_assignment(word)).count();
+    let header = &words[count..];
+    let block = match header.first() {
+        None => true,
+        Some(keyword) => matches!(*keyword, "timeout" | "parallel" | "fanout" | "for"),
+    };
+    if count == 0 || !block {
+        return None;
+    }
+    let first = start + statement.find(words[0])?;
+    let last = words[count - 1];
+    let end = start + statement.find(last)? + last.len();
+    let exports: Vec<String> = words[..count]
+        .iter()
+        .filter_map(|word| word.split_once('='))
+        .map(|(name, value)| {
+            let value = if value.is_empty() { "\"\"" } else { value };
+            format!("export {name} = {value}; ")
+        })
+        .collect();
+    let header = header.join(" ");
+    // A `{ }` of its own takes the exports first; a block with a header
+    // goes inside one.
+    let block = if header.is_empty() {
+        "...".to_owned()
+    } else {
+        format!("{header} {{ ... }}")
+    };
+    Some(ParseError::AssignmentBeforeBlock {
+        help: format!(
+            "`NAME=value` before a command sets that command's environment; for every \
+             command of a block, export it in a block around it: `{{ {}{block} }}`",
+            exports.concat()
+        ),
+        span: Span::new(first, end).into(),
     })
 }
 

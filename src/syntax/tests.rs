@@ -729,6 +729,10 @@ fn errors() {
     check_error("for i a {}", "unexpected", 6..7);
     check_error("for $f in a {}", "invalid_name", 4..6);
     check_error("parallel for f in a max 4 {}", "misplaced_option", 20..25);
+    check_error("A=1 timeout 1s { a }", "assignment_before_block", 0..3);
+    check_error("A=1 B=2 parallel { a }", "assignment_before_block", 0..7);
+    check_error("x; A=1 { a }", "assignment_before_block", 3..6);
+    check_error("A=1 echo {a}", "brace_in_arguments", 9..10);
     check_error(
         "parallel for f in a fail-fast {}",
         "misplaced_option",
