@@ -403,8 +403,46 @@ fn header_word_help(source: &str, pos: usize) -> Option<&'static str> {
             "`fanout` takes only an output mode: every branch runs at once, each reading its \
              own copy of standard input, so there is no `max` or `fail-fast`",
         ),
+        "parallel" => header_typo(
+            word,
+            &[
+                "max",
+                "fail-fast",
+                "ordered",
+                "unordered",
+                "lines",
+                "raw",
+                "for",
+            ],
+        ),
+        "fanout" => header_typo(word, &["ordered", "unordered", "lines", "raw"]),
+        "timeout" => header_typo(word, &["signal", "grace"]),
         _ => None,
     }
+}
+
+/// "Did you mean" for a header's word misspelled (`unorderd`, `grce`,
+/// `fro`), among the words its header takes there.
+fn header_typo(word: &str, words: &[&'static str]) -> Option<&'static str> {
+    let lower = word.to_ascii_lowercase();
+    let limit = if lower.chars().count() > 3 { 2 } else { 1 };
+    let meant = words
+        .iter()
+        .map(|&candidate| (strsim::damerau_levenshtein(&lower, candidate), candidate))
+        .filter(|&(distance, _)| distance <= limit)
+        .min_by_key(|&(distance, _)| distance)?
+        .1;
+    Some(match meant {
+        "max" => "did you mean `max`? As in `parallel max 4 { ... }`",
+        "fail-fast" => "did you mean `fail-fast`?",
+        "ordered" => "did you mean `ordered`?",
+        "unordered" => "did you mean `unordered`?",
+        "lines" => "did you mean `lines`?",
+        "raw" => "did you mean `raw`?",
+        "for" => "did you mean `for`? As in `parallel max 4 for f in *.log { ... }`",
+        "signal" => "did you mean `signal`? As in `timeout 5s signal INT { ... }`",
+        _ => "did you mean `grace`? As in `timeout 5s grace 1s { ... }`",
+    })
 }
 
 /// `paralel for f in *.txt { ... }`, `Timeout 5s { ... }`: a block keyword

@@ -2873,3 +2873,21 @@ fn an_undefined_name_joining_a_set_one_and_text_shows_the_braces() {
         assert!(!run.stderr().contains("write `${"), "{}", run.stderr());
     }
 }
+
+/// A header's word misspelled gets a "did you mean" among the words the
+/// header takes there.
+#[test]
+fn a_misspelled_header_word_gets_a_did_you_mean() {
+    for (script, meant) in [
+        ("parallel line { a }", "did you mean `lines`?"),
+        ("parallel fial-fast { a }", "did you mean `fail-fast`?"),
+        ("parallel max 2 fro i in 1..2 { a }", "did you mean `for`?"),
+        ("timeout 1s grce 1s { a }", "did you mean `grace`?"),
+        ("timeout 1s singal INT { a }", "did you mean `signal`?"),
+        ("echo x | fanout order { a }", "did you mean `ordered`?"),
+    ] {
+        fails(script, 2, meant);
+    }
+    let run = Test::new().script("parallel xyz { a }").status(2).run();
+    assert!(!run.stderr().contains("did you mean"), "{}", run.stderr());
+}
