@@ -2891,3 +2891,29 @@ fn a_misspelled_header_word_gets_a_did_you_mean() {
     let run = Test::new().script("parallel xyz { a }").status(2).run();
     assert!(!run.stderr().contains("did you mean"), "{}", run.stderr());
 }
+
+/// A statement keyword misspelled or capitalised is run as a command, and
+/// not found: its help names the keyword, not a program of a close name
+/// (`expor` is not `expr`), in the run and in `pipe check`.
+#[test]
+fn a_misspelled_statement_keyword_is_named_when_not_found() {
+    for (script, meant) in [
+        ("expor LANG = C", "did you mean the keyword `export`, as in"),
+        ("lte x = 1", "did you mean the keyword `let`, as in"),
+        ("exti 1", "did you mean the keyword `exit`, as in `exit N`"),
+        (
+            "Let x = 1",
+            "did you mean the keyword `let`? Keywords are lower case",
+        ),
+    ] {
+        fails(script, 127, meant);
+    }
+    Test::new()
+        .file("s.pipe", "secrte key = x\n")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("did you mean the keyword `secret`")
+        .run();
+    let run = Test::new().script("get x").status(127).run();
+    assert!(!run.stderr().contains("keyword"), "{}", run.stderr());
+}
