@@ -258,6 +258,8 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     let lbrace_expected = positives.contains(&Rule::lbrace);
     let word_expected = positives.contains(&Rule::word);
     let name_expected = positives.contains(&Rule::ident);
+    let in_expected = positives.contains(&Rule::kw_in);
+    let item_expected = positives.contains(&Rule::for_item);
     let mut expected: Vec<&'static str> = Vec::new();
     for rule in positives {
         if let Some(words) = describe(rule)
@@ -311,6 +313,17 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         Some(
             "pipe has no function calls: to set a name to what a command prints, capture its \
              output: `let x = $(ls -l)`; to keep a `(` as text, quote the value: `let x = \"f(a)\"`",
+        )
+    } else if in_expected {
+        // `for i = 1..3`, `for i 1..3`, `for i of xs`: the `in` left out.
+        Some(
+            "a loop is `for NAME in LIST { ... }`: its list follows `in`, as in `for i in 1..3 { ... }`",
+        )
+    } else if found == "`(`" && item_expected {
+        // `for i in range(10)`, as in Python.
+        Some(
+            "a range is written `A..B`, both ends included, as in `for i in 0..9 { ... }`; \
+             a `(` is never part of a word: quote it to pass it as text",
         )
     } else if word_expected && (found == "`(`" || found == "`)`") {
         Some(

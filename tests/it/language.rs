@@ -2917,3 +2917,16 @@ fn a_misspelled_statement_keyword_is_named_when_not_found() {
     let run = Test::new().script("get x").status(127).run();
     assert!(!run.stderr().contains("keyword"), "{}", run.stderr());
 }
+
+/// A `for` header without its `in` (`for i = 1..3`, `for i of xs`) gets
+/// a help that shows the loop's form.
+#[test]
+fn a_for_header_without_in_shows_the_form() {
+    for script in [
+        "for i = 1..3 { a }",
+        "for i 1..3 { a }",
+        "parallel for i of a b { a }",
+    ] {
+        fails(script, 2, "its list follows `in`");
+    }
+}
