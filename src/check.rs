@@ -54,20 +54,14 @@ pub enum CheckError {
     },
 
     #[error("`for {var} in ${name}` runs once, over the whole value")]
-    #[diagnostic(
-        code(pipe::check::one_item),
-        severity(Warning),
-        help(
-            "pipe does not split a variable's value into words, as bash would; list the items themselves: `for {var} in {items}`, or keep them one a line in a file and loop over `$(cat FILE)`"
-        )
-    )]
+    #[diagnostic(code(pipe::check::one_item), severity(Warning), help("{help}"))]
     OneItem {
         var: String,
         name: String,
-        items: String,
-        #[label("one item: `{value}`")]
+        help: String,
+        #[label("{label}")]
         span: miette::SourceSpan,
-        value: String,
+        label: String,
     },
 }
 
@@ -96,6 +90,7 @@ pub fn check_hiding(script: &Script) -> (Vec<CheckError>, Vec<Vec<u8>>) {
         secrets: HashMap::new(),
         paths: Vec::new(),
         texts: HashMap::new(),
+        captures: HashSet::new(),
         looked_up: HashMap::new(),
         set: HashSet::new(),
         secret_values: Vec::new(),
@@ -282,6 +277,9 @@ struct Checker {
     /// The script variables whose value is text written in the script
     /// (`let hosts = "web1 web2"`), as last set.
     texts: HashMap<String, Vec<u8>>,
+    /// The script variables whose value is a `$(...)` alone (`let files =
+    /// $(ls)`), as last set.
+    captures: HashSet<String>,
     /// Each bare program name looked for, by the PATH it was looked for
     /// on: None if found, else the "did you mean". A script that runs the
     /// same command 100,000 times searches PATH once for it.
@@ -328,6 +326,11 @@ impl Checker {
                     Some(text) => self.texts.insert(name.name.clone(), text),
                     None => self.texts.remove(&name.name),
                 };
+                if let [WordPart::Subst { .. }] = value.parts.as_slice() {
+                    self.captures.insert(name.name.clone());
+                } else {
+                    self.captures.remove(&name.name);
+                }
                 // A `let` keeps an exported name exported, as bash does.
                 let exported = matches!(stmt.kind, StmtKind::Export { .. })
                     || self.exported(&name.name, scope);
@@ -714,6 +717,22 @@ impl Checker {
         if *span != word.span {
             return;
         }
+        // `let files = $(ls)`, then `for f in $files`: its lines are one
+        // item, where a `$(...)` written in the list is split into them.
+        if self.captures.contains(name) && !self.secrets.contains_key(name) {
+            self.problems.push(CheckError::OneItem {
+                var: var.to_owned(),
+                name: name.clone(),
+                help: format!(
+                    "pipe splits no variable's value, as bash would; only a `$(...)` written in \
+                     the list is split into its lines: write it there, as in `for {var} in \
+                     $(cat FILE)`"
+                ),
+                span: (*span).into(),
+                label: "one item, all the lines of its `$(...)`".to_owned(),
+            });
+            return;
+        }
         let Some(text) = self.texts.get(name) else {
             return;
         };
@@ -725,9 +744,14 @@ impl Checker {
         self.problems.push(CheckError::OneItem {
             var: var.to_owned(),
             name: name.clone(),
-            items: items.join(" "),
+            help: format!(
+                "pipe does not split a variable's value into words, as bash would; list the \
+                 items themselves: `for {var} in {}`, or keep them one a line in a file and loop \
+                 over `$(cat FILE)`",
+                items.join(" ")
+            ),
             span: (*span).into(),
-            value: text.into_owned(),
+            label: format!("one item: `{text}`"),
         });
     }
 

@@ -1173,6 +1173,26 @@ fn check_warns_about_a_list_held_in_one_variable() {
 }
 
 #[test]
+fn check_warns_about_the_lines_of_a_capture_held_in_one_variable() {
+    // bash's habit: `files=$(ls)`, then `for f in $files`. In pipe the
+    // lines are one item; only a `$(...)` written in the list is split.
+    let check = Test::new()
+        .file(
+            "s.pipe",
+            "let files = $(ls)\n\
+             for f in $files { echo $f }\n\
+             for f in \"$files\" { echo $f }\n\
+             let files = \"$(ls)/x\"\nfor f in $files { echo $f }\n",
+        )
+        .args(["check", "s.pipe"])
+        .stderr_has("`for f in $files` runs once, over the whole value")
+        .stderr_has("one item, all the lines of its `$(...)`")
+        .run();
+    // Not the quoted one, nor a value with more than the `$(...)`.
+    assert_eq!(check.stderr().matches("pipe::check::one_item").count(), 1);
+}
+
+#[test]
 fn check_reports_many_problems_at_their_lines() {
     // 20,000 problems, each shown at its own line, after CRLF lines too;
     // each program is looked for once, and no report reads the whole
