@@ -675,6 +675,21 @@ fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<Pat
              for on PATH only, as in bash: run it as {run}"
         );
     }
+    // `fanout { sha256sum, wc -c }`, `parallel { a, b }`: a `,` between
+    // commands, as in a list elsewhere.
+    if let Some(bare) = name.strip_suffix(',')
+        && !bare.is_empty()
+        && !bare.contains(',')
+    {
+        let meant = match suggestion {
+            Some(close) if close == bare => format!("`{bare}` is a program; "),
+            _ => String::new(),
+        };
+        return format!(
+            "{meant}a `,` is part of the word, and separates nothing: write `;` or a line \
+             break between commands, as in `fanout {{ sha256sum ; wc -c }}`"
+        );
+    }
     // `expor X = 1`, `Let x = 1`, `exti 1`: a statement's keyword
     // misspelled or capitalised, run as a command; a program of a close
     // name (`expr`, `ex`) is not what was meant.

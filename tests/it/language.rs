@@ -2930,3 +2930,14 @@ fn a_for_header_without_in_shows_the_form() {
         fails(script, 2, "its list follows `in`");
     }
 }
+
+/// A `,` between commands, as a list elsewhere separates its items, is
+/// part of the word: the command not found says what separates commands.
+#[test]
+fn a_comma_after_a_command_name_says_what_separates_commands() {
+    Test::new()
+        .script("seq 3 | fanout { cat, wc -l }")
+        .status(127)
+        .stderr_has("`cat` is a program; a `,` is part of the word")
+        .run();
+}
