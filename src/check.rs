@@ -53,6 +53,19 @@ pub enum CheckError {
         help: String,
     },
 
+    #[error("a `parallel` block's branches read nothing from its pipe")]
+    #[diagnostic(
+        code(pipe::check::parallel_input),
+        severity(Warning),
+        help(
+            "each branch reads /dev/null, so what comes down the pipe is dropped: to give every branch a copy of it, use `fanout {{ a ; b }}`; to run one branch per line of it, loop over them: `parallel for line in $(cmd) {{ ... }}`"
+        )
+    )]
+    ParallelInput {
+        #[label("its branches read /dev/null")]
+        span: miette::SourceSpan,
+    },
+
     #[error("`for {var} in ${name}` runs once, over the whole value")]
     #[diagnostic(code(pipe::check::one_item), severity(Warning), help("{help}"))]
     OneItem {
@@ -70,7 +83,9 @@ impl CheckError {
     pub fn is_warning(&self) -> bool {
         matches!(
             self,
-            CheckError::SecretArgument { .. } | CheckError::OneItem { .. }
+            CheckError::SecretArgument { .. }
+                | CheckError::OneItem { .. }
+                | CheckError::ParallelInput { .. }
         )
     }
 }
@@ -116,7 +131,8 @@ pub fn check_hiding(script: &Script) -> (Vec<CheckError>, Vec<Vec<u8>>) {
     checker.problems.sort_by_key(|problem| match problem {
         CheckError::Undefined { span, .. }
         | CheckError::SecretArgument { span, .. }
-        | CheckError::OneItem { span, .. } => span.offset(),
+        | CheckError::OneItem { span, .. }
+        | CheckError::ParallelInput { span } => span.offset(),
         CheckError::Command(error) => error
             .labels()
             .and_then(|mut labels| labels.next())
@@ -501,7 +517,17 @@ impl Checker {
                 failed: Some(scope),
             };
         }
-        for stage in &pipeline.stages {
+        for (at, stage) in pipeline.stages.iter().enumerate() {
+            // `seq 10 | parallel { ... }`: its branches read /dev/null.
+            if let Stage::Block(block) = stage
+                && at > 0
+                && matches!(block.kind, BlockKind::Parallel { .. })
+            {
+                let start = block.span.start;
+                self.problems.push(CheckError::ParallelInput {
+                    span: (start, "parallel".len().min(block.span.end - start)).into(),
+                });
+            }
             match stage {
                 Stage::Command(command) => self.command(command, &mut scope),
                 Stage::Block(block) => {
