@@ -842,7 +842,12 @@ impl Checker {
                 .push(CheckError::Command(crate::exec::RunError::NotFound {
                     name: String::from_utf8_lossy(name).into_owned(),
                     suggestion,
-                    path: crate::exec::path_note(path_var.as_deref()),
+                    path: match command.words.get(1).and_then(literal) {
+                        Some(second) if crate::exec::spaced_assignment(name, Some(&second)) => {
+                            Some(Box::new(crate::exec::PathNote::Assignment))
+                        }
+                        _ => crate::exec::path_note(path_var.as_deref()),
+                    },
                     span: program.span.into(),
                     stages: Default::default(),
                 }));

@@ -540,6 +540,19 @@ pub enum PathNote {
     /// A file of that name is in the working directory (`build.sh`,
     /// `deploy.pipe`), where no lookup looks.
     Here,
+    /// Not PATH's doing: the command is `NAME = VALUE`, an assignment
+    /// written with bash's habit of spaces (`x = 5`).
+    Assignment,
+}
+
+/// Whether a command whose program is `name` and whose next word is
+/// `second` reads as an assignment with spaces around its `=` (`x = 5`).
+pub fn spaced_assignment(name: &[u8], second: Option<&[u8]>) -> bool {
+    second == Some(b"=")
+        && name
+            .first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
 }
 
 /// The statement keyword a command's name not found is a typo of: in
@@ -673,6 +686,12 @@ fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<Pat
         return format!(
             "`{name}` is a file in the working directory, but a name without a slash is looked \
              for on PATH only, as in bash: run it as {run}"
+        );
+    }
+    if let Some(PathNote::Assignment) = path.as_deref() {
+        return format!(
+            "this runs a program named `{name}`, as in bash; to set a variable, write \
+             `let {name} = value`, or `export {name} = value` for the commands after it"
         );
     }
     // `fanout { sha256sum, wc -c }`, `parallel { a, b }`: a `,` between

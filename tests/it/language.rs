@@ -2941,3 +2941,18 @@ fn a_comma_after_a_command_name_says_what_separates_commands() {
         .stderr_has("`cat` is a program; a `,` is part of the word")
         .run();
 }
+
+/// `x = 5`, bash's mistake of spaces around an assignment's `=`, runs a
+/// program named `x`, as in bash: not found, its help says how to set a
+/// variable, in the run and in `pipe check`.
+#[test]
+fn an_assignment_with_spaces_is_a_command_whose_help_says_let() {
+    let help = "this runs a program named `count`, as in bash; to set a variable";
+    fails("count = 0", 127, help);
+    Test::new()
+        .file("s.pipe", "count = 0\n")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has(help)
+        .run();
+}
