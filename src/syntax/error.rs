@@ -355,7 +355,7 @@ pub enum ParseError {
         help("use a name such as `TERM`, `INT`, `HUP` or `KILL`, or a number from 1 to 64")
     )]
     UnknownSignal {
-        reason: &'static str,
+        reason: String,
         #[label("{reason}")]
         span: SourceSpan,
     },
@@ -671,7 +671,7 @@ mod tests {
             },
             ParseError::DurationTooLarge { span },
             ParseError::UnknownSignal {
-                reason: "not a signal",
+                reason: "not a signal".into(),
                 span,
             },
             ParseError::InvalidMax { span },

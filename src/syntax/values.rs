@@ -272,15 +272,17 @@ pub(super) fn signal(word: Word) -> Result<Spanned<i32>, ParseError> {
     let span = word.span;
     let reason = if is_expanded(&word) {
         // Unlike `max` and durations, a signal is never expanded.
-        "a signal is written out, not expanded"
+        "a signal is written out, not expanded".to_owned()
     } else if literal_text(&word).is_some_and(|text| text.len() > 1 && text.starts_with('-')) {
         // `kill -9`'s spelling.
-        "written without the `-` of `kill -9`"
+        "written without the `-` of `kill -9`".to_owned()
+    } else if let Some(meant) = literal_text(&word).and_then(|text| signal_typo(&text)) {
+        format!("not a signal; did you mean `{meant}`?")
     } else {
-        "not a signal"
+        "not a signal".to_owned()
     };
     let unknown = || ParseError::UnknownSignal {
-        reason,
+        reason: reason.clone(),
         span: span.into(),
     };
     let text = literal_text(&word).ok_or_else(unknown)?;
@@ -300,6 +302,20 @@ pub(super) fn signal(word: Word) -> Result<Spanned<i32>, ParseError> {
             .ok_or_else(unknown)?
     };
     Ok(Spanned { value, span })
+}
+
+/// The signal a name that is none is likely a typo of (`SIGKIL`, `TREM`):
+/// one edit away, in any case, with or without its `SIG`.
+fn signal_typo(text: &str) -> Option<&'static str> {
+    let upper = text.to_ascii_uppercase();
+    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+    if name.len() < 3 {
+        return None;
+    }
+    SIGNALS
+        .iter()
+        .map(|&(known, _)| known)
+        .find(|known| strsim::damerau_levenshtein(name, known) == 1)
 }
 
 /// A real-time signal as coreutils and bash name them: `RTMIN`, `RTMIN+N`,
