@@ -575,7 +575,12 @@ fn assignment_before_block(source: &str, pos: usize) -> Option<ParseError> {
 /// `timeout 5s { ... } grace 1s`, `parallel { ... } max 4`: a header's
 /// option after the block's `}`, where the statement ended.
 fn option_after_block(source: &str, pos: usize) -> Option<ParseError> {
-    if !source[..pos].trim_end_matches([' ', '\t']).ends_with('}') {
+    // A block's `}` stands apart (`{ a }`, `{}`), where a `${x}`'s does not.
+    let before = source[..pos].trim_end_matches([' ', '\t']);
+    let closes_block = before.strip_suffix('}').is_some_and(|rest| {
+        rest.is_empty() || rest.ends_with(|c: char| c.is_whitespace() || matches!(c, ';' | '{'))
+    });
+    if !closes_block {
         return None;
     }
     // The words after `pos`, each with where it ends.
@@ -1072,7 +1077,7 @@ fn assignment_words(
     source: &str,
     pos: usize,
 ) -> Option<(&'static str, std::str::SplitWhitespace<'_>)> {
-    let start = source[..pos].rfind(['\n', ';', '{']).map_or(0, |at| at + 1);
+    let start = statement_start(source, pos);
     let mut words = source[start..pos].split_whitespace();
     let keyword = match words.next()? {
         "let" => "let",
@@ -1359,7 +1364,7 @@ fn value_not_one_word(source: &str, pos: usize, span: Span) -> Option<ParseError
         .unwrap_or_default();
     let help = if keyword == "let" && matches!(second, "+" | "-" | "*" | "/" | "%") {
         // The sum as written, for `expr`, a `*` quoted against globbing.
-        let statement = source[..pos].rfind(['\n', ';', '{']).map_or(0, |at| at + 1);
+        let statement = statement_start(source, pos);
         let value_at = statement + source[statement..pos].find('=')? + 1;
         let value_end = source[pos..]
             .find(['\n', ';', '#'])
@@ -1440,11 +1445,24 @@ fn statement_keyword(source: &str, pos: usize) -> Option<&'static str> {
 }
 
 /// Where the statement that `pos` is in starts: after the last line
-/// break, `;`, brace or pipe or list operator before it.
+/// break, `;`, brace or pipe or list operator before it. The braces of a
+/// `${name}` are no block's: a `{` after a `$`, and a `}` right after
+/// a word's text (a block's `}` stands apart: `{ a }`, `{}`).
 fn statement_start(source: &str, pos: usize) -> usize {
-    source[..pos]
-        .rfind(['\n', ';', '{', '}', '|', '&'])
-        .map_or(0, |at| at + 1)
+    let bytes = source.as_bytes();
+    let mut end = pos;
+    while let Some(at) = source[..end].rfind(['\n', ';', '{', '}', '|', '&']) {
+        let expansion = match bytes[at] {
+            b'{' => at > 0 && bytes[at - 1] == b'$',
+            b'}' => at > 0 && !matches!(bytes[at - 1], b' ' | b'\t' | b'\n' | b';' | b'{'),
+            _ => false,
+        };
+        if !expansion {
+            return at + 1;
+        }
+        end = at;
+    }
+    0
 }
 
 /// Whether a word starts at the beginning of `rest`: not a line break,
@@ -1462,9 +1480,7 @@ fn starts_word(rest: &str) -> bool {
 /// `cd My Documents` or `exit 1 2`: a second word where `cd` and `exit`
 /// take one (bash: "too many arguments").
 fn too_many_words(source: &str, pos: usize, span: Span) -> Option<ParseError> {
-    let start = source[..pos]
-        .rfind(['\n', ';', '{', '|', '&'])
-        .map_or(0, |at| at + 1);
+    let start = statement_start(source, pos);
     let mut words = source[start..pos].split_whitespace();
     let (keyword, what, help) = match words.next()? {
         "cd" => (

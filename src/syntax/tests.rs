@@ -740,6 +740,10 @@ fn errors() {
     );
     check_error("parallel { a } max 4", "misplaced_option", 15..20);
     check_error("timeout 1s { a } grace 1s", "misplaced_option", 17..25);
+    check_error("let x = ${a} max 2", "value_not_one_word", 13..16);
+    check_error("exit ${c} lines", "too_many_words", 10..15);
+    check_error("true && let x = a b", "value_not_one_word", 18..19);
+    check_error("cd ${d} e", "too_many_words", 8..9);
     check_error("for ${f} in a {}", "invalid_name", 4..8);
     check_error("for my-file in a {}", "invalid_name", 4..11);
     check_error("parallel foo {}", "unexpected", 9..12);
