@@ -1236,16 +1236,17 @@ fn invalid_loop_name(source: &str, pos: usize) -> Option<ParseError> {
         format!("a name is written without its `$`: `for {bare} in LIST {{ ... }}`")
     } else if let Some(bare) = quoted.filter(|bare| is_name(bare)) {
         format!("a name is not quoted: `for {bare} in LIST {{ ... }}`")
+    } else if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+    {
+        // `for *.txt { ... }`, `for 1..3`: the list, its variable left out.
+        let list = if name.len() <= 40 { name } else { "LIST" };
+        format!("a loop names its variable first, then its list: `for f in {list} {{ ... }}`")
     } else {
-        let mut fixed: String = name
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
+        let mut fixed = name.replace('-', "_");
         if fixed.starts_with(|c: char| c.is_ascii_digit()) {
             fixed.insert(0, '_');
-        }
-        if !fixed.chars().any(|c| c.is_ascii_alphanumeric()) {
-            fixed = "f".to_owned();
         }
         format!(
             "a loop's variable is a name, letters, digits and `_`, not starting with a digit: \

@@ -2956,3 +2956,14 @@ fn an_assignment_with_spaces_is_a_command_whose_help_says_let() {
         .stderr_has(help)
         .run();
 }
+
+/// A `for` whose variable was left out, its list first (`for *.txt {`),
+/// gets a help that names a variable before the list.
+#[test]
+fn a_for_without_its_variable_shows_one_before_the_list() {
+    fails(
+        "for *.txt { gzip $f }",
+        2,
+        "a loop names its variable first, then its list: `for f in *.txt",
+    );
+}
