@@ -233,8 +233,25 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             .map(str::trim)
             .find(|line| !line.is_empty() && !line.starts_with('#'))
             .is_some_and(|line| line.starts_with('{'));
+        // bash's `for x in a b; do ... done`, `do` on the line or the next.
+        let line_start = source[..pos].rfind('\n').map_or(0, |at| at + 1);
+        let bash_do = source[line_start..]
+            .split(|c: char| c.is_whitespace() || c == ';')
+            .take_while(|word| !word.starts_with('#'))
+            .chain(
+                source[pos..]
+                    .lines()
+                    .nth(1)
+                    .into_iter()
+                    .flat_map(str::split_whitespace)
+                    .take(1),
+            )
+            .any(|word| word == "do");
         let help = if brace_below {
             "the `{` must be on the same line as its header: `for x in a b c {`, `timeout 5s {`"
+        } else if keyword == "for" && bash_do {
+            "pipe has no `do ... done`: write the body in braces, on the header's line: \
+             `for x in a b c { echo $x }`"
         } else {
             help
         };
