@@ -53,21 +53,28 @@ pub enum CheckError {
         help: String,
     },
 
-    #[error("`for {var} in ${name}` runs once, over the whole value")]
+    #[error("a `parallel` block's branches read nothing from its pipe")]
     #[diagnostic(
-        code(pipe::check::one_item),
+        code(pipe::check::parallel_input),
         severity(Warning),
         help(
-            "pipe does not split a variable's value into words, as bash would; list the items themselves: `for {var} in {items}`, or keep them one a line in a file and loop over `$(cat FILE)`"
+            "each branch reads /dev/null, so what comes down the pipe is dropped: to give every branch a copy of it, use `fanout {{ a ; b }}`; to run one branch per line of it, loop over them: `parallel for line in $(cmd) {{ ... }}`"
         )
     )]
+    ParallelInput {
+        #[label("its branches read /dev/null")]
+        span: miette::SourceSpan,
+    },
+
+    #[error("`for {var} in ${name}` runs once, over the whole value")]
+    #[diagnostic(code(pipe::check::one_item), severity(Warning), help("{help}"))]
     OneItem {
         var: String,
         name: String,
-        items: String,
-        #[label("one item: `{value}`")]
+        help: String,
+        #[label("{label}")]
         span: miette::SourceSpan,
-        value: String,
+        label: String,
     },
 }
 
@@ -76,7 +83,9 @@ impl CheckError {
     pub fn is_warning(&self) -> bool {
         matches!(
             self,
-            CheckError::SecretArgument { .. } | CheckError::OneItem { .. }
+            CheckError::SecretArgument { .. }
+                | CheckError::OneItem { .. }
+                | CheckError::ParallelInput { .. }
         )
     }
 }
@@ -96,6 +105,7 @@ pub fn check_hiding(script: &Script) -> (Vec<CheckError>, Vec<Vec<u8>>) {
         secrets: HashMap::new(),
         paths: Vec::new(),
         texts: HashMap::new(),
+        captures: HashSet::new(),
         looked_up: HashMap::new(),
         set: HashSet::new(),
         secret_values: Vec::new(),
@@ -121,7 +131,8 @@ pub fn check_hiding(script: &Script) -> (Vec<CheckError>, Vec<Vec<u8>>) {
     checker.problems.sort_by_key(|problem| match problem {
         CheckError::Undefined { span, .. }
         | CheckError::SecretArgument { span, .. }
-        | CheckError::OneItem { span, .. } => span.offset(),
+        | CheckError::OneItem { span, .. }
+        | CheckError::ParallelInput { span } => span.offset(),
         CheckError::Command(error) => error
             .labels()
             .and_then(|mut labels| labels.next())
@@ -282,6 +293,9 @@ struct Checker {
     /// The script variables whose value is text written in the script
     /// (`let hosts = "web1 web2"`), as last set.
     texts: HashMap<String, Vec<u8>>,
+    /// The script variables whose value is a `$(...)` alone (`let files =
+    /// $(ls)`), as last set.
+    captures: HashSet<String>,
     /// Each bare program name looked for, by the PATH it was looked for
     /// on: None if found, else the "did you mean". A script that runs the
     /// same command 100,000 times searches PATH once for it.
@@ -328,6 +342,11 @@ impl Checker {
                     Some(text) => self.texts.insert(name.name.clone(), text),
                     None => self.texts.remove(&name.name),
                 };
+                if let [WordPart::Subst { .. }] = value.parts.as_slice() {
+                    self.captures.insert(name.name.clone());
+                } else {
+                    self.captures.remove(&name.name);
+                }
                 // A `let` keeps an exported name exported, as bash does.
                 let exported = matches!(stmt.kind, StmtKind::Export { .. })
                     || self.exported(&name.name, scope);
@@ -498,7 +517,17 @@ impl Checker {
                 failed: Some(scope),
             };
         }
-        for stage in &pipeline.stages {
+        for (at, stage) in pipeline.stages.iter().enumerate() {
+            // `seq 10 | parallel { ... }`: its branches read /dev/null.
+            if let Stage::Block(block) = stage
+                && at > 0
+                && matches!(block.kind, BlockKind::Parallel { .. })
+            {
+                let start = block.span.start;
+                self.problems.push(CheckError::ParallelInput {
+                    span: (start, "parallel".len().min(block.span.end - start)).into(),
+                });
+            }
             match stage {
                 Stage::Command(command) => self.command(command, &mut scope),
                 Stage::Block(block) => {
@@ -714,6 +743,22 @@ impl Checker {
         if *span != word.span {
             return;
         }
+        // `let files = $(ls)`, then `for f in $files`: its lines are one
+        // item, where a `$(...)` written in the list is split into them.
+        if self.captures.contains(name) && !self.secrets.contains_key(name) {
+            self.problems.push(CheckError::OneItem {
+                var: var.to_owned(),
+                name: name.clone(),
+                help: format!(
+                    "pipe splits no variable's value, as bash would; only a `$(...)` written in \
+                     the list is split into its lines: write it there, as in `for {var} in \
+                     $(cat FILE)`"
+                ),
+                span: (*span).into(),
+                label: "one item, all the lines of its `$(...)`".to_owned(),
+            });
+            return;
+        }
         let Some(text) = self.texts.get(name) else {
             return;
         };
@@ -725,9 +770,14 @@ impl Checker {
         self.problems.push(CheckError::OneItem {
             var: var.to_owned(),
             name: name.clone(),
-            items: items.join(" "),
+            help: format!(
+                "pipe does not split a variable's value into words, as bash would; list the \
+                 items themselves: `for {var} in {}`, or keep them one a line in a file and loop \
+                 over `$(cat FILE)`",
+                items.join(" ")
+            ),
             span: (*span).into(),
-            value: text.into_owned(),
+            label: format!("one item: `{text}`"),
         });
     }
 
@@ -792,7 +842,12 @@ impl Checker {
                 .push(CheckError::Command(crate::exec::RunError::NotFound {
                     name: String::from_utf8_lossy(name).into_owned(),
                     suggestion,
-                    path: crate::exec::path_note(path_var.as_deref()),
+                    path: match command.words.get(1).and_then(literal) {
+                        Some(second) if crate::exec::spaced_assignment(name, Some(&second)) => {
+                            Some(Box::new(crate::exec::PathNote::Assignment))
+                        }
+                        _ => crate::exec::path_note(path_var.as_deref()),
+                    },
                     span: program.span.into(),
                     stages: Default::default(),
                 }));
@@ -1050,13 +1105,14 @@ impl Checker {
                 .map(|def| def.name.clone())
                 .chain(std::env::vars_os().filter_map(|(key, _)| key.into_string().ok()));
             let bash = crate::expand::bash_variable_help(name);
-            let help = bash.unwrap_or_else(|| match crate::expand::closest_name(name, defined) {
-                Some(close) => {
-                    format!("did you mean `${close}`? Define variables with `let NAME = value`")
-                }
-                None => format!(
-                    "define it before this line with `let {name} = ...`, or give a default: `${{{name}:-default}}`"
-                ),
+            let help = bash.unwrap_or_else(|| {
+                crate::expand::Suggestion::of(var, name, defined)
+                    .help()
+                    .unwrap_or_else(|| {
+                        format!(
+                            "define it before this line with `let {name} = ...`, or give a default: `${{{name}:-default}}`"
+                        )
+                    })
             });
             self.problems.push(CheckError::Undefined {
                 name: name.clone(),

@@ -107,7 +107,7 @@ pub enum ExpandError {
 
 /// The help of an undefined variable: the name meant, if one in scope is
 /// close; for a positional parameter, how many arguments there are.
-fn undefined_help(name: &str, suggestion: Option<String>, arguments: Option<usize>) -> String {
+fn undefined_help(name: &str, suggestion: Suggestion, arguments: Option<usize>) -> String {
     if let Some(count) = arguments {
         let got = match count {
             0 => "no arguments".to_owned(),
@@ -121,11 +121,66 @@ fn undefined_help(name: &str, suggestion: Option<String>, arguments: Option<usiz
     if let Some(help) = bash_variable_help(name) {
         return help;
     }
-    match suggestion {
-        Some(close) => format!("did you mean `${close}`? Define variables with `let NAME = value`"),
-        None => format!(
-            "define it with `let {name} = value`, or give a default: `${{{name}:-default}}`"
-        ),
+    suggestion.help().unwrap_or_else(|| {
+        format!("define it with `let {name} = value`, or give a default: `${{{name}:-default}}`")
+    })
+}
+
+/// What an undefined variable was likely meant as.
+pub enum Suggestion {
+    None,
+    /// A defined name it is a typo of.
+    Close(String),
+    /// `$name_bak`, written without braces, where `name` is defined: the
+    /// text after the name was read as part of it, as bash reads it.
+    Joined {
+        name: String,
+        rest: String,
+    },
+}
+
+impl Suggestion {
+    /// For `var`, written as in the script, among the `defined` names.
+    pub fn of(var: &VarRef, name: &str, defined: impl IntoIterator<Item = String>) -> Suggestion {
+        let defined: Vec<String> = defined.into_iter().collect();
+        if let Some(close) = closest_name(name, defined.iter().cloned()) {
+            return Suggestion::Close(close);
+        }
+        // `${name_bak}` is braced: its name is what was meant.
+        if var.span.end - var.span.start != name.len() + 1 {
+            return Suggestion::None;
+        }
+        // A name the script set (the environment's `$HOME_DIR` is more
+        // likely a variable not set), then `_` or a digit, as in
+        // `$file_bak` or `$name2`.
+        defined
+            .into_iter()
+            .filter(|prefix| {
+                prefix != "_"
+                    && name.strip_prefix(prefix.as_str()).is_some_and(|rest| {
+                        rest.starts_with(|c: char| c == '_' || c.is_ascii_digit())
+                    })
+                    && std::env::var_os(prefix).is_none()
+            })
+            .max_by_key(String::len)
+            .map_or(Suggestion::None, |prefix| Suggestion::Joined {
+                rest: name[prefix.len()..].to_owned(),
+                name: prefix,
+            })
+    }
+
+    /// Its help, if it has one.
+    pub fn help(self) -> Option<String> {
+        match self {
+            Suggestion::None => None,
+            Suggestion::Close(close) => Some(format!(
+                "did you mean `${close}`? Define variables with `let NAME = value`"
+            )),
+            Suggestion::Joined { name, rest } => Some(format!(
+                "write `${{{name}}}{rest}` for `${name}` then `{rest}`: `${name}{rest}` \
+                 is one name, as in bash"
+            )),
+        }
     }
 }
 
@@ -423,8 +478,8 @@ fn undefined(var: &VarRef, lookup: &dyn Lookup) -> ExpandError {
         VarName::Count => "#".to_owned(),
     };
     let suggestion = match &var.name {
-        VarName::Named(name) => closest_name(name, lookup.var_names()),
-        _ => None,
+        VarName::Named(name) => Suggestion::of(var, name, lookup.var_names()),
+        _ => Suggestion::None,
     };
     let arguments = matches!(var.name, VarName::Positional(_))
         .then(|| lookup.positional().len().saturating_sub(1));

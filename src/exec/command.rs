@@ -103,7 +103,7 @@ pub async fn spawn(
             cwd,
             plan.program_span,
         )
-        .map_err(refused)?;
+        .map_err(|error| refused(assignment_not_found(error, &plan.argv)))?;
     #[cfg(not(target_os = "linux"))]
     check_format(&program, &name(), plan.program_span).map_err(refused)?;
     let stdio = {
@@ -409,6 +409,33 @@ fn shebang(program: &Path) -> Option<String> {
         .next()?;
     let text = String::from_utf8_lossy(line);
     text.split_whitespace().next().map(str::to_owned)
+}
+
+/// A program not found whose command reads as an assignment with
+/// spaces (`x = 5`): its help says how to set a variable.
+fn assignment_not_found(error: RunError, argv: &[OsString]) -> RunError {
+    match error {
+        RunError::NotFound {
+            name,
+            suggestion,
+            span,
+            stages,
+            ..
+        } if super::error::spaced_assignment(
+            argv[0].as_bytes(),
+            argv.get(1).map(|word| word.as_bytes()),
+        ) =>
+        {
+            RunError::NotFound {
+                name,
+                suggestion,
+                path: Some(Box::new(super::error::PathNote::Assignment)),
+                span,
+                stages,
+            }
+        }
+        error => error,
+    }
 }
 
 /// Finds a program as execvp does, with one difference for safety: empty

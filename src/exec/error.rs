@@ -540,6 +540,59 @@ pub enum PathNote {
     /// A file of that name is in the working directory (`build.sh`,
     /// `deploy.pipe`), where no lookup looks.
     Here,
+    /// Not PATH's doing: the command is `NAME = VALUE`, an assignment
+    /// written with bash's habit of spaces (`x = 5`).
+    Assignment,
+}
+
+/// Whether a command whose program is `name` and whose next word is
+/// `second` reads as an assignment with spaces around its `=` (`x = 5`).
+pub fn spaced_assignment(name: &[u8], second: Option<&[u8]>) -> bool {
+    second == Some(b"=")
+        && name
+            .first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+}
+
+/// The statement keyword a command's name not found is a typo of: in
+/// another case, or one edit away (two in a name of five letters or
+/// more; in one of three, no letter changed: `lte`, `ext`, but not `get`).
+fn keyword_typo(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let length = lower.chars().count();
+    let limit = match length {
+        0..=2 => 0,
+        3 | 4 => 1,
+        _ => 2,
+    };
+    let same_letters = |keyword: &str| {
+        let mut a: Vec<char> = lower.chars().collect();
+        let mut b: Vec<char> = keyword.chars().collect();
+        a.sort_unstable();
+        b.sort_unstable();
+        a == b
+    };
+    let keyword = ["let", "export", "secret", "exit", "cd"]
+        .into_iter()
+        .filter(|keyword| *keyword != name)
+        .map(|keyword| (strsim::damerau_levenshtein(&lower, keyword), keyword))
+        .filter(|&(distance, keyword)| {
+            distance <= limit
+                && (length != 3 || distance == 0 || keyword.len() != 3 || same_letters(keyword))
+        })
+        .min_by_key(|&(distance, _)| distance)?
+        .1;
+    let form = match keyword {
+        "let" | "export" | "secret" => format!("`{keyword} NAME = value`"),
+        "exit" => "`exit N`".to_owned(),
+        _ => "`cd DIR`".to_owned(),
+    };
+    Some(if lower == keyword {
+        format!("did you mean the keyword `{keyword}`? Keywords are lower case: {form}")
+    } else {
+        format!("did you mean the keyword `{keyword}`, as in {form}?")
+    })
 }
 
 fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<PathNote>>) -> String {
@@ -634,6 +687,33 @@ fn not_found_help(name: &str, suggestion: &Option<String>, path: &Option<Box<Pat
             "`{name}` is a file in the working directory, but a name without a slash is looked \
              for on PATH only, as in bash: run it as {run}"
         );
+    }
+    if let Some(PathNote::Assignment) = path.as_deref() {
+        return format!(
+            "this runs a program named `{name}`, as in bash; to set a variable, write \
+             `let {name} = value`, or `export {name} = value` for the commands after it"
+        );
+    }
+    // `fanout { sha256sum, wc -c }`, `parallel { a, b }`: a `,` between
+    // commands, as in a list elsewhere.
+    if let Some(bare) = name.strip_suffix(',')
+        && !bare.is_empty()
+        && !bare.contains(',')
+    {
+        let meant = match suggestion {
+            Some(close) if close == bare => format!("`{bare}` is a program; "),
+            _ => String::new(),
+        };
+        return format!(
+            "{meant}a `,` is part of the word, and separates nothing: write `;` or a line \
+             break between commands, as in `fanout {{ sha256sum ; wc -c }}`"
+        );
+    }
+    // `expor X = 1`, `Let x = 1`, `exti 1`: a statement's keyword
+    // misspelled or capitalised, run as a command; a program of a close
+    // name (`expr`, `ex`) is not what was meant.
+    if let Some(help) = keyword_typo(name) {
+        return help;
     }
     match suggestion {
         Some(close) => format!("did you mean `{close}`?"),

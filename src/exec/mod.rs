@@ -42,7 +42,7 @@ use crate::syntax::ast::{
 use supervise::{CancelScope, Reason, Supervisor};
 
 pub use command::{path_note, probe, resolve};
-pub use error::{RunError, reason as io_reason};
+pub use error::{PathNote, RunError, reason as io_reason, spaced_assignment};
 pub use io::{Fd, Io};
 pub use process::{die_by, prepare_process};
 pub use status::{Status, exit_status, signal_name};

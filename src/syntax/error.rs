@@ -355,7 +355,7 @@ pub enum ParseError {
         help("use a name such as `TERM`, `INT`, `HUP` or `KILL`, or a number from 1 to 64")
     )]
     UnknownSignal {
-        reason: &'static str,
+        reason: String,
         #[label("{reason}")]
         span: SourceSpan,
     },
@@ -396,6 +396,24 @@ pub enum ParseError {
         what: &'static str,
         help: &'static str,
         #[label("expected {what} here")]
+        span: SourceSpan,
+    },
+
+    #[error("a prefix assignment before a block")]
+    #[diagnostic(code(pipe::parse::assignment_before_block), help("{help}"))]
+    AssignmentBeforeBlock {
+        help: String,
+        #[label("sets the environment of one command, and a block is none")]
+        span: SourceSpan,
+    },
+
+    #[error("`{option}` belongs in the block's header")]
+    #[diagnostic(code(pipe::parse::misplaced_option), help("{help}"))]
+    MisplacedOption {
+        option: String,
+        label: &'static str,
+        help: String,
+        #[label("{label}")]
         span: SourceSpan,
     },
 
@@ -490,6 +508,8 @@ impl ParseError {
             | ParseError::HeaderOption { span, .. }
             | ParseError::MissingHeaderValue { span, .. }
             | ParseError::MisspelledKeyword { span, .. }
+            | ParseError::MisplacedOption { span, .. }
+            | ParseError::AssignmentBeforeBlock { span, .. }
             | ParseError::NumberOutOfRange { span, .. }
             | ParseError::InvalidEscape { span }
             | ParseError::Internal { span, .. } => span,
@@ -651,7 +671,7 @@ mod tests {
             },
             ParseError::DurationTooLarge { span },
             ParseError::UnknownSignal {
-                reason: "not a signal",
+                reason: "not a signal".into(),
                 span,
             },
             ParseError::InvalidMax { span },
@@ -743,6 +763,16 @@ mod tests {
                 keyword: "parallel",
                 span,
             },
+            ParseError::MisplacedOption {
+                option: "max 4".into(),
+                label: "",
+                help: String::new(),
+                span,
+            },
+            ParseError::AssignmentBeforeBlock {
+                help: String::new(),
+                span,
+            },
         ]
     }
 
@@ -792,6 +822,8 @@ mod tests {
             ParseError::HeaderOption { .. } => 39,
             ParseError::MissingHeaderValue { .. } => 40,
             ParseError::MisspelledKeyword { .. } => 41,
+            ParseError::MisplacedOption { .. } => 42,
+            ParseError::AssignmentBeforeBlock { .. } => 43,
         }
     }
 

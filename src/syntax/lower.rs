@@ -9,7 +9,7 @@ use super::ast::Span;
 use super::ast::{
     Assign, Block, BlockKind, Command, Comment, Connector, ForLoop, Ident, List, ListItem,
     OutputMode, ParallelBody, ParallelOptions, Pipeline, RangeBound, Redirect, RedirectOp, Script,
-    Setting, Spanned, Stage, Stmt, StmtKind, Word,
+    Setting, Spanned, Stage, Stmt, StmtKind, Word, WordPart,
 };
 use super::error::ParseError;
 use super::parser::Rule;
@@ -687,12 +687,67 @@ fn parallel_block(pair: Pair<'_>) -> Result<BlockKind, ParseError> {
                 "an output mode",
                 span,
             )?,
-            Rule::for_loop => body = ParallelBody::For(for_loop(child)?),
+            Rule::for_loop => {
+                let for_loop = for_loop(child)?;
+                if let Some(error) = options_after_list(&for_loop.items) {
+                    return Err(error);
+                }
+                body = ParallelBody::For(for_loop)
+            }
             Rule::stmts => body = ParallelBody::Branches(stmts(child)?),
             _ => return Err(unexpected(&child)),
         }
     }
     Ok(BlockKind::Parallel { options, body })
+}
+
+/// `parallel for f in *.log max 4 { ... }`: the header's `max N` or
+/// `fail-fast` written at the end of the loop's list, where they are
+/// items (unquoted, as no list of words would write them).
+fn options_after_list(items: &[ListItem]) -> Option<ParseError> {
+    let bare = |item: &ListItem| match item {
+        ListItem::Word(Word { parts, span }) => match parts.as_slice() {
+            [
+                WordPart::Literal {
+                    bytes,
+                    quoted: false,
+                    ..
+                },
+            ] => Some((String::from_utf8_lossy(bytes).into_owned(), *span)),
+            _ => None,
+        },
+        ListItem::Range { .. } => None,
+    };
+    let is_number = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let mut end = items.len();
+    let mut options: Vec<(String, Span)> = Vec::new();
+    loop {
+        let last = end.checked_sub(1).and_then(|at| bare(&items[at]));
+        let before = end.checked_sub(2).and_then(|at| bare(&items[at]));
+        match (before, last) {
+            (Some((max, from)), Some((n, to))) if max == "max" && is_number(&n) => {
+                options.insert(0, (format!("max {n}"), Span::new(from.start, to.end)));
+                end -= 2;
+            }
+            (_, Some((word, span))) if word == "fail-fast" => {
+                options.insert(0, (word, span));
+                end -= 1;
+            }
+            _ => break,
+        }
+    }
+    let (first, last) = (options.first()?, options.last()?);
+    let written: Vec<&str> = options.iter().map(|(text, _)| text.as_str()).collect();
+    let written = written.join(" ");
+    Some(ParseError::MisplacedOption {
+        option: written.clone(),
+        label: "read as items of the loop's list",
+        help: format!(
+            "write the header's options before `for`: `parallel {written} for x in LIST {{ ... }}`; \
+             to loop over these words too, quote them"
+        ),
+        span: Span::new(first.1.start, last.1.end).into(),
+    })
 }
 
 /// `max_option`: `max N`.
@@ -743,7 +798,7 @@ fn timeout_block(pair: Pair<'_>) -> Result<BlockKind, ParseError> {
     for child in children(pair) {
         let child_span = span_of(&child);
         match child.as_rule() {
-            Rule::duration => duration = Some(values::duration(word::value_word(child)?)?),
+            Rule::duration => duration = Some(values::timeout_duration(word::value_word(child)?)?),
             Rule::signal_option => {
                 let value = option_value(child)?;
                 set_once(&mut signal, values::signal(value)?, "`signal`", child_span)?

@@ -10,7 +10,7 @@ use pest_derive::Parser;
 
 use super::ast::{Script, Span};
 use super::error::ParseError;
-use super::{depth, lower};
+use super::{depth, lower, values};
 
 #[derive(Parser)]
 #[grammar = "../grammar/pipe.pest"]
@@ -89,6 +89,11 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     if let Some(error) = invalid_name(source, pos) {
         return error;
     }
+    if (positives.contains(&Rule::ident) || positives.contains(&Rule::kw_in))
+        && let Some(error) = invalid_loop_name(source, pos)
+    {
+        return error;
+    }
     if positives.contains(&Rule::eq)
         && let Some(error) = missing_value(source, pos, span)
     {
@@ -110,6 +115,12 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     }
     if positives.contains(&Rule::word)
         && let Some(error) = missing_target(source, pos)
+    {
+        return error;
+    }
+    // `FOO=bar timeout 5s { ... }`: bash's prefix assignment before a block.
+    if source[pos..].starts_with('{')
+        && let Some(error) = assignment_before_block(source, pos)
     {
         return error;
     }
@@ -173,6 +184,15 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     {
         return error;
     }
+    if let Some(error) = option_after_block(source, pos) {
+        return error;
+    }
+    // `timeout grace 1s { ... }`: the option was read as the duration.
+    if positives.contains(&Rule::lbrace)
+        && let Some(error) = option_before_duration(source, pos)
+    {
+        return error;
+    }
     // A `{` later on the line means a wrong option, not a missing body.
     let rest_of_line = source.get(pos..).and_then(|rest| rest.lines().next());
     // `for f in a b; { ... }`, which bash takes: the `;` ends the header.
@@ -213,8 +233,25 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
             .map(str::trim)
             .find(|line| !line.is_empty() && !line.starts_with('#'))
             .is_some_and(|line| line.starts_with('{'));
+        // bash's `for x in a b; do ... done`, `do` on the line or the next.
+        let line_start = source[..pos].rfind('\n').map_or(0, |at| at + 1);
+        let bash_do = source[line_start..]
+            .split(|c: char| c.is_whitespace() || c == ';')
+            .take_while(|word| !word.starts_with('#'))
+            .chain(
+                source[pos..]
+                    .lines()
+                    .nth(1)
+                    .into_iter()
+                    .flat_map(str::split_whitespace)
+                    .take(1),
+            )
+            .any(|word| word == "do");
         let help = if brace_below {
             "the `{` must be on the same line as its header: `for x in a b c {`, `timeout 5s {`"
+        } else if keyword == "for" && bash_do {
+            "pipe has no `do ... done`: write the body in braces, on the header's line: \
+             `for x in a b c { echo $x }`"
         } else {
             help
         };
@@ -238,6 +275,8 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
     let lbrace_expected = positives.contains(&Rule::lbrace);
     let word_expected = positives.contains(&Rule::word);
     let name_expected = positives.contains(&Rule::ident);
+    let in_expected = positives.contains(&Rule::kw_in);
+    let item_expected = positives.contains(&Rule::for_item);
     let mut expected: Vec<&'static str> = Vec::new();
     for rule in positives {
         if let Some(words) = describe(rule)
@@ -291,6 +330,17 @@ fn translate(source: &str, error: PestError<Rule>) -> ParseError {
         Some(
             "pipe has no function calls: to set a name to what a command prints, capture its \
              output: `let x = $(ls -l)`; to keep a `(` as text, quote the value: `let x = \"f(a)\"`",
+        )
+    } else if in_expected {
+        // `for i = 1..3`, `for i 1..3`, `for i of xs`: the `in` left out.
+        Some(
+            "a loop is `for NAME in LIST { ... }`: its list follows `in`, as in `for i in 1..3 { ... }`",
+        )
+    } else if found == "`(`" && item_expected {
+        // `for i in range(10)`, as in Python.
+        Some(
+            "a range is written `A..B`, both ends included, as in `for i in 0..9 { ... }`; \
+             a `(` is never part of a word: quote it to pass it as text",
         )
     } else if word_expected && (found == "`(`" || found == "`)`") {
         Some(
@@ -383,8 +433,46 @@ fn header_word_help(source: &str, pos: usize) -> Option<&'static str> {
             "`fanout` takes only an output mode: every branch runs at once, each reading its \
              own copy of standard input, so there is no `max` or `fail-fast`",
         ),
+        "parallel" => header_typo(
+            word,
+            &[
+                "max",
+                "fail-fast",
+                "ordered",
+                "unordered",
+                "lines",
+                "raw",
+                "for",
+            ],
+        ),
+        "fanout" => header_typo(word, &["ordered", "unordered", "lines", "raw"]),
+        "timeout" => header_typo(word, &["signal", "grace"]),
         _ => None,
     }
+}
+
+/// "Did you mean" for a header's word misspelled (`unorderd`, `grce`,
+/// `fro`), among the words its header takes there.
+fn header_typo(word: &str, words: &[&'static str]) -> Option<&'static str> {
+    let lower = word.to_ascii_lowercase();
+    let limit = if lower.chars().count() > 3 { 2 } else { 1 };
+    let meant = words
+        .iter()
+        .map(|&candidate| (strsim::damerau_levenshtein(&lower, candidate), candidate))
+        .filter(|&(distance, _)| distance <= limit)
+        .min_by_key(|&(distance, _)| distance)?
+        .1;
+    Some(match meant {
+        "max" => "did you mean `max`? As in `parallel max 4 { ... }`",
+        "fail-fast" => "did you mean `fail-fast`?",
+        "ordered" => "did you mean `ordered`?",
+        "unordered" => "did you mean `unordered`?",
+        "lines" => "did you mean `lines`?",
+        "raw" => "did you mean `raw`?",
+        "for" => "did you mean `for`? As in `parallel max 4 for f in *.log { ... }`",
+        "signal" => "did you mean `signal`? As in `timeout 5s signal INT { ... }`",
+        _ => "did you mean `grace`? As in `timeout 5s grace 1s { ... }`",
+    })
 }
 
 /// `paralel for f in *.txt { ... }`, `Timeout 5s { ... }`: a block keyword
@@ -448,6 +536,115 @@ fn missing_header_value(source: &str, pos: usize) -> Option<ParseError> {
         help,
         span: token_span(source, pos).into(),
     })
+}
+
+/// `FOO=bar timeout 5s { ... }`, `LC_ALL=C for f in ... {`, `X=1 { ... }`:
+/// prefix assignments, then a block keyword or the `{` at `pos`, where
+/// the parse took the keyword for a command's name.
+fn assignment_before_block(source: &str, pos: usize) -> Option<ParseError> {
+    let start = statement_start(source, pos);
+    let statement = &source[start..pos];
+    let is_assignment = |word: &str| {
+        word.split_once('=').is_some_and(|(name, _)| {
+            name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+    };
+    let words: Vec<&str> = statement.split_whitespace().collect();
+    let count = words.iter().take_while(|word| is_assignment(word)).count();
+    let header = &words[count..];
+    let block = match header.first() {
+        None => true,
+        Some(keyword) => matches!(*keyword, "timeout" | "parallel" | "fanout" | "for"),
+    };
+    if count == 0 || !block {
+        return None;
+    }
+    let first = start + statement.find(words[0])?;
+    let last = words[count - 1];
+    let end = start + statement.find(last)? + last.len();
+    let exports: Vec<String> = words[..count]
+        .iter()
+        .filter_map(|word| word.split_once('='))
+        .map(|(name, value)| {
+            let value = if value.is_empty() { "\"\"" } else { value };
+            format!("export {name} = {value}; ")
+        })
+        .collect();
+    let header = header.join(" ");
+    // A `{ }` of its own takes the exports first; a block with a header
+    // goes inside one.
+    let block = if header.is_empty() {
+        "...".to_owned()
+    } else {
+        format!("{header} {{ ... }}")
+    };
+    Some(ParseError::AssignmentBeforeBlock {
+        help: format!(
+            "`NAME=value` before a command sets that command's environment; for every \
+             command of a block, export it in a block around it: `{{ {}{block} }}`",
+            exports.concat()
+        ),
+        span: Span::new(first, end).into(),
+    })
+}
+
+/// `timeout 5s { ... } grace 1s`, `parallel { ... } max 4`: a header's
+/// option after the block's `}`, where the statement ended.
+fn option_after_block(source: &str, pos: usize) -> Option<ParseError> {
+    // A block's `}` stands apart (`{ a }`, `{}`), where a `${x}`'s does not.
+    let before = source[..pos].trim_end_matches([' ', '\t']);
+    let closes_block = before.strip_suffix('}').is_some_and(|rest| {
+        rest.is_empty() || rest.ends_with(|c: char| c.is_whitespace() || matches!(c, ';' | '{'))
+    });
+    if !closes_block {
+        return None;
+    }
+    // The words after `pos`, each with where it ends.
+    let rest = &source[pos..];
+    let mut words = rest
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&'))
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            (
+                word,
+                pos + (word.as_ptr() as usize - rest.as_ptr() as usize) + word.len(),
+            )
+        });
+    let (option, mut end) = words.next()?;
+    let mut written = option.to_owned();
+    match option {
+        "max" | "signal" | "grace" => {
+            if let Some((value, value_end)) = words.next() {
+                written = format!("{option} {value}");
+                end = value_end;
+            }
+        }
+        "fail-fast" | "ordered" | "unordered" | "lines" | "raw" => {}
+        _ => return None,
+    }
+    Some(ParseError::MisplacedOption {
+        option: written,
+        label: "after the block's `}`",
+        help: "write the header's options before its `{`: `parallel max 4 fail-fast { ... }`, \
+               `timeout 5s signal INT grace 1s { ... }`"
+            .to_owned(),
+        span: Span::new(pos, end).into(),
+    })
+}
+
+/// `timeout signal KILL 5s {`: the parse stopped at the option's value,
+/// right after `timeout` and the option's name, which it took for the
+/// duration.
+fn option_before_duration(source: &str, pos: usize) -> Option<ParseError> {
+    let before = source[..pos].trim_end_matches([' ', '\t']);
+    let option_at = before.rfind(char::is_whitespace)? + 1;
+    let keyword = before[..option_at].trim_end_matches([' ', '\t']);
+    let keyword_at = keyword.rfind(char::is_whitespace).map_or(0, |at| at + 1);
+    if &keyword[keyword_at..] != "timeout" {
+        return None;
+    }
+    values::option_before_duration(&before[option_at..], Span::new(option_at, before.len()))
 }
 
 /// `timeout -s KILL 5s {`, `parallel -j 4 for ...`: an option of coreutils'
@@ -549,12 +746,7 @@ fn spaced_unit(source: &str, pos: usize) -> Option<ParseError> {
     let unit_len = source[pos..]
         .find(|c: char| c.is_whitespace() || c == '{')
         .unwrap_or(source.len() - pos);
-    if !matches!(
-        &source[pos..pos + unit_len],
-        "us" | "ms" | "s" | "m" | "h" | "d"
-    ) {
-        return None;
-    }
+    let reason = values::spaced_unit_reason(&source[pos..pos + unit_len])?;
     let before = source[..pos].trim_end_matches([' ', '\t']);
     if before.len() == pos {
         return None;
@@ -565,7 +757,7 @@ fn spaced_unit(source: &str, pos: usize) -> Option<ParseError> {
     let is_number = number.bytes().any(|b| b.is_ascii_digit())
         && number.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     (is_number && matches!(keyword, "timeout" | "grace")).then(|| ParseError::InvalidDuration {
-        reason: "a space between the number and its unit",
+        reason,
         span: Span::new(number_start, pos + unit_len).into(),
     })
 }
@@ -902,7 +1094,7 @@ fn assignment_words(
     source: &str,
     pos: usize,
 ) -> Option<(&'static str, std::str::SplitWhitespace<'_>)> {
-    let start = source[..pos].rfind(['\n', ';', '{']).map_or(0, |at| at + 1);
+    let start = statement_start(source, pos);
     let mut words = source[start..pos].split_whitespace();
     let keyword = match words.next()? {
         "let" => "let",
@@ -1023,6 +1215,68 @@ fn invalid_name(source: &str, pos: usize) -> Option<ParseError> {
     })
 }
 
+/// `for $f in *.txt { ... }`, `for my-file in ...`: a `for` whose
+/// variable is no name, the parse stopped in it or right after it.
+fn invalid_loop_name(source: &str, pos: usize) -> Option<ParseError> {
+    let name_at = source[..pos]
+        .rfind(char::is_whitespace)
+        .map_or(0, |at| at + 1);
+    let before = source[..name_at].trim_end_matches([' ', '\t']);
+    let keyword_at = before.rfind(char::is_whitespace).map_or(0, |at| at + 1);
+    if before.len() == name_at || &before[keyword_at..] != "for" {
+        return None;
+    }
+    let len = source[name_at..]
+        .find(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&'))
+        .unwrap_or(source.len() - name_at);
+    let name = &source[name_at..name_at + len];
+    let is_name = |text: &str| {
+        text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if name.is_empty() || is_name(name) {
+        return None;
+    }
+    let sigil = name.strip_prefix('$').map(|bare| {
+        bare.strip_prefix('{')
+            .and_then(|bare| bare.strip_suffix('}'))
+            .unwrap_or(bare)
+    });
+    let quoted = name
+        .strip_prefix('"')
+        .and_then(|bare| bare.strip_suffix('"'))
+        .or_else(|| {
+            name.strip_prefix('\'')
+                .and_then(|bare| bare.strip_suffix('\''))
+        });
+    let help = if let Some(bare) = sigil.filter(|bare| is_name(bare)) {
+        format!("a name is written without its `$`: `for {bare} in LIST {{ ... }}`")
+    } else if let Some(bare) = quoted.filter(|bare| is_name(bare)) {
+        format!("a name is not quoted: `for {bare} in LIST {{ ... }}`")
+    } else if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+    {
+        // `for *.txt { ... }`, `for 1..3`: the list, its variable left out.
+        let list = if name.len() <= 40 { name } else { "LIST" };
+        format!("a loop names its variable first, then its list: `for f in {list} {{ ... }}`")
+    } else {
+        let mut fixed = name.replace('-', "_");
+        if fixed.starts_with(|c: char| c.is_ascii_digit()) {
+            fixed.insert(0, '_');
+        }
+        format!(
+            "a loop's variable is a name, letters, digits and `_`, not starting with a digit: \
+             `for {fixed} in LIST {{ ... }}`"
+        )
+    };
+    Some(ParseError::InvalidName {
+        name: name.to_owned(),
+        help,
+        span: Span::new(name_at, name_at + len).into(),
+    })
+}
+
 /// `export NAME` with no value, as bash exports a variable it has, or
 /// `let x` alone: the `=` and value that pipe's statement needs are missing.
 fn missing_value(source: &str, pos: usize, span: Span) -> Option<ParseError> {
@@ -1128,7 +1382,7 @@ fn value_not_one_word(source: &str, pos: usize, span: Span) -> Option<ParseError
         .unwrap_or_default();
     let help = if keyword == "let" && matches!(second, "+" | "-" | "*" | "/" | "%") {
         // The sum as written, for `expr`, a `*` quoted against globbing.
-        let statement = source[..pos].rfind(['\n', ';', '{']).map_or(0, |at| at + 1);
+        let statement = statement_start(source, pos);
         let value_at = statement + source[statement..pos].find('=')? + 1;
         let value_end = source[pos..]
             .find(['\n', ';', '#'])
@@ -1209,11 +1463,24 @@ fn statement_keyword(source: &str, pos: usize) -> Option<&'static str> {
 }
 
 /// Where the statement that `pos` is in starts: after the last line
-/// break, `;`, brace or pipe or list operator before it.
+/// break, `;`, brace or pipe or list operator before it. The braces of a
+/// `${name}` are no block's: a `{` after a `$`, and a `}` right after
+/// a word's text (a block's `}` stands apart: `{ a }`, `{}`).
 fn statement_start(source: &str, pos: usize) -> usize {
-    source[..pos]
-        .rfind(['\n', ';', '{', '}', '|', '&'])
-        .map_or(0, |at| at + 1)
+    let bytes = source.as_bytes();
+    let mut end = pos;
+    while let Some(at) = source[..end].rfind(['\n', ';', '{', '}', '|', '&']) {
+        let expansion = match bytes[at] {
+            b'{' => at > 0 && bytes[at - 1] == b'$',
+            b'}' => at > 0 && !matches!(bytes[at - 1], b' ' | b'\t' | b'\n' | b';' | b'{'),
+            _ => false,
+        };
+        if !expansion {
+            return at + 1;
+        }
+        end = at;
+    }
+    0
 }
 
 /// Whether a word starts at the beginning of `rest`: not a line break,
@@ -1231,9 +1498,7 @@ fn starts_word(rest: &str) -> bool {
 /// `cd My Documents` or `exit 1 2`: a second word where `cd` and `exit`
 /// take one (bash: "too many arguments").
 fn too_many_words(source: &str, pos: usize, span: Span) -> Option<ParseError> {
-    let start = source[..pos]
-        .rfind(['\n', ';', '{', '|', '&'])
-        .map_or(0, |at| at + 1);
+    let start = statement_start(source, pos);
     let mut words = source[start..pos].split_whitespace();
     let (keyword, what, help) = match words.next()? {
         "cd" => (

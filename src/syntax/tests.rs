@@ -727,10 +727,38 @@ fn errors() {
     check_error("}", "stray_brace", 0..1);
     check_error("echo ( a )", "unexpected", 5..6);
     check_error("for i a {}", "unexpected", 6..7);
+    check_error("for $f in a {}", "invalid_name", 4..6);
+    check_error("parallel for f in a max 4 {}", "misplaced_option", 20..25);
+    check_error("A=1 timeout 1s { a }", "assignment_before_block", 0..3);
+    check_error("A=1 B=2 parallel { a }", "assignment_before_block", 0..7);
+    check_error("x; A=1 { a }", "assignment_before_block", 3..6);
+    check_error("A=1 echo {a}", "brace_in_arguments", 9..10);
+    check_error(
+        "parallel for f in a fail-fast {}",
+        "misplaced_option",
+        20..29,
+    );
+    check_error("parallel { a } max 4", "misplaced_option", 15..20);
+    check_error("timeout 1s { a } grace 1s", "misplaced_option", 17..25);
+    check_error("let x = ${a} max 2", "value_not_one_word", 13..16);
+    check_error("exit ${c} lines", "too_many_words", 10..15);
+    check_error("true && let x = a b", "value_not_one_word", 18..19);
+    check_error("cd ${d} e", "too_many_words", 8..9);
+    check_error("for ${f} in a {}", "invalid_name", 4..8);
+    check_error("for my-file in a {}", "invalid_name", 4..11);
     check_error("parallel foo {}", "unexpected", 9..12);
     check_error("parallel echo a", "missing_body", 9..13);
     check_error("timeout 5 sleep 9", "missing_body", 10..15);
     check_error("timeout 5s\n{ a }", "missing_body", 10..11);
+    // An option where the duration belongs: the duration left out, or
+    // written after it.
+    check_error("timeout signal { a }", "missing_header_value", 8..14);
+    check_error(
+        "timeout signal KILL 5s { a }",
+        "missing_header_value",
+        8..14,
+    );
+    check_error("timeout grace 1s { a }", "missing_header_value", 8..13);
     check_error("a | fanout cat", "missing_body", 11..14);
     check_error("for f in *.txt; do a; done", "missing_body", 14..15);
     check_error("echo ${x:=1}", "unsupported_expansion", 5..12);

@@ -50,6 +50,30 @@ fn is_expanded(word: &Word) -> bool {
         .any(|part| !matches!(part, WordPart::Literal { .. }))
 }
 
+/// `timeout signal KILL 5s { ... }`, `timeout grace 1s { ... }`: the
+/// header's option where its duration belongs (the grammar reads any word
+/// there), as the error that says the duration comes first.
+pub(super) fn option_before_duration(word: &str, span: Span) -> Option<ParseError> {
+    matches!(word, "signal" | "grace").then(|| ParseError::MissingHeaderValue {
+        keyword: "timeout",
+        what: "a duration",
+        help: "the duration comes first, right after `timeout`, then the options: \
+               `timeout 5s signal KILL grace 1s { ... }`",
+        span: span.into(),
+    })
+}
+
+/// A `timeout`'s own duration: as [`duration`], but an option's name
+/// there (`timeout signal KILL { ... }`) is the duration left out.
+pub(super) fn timeout_duration(word: Word) -> Result<Setting<Duration>, ParseError> {
+    if let Some(error) =
+        literal_text(&word).and_then(|text| option_before_duration(&text, word.span))
+    {
+        return Err(error);
+    }
+    duration(word)
+}
+
 /// A duration such as `500us`, `150ms`, `2s`, `1.5s`, `5m` or `1h`, or a
 /// word that expands to one when the block starts.
 pub(super) fn duration(word: Word) -> Result<Setting<Duration>, ParseError> {
@@ -85,27 +109,57 @@ fn is_compound(unit: &str) -> bool {
         && unit[letters..].starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// Why `unit` is not one: the unit it was likely meant as, written out
-/// (`sec`, `min`, `hours`) or in the wrong case (`5S`, `10M`).
-fn unit_help(unit: &str) -> &'static str {
+/// The unit that `unit` was likely meant as, written out (`sec`, `min`,
+/// `hours`) or in the wrong case (`5S`, `10M`); `""` for a unit smaller
+/// than pipe's smallest (`ns`).
+fn meant_unit(unit: &str) -> Option<&'static str> {
     let lower = unit.to_ascii_lowercase();
     // One `s` of a plural: `secs`, `hours`; `ms` and `us` are units.
     let singular = match lower.as_str() {
         "ms" | "us" | "µs" | "μs" | "ns" => &lower,
         _ => lower.strip_suffix('s').unwrap_or(&lower),
     };
-    match singular {
-        "" | "sec" | "second" => "unknown unit; seconds are `s`",
-        "m" | "min" | "minute" => "unknown unit; minutes are `m`",
-        "h" | "hr" | "hour" => "unknown unit; hours are `h`",
-        "d" | "day" => "unknown unit; days are `d`",
-        "ms" | "msec" | "milli" | "millisecond" => "unknown unit; milliseconds are `ms`",
-        "us" | "µs" | "μs" | "usec" | "micro" | "microsecond" => {
-            "unknown unit; microseconds are `us`"
-        }
-        "ns" | "nsec" | "nano" | "nanosecond" => "unknown unit; the smallest is `us`",
-        _ => "unknown unit",
+    Some(match singular {
+        "" | "sec" | "second" => "s",
+        "m" | "min" | "minute" => "m",
+        "h" | "hr" | "hour" => "h",
+        "d" | "day" => "d",
+        "ms" | "msec" | "milli" | "millisecond" => "ms",
+        "us" | "µs" | "μs" | "usec" | "micro" | "microsecond" => "us",
+        "ns" | "nsec" | "nano" | "nanosecond" => "",
+        _ => return None,
+    })
+}
+
+/// Why `unit` is not one: the unit it was likely meant as.
+fn unit_help(unit: &str) -> &'static str {
+    match meant_unit(unit) {
+        Some("s") => "unknown unit; seconds are `s`",
+        Some("m") => "unknown unit; minutes are `m`",
+        Some("h") => "unknown unit; hours are `h`",
+        Some("d") => "unknown unit; days are `d`",
+        Some("ms") => "unknown unit; milliseconds are `ms`",
+        Some("us") => "unknown unit; microseconds are `us`",
+        Some(_) => "unknown unit; the smallest is `us`",
+        None => "unknown unit",
     }
+}
+
+/// What is wrong with a number, a space, then `unit` (`timeout 5 s`,
+/// `timeout 30 seconds`), if `unit` is one or was meant as one.
+pub(super) fn spaced_unit_reason(unit: &str) -> Option<&'static str> {
+    if matches!(unit, "us" | "ms" | "s" | "m" | "h" | "d") {
+        return Some("a space between the number and its unit");
+    }
+    Some(match meant_unit(unit)? {
+        "s" => "a space between the number and its unit, and seconds are `s`",
+        "m" => "a space between the number and its unit, and minutes are `m`",
+        "h" => "a space between the number and its unit, and hours are `h`",
+        "d" => "a space between the number and its unit, and days are `d`",
+        "ms" => "a space between the number and its unit, and milliseconds are `ms`",
+        "us" => "a space between the number and its unit, and microseconds are `us`",
+        _ => "a space between the number and its unit, and the smallest is `us`",
+    })
 }
 
 /// The text of a duration: a number and a unit, spaces around it aside
@@ -218,15 +272,17 @@ pub(super) fn signal(word: Word) -> Result<Spanned<i32>, ParseError> {
     let span = word.span;
     let reason = if is_expanded(&word) {
         // Unlike `max` and durations, a signal is never expanded.
-        "a signal is written out, not expanded"
+        "a signal is written out, not expanded".to_owned()
     } else if literal_text(&word).is_some_and(|text| text.len() > 1 && text.starts_with('-')) {
         // `kill -9`'s spelling.
-        "written without the `-` of `kill -9`"
+        "written without the `-` of `kill -9`".to_owned()
+    } else if let Some(meant) = literal_text(&word).and_then(|text| signal_typo(&text)) {
+        format!("not a signal; did you mean `{meant}`?")
     } else {
-        "not a signal"
+        "not a signal".to_owned()
     };
     let unknown = || ParseError::UnknownSignal {
-        reason,
+        reason: reason.clone(),
         span: span.into(),
     };
     let text = literal_text(&word).ok_or_else(unknown)?;
@@ -255,6 +311,20 @@ pub fn realtime_signals() -> Option<(i32, i32)> {
     return Some((libc::SIGRTMIN(), libc::SIGRTMAX()));
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     None
+}
+
+/// The signal a name that is none is likely a typo of (`SIGKIL`, `TREM`):
+/// one edit away, in any case, with or without its `SIG`.
+fn signal_typo(text: &str) -> Option<&'static str> {
+    let upper = text.to_ascii_uppercase();
+    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+    if name.len() < 3 {
+        return None;
+    }
+    SIGNALS
+        .iter()
+        .map(|&(known, _)| known)
+        .find(|known| strsim::damerau_levenshtein(name, known) == 1)
 }
 
 /// A real-time signal as coreutils and bash name them: `RTMIN`, `RTMIN+N`,

@@ -2893,3 +2893,117 @@ fn bash_reserved_words_are_refused_before_anything_runs() {
         .stdout("if then fi done\nquoted\n")
         .run();
 }
+
+/// `$file_bak`, written without braces where the script set `file`, is
+/// one name, as in bash: the help of it undefined shows the braces, in
+/// the run and in `pipe check`; not for a name from the environment
+/// (`$HOME_DIR` is more likely a variable not set), nor a braced one.
+#[test]
+fn an_undefined_name_joining_a_set_one_and_text_shows_the_braces() {
+    let help = "write `${file}_bak` for `$file` then `_bak`";
+    fails("for file in a.txt { cp $file $file_bak }", 1, help);
+    Test::new()
+        .file("s.pipe", "let file = a.txt\ncp $file $file_bak\n")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has(help)
+        .run();
+    for script in ["let file = a\necho ${file_bak}", "echo $HOME_DIR"] {
+        let run = Test::new().script(script).status(1).run();
+        assert!(!run.stderr().contains("write `${"), "{}", run.stderr());
+    }
+}
+
+/// A header's word misspelled gets a "did you mean" among the words the
+/// header takes there.
+#[test]
+fn a_misspelled_header_word_gets_a_did_you_mean() {
+    for (script, meant) in [
+        ("parallel line { a }", "did you mean `lines`?"),
+        ("parallel fial-fast { a }", "did you mean `fail-fast`?"),
+        ("parallel max 2 fro i in 1..2 { a }", "did you mean `for`?"),
+        ("timeout 1s grce 1s { a }", "did you mean `grace`?"),
+        ("timeout 1s singal INT { a }", "did you mean `signal`?"),
+        ("echo x | fanout order { a }", "did you mean `ordered`?"),
+    ] {
+        fails(script, 2, meant);
+    }
+    let run = Test::new().script("parallel xyz { a }").status(2).run();
+    assert!(!run.stderr().contains("did you mean"), "{}", run.stderr());
+}
+
+/// A statement keyword misspelled or capitalised is run as a command, and
+/// not found: its help names the keyword, not a program of a close name
+/// (`expor` is not `expr`), in the run and in `pipe check`.
+#[test]
+fn a_misspelled_statement_keyword_is_named_when_not_found() {
+    for (script, meant) in [
+        ("expor LANG = C", "did you mean the keyword `export`, as in"),
+        ("lte x = 1", "did you mean the keyword `let`, as in"),
+        ("exti 1", "did you mean the keyword `exit`, as in `exit N`"),
+        (
+            "Let x = 1",
+            "did you mean the keyword `let`? Keywords are lower case",
+        ),
+    ] {
+        fails(script, 127, meant);
+    }
+    Test::new()
+        .file("s.pipe", "secrte key = x\n")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("did you mean the keyword `secret`")
+        .run();
+    let run = Test::new().script("get x").status(127).run();
+    assert!(!run.stderr().contains("keyword"), "{}", run.stderr());
+}
+
+/// A `for` header without its `in` (`for i = 1..3`, `for i of xs`) gets
+/// a help that shows the loop's form.
+#[test]
+fn a_for_header_without_in_shows_the_form() {
+    for script in [
+        "for i = 1..3 { a }",
+        "for i 1..3 { a }",
+        "parallel for i of a b { a }",
+    ] {
+        fails(script, 2, "its list follows `in`");
+    }
+}
+
+/// A `,` between commands, as a list elsewhere separates its items, is
+/// part of the word: the command not found says what separates commands.
+#[test]
+fn a_comma_after_a_command_name_says_what_separates_commands() {
+    Test::new()
+        .script("seq 3 | fanout { cat, wc -l }")
+        .status(127)
+        .stderr_has("`cat` is a program; a `,` is part of the word")
+        .run();
+}
+
+/// `x = 5`, bash's mistake of spaces around an assignment's `=`, runs a
+/// program named `x`, as in bash: not found, its help says how to set a
+/// variable, in the run and in `pipe check`.
+#[test]
+fn an_assignment_with_spaces_is_a_command_whose_help_says_let() {
+    let help = "this runs a program named `count`, as in bash; to set a variable";
+    fails("count = 0", 127, help);
+    Test::new()
+        .file("s.pipe", "count = 0\n")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has(help)
+        .run();
+}
+
+/// A `for` whose variable was left out, its list first (`for *.txt {`),
+/// gets a help that names a variable before the list.
+#[test]
+fn a_for_without_its_variable_shows_one_before_the_list() {
+    fails(
+        "for *.txt { gzip $f }",
+        2,
+        "a loop names its variable first, then its list: `for f in *.txt",
+    );
+}

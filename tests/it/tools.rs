@@ -1173,6 +1173,52 @@ fn check_warns_about_a_list_held_in_one_variable() {
 }
 
 #[test]
+fn check_warns_about_the_lines_of_a_capture_held_in_one_variable() {
+    // bash's habit: `files=$(ls)`, then `for f in $files`. In pipe the
+    // lines are one item; only a `$(...)` written in the list is split.
+    let check = Test::new()
+        .file(
+            "s.pipe",
+            "let files = $(ls)\n\
+             for f in $files { echo $f }\n\
+             for f in \"$files\" { echo $f }\n\
+             let files = \"$(ls)/x\"\nfor f in $files { echo $f }\n",
+        )
+        .args(["check", "s.pipe"])
+        .stderr_has("`for f in $files` runs once, over the whole value")
+        .stderr_has("one item, all the lines of its `$(...)`")
+        .run();
+    // Not the quoted one, nor a value with more than the `$(...)`.
+    assert_eq!(check.stderr().matches("pipe::check::one_item").count(), 1);
+}
+
+#[test]
+fn check_warns_about_a_pipe_into_a_parallel_block() {
+    // Its branches read /dev/null: what the pipe carries is dropped, and
+    // the run says nothing (`seq` dies of SIGPIPE, which counts as
+    // success). `fanout` was likely meant. Not a `parallel` that writes
+    // into a pipe, nor a `fanout`.
+    let check = Test::new()
+        .file(
+            "s.pipe",
+            "seq 3 | parallel { wc -l ; true }\n\
+             parallel { true ; true } | sort\n\
+             seq 3 | fanout { wc -l ; true }\n",
+        )
+        .args(["check", "s.pipe"])
+        .stderr_has("a `parallel` block's branches read nothing from its pipe")
+        .stderr_has("s.pipe:1:9")
+        .run();
+    assert_eq!(
+        check
+            .stderr()
+            .matches("pipe::check::parallel_input")
+            .count(),
+        1
+    );
+}
+
+#[test]
 fn check_reports_many_problems_at_their_lines() {
     // 20,000 problems, each shown at its own line, after CRLF lines too;
     // each program is looked for once, and no report reads the whole
