@@ -356,6 +356,12 @@ impl Supervisor {
         let mut deadline = None;
         let mut signalled = HashSet::new();
         loop {
+            // While a child is being started, strangers cannot be told
+            // from it (see `start`): look again soon.
+            if self.starting.get() > 0 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
             let alive = self.running_strangers();
             if alive.is_empty() {
                 return;
@@ -386,17 +392,27 @@ impl Supervisor {
     }
 
     /// The strangers still running; those that ended are reaped here.
+    /// One that ended between the listing and its reaping may have left
+    /// children, which the kernel gave to `pipe` as it ended, after the
+    /// listing: so the list is made again until a round reaps nothing.
     fn running_strangers(&self) -> Vec<i32> {
-        let mut running = self.strangers();
-        running.retain(|&pid| {
-            // SAFETY: waitpid on our own child, which nothing else reaps.
-            let reaped = unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) } == pid;
-            if reaped {
-                self.orphans.borrow_mut().remove(&pid);
+        loop {
+            let mut reaped_any = false;
+            let mut running = self.strangers();
+            running.retain(|&pid| {
+                // SAFETY: waitpid on our own child, which nothing else reaps.
+                let reaped =
+                    unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) } == pid;
+                if reaped {
+                    self.orphans.borrow_mut().remove(&pid);
+                    reaped_any = true;
+                }
+                !reaped
+            });
+            if !reaped_any {
+                return running;
             }
-            !reaped
-        });
-        running
+        }
     }
 
     /// `signal` to every adopted orphan still running.
