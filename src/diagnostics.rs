@@ -153,12 +153,20 @@ impl Printer {
     ) -> String {
         let mut out = String::new();
         // The script's text is shown with each secret masked by as many `*`
-        // as it has bytes: every span still points at the same text, and
-        // underlines stay under it.
+        // as it has bytes, but for the line ends a value written over
+        // several lines holds: every span still points at the same text,
+        // on the same line, and underlines stay under it.
         let masked = source.filter(|_| !secrets.is_empty()).and_then(|source| {
             let text = source.named.inner();
-            let masked =
-                crate::exec::mask_secrets(secrets, text.clone(), |secret| "*".repeat(secret.len()));
+            let masked = crate::exec::mask_secrets(secrets, text.clone(), |secret| {
+                secret
+                    .bytes()
+                    .map(|byte| match byte {
+                        b'\n' | b'\r' => char::from(byte),
+                        _ => '*',
+                    })
+                    .collect()
+            });
             (masked != *text).then(|| Shown::of(source.named.name(), &masked, true))
         });
         let shown = WithSource {
