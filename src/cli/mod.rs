@@ -633,41 +633,82 @@ fn names_a_value(statement: &str) -> bool {
 /// The values of the `secret`s written out in a script that did not
 /// parse, to hide in its parse error's excerpt as in any other
 /// diagnostic: each `secret` statement that parses on its own, to its
-/// line's end or to the `;` or `}` after it. A few, short ones: a
-/// script's secrets, not everything a file named `secret` may hold.
+/// line's end or to the `;` or `}` after it, a quoted value running over
+/// several lines included. A few, short ones: a script's secrets, not
+/// everything a file named `secret` may hold.
 fn unparsed_secrets(text: &str) -> Vec<Vec<u8>> {
     const MAX_TRIES: usize = 256;
     const MAX_LEN: usize = 4096;
     let mut found = Vec::new();
     let mut tries = 0;
-    for line in text.lines() {
-        let mut from = 0;
-        while let Some(at) = line[from..].find("secret") {
-            let start = from + at;
-            from = start + "secret".len();
-            let at_word_start = line[..start]
-                .chars()
-                .next_back()
-                .is_none_or(|c| c.is_whitespace() || ";{|&".contains(c));
-            let rest = &line[start..];
-            if !at_word_start || rest.len() > MAX_LEN || !names_a_value(rest) {
-                continue;
-            }
-            tries += 1;
-            if tries > MAX_TRIES {
-                return found;
-            }
-            let to_end = rest.find([';', '}']).map(|end| &rest[..end]);
-            if let Some(script) = [Some(rest), to_end]
-                .into_iter()
-                .flatten()
-                .find_map(|statement| syntax::parse(statement).ok())
-            {
-                found.extend(check::literal_secrets(&script));
-            }
+    let mut from = 0;
+    while let Some(at) = text[from..].find("secret") {
+        let start = from + at;
+        from = start + "secret".len();
+        let at_word_start = text[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || ";{|&".contains(c));
+        let rest = &text[start..];
+        if !at_word_start || !names_a_value(rest) {
+            continue;
+        }
+        tries += 1;
+        if tries > MAX_TRIES {
+            return found;
+        }
+        let (line_end, statement_end) = statement_ends(rest, MAX_LEN);
+        if line_end > MAX_LEN {
+            continue;
+        }
+        if let Some(script) = [line_end, statement_end]
+            .into_iter()
+            .find_map(|end| syntax::parse(&rest[..end]).ok())
+        {
+            found.extend(check::literal_secrets(&script));
         }
     }
     found
+}
+
+/// Where the statement at the start of `rest` may end, looking no further
+/// than `limit` bytes: at the end of its line (past the newlines inside
+/// quotes or after a `\`), and at the first `;` or `}` outside quotes
+/// before that.
+fn statement_ends(rest: &str, limit: usize) -> (usize, usize) {
+    let bytes = rest.as_bytes();
+    let end = bytes.len().min(limit + 1);
+    let mut quote = None;
+    let mut stop = None;
+    let mut at = 0;
+    while at < end {
+        let byte = bytes[at];
+        match quote {
+            Some(open) if byte == open => quote = None,
+            Some(b'"') if byte == b'\\' => at += 1,
+            Some(_) => {}
+            None => match byte {
+                b'\'' | b'"' => quote = Some(byte),
+                b'\\' => at += 1,
+                b'\n' => break,
+                b';' | b'}' => {
+                    stop.get_or_insert(at);
+                }
+                // A comment runs to the line's end, whatever quotes it holds.
+                b'#' if at == 0 || bytes[at - 1].is_ascii_whitespace() => {
+                    at += bytes[at..end]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .unwrap_or(end - at);
+                    break;
+                }
+                _ => {}
+            },
+        }
+        at += 1;
+    }
+    let line_end = at.min(end);
+    (line_end, stop.unwrap_or(line_end))
 }
 
 /// Whether a subcommand's file is `-`, standard input, as for `pipe -`.
