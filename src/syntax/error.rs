@@ -311,6 +311,16 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{keyword}` is a `{block}` branch of its own: no other statement sees it")]
+    #[diagnostic(code(pipe::parse::statement_branch), help("{help}"))]
+    StatementBranch {
+        keyword: &'static str,
+        block: &'static str,
+        help: &'static str,
+        #[label("a branch of its own: what it sets ends with it")]
+        span: SourceSpan,
+    },
+
     #[error("`{text}` is not supported")]
     #[diagnostic(code(pipe::parse::unsupported_expansion), help("{help}"))]
     UnsupportedExpansion {
@@ -479,6 +489,7 @@ impl ParseError {
             | ParseError::RedirectWithoutCommand { span, .. }
             | ParseError::UnsupportedRedirect { span, .. }
             | ParseError::StatementRedirect { span, .. }
+            | ParseError::StatementBranch { span, .. }
             | ParseError::UnsupportedExpansion { span, .. }
             | ParseError::DurationWithoutUnit { span, .. }
             | ParseError::InvalidDuration { span, .. }
@@ -743,6 +754,12 @@ mod tests {
                 keyword: "parallel",
                 span,
             },
+            ParseError::StatementBranch {
+                keyword: "let",
+                block: "parallel",
+                help: "",
+                span,
+            },
         ]
     }
 
@@ -792,6 +809,7 @@ mod tests {
             ParseError::HeaderOption { .. } => 39,
             ParseError::MissingHeaderValue { .. } => 40,
             ParseError::MisspelledKeyword { .. } => 41,
+            ParseError::StatementBranch { .. } => 42,
         }
     }
 
