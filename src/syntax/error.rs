@@ -321,6 +321,15 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{text}` is not a variable reference")]
+    #[diagnostic(code(pipe::parse::bad_substitution), help("{help}"))]
+    BadSubstitution {
+        text: String,
+        help: String,
+        #[label("a bad substitution, in bash too")]
+        span: SourceSpan,
+    },
+
     #[error("`{text}` is not supported")]
     #[diagnostic(code(pipe::parse::unsupported_expansion), help("{help}"))]
     UnsupportedExpansion {
@@ -490,6 +499,7 @@ impl ParseError {
             | ParseError::UnsupportedRedirect { span, .. }
             | ParseError::StatementRedirect { span, .. }
             | ParseError::StatementBranch { span, .. }
+            | ParseError::BadSubstitution { span, .. }
             | ParseError::UnsupportedExpansion { span, .. }
             | ParseError::DurationWithoutUnit { span, .. }
             | ParseError::InvalidDuration { span, .. }
@@ -760,6 +770,11 @@ mod tests {
                 help: "",
                 span,
             },
+            ParseError::BadSubstitution {
+                text: "${x }".into(),
+                help: String::new(),
+                span,
+            },
         ]
     }
 
@@ -810,6 +825,7 @@ mod tests {
             ParseError::MissingHeaderValue { .. } => 40,
             ParseError::MisspelledKeyword { .. } => 41,
             ParseError::StatementBranch { .. } => 42,
+            ParseError::BadSubstitution { .. } => 43,
         }
     }
 

@@ -1268,11 +1268,63 @@ fn unsupported_parameter(source: &str, pos: usize, at: Span) -> ParseError {
         _ => at,
     };
     let text = &source[span.start..span.end];
+    if let Some(help) = text
+        .strip_prefix("${")
+        .and_then(|rest| rest.strip_suffix('}'))
+        .and_then(bad_substitution)
+    {
+        return ParseError::BadSubstitution {
+            text: text.to_owned(),
+            help,
+            span: span.into(),
+        };
+    }
     ParseError::UnsupportedExpansion {
         text: text.to_owned(),
         help: parameter_help(text),
         span: span.into(),
     }
+}
+
+/// What to write instead of the `${...}` holding `inner`, when bash
+/// rejects it too ("bad substitution"): one that holds no parameter (a
+/// name, a number or a special one such as `@`), optionally after `#` or
+/// `!`, followed by nothing or by an operator (`${}`, `${x }`, `${1x}`,
+/// `${x.y}`). `None` for a form of bash's that pipe does not have.
+fn bad_substitution(inner: &str) -> Option<String> {
+    let parameter = |text: &str| -> Option<usize> {
+        let first = text.chars().next()?;
+        let run = |keep: fn(char) -> bool| text.find(|c: char| !keep(c)).unwrap_or(text.len());
+        if first.is_ascii_digit() {
+            Some(run(|c| c.is_ascii_digit()))
+        } else if first.is_ascii_alphabetic() || first == '_' {
+            Some(run(|c| c.is_ascii_alphanumeric() || c == '_'))
+        } else {
+            "@*#?-$!".contains(first).then_some(1)
+        }
+    };
+    let operator = |rest: &str| {
+        rest.is_empty()
+            || rest.starts_with([':', '-', '=', '?', '+', '#', '%', '/', '^', ',', '[', '@'])
+    };
+    let well_formed = |text: &str| parameter(text).is_some_and(|len| operator(&text[len..]));
+    if well_formed(inner) || inner.strip_prefix(['#', '!']).is_some_and(well_formed) {
+        return None;
+    }
+    let trimmed = inner.trim();
+    Some(if trimmed.is_empty() {
+        "write the variable's name between the braces: `${name}`, or `${name:-default}`".to_owned()
+    } else if trimmed != inner && well_formed(trimmed) {
+        format!("write it without spaces inside the braces: `${{{trimmed}}}`")
+    } else if inner.starts_with(|c: char| c.is_ascii_digit()) {
+        "a name starts with a letter or `_`, never a digit; `${1}` is the script's first \
+         argument"
+            .to_owned()
+    } else {
+        "`${...}` holds a name (letters, digits and `_`, not first a digit) and, if wanted, a \
+         default: `${name}`, `${name:-default}`"
+            .to_owned()
+    })
 }
 
 /// What to write instead of a bash `${...}` form, by its operator: the

@@ -432,6 +432,12 @@ fn statements() {
     check_error("cd My Documents", "too_many_words", 6..15);
     check_error("a && exit 1 2", "too_many_words", 12..13);
     check_error("echo ${1:?usage} x", "unsupported_expansion", 5..16);
+    check_error("echo ${x } y", "bad_substitution", 5..10);
+    check_error("echo \"${}\"", "bad_substitution", 6..9);
+    check_error("echo ${1x}", "bad_substitution", 5..10);
+    check_error("echo ${x:-${ y}}", "bad_substitution", 10..15);
+    check_error("echo ${#x}", "unsupported_expansion", 5..10);
+    check_error("echo ${x-y}", "unsupported_expansion", 5..11);
     check_error("echo ${x:=1}", "unsupported_expansion", 5..12);
     check_error("a\nexport x= # c\nb", "missing_value", 10..11);
     check_error("let x = a = b", "value_not_one_word", 10..11);
