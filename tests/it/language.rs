@@ -1128,6 +1128,23 @@ fn redirects() {
     );
 }
 
+/// A redirect target's `$(...)` runs before the command's redirects apply,
+/// as docs/language.md says (where bash applies the ones before it
+/// first): its stderr and stdin are the command's own.
+#[test]
+fn a_redirect_substitution_runs_before_the_redirects_apply() {
+    Test::new()
+        .file("in", "from in\n")
+        .stdin("name\n")
+        .script(
+            "echo x 2>/dev/null <<< \"$(echo err >&2)\"\n\
+             cat < in > \"$(head -n 1)\"\ncat name",
+        )
+        .stdout("x\nfrom in\n")
+        .stderr_has("err")
+        .run();
+}
+
 /// A here-string's text is its word joined as in bash, `$@` with spaces;
 /// a file redirect's word must still be one name.
 #[test]
