@@ -147,6 +147,63 @@ pub fn literal_secrets(script: &Script) -> Vec<Vec<u8>> {
     found
 }
 
+/// Where the script writes a secret's value out: the text parts (and those
+/// of a `${x:-default}`'s default) of each `secret` statement's value, and
+/// of a `let`, `export` or prefix assignment of a name a `secret` gives.
+/// Diagnostics show them masked whatever their spelling (`"\x68unter2"`,
+/// `'hun'ter2`, a `\` and a newline inside), which the value itself, the
+/// text they hide elsewhere, need not match.
+pub fn secret_spans(script: &Script) -> Vec<Span> {
+    let mut names = HashSet::new();
+    for stmt in &script.body {
+        walk_stmt(stmt, &mut |stmt| {
+            if let StmtKind::Secret { name, .. } = &stmt.kind {
+                names.insert(name.name.as_str());
+            }
+        });
+    }
+    let mut spans = Vec::new();
+    for stmt in &script.body {
+        walk_stmt(stmt, &mut |stmt| match &stmt.kind {
+            StmtKind::Secret { value, .. } => text_spans(value, &mut spans),
+            StmtKind::Let { name, value } | StmtKind::Export { name, value }
+                if names.contains(name.name.as_str()) =>
+            {
+                text_spans(value, &mut spans);
+            }
+            StmtKind::List(list) => {
+                let commands = list.pipelines().flat_map(|pipeline| &pipeline.stages);
+                for stage in commands {
+                    let Stage::Command(command) = stage else {
+                        continue;
+                    };
+                    for assign in &command.assigns {
+                        if names.contains(assign.name.name.as_str()) {
+                            text_spans(&assign.value, &mut spans);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        });
+    }
+    spans
+}
+
+/// The spans of the text written in `word`, in defaults too.
+fn text_spans(word: &Word, spans: &mut Vec<Span>) {
+    for part in &word.parts {
+        match part {
+            WordPart::Literal { span, .. } => spans.push(*span),
+            WordPart::Var(VarRef {
+                default: Some(default),
+                ..
+            }) => text_spans(default, spans),
+            _ => {}
+        }
+    }
+}
+
 /// A name the script has certainly set at some point of it, as far as
 /// `check` can follow the run there.
 #[derive(Clone, Debug, PartialEq)]

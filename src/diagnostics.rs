@@ -43,6 +43,26 @@ impl Source {
         }
     }
 
+    /// The source of a script whose text shows each of `hidden` masked,
+    /// where it writes a secret's value out (see [`mask`]): every
+    /// diagnostic about it then hides it, whatever it points at.
+    pub fn hiding(name: &str, text: &str, hidden: &[crate::syntax::ast::Span]) -> Source {
+        if hidden.is_empty() {
+            return Source::new(name, text);
+        }
+        let mut bytes = text.as_bytes().to_vec();
+        for span in hidden {
+            if let Some(written) = bytes.get_mut(span.start..span.end) {
+                for byte in written {
+                    *byte = mask(*byte);
+                }
+            }
+        }
+        // A span starts and ends at a character's boundary, and every byte
+        // of the characters between is masked: the text is still UTF-8.
+        Source::new(name, &String::from_utf8_lossy(&bytes))
+    }
+
     fn shown(&self) -> &Shown {
         self.shown
             .get_or_init(|| Shown::of(self.named.name(), self.named.inner(), false))
@@ -159,13 +179,7 @@ impl Printer {
         let masked = source.filter(|_| !secrets.is_empty()).and_then(|source| {
             let text = source.named.inner();
             let masked = crate::exec::mask_secrets(secrets, text.clone(), |secret| {
-                secret
-                    .bytes()
-                    .map(|byte| match byte {
-                        b'\n' | b'\r' => char::from(byte),
-                        _ => '*',
-                    })
-                    .collect()
+                secret.bytes().map(|byte| char::from(mask(byte))).collect()
             });
             (masked != *text).then(|| Shown::of(source.named.name(), &masked, true))
         });
@@ -191,6 +205,16 @@ impl Printer {
     pub fn print(&self, error: &dyn Diagnostic, source: Option<&Source>, secrets: &[Vec<u8>]) {
         let text = self.render(error, source, secrets);
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
+}
+
+/// What a byte of a secret is shown as in a script's text: a `*`, but for
+/// the line ends a value written over several lines holds, so that every
+/// line keeps its number.
+fn mask(byte: u8) -> u8 {
+    match byte {
+        b'\n' | b'\r' => byte,
+        _ => b'*',
     }
 }
 

@@ -600,16 +600,16 @@ fn parse<'a>(printer: &Printer, name: &str, bytes: &'a [u8]) -> Option<Parsed<'a
     };
     let text = decoded.strip_prefix(BOM).unwrap_or(decoded);
     let bom = &decoded[..decoded.len() - text.len()];
-    let source = Source::new(name, text);
     match syntax::parse(text) {
         Ok(script) => Some(Parsed {
             bom,
             text,
-            source,
+            source: Source::hiding(name, text, &check::secret_spans(&script)),
             script,
         }),
         Err(err) => {
-            printer.print(&err, Some(&source), &unparsed_secrets(text));
+            let (secrets, written) = unparsed_secrets(text);
+            printer.print(&err, Some(&Source::hiding(name, text, &written)), &secrets);
             None
         }
     }
@@ -634,12 +634,14 @@ fn names_a_value(statement: &str) -> bool {
 /// parse, to hide in its parse error's excerpt as in any other
 /// diagnostic: each `secret` statement that parses on its own, to its
 /// line's end or to the `;` or `}` after it, a quoted value running over
-/// several lines included. A few, short ones: a script's secrets, not
+/// several lines included; with where the script writes them (see
+/// [`check::secret_spans`]). A few, short ones: a script's secrets, not
 /// everything a file named `secret` may hold.
-fn unparsed_secrets(text: &str) -> Vec<Vec<u8>> {
+fn unparsed_secrets(text: &str) -> (Vec<Vec<u8>>, Vec<syntax::ast::Span>) {
     const MAX_TRIES: usize = 256;
     const MAX_LEN: usize = 4096;
     let mut found = Vec::new();
+    let mut written = Vec::new();
     let mut tries = 0;
     let mut from = 0;
     while let Some(at) = text[from..].find("secret") {
@@ -655,7 +657,7 @@ fn unparsed_secrets(text: &str) -> Vec<Vec<u8>> {
         }
         tries += 1;
         if tries > MAX_TRIES {
-            return found;
+            break;
         }
         let (line_end, statement_end) = statement_ends(rest, MAX_LEN);
         if line_end > MAX_LEN {
@@ -666,9 +668,13 @@ fn unparsed_secrets(text: &str) -> Vec<Vec<u8>> {
             .find_map(|end| syntax::parse(&rest[..end]).ok())
         {
             found.extend(check::literal_secrets(&script));
+            let spans = check::secret_spans(&script).into_iter();
+            written.extend(
+                spans.map(|span| syntax::ast::Span::new(start + span.start, start + span.end)),
+            );
         }
     }
-    found
+    (found, written)
 }
 
 /// Where the statement at the start of `rest` may end, looking no further
