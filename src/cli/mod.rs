@@ -594,7 +594,12 @@ fn parse<'a>(printer: &Printer, name: &str, bytes: &'a [u8]) -> Option<Parsed<'a
                 },
                 other => other,
             };
-            printer.print(&err, Some(&Source::new(name, &lossy)), &[]);
+            let (secrets, written) = unparsed_secrets(&lossy);
+            printer.print(
+                &err,
+                Some(&Source::hiding(name, &lossy, &written)),
+                &secrets,
+            );
             return None;
         }
     };
@@ -650,7 +655,7 @@ fn unparsed_secrets(text: &str) -> (Vec<Vec<u8>>, Vec<syntax::ast::Span>) {
         let at_word_start = text[..start]
             .chars()
             .next_back()
-            .is_none_or(|c| c.is_whitespace() || ";{|&".contains(c));
+            .is_none_or(|c| c.is_whitespace() || ";{|&".contains(c) || c == BOM);
         let rest = &text[start..];
         if !at_word_start || !names_a_value(rest) {
             continue;
