@@ -444,6 +444,10 @@ impl Checker {
                         self.problems
                             .push(CheckError::Command(crate::exec::RunError::BadExit {
                                 value: text.to_string_lossy().into_owned(),
+                                reason: crate::expand::value_reason(
+                                    &text.to_string_lossy(),
+                                    "not a status",
+                                ),
                                 span: word.span.into(),
                             }));
                     }
@@ -730,8 +734,8 @@ impl Checker {
             self.problems
                 .push(CheckError::Command(crate::exec::RunError::BadValue {
                     what,
+                    reason: crate::expand::value_reason(&value, reason),
                     value: value.into_owned(),
-                    reason,
                     help,
                     span: word.span.into(),
                 }));

@@ -219,7 +219,9 @@ pub enum RunError {
     )]
     BadExit {
         value: String,
-        #[label("not a status")]
+        /// "not a status", or that it is empty.
+        reason: &'static str,
+        #[label("{reason}")]
         span: SourceSpan,
     },
 

@@ -954,6 +954,7 @@ impl<'r> Interp<'r> {
             status::exit_status(&text).map(i32::from).ok_or_else(|| {
                 PipeOutcome::failed(RunError::BadExit {
                     value: self.redact(value.as_bytes()),
+                    reason: expand::value_reason(&text, "not a status"),
                     span: word.span.into(),
                 })
             })
@@ -1006,7 +1007,7 @@ impl<'r> Interp<'r> {
             Err(reason) => Err(PipeOutcome::failed(RunError::BadValue {
                 what,
                 value: self.redact(value.as_bytes()),
-                reason,
+                reason: expand::value_reason(&text, reason),
                 help,
                 span: word.span.into(),
             })),
