@@ -1142,6 +1142,22 @@ fn value_not_one_word(source: &str, pos: usize, span: Span) -> Option<ParseError
             "pipe's `let` sets a name to one word and does no arithmetic; compute with a \
              command: `let {name} = $(expr {sum})`"
         )
+    } else if let Some((other, other_value)) = assigned_name(second) {
+        // bash's `export A=1 B=2` sets both.
+        let statement = statement_start(source, pos);
+        let value_at = statement + source[statement..pos].find('=')? + 1;
+        let value = source[value_at..pos].trim();
+        // A help shows no secret's value: the script did not parse, so
+        // nothing else would hide it.
+        let (value, other_value) = if keyword == "secret" {
+            ("...", "...")
+        } else {
+            (value, other_value)
+        };
+        format!(
+            "one `{keyword}` sets one name; write one for each: \
+             `{keyword} {name} = {value} ; {keyword} {other} = {other_value}`"
+        )
     } else {
         format!("quote the value to keep its spaces: `{keyword} {name} = \"a b\"`")
     };
@@ -1151,6 +1167,16 @@ fn value_not_one_word(source: &str, pos: usize, span: Span) -> Option<ParseError
         help,
         span: span.into(),
     })
+}
+
+/// The name and value of a bash assignment `NAME=VALUE`, if `word` is one.
+fn assigned_name(word: &str) -> Option<(&str, &str)> {
+    let (name, value) = word.split_once('=')?;
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    ((first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    .then_some((name, value))
 }
 
 /// What to write for bash's arithmetic `let` (`let i++`, `let "n = n +
