@@ -668,18 +668,58 @@ fn unparsed_secrets(text: &str) -> (Vec<Vec<u8>>, Vec<syntax::ast::Span>) {
         if line_end > MAX_LEN {
             continue;
         }
-        if let Some(script) = [line_end, statement_end]
+        if let Some((values, spans)) = [line_end, statement_end]
             .into_iter()
-            .find_map(|end| syntax::parse(&rest[..end]).ok())
+            .find_map(|end| statement_secrets(&rest[..end], start))
         {
-            found.extend(check::literal_secrets(&script));
-            let spans = check::secret_spans(&script).into_iter();
-            written.extend(
-                spans.map(|span| syntax::ast::Span::new(start + span.start, start + span.end)),
-            );
+            found.extend(values);
+            written.extend(spans);
         }
     }
     (found, written)
+}
+
+/// The values of the `secret` statement `statement`, at `start` in the
+/// script, and where it writes them, if it parses; bash's `secret A=1
+/// B=2`, which does not (`pipe::parse::value_not_one_word`), as `secret
+/// A=1` and `secret B=2`, what it meant.
+fn statement_secrets(
+    statement: &str,
+    start: usize,
+) -> Option<(Vec<Vec<u8>>, Vec<syntax::ast::Span>)> {
+    const KEYWORD: &str = "secret ";
+    let (mut values, mut spans) = (Vec::new(), Vec::new());
+    let mut rest = statement;
+    let mut at = start;
+    // The length of the keyword written before `rest`, after the first.
+    let mut added = 0;
+    loop {
+        let source = format!("{}{rest}", &KEYWORD[..added]);
+        let (script, cut) = match syntax::parse(&source) {
+            Ok(script) => (script, None),
+            Err(syntax::ParseError::ValueNotOneWord {
+                keyword: "secret",
+                span,
+                ..
+            }) if span.offset() > added => match syntax::parse(&source[..span.offset()]) {
+                Ok(script) => (script, Some(span.offset() - added)),
+                Err(_) => break,
+            },
+            Err(_) => break,
+        };
+        values.extend(check::literal_secrets(&script));
+        spans.extend(check::secret_spans(&script).into_iter().map(|span| {
+            let shown = |offset: usize| (at + offset).saturating_sub(added);
+            syntax::ast::Span::new(shown(span.start), shown(span.end))
+        }));
+        let Some(cut) = cut else {
+            return Some((values, spans));
+        };
+        rest = &rest[cut..];
+        at += cut;
+        added = KEYWORD.len();
+    }
+    (!spans.is_empty() || !values.is_empty()).then_some((values, spans))
 }
 
 /// Where the statement at the start of `rest` may end, looking no further
