@@ -1329,20 +1329,37 @@ fn bad_substitution(inner: &str) -> Option<String> {
             "@*#?-$!".contains(first).then_some(1)
         }
     };
-    let operator = |rest: &str| {
-        rest.is_empty()
-            || rest.starts_with([':', '-', '=', '?', '+', '#', '%', '/', '^', ',', '[', '@'])
+    // What may follow the parameter: nothing, an operator, or bash's
+    // `@` and one letter (`${x@Q}`); after a subscript (`${a[1]}`), the
+    // same. A `:` alone (`${x:}`) is none.
+    let operator = |rest: &str| match rest.strip_prefix('@') {
+        Some(letter) => letter.len() == 1 && "QEPAKaUuLk".contains(letter),
+        None => {
+            rest.is_empty()
+                || (rest != ":"
+                    && rest.starts_with([':', '-', '=', '?', '+', '#', '%', '/', '^', ',']))
+        }
     };
-    let well_formed = |text: &str| parameter(text).is_some_and(|len| operator(&text[len..]));
+    let after = |rest: &str| match rest.strip_prefix('[') {
+        Some(subscript) => subscript
+            .find(']')
+            .is_some_and(|end| operator(&subscript[end + 1..])),
+        None => operator(rest),
+    };
+    let well_formed = |text: &str| parameter(text).is_some_and(|len| after(&text[len..]));
     if well_formed(inner) || inner.strip_prefix(['#', '!']).is_some_and(well_formed) {
         return None;
     }
     let trimmed = inner.trim();
+    // `${1x}`: a name that starts with a digit.
+    let after_digits = inner.trim_start_matches(|c: char| c.is_ascii_digit());
     Some(if trimmed.is_empty() {
         "write the variable's name between the braces: `${name}`, or `${name:-default}`".to_owned()
     } else if trimmed != inner && well_formed(trimmed) {
         format!("write it without spaces inside the braces: `${{{trimmed}}}`")
-    } else if inner.starts_with(|c: char| c.is_ascii_digit()) {
+    } else if after_digits.len() < inner.len()
+        && after_digits.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+    {
         "a name starts with a letter or `_`, never a digit; `${1}` is the script's first \
          argument"
             .to_owned()

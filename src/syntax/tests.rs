@@ -438,6 +438,13 @@ fn statements() {
     check_error("echo ${x:-${ y}}", "bad_substitution", 10..15);
     check_error("echo ${#x}", "unsupported_expansion", 5..10);
     check_error("echo ${x-y}", "unsupported_expansion", 5..11);
+    check_error("echo ${x:}", "bad_substitution", 5..10);
+    check_error("echo ${x@}", "bad_substitution", 5..10);
+    check_error("echo ${x[1}", "bad_substitution", 5..11);
+    check_error("echo ${x[1]x}", "bad_substitution", 5..13);
+    check_error("echo ${x@Q}", "unsupported_expansion", 5..11);
+    check_error("echo ${x[1]}", "unsupported_expansion", 5..12);
+    check_error("echo ${x::}", "unsupported_expansion", 5..11);
     check_error("echo ${x:=1}", "unsupported_expansion", 5..12);
     check_error("a\nexport x= # c\nb", "missing_value", 10..11);
     check_error("let x = a = b", "value_not_one_word", 10..11);
