@@ -1635,6 +1635,18 @@ fn same_file_in_and_out_is_refused() {
     );
 }
 
+/// The same-file rule looks at redirects, not at arguments, which may be
+/// no file at all (as docs/language.md says): `echo f > f` writes to `f`.
+#[test]
+fn same_file_rule_leaves_arguments_aside() {
+    let run = Test::new()
+        .script("echo f > f\ncat f | cat > g")
+        .file("f", "old\n")
+        .run();
+    assert_eq!(std::fs::read_to_string(run.dir.join("f")).unwrap(), "f\n");
+    assert_eq!(std::fs::read_to_string(run.dir.join("g")).unwrap(), "f\n");
+}
+
 /// A block standing as a stage counts with the redirects written inside it:
 /// the file is not emptied. Inside one block, statements run one after
 /// another, and a target the block may change (its own variable, a loop's,
