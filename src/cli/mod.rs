@@ -680,21 +680,23 @@ fn unparsed_secrets(text: &str) -> (Vec<Vec<u8>>, Vec<syntax::ast::Span>) {
 }
 
 /// The values of the `secret` statement `statement`, at `start` in the
-/// script, and where it writes them, if it parses; bash's `secret A=1
-/// B=2`, which does not (`pipe::parse::value_not_one_word`), as `secret
-/// A=1` and `secret B=2`, what it meant.
+/// script, and where it writes them, if it parses; one with more words
+/// than one value (`pipe::parse::value_not_one_word`) as what it meant:
+/// bash's `secret A=1 B=2` as `secret A=1` and `secret B=2`, and `secret
+/// A = two words` as a secret of each word.
 fn statement_secrets(
     statement: &str,
     start: usize,
 ) -> Option<(Vec<Vec<u8>>, Vec<syntax::ast::Span>)> {
-    const KEYWORD: &str = "secret ";
     let (mut values, mut spans) = (Vec::new(), Vec::new());
     let mut rest = statement;
     let mut at = start;
-    // The length of the keyword written before `rest`, after the first.
-    let mut added = 0;
+    // What is written before `rest` to make a statement of it, after the
+    // first.
+    let mut keyword = "";
     loop {
-        let source = format!("{}{rest}", &KEYWORD[..added]);
+        let source = format!("{keyword}{rest}");
+        let added = keyword.len();
         let (script, cut) = match syntax::parse(&source) {
             Ok(script) => (script, None),
             Err(syntax::ParseError::ValueNotOneWord {
@@ -717,7 +719,11 @@ fn statement_secrets(
         };
         rest = &rest[cut..];
         at += cut;
-        added = KEYWORD.len();
+        let assigns = rest.split_once('=').is_some_and(|(name, _)| {
+            name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        keyword = if assigns { "secret " } else { "secret _ = " };
     }
     (!spans.is_empty() || !values.is_empty()).then_some((values, spans))
 }
