@@ -127,7 +127,15 @@ pub fn check_hiding(script: &Script) -> (Vec<CheckError>, Vec<Vec<u8>>) {
             .and_then(|mut labels| labels.next())
             .map_or(0, |label| label.offset()),
     });
-    (checker.problems, checker.secret_values)
+    // A command named by a secret is shown as `***`: no "did you mean"
+    // tells what it is.
+    let mut secrets = literal_secrets(script);
+    secrets.extend(checker.secret_values.iter().cloned());
+    let problems = checker.problems.into_iter().map(|problem| match problem {
+        CheckError::Command(error) => CheckError::Command(error.without_secret_hints(&secrets)),
+        other => other,
+    });
+    (problems.collect(), checker.secret_values)
 }
 
 /// The values of `secret`s written as plain text in the script, to hide

@@ -388,6 +388,21 @@ fn a_variable_set_in_an_ended_block_is_pointed_at() {
         .run();
 }
 
+/// A command written as a secret's value is shown as `***` by `pipe
+/// check` too, with no "did you mean" from PATH to tell what it is.
+#[test]
+fn check_gives_no_suggestion_for_a_secret_command() {
+    let run = Test::new()
+        .file("s.pipe", "secret tool = grpe\ngrpe -n x\n")
+        .env("PATH", "/usr/bin:/bin")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("command not found: `***`")
+        .run();
+    assert!(!run.stderr().contains("did you mean"), "{}", run.stderr());
+    assert!(!run.stderr().contains("grpe"), "{}", run.stderr());
+}
+
 #[test]
 fn check_suggests_a_close_variable_name() {
     let script = "let name = 1\n{ let count = 2\necho $nmae $cuont }\necho $zzqq\n";
