@@ -648,6 +648,9 @@ fn unparsed_secrets(text: &str) -> (Vec<Vec<u8>>, Vec<syntax::ast::Span>) {
     let mut found = Vec::new();
     let mut written = Vec::new();
     let mut tries = 0;
+    // How much text may be parsed in all, as for MAX_TRIES statements
+    // of MAX_LEN bytes tried to their line's end and to their `;`.
+    let mut budget = 2 * MAX_TRIES * MAX_LEN;
     let mut from = 0;
     while let Some(at) = text[from..].find("secret") {
         let start = from + at;
@@ -670,9 +673,14 @@ fn unparsed_secrets(text: &str) -> (Vec<Vec<u8>>, Vec<syntax::ast::Span>) {
         }
         if let Some((values, spans)) = [line_end, statement_end]
             .into_iter()
-            .find_map(|end| statement_secrets(&rest[..end], start))
+            .find_map(|end| statement_secrets(&rest[..end], start, &mut budget))
         {
-            found.extend(values);
+            // Each is looked for in the whole text: a few, each once.
+            for value in values {
+                if found.len() < MAX_TRIES && !found.contains(&value) {
+                    found.push(value);
+                }
+            }
             written.extend(spans);
         }
     }
@@ -687,15 +695,21 @@ fn unparsed_secrets(text: &str) -> (Vec<Vec<u8>>, Vec<syntax::ast::Span>) {
 fn statement_secrets(
     statement: &str,
     start: usize,
+    budget: &mut usize,
 ) -> Option<(Vec<Vec<u8>>, Vec<syntax::ast::Span>)> {
     let (mut values, mut spans) = (Vec::new(), Vec::new());
     let mut rest = statement;
     let mut at = start;
     // What is written before `rest` to make a statement of it, after the
-    // first.
+    // first. Each word is parsed again with all after it, as long as the
+    // budget of text to parse lasts.
     let mut keyword = "";
     loop {
         let source = format!("{keyword}{rest}");
+        let Some(left) = budget.checked_sub(source.len()) else {
+            break;
+        };
+        *budget = left;
         let added = keyword.len();
         let (script, cut) = match syntax::parse(&source) {
             Ok(script) => (script, None),

@@ -292,6 +292,26 @@ fn a_short_secret_in_a_large_script_is_masked_at_once() {
     assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
 }
 
+/// A script that does not parse is searched for the secrets written in
+/// it within a bound, each value kept once: 256 long unquoted values of
+/// one-letter words took minutes to be read word by word.
+#[test]
+fn secrets_of_a_large_unparsed_script_are_found_at_once() {
+    let line = format!("secret a = {}\n", "w ".repeat(2000));
+    let script = line.repeat(256) + "echo (\n";
+    let run = Test::new()
+        .script(script)
+        .status(2)
+        .stderr_has("pipe::parse::value_not_one_word")
+        .run();
+    assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
+    assert!(
+        run.stderr().contains("secret a = * * *"),
+        "{}",
+        run.stderr()
+    );
+}
+
 #[test]
 fn a_substitution_that_prints_without_end_fails_at_a_cap() {
     // `$(yes)` would fill all memory: it fails at 64 MiB, quickly. The
