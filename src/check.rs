@@ -138,7 +138,15 @@ pub fn check_hiding(script: &Script) -> (Vec<CheckError>, Vec<Vec<u8>>) {
             .and_then(|mut labels| labels.next())
             .map_or(0, |label| label.offset()),
     });
-    (checker.problems, checker.secret_values)
+    // A command named by a secret is shown as `***`: no "did you mean"
+    // tells what it is.
+    let mut secrets = literal_secrets(script);
+    secrets.extend(checker.secret_values.iter().cloned());
+    let problems = checker.problems.into_iter().map(|problem| match problem {
+        CheckError::Command(error) => CheckError::Command(error.without_secret_hints(&secrets)),
+        other => other,
+    });
+    (problems.collect(), checker.secret_values)
 }
 
 /// The values of `secret`s written as plain text in the script, to hide
@@ -156,6 +164,63 @@ pub fn literal_secrets(script: &Script) -> Vec<Vec<u8>> {
         });
     }
     found
+}
+
+/// Where the script writes a secret's value out: the text parts (and those
+/// of a `${x:-default}`'s default) of each `secret` statement's value, and
+/// of a `let`, `export` or prefix assignment of a name a `secret` gives.
+/// Diagnostics show them masked whatever their spelling (`"\x68unter2"`,
+/// `'hun'ter2`, a `\` and a newline inside), which the value itself, the
+/// text they hide elsewhere, need not match.
+pub fn secret_spans(script: &Script) -> Vec<Span> {
+    let mut names = HashSet::new();
+    for stmt in &script.body {
+        walk_stmt(stmt, &mut |stmt| {
+            if let StmtKind::Secret { name, .. } = &stmt.kind {
+                names.insert(name.name.as_str());
+            }
+        });
+    }
+    let mut spans = Vec::new();
+    for stmt in &script.body {
+        walk_stmt(stmt, &mut |stmt| match &stmt.kind {
+            StmtKind::Secret { value, .. } => text_spans(value, &mut spans),
+            StmtKind::Let { name, value } | StmtKind::Export { name, value }
+                if names.contains(name.name.as_str()) =>
+            {
+                text_spans(value, &mut spans);
+            }
+            StmtKind::List(list) => {
+                let commands = list.pipelines().flat_map(|pipeline| &pipeline.stages);
+                for stage in commands {
+                    let Stage::Command(command) = stage else {
+                        continue;
+                    };
+                    for assign in &command.assigns {
+                        if names.contains(assign.name.name.as_str()) {
+                            text_spans(&assign.value, &mut spans);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        });
+    }
+    spans
+}
+
+/// The spans of the text written in `word`, in defaults too.
+fn text_spans(word: &Word, spans: &mut Vec<Span>) {
+    for part in &word.parts {
+        match part {
+            WordPart::Literal { span, .. } => spans.push(*span),
+            WordPart::Var(VarRef {
+                default: Some(default),
+                ..
+            }) => text_spans(default, spans),
+            _ => {}
+        }
+    }
 }
 
 /// A name the script has certainly set at some point of it, as far as
@@ -406,6 +471,10 @@ impl Checker {
                         self.problems
                             .push(CheckError::Command(crate::exec::RunError::BadExit {
                                 value: text.to_string_lossy().into_owned(),
+                                reason: crate::expand::value_reason(
+                                    &text.to_string_lossy(),
+                                    "not a status",
+                                ),
                                 span: word.span.into(),
                             }));
                     }
@@ -702,8 +771,8 @@ impl Checker {
             self.problems
                 .push(CheckError::Command(crate::exec::RunError::BadValue {
                     what,
+                    reason: crate::expand::value_reason(&value, reason),
                     value: value.into_owned(),
-                    reason,
                     help,
                     span: word.span.into(),
                 }));

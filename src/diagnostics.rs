@@ -43,6 +43,26 @@ impl Source {
         }
     }
 
+    /// The source of a script whose text shows each of `hidden` masked,
+    /// where it writes a secret's value out (see [`mask`]): every
+    /// diagnostic about it then hides it, whatever it points at.
+    pub fn hiding(name: &str, text: &str, hidden: &[crate::syntax::ast::Span]) -> Source {
+        if hidden.is_empty() {
+            return Source::new(name, text);
+        }
+        let mut bytes = text.as_bytes().to_vec();
+        for span in hidden {
+            if let Some(written) = bytes.get_mut(span.start..span.end) {
+                for byte in written {
+                    *byte = mask(*byte);
+                }
+            }
+        }
+        // A span starts and ends at a character's boundary, and every byte
+        // of the characters between is masked: the text is still UTF-8.
+        Source::new(name, &String::from_utf8_lossy(&bytes))
+    }
+
     fn shown(&self) -> &Shown {
         self.shown
             .get_or_init(|| Shown::of(self.named.name(), self.named.inner(), false))
@@ -153,36 +173,48 @@ impl Printer {
     ) -> String {
         let mut out = String::new();
         // The script's text is shown with each secret masked by as many `*`
-        // as it has bytes: every span still points at the same text, and
-        // underlines stay under it.
+        // as it has bytes, but for the line ends a value written over
+        // several lines holds: every span still points at the same text,
+        // on the same line, and underlines stay under it.
         let masked = source.filter(|_| !secrets.is_empty()).and_then(|source| {
             let text = source.named.inner();
-            let masked =
-                crate::exec::mask_secrets(secrets, text.clone(), |secret| "*".repeat(secret.len()));
+            let masked = crate::exec::mask_secrets(secrets, text.clone(), |secret| {
+                secret.bytes().map(|byte| char::from(mask(byte))).collect()
+            });
             (masked != *text).then(|| Shown::of(source.named.name(), &masked, true))
         });
-        let shown = WithSource {
-            inner: error,
-            secrets,
-            source: source.map(|source| {
-                let shown = masked.as_ref().unwrap_or_else(|| source.shown());
-                Clipped {
-                    source: shown.text.as_ref().unwrap_or(&source.named),
-                    lines: &shown.lines,
-                }
-            }),
-        };
+        let source = source.map(|source| {
+            let shown = masked.as_ref().unwrap_or_else(|| source.shown());
+            Clipped {
+                source: shown.text.as_ref().unwrap_or(&source.named),
+                lines: &shown.lines,
+            }
+        });
+        let shown = WithSource::new(error, secrets, source);
+        // Only what the diagnostic says is redacted, not the report's
+        // frame: a short secret (`1`) would hide the line numbers and the
+        // location, which are never one, and give it away where they are.
         let result = self.handler.render_report(&mut out, &shown);
         if result.is_err() {
-            out = format!("error: {error}\n");
+            out = crate::exec::redact(secrets, format!("error: {error}\n"));
         }
-        crate::exec::redact(secrets, out)
+        out
     }
 
     /// Prints the report on stderr; a closed stderr is ignored.
     pub fn print(&self, error: &dyn Diagnostic, source: Option<&Source>, secrets: &[Vec<u8>]) {
         let text = self.render(error, source, secrets);
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
+}
+
+/// What a byte of a secret is shown as in a script's text: a `*`, but for
+/// the line ends a value written over several lines holds, so that every
+/// line keeps its number.
+fn mask(byte: u8) -> u8 {
+    match byte {
+        b'\n' | b'\r' => byte,
+        _ => b'*',
     }
 }
 
@@ -212,9 +244,32 @@ struct WithSource<'a> {
     /// Hidden before a word is cut, so that no part of one is shown.
     secrets: &'a [Vec<u8>],
     source: Option<Clipped<'a>>,
+    /// The inner one's related diagnostics and cause, shown the same way.
+    related: Vec<WithSource<'a>>,
+    cause: Option<Box<WithSource<'a>>>,
 }
 
-impl WithSource<'_> {
+impl<'a> WithSource<'a> {
+    fn new(
+        inner: &'a dyn Diagnostic,
+        secrets: &'a [Vec<u8>],
+        source: Option<Clipped<'a>>,
+    ) -> WithSource<'a> {
+        // One with a source of its own keeps it; the others are shown with
+        // the script's, as miette shows them with their parent's.
+        let wrap = |diagnostic: &'a dyn Diagnostic| {
+            let source = source.filter(|_| diagnostic.source_code().is_none());
+            WithSource::new(diagnostic, secrets, source)
+        };
+        WithSource {
+            inner,
+            secrets,
+            source,
+            related: inner.related().into_iter().flatten().map(wrap).collect(),
+            cause: inner.diagnostic_source().map(|cause| Box::new(wrap(cause))),
+        }
+    }
+
     /// Text of the diagnostic as it is shown: secrets hidden, then control
     /// characters written as escapes (a directory name out of a `$(...)`
     /// must not drive the terminal), then every word cut at
@@ -283,16 +338,24 @@ impl Diagnostic for WithSource<'_> {
         })))
     }
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
-        self.inner.related()
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related
+                .iter()
+                .map(|related| related as &dyn Diagnostic),
+        ))
     }
     fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
-        self.inner.diagnostic_source()
+        self.cause.as_deref().map(|cause| cause as &dyn Diagnostic)
     }
 }
 
 /// The script's text as diagnostics read it: where a line is wider than
 /// [`WIDE_LINE`], only the part of it around the span asked for, and no
 /// lines around it.
+#[derive(Clone, Copy)]
 struct Clipped<'a> {
     source: &'a NamedSource<String>,
     /// Where each of its lines starts (see [`line_starts`]).

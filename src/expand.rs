@@ -48,7 +48,9 @@ pub enum ExpandError {
     )]
     NotAnInteger {
         name: String,
-        #[label("this is not a whole number")]
+        /// "this is not a whole number", or that it is empty.
+        reason: &'static str,
+        #[label("{reason}")]
         span: miette::SourceSpan,
     },
 
@@ -666,6 +668,17 @@ fn bound(bound: &RangeBound, lookup: &dyn Lookup) -> Result<(i64, String), Expan
     }
 }
 
+/// Why a value is not what its place takes, for its label: `reason`, or,
+/// for an empty value, that it is, which the `` ` ` `` of the message
+/// does not make plain.
+pub fn value_reason(value: &str, reason: &'static str) -> &'static str {
+    if value.is_empty() {
+        "empty: this expanded to nothing"
+    } else {
+        reason
+    }
+}
+
 /// A bound's expanded text, spaces around it aside, as a whole number.
 pub fn bound_value(value: &OsStr, span: Span) -> Result<(i64, String), ExpandError> {
     let text = value.to_string_lossy();
@@ -677,7 +690,11 @@ pub fn bound_value(value: &OsStr, span: Span) -> Result<(i64, String), ExpandErr
         if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
             ExpandError::BoundOutOfRange { name, span }
         } else {
-            ExpandError::NotAnInteger { name, span }
+            ExpandError::NotAnInteger {
+                reason: value_reason(&name, "this is not a whole number"),
+                name,
+                span,
+            }
         }
     })?;
     Ok((n, text.to_owned()))

@@ -1343,9 +1343,31 @@ mod tests {
             1 => Just(" \\\n  &> all"),
             1 => Just(" <<< 'here text' 2> $(a # rc\n  b)"),
         ];
-        (header, open, body, close, redirects).prop_map(|(header, open, body, close, redirects)| {
-            format!("{header} {open}{body}{close}{redirects}")
-        })
+        // A branch that is only a `let`, `export`, `secret` or `cd` does not
+        // parse (`pipe::parse::statement_branch`): the branches of a
+        // `parallel` or `fanout` are drawn again until none is.
+        (header, open, body, close, redirects)
+            .prop_filter("a branch of a lone binding", |(header, _, body, ..)| {
+                let branches = header.starts_with("fanout")
+                    || (header.starts_with("parallel") && !header.contains(" for "));
+                !branches || parse(body).is_ok_and(|script| script.body.iter().all(binds_nothing))
+            })
+            .prop_map(|(header, open, body, close, redirects)| {
+                format!("{header} {open}{body}{close}{redirects}")
+            })
+    }
+
+    /// Whether a statement is anything but a `let`, `export`, `secret` or
+    /// `cd` standing alone.
+    fn binds_nothing(stmt: &crate::syntax::ast::Stmt) -> bool {
+        use crate::syntax::ast::StmtKind;
+        !matches!(
+            stmt.kind,
+            StmtKind::Let { .. }
+                | StmtKind::Export { .. }
+                | StmtKind::Secret { .. }
+                | StmtKind::Cd { .. }
+        )
     }
 
     /// A statement, with blocks nested up to `depth` levels.

@@ -594,22 +594,27 @@ fn parse<'a>(printer: &Printer, name: &str, bytes: &'a [u8]) -> Option<Parsed<'a
                 },
                 other => other,
             };
-            printer.print(&err, Some(&Source::new(name, &lossy)), &[]);
+            let (secrets, written) = unparsed_secrets(&lossy);
+            printer.print(
+                &err,
+                Some(&Source::hiding(name, &lossy, &written)),
+                &secrets,
+            );
             return None;
         }
     };
     let text = decoded.strip_prefix(BOM).unwrap_or(decoded);
     let bom = &decoded[..decoded.len() - text.len()];
-    let source = Source::new(name, text);
     match syntax::parse(text) {
         Ok(script) => Some(Parsed {
             bom,
             text,
-            source,
+            source: Source::hiding(name, text, &check::secret_spans(&script)),
             script,
         }),
         Err(err) => {
-            printer.print(&err, Some(&source), &unparsed_secrets(text));
+            let (secrets, written) = unparsed_secrets(text);
+            printer.print(&err, Some(&Source::hiding(name, text, &written)), &secrets);
             None
         }
     }
@@ -633,41 +638,148 @@ fn names_a_value(statement: &str) -> bool {
 /// The values of the `secret`s written out in a script that did not
 /// parse, to hide in its parse error's excerpt as in any other
 /// diagnostic: each `secret` statement that parses on its own, to its
-/// line's end or to the `;` or `}` after it. A few, short ones: a
-/// script's secrets, not everything a file named `secret` may hold.
-fn unparsed_secrets(text: &str) -> Vec<Vec<u8>> {
+/// line's end or to the `;` or `}` after it, a quoted value running over
+/// several lines included; with where the script writes them (see
+/// [`check::secret_spans`]). A few, short ones: a script's secrets, not
+/// everything a file named `secret` may hold.
+fn unparsed_secrets(text: &str) -> (Vec<Vec<u8>>, Vec<syntax::ast::Span>) {
     const MAX_TRIES: usize = 256;
     const MAX_LEN: usize = 4096;
     let mut found = Vec::new();
+    let mut written = Vec::new();
     let mut tries = 0;
-    for line in text.lines() {
-        let mut from = 0;
-        while let Some(at) = line[from..].find("secret") {
-            let start = from + at;
-            from = start + "secret".len();
-            let at_word_start = line[..start]
-                .chars()
-                .next_back()
-                .is_none_or(|c| c.is_whitespace() || ";{|&".contains(c));
-            let rest = &line[start..];
-            if !at_word_start || rest.len() > MAX_LEN || !names_a_value(rest) {
-                continue;
+    // How much text may be parsed in all, as for MAX_TRIES statements
+    // of MAX_LEN bytes tried to their line's end and to their `;`.
+    let mut budget = 2 * MAX_TRIES * MAX_LEN;
+    let mut from = 0;
+    while let Some(at) = text[from..].find("secret") {
+        let start = from + at;
+        from = start + "secret".len();
+        let at_word_start = text[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || ";{|&".contains(c) || c == BOM);
+        let rest = &text[start..];
+        if !at_word_start || !names_a_value(rest) {
+            continue;
+        }
+        tries += 1;
+        if tries > MAX_TRIES {
+            break;
+        }
+        let (line_end, statement_end) = statement_ends(rest, MAX_LEN);
+        if line_end > MAX_LEN {
+            continue;
+        }
+        if let Some((values, spans)) = [line_end, statement_end]
+            .into_iter()
+            .find_map(|end| statement_secrets(&rest[..end], start, &mut budget))
+        {
+            // Each is looked for in the whole text: a few, each once.
+            for value in values {
+                if found.len() < MAX_TRIES && !found.contains(&value) {
+                    found.push(value);
+                }
             }
-            tries += 1;
-            if tries > MAX_TRIES {
-                return found;
-            }
-            let to_end = rest.find([';', '}']).map(|end| &rest[..end]);
-            if let Some(script) = [Some(rest), to_end]
-                .into_iter()
-                .flatten()
-                .find_map(|statement| syntax::parse(statement).ok())
-            {
-                found.extend(check::literal_secrets(&script));
-            }
+            written.extend(spans);
         }
     }
-    found
+    (found, written)
+}
+
+/// The values of the `secret` statement `statement`, at `start` in the
+/// script, and where it writes them, if it parses; one with more words
+/// than one value (`pipe::parse::value_not_one_word`) as what it meant:
+/// bash's `secret A=1 B=2` as `secret A=1` and `secret B=2`, and `secret
+/// A = two words` as a secret of each word.
+fn statement_secrets(
+    statement: &str,
+    start: usize,
+    budget: &mut usize,
+) -> Option<(Vec<Vec<u8>>, Vec<syntax::ast::Span>)> {
+    let (mut values, mut spans) = (Vec::new(), Vec::new());
+    let mut rest = statement;
+    let mut at = start;
+    // What is written before `rest` to make a statement of it, after the
+    // first. Each word is parsed again with all after it, as long as the
+    // budget of text to parse lasts.
+    let mut keyword = "";
+    loop {
+        let source = format!("{keyword}{rest}");
+        let Some(left) = budget.checked_sub(source.len()) else {
+            break;
+        };
+        *budget = left;
+        let added = keyword.len();
+        let (script, cut) = match syntax::parse(&source) {
+            Ok(script) => (script, None),
+            Err(syntax::ParseError::ValueNotOneWord {
+                keyword: "secret",
+                span,
+                ..
+            }) if span.offset() > added => match syntax::parse(&source[..span.offset()]) {
+                Ok(script) => (script, Some(span.offset() - added)),
+                Err(_) => break,
+            },
+            Err(_) => break,
+        };
+        values.extend(check::literal_secrets(&script));
+        spans.extend(check::secret_spans(&script).into_iter().map(|span| {
+            let shown = |offset: usize| (at + offset).saturating_sub(added);
+            syntax::ast::Span::new(shown(span.start), shown(span.end))
+        }));
+        let Some(cut) = cut else {
+            return Some((values, spans));
+        };
+        rest = &rest[cut..];
+        at += cut;
+        let assigns = rest.split_once('=').is_some_and(|(name, _)| {
+            name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        keyword = if assigns { "secret " } else { "secret _ = " };
+    }
+    (!spans.is_empty() || !values.is_empty()).then_some((values, spans))
+}
+
+/// Where the statement at the start of `rest` may end, looking no further
+/// than `limit` bytes: at the end of its line (past the newlines inside
+/// quotes or after a `\`), and at the first `;` or `}` outside quotes
+/// before that.
+fn statement_ends(rest: &str, limit: usize) -> (usize, usize) {
+    let bytes = rest.as_bytes();
+    let end = bytes.len().min(limit + 1);
+    let mut quote = None;
+    let mut stop = None;
+    let mut at = 0;
+    while at < end {
+        let byte = bytes[at];
+        match quote {
+            Some(open) if byte == open => quote = None,
+            Some(b'"') if byte == b'\\' => at += 1,
+            Some(_) => {}
+            None => match byte {
+                b'\'' | b'"' => quote = Some(byte),
+                b'\\' => at += 1,
+                b'\n' => break,
+                b';' | b'}' => {
+                    stop.get_or_insert(at);
+                }
+                // A comment runs to the line's end, whatever quotes it holds.
+                b'#' if at == 0 || bytes[at - 1].is_ascii_whitespace() => {
+                    at += bytes[at..end]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .unwrap_or(end - at);
+                    break;
+                }
+                _ => {}
+            },
+        }
+        at += 1;
+    }
+    let line_end = at.min(end);
+    (line_end, stop.unwrap_or(line_end))
 }
 
 /// Whether a subcommand's file is `-`, standard input, as for `pipe -`.

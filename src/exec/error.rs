@@ -219,7 +219,9 @@ pub enum RunError {
     )]
     BadExit {
         value: String,
-        #[label("not a status")]
+        /// "not a status", or that it is empty.
+        reason: &'static str,
+        #[label("{reason}")]
         span: SourceSpan,
     },
 
@@ -351,6 +353,20 @@ pub fn branch_notes(help: &str) -> impl Iterator<Item = &str> {
 }
 
 impl RunError {
+    /// Leaves out the "did you mean" of a command whose name holds a
+    /// secret: the name is shown as `***`, and the close name found on
+    /// PATH would tell what it is.
+    pub fn without_secret_hints(mut self, secrets: &[Vec<u8>]) -> RunError {
+        if let RunError::NotFound {
+            name, suggestion, ..
+        } = &mut self
+            && super::redact(secrets, name.clone()) != *name
+        {
+            *suggestion = None;
+        }
+        self
+    }
+
     /// The error, with a line after its help that says which branch of a
     /// `parallel for` it is from (`in the branch where `h` is `web2``):
     /// every branch has the same span. The line is help, not a label, so

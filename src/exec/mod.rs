@@ -954,6 +954,7 @@ impl<'r> Interp<'r> {
             status::exit_status(&text).map(i32::from).ok_or_else(|| {
                 PipeOutcome::failed(RunError::BadExit {
                     value: self.redact(value.as_bytes()),
+                    reason: expand::value_reason(&text, "not a status"),
                     span: word.span.into(),
                 })
             })
@@ -1006,7 +1007,7 @@ impl<'r> Interp<'r> {
             Err(reason) => Err(PipeOutcome::failed(RunError::BadValue {
                 what,
                 value: self.redact(value.as_bytes()),
-                reason,
+                reason: expand::value_reason(&text, reason),
                 help,
                 span: word.span.into(),
             })),
@@ -1622,15 +1623,25 @@ fn mask_bytes(secrets: &[Vec<u8>], bytes: &[u8], mask: impl Fn(&[u8]) -> Vec<u8>
     secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
     let wordy = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
     // The characters around a match; a byte that is not UTF-8 is none.
+    // Read from the 4 bytes next to it, a character's most: decoding all
+    // the text before or after each match made a short secret's mask of
+    // a long text quadratic (minutes for a diagnostic of a large script).
     let before = |text: &[u8]| {
-        let chunk = text.utf8_chunks().last()?;
+        let chunk = text[text.len().saturating_sub(4)..].utf8_chunks().last()?;
         if chunk.invalid().is_empty() {
             chunk.valid().chars().next_back()
         } else {
             None
         }
     };
-    let after = |text: &[u8]| text.utf8_chunks().next()?.valid().chars().next();
+    let after = |text: &[u8]| {
+        text[..text.len().min(4)]
+            .utf8_chunks()
+            .next()?
+            .valid()
+            .chars()
+            .next()
+    };
     let mut text = bytes.to_vec();
     for secret in secrets {
         if secret.is_empty() || secret.len() > text.len() {

@@ -484,13 +484,14 @@ impl Interp<'_> {
         let child = match started {
             Ok(child) => Child::new(child),
             Err(refused) => {
+                let secrets = self.secrets.borrow();
+                let error = refused.error.without_secret_hints(&secrets);
                 let error = if matches!(refused.stderr, Fd::Parent(2)) {
-                    refused.error
+                    error
                 } else {
-                    let secrets = self.secrets.borrow();
                     self.reporter
-                        .error_to(&refused.error, &secrets, refused.stderr.as_fd());
-                    RunError::Shown(Box::new(refused.error))
+                        .error_to(&error, &secrets, refused.stderr.as_fd());
+                    RunError::Shown(Box::new(error))
                 };
                 return Box::pin(async move { StageEnd::failed(error) });
             }

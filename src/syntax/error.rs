@@ -311,6 +311,25 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error("`{keyword}` is a `{block}` branch of its own: no other statement sees it")]
+    #[diagnostic(code(pipe::parse::statement_branch), help("{help}"))]
+    StatementBranch {
+        keyword: &'static str,
+        block: &'static str,
+        help: &'static str,
+        #[label("a branch of its own: what it sets ends with it")]
+        span: SourceSpan,
+    },
+
+    #[error("`{text}` is not a variable reference")]
+    #[diagnostic(code(pipe::parse::bad_substitution), help("{help}"))]
+    BadSubstitution {
+        text: String,
+        help: String,
+        #[label("a bad substitution, in bash too")]
+        span: SourceSpan,
+    },
+
     #[error("`{text}` is not supported")]
     #[diagnostic(code(pipe::parse::unsupported_expansion), help("{help}"))]
     UnsupportedExpansion {
@@ -497,6 +516,8 @@ impl ParseError {
             | ParseError::RedirectWithoutCommand { span, .. }
             | ParseError::UnsupportedRedirect { span, .. }
             | ParseError::StatementRedirect { span, .. }
+            | ParseError::StatementBranch { span, .. }
+            | ParseError::BadSubstitution { span, .. }
             | ParseError::UnsupportedExpansion { span, .. }
             | ParseError::DurationWithoutUnit { span, .. }
             | ParseError::InvalidDuration { span, .. }
@@ -773,6 +794,17 @@ mod tests {
                 help: String::new(),
                 span,
             },
+            ParseError::StatementBranch {
+                keyword: "let",
+                block: "parallel",
+                help: "",
+                span,
+            },
+            ParseError::BadSubstitution {
+                text: "${x }".into(),
+                help: String::new(),
+                span,
+            },
         ]
     }
 
@@ -824,6 +856,8 @@ mod tests {
             ParseError::MisspelledKeyword { .. } => 41,
             ParseError::MisplacedOption { .. } => 42,
             ParseError::AssignmentBeforeBlock { .. } => 43,
+            ParseError::StatementBranch { .. } => 44,
+            ParseError::BadSubstitution { .. } => 45,
         }
     }
 

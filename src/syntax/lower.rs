@@ -694,7 +694,7 @@ fn parallel_block(pair: Pair<'_>) -> Result<BlockKind, ParseError> {
                 }
                 body = ParallelBody::For(for_loop)
             }
-            Rule::stmts => body = ParallelBody::Branches(stmts(child)?),
+            Rule::stmts => body = ParallelBody::Branches(branches(child, "parallel")?),
             _ => return Err(unexpected(&child)),
         }
     }
@@ -750,6 +750,39 @@ fn options_after_list(items: &[ListItem]) -> Option<ParseError> {
     })
 }
 
+/// The `stmts` of a `parallel` or `fanout` block, each a branch of its
+/// own. A branch that is only a `let`, `export`, `secret` or `cd` sets
+/// what ends with it, as bash's `( x=1 ) &` does: the statements after
+/// it, other branches, never see it. It is refused, with where to write
+/// it instead, rather than left to change nothing without a word.
+fn branches(pair: Pair<'_>, block: &'static str) -> Result<Vec<Stmt>, ParseError> {
+    let branches = stmts(pair)?;
+    for branch in &branches {
+        let binding = "each statement of the block is a branch, run apart from the others: \
+                 set the name before the block to give every branch its value, or \
+                 group one branch's statements in `{ }` (`{ let t = 1; echo $t }`)";
+        let (keyword, help) = match branch.kind {
+            StmtKind::Let { .. } => ("let", binding),
+            StmtKind::Export { .. } => ("export", binding),
+            StmtKind::Secret { .. } => ("secret", binding),
+            StmtKind::Cd { .. } => (
+                "cd",
+                "each statement of the block is a branch, run apart from the others: \
+                 `cd` before the block to move every branch, or group one branch's \
+                 statements in `{ }` (`{ cd dir; make }`) or join them (`cd dir && make`)",
+            ),
+            _ => continue,
+        };
+        return Err(ParseError::StatementBranch {
+            keyword,
+            block,
+            help,
+            span: branch.span.into(),
+        });
+    }
+    Ok(branches)
+}
+
 /// `max_option`: `max N`.
 fn max_option(pair: Pair<'_>) -> Result<Setting<usize>, ParseError> {
     let span = span_of(&pair);
@@ -781,7 +814,7 @@ fn fanout_block(pair: Pair<'_>) -> Result<BlockKind, ParseError> {
     for child in children(pair) {
         match child.as_rule() {
             Rule::output_mode => output = Some(output_mode(&child)?),
-            Rule::stmts => branches = stmts(child)?,
+            Rule::stmts => branches = self::branches(child, "fanout")?,
             _ => return Err(unexpected(&child)),
         }
     }

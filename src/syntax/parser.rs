@@ -1396,6 +1396,22 @@ fn value_not_one_word(source: &str, pos: usize, span: Span) -> Option<ParseError
             "pipe's `let` sets a name to one word and does no arithmetic; compute with a \
              command: `let {name} = $(expr {sum})`"
         )
+    } else if let Some((other, other_value)) = assigned_name(second) {
+        // bash's `export A=1 B=2` sets both.
+        let statement = statement_start(source, pos);
+        let value_at = statement + source[statement..pos].find('=')? + 1;
+        let value = source[value_at..pos].trim();
+        // A help shows no secret's value: the script did not parse, so
+        // nothing else would hide it.
+        let (value, other_value) = if keyword == "secret" {
+            ("...", "...")
+        } else {
+            (value, other_value)
+        };
+        format!(
+            "one `{keyword}` sets one name; write one for each: \
+             `{keyword} {name} = {value} ; {keyword} {other} = {other_value}`"
+        )
     } else {
         format!("quote the value to keep its spaces: `{keyword} {name} = \"a b\"`")
     };
@@ -1405,6 +1421,16 @@ fn value_not_one_word(source: &str, pos: usize, span: Span) -> Option<ParseError
         help,
         span: span.into(),
     })
+}
+
+/// The name and value of a bash assignment `NAME=VALUE`, if `word` is one.
+fn assigned_name(word: &str) -> Option<(&str, &str)> {
+    let (name, value) = word.split_once('=')?;
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    ((first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    .then_some((name, value))
 }
 
 /// What to write for bash's arithmetic `let` (`let i++`, `let "n = n +
@@ -1533,11 +1559,80 @@ fn unsupported_parameter(source: &str, pos: usize, at: Span) -> ParseError {
         _ => at,
     };
     let text = &source[span.start..span.end];
+    if let Some(help) = text
+        .strip_prefix("${")
+        .and_then(|rest| rest.strip_suffix('}'))
+        .and_then(bad_substitution)
+    {
+        return ParseError::BadSubstitution {
+            text: text.to_owned(),
+            help,
+            span: span.into(),
+        };
+    }
     ParseError::UnsupportedExpansion {
         text: text.to_owned(),
         help: parameter_help(text),
         span: span.into(),
     }
+}
+
+/// What to write instead of the `${...}` holding `inner`, when bash
+/// rejects it too ("bad substitution"): one that holds no parameter (a
+/// name, a number or a special one such as `@`), optionally after `#` or
+/// `!`, followed by nothing or by an operator (`${}`, `${x }`, `${1x}`,
+/// `${x.y}`). `None` for a form of bash's that pipe does not have.
+fn bad_substitution(inner: &str) -> Option<String> {
+    let parameter = |text: &str| -> Option<usize> {
+        let first = text.chars().next()?;
+        let run = |keep: fn(char) -> bool| text.find(|c: char| !keep(c)).unwrap_or(text.len());
+        if first.is_ascii_digit() {
+            Some(run(|c| c.is_ascii_digit()))
+        } else if first.is_ascii_alphabetic() || first == '_' {
+            Some(run(|c| c.is_ascii_alphanumeric() || c == '_'))
+        } else {
+            "@*#?-$!".contains(first).then_some(1)
+        }
+    };
+    // What may follow the parameter: nothing, an operator, or bash's
+    // `@` and one letter (`${x@Q}`); after a subscript (`${a[1]}`), the
+    // same. A `:` alone (`${x:}`) is none.
+    let operator = |rest: &str| match rest.strip_prefix('@') {
+        Some(letter) => letter.len() == 1 && "QEPAKaUuLk".contains(letter),
+        None => {
+            rest.is_empty()
+                || (rest != ":"
+                    && rest.starts_with([':', '-', '=', '?', '+', '#', '%', '/', '^', ',']))
+        }
+    };
+    let after = |rest: &str| match rest.strip_prefix('[') {
+        Some(subscript) => subscript
+            .find(']')
+            .is_some_and(|end| operator(&subscript[end + 1..])),
+        None => operator(rest),
+    };
+    let well_formed = |text: &str| parameter(text).is_some_and(|len| after(&text[len..]));
+    if well_formed(inner) || inner.strip_prefix(['#', '!']).is_some_and(well_formed) {
+        return None;
+    }
+    let trimmed = inner.trim();
+    // `${1x}`: a name that starts with a digit.
+    let after_digits = inner.trim_start_matches(|c: char| c.is_ascii_digit());
+    Some(if trimmed.is_empty() {
+        "write the variable's name between the braces: `${name}`, or `${name:-default}`".to_owned()
+    } else if trimmed != inner && well_formed(trimmed) {
+        format!("write it without spaces inside the braces: `${{{trimmed}}}`")
+    } else if after_digits.len() < inner.len()
+        && after_digits.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+    {
+        "a name starts with a letter or `_`, never a digit; `${1}` is the script's first \
+         argument"
+            .to_owned()
+    } else {
+        "`${...}` holds a name (letters, digits and `_`, not first a digit) and, if wanted, a \
+         default: `${name}`, `${name:-default}`"
+            .to_owned()
+    })
 }
 
 /// What to write instead of a bash `${...}` form, by its operator: the

@@ -403,6 +403,18 @@ fn statements() {
     check_error("let x =", "missing_value", 6..7);
     check_error("cd d | make", "statement_piped", 5..6);
     check_error("a && exit 1 | b", "statement_piped", 12..13);
+    check_error(
+        "parallel { let t = 1 ; echo $t }",
+        "statement_branch",
+        11..20,
+    );
+    check_error(
+        "parallel max 2 { a\n export E = 1 }",
+        "statement_branch",
+        20..32,
+    );
+    check_error("fanout { secret S = x ; cat }", "statement_branch", 9..21);
+    check_error("a | fanout lines { cd / }", "statement_branch", 19..23);
     check_error("let x = \"a;b\" | c", "unexpected", 14..15);
     check_error("echo {\"a\": 1}", "brace_in_arguments", 5..6);
     check_error("a | b { c }", "brace_in_arguments", 6..7);
@@ -420,6 +432,19 @@ fn statements() {
     check_error("cd My Documents", "too_many_words", 6..15);
     check_error("a && exit 1 2", "too_many_words", 12..13);
     check_error("echo ${1:?usage} x", "unsupported_expansion", 5..16);
+    check_error("echo ${x } y", "bad_substitution", 5..10);
+    check_error("echo \"${}\"", "bad_substitution", 6..9);
+    check_error("echo ${1x}", "bad_substitution", 5..10);
+    check_error("echo ${x:-${ y}}", "bad_substitution", 10..15);
+    check_error("echo ${#x}", "unsupported_expansion", 5..10);
+    check_error("echo ${x-y}", "unsupported_expansion", 5..11);
+    check_error("echo ${x:}", "bad_substitution", 5..10);
+    check_error("echo ${x@}", "bad_substitution", 5..10);
+    check_error("echo ${x[1}", "bad_substitution", 5..11);
+    check_error("echo ${x[1]x}", "bad_substitution", 5..13);
+    check_error("echo ${x@Q}", "unsupported_expansion", 5..11);
+    check_error("echo ${x[1]}", "unsupported_expansion", 5..12);
+    check_error("echo ${x::}", "unsupported_expansion", 5..11);
     check_error("echo ${x:=1}", "unsupported_expansion", 5..12);
     check_error("a\nexport x= # c\nb", "missing_value", 10..11);
     check_error("let x = a = b", "value_not_one_word", 10..11);

@@ -290,6 +290,47 @@ fn huge_flat_script_runs() {
     Test::new().script(pipeline).stdout("x\n").run();
 }
 
+/// A short secret is looked for in all the script a diagnostic shows,
+/// each time next to the characters around it only: that read all the
+/// text before and after each match, and a failure in a 400 KB script
+/// with a one-letter secret took half a minute to report.
+#[test]
+fn a_short_secret_in_a_large_script_is_masked_at_once() {
+    let mut script = String::from("secret a = w\n");
+    for _ in 0..1000 {
+        script.push_str("# ");
+        script.push_str(&"w ".repeat(200));
+        script.push('\n');
+    }
+    script.push_str("false\n");
+    let run = Test::new()
+        .script(script)
+        .status(1)
+        .stderr_has("`false` exited with status 1")
+        .run();
+    assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
+}
+
+/// A script that does not parse is searched for the secrets written in
+/// it within a bound, each value kept once: 256 long unquoted values of
+/// one-letter words took minutes to be read word by word.
+#[test]
+fn secrets_of_a_large_unparsed_script_are_found_at_once() {
+    let line = format!("secret a = {}\n", "w ".repeat(2000));
+    let script = line.repeat(256) + "echo (\n";
+    let run = Test::new()
+        .script(script)
+        .status(2)
+        .stderr_has("pipe::parse::value_not_one_word")
+        .run();
+    assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
+    assert!(
+        run.stderr().contains("secret a = * * *"),
+        "{}",
+        run.stderr()
+    );
+}
+
 #[test]
 fn a_substitution_that_prints_without_end_fails_at_a_cap() {
     // `$(yes)` would fill all memory: it fails at 64 MiB, quickly. The

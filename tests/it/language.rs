@@ -1168,6 +1168,23 @@ fn redirects() {
     );
 }
 
+/// A redirect target's `$(...)` runs before the command's redirects apply,
+/// as docs/language.md says (where bash applies the ones before it
+/// first): its stderr and stdin are the command's own.
+#[test]
+fn a_redirect_substitution_runs_before_the_redirects_apply() {
+    Test::new()
+        .file("in", "from in\n")
+        .stdin("name\n")
+        .script(
+            "echo x 2>/dev/null <<< \"$(echo err >&2)\"\n\
+             cat < in > \"$(head -n 1)\"\ncat name",
+        )
+        .stdout("x\nfrom in\n")
+        .stderr_has("err")
+        .run();
+}
+
 /// A here-string's text is its word joined as in bash, `$@` with spaces;
 /// a file redirect's word must still be one name.
 #[test]
@@ -1656,6 +1673,18 @@ fn same_file_in_and_out_is_refused() {
         std::fs::read_to_string(run.dir.join("f")).unwrap(),
         "b\na\n"
     );
+}
+
+/// The same-file rule looks at redirects, not at arguments, which may be
+/// no file at all (as docs/language.md says): `echo f > f` writes to `f`.
+#[test]
+fn same_file_rule_leaves_arguments_aside() {
+    let run = Test::new()
+        .script("echo f > f\ncat f | cat > g")
+        .file("f", "old\n")
+        .run();
+    assert_eq!(std::fs::read_to_string(run.dir.join("f")).unwrap(), "f\n");
+    assert_eq!(std::fs::read_to_string(run.dir.join("g")).unwrap(), "f\n");
 }
 
 /// A block standing as a stage counts with the redirects written inside it:

@@ -246,6 +246,24 @@ fn a_double_star_matches_links_to_directories_without_walking_them() {
 }
 
 #[test]
+fn a_leading_double_star_looks_into_links_to_directories_too() {
+    // Where bash 5.2 looks into no link at all (its `**/*.txt` leaves out
+    // `link/a.txt`, its `./**/*.txt` holds it), pipe looks into a link as
+    // it does after a directory, one level and no further, as its docs
+    // say: the same files as `./**/*.txt`.
+    let test = Test::new().file("d/a.txt", "").file("d/e/b.txt", "");
+    std::os::unix::fs::symlink("d", test.path().join("link")).unwrap();
+    test.script("echo **/*.txt\necho ./**/*.txt\necho **/\necho **")
+        .stdout(
+            "d/a.txt d/e/b.txt link/a.txt\n\
+             ./d/a.txt ./d/e/b.txt ./link/a.txt\n\
+             d/ d/e/ link/\n\
+             d d/a.txt d/e d/e/b.txt link script.pipe\n",
+        )
+        .run();
+}
+
+#[test]
 fn a_path_with_no_directory_is_named_when_a_command_is_not_found() {
     // A cron job's or a container's PATH: it was only "check the spelling,
     // or install it", whatever PATH held.

@@ -371,7 +371,7 @@ fn a_variable_set_in_an_ended_block_is_pointed_at() {
         .stderr_has("the loop's variable, only inside the loop")
         .run();
     Test::new()
-        .script("parallel { let x = 1 ; echo $x }")
+        .script("parallel { let x = 1 && true ; echo $x }")
         .status(1)
         .stderr_has("set here, only inside its block")
         .run();
@@ -386,6 +386,21 @@ fn a_variable_set_in_an_ended_block_is_pointed_at() {
         .status(1)
         .stderr_has("define it with `let zzqq = value`")
         .run();
+}
+
+/// A command written as a secret's value is shown as `***` by `pipe
+/// check` too, with no "did you mean" from PATH to tell what it is.
+#[test]
+fn check_gives_no_suggestion_for_a_secret_command() {
+    let run = Test::new()
+        .file("s.pipe", "secret tool = grpe\ngrpe -n x\n")
+        .env("PATH", "/usr/bin:/bin")
+        .args(["check", "s.pipe"])
+        .status(1)
+        .stderr_has("command not found: `***`")
+        .run();
+    assert!(!run.stderr().contains("did you mean"), "{}", run.stderr());
+    assert!(!run.stderr().contains("grpe"), "{}", run.stderr());
 }
 
 #[test]
@@ -880,7 +895,7 @@ fn trace_shows_assignments_cd_and_exit() {
         .script(
             "secret pw = hunter22\nlet auth = \"Bearer $pw\"\n\
              { export LANG = \"C x\" }\ncd sub && let here = yes\n\
-             parallel { let p = 1 }\nfalse || cd\nexit 4\n",
+             parallel { true && let p = 1 }\nfalse || cd\nexit 4\n",
         )
         .status(4)
         .run();
@@ -898,6 +913,7 @@ fn trace_shows_assignments_cd_and_exit() {
             "+ export LANG = 'C x'",
             "+ cd sub",
             "+ let here = yes",
+            "+ true",
             "+ let p = 1",
             "+ false",
             "+ cd",
@@ -1121,11 +1137,12 @@ fn a_secret_never_leaks() {
 
 /// Each `fanout` branch is a scope of its own, as each `parallel` branch
 /// is: a `let` in one is not seen by the next, for `check` as at run time
-/// (check passed `seq 3 | fanout { let x = 1 ; echo $x }`, whose run then
-/// failed on the undefined `$x`).
+/// (check passed `seq 3 | fanout { let x = 1 && cat ; echo $x }`, whose
+/// run then failed on the undefined `$x`; a branch that is only a `let`
+/// does not parse).
 #[test]
 fn check_scopes_each_fanout_branch() {
-    let script = "seq 3 | fanout { let x = 1 ; echo $x }\n";
+    let script = "seq 3 | fanout { let x = 1 && cat ; echo $x }\n";
     Test::new()
         .file("s.pipe", script)
         .args(["check", "s.pipe"])
