@@ -1140,13 +1140,7 @@ fn invalid_name(source: &str, pos: usize) -> Option<ParseError> {
     if name.is_empty() || is_name(name) || !(name_at..name_at + name_len).contains(&pos) {
         return None;
     }
-    let unquoted = name
-        .strip_prefix('\'')
-        .and_then(|rest| rest.strip_suffix('\''))
-        .or_else(|| {
-            name.strip_prefix('"')
-                .and_then(|rest| rest.strip_suffix('"'))
-        });
+    let unquoted = unquote(name);
     let rule = "a name is letters, digits and `_`, not starting with a digit";
     // bash's arithmetic `let`: `let i++`, `let --n`, `let "i = i + 1"`.
     let stepped = ["++", "--"]
@@ -1242,13 +1236,7 @@ fn invalid_loop_name(source: &str, pos: usize) -> Option<ParseError> {
             .and_then(|bare| bare.strip_suffix('}'))
             .unwrap_or(bare)
     });
-    let quoted = name
-        .strip_prefix('"')
-        .and_then(|bare| bare.strip_suffix('"'))
-        .or_else(|| {
-            name.strip_prefix('\'')
-                .and_then(|bare| bare.strip_suffix('\''))
-        });
+    let quoted = unquote(name);
     let help = if let Some(bare) = sigil.filter(|bare| is_name(bare)) {
         format!("a name is written without its `$`: `for {bare} in LIST {{ ... }}`")
     } else if let Some(bare) = quoted.filter(|bare| is_name(bare)) {
@@ -1931,6 +1919,13 @@ fn token_span(source: &str, pos: usize) -> Span {
         rest.chars().next().map_or(0, char::len_utf8)
     };
     Span::new(pos, pos + len)
+}
+
+/// The text inside the quotes of a word written in single or double
+/// quotes whole (`'x'`, `"x"`); None for any other word.
+fn unquote(word: &str) -> Option<&str> {
+    let inside = |quote: char| word.strip_prefix(quote)?.strip_suffix(quote);
+    inside('\'').or_else(|| inside('"'))
 }
 
 #[cfg(test)]
