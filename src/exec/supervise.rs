@@ -356,12 +356,6 @@ impl Supervisor {
         let mut deadline = None;
         let mut signalled = HashSet::new();
         loop {
-            // While a child is being started, strangers cannot be told
-            // from it (see `start`): look again soon.
-            if self.starting.get() > 0 {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-                continue;
-            }
             let alive = self.running_strangers();
             if alive.is_empty() {
                 return;
