@@ -138,6 +138,27 @@ impl Test {
         for (key, value) in &self.env {
             command.env(key, value);
         }
+        // pipe starts as from an interactive shell, whatever the tests were
+        // started under (`nohup cargo test` ignores SIGHUP, which pipe would
+        // keep ignored): a test that wants one ignored sets it after this.
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+                for signal in [
+                    libc::SIGHUP,
+                    libc::SIGINT,
+                    libc::SIGQUIT,
+                    libc::SIGTERM,
+                    libc::SIGUSR1,
+                    libc::SIGUSR2,
+                    libc::SIGALRM,
+                    libc::SIGTSTP,
+                ] {
+                    libc::signal(signal, libc::SIG_DFL);
+                }
+                Ok(())
+            });
+        }
         command
     }
 
