@@ -347,6 +347,9 @@ pub enum RunError {
 /// How [`RunError::in_branch`] starts its line.
 const BRANCH_NOTE: &str = "in the branch where ";
 
+/// How [`RunError::in_pass`] starts its line.
+const PASS_NOTE: &str = "in the pass where ";
+
 /// The lines of a help that say which branch failed.
 pub fn branch_notes(help: &str) -> impl Iterator<Item = &str> {
     help.lines().filter(|line| line.starts_with(BRANCH_NOTE))
@@ -372,16 +375,30 @@ impl RunError {
     /// every branch has the same span. The line is help, not a label, so
     /// that branches failing alike are still counted as one.
     pub fn in_branch(self, var: &str, value: &str) -> RunError {
+        self.with_item_note(BRANCH_NOTE, var, value)
+    }
+
+    /// The error, with a line after its help that says in which pass of
+    /// a `for` loop it happened (`in the pass where `f` is `b.txt``): the
+    /// body's commands have one span for every item.
+    pub fn in_pass(self, var: &str, value: &str) -> RunError {
+        self.with_item_note(PASS_NOTE, var, value)
+    }
+
+    /// The error with the line `{start}`var` is `value`` after its help.
+    fn with_item_note(self, start: &str, var: &str, value: &str) -> RunError {
         // One line, whatever the item holds (a file name with a newline):
         // the note is found by its line, and must not pass for wrapping.
         let one_line = value.replace('\n', "\\n");
-        let branch = &format!("{BRANCH_NOTE}`{var}` is `{one_line}`");
+        let branch = &format!("{start}`{var}` is `{one_line}`");
         let note = |help: &mut String| {
             help.push('\n');
             help.push_str(branch);
         };
         match self {
-            RunError::Shown(error) => RunError::Shown(Box::new(error.in_branch(var, value))),
+            RunError::Shown(error) => {
+                RunError::Shown(Box::new(error.with_item_note(start, var, value)))
+            }
             RunError::Failed {
                 command,
                 status,

@@ -1252,9 +1252,19 @@ impl<'r> Interp<'r> {
         }
         for value in values {
             let mut body_scope = scope.clone();
+            let item = value.clone();
             self.set_var(&mut body_scope, &for_loop.var.name, value, Assign::Plain);
             match self.run_stmts(&mut body_scope, io, &for_loop.body).await {
                 Flow::Normal => scope.last_status = body_scope.last_status,
+                // Every pass runs the same commands, at the same spans: the
+                // diagnostic says which item's pass failed.
+                Flow::Fail(mut failure) => {
+                    let shown = self.redact(item.as_encoded_bytes());
+                    failure.error = failure
+                        .error
+                        .map(|error| Box::new(error.in_pass(&for_loop.var.name, &shown)));
+                    return Flow::Fail(failure);
+                }
                 other => return other,
             }
         }
