@@ -8,6 +8,7 @@ pub mod exec;
 pub mod expand;
 pub mod fmt;
 pub mod graph;
+pub mod suggest;
 pub mod syntax;
 
 // pest is built without its `std` feature (see Cargo.toml), so its derived

@@ -211,7 +211,7 @@ impl UsageError {
             }
             // `pipe chek x.pipe`: a subcommand misspelt is read as a script.
             std::io::ErrorKind::NotFound => {
-                crate::expand::closest_name(path, SUBCOMMANDS.map(str::to_owned))
+                crate::suggest::closest_name(path, SUBCOMMANDS.map(str::to_owned))
                     .map(|name| format!("did you mean the subcommand `{name}`?"))
             }
             _ => None,

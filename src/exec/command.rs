@@ -616,7 +616,7 @@ fn suggest(name: &str, path_var: Option<&OsStr>) -> Option<String> {
     if name.is_empty() {
         return None;
     }
-    let limit = crate::expand::typo_limit(name);
+    let limit = crate::suggest::typo_limit(name);
     let length = name.chars().count();
     let mut best: Option<(usize, String)> = None;
     for dir in search_path(path_var) {
@@ -628,7 +628,7 @@ fn suggest(name: &str, path_var: Option<&OsStr>) -> Option<String> {
             let Some(candidate) = candidate.to_str() else {
                 continue;
             };
-            let Some(distance) = crate::expand::typo_distance(name, length, candidate, limit)
+            let Some(distance) = crate::suggest::typo_distance(name, length, candidate, limit)
             else {
                 continue;
             };

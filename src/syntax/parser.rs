@@ -455,14 +455,8 @@ fn header_word_help(source: &str, pos: usize) -> Option<&'static str> {
 /// `fro`), among the words its header takes there.
 fn header_typo(word: &str, words: &[&'static str]) -> Option<&'static str> {
     let lower = word.to_ascii_lowercase();
-    let limit = if lower.chars().count() > 3 { 2 } else { 1 };
-    let meant = words
-        .iter()
-        .map(|&candidate| (strsim::damerau_levenshtein(&lower, candidate), candidate))
-        .filter(|&(distance, _)| distance <= limit)
-        .min_by_key(|&(distance, _)| distance)?
-        .1;
-    Some(match meant {
+    let meant = crate::suggest::closest_name(&lower, words.iter().map(|&word| word.to_owned()))?;
+    Some(match meant.as_str() {
         "max" => "did you mean `max`? As in `parallel max 4 { ... }`",
         "fail-fast" => "did you mean `fail-fast`?",
         "ordered" => "did you mean `ordered`?",
