@@ -64,7 +64,7 @@ pub fn prepare_process() {
     // A child starts with each of them at its default (but SIGHUP: see
     // IGNORED_AT_START), as with every other signal.
     SET_BY_PIPE.fetch_or(
-        ignored_interrupts & !(1 << libc::SIGHUP),
+        ignored_interrupts & !bit(libc::SIGHUP),
         std::sync::atomic::Ordering::Relaxed,
     );
     // SAFETY: SIGCHLD's default is what `wait` relies on; SIGPIPE blocked
@@ -126,8 +126,20 @@ fn interrupts() -> impl Iterator<Item = i32> {
 }
 
 /// `sig`'s bit in a mask of signals by number; none past 63.
-fn bit(sig: i32) -> u64 {
+pub fn bit(sig: i32) -> u64 {
     1u64.checked_shl(sig as u32).unwrap_or(0)
+}
+
+/// Gives each signal in `set` (a mask by number, see [`bit`]) its default
+/// disposition: what a child does with [`SET_BY_PIPE`] before it execs.
+/// System calls only, so that it may run between fork (or clone) and exec.
+pub fn reset_to_default(set: u64) {
+    for sig in 1..64 {
+        if set & bit(sig) != 0 {
+            // SAFETY: the default disposition runs no code of ours.
+            unsafe { libc::signal(sig, libc::SIG_DFL) };
+        }
+    }
 }
 
 /// Whether SIGCHLD is blocked in every thread of `pipe`, so that a

@@ -177,7 +177,7 @@ mod linux {
     use std::os::fd::AsRawFd;
     use std::os::unix::ffi::OsStrExt;
 
-    use super::super::process::SET_BY_PIPE;
+    use super::super::process::{SET_BY_PIPE, reset_to_default};
     use super::{Request, Stack, environment};
     use std::sync::atomic::Ordering;
 
@@ -354,14 +354,7 @@ mod linux {
             // Every signal to its default: children start clean. Only the
             // ones pipe sets can be other than the default (see
             // `SET_BY_PIPE`; on Linux, only those it keeps ignored).
-            let mut default: libc::sigaction = std::mem::zeroed();
-            default.sa_sigaction = libc::SIG_DFL;
-            let set = SET_BY_PIPE.load(Ordering::Relaxed);
-            for sig in 1..64 {
-                if set & (1 << sig) != 0 {
-                    libc::sigaction(sig, &default, std::ptr::null_mut());
-                }
-            }
+            reset_to_default(SET_BY_PIPE.load(Ordering::Relaxed));
             if libc::setpgid(0, shared.pgid) != 0 {
                 return fail(shared);
             }
@@ -433,17 +426,13 @@ mod portable {
         command.process_group(request.pgid.unwrap_or(0));
         // The standard library gives SIGPIPE back; the signals `pipe`
         // keeps ignored for itself are reset here.
-        let kept = super::super::process::SET_BY_PIPE.load(std::sync::atomic::Ordering::Relaxed)
-            & !(1 << libc::SIGPIPE);
+        use super::super::process::{SET_BY_PIPE, bit, reset_to_default};
+        let kept = SET_BY_PIPE.load(std::sync::atomic::Ordering::Relaxed) & !bit(libc::SIGPIPE);
         if kept != 0 {
-            // SAFETY: signal is async-signal-safe.
+            // SAFETY: reset_to_default makes only async-signal-safe calls.
             unsafe {
                 command.pre_exec(move || {
-                    for sig in 1..64 {
-                        if kept & 1 << sig != 0 {
-                            libc::signal(sig, libc::SIG_DFL);
-                        }
-                    }
+                    reset_to_default(kept);
                     Ok(())
                 });
             }
