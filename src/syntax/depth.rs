@@ -79,8 +79,57 @@ pub fn comment_before(source: &str, pos: usize) -> Option<usize> {
     found
 }
 
+/// Where a long script may be cut into parts that parse alone, each at
+/// least `size` bytes long: after a line break outside every block,
+/// substitution and quote, which ends a statement. Not after one that
+/// goes on to the next line: a line (`\\`-newlines joined) that ends with
+/// `|`, `&&` or `||`, a comment after them or not, or with a `\\`; nor
+/// after the blank and comment lines that may follow it. Returns where the
+/// parts end, the last at the end of `source`. For a script that `scan`
+/// took.
+pub fn part_ends(source: &str, size: usize) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut start = 0;
+    // Where the line ending at the next line break starts.
+    let mut line = 0;
+    let comment = std::cell::Cell::new(None);
+    let mut goes_on = false;
+    let _ = scan_events(
+        source,
+        |at| comment.set(Some(at)),
+        |at| {
+            // A comment runs to the line break, from the last bare newline.
+            let last = source[..at].rfind('\n').map_or(0, |before| before + 1);
+            let code_end = comment.get().filter(|&c| c >= last.max(line));
+            let code = source[line..code_end.unwrap_or(at)].trim();
+            if !code.is_empty() {
+                goes_on = code.ends_with(['|', '&', '\\']);
+            }
+            if !goes_on && at + 1 - start >= size {
+                ends.push(at + 1);
+                start = at + 1;
+            }
+            line = at + 1;
+        },
+    );
+    if start < source.len() || ends.is_empty() {
+        ends.push(source.len());
+    }
+    ends
+}
+
 /// [`scan`], telling `on_comment` where each comment starts.
-fn scan_with(source: &str, mut on_comment: impl FnMut(usize)) -> Result<(), ParseError> {
+fn scan_with(source: &str, on_comment: impl FnMut(usize)) -> Result<(), ParseError> {
+    scan_events(source, on_comment, |_| {})
+}
+
+/// [`scan`], telling `on_comment` where each comment starts, and
+/// `on_line_break` where each line break outside every opener is.
+fn scan_events(
+    source: &str,
+    mut on_comment: impl FnMut(usize),
+    mut on_line_break: impl FnMut(usize),
+) -> Result<(), ParseError> {
     let bytes = source.as_bytes();
     let mut stack: Vec<(Opener, usize)> = Vec::new();
     // Whether the previous byte belongs to a word, so that a `#` here does
@@ -120,7 +169,13 @@ fn scan_with(source: &str, mut on_comment: impl FnMut(usize)) -> Result<(), Pars
             },
             None | Some(Opener::Brace | Opener::Subst) => {
                 in_word = match byte {
-                    b' ' | b'\t' | b'\n' | b';' | b'|' | b'&' | b'<' | b'>' | b'(' => false,
+                    b'\n' => {
+                        if top.is_none() {
+                            on_line_break(i);
+                        }
+                        false
+                    }
+                    b' ' | b'\t' | b';' | b'|' | b'&' | b'<' | b'>' | b'(' => false,
                     // A `\r` ends a word only as the start of a `\r\n`.
                     b'\r' => next != Some(b'\n'),
                     b'#' if !in_word => {

@@ -5,6 +5,8 @@
 //! [`children`]. Recursion here follows the nesting of the source, which
 //! `depth::scan` has bounded before pest ran.
 
+use std::cell::Cell;
+
 use super::ast::Span;
 use super::ast::{
     Assign, Block, BlockKind, Command, Comment, Connector, ForLoop, Ident, List, ListItem,
@@ -18,10 +20,27 @@ use super::word;
 
 pub(super) type Pair<'i> = pest::iterators::Pair<'i, Rule>;
 
-/// The source span of a pair.
+thread_local! {
+    /// Where the text being lowered starts in the script: 0, but for a
+    /// long script, which is parsed a part at a time ([`script_at`]).
+    static BASE: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Where in the script a pair starts. Every position that goes into a
+/// [`Span`] comes from here, [`end_of`] or [`span_of`]; `pair.as_span()`
+/// gives positions in the part being parsed, which only index its text.
+pub(super) fn start_of(pair: &Pair<'_>) -> usize {
+    BASE.get() + pair.as_span().start()
+}
+
+/// Where in the script a pair ends (see [`start_of`]).
+pub(super) fn end_of(pair: &Pair<'_>) -> usize {
+    BASE.get() + pair.as_span().end()
+}
+
+/// The source span of a pair, in the script.
 pub(super) fn span_of(pair: &Pair<'_>) -> Span {
-    let span = pair.as_span();
-    Span::new(span.start(), span.end())
+    Span::new(start_of(pair), end_of(pair))
 }
 
 /// The children of a pair that carry meaning: comments and pure tokens
@@ -71,6 +90,20 @@ pub(super) fn missing(what: &str, span: Span) -> ParseError {
         what: format!("missing {what}"),
         span: span.into(),
     }
+}
+
+/// `script` of a part of a long script that starts at byte `base` of it:
+/// spans are the script's, as if it had been parsed whole.
+pub(super) fn script_at(pair: Pair<'_>, base: usize) -> Result<Script, ParseError> {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            BASE.set(0);
+        }
+    }
+    BASE.set(base);
+    let _reset = Reset;
+    script(pair)
 }
 
 /// `script`: the statements, and every comment anywhere in the source.
@@ -136,7 +169,7 @@ fn stmt(pair: Pair<'_>) -> Result<Stmt, ParseError> {
 /// A statement other than a list: `let`, `export`, `secret`, `cd` or
 /// `exit`, where it stands alone or in a list.
 fn simple_stmt(child: Pair<'_>) -> Result<Stmt, ParseError> {
-    let start = child.as_span().start();
+    let start = start_of(&child);
     let (kind, end) = match child.as_rule() {
         Rule::let_stmt => {
             let (name, value) = binding(child)?;
@@ -154,7 +187,7 @@ fn simple_stmt(child: Pair<'_>) -> Result<Stmt, ParseError> {
             (StmtKind::Secret { name, value }, end)
         }
         Rule::cd_stmt => {
-            let keyword_end = child.as_span().start() + "cd".len();
+            let keyword_end = start_of(&child) + "cd".len();
             let dir = optional_word(child)?;
             let end = dir.as_ref().map_or(keyword_end, |word| word.span.end);
             (StmtKind::Cd { dir }, end)
@@ -191,7 +224,7 @@ fn binding(pair: Pair<'_>) -> Result<(Ident, Word), ParseError> {
 
 /// `exit_stmt`: `exit` and its status word, if any.
 fn exit_stmt(pair: Pair<'_>) -> Result<Stmt, ParseError> {
-    let start = pair.as_span().start();
+    let start = start_of(&pair);
     let keyword_end = start + "exit".len();
     let status = optional_word(pair)?;
     let end = status.as_ref().map_or(keyword_end, |word| word.span.end);
@@ -351,13 +384,13 @@ fn stage(pair: Pair<'_>) -> Result<Stage, ParseError> {
 
 /// `command`: assignments, words and redirects, each kept in source order.
 fn command(pair: Pair<'_>) -> Result<Command, ParseError> {
-    let start = pair.as_span().start();
+    let start = start_of(&pair);
     let mut end = start;
     let mut assigns = Vec::new();
     let mut words = Vec::with_capacity(1);
     let mut redirects = Vec::new();
     for child in children(pair) {
-        end = end.max(child.as_span().end());
+        end = end.max(end_of(&child));
         match child.as_rule() {
             Rule::assign => assigns.push(assign(child)?),
             Rule::redirect => redirects.push(redirect(child)?),
@@ -532,12 +565,12 @@ fn unsupported_reason(fd: Option<u32>, target: Option<&str>) -> &'static str {
 
 /// `block`: one of the block forms, and the redirects after it.
 fn block(pair: Pair<'_>) -> Result<Block, ParseError> {
-    let start = pair.as_span().start();
+    let start = start_of(&pair);
     let mut end = start;
     let mut kind = None;
     let mut redirects = Vec::new();
     for child in children(pair) {
-        end = end.max(child.as_span().end());
+        end = end.max(end_of(&child));
         let form = match child.as_rule() {
             Rule::redirect => {
                 redirects.push(redirect(child)?);
@@ -587,8 +620,9 @@ fn for_loop(pair: Pair<'_>) -> Result<ForLoop, ParseError> {
                 // `for i in {1..3}; do`: bash's brace expansion, taken for
                 // an empty list and a body, which would run nothing.
                 let text = child.as_str();
-                let start = child.as_span().start().saturating_sub(1);
-                let right_after_brace = child.as_span().get_input()[start..].starts_with('{');
+                let at = child.as_span().start().saturating_sub(1);
+                let right_after_brace = child.as_span().get_input()[at..].starts_with('{');
+                let start = start_of(&child).saturating_sub(1);
                 if items.is_empty()
                     && right_after_brace
                     && let Some(help) = super::parser::brace_expansion_help(text)

@@ -22,11 +22,52 @@ pub(super) struct PipeParser;
 /// spin for long (in a release build this is a few seconds of work).
 const CALL_LIMIT: usize = 500_000_000;
 
+/// Scripts longer than this are parsed a part of about this size at a time
+/// (see [`parse_in_parts`]).
+const PART: usize = 64 * 1024;
+
 /// Parses a whole script.
 pub fn parse(source: &str) -> Result<Script, ParseError> {
     depth::scan(source)?;
     static LIMIT: Once = Once::new();
     LIMIT.call_once(|| pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT)));
+    if source.len() > PART
+        && let Some(script) = parse_in_parts(source, PART)
+    {
+        return Ok(script);
+    }
+    parse_at_once(source)
+}
+
+/// Parses a long script a part at a time, cut where a top-level statement
+/// ends (`depth::part_ends`), each part at least `size` bytes: pest's
+/// tokens take about 70 bytes a byte of source, four times what the tree
+/// keeps, and so exist for one part at a time instead of the whole script.
+/// `None` when a part does not parse alone: the script is then parsed at
+/// once, so that an error is found and told as it is for a short script.
+/// For a script that `depth::scan` took.
+pub(super) fn parse_in_parts(source: &str, size: usize) -> Option<Script> {
+    let mut body = Vec::new();
+    let mut comments = Vec::new();
+    let mut start = 0;
+    for end in depth::part_ends(source, size) {
+        let pair = PipeParser::parse(Rule::script, &source[start..end])
+            .ok()?
+            .next()?;
+        let mut part = lower::script_at(pair, start).ok()?;
+        body.append(&mut part.body);
+        comments.append(&mut part.comments);
+        start = end;
+    }
+    Some(Script {
+        body,
+        comments,
+        span: Span::new(0, source.len()),
+    })
+}
+
+/// Parses a script in one run of pest.
+pub(super) fn parse_at_once(source: &str) -> Result<Script, ParseError> {
     let mut pairs = PipeParser::parse(Rule::script, source).map_err(|e| translate(source, e))?;
     match pairs.next() {
         Some(script) => lower::script(script),

@@ -1189,6 +1189,34 @@ const TOKENS: &[&str] = &[
     "\t",
 ];
 
+/// Statements, some of several lines and some that go on to the next
+/// line, for `statements_parse_in_parts_as_at_once`.
+const STATEMENTS: &[&str] = &[
+    "echo a",
+    "let x = 1",
+    "{ a ; b }",
+    "{\n a\n b\n}",
+    "for f in a b {\n echo $f \\\n  g\n}",
+    "parallel {\n a\n b\n}",
+    "timeout 5s {\n sleep 1\n}",
+    "a | fanout {\n b\n c\n}",
+    "echo 'x\ny'",
+    "echo \"a\n$(b\nc)\"",
+    "echo ${x:-a\nb}",
+    "x=1 y > f 2>&1",
+    "# a comment",
+    "echo a#b \\#",
+    "echo a \\",
+    "a ||",
+    "a &&",
+    "a |",
+];
+
+/// What may come after each of `STATEMENTS`.
+const BETWEEN: &[&str] = &[
+    "\n", "\n\n", " # c\n", "\\\n", "\r\n", ";", " ;\n", "\n# c\n", "\n  \n", " \\\n  ",
+];
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -1196,6 +1224,27 @@ proptest! {
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
         if let Ok(source) = decode(&bytes) {
             let _ = parse(source);
+        }
+    }
+
+    #[test]
+    fn statements_parse_in_parts_as_at_once(
+        items in proptest::collection::vec((0..STATEMENTS.len(), 0..BETWEEN.len()), 1..40),
+    ) {
+        let source: String = items
+            .iter()
+            .map(|&(stmt, between)| format!("{}{}", STATEMENTS[stmt], BETWEEN[between]))
+            .collect();
+        if super::depth::scan(&source).is_ok() {
+            parts_agree(&source);
+        }
+    }
+
+    #[test]
+    fn token_soup_parses_in_parts_as_at_once(indices in proptest::collection::vec(0..TOKENS.len(), 0..60)) {
+        let source: String = indices.iter().map(|&i| TOKENS[i]).collect();
+        if super::depth::scan(&source).is_ok() {
+            parts_agree(&source);
         }
     }
 
@@ -1213,4 +1262,54 @@ proptest! {
             }
         }
     }
+}
+
+/// `parse_in_parts`, cutting wherever it may (parts of one byte or more),
+/// gives the tree that parsing at once gives, spans included.
+fn parts_agree(source: &str) {
+    let whole = super::parser::parse_at_once(source);
+    match super::parser::parse_in_parts(source, 1) {
+        Some(parts) => assert_eq!(Ok(parts), whole, "{source:?}"),
+        None => assert!(whole.is_err(), "{source:?}: a part did not parse"),
+    }
+}
+
+#[test]
+fn long_scripts_parse_in_parts_as_at_once() {
+    for source in [
+        "echo a\necho b\n",
+        "echo a \\\n  b\necho c",
+        "echo a \\\r\n  b\r\necho c\r\n",
+        "echo a |\n  cat\necho b &&\n\n echo c ||\n echo d\n",
+        "echo a | # why\n  cat\necho b && # then\n echo c\n",
+        "echo a\\\\\necho b",
+        "echo 'a\nb' \"c\nd $(echo e\n f)\"\necho g # it's { here\necho h",
+        "{\n echo a\n} > out\nfor f in a b {\n  echo $f\n}\nlet x = ${y:-a\nb}\n",
+        "parallel max 2 {\n a\n b\n}\ntimeout 5s { sleep 1 }\ncat f | fanout {\n sha256sum\n wc -c\n}\n",
+        "#!/usr/bin/env pipe\n# a comment\n\n\necho a; echo b\n;\necho c",
+        "echo a#b\necho '#'\necho \\#\n",
+        "echo a |\n",
+        "echo a\n  | cat\n",
+        "echo 'a\n",
+        "echo ok\nfor i in {1..3}; do echo $i; done\n",
+    ] {
+        parts_agree(source);
+    }
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples")).unwrap() {
+        let path = entry.unwrap().path();
+        parts_agree(&std::fs::read_to_string(&path).unwrap());
+    }
+}
+
+#[test]
+fn an_error_in_a_long_script_is_told_as_in_a_short_one() {
+    let short = "echo a >\n";
+    let long = format!("{}{short}", "echo line\n".repeat(10_000));
+    let (short, long) = (parse(short).unwrap_err(), parse(&long).unwrap_err());
+    assert_eq!(
+        long.code().unwrap().to_string(),
+        short.code().unwrap().to_string()
+    );
+    let offset = |error: &ParseError| error.labels().unwrap().next().unwrap().offset();
+    assert_eq!(offset(&long), offset(&short) + 100_000);
 }

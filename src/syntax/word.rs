@@ -2,7 +2,7 @@
 
 use super::ast::{Span, Stmt, VarName, VarRef, Word, WordPart};
 use super::error::ParseError;
-use super::lower::{Pair, children, missing, span_of, stmts, unexpected};
+use super::lower::{Pair, children, missing, span_of, start_of, stmts, unexpected};
 use super::parser::Rule;
 
 /// `word`: its parts, adjacent literals of the same quotedness merged.
@@ -82,7 +82,7 @@ fn unsupported_after_dollar(dollar: &Pair<'_>) -> Result<(), ParseError> {
     Err(ParseError::UnsupportedExpansion {
         text: text.to_owned(),
         help,
-        span: (dollar.as_span().start(), 2).into(),
+        span: (start_of(dollar), 2).into(),
     })
 }
 
@@ -99,7 +99,7 @@ fn unsupported_quote_after_dollar(dollar: &Pair<'_>) -> Result<(), ParseError> {
     Err(ParseError::UnsupportedExpansion {
         text: text.to_owned(),
         help: "use double quotes: they decode `\\n`, `\\t`, `\\xNN` and `\\u{H..}` (\"a\\tb\")",
-        span: (dollar.as_span().start(), 2).into(),
+        span: (start_of(dollar), 2).into(),
     })
 }
 
