@@ -139,10 +139,8 @@ fn has_branches(stmt: &Stmt) -> bool {
                 .any(|stage| {
                     matches!(
                         stage,
-                        Stage::Block(Block {
-                            kind: BlockKind::Parallel { .. } | BlockKind::Fanout { .. },
-                            ..
-                        })
+                        Stage::Block(block)
+                            if matches!(block.kind, BlockKind::Parallel { .. } | BlockKind::Fanout { .. })
                     )
                 });
         }

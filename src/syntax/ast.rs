@@ -118,7 +118,7 @@ pub struct Pipeline {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stage {
     Command(Command),
-    Block(Block),
+    Block(Box<Block>),
 }
 
 impl Stage {

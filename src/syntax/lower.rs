@@ -242,11 +242,11 @@ fn exit_stmt(pair: Pair<'_>) -> Result<Stmt, ParseError> {
 fn stmt_pipeline(stmt: Stmt) -> Pipeline {
     let span = stmt.span;
     Pipeline {
-        stages: vec![Stage::Block(Block {
+        stages: vec![Stage::Block(Box::new(Block {
             kind: BlockKind::Group(vec![stmt]),
             redirects: Vec::new(),
             span,
-        })],
+        }))],
         span,
     }
 }
@@ -360,6 +360,8 @@ fn pipeline(pair: Pair<'_>) -> Result<Pipeline, ParseError> {
             _ => return Err(unexpected(&child)),
         }
     }
+    // A second stage made room for four (232 bytes each).
+    stages.shrink_to_fit();
     match (stages.first(), stages.last()) {
         (Some(first), Some(last)) => {
             let span = first.span().to(last.span());
@@ -376,7 +378,7 @@ fn stage(pair: Pair<'_>) -> Result<Stage, ParseError> {
         .next()
         .ok_or_else(|| missing("stage", span))?;
     match child.as_rule() {
-        Rule::block => Ok(Stage::Block(block(child)?)),
+        Rule::block => Ok(Stage::Block(Box::new(block(child)?))),
         Rule::command => Ok(Stage::Command(command(child)?)),
         _ => Err(unexpected(&child)),
     }
@@ -430,6 +432,7 @@ fn command(pair: Pair<'_>) -> Result<Command, ParseError> {
             (None, None) => missing("command word", Span::new(start, end)),
         });
     }
+    words.shrink_to_fit();
     Ok(Command {
         assigns,
         words,
