@@ -628,7 +628,7 @@ fn for_loop(pair: Pair<'_>) -> Result<ForLoop, ParseError> {
                 let start = start_of(&child).saturating_sub(1);
                 if items.is_empty()
                     && right_after_brace
-                    && let Some(help) = super::parser::brace_expansion_help(text)
+                    && let Some(help) = super::hint_bash::brace_expansion_help(text)
                 {
                     return Err(ParseError::UnsupportedExpansion {
                         text: format!("{{{text}}}"),
