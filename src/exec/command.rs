@@ -671,10 +671,13 @@ fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> R
             error,
             stderr: stderr.clone(),
         };
+        // Taken before the stream it replaces: `/dev/stdout` is the
+        // stdout the redirects before this one made.
+        let path = file_path(redirect, &io, cwd);
         let open = |options: &mut OpenOptions| -> Result<Fd, RunError> {
-            let path = redirect.path(cwd).unwrap_or_default();
-            options
-                .open(&path)
+            path.as_ref()
+                .map_err(|&errno| std::io::Error::from_raw_os_error(errno))
+                .and_then(|path| options.open(path))
                 .map(Fd::owned)
                 .map_err(|source| RunError::Redirect {
                     path: redirect
@@ -738,6 +741,39 @@ fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> R
         }
     }
     Ok(io)
+}
+
+/// The file a redirect opens. bash opens it in the child, once the
+/// redirects before it took effect, so a name for one of the child's
+/// standard streams (`/dev/stdout`, `/dev/stderr`, `/dev/stdin`,
+/// `/dev/fd/N`, `/proc/self/fd/N`) is that stream as the child has it
+/// then (`echo x > /dev/stderr | ...` in a block whose stderr is a file
+/// writes to the file, `echo x > /dev/stdout | tr ...` into the pipe),
+/// not `pipe`'s own, which opening the name here would give; a child has
+/// no other fd, so `/dev/fd/3` is no file (ENOENT), as in bash.
+fn file_path(redirect: &PlannedRedirect, io: &Io, cwd: &Path) -> Result<PathBuf, i32> {
+    let path = redirect.path(cwd).unwrap_or_default();
+    let bytes = path.as_os_str().as_bytes();
+    let number = match bytes {
+        b"/dev/stdin" => b"0".as_slice(),
+        b"/dev/stdout" => b"1",
+        b"/dev/stderr" => b"2",
+        _ => match bytes
+            .strip_prefix(b"/dev/fd/")
+            .or_else(|| bytes.strip_prefix(b"/proc/self/fd/"))
+        {
+            Some(number) if !number.is_empty() && number.iter().all(u8::is_ascii_digit) => number,
+            _ => return Ok(path),
+        },
+    };
+    let stream = match number {
+        b"0" => &io.stdin,
+        b"1" => &io.stdout,
+        b"2" => &io.stderr,
+        _ => return Err(libc::ENOENT),
+    };
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&stream.as_fd());
+    Ok(PathBuf::from(format!("/dev/fd/{fd}")))
 }
 
 /// `<<< text`: the text and a newline, from an unnamed temporary file, so

@@ -1410,6 +1410,30 @@ fn redirects_apply_left_to_right() {
     assert_eq!(std::fs::read_to_string(run.dir.join("f")).unwrap(), "out\n");
 }
 
+/// As in bash, which opens a redirect's file in the child once the
+/// redirects before it took effect, `/dev/stdout`, `/dev/stderr`,
+/// `/dev/stdin` and `/dev/fd/N` name the command's own streams as they
+/// are then (the pipe to the next stage, a block's `2>` file), not
+/// `pipe`'s; a child has no fd 3 or above to name.
+#[test]
+fn dev_stdout_and_stderr_are_the_command_s_own_streams() {
+    let run = Test::new()
+        .script(
+            "echo hi > /dev/stdout | tr h H\n\
+             { echo to-log > /dev/stderr } 2> log\n\
+             echo again 2>> log >> /dev/fd/2\n\
+             echo piped | cat < /dev/stdin\n\
+             echo none > /dev/fd/3 || echo refused",
+        )
+        .stdout("Hi\npiped\nrefused\n")
+        .stderr_has("cannot open `/dev/fd/3`: no such file or directory")
+        .run();
+    assert_eq!(
+        std::fs::read_to_string(run.dir.join("log")).unwrap(),
+        "to-log\nagain\n"
+    );
+}
+
 #[test]
 fn redirect_files_respect_umask() {
     use std::os::unix::fs::PermissionsExt;
