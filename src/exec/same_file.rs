@@ -282,7 +282,7 @@ fn found_redirects<'a>(
         .filter(|redirect| redirect.op == RedirectOp::In || redirect.op.truncates())
         .filter_map(|redirect| {
             let word = redirect.target.as_ref().filter(|word| settled(word))?;
-            let target = expand::single(word, "redirect", view).ok()?;
+            let target = expand::target(word, view).ok()?;
             let relative = !Path::new(&target).is_absolute();
             (!(relative && changes_dir)).then_some((redirect.op, target, redirect.span))
         })

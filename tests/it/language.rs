@@ -435,6 +435,38 @@ fn a_tilde_before_a_quote_or_an_expansion_stays_as_written() {
         .run();
 }
 
+/// As bash does for an argument that reads as an assignment (`make
+/// PREFIX=~/.local`), a `~` right after its `=`, or after a `:` in its
+/// value, is the home directory; not when the name is no name or is
+/// quoted, nor where a `~` would not be one in an assignment either.
+#[test]
+fn a_tilde_in_an_argument_that_reads_as_an_assignment_is_home() {
+    Test::new()
+        .env("HOME", "/h")
+        .script(
+            "echo PREFIX=~/.local a=~ a=x:~/b a+=~:~\n\
+             echo -a=~/b 9a=~/b \"a\"=~/b a\\=~/b a=\\~/b a=~x a=~\"/b\" a=x~ a=b=~/c",
+        )
+        .stdout("PREFIX=/h/.local a=/h a=x:/h/b a+=/h:/h\n-a=~/b 9a=~/b a=~/b a=~/b a=~/b a=~x a=~/b a=x~ a=b=~/c\n")
+        .run();
+    // In a `for` list and a redirect's target too, not in a here-string.
+    let run = Test::new()
+        .env("HOME", "h")
+        .script("for x in a=~/b { echo $x }\ncat <<< a=~/b\nmkdir a=h\necho hi > a=~/f")
+        .stdout("a=h/b\na=~/b\n")
+        .run();
+    assert_eq!(
+        std::fs::read_to_string(run.dir.join("a=h/f")).unwrap(),
+        "hi\n"
+    );
+    // The home directory is text, never a glob.
+    Test::new()
+        .env("HOME", "/h*")
+        .script("echo X=~/a")
+        .stdout("X=/h*/a\n")
+        .run();
+}
+
 #[test]
 fn tilde_is_home_at_the_start_of_a_word() {
     Test::new()
