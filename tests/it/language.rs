@@ -2529,6 +2529,28 @@ fn did_you_mean_counts_a_short_name_in_characters() {
     }
 }
 
+/// A name that differs from a program's or a variable's only in case
+/// (Caps Lock: `LS`, `SORT`; `$home` for `$HOME`) gets that name as its
+/// "did you mean", however many letters differ, before a closer typo.
+#[test]
+fn did_you_mean_takes_a_name_that_differs_only_in_case() {
+    use std::os::unix::fs::PermissionsExt;
+    let test = Test::new()
+        .file("bin/ls", "#!/bin/sh\n")
+        .file("bin/lt", "#!/bin/sh\n");
+    let bin = test.path().join("bin");
+    for name in ["ls", "lt"] {
+        std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    test.env("PATH", &bin.display().to_string())
+        .script("LS -l\n")
+        .status(127)
+        .stderr_has("did you mean `ls`?")
+        .run();
+    fails("let name = x\necho $NAME", 1, "did you mean `$name`?");
+    fails("echo $path", 1, "did you mean `$PATH`?");
+}
+
 /// The closed-reader rule holds whatever the stages are: a block that
 /// stops reading, a block whose writer dies of SIGPIPE, a reader that
 /// never reads; and a reader that fails decides the status, with the
