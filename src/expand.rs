@@ -821,7 +821,7 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
                 wildcard |= bytes.iter().any(|b| matches!(b, b'*' | b'?'));
                 let text = glob_text(bytes);
                 push(&mut pattern, &text, true);
-                shown.push_str(&String::from_utf8_lossy(bytes));
+                shown.push_str(&crate::diagnostics::shown_bytes(bytes));
                 continue;
             }
             WordPart::Literal { bytes, .. } => bytes.clone(),
@@ -840,7 +840,7 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
             &glob::Pattern::escape(&glob_text(&literal)),
             false,
         );
-        shown.push_str(&String::from_utf8_lossy(&literal));
+        shown.push_str(&crate::diagnostics::shown_bytes(&literal));
     }
     let (pattern, bracket) = brackets(&pattern, &unquoted);
     if !wildcard && !bracket {

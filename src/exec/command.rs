@@ -85,7 +85,7 @@ pub async fn spawn(
     // What this future holds while a start waits on a starter thread is
     // kept small (the program's path and the wait itself): a parallel
     // block's branches each hold one. The name is made again for an error.
-    let name = || plan.argv[0].to_string_lossy().into_owned();
+    let name = || crate::diagnostics::shown_bytes(plan.argv[0].as_bytes());
     let cwd = plan.cwd.as_deref().unwrap_or(own_cwd);
     // Redirects first, then the program, as bash does them: `catt > out`
     // creates `out`, and `catt > no/dir/f` is the redirect's error
@@ -461,7 +461,7 @@ pub fn resolve(
     match search {
         Search::Found(path) | Search::Denied(path) => Ok(path),
         Search::Missing => {
-            let display = name.to_string_lossy().into_owned();
+            let display = crate::diagnostics::shown_bytes(name.as_bytes());
             // A PATH that explains the miss comes first; else a file of
             // that name where the command runs, which bash would not run
             // either.
@@ -680,12 +680,9 @@ fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> R
                 .and_then(|path| options.open(path))
                 .map(Fd::owned)
                 .map_err(|source| RunError::Redirect {
-                    path: redirect
-                        .target
-                        .as_deref()
-                        .unwrap_or_default()
-                        .to_string_lossy()
-                        .into_owned(),
+                    path: crate::diagnostics::shown_bytes(
+                        redirect.target.as_deref().unwrap_or_default().as_bytes(),
+                    ),
                     source,
                     span: redirect.span.into(),
                     stages: Stages::default(),

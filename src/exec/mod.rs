@@ -1578,16 +1578,30 @@ impl<'r> Interp<'r> {
         self.reporter.starting(self.started.elapsed(), &line);
     }
 
-    /// Text with every secret's value replaced by `***`.
+    /// Text with every secret's value replaced by `***`, matched as
+    /// bytes, and then each byte that is not UTF-8 as `\xNN`
+    /// ([`crate::diagnostics::shown_bytes`]).
     fn redact(&self, bytes: &[u8]) -> String {
-        let text = String::from_utf8_lossy(bytes).into_owned();
-        redact(&self.secrets.borrow(), text)
+        crate::diagnostics::shown_bytes(&redact_bytes(&self.secrets.borrow(), bytes))
     }
 }
 
 /// Replaces every secret value in `text` by `***` (see [`mask_secrets`]).
 pub fn redact(secrets: &[Vec<u8>], text: String) -> String {
-    mask_secrets(secrets, text, |_| "***".to_owned())
+    let text = mask_secrets(secrets, text, |_| "***".to_owned());
+    // A value that is not UTF-8 is named with `\xNN` for such bytes
+    // (`diagnostics::shown_bytes`): it is looked for so too.
+    let escaped: Vec<Vec<u8>> = secrets
+        .iter()
+        .filter(|secret| std::str::from_utf8(secret).is_err())
+        .map(|secret| crate::diagnostics::shown_bytes(secret).into_bytes())
+        .collect();
+    if escaped.is_empty() {
+        return text;
+    }
+    let masked = mask_bytes(&escaped, text.as_bytes(), |_| b"***".to_vec());
+    String::from_utf8(masked)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
 }
 
 /// Replaces each occurrence of a secret value in `text` by what `mask`

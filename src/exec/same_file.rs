@@ -215,7 +215,7 @@ fn clash(opened: &[Opened]) -> Option<RunError> {
         });
         if let Some((_, input)) = clash {
             return Some(RunError::SameFile {
-                path: output.target.to_string_lossy().into_owned(),
+                path: crate::diagnostics::shown_bytes(output.target.as_encoded_bytes()),
                 input: input.span.into(),
                 output: output.span.into(),
                 by: "this pipeline",

@@ -169,6 +169,43 @@ fn raw_bytes_reach_arguments() {
         .run();
 }
 
+/// A diagnostic names a file, command or loop item whose bytes are not
+/// UTF-8 with `\xNN` for those bytes, so that two such names are told
+/// apart (U+FFFD showed `\xff` and `\xfe` alike); a secret so shown is
+/// hidden all the same.
+#[test]
+fn a_diagnostic_names_bytes_that_are_not_utf8_as_escapes() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let arg = |bytes: &[u8]| OsStr::from_bytes(bytes).to_owned();
+    let run = Test::new()
+        .script(
+            "cat < $1 || true\n\
+             $2 || true\n\
+             echo $1* || true\n\
+             secret s = $3\n\
+             cat < \"x$s\" || true\n\
+             for f in $1 { false }",
+        )
+        .arg(arg(b"a\xff"))
+        .arg(arg(b"cmd\xfe"))
+        .arg(arg(b"\xe24Uzz"))
+        .status(1)
+        .run();
+    let stderr = run.stderr();
+    for shown in [
+        "cannot open `a\\xff`: no such file or directory",
+        "command not found: `cmd\\xfe`",
+        "glob `a\\xff*` matched no file",
+        "cannot open `x***`",
+        "in the pass where `f` is `a\\xff`",
+    ] {
+        assert!(stderr.contains(shown), "stderr lacks {shown:?}:\n{stderr}");
+    }
+    assert!(!stderr.contains("4Uzz"), "{stderr}");
+    assert!(!stderr.contains('\u{fffd}'), "{stderr}");
+}
+
 #[test]
 fn bytes_that_are_not_utf8_pass_through_arguments_and_environment() {
     use std::os::unix::ffi::OsStrExt;
