@@ -773,10 +773,10 @@ impl<'r> Interp<'r> {
                 .expand_word(scope, io, value, expand::assignment)
                 .await?;
             if scope.attributes(name, how).0 && expanded.as_bytes().contains(&0) {
-                return Err(PipeOutcome::failed(RunError::NulByte {
-                    what: "an environment value",
-                    span: value.span.into(),
-                }));
+                return Err(PipeOutcome::failed(RunError::nul_byte(
+                    "an environment value",
+                    value,
+                )));
             }
             Ok(expanded)
         };
@@ -1325,10 +1325,10 @@ impl<'r> Interp<'r> {
                 && scope.attributes(var, Assign::Plain).0
                 && expanded.iter().any(|value| value.as_bytes().contains(&0))
             {
-                return Err(PipeOutcome::failed(RunError::NulByte {
-                    what: "an environment value",
-                    span: word.span.into(),
-                }));
+                return Err(PipeOutcome::failed(RunError::nul_byte(
+                    "an environment value",
+                    word,
+                )));
             }
             values.extend(expanded);
         }

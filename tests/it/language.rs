@@ -2296,6 +2296,27 @@ fn nul_in_argument_is_an_error() {
     ok("let v = \"a\\0b\"\ncat <<< $v", "a\0b\n");
 }
 
+/// A NUL byte that came from a value, a command's output, gets a help
+/// for the likeliest cause, names printed NUL-separated (`find -print0`)
+/// looped over with `for`; one written out does not.
+#[test]
+fn a_nul_byte_from_a_command_s_output_says_how_to_take_such_a_list() {
+    let help = "`find . -print0 | xargs -0 CMD`";
+    let run = Test::new()
+        .file("a b", "")
+        .script("for f in $(find . -name 'a*' -print0) { echo $f }")
+        .status(1)
+        .stderr_has("an argument contains a NUL byte")
+        .run();
+    assert!(
+        run.stderr().replace("\n        ", " ").contains(help),
+        "{}",
+        run.stderr()
+    );
+    let run = Test::new().script("echo \"a\\0b\"").status(1).run();
+    assert!(!run.stderr().contains("print0"), "{}", run.stderr());
+}
+
 /// A `for` variable that is exported goes into children's environment,
 /// which cannot hold a NUL byte: it is the NUL error at the list's word,
 /// not a child that cannot start. A plain one may hold it, as `let`'s may.
