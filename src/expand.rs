@@ -329,6 +329,13 @@ pub fn target(word: &Word, lookup: &dyn Lookup) -> Result<OsString, ExpandError>
     }
 }
 
+/// Whether `word` is `$@` alone while the script has no arguments: no
+/// word at all, as bash's `"$@"` is then, so that `cd $@` is `cd` and
+/// `exit $@` is `exit`.
+pub fn no_word(word: &Word, positional: &[OsString]) -> bool {
+    matches!(word.parts.as_slice(), [WordPart::Args { .. }]) && positional.len() <= 1
+}
+
 /// Expands a word that must be one value: a redirect target or `cd`.
 pub fn single(
     word: &Word,

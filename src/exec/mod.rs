@@ -835,6 +835,7 @@ impl<'r> Interp<'r> {
     ) -> PipeOutcome {
         let home;
         let oldpwd;
+        let dir = dir.filter(|dir| !expand::no_word(dir, &self.positional));
         // `cd -` is `cd "$OLDPWD"`, which then prints the new directory,
         // as bash's does; with no `$OLDPWD` it is that variable undefined.
         let back = dir.is_some_and(Word::is_dash);
@@ -939,7 +940,7 @@ impl<'r> Interp<'r> {
     }
 
     async fn exit(&self, scope: &mut Scope, io: &Io, status: Option<&Word>) -> Flow {
-        let Some(word) = status else {
+        let Some(word) = status.filter(|word| !expand::no_word(word, &self.positional)) else {
             self.trace_stmt("exit", None);
             return Flow::Exit(scope.last_status);
         };

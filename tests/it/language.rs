@@ -2317,6 +2317,27 @@ fn a_nul_byte_from_a_command_s_output_says_how_to_take_such_a_list() {
     assert!(!run.stderr().contains("print0"), "{}", run.stderr());
 }
 
+/// `$@` alone is no word when the script has no arguments, as bash's
+/// `"$@"`: `cd $@` goes home and `exit $@` ends with `$?`, as `cd` and
+/// `exit` with no word do; with one argument they take it.
+#[test]
+fn cd_and_exit_take_an_empty_dollar_at_as_no_word() {
+    Test::new()
+        .env("HOME", "/")
+        .script("cd $@\npwd\nfalse || exit $@")
+        .stdout("/\n")
+        .status(1)
+        .stderr_empty()
+        .run();
+    Test::new()
+        .script("cd $@\npwd\nexit $@")
+        .arg("/tmp")
+        .stdout("/tmp\n")
+        .status(1)
+        .stderr_has("exit status `/tmp` is not a number")
+        .run();
+}
+
 /// A `for` variable that is exported goes into children's environment,
 /// which cannot hold a NUL byte: it is the NUL error at the list's word,
 /// not a child that cannot start. A plain one may hold it, as `let`'s may.
