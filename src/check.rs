@@ -1139,6 +1139,9 @@ impl Checker {
             self.problems
                 .push(CheckError::Command(crate::exec::RunError::NulByte {
                     what,
+                    // Only text written out, or a value made of it, is
+                    // known to hold one before running.
+                    expanded: false,
                     span: word.span.into(),
                 }));
         }

@@ -481,6 +481,22 @@ fn line_starts(text: &str) -> Vec<usize> {
     starts
 }
 
+/// Bytes as a diagnostic names them (a file, a command, a loop's item):
+/// their text as it is, and each byte that is not UTF-8 as `\xNN`, so
+/// that names that differ only there are told apart, where U+FFFD would
+/// make `\xff` and `\xfe` alike. Secrets are hidden before (see
+/// `exec::redact`, which hides a value shown so too).
+pub fn shown_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out
+}
+
 /// `text` with each control character but tab, and newline unless
 /// `newlines`, written as an escape (`\r`, `\n`, `\x1b`, `\u{9b}`), as `-x`
 /// writes them.

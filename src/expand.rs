@@ -319,6 +319,23 @@ fn home_of_user() -> Option<OsString> {
     (!dir.is_empty()).then(|| OsStr::from_bytes(dir).to_owned())
 }
 
+/// Expands a redirect's file name: as [`single`], with a `~` after the
+/// `=` of a name that reads as an assignment the home directory, as bash
+/// takes it there (see [`assignment_like`]).
+pub fn target(word: &Word, lookup: &dyn Lookup) -> Result<OsString, ExpandError> {
+    match assignment_like(word, lookup)? {
+        Some(word) => single(&word, "redirect", lookup),
+        None => single(word, "redirect", lookup),
+    }
+}
+
+/// Whether `word` is `$@` alone while the script has no arguments: no
+/// word at all, as bash's `"$@"` is then, so that `cd $@` is `cd` and
+/// `exit $@` is `exit`.
+pub fn no_word(word: &Word, positional: &[OsString]) -> bool {
+    matches!(word.parts.as_slice(), [WordPart::Args { .. }]) && positional.len() <= 1
+}
+
 /// Expands a word that must be one value: a redirect target or `cd`.
 pub fn single(
     word: &Word,
@@ -559,12 +576,17 @@ pub fn list_item(
 /// Expands a command's word, or a plain word of a `for` list: a word whose
 /// unquoted text is a glob is its sorted matches, as in bash (one that
 /// matches nothing is an error, as with bash's `failglob`); any other word
-/// is its [`fields`]. Expanded values are never globbed.
+/// is its [`fields`]. Expanded values are never globbed. A `~` after the
+/// `=` of a word that reads as an assignment is the home directory (see
+/// [`assignment_like`]).
 pub fn argument(
     word: &Word,
     lookup: &dyn Lookup,
     cwd: &Path,
 ) -> Result<Vec<OsString>, ExpandError> {
+    if let Some(word) = assignment_like(word, lookup)? {
+        return argument(&word, lookup, cwd);
+    }
     if let Some(words) = spread_args(word, lookup) {
         let mut out = Vec::new();
         for word in &words {
@@ -576,6 +598,90 @@ pub fn argument(
         Some((pattern, shown)) => glob(&pattern, &shown, word.span, cwd),
         None => fields(word, lookup),
     }
+}
+
+/// The word with the home directory, as quoted text (so that it is no
+/// glob), in place of each `~` that bash expands in a word that reads as
+/// an assignment, an unquoted name then `=` or `+=` (`make
+/// PREFIX=~/.local`): one right after its `=`, or after a `:` in its
+/// value, as in an assignment's value ([`assignment`]). None when the
+/// word is no `NAME=value` or has no such `~`. As in bash, for a
+/// command's words, a `for` list's and a redirect's target.
+fn assignment_like(word: &Word, lookup: &dyn Lookup) -> Result<Option<Word>, ExpandError> {
+    let Some(WordPart::Literal {
+        bytes,
+        quoted: false,
+        ..
+    }) = word.parts.first()
+    else {
+        return Ok(None);
+    };
+    let name = bytes
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    let value = match bytes.get(name..) {
+        _ if name == 0 || bytes[0].is_ascii_digit() => return Ok(None),
+        Some([b'=', ..]) => name + 1,
+        Some([b'+', b'=', ..]) => name + 2,
+        _ => return Ok(None),
+    };
+    let count = word.parts.len();
+    let mut parts = Vec::with_capacity(count);
+    let mut changed = false;
+    for (n, part) in word.parts.iter().enumerate() {
+        let WordPart::Literal {
+            bytes,
+            quoted: false,
+            span,
+        } = part
+        else {
+            parts.push(part.clone());
+            continue;
+        };
+        let last = n + 1 == count;
+        let at: Vec<usize> = if n == 0 {
+            // The value's start is as a `:` (`A=~:~/bin`).
+            (value..bytes.len())
+                .filter(|&i| {
+                    bytes[i] == b'~'
+                        && (i == value || bytes[i - 1] == b':')
+                        && match bytes.get(i + 1) {
+                            Some(next) => matches!(next, b'/' | b':'),
+                            None => last,
+                        }
+                })
+                .collect()
+        } else {
+            tildes_after_colons(bytes, false, last)
+        };
+        let mut from = 0;
+        let literal = |from: usize, to: usize| WordPart::Literal {
+            bytes: bytes[from..to].to_vec(),
+            quoted: false,
+            span: Span::new(span.start + from, span.start + to),
+        };
+        for i in at {
+            changed = true;
+            if from < i {
+                parts.push(literal(from, i));
+            }
+            let tilde_at = Span::new(span.start + i, span.start + i + 1);
+            parts.push(WordPart::Literal {
+                bytes: tilde(b"~", tilde_at, lookup)?,
+                quoted: true,
+                span: tilde_at,
+            });
+            from = i + 1;
+        }
+        if from < bytes.len() || from == 0 {
+            parts.push(literal(from, bytes.len()));
+        }
+    }
+    Ok(changed.then_some(Word {
+        parts,
+        span: word.span,
+    }))
 }
 
 /// A glob word that holds `$@` as the words it spreads to, before they
@@ -722,7 +828,7 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
                 wildcard |= bytes.iter().any(|b| matches!(b, b'*' | b'?'));
                 let text = glob_text(bytes);
                 push(&mut pattern, &text, true);
-                shown.push_str(&String::from_utf8_lossy(bytes));
+                shown.push_str(&crate::diagnostics::shown_bytes(bytes));
                 continue;
             }
             WordPart::Literal { bytes, .. } => bytes.clone(),
@@ -741,7 +847,7 @@ fn glob_pattern(word: &Word, lookup: &dyn Lookup) -> Result<Option<(String, Stri
             &glob::Pattern::escape(&glob_text(&literal)),
             false,
         );
-        shown.push_str(&String::from_utf8_lossy(&literal));
+        shown.push_str(&crate::diagnostics::shown_bytes(&literal));
     }
     let (pattern, bracket) = brackets(&pattern, &unquoted);
     if !wildcard && !bracket {

@@ -27,9 +27,15 @@ pub fn typo_limit(name: &str) -> usize {
 /// The edit distance from `name` (of `length` characters) to `candidate`,
 /// if it is at most `limit`. Names whose lengths differ by more are not
 /// compared at all: a name of a megabyte costs nothing to find no match for.
+/// A name that differs only in case (`LS`, `$home`, `Grep`) is the
+/// closest of all, however many letters differ: Caps Lock, or a habit
+/// from a system whose names ignore case, is the likeliest typo there is.
 pub fn typo_distance(name: &str, length: usize, candidate: &str, limit: usize) -> Option<usize> {
     if candidate.chars().count().abs_diff(length) > limit {
         return None;
+    }
+    if candidate.to_lowercase() == name.to_lowercase() {
+        return Some(0);
     }
     let distance = strsim::damerau_levenshtein(name, candidate);
     (distance <= limit).then_some(distance)

@@ -85,7 +85,7 @@ pub async fn spawn(
     // What this future holds while a start waits on a starter thread is
     // kept small (the program's path and the wait itself): a parallel
     // block's branches each hold one. The name is made again for an error.
-    let name = || plan.argv[0].to_string_lossy().into_owned();
+    let name = || crate::diagnostics::shown_bytes(plan.argv[0].as_bytes());
     let cwd = plan.cwd.as_deref().unwrap_or(own_cwd);
     // Redirects first, then the program, as bash does them: `catt > out`
     // creates `out`, and `catt > no/dir/f` is the redirect's error
@@ -461,7 +461,7 @@ pub fn resolve(
     match search {
         Search::Found(path) | Search::Denied(path) => Ok(path),
         Search::Missing => {
-            let display = name.to_string_lossy().into_owned();
+            let display = crate::diagnostics::shown_bytes(name.as_bytes());
             // A PATH that explains the miss comes first; else a file of
             // that name where the command runs, which bash would not run
             // either.
@@ -671,18 +671,18 @@ fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> R
             error,
             stderr: stderr.clone(),
         };
+        // Taken before the stream it replaces: `/dev/stdout` is the
+        // stdout the redirects before this one made.
+        let path = file_path(redirect, &io, cwd);
         let open = |options: &mut OpenOptions| -> Result<Fd, RunError> {
-            let path = redirect.path(cwd).unwrap_or_default();
-            options
-                .open(&path)
+            path.as_ref()
+                .map_err(|&errno| std::io::Error::from_raw_os_error(errno))
+                .and_then(|path| options.open(path))
                 .map(Fd::owned)
                 .map_err(|source| RunError::Redirect {
-                    path: redirect
-                        .target
-                        .as_deref()
-                        .unwrap_or_default()
-                        .to_string_lossy()
-                        .into_owned(),
+                    path: crate::diagnostics::shown_bytes(
+                        redirect.target.as_deref().unwrap_or_default().as_bytes(),
+                    ),
                     source,
                     span: redirect.span.into(),
                     stages: Stages::default(),
@@ -738,6 +738,39 @@ fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> R
         }
     }
     Ok(io)
+}
+
+/// The file a redirect opens. bash opens it in the child, once the
+/// redirects before it took effect, so a name for one of the child's
+/// standard streams (`/dev/stdout`, `/dev/stderr`, `/dev/stdin`,
+/// `/dev/fd/N`, `/proc/self/fd/N`) is that stream as the child has it
+/// then (`echo x > /dev/stderr | ...` in a block whose stderr is a file
+/// writes to the file, `echo x > /dev/stdout | tr ...` into the pipe),
+/// not `pipe`'s own, which opening the name here would give; a child has
+/// no other fd, so `/dev/fd/3` is no file (ENOENT), as in bash.
+fn file_path(redirect: &PlannedRedirect, io: &Io, cwd: &Path) -> Result<PathBuf, i32> {
+    let path = redirect.path(cwd).unwrap_or_default();
+    let bytes = path.as_os_str().as_bytes();
+    let number = match bytes {
+        b"/dev/stdin" => b"0".as_slice(),
+        b"/dev/stdout" => b"1",
+        b"/dev/stderr" => b"2",
+        _ => match bytes
+            .strip_prefix(b"/dev/fd/")
+            .or_else(|| bytes.strip_prefix(b"/proc/self/fd/"))
+        {
+            Some(number) if !number.is_empty() && number.iter().all(u8::is_ascii_digit) => number,
+            _ => return Ok(path),
+        },
+    };
+    let stream = match number {
+        b"0" => &io.stdin,
+        b"1" => &io.stdout,
+        b"2" => &io.stderr,
+        _ => return Err(libc::ENOENT),
+    };
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&stream.as_fd());
+    Ok(PathBuf::from(format!("/dev/fd/{fd}")))
 }
 
 /// `<<< text`: the text and a newline, from an unnamed temporary file, so

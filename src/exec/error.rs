@@ -164,10 +164,13 @@ pub enum RunError {
     #[error("{what} contains a NUL byte")]
     #[diagnostic(
         code(pipe::run::nul_byte),
-        help("arguments and environment values may hold any byte but NUL")
+        help("{}", nul_help(*.expanded))
     )]
     NulByte {
         what: &'static str,
+        /// Whether the word expands a variable or a `$(...)`, whose value
+        /// a command may have printed with NUL bytes in it.
+        expanded: bool,
         #[label("holds a NUL byte")]
         span: SourceSpan,
     },
@@ -356,6 +359,19 @@ pub fn branch_notes(help: &str) -> impl Iterator<Item = &str> {
 }
 
 impl RunError {
+    /// A NUL byte in `word`'s value, `what` it is ("an argument").
+    pub fn nul_byte(what: &'static str, word: &crate::syntax::ast::Word) -> RunError {
+        use crate::syntax::ast::WordPart;
+        RunError::NulByte {
+            what,
+            expanded: word
+                .parts
+                .iter()
+                .any(|part| matches!(part, WordPart::Var(_) | WordPart::Subst { .. })),
+            span: word.span.into(),
+        }
+    }
+
     /// Leaves out the "did you mean" of a command whose name holds a
     /// secret: the name is shown as `***`, and the close name found on
     /// PATH would tell what it is.
@@ -785,6 +801,20 @@ fn redirect_help(path: &str, err: &std::io::Error) -> &'static str {
 }
 
 /// What to look at when `cd` cannot go into a directory.
+/// The help of a NUL byte in an argument or environment value: where the
+/// value came from a command's output, the usual cause, a list of names
+/// that a command printed NUL-separated.
+fn nul_help(expanded: bool) -> &'static str {
+    if expanded {
+        "arguments and environment values may hold any byte but NUL; a list of names \
+         printed NUL-separated (`find -print0`) goes through a pipe instead: `find . \
+         -print0 | xargs -0 CMD`, or drop `-print0`, since a `for` list splits a `$(...)` \
+         into lines"
+    } else {
+        "arguments and environment values may hold any byte but NUL"
+    }
+}
+
 fn cd_help(err: &std::io::Error) -> &'static str {
     match err.raw_os_error() {
         Some(libc::EACCES | libc::EPERM) => {

@@ -771,10 +771,10 @@ impl<'r> Interp<'r> {
                 .expand_word(scope, io, value, expand::assignment)
                 .await?;
             if scope.attributes(name, how).0 && expanded.as_bytes().contains(&0) {
-                return Err(PipeOutcome::failed(RunError::NulByte {
-                    what: "an environment value",
-                    span: value.span.into(),
-                }));
+                return Err(PipeOutcome::failed(RunError::nul_byte(
+                    "an environment value",
+                    value,
+                )));
             }
             Ok(expanded)
         };
@@ -833,6 +833,7 @@ impl<'r> Interp<'r> {
     ) -> PipeOutcome {
         let home;
         let oldpwd;
+        let dir = dir.filter(|dir| !expand::no_word(dir, &self.positional));
         // `cd -` is `cd "$OLDPWD"`, which then prints the new directory,
         // as bash's does; with no `$OLDPWD` it is that variable undefined.
         let back = dir.is_some_and(Word::is_dash);
@@ -937,7 +938,7 @@ impl<'r> Interp<'r> {
     }
 
     async fn exit(&self, scope: &mut Scope, io: &Io, status: Option<&Word>) -> Flow {
-        let Some(word) = status else {
+        let Some(word) = status.filter(|word| !expand::no_word(word, &self.positional)) else {
             self.trace_stmt("exit", None);
             return Flow::Exit(scope.last_status);
         };
@@ -1323,10 +1324,10 @@ impl<'r> Interp<'r> {
                 && scope.attributes(var, Assign::Plain).0
                 && expanded.iter().any(|value| value.as_bytes().contains(&0))
             {
-                return Err(PipeOutcome::failed(RunError::NulByte {
-                    what: "an environment value",
-                    span: word.span.into(),
-                }));
+                return Err(PipeOutcome::failed(RunError::nul_byte(
+                    "an environment value",
+                    word,
+                )));
             }
             values.extend(expanded);
         }
@@ -1576,16 +1577,30 @@ impl<'r> Interp<'r> {
         self.reporter.starting(self.started.elapsed(), &line);
     }
 
-    /// Text with every secret's value replaced by `***`.
+    /// Text with every secret's value replaced by `***`, matched as
+    /// bytes, and then each byte that is not UTF-8 as `\xNN`
+    /// ([`crate::diagnostics::shown_bytes`]).
     fn redact(&self, bytes: &[u8]) -> String {
-        let text = String::from_utf8_lossy(bytes).into_owned();
-        redact(&self.secrets.borrow(), text)
+        crate::diagnostics::shown_bytes(&redact_bytes(&self.secrets.borrow(), bytes))
     }
 }
 
 /// Replaces every secret value in `text` by `***` (see [`mask_secrets`]).
 pub fn redact(secrets: &[Vec<u8>], text: String) -> String {
-    mask_secrets(secrets, text, |_| "***".to_owned())
+    let text = mask_secrets(secrets, text, |_| "***".to_owned());
+    // A value that is not UTF-8 is named with `\xNN` for such bytes
+    // (`diagnostics::shown_bytes`): it is looked for so too.
+    let escaped: Vec<Vec<u8>> = secrets
+        .iter()
+        .filter(|secret| std::str::from_utf8(secret).is_err())
+        .map(|secret| crate::diagnostics::shown_bytes(secret).into_bytes())
+        .collect();
+    if escaped.is_empty() {
+        return text;
+    }
+    let masked = mask_bytes(&escaped, text.as_bytes(), |_| b"***".to_vec());
+    String::from_utf8(masked)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
 }
 
 /// Replaces each occurrence of a secret value in `text` by what `mask`

@@ -77,10 +77,7 @@ impl Interp<'_> {
             let fields =
                 expand::argument(word, &view, &scope.cwd).map_err(|err| fail(err.into()))?;
             if fields.iter().any(|field| field.as_bytes().contains(&0)) {
-                return Err(fail(RunError::NulByte {
-                    what: "an argument",
-                    span: word.span.into(),
-                }));
+                return Err(fail(RunError::nul_byte("an argument", word)));
             }
             if program_word.is_none() && !fields.is_empty() {
                 program_word = Some(word.span);
@@ -114,10 +111,10 @@ impl Interp<'_> {
             let value =
                 expand::assignment(&assign.value, &earlier).map_err(|err| fail(err.into()))?;
             if value.as_bytes().contains(&0) {
-                return Err(fail(RunError::NulByte {
-                    what: "an environment value",
-                    span: assign.value.span.into(),
-                }));
+                return Err(fail(RunError::nul_byte(
+                    "an environment value",
+                    &assign.value,
+                )));
             }
             // A secret's name given a value for one command (`TOKEN=$(cat
             // other) cmd`) holds a secret, as `let` on it makes one.

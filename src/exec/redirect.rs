@@ -101,10 +101,9 @@ pub(super) fn expand_redirects(
             Some(word) if redirect.op == RedirectOp::HereString => {
                 Some(expand::joined(word, view).map_err(|err| PipeOutcome::failed(err.into()))?)
             }
-            Some(word) => Some(
-                expand::single(word, "redirect", view)
-                    .map_err(|err| PipeOutcome::failed(err.into()))?,
-            ),
+            Some(word) => {
+                Some(expand::target(word, view).map_err(|err| PipeOutcome::failed(err.into()))?)
+            }
             None => None,
         };
         planned.push(PlannedRedirect {

@@ -215,7 +215,7 @@ fn clash(opened: &[Opened]) -> Option<RunError> {
         });
         if let Some((_, input)) = clash {
             return Some(RunError::SameFile {
-                path: output.target.to_string_lossy().into_owned(),
+                path: crate::diagnostics::shown_bytes(output.target.as_encoded_bytes()),
                 input: input.span.into(),
                 output: output.span.into(),
                 by: "this pipeline",
@@ -282,7 +282,7 @@ fn found_redirects<'a>(
         .filter(|redirect| redirect.op == RedirectOp::In || redirect.op.truncates())
         .filter_map(|redirect| {
             let word = redirect.target.as_ref().filter(|word| settled(word))?;
-            let target = expand::single(word, "redirect", view).ok()?;
+            let target = expand::target(word, view).ok()?;
             let relative = !Path::new(&target).is_absolute();
             (!(relative && changes_dir)).then_some((redirect.op, target, redirect.span))
         })

@@ -169,6 +169,43 @@ fn raw_bytes_reach_arguments() {
         .run();
 }
 
+/// A diagnostic names a file, command or loop item whose bytes are not
+/// UTF-8 with `\xNN` for those bytes, so that two such names are told
+/// apart (U+FFFD showed `\xff` and `\xfe` alike); a secret so shown is
+/// hidden all the same.
+#[test]
+fn a_diagnostic_names_bytes_that_are_not_utf8_as_escapes() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let arg = |bytes: &[u8]| OsStr::from_bytes(bytes).to_owned();
+    let run = Test::new()
+        .script(
+            "cat < $1 || true\n\
+             $2 || true\n\
+             echo $1* || true\n\
+             secret s = $3\n\
+             cat < \"x$s\" || true\n\
+             for f in $1 { false }",
+        )
+        .arg(arg(b"a\xff"))
+        .arg(arg(b"cmd\xfe"))
+        .arg(arg(b"\xe24Uzz"))
+        .status(1)
+        .run();
+    let stderr = run.stderr();
+    for shown in [
+        "cannot open `a\\xff`: no such file or directory",
+        "command not found: `cmd\\xfe`",
+        "glob `a\\xff*` matched no file",
+        "cannot open `x***`",
+        "in the pass where `f` is `a\\xff`",
+    ] {
+        assert!(stderr.contains(shown), "stderr lacks {shown:?}:\n{stderr}");
+    }
+    assert!(!stderr.contains("4Uzz"), "{stderr}");
+    assert!(!stderr.contains('\u{fffd}'), "{stderr}");
+}
+
 #[test]
 fn bytes_that_are_not_utf8_pass_through_arguments_and_environment() {
     use std::os::unix::ffi::OsStrExt;
@@ -432,6 +469,38 @@ fn a_tilde_before_a_quote_or_an_expansion_stays_as_written() {
              echo a > ~\"\"\ncat '~'",
         )
         .stdout("~ ~/x ~b ~/a ~/q /h/x /h//q\n~/b:~/q\na\n")
+        .run();
+}
+
+/// As bash does for an argument that reads as an assignment (`make
+/// PREFIX=~/.local`), a `~` right after its `=`, or after a `:` in its
+/// value, is the home directory; not when the name is no name or is
+/// quoted, nor where a `~` would not be one in an assignment either.
+#[test]
+fn a_tilde_in_an_argument_that_reads_as_an_assignment_is_home() {
+    Test::new()
+        .env("HOME", "/h")
+        .script(
+            "echo PREFIX=~/.local a=~ a=x:~/b a+=~:~\n\
+             echo -a=~/b 9a=~/b \"a\"=~/b a\\=~/b a=\\~/b a=~x a=~\"/b\" a=x~ a=b=~/c",
+        )
+        .stdout("PREFIX=/h/.local a=/h a=x:/h/b a+=/h:/h\n-a=~/b 9a=~/b a=~/b a=~/b a=~/b a=~x a=~/b a=x~ a=b=~/c\n")
+        .run();
+    // In a `for` list and a redirect's target too, not in a here-string.
+    let run = Test::new()
+        .env("HOME", "h")
+        .script("for x in a=~/b { echo $x }\ncat <<< a=~/b\nmkdir a=h\necho hi > a=~/f")
+        .stdout("a=h/b\na=~/b\n")
+        .run();
+    assert_eq!(
+        std::fs::read_to_string(run.dir.join("a=h/f")).unwrap(),
+        "hi\n"
+    );
+    // The home directory is text, never a glob.
+    Test::new()
+        .env("HOME", "/h*")
+        .script("echo X=~/a")
+        .stdout("X=/h*/a\n")
         .run();
 }
 
@@ -1410,6 +1479,30 @@ fn redirects_apply_left_to_right() {
     assert_eq!(std::fs::read_to_string(run.dir.join("f")).unwrap(), "out\n");
 }
 
+/// As in bash, which opens a redirect's file in the child once the
+/// redirects before it took effect, `/dev/stdout`, `/dev/stderr`,
+/// `/dev/stdin` and `/dev/fd/N` name the command's own streams as they
+/// are then (the pipe to the next stage, a block's `2>` file), not
+/// `pipe`'s; a child has no fd 3 or above to name.
+#[test]
+fn dev_stdout_and_stderr_are_the_command_s_own_streams() {
+    let run = Test::new()
+        .script(
+            "echo hi > /dev/stdout | tr h H\n\
+             { echo to-log > /dev/stderr } 2> log\n\
+             echo again 2>> log >> /dev/fd/2\n\
+             echo piped | cat < /dev/stdin\n\
+             echo none > /dev/fd/3 || echo refused",
+        )
+        .stdout("Hi\npiped\nrefused\n")
+        .stderr_has("cannot open `/dev/fd/3`: no such file or directory")
+        .run();
+    assert_eq!(
+        std::fs::read_to_string(run.dir.join("log")).unwrap(),
+        "to-log\nagain\n"
+    );
+}
+
 #[test]
 fn redirect_files_respect_umask() {
     use std::os::unix::fs::PermissionsExt;
@@ -2203,6 +2296,48 @@ fn nul_in_argument_is_an_error() {
     ok("let v = \"a\\0b\"\ncat <<< $v", "a\0b\n");
 }
 
+/// A NUL byte that came from a value, a command's output, gets a help
+/// for the likeliest cause, names printed NUL-separated (`find -print0`)
+/// looped over with `for`; one written out does not.
+#[test]
+fn a_nul_byte_from_a_command_s_output_says_how_to_take_such_a_list() {
+    let help = "`find . -print0 | xargs -0 CMD`";
+    let run = Test::new()
+        .file("a b", "")
+        .script("for f in $(find . -name 'a*' -print0) { echo $f }")
+        .status(1)
+        .stderr_has("an argument contains a NUL byte")
+        .run();
+    assert!(
+        run.stderr().replace("\n        ", " ").contains(help),
+        "{}",
+        run.stderr()
+    );
+    let run = Test::new().script("echo \"a\\0b\"").status(1).run();
+    assert!(!run.stderr().contains("print0"), "{}", run.stderr());
+}
+
+/// `$@` alone is no word when the script has no arguments, as bash's
+/// `"$@"`: `cd $@` goes home and `exit $@` ends with `$?`, as `cd` and
+/// `exit` with no word do; with one argument they take it.
+#[test]
+fn cd_and_exit_take_an_empty_dollar_at_as_no_word() {
+    Test::new()
+        .env("HOME", "/")
+        .script("cd $@\npwd\nfalse || exit $@")
+        .stdout("/\n")
+        .status(1)
+        .stderr_empty()
+        .run();
+    Test::new()
+        .script("cd $@\npwd\nexit $@")
+        .arg("/tmp")
+        .stdout("/tmp\n")
+        .status(1)
+        .stderr_has("exit status `/tmp` is not a number")
+        .run();
+}
+
 /// A `for` variable that is exported goes into children's environment,
 /// which cannot hold a NUL byte: it is the NUL error at the list's word,
 /// not a child that cannot start. A plain one may hold it, as `let`'s may.
@@ -2471,6 +2606,28 @@ fn did_you_mean_counts_a_short_name_in_characters() {
             "{stderr}"
         );
     }
+}
+
+/// A name that differs from a program's or a variable's only in case
+/// (Caps Lock: `LS`, `SORT`; `$home` for `$HOME`) gets that name as its
+/// "did you mean", however many letters differ, before a closer typo.
+#[test]
+fn did_you_mean_takes_a_name_that_differs_only_in_case() {
+    use std::os::unix::fs::PermissionsExt;
+    let test = Test::new()
+        .file("bin/ls", "#!/bin/sh\n")
+        .file("bin/lt", "#!/bin/sh\n");
+    let bin = test.path().join("bin");
+    for name in ["ls", "lt"] {
+        std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    test.env("PATH", &bin.display().to_string())
+        .script("LS -l\n")
+        .status(127)
+        .stderr_has("did you mean `ls`?")
+        .run();
+    fails("let name = x\necho $NAME", 1, "did you mean `$name`?");
+    fails("echo $path", 1, "did you mean `$PATH`?");
 }
 
 /// The closed-reader rule holds whatever the stages are: a block that
