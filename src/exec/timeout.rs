@@ -145,11 +145,34 @@ fn humanize(duration: Duration) -> String {
         format!("{}s", duration.as_secs_f64())
     } else if micros.is_multiple_of(1_000_000) {
         format!("{}s", micros / 1_000_000)
-    } else if micros.is_multiple_of(1_000) {
-        format!("{}ms", micros / 1_000)
     } else if micros < 1_000 {
         format!("{micros}us")
+    } else if micros < 1_000_000 {
+        // `500ms`, and `1.5ms` rather than `0.0015s`.
+        format!("{}ms", micros as f64 / 1_000.0)
     } else {
         format!("{}s", duration.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::humanize;
+
+    #[test]
+    fn a_duration_is_told_in_the_largest_unit_it_has_a_whole_number_of() {
+        for (duration, text) in [
+            (Duration::from_secs(2), "2s"),
+            (Duration::from_secs(60), "60s"),
+            (Duration::from_millis(500), "500ms"),
+            (Duration::from_micros(1_500), "1.5ms"),
+            (Duration::from_micros(250), "250us"),
+            (Duration::from_millis(1_500), "1.5s"),
+            (Duration::from_nanos(1_500), "0.0000015s"),
+        ] {
+            assert_eq!(humanize(duration), text, "{duration:?}");
+        }
     }
 }
