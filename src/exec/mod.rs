@@ -128,11 +128,21 @@ pub struct Failure {
     pub secrets: Vec<Vec<u8>>,
 }
 
-/// Whether `stmt` has a `parallel` or `fanout` block anywhere in it.
+/// A pipeline of more stages than this runs enough children at once to
+/// need more fds than the usual soft limit of 1024 may leave: `pipe` holds
+/// one (a pidfd) for each running child.
+const LONG_PIPELINE: usize = 64;
+
+/// Whether `stmt` has a `parallel` or `fanout` block anywhere in it, or a
+/// pipeline of more than [`LONG_PIPELINE`] stages: what runs many children
+/// at once.
 fn has_branches(stmt: &Stmt) -> bool {
     let mut found = false;
     crate::syntax::ast::walk_stmt(stmt, &mut |stmt| {
         if let StmtKind::List(list) = &stmt.kind {
+            found |= list
+                .pipelines()
+                .any(|pipeline| pipeline.stages.len() > LONG_PIPELINE);
             found |= list
                 .pipelines()
                 .flat_map(|pipeline| &pipeline.stages)
@@ -259,7 +269,7 @@ pub fn run(
         unsafe { std::env::set_var("PWD", &cwd) };
     }
     // Before any thread of pipe's own exists (see `reserve_fds`): a
-    // parallel block uses a few fds a branch.
+    // parallel block uses a few fds a branch, a pipeline one a stage.
     if script.body.iter().any(has_branches) {
         process::raise_fd_limit();
         process::reserve_fds(4096);
