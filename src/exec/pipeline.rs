@@ -479,10 +479,18 @@ impl Interp<'_> {
             &self.own_cwd,
             terminal.is_some(),
             elsewhere,
+            &scope.cancel,
         )
         .await;
         let child = match started {
             Ok(child) => Child::new(child),
+            // Cancelled while its FIFO waited for the other end: killed.
+            Err(refused)
+                if let Some(signal) = scope.cancel.cancelled()
+                    && command::was_cancelled(&refused.error) =>
+            {
+                return Box::pin(async move { StageEnd::status(Status::Signaled(signal)) });
+            }
             Err(refused) => {
                 let secrets = self.secrets.borrow();
                 let error = refused.error.without_secret_hints(&secrets);

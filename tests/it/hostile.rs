@@ -760,3 +760,22 @@ fn a_diagnostic_writes_control_characters_in_the_script_s_name_as_escapes() {
         assert!(stderr.contains(shown), "{stderr}");
     }
 }
+
+/// Opening a FIFO waits for its other end, as in bash; that wait blocked
+/// all of pipe: a parallel branch that was the other end never started
+/// (a hang), and neither a timeout nor SIGTERM could end it.
+#[test]
+fn a_fifo_redirect_waits_for_its_other_end_without_blocking_pipe() {
+    let run = Test::new()
+        .script(
+            "mkfifo f\n\
+             parallel { cat < f ; echo hi > f }\n\
+             parallel { { tr a-z A-Z } < f ; echo hi > f }\n\
+             timeout 100ms { echo x > f } || echo \"timed out: $?\"\n\
+             timeout 100ms { cat < f } || echo \"timed out: $?\"\n\
+             timeout 100ms { { cat } > f } || echo \"timed out: $?\"\n",
+        )
+        .stdout("hi\nHI\ntimed out: 124\ntimed out: 124\ntimed out: 124\n")
+        .run();
+    assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
+}
