@@ -122,6 +122,31 @@ fn started_in_a_removed_directory_cd_dotdot_goes_on_from_it() {
     assert_eq!(String::from_utf8_lossy(&output.stdout), "inside\ninside\n");
 }
 
+/// The directory pipe runs in removed while it runs: `cd ..` took the
+/// name `$PWD` gave it, `.../sub/..`, which no longer leads anywhere, and
+/// failed, where bash's goes to the parent, as `..` still leads there.
+#[test]
+fn removed_while_it_runs_cd_dotdot_goes_to_the_parent() {
+    let test = Test::new();
+    let sub = test.path().join("gone/sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(test.path().join("gone/inside"), "").unwrap();
+    let output = test
+        .command()
+        .args(["-c", "rmdir ../sub\ncd ..\nls\necho $PWD"])
+        .current_dir(&sub)
+        .env("PWD", &sub)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 0, "{stderr}");
+    let parent = std::fs::canonicalize(test.path().join("gone")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("inside\n{}\n", parent.display())
+    );
+}
+
 #[test]
 fn a_working_directory_removed_after_cd_is_named_when_a_command_cannot_start() {
     // It was "cannot run `ls`: interpreter `its interpreter` not found".
