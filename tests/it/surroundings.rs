@@ -734,9 +734,19 @@ fn a_low_hard_stack_limit_lowers_the_nesting_limit_instead_of_crashing() {
             if status == 2 {
                 assert!(stderr.contains("pipe::parse::too_deep"), "{stderr}");
                 assert!(stderr.contains("may nest at most"), "{stderr}");
+                // The help says why the limit is lower than the usual 50.
+                assert!(stderr.contains("the stack limit (`ulimit -s`)"), "{stderr}");
             }
         }
     }
+    // A stack with room for a level or two is said as such: it was "at
+    // most 1 levels".
+    let test = Test::new().script(nested(40));
+    let output = with_limit(&test, libc::RLIMIT_STACK, 256 << 10, Some(256 << 10));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 2, "{stderr}");
+    assert!(!stderr.contains(" 1 levels"), "{stderr}");
+    assert!(stderr.contains("the stack limit (`ulimit -s`)"), "{stderr}");
 }
 
 /// Under a limit on open files too low for `pipe`'s own event loop
