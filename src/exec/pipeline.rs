@@ -687,7 +687,14 @@ impl Interp<'_> {
     }
 }
 
-/// A label with its status on every stage but `failed`.
+/// How many stages on each side of the failed one a diagnostic labels with
+/// their status: a label each on a pipeline of 2,000 stages made a
+/// diagnostic of 16 MB (a row of connectors for each, as wide as the
+/// line). The help lists every stage's status all the same.
+const LABELLED_NEIGHBOURS: usize = 8;
+
+/// A label with its status on every stage but `failed`, up to
+/// [`LABELLED_NEIGHBOURS`] on each side of it.
 fn other_stages(
     pipeline: &Pipeline,
     statuses: &[Status],
@@ -698,7 +705,7 @@ fn other_stages(
         .iter()
         .zip(statuses)
         .enumerate()
-        .filter(move |&(i, _)| i != failed)
+        .filter(move |&(i, _)| i != failed && i.abs_diff(failed) <= LABELLED_NEIGHBOURS)
         .map(|(_, (stage, status))| {
             LabeledSpan::new_with_span(Some(format!("status {}", status.code())), stage.span())
         })

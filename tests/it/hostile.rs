@@ -779,3 +779,27 @@ fn a_fifo_redirect_waits_for_its_other_end_without_blocking_pipe() {
         .run();
     assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
 }
+
+/// A label on each stage of a long pipeline made a row of connectors for
+/// each, as wide as the line: 16 MB of diagnostic for 2,000 stages. The
+/// stages next to the failed one are labelled; the help has every status.
+#[test]
+fn a_long_failing_pipeline_has_a_short_diagnostic() {
+    let run = Test::new()
+        .script(format!("echo x{} | false\n", " | cat".repeat(300)))
+        .status(1)
+        .stderr_has("pipe::run::failed")
+        .stderr_has("`false` exited with status 1")
+        .run();
+    let stderr = run.stderr();
+    assert!(stderr.len() < 16_000, "{} bytes", stderr.len());
+    assert_eq!(stderr.matches("── status 0").count(), 8, "{stderr}");
+    let statuses = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        statuses.contains(&format!(
+            "stage statuses: echo 0 |{} false 1",
+            " cat 0 |".repeat(300)
+        )),
+        "{stderr}"
+    );
+}
