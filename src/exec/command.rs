@@ -14,6 +14,7 @@ use crate::syntax::ast::{RedirectOp, Span};
 
 use super::error::{RunError, Stages};
 use super::io::{Fd, Io};
+use super::supervise::CancelScope;
 
 /// A command with every word expanded, ready to start.
 #[derive(Debug)]
@@ -73,6 +74,7 @@ pub fn redirect_path(cwd: &Path, target: &OsStr) -> PathBuf {
 /// redirects left to right, in process group `pgid` (a new one when None).
 /// With `elsewhere`, a starter thread waits for its exec (see
 /// `spawn::spawn_elsewhere`), and other work goes on meanwhile.
+#[allow(clippy::too_many_arguments)]
 pub async fn spawn(
     programs: &Programs,
     plan: &Plan,
@@ -81,6 +83,7 @@ pub async fn spawn(
     own_cwd: &Path,
     take_terminal: bool,
     elsewhere: bool,
+    cancel: &CancelScope,
 ) -> Result<i32, Refused> {
     // What this future holds while a start waits on a starter thread is
     // kept small (the program's path and the wait itself): a parallel
@@ -90,7 +93,14 @@ pub async fn spawn(
     // Redirects first, then the program, as bash does them: `catt > out`
     // creates `out`, and `catt > no/dir/f` is the redirect's error
     // (status 1), not "command not found".
-    let io = redirect_in_order(&plan.redirects, io.clone(), cwd)?;
+    // Boxed: only a command with redirects needs room for them, and the
+    // futures of a parallel block's thousand branches would otherwise
+    // each have it.
+    let io = if plan.redirects.is_empty() {
+        io.clone()
+    } else {
+        Box::pin(redirect_in_order(&plan.redirects, io.clone(), cwd, cancel)).await?
+    };
     let stderr = io.stderr.clone();
     let refused = |error| Refused {
         error,
@@ -652,8 +662,68 @@ fn suggest(name: &str, path_var: Option<&OsStr>) -> Option<String> {
 /// replaces is dropped from `io` (a pipe end given to the stage closes
 /// with the stage's last copy), and a file is opened once, here, and
 /// closed with the last copy of the `io` returned.
-pub fn apply_redirects(redirects: &[PlannedRedirect], io: Io, cwd: &Path) -> Result<Io, RunError> {
-    redirect_in_order(redirects, io, cwd).map_err(|refused| refused.error)
+pub async fn apply_redirects(
+    redirects: &[PlannedRedirect],
+    io: Io,
+    cwd: &Path,
+    cancel: &CancelScope,
+) -> Result<Io, RunError> {
+    redirect_in_order(redirects, io, cwd, cancel)
+        .await
+        .map_err(|refused| refused.error)
+}
+
+/// Whether a redirect failed because what it runs in was cancelled (a
+/// timeout, fail-fast, a signal to `pipe`) while its FIFO waited for the
+/// other end (see [`open_target`]): the command counts as killed then.
+pub fn was_cancelled(error: &RunError) -> bool {
+    matches!(error, RunError::Redirect { source, .. }
+        if source.kind() == std::io::ErrorKind::Interrupted)
+}
+
+/// Opens a redirect's file. Opening a FIFO waits for its other end, a
+/// reader for `>`, a writer for `<`, as it does in the child bash forks:
+/// here that wait is on a thread of its own, so that `pipe` goes on
+/// meanwhile (another branch may be the other end) and its scope's
+/// cancellation (a timeout, fail-fast, Ctrl-C) ends it, looked for every
+/// 10 ms while it waits. Cancelled, it fails with `Interrupted`, and the
+/// thread's open is let go by opening the other end, without waiting.
+async fn open_target(
+    path: PathBuf,
+    options: OpenOptions,
+    reading: bool,
+    cancel: &CancelScope,
+) -> std::io::Result<File> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let fifo = std::fs::metadata(&path).is_ok_and(|meta| meta.file_type().is_fifo());
+    if !fifo {
+        return options.open(&path);
+    }
+    let (send, mut opened) = tokio::sync::oneshot::channel();
+    let waiting = path.clone();
+    std::thread::Builder::new()
+        .name("pipe-fifo".to_owned())
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            let _ = send.send(options.open(&waiting));
+        })?;
+    loop {
+        if cancel.cancelled().is_some() {
+            drop(opened);
+            let mut other_end = OpenOptions::new();
+            other_end
+                .read(!reading)
+                .write(reading)
+                .custom_flags(libc::O_NONBLOCK);
+            drop(other_end.open(&path));
+            return Err(std::io::ErrorKind::Interrupted.into());
+        }
+        if let Ok(result) =
+            tokio::time::timeout(std::time::Duration::from_millis(10), &mut opened).await
+        {
+            return result.unwrap_or_else(|_| Err(std::io::ErrorKind::Interrupted.into()));
+        }
+    }
 }
 
 /// A command that could not start, and its stderr as its redirects had
@@ -665,7 +735,12 @@ pub struct Refused {
 }
 
 /// [`apply_redirects`], telling which stderr was in effect when one failed.
-fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> Result<Io, Refused> {
+async fn redirect_in_order(
+    redirects: &[PlannedRedirect],
+    mut io: Io,
+    cwd: &Path,
+    cancel: &CancelScope,
+) -> Result<Io, Refused> {
     for redirect in redirects {
         let refused = |error: RunError, stderr: &Fd| Refused {
             error,
@@ -674,10 +749,13 @@ fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> R
         // Taken before the stream it replaces: `/dev/stdout` is the
         // stdout the redirects before this one made.
         let path = file_path(redirect, &io, cwd);
-        let open = |options: &mut OpenOptions| -> Result<Fd, RunError> {
-            path.as_ref()
-                .map_err(|&errno| std::io::Error::from_raw_os_error(errno))
-                .and_then(|path| options.open(path))
+        let open = async |options: &mut OpenOptions| -> Result<Fd, RunError> {
+            let reading = redirect.op == RedirectOp::In;
+            let opened = match &path {
+                Ok(path) => open_target(path.clone(), options.clone(), reading, cancel).await,
+                Err(errno) => Err(std::io::Error::from_raw_os_error(*errno)),
+            };
+            opened
                 .map(Fd::owned)
                 .map_err(|source| RunError::Redirect {
                     path: crate::diagnostics::shown_bytes(
@@ -700,27 +778,40 @@ fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> R
         };
         match redirect.op {
             RedirectOp::In => {
-                io.stdin =
-                    open(OpenOptions::new().read(true)).map_err(|e| refused(e, &io.stderr))?;
+                io.stdin = open(OpenOptions::new().read(true))
+                    .await
+                    .map_err(|e| refused(e, &io.stderr))?;
             }
             RedirectOp::Out => {
-                io.stdout = open(&mut write()).map_err(|e| refused(e, &io.stderr))?;
+                io.stdout = open(&mut write())
+                    .await
+                    .map_err(|e| refused(e, &io.stderr))?;
             }
             RedirectOp::Append => {
-                io.stdout = open(&mut append()).map_err(|e| refused(e, &io.stderr))?;
+                io.stdout = open(&mut append())
+                    .await
+                    .map_err(|e| refused(e, &io.stderr))?;
             }
             RedirectOp::Err => {
-                io.stderr = open(&mut write()).map_err(|e| refused(e, &io.stderr))?;
+                io.stderr = open(&mut write())
+                    .await
+                    .map_err(|e| refused(e, &io.stderr))?;
             }
             RedirectOp::ErrAppend => {
-                io.stderr = open(&mut append()).map_err(|e| refused(e, &io.stderr))?;
+                io.stderr = open(&mut append())
+                    .await
+                    .map_err(|e| refused(e, &io.stderr))?;
             }
             RedirectOp::All => {
-                io.stdout = open(&mut write()).map_err(|e| refused(e, &io.stderr))?;
+                io.stdout = open(&mut write())
+                    .await
+                    .map_err(|e| refused(e, &io.stderr))?;
                 io.stderr = io.stdout.clone();
             }
             RedirectOp::AllAppend => {
-                io.stdout = open(&mut append()).map_err(|e| refused(e, &io.stderr))?;
+                io.stdout = open(&mut append())
+                    .await
+                    .map_err(|e| refused(e, &io.stderr))?;
                 io.stderr = io.stdout.clone();
             }
             RedirectOp::ErrToOut => io.stderr = io.stdout.clone(),

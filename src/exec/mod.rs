@@ -128,11 +128,21 @@ pub struct Failure {
     pub secrets: Vec<Vec<u8>>,
 }
 
-/// Whether `stmt` has a `parallel` or `fanout` block anywhere in it.
+/// A pipeline of more stages than this runs enough children at once to
+/// need more fds than the usual soft limit of 1024 may leave: `pipe` holds
+/// one (a pidfd) for each running child.
+const LONG_PIPELINE: usize = 64;
+
+/// Whether `stmt` has a `parallel` or `fanout` block anywhere in it, or a
+/// pipeline of more than [`LONG_PIPELINE`] stages: what runs many children
+/// at once.
 fn has_branches(stmt: &Stmt) -> bool {
     let mut found = false;
     crate::syntax::ast::walk_stmt(stmt, &mut |stmt| {
         if let StmtKind::List(list) = &stmt.kind {
+            found |= list
+                .pipelines()
+                .any(|pipeline| pipeline.stages.len() > LONG_PIPELINE);
             found |= list
                 .pipelines()
                 .flat_map(|pipeline| &pipeline.stages)
@@ -146,6 +156,26 @@ fn has_branches(stmt: &Stmt) -> bool {
         }
     });
     found
+}
+
+/// The absolute name the system gives the directory `dir` is, a relative
+/// one taken from pipe's own working directory: found through the
+/// directory opened, since realpath(3) needs the working directory's name,
+/// which a removed one has not (Linux).
+fn physical_name(dir: &std::path::Path) -> Option<PathBuf> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let opened = std::fs::File::open(dir).ok()?;
+        let name = std::fs::read_link(format!("/proc/self/fd/{}", opened.as_raw_fd())).ok()?;
+        // The kernel names a removed directory with this after it.
+        (name.is_absolute() && !name.as_os_str().as_bytes().ends_with(b" (deleted)"))
+            .then_some(name)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        std::fs::canonicalize(dir).ok()
+    }
 }
 
 /// `path` with `.` and `..` taken away as written, as bash's `cd` keeps
@@ -257,7 +287,7 @@ pub fn run(
         unsafe { std::env::set_var("PWD", &cwd) };
     }
     // Before any thread of pipe's own exists (see `reserve_fds`): a
-    // parallel block uses a few fds a branch.
+    // parallel block uses a few fds a branch, a pipeline one a stage.
     if script.body.iter().any(has_branches) {
         process::raise_fd_limit();
         process::reserve_fds(4096);
@@ -889,7 +919,21 @@ impl<'r> Interp<'r> {
             // chdir(2) finds: one without it (`drwx------` of another user)
             // is refused here, not at the next command, which could not
             // start there.
-            match path.metadata() {
+            let mut found = path.metadata();
+            // As bash's `cd` does when the path it made fails: the name
+            // as given, from the directory pipe is in, when the scope's
+            // is that one: so `cd ..` from a directory removed meanwhile
+            // goes to its parent, whose name cannot be made from the
+            // removed one's, and `$PWD` is what the system names it.
+            let mut path = path;
+            if found.is_err()
+                && *scope.cwd == self.own_cwd
+                && let Some(physical) = physical_name(std::path::Path::new(&target))
+            {
+                found = physical.metadata();
+                path = physical;
+            }
+            match found {
                 Ok(meta) if meta.is_dir() => {
                     match nix::unistd::access(&path, nix::unistd::AccessFlags::X_OK) {
                         Ok(()) => Ok(logical(&path)),

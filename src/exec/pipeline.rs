@@ -476,10 +476,18 @@ impl Interp<'_> {
             &self.own_cwd,
             terminal.is_some(),
             elsewhere,
+            &scope.cancel,
         )
         .await;
         let child = match started {
             Ok(child) => Child::new(child),
+            // Cancelled while its FIFO waited for the other end: killed.
+            Err(refused)
+                if let Some(signal) = scope.cancel.cancelled()
+                    && command::was_cancelled(&refused.error) =>
+            {
+                return Box::pin(async move { StageEnd::status(Status::Signaled(signal)) });
+            }
             Err(refused) => {
                 let secrets = self.secrets.borrow();
                 let error = refused.error.without_secret_hints(&secrets);
@@ -676,7 +684,14 @@ impl Interp<'_> {
     }
 }
 
-/// A label with its status on every stage but `failed`.
+/// How many stages on each side of the failed one a diagnostic labels with
+/// their status: a label each on a pipeline of 2,000 stages made a
+/// diagnostic of 16 MB (a row of connectors for each, as wide as the
+/// line). The help lists every stage's status all the same.
+const LABELLED_NEIGHBOURS: usize = 8;
+
+/// A label with its status on every stage but `failed`, up to
+/// [`LABELLED_NEIGHBOURS`] on each side of it.
 fn other_stages(
     pipeline: &Pipeline,
     statuses: &[Status],
@@ -687,7 +702,7 @@ fn other_stages(
         .iter()
         .zip(statuses)
         .enumerate()
-        .filter(move |&(i, _)| i != failed)
+        .filter(move |&(i, _)| i != failed && i.abs_diff(failed) <= LABELLED_NEIGHBOURS)
         .map(|(_, (stage, status))| {
             LabeledSpan::new_with_span(Some(format!("status {}", status.code())), stage.span())
         })

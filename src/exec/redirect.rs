@@ -55,8 +55,21 @@ impl Interp<'_> {
         if redirects.is_empty() {
             return self.run_block_kind(scope, &io, block).await;
         }
-        let io = match command::apply_redirects(redirects, io, &scope.cwd) {
+        let io = match command::apply_redirects(redirects, io, &scope.cwd, &scope.cancel).await {
             Ok(io) => io,
+            // Cancelled while a FIFO waited for its other end: as a
+            // cancelled block, it ends by the signal, and whoever
+            // cancelled it reports why.
+            Err(error)
+                if let Some(signal) = scope.cancel.cancelled()
+                    && command::was_cancelled(&error) =>
+            {
+                return Flow::Fail(super::Failure {
+                    status: 128 + signal,
+                    error: None,
+                    secrets: Vec::new(),
+                });
+            }
             Err(error) => return self.finish(scope, PipeOutcome::failed(error)),
         };
         self.run_block_kind(scope, &io, block).await

@@ -12,7 +12,7 @@
 //! unclosed `{`, `$(` or `${`, and a stray `}`.
 
 use super::ast::Span;
-use super::error::ParseError;
+use super::error::{Levels, ParseError};
 
 /// How deeply blocks, substitutions, `${...}` and double quotes may nest.
 ///
@@ -282,7 +282,7 @@ fn push(stack: &mut Vec<(Opener, usize)>, opener: Opener, at: usize) -> Result<(
             2
         };
         return Err(ParseError::TooDeep {
-            max,
+            max: Levels(max),
             span: Span::new(at, at + len).into(),
         });
     }

@@ -10,6 +10,28 @@ use thiserror::Error;
 
 use super::ast::Span;
 
+/// How deep a script may nest, as the help of `too_deep` says it: fewer
+/// levels than [`super::MAX_DEPTH`] only where the stack is too small for
+/// more (see `limit_depth`), which the help then says, as nothing in the
+/// script could tell why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Levels(pub usize);
+
+impl std::fmt::Display for Levels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Levels(levels) = *self;
+        let unit = if levels == 1 { "level" } else { "levels" };
+        write!(f, "{levels} {unit}")?;
+        if levels < super::MAX_DEPTH {
+            write!(
+                f,
+                " here, as many as the stack limit (`ulimit -s`) leaves room for"
+            )?;
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Error, Diagnostic, Clone, PartialEq, Eq)]
 pub enum ParseError {
     #[error("invalid UTF-8 at byte offset {offset}")]
@@ -88,10 +110,10 @@ pub enum ParseError {
     #[error("nesting too deep")]
     #[diagnostic(
         code(pipe::parse::too_deep),
-        help("blocks, `$(...)`, `${{...}}` and quotes may nest at most {max} levels")
+        help("blocks, `$(...)`, `${{...}}` and quotes may nest at most {max}")
     )]
     TooDeep {
-        max: usize,
+        max: Levels,
         #[label("this is nested too deeply")]
         span: SourceSpan,
     },
@@ -646,7 +668,7 @@ mod tests {
 
     use miette::Diagnostic;
 
-    use super::ParseError;
+    use super::{Levels, ParseError};
 
     /// One sample of every variant: adding a variant without adding it here
     /// fails `every_variant_is_listed`.
@@ -663,7 +685,10 @@ mod tests {
             ParseError::UnclosedSubst { span },
             ParseError::UnclosedVar { span },
             ParseError::StrayBrace { span },
-            ParseError::TooDeep { max: 1, span },
+            ParseError::TooDeep {
+                max: Levels(1),
+                span,
+            },
             ParseError::TooComplex { span },
             ParseError::Unexpected {
                 expected: "a word".into(),

@@ -692,6 +692,36 @@ fn a_low_soft_fd_limit_is_raised_for_pipe_alone() {
     );
 }
 
+/// A long pipeline holds an fd in pipe for each running stage: at a soft
+/// limit of 1024, a pipeline of 2,000 stages failed to start most of them
+/// (a diagnostic each) where bash runs it. pipe raises its own limit for
+/// it as for a parallel block; here a soft limit of 64 and 100 stages.
+#[test]
+fn a_low_soft_fd_limit_is_raised_for_a_long_pipeline() {
+    let test = Test::new().script(format!(
+        "echo x{} | sh -c 'cat; ulimit -Sn'",
+        " | cat".repeat(100)
+    ));
+    let mut command = test.command();
+    // SAFETY: setrlimit between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let rlimit = libc::rlimit {
+                rlim_cur: 64,
+                rlim_max: 4096,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.stdin(Stdio::null()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(status_of(&output), 0, "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "x\n64\n");
+}
+
 /// Runs 100 branches of `{marker} | cat` with 40 fds at most: pipe must
 /// fail with a diagnostic within a few seconds and leave nothing behind.
 fn exhaust_fds(options: &str, marker: &str) {

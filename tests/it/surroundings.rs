@@ -122,6 +122,31 @@ fn started_in_a_removed_directory_cd_dotdot_goes_on_from_it() {
     assert_eq!(String::from_utf8_lossy(&output.stdout), "inside\ninside\n");
 }
 
+/// The directory pipe runs in removed while it runs: `cd ..` took the
+/// name `$PWD` gave it, `.../sub/..`, which no longer leads anywhere, and
+/// failed, where bash's goes to the parent, as `..` still leads there.
+#[test]
+fn removed_while_it_runs_cd_dotdot_goes_to_the_parent() {
+    let test = Test::new();
+    let sub = test.path().join("gone/sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(test.path().join("gone/inside"), "").unwrap();
+    let output = test
+        .command()
+        .args(["-c", "rmdir ../sub\ncd ..\nls\necho $PWD"])
+        .current_dir(&sub)
+        .env("PWD", &sub)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 0, "{stderr}");
+    let parent = std::fs::canonicalize(test.path().join("gone")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("inside\n{}\n", parent.display())
+    );
+}
+
 #[test]
 fn a_working_directory_removed_after_cd_is_named_when_a_command_cannot_start() {
     // It was "cannot run `ls`: interpreter `its interpreter` not found".
@@ -709,9 +734,19 @@ fn a_low_hard_stack_limit_lowers_the_nesting_limit_instead_of_crashing() {
             if status == 2 {
                 assert!(stderr.contains("pipe::parse::too_deep"), "{stderr}");
                 assert!(stderr.contains("may nest at most"), "{stderr}");
+                // The help says why the limit is lower than the usual 50.
+                assert!(stderr.contains("the stack limit (`ulimit -s`)"), "{stderr}");
             }
         }
     }
+    // A stack with room for a level or two is said as such: it was "at
+    // most 1 levels".
+    let test = Test::new().script(nested(40));
+    let output = with_limit(&test, libc::RLIMIT_STACK, 256 << 10, Some(256 << 10));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(crate::harness::status_of(&output), 2, "{stderr}");
+    assert!(!stderr.contains(" 1 levels"), "{stderr}");
+    assert!(stderr.contains("the stack limit (`ulimit -s`)"), "{stderr}");
 }
 
 /// Under a limit on open files too low for `pipe`'s own event loop
