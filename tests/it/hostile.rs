@@ -760,3 +760,51 @@ fn a_diagnostic_writes_control_characters_in_the_script_s_name_as_escapes() {
         assert!(stderr.contains(shown), "{stderr}");
     }
 }
+
+/// Opening a FIFO waits for its other end, as in bash; that wait blocked
+/// all of pipe: a parallel branch that was the other end never started
+/// (a hang), and neither a timeout nor SIGTERM could end it.
+#[test]
+fn a_fifo_redirect_waits_for_its_other_end_without_blocking_pipe() {
+    let run = Test::new()
+        .script(
+            "mkfifo f\n\
+             parallel { cat < f ; echo hi > f }\n\
+             parallel { { tr a-z A-Z } < f ; echo hi > f }\n\
+             timeout 100ms { echo x > f } || echo \"timed out: $?\"\n\
+             timeout 100ms { cat < f } || echo \"timed out: $?\"\n\
+             timeout 100ms { { cat } > f } || echo \"timed out: $?\"\n",
+        )
+        .stdout("hi\nHI\ntimed out: 124\ntimed out: 124\ntimed out: 124\n")
+        .run();
+    assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
+}
+
+/// A label on each stage of a long pipeline made a row of connectors for
+/// each, as wide as the line: 16 MB of diagnostic for 2,000 stages. The
+/// stages next to the failed one are labelled; the help has every status.
+#[test]
+fn a_long_failing_pipeline_has_a_short_diagnostic() {
+    let run = Test::new()
+        // The last stage reads all before it fails: a `false` that ends
+        // first leaves the `cat` before it a SIGPIPE (141), now and then.
+        .script(format!(
+            "echo x{} | sh -c 'cat > /dev/null; exit 1'\n",
+            " | cat".repeat(300)
+        ))
+        .status(1)
+        .stderr_has("pipe::run::failed")
+        .stderr_has("`sh` exited with status 1")
+        .run();
+    let stderr = run.stderr();
+    assert!(stderr.len() < 16_000, "{} bytes", stderr.len());
+    assert_eq!(stderr.matches("── status 0").count(), 8, "{stderr}");
+    let statuses = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        statuses.contains(&format!(
+            "stage statuses: echo 0 |{} sh 1",
+            " cat 0 |".repeat(300)
+        )),
+        "{stderr}"
+    );
+}
