@@ -247,22 +247,31 @@ impl Interp<'_> {
                 (Stage::Command(command), StagePlan::Later) => {
                     // Boxed: planning and starting need much more room than
                     // running, and a future is as large as its largest state.
-                    running.push(
+                    let begun =
                         Box::pin(self.start_later(
                             scope, pipeline, &plans, i, command, &stage_io, &mut group,
                         ))
-                        .await,
-                    );
+                        .await;
+                    running.push(begun.end);
                     drop(stage_io);
+                    if begun.starved {
+                        break;
+                    }
                 }
                 (_, StagePlan::Later) => unreachable!("only a command is expanded later"),
                 (_, StagePlan::Command(plan)) => {
                     // Boxed for the same reason as `plan`.
-                    running.push(
-                        Box::pin(self.start_command(scope, plan, &stage_io, &mut group)).await,
-                    );
+                    let begun =
+                        Box::pin(self.start_command(scope, plan, &stage_io, &mut group)).await;
+                    running.push(begun.end);
                     // The child has its copies; the parent keeps no pipe end.
                     drop(stage_io);
+                    // Out of fds or processes, as when a pipe could not be
+                    // made above: the stages after it would fail alike, a
+                    // diagnostic each; they start no more.
+                    if begun.starved {
+                        break;
+                    }
                 }
                 (Stage::Block(block), StagePlan::Block(redirects, ran_subst)) => {
                     let mut inner = scope.clone();
@@ -420,7 +429,7 @@ impl Interp<'_> {
         command: &Command,
         io: &Io,
         group: &mut Option<(u64, i32)>,
-    ) -> LocalFuture<'a, StageEnd> {
+    ) -> Begun<'a> {
         // Boxed for the same reason as `plan`.
         let planned = Box::pin(self.plan(scope, io, command)).await;
         let checked = planned.and_then(|plan| {
@@ -431,14 +440,11 @@ impl Interp<'_> {
         });
         match checked {
             Ok(plan) => Box::pin(self.start_command(scope, &plan, io, group)).await,
-            Err(outcome) => {
-                let end = StageEnd {
-                    status: Status::Exited(outcome.status),
-                    error: outcome.error,
-                    leader: None,
-                };
-                Box::pin(async move { end })
-            }
+            Err(outcome) => Begun::ended(StageEnd {
+                status: Status::Exited(outcome.status),
+                error: outcome.error,
+                leader: None,
+            }),
         }
     }
 
@@ -448,10 +454,10 @@ impl Interp<'_> {
         plan: &command::Plan,
         io: &Io,
         group: &mut Option<(u64, i32)>,
-    ) -> LocalFuture<'a, StageEnd> {
+    ) -> Begun<'a> {
         // A cancelled scope starts nothing: the command counts as killed.
         if let Some(signal) = scope.cancel.cancelled() {
-            return Box::pin(async move { StageEnd::status(Status::Signaled(signal)) });
+            return Begun::ended(StageEnd::status(Status::Signaled(signal)));
         }
         let leads = group.is_none();
         // The pipeline that reads pipe's own stdin gets the terminal.
@@ -486,9 +492,10 @@ impl Interp<'_> {
                 if let Some(signal) = scope.cancel.cancelled()
                     && command::was_cancelled(&refused.error) =>
             {
-                return Box::pin(async move { StageEnd::status(Status::Signaled(signal)) });
+                return Begun::ended(StageEnd::status(Status::Signaled(signal)));
             }
             Err(refused) => {
+                let starved = refused.error.is_resource();
                 let secrets = self.secrets.borrow();
                 let error = refused.error.without_secret_hints(&secrets);
                 let error = if matches!(refused.stderr, Fd::Parent(2)) {
@@ -498,7 +505,10 @@ impl Interp<'_> {
                         .error_to(&error, &secrets, refused.stderr.as_fd());
                     RunError::Shown(Box::new(error))
                 };
-                return Box::pin(async move { StageEnd::failed(error) });
+                return Begun {
+                    end: Box::pin(async move { StageEnd::failed(error) }),
+                    starved,
+                };
             }
         };
         // Cancelled while it started: it gets what the others got.
@@ -550,7 +560,7 @@ impl Interp<'_> {
             });
         }
         let mut child = child;
-        Box::pin(async move {
+        Begun::running(Box::pin(async move {
             let status = child.exited().await;
             record.status.set(Some(status));
             if let Some(pgid) = on_terminal
@@ -576,7 +586,7 @@ impl Interp<'_> {
             child.reap();
             self.supervisor.forget(child.pid());
             StageEnd::status(status)
-        })
+        }))
     }
 
     /// The diagnostic of a pipeline whose stage `failed` decided its status.
@@ -786,6 +796,27 @@ fn reads_stdin(command: &Command) -> bool {
             .iter()
             .filter_map(|redirect| redirect.target.as_ref())
             .any(has_subst)
+}
+
+/// A stage started, or not: the future of its end, and whether it could
+/// not start for want of fds or processes (`RunError::is_resource`).
+struct Begun<'a> {
+    end: LocalFuture<'a, StageEnd>,
+    starved: bool,
+}
+
+impl<'a> Begun<'a> {
+    fn running(end: LocalFuture<'a, StageEnd>) -> Begun<'a> {
+        Begun {
+            end,
+            starved: false,
+        }
+    }
+
+    /// A stage that ended before it started (cancelled, or not planned).
+    fn ended(end: StageEnd) -> Begun<'a> {
+        Begun::running(Box::pin(async move { end }))
+    }
 }
 
 /// How a stage ended, and the group leader to reap once all have.
