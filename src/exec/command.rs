@@ -755,16 +755,14 @@ async fn redirect_in_order(
                 Ok(path) => open_target(path.clone(), options.clone(), reading, cancel).await,
                 Err(errno) => Err(std::io::Error::from_raw_os_error(*errno)),
             };
-            opened
-                .map(Fd::owned)
-                .map_err(|source| RunError::Redirect {
-                    path: crate::diagnostics::shown_bytes(
-                        redirect.target.as_deref().unwrap_or_default().as_bytes(),
-                    ),
-                    source,
-                    span: redirect.span.into(),
-                    stages: Stages::default(),
-                })
+            opened.map(Fd::owned).map_err(|source| RunError::Redirect {
+                path: crate::diagnostics::shown_bytes(
+                    redirect.target.as_deref().unwrap_or_default().as_bytes(),
+                ),
+                source,
+                span: redirect.span.into(),
+                stages: Stages::default(),
+            })
         };
         let write = || {
             let mut options = OpenOptions::new();

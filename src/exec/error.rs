@@ -359,6 +359,69 @@ pub fn branch_notes(help: &str) -> impl Iterator<Item = &str> {
 }
 
 impl RunError {
+    /// Whether the error is the system running out of fds or processes.
+    pub fn is_resource(&self) -> bool {
+        let source = match self {
+            RunError::Pipe { source, .. }
+            | RunError::Spawn { source, .. }
+            | RunError::Redirect { source, .. } => source,
+            _ => return false,
+        };
+        matches!(
+            source.raw_os_error(),
+            Some(libc::EMFILE | libc::ENFILE | libc::EAGAIN | libc::ENOMEM)
+        )
+    }
+
+    /// Whether the error only reports a status (a command that ran and
+    /// failed, a timeout), as opposed to a command that could not run.
+    pub fn is_status(&self) -> bool {
+        matches!(
+            self,
+            RunError::Failed { .. }
+                | RunError::TimedOut { .. }
+                | RunError::BranchExit { .. }
+                | RunError::SubstExit { .. }
+                | RunError::SubstStatus { .. }
+                // Its message is out already: nothing more to show, unless
+                // it ends the script.
+                | RunError::Shown(_)
+        )
+    }
+
+    /// The status a failure of this kind gives the statement: 127 for a
+    /// command not found, 126 for one that cannot run, the child's own
+    /// status for a failed command, 1 otherwise. A `#!` script whose
+    /// interpreter is missing is 127, as bash makes it (execve's ENOENT).
+    pub fn status(&self) -> i32 {
+        match self {
+            RunError::Failed { status, .. } => status.code(),
+            RunError::Shown(error) => error.status(),
+            RunError::NotFound { .. } | RunError::InterpreterNotFound { .. } => 127,
+            RunError::NotExecutable { .. }
+            | RunError::WorkingDirectory { .. }
+            | RunError::TooLong { .. }
+            | RunError::Spawn { .. } => 126,
+            RunError::TimedOut { .. } => super::timeout::TIMED_OUT,
+            RunError::BranchExit { status, .. }
+            | RunError::SubstExit { status, .. }
+            | RunError::SubstStatus { status, .. } => *status,
+            RunError::Redirect { .. }
+            | RunError::SameFile { .. }
+            | RunError::NulByte { .. }
+            | RunError::SubstTooLarge { .. }
+            | RunError::Cd { .. }
+            | RunError::BadExit { .. }
+            | RunError::BadValue { .. }
+            | RunError::Write { .. }
+            | RunError::CdPrint { .. }
+            | RunError::Pipe { .. }
+            | RunError::Alike { .. }
+            | RunError::Start { .. }
+            | RunError::Expand(_) => 1,
+        }
+    }
+
     /// A NUL byte in `word`'s value, `what` it is ("an argument").
     pub fn nul_byte(what: &'static str, word: &crate::syntax::ast::Word) -> RunError {
         use crate::syntax::ast::WordPart;
