@@ -750,7 +750,16 @@ fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> R
 /// no other fd, so `/dev/fd/3` is no file (ENOENT), as in bash.
 fn file_path(redirect: &PlannedRedirect, io: &Io, cwd: &Path) -> Result<PathBuf, i32> {
     let path = redirect.path(cwd).unwrap_or_default();
-    let bytes = path.as_os_str().as_bytes();
+    // `/dev//stdout` and `/dev/./stdout` are `/dev/stdout` to open(2), so
+    // they are matched without their empty and `.` components; a name
+    // that ends in `/` or `/.` asks for a directory, and stays as written.
+    let raw = path.as_os_str().as_bytes();
+    let normal: PathBuf = if raw.ends_with(b"/") || raw.ends_with(b"/.") {
+        path.clone()
+    } else {
+        path.components().collect()
+    };
+    let bytes = normal.as_os_str().as_bytes();
     let number = match bytes {
         b"/dev/stdin" => b"0".as_slice(),
         b"/dev/stdout" => b"1",

@@ -194,6 +194,24 @@ fn dev_stdout_and_stderr_are_the_command_s_own_streams() {
     );
 }
 
+/// `/dev//stdout` and `/dev/./stdout` are `/dev/stdout` to open(2), and
+/// so the command's own stdout too, as in bash; pipe opened its own.
+/// With a `/` or `/.` at its end the name asks for a directory.
+#[test]
+fn dev_stdout_written_with_empty_or_dot_components_is_the_command_s_own() {
+    Test::new()
+        .script(
+            "echo a > /dev//stdout | tr a A\n\
+             echo b > //dev/./fd/1 | tr b B\n\
+             cd /dev\n\
+             echo c > ./stdout | tr c C\n\
+             echo d > /dev/fd/1/ | cat || echo refused",
+        )
+        .stdout("A\nB\nC\nrefused\n")
+        .stderr_has("cannot open `/dev/fd/1/`: is a directory")
+        .run();
+}
+
 #[test]
 fn redirect_files_respect_umask() {
     use std::os::unix::fs::PermissionsExt;
