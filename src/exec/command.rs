@@ -750,15 +750,29 @@ fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> R
 /// no other fd, so `/dev/fd/3` is no file (ENOENT), as in bash.
 fn file_path(redirect: &PlannedRedirect, io: &Io, cwd: &Path) -> Result<PathBuf, i32> {
     let path = redirect.path(cwd).unwrap_or_default();
+    let stream = match standard_stream(&path) {
+        None => return Ok(path),
+        Some(Some(0)) => &io.stdin,
+        Some(Some(1)) => &io.stdout,
+        Some(Some(_)) => &io.stderr,
+        Some(None) => return Err(libc::ENOENT),
+    };
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&stream.as_fd());
+    Ok(PathBuf::from(format!("/dev/fd/{fd}")))
+}
+
+/// Which of a child's streams `path` names (see [`file_path`]): None for
+/// a name that is no stream's, `Some(Some(n))` for fd `n` (0 to 2), and
+/// `Some(None)` for a `/dev/fd/N` that a child does not have.
+pub(super) fn standard_stream(path: &Path) -> Option<Option<u8>> {
     // `/dev//stdout` and `/dev/./stdout` are `/dev/stdout` to open(2), so
     // they are matched without their empty and `.` components; a name
     // that ends in `/` or `/.` asks for a directory, and stays as written.
     let raw = path.as_os_str().as_bytes();
-    let normal: PathBuf = if raw.ends_with(b"/") || raw.ends_with(b"/.") {
-        path.clone()
-    } else {
-        path.components().collect()
-    };
+    if raw.ends_with(b"/") || raw.ends_with(b"/.") {
+        return None;
+    }
+    let normal: PathBuf = path.components().collect();
     let bytes = normal.as_os_str().as_bytes();
     let number = match bytes {
         b"/dev/stdin" => b"0".as_slice(),
@@ -769,17 +783,15 @@ fn file_path(redirect: &PlannedRedirect, io: &Io, cwd: &Path) -> Result<PathBuf,
             .or_else(|| bytes.strip_prefix(b"/proc/self/fd/"))
         {
             Some(number) if !number.is_empty() && number.iter().all(u8::is_ascii_digit) => number,
-            _ => return Ok(path),
+            _ => return None,
         },
     };
-    let stream = match number {
-        b"0" => &io.stdin,
-        b"1" => &io.stdout,
-        b"2" => &io.stderr,
-        _ => return Err(libc::ENOENT),
-    };
-    let fd = std::os::fd::AsRawFd::as_raw_fd(&stream.as_fd());
-    Ok(PathBuf::from(format!("/dev/fd/{fd}")))
+    Some(match number {
+        b"0" => Some(0),
+        b"1" => Some(1),
+        b"2" => Some(2),
+        _ => None,
+    })
 }
 
 /// `<<< text`: the text and a newline, from an unnamed temporary file, so

@@ -472,6 +472,45 @@ fn same_file_in_and_out_is_refused() {
     );
 }
 
+/// A redirect to a standard stream's name truncates the file an earlier
+/// redirect of the command put on that stream, as the command opens it
+/// there (`cat < f > /dev/stdin` empties `f`, in bash too): the rule
+/// takes it for that file. A `<<<` text and a file on another stream
+/// are not `f`.
+#[test]
+fn same_file_through_a_standard_stream_name_is_refused() {
+    for script in [
+        "cat < f > /dev/stdin",
+        "cat < f 2>&1 > /dev/fd/0",
+        "cat < f 2> /dev//stdin",
+        "cat < f > g 2>&1 > /dev/stdin",
+    ] {
+        let run = Test::new()
+            .script(script)
+            .file("f", "b\na\n")
+            .status(1)
+            .stderr_has("is both read and truncated")
+            .run();
+        assert_eq!(
+            std::fs::read_to_string(run.dir.join("f")).unwrap(),
+            "b\na\n",
+            "{script}"
+        );
+    }
+    for script in [
+        "cat < f > g 2> /dev/stdout",
+        "cat < f > g > /dev/stdout",
+        "cat < f <<< x > g 2>&1 > /dev/stdin",
+    ] {
+        let run = Test::new().script(script).file("f", "b\na\n").run();
+        assert_eq!(
+            std::fs::read_to_string(run.dir.join("f")).unwrap(),
+            "b\na\n",
+            "{script}"
+        );
+    }
+}
+
 /// The same-file rule looks at redirects, not at arguments, which may be
 /// no file at all (as docs/language.md says): `echo f > f` writes to `f`.
 #[test]
