@@ -674,6 +674,9 @@ fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> R
         // Taken before the stream it replaces: `/dev/stdout` is the
         // stdout the redirects before this one made.
         let path = file_path(redirect, &io, cwd);
+        if let Some(error) = stream_same_file(redirect, &path, redirects, cwd) {
+            return Err(refused(error, &io.stderr));
+        }
         let open = |options: &mut OpenOptions| -> Result<Fd, RunError> {
             path.as_ref()
                 .map_err(|&errno| std::io::Error::from_raw_os_error(errno))
@@ -738,6 +741,44 @@ fn redirect_in_order(redirects: &[PlannedRedirect], mut io: Io, cwd: &Path) -> R
         }
     }
     Ok(io)
+}
+
+/// The same-file rule (see `same_file`) for a redirect that truncates a
+/// standard stream's name, found as the command starts: the stream may
+/// be a file that only the redirects of a block around the command put
+/// there (`{ cat < f > /dev/stdout } >> f`), which the rule, looking at
+/// names before anything runs, takes for `pipe`'s own stream. Opening
+/// it would empty `f`, which a `<` of the same command reads.
+fn stream_same_file(
+    redirect: &PlannedRedirect,
+    path: &Result<PathBuf, i32>,
+    redirects: &[PlannedRedirect],
+    cwd: &Path,
+) -> Option<RunError> {
+    use std::os::unix::fs::MetadataExt;
+    let named = redirect.path(cwd)?;
+    if !redirect.op.truncates() || !matches!(standard_stream(&named), Some(Some(_))) {
+        return None;
+    }
+    let meta = path.as_ref().ok()?.metadata().ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let input = redirects.iter().find(|input| {
+        input.op == RedirectOp::In
+            && input.path(cwd).is_some_and(|read| {
+                standard_stream(&read).is_none()
+                    && read
+                        .metadata()
+                        .is_ok_and(|read| (read.dev(), read.ino()) == (meta.dev(), meta.ino()))
+            })
+    })?;
+    Some(RunError::SameFile {
+        path: crate::diagnostics::shown_bytes(named.as_os_str().as_bytes()),
+        input: input.span.into(),
+        output: redirect.span.into(),
+        by: "this pipeline",
+    })
 }
 
 /// The file a redirect opens. bash opens it in the child, once the

@@ -475,8 +475,9 @@ fn same_file_in_and_out_is_refused() {
 /// A redirect to a standard stream's name truncates the file an earlier
 /// redirect of the command put on that stream, as the command opens it
 /// there (`cat < f > /dev/stdin` empties `f`, in bash too): the rule
-/// takes it for that file. A `<<<` text and a file on another stream
-/// are not `f`.
+/// takes it for that file, and for the file a block's redirect put there
+/// (`{ cat < f > /dev/stdout } >> f`). A `<<<` text and a file on another
+/// stream are not `f`.
 #[test]
 fn same_file_through_a_standard_stream_name_is_refused() {
     for script in [
@@ -484,6 +485,8 @@ fn same_file_through_a_standard_stream_name_is_refused() {
         "cat < f 2>&1 > /dev/fd/0",
         "cat < f 2> /dev//stdin",
         "cat < f > g 2>&1 > /dev/stdin",
+        "{ cat < f > /dev/stdout } >> f",
+        "{ cat > /dev//stdout < f } >> f",
     ] {
         let run = Test::new()
             .script(script)
@@ -501,6 +504,7 @@ fn same_file_through_a_standard_stream_name_is_refused() {
         "cat < f > g 2> /dev/stdout",
         "cat < f > g > /dev/stdout",
         "cat < f <<< x > g 2>&1 > /dev/stdin",
+        "{ cat < f > /dev/stdout } >> g",
     ] {
         let run = Test::new().script(script).file("f", "b\na\n").run();
         assert_eq!(
