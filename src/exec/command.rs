@@ -749,6 +749,9 @@ async fn redirect_in_order(
         // Taken before the stream it replaces: `/dev/stdout` is the
         // stdout the redirects before this one made.
         let path = file_path(redirect, &io, cwd);
+        if let Some(error) = stream_same_file(redirect, &path, redirects, cwd) {
+            return Err(refused(error, &io.stderr));
+        }
         let open = async |options: &mut OpenOptions| -> Result<Fd, RunError> {
             let reading = redirect.op == RedirectOp::In;
             let opened = match &path {
@@ -829,6 +832,44 @@ async fn redirect_in_order(
     Ok(io)
 }
 
+/// The same-file rule (see `same_file`) for a redirect that truncates a
+/// standard stream's name, found as the command starts: the stream may
+/// be a file that only the redirects of a block around the command put
+/// there (`{ cat < f > /dev/stdout } >> f`), which the rule, looking at
+/// names before anything runs, takes for `pipe`'s own stream. Opening
+/// it would empty `f`, which a `<` of the same command reads.
+fn stream_same_file(
+    redirect: &PlannedRedirect,
+    path: &Result<PathBuf, i32>,
+    redirects: &[PlannedRedirect],
+    cwd: &Path,
+) -> Option<RunError> {
+    use std::os::unix::fs::MetadataExt;
+    let named = redirect.path(cwd)?;
+    if !redirect.op.truncates() || !matches!(standard_stream(&named), Some(Some(_))) {
+        return None;
+    }
+    let meta = path.as_ref().ok()?.metadata().ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let input = redirects.iter().find(|input| {
+        input.op == RedirectOp::In
+            && input.path(cwd).is_some_and(|read| {
+                standard_stream(&read).is_none()
+                    && read
+                        .metadata()
+                        .is_ok_and(|read| (read.dev(), read.ino()) == (meta.dev(), meta.ino()))
+            })
+    })?;
+    Some(RunError::SameFile {
+        path: crate::diagnostics::shown_bytes(named.as_os_str().as_bytes()),
+        input: input.span.into(),
+        output: redirect.span.into(),
+        by: "this pipeline",
+    })
+}
+
 /// The file a redirect opens. bash opens it in the child, once the
 /// redirects before it took effect, so a name for one of the child's
 /// standard streams (`/dev/stdout`, `/dev/stderr`, `/dev/stdin`,
@@ -839,7 +880,30 @@ async fn redirect_in_order(
 /// no other fd, so `/dev/fd/3` is no file (ENOENT), as in bash.
 fn file_path(redirect: &PlannedRedirect, io: &Io, cwd: &Path) -> Result<PathBuf, i32> {
     let path = redirect.path(cwd).unwrap_or_default();
-    let bytes = path.as_os_str().as_bytes();
+    let stream = match standard_stream(&path) {
+        None => return Ok(path),
+        Some(Some(0)) => &io.stdin,
+        Some(Some(1)) => &io.stdout,
+        Some(Some(_)) => &io.stderr,
+        Some(None) => return Err(libc::ENOENT),
+    };
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&stream.as_fd());
+    Ok(PathBuf::from(format!("/dev/fd/{fd}")))
+}
+
+/// Which of a child's streams `path` names (see [`file_path`]): None for
+/// a name that is no stream's, `Some(Some(n))` for fd `n` (0 to 2), and
+/// `Some(None)` for a `/dev/fd/N` that a child does not have.
+pub(super) fn standard_stream(path: &Path) -> Option<Option<u8>> {
+    // `/dev//stdout` and `/dev/./stdout` are `/dev/stdout` to open(2), so
+    // they are matched without their empty and `.` components; a name
+    // that ends in `/` or `/.` asks for a directory, and stays as written.
+    let raw = path.as_os_str().as_bytes();
+    if raw.ends_with(b"/") || raw.ends_with(b"/.") {
+        return None;
+    }
+    let normal: PathBuf = path.components().collect();
+    let bytes = normal.as_os_str().as_bytes();
     let number = match bytes {
         b"/dev/stdin" => b"0".as_slice(),
         b"/dev/stdout" => b"1",
@@ -849,17 +913,15 @@ fn file_path(redirect: &PlannedRedirect, io: &Io, cwd: &Path) -> Result<PathBuf,
             .or_else(|| bytes.strip_prefix(b"/proc/self/fd/"))
         {
             Some(number) if !number.is_empty() && number.iter().all(u8::is_ascii_digit) => number,
-            _ => return Ok(path),
+            _ => return None,
         },
     };
-    let stream = match number {
-        b"0" => &io.stdin,
-        b"1" => &io.stdout,
-        b"2" => &io.stderr,
-        _ => return Err(libc::ENOENT),
-    };
-    let fd = std::os::fd::AsRawFd::as_raw_fd(&stream.as_fd());
-    Ok(PathBuf::from(format!("/dev/fd/{fd}")))
+    Some(match number {
+        b"0" => Some(0),
+        b"1" => Some(1),
+        b"2" => Some(2),
+        _ => None,
+    })
 }
 
 /// `<<< text`: the text and a newline, from an unnamed temporary file, so

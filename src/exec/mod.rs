@@ -1637,7 +1637,7 @@ pub fn redact(secrets: &[Vec<u8>], text: String) -> String {
     let escaped: Vec<Vec<u8>> = secrets
         .iter()
         .filter(|secret| std::str::from_utf8(secret).is_err())
-        .map(|secret| crate::diagnostics::shown_bytes(secret).into_bytes())
+        .flat_map(|secret| shown_cores(secret))
         .collect();
     if escaped.is_empty() {
         return text;
@@ -1645,6 +1645,34 @@ pub fn redact(secrets: &[Vec<u8>], text: String) -> String {
     let masked = mask_bytes(&escaped, text.as_bytes(), |_| b"***".to_vec());
     String::from_utf8(masked)
         .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
+}
+
+/// The ways a name holding `secret`, a value that is not UTF-8, shows it
+/// with `\xNN` for such bytes: its own form, and, where a character of
+/// the name starts before it and ends in its first bytes (continuation
+/// bytes, `\xc3` then `\xa9...` is `é...`), or starts in its last bytes (a
+/// lead byte that the name's next bytes complete), the form of the bytes
+/// between, which alone show as they do in the name. Hiding only the
+/// whole form let `\xc3` and a secret `\xa9abcdefgh` show as
+/// `éabcdefgh`.
+fn shown_cores(secret: &[u8]) -> Vec<Vec<u8>> {
+    let continuation = |byte: &u8| (0x80..0xc0).contains(byte);
+    let heads = secret.iter().take_while(|b| continuation(b)).count().min(3);
+    let tails = (1..=3.min(secret.len())).filter(|&m| {
+        let tail = &secret[secret.len() - m..];
+        tail[0] >= 0xc0 && tail[1..].iter().all(continuation)
+    });
+    let tails: Vec<usize> = std::iter::once(0).chain(tails).collect();
+    let mut cores = Vec::new();
+    for k in 0..=heads {
+        for &m in &tails {
+            if k + m < secret.len() {
+                let core = crate::diagnostics::shown_bytes(&secret[k..secret.len() - m]);
+                cores.push(core.into_bytes());
+            }
+        }
+    }
+    cores
 }
 
 /// Replaces each occurrence of a secret value in `text` by what `mask`

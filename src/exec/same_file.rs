@@ -161,18 +161,49 @@ fn branches_clash(opened: &[Opened]) -> Option<RunError> {
     })
 }
 
-/// The files of redirects opened when their group starts.
+/// The files of redirects opened when their group starts. A name for a
+/// standard stream (`/dev/stdout`, `/dev/fd/0`) is the file an earlier
+/// redirect in the list put there, as the command opens it (see
+/// `command::standard_stream`): `cat < f > /dev/stdin` truncates `f`.
 fn own(group: usize, redirects: &[PlannedRedirect], dir: &Path) -> impl Iterator<Item = Opened> {
-    redirects.iter().filter_map(move |redirect| {
-        Some(Opened {
+    // Before any redirect, each stream is `pipe`'s own, which its name
+    // finds; a `<<<` text is a file of its own, which no name finds.
+    let mut fds = ["/dev/stdin", "/dev/stdout", "/dev/stderr"].map(PathBuf::from);
+    let mut opened = Vec::new();
+    for redirect in redirects {
+        match redirect.op {
+            RedirectOp::ErrToOut => fds[2] = fds[1].clone(),
+            RedirectOp::OutToErr => fds[1] = fds[2].clone(),
+            RedirectOp::HereString => fds[0] = PathBuf::new(),
+            _ => {}
+        }
+        let (Some(path), Some(target)) = (redirect.path(dir), redirect.target.clone()) else {
+            continue;
+        };
+        let path = match command::standard_stream(&path) {
+            Some(Some(n)) => fds[usize::from(n)].clone(),
+            _ => path,
+        };
+        let set: &[usize] = match redirect.op {
+            RedirectOp::In => &[0],
+            RedirectOp::Out | RedirectOp::Append => &[1],
+            RedirectOp::Err | RedirectOp::ErrAppend => &[2],
+            RedirectOp::All | RedirectOp::AllAppend => &[1, 2],
+            RedirectOp::ErrToOut | RedirectOp::OutToErr | RedirectOp::HereString => &[],
+        };
+        for &fd in set {
+            fds[fd] = path.clone();
+        }
+        opened.push(Opened {
             group,
             own: true,
             op: redirect.op,
-            path: redirect.path(dir)?,
+            path,
             span: redirect.span,
-            target: redirect.target.clone()?,
-        })
-    })
+            target,
+        });
+    }
+    opened.into_iter()
 }
 
 /// The files of redirects found inside a block (see [`block_redirects`]).

@@ -194,6 +194,24 @@ fn dev_stdout_and_stderr_are_the_command_s_own_streams() {
     );
 }
 
+/// `/dev//stdout` and `/dev/./stdout` are `/dev/stdout` to open(2), and
+/// so the command's own stdout too, as in bash; pipe opened its own.
+/// With a `/` or `/.` at its end the name asks for a directory.
+#[test]
+fn dev_stdout_written_with_empty_or_dot_components_is_the_command_s_own() {
+    Test::new()
+        .script(
+            "echo a > /dev//stdout | tr a A\n\
+             echo b > //dev/./fd/1 | tr b B\n\
+             cd /dev\n\
+             echo c > ./stdout | tr c C\n\
+             echo d > /dev/fd/1/ | cat || echo refused",
+        )
+        .stdout("A\nB\nC\nrefused\n")
+        .stderr_has("cannot open `/dev/fd/1/`: is a directory")
+        .run();
+}
+
 #[test]
 fn redirect_files_respect_umask() {
     use std::os::unix::fs::PermissionsExt;
@@ -452,6 +470,49 @@ fn same_file_in_and_out_is_refused() {
         std::fs::read_to_string(run.dir.join("f")).unwrap(),
         "b\na\n"
     );
+}
+
+/// A redirect to a standard stream's name truncates the file an earlier
+/// redirect of the command put on that stream, as the command opens it
+/// there (`cat < f > /dev/stdin` empties `f`, in bash too): the rule
+/// takes it for that file, and for the file a block's redirect put there
+/// (`{ cat < f > /dev/stdout } >> f`). A `<<<` text and a file on another
+/// stream are not `f`.
+#[test]
+fn same_file_through_a_standard_stream_name_is_refused() {
+    for script in [
+        "cat < f > /dev/stdin",
+        "cat < f 2>&1 > /dev/fd/0",
+        "cat < f 2> /dev//stdin",
+        "cat < f > g 2>&1 > /dev/stdin",
+        "{ cat < f > /dev/stdout } >> f",
+        "{ cat > /dev//stdout < f } >> f",
+    ] {
+        let run = Test::new()
+            .script(script)
+            .file("f", "b\na\n")
+            .status(1)
+            .stderr_has("is both read and truncated")
+            .run();
+        assert_eq!(
+            std::fs::read_to_string(run.dir.join("f")).unwrap(),
+            "b\na\n",
+            "{script}"
+        );
+    }
+    for script in [
+        "cat < f > g 2> /dev/stdout",
+        "cat < f > g > /dev/stdout",
+        "cat < f <<< x > g 2>&1 > /dev/stdin",
+        "{ cat < f > /dev/stdout } >> g",
+    ] {
+        let run = Test::new().script(script).file("f", "b\na\n").run();
+        assert_eq!(
+            std::fs::read_to_string(run.dir.join("f")).unwrap(),
+            "b\na\n",
+            "{script}"
+        );
+    }
 }
 
 /// The same-file rule looks at redirects, not at arguments, which may be

@@ -124,6 +124,34 @@ fn a_diagnostic_names_bytes_that_are_not_utf8_as_escapes() {
     assert!(!stderr.contains('\u{fffd}'), "{stderr}");
 }
 
+/// A secret that is not UTF-8 stays hidden in a name whose bytes before
+/// or after it make a character with its first or last bytes: `\xc3`
+/// then `\xa9abcdefgh` is `éabcdefgh`, which showed all but the first
+/// byte of the secret.
+#[test]
+fn a_secret_that_is_not_utf8_is_hidden_where_a_name_joins_its_bytes_to_a_character() {
+    let run = Test::new()
+        .script(
+            "secret s = \"\\xa9abcdefgh\"\n\
+             secret t = \"ijklmnop\\xe2\\x82\"\n\
+             \"\\xc3$s\" || true\n\
+             cat < \"/no/$t\\xac\" || true\n\
+             cat < \"/no/\\xc3$s$t\\x82\"",
+        )
+        .status(1)
+        .run();
+    let stderr = run.stderr();
+    for shown in [
+        "command not found: `é***`",
+        "cannot open `/no/***€`",
+        "cannot open `/no/é******₂`",
+    ] {
+        assert!(stderr.contains(shown), "stderr lacks {shown:?}:\n{stderr}");
+    }
+    assert!(!stderr.contains("abcdefgh"), "{stderr}");
+    assert!(!stderr.contains("ijklmnop"), "{stderr}");
+}
+
 #[test]
 fn bytes_that_are_not_utf8_pass_through_arguments_and_environment() {
     use std::os::unix::ffi::OsStrExt;
