@@ -6,6 +6,7 @@
 //! as a stage are futures joined together, and waiting on children costs no
 //! thread of its own.
 
+mod cd;
 mod child;
 mod command;
 mod error;
@@ -15,6 +16,7 @@ mod output;
 mod parallel;
 mod pipeline;
 mod process;
+mod redact;
 mod redirect;
 mod same_file;
 mod spawn;
@@ -22,6 +24,7 @@ mod status;
 mod supervise;
 mod terminal;
 mod timeout;
+mod trace;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -36,15 +39,17 @@ use tokio::io::AsyncReadExt;
 use crate::expand::{self, Lookup};
 use crate::syntax::ast::{
     Block, BlockKind, Connector, ForLoop, List, ListItem, Pipeline, RangeBound, Setting, Span,
-    Spanned, Stage, Stmt, StmtKind, VarName, VarRef, Word, WordPart,
+    Spanned, Stage, Stmt, StmtKind, Word, WordPart,
 };
 
 use supervise::{CancelScope, Reason, Supervisor};
 
+use cd::{logical, pwd_is_cwd};
 pub use command::{path_note, probe, resolve};
 pub use error::{PathNote, RunError, reason as io_reason, spaced_assignment};
 pub use io::{Fd, Io};
 pub use process::{die_by, prepare_process};
+pub use redact::{mask_secrets, redact};
 pub use status::{Status, exit_status, signal_name};
 
 type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -62,9 +67,6 @@ pub const DURATION_SETTING: (&str, &str) = (
     "duration",
     "a duration is a number and a unit: `500us`, `150ms`, `2s`, `1.5s`, `5m` or `1h`",
 );
-
-/// How many items of a `for` list `-x` shows.
-const TRACED_ITEMS: usize = 100;
 
 /// The most a `$(...)` may print, 64 MiB: its output is held in memory
 /// whole (a value for an argument, which the system limits to far less,
@@ -156,78 +158,6 @@ fn has_branches(stmt: &Stmt) -> bool {
         }
     });
     found
-}
-
-/// The absolute name the system gives the directory `dir` is, a relative
-/// one taken from pipe's own working directory: found through the
-/// directory opened, since realpath(3) needs the working directory's name,
-/// which a removed one has not (Linux).
-fn physical_name(dir: &std::path::Path) -> Option<PathBuf> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        let opened = std::fs::File::open(dir).ok()?;
-        let name = std::fs::read_link(format!("/proc/self/fd/{}", opened.as_raw_fd())).ok()?;
-        // The kernel names a removed directory with this after it.
-        (name.is_absolute() && !name.as_os_str().as_bytes().ends_with(b" (deleted)"))
-            .then_some(name)
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        std::fs::canonicalize(dir).ok()
-    }
-}
-
-/// `path` with `.` and `..` taken away as written, as bash's `cd` keeps
-/// `$PWD`: `/a/b/..` is `/a`, whatever `b` is. As in bash, a path that
-/// starts with exactly two slashes keeps them (`//`, `//tmp/..`), which
-/// POSIX leaves to the system to mean; three or more are one. A relative
-/// path (the working directory when the system cannot name it, as `.`)
-/// keeps the `..` it cannot take away: `./..` is `..`, never the empty
-/// path, which no child could change directory to.
-fn logical(path: &std::path::Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => match out.components().next_back() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                Some(Component::RootDir) => {}
-                _ => out.push(".."),
-            },
-            other => out.push(other),
-        }
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    let bytes = path.as_os_str().as_bytes();
-    if bytes.starts_with(b"//") && bytes.get(2) != Some(&b'/') {
-        let mut double = OsString::from("/");
-        double.push(out.as_os_str());
-        return PathBuf::from(double);
-    }
-    out
-}
-
-/// Whether the environment's `PWD` names the working directory: an
-/// absolute path to the same file as `.` (through links, as a shell's
-/// logical path may).
-fn pwd_is_cwd() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    let Some(pwd) = std::env::var_os("PWD") else {
-        return false;
-    };
-    let pwd = std::path::Path::new(&pwd);
-    match (pwd.metadata(), std::path::Path::new(".").metadata()) {
-        (Ok(pwd_meta), Ok(here)) => {
-            pwd.is_absolute() && pwd_meta.dev() == here.dev() && pwd_meta.ino() == here.ino()
-        }
-        _ => false,
-    }
 }
 
 /// How a script ended.
@@ -847,140 +777,6 @@ impl<'r> Interp<'r> {
         }
     }
 
-    async fn cd(&self, scope: &mut Scope, io: &Io, dir: Option<&Word>, span: Span) -> Flow {
-        let outcome = self.change_dir(scope, io, dir, span).await;
-        self.finish(scope, outcome)
-    }
-
-    /// `cd`: changes the scope's working directory, or fails, leaving it
-    /// as it was. `cd` alone (at `span`) goes to `$HOME`, as in bash.
-    async fn change_dir(
-        &self,
-        scope: &mut Scope,
-        io: &Io,
-        dir: Option<&Word>,
-        span: Span,
-    ) -> PipeOutcome {
-        let home;
-        let oldpwd;
-        let dir = dir.filter(|dir| !expand::no_word(dir, &self.positional));
-        // `cd -` is `cd "$OLDPWD"`, which then prints the new directory,
-        // as bash's does; with no `$OLDPWD` it is that variable undefined.
-        let back = dir.is_some_and(Word::is_dash);
-        let dir_word = dir;
-        let dir = match dir {
-            Some(dir) if back => {
-                oldpwd = Word {
-                    parts: vec![WordPart::Var(VarRef {
-                        name: VarName::Named("OLDPWD".to_owned()),
-                        default: None,
-                        span: dir.span,
-                    })],
-                    span: dir.span,
-                };
-                &oldpwd
-            }
-            Some(dir) => dir,
-            None => {
-                let keyword = Span::new(span.start, span.start + "cd".len());
-                home = Word {
-                    parts: vec![WordPart::Var(VarRef {
-                        name: VarName::Named("HOME".to_owned()),
-                        default: None,
-                        span: keyword,
-                    })],
-                    span: keyword,
-                };
-                &home
-            }
-        };
-        let result = async {
-            let cwd = Rc::clone(&scope.cwd);
-            let target = self
-                .expand_word(scope, io, dir, |word, view| {
-                    expand::directory(word, view, &cwd)
-                })
-                .await?;
-            // As bash traces it: the words as written, expanded.
-            match (back, dir_word) {
-                (true, _) => self.trace_stmt("cd", Some(b"-")),
-                (false, Some(_)) => self.trace_stmt("cd", Some(target.as_bytes())),
-                (false, None) => self.trace_stmt("cd", None),
-            }
-            let path = scope.cwd.join(&target);
-            let cd_error = |source| {
-                PipeOutcome::failed(RunError::Cd {
-                    path: self.redact(target.as_bytes()),
-                    source,
-                    span: dir.span.into(),
-                })
-            };
-            // A directory to go into needs search permission, as bash's
-            // chdir(2) finds: one without it (`drwx------` of another user)
-            // is refused here, not at the next command, which could not
-            // start there.
-            let mut found = path.metadata();
-            // As bash's `cd` does when the path it made fails: the name
-            // as given, from the directory pipe is in, when the scope's
-            // is that one: so `cd ..` from a directory removed meanwhile
-            // goes to its parent, whose name cannot be made from the
-            // removed one's, and `$PWD` is what the system names it.
-            let mut path = path;
-            if found.is_err()
-                && *scope.cwd == self.own_cwd
-                && let Some(physical) = physical_name(std::path::Path::new(&target))
-            {
-                found = physical.metadata();
-                path = physical;
-            }
-            match found {
-                Ok(meta) if meta.is_dir() => {
-                    match nix::unistd::access(&path, nix::unistd::AccessFlags::X_OK) {
-                        Ok(()) => Ok(logical(&path)),
-                        Err(errno) => Err(cd_error(std::io::Error::from(errno))),
-                    }
-                }
-                Ok(_) => Err(cd_error(std::io::Error::from_raw_os_error(libc::ENOTDIR))),
-                Err(err) => Err(cd_error(err)),
-            }
-        };
-        match result.await {
-            Ok(path) => {
-                // As bash's `cd` does: `$PWD` follows, in the script and
-                // in the environment of its children, and `$OLDPWD` is
-                // where it was.
-                let old = scope.cwd.as_os_str().to_owned();
-                scope.set("OLDPWD", old, Assign::Export);
-                scope.set("PWD", path.clone().into_os_string(), Assign::Export);
-                if back {
-                    let mut line =
-                        std::os::unix::ffi::OsStringExt::into_vec(path.clone().into_os_string());
-                    line.push(b'\n');
-                    let written = io.stdout.duplicate().and_then(|fd| {
-                        std::io::Write::write_all(&mut std::fs::File::from(fd), &line)
-                    });
-                    // A reader that went away ends it as SIGPIPE would
-                    // end a command writing there.
-                    if let Err(source) = &written
-                        && source.kind() == std::io::ErrorKind::BrokenPipe
-                    {
-                        return PipeOutcome::new(128 + status::SIGPIPE, None);
-                    }
-                    if let Err(source) = written {
-                        return PipeOutcome::failed(RunError::CdPrint {
-                            source,
-                            span: dir.span.into(),
-                        });
-                    }
-                }
-                scope.cwd = Rc::new(path);
-                scope.cwd_changed = true;
-                PipeOutcome::success()
-            }
-            Err(outcome) => outcome,
-        }
-    }
-
     async fn exit(&self, scope: &mut Scope, io: &Io, status: Option<&Word>) -> Flow {
         let Some(word) = status.filter(|word| !expand::no_word(word, &self.positional)) else {
             self.trace_stmt("exit", None);
@@ -1556,278 +1352,5 @@ impl<'r> Interp<'r> {
             return (Vec::new(), PipeOutcome::failed(error));
         }
         (bytes, outcome)
-    }
-
-    /// Reports something that happened to the run, when observed.
-    fn note(&self, what: &str) {
-        if self.observe {
-            self.reporter.note(self.started.elapsed(), what);
-        }
-    }
-
-    /// A command line for `-x`, its prefix assignments first, as bash
-    /// prints it: quoted so it can be pasted, secrets hidden.
-    fn trace_line(&self, plan: &command::Plan) -> String {
-        let secrets = self.secrets.borrow();
-        let word = |bytes: &[u8]| quote_bytes(&redact_bytes(&secrets, bytes));
-        let assigns = plan.env[plan.env.len() - plan.assigned..]
-            .iter()
-            .map(|(name, value)| format!("{}={}", name.to_string_lossy(), word(value.as_bytes())));
-        let words = plan.argv.iter().map(|arg| word(arg.as_bytes()));
-        assigns.chain(words).collect::<Vec<String>>().join(" ")
-    }
-
-    /// Hides the items of a `for` loop whose variable is a secret, each of
-    /// which it will hold, before the loop's trace shows them.
-    fn hide_items(&self, scope: &Scope, var: &str, values: &[OsString]) {
-        if scope.attributes(var, Assign::Plain).1 {
-            for value in values {
-                self.hide(value.as_bytes());
-            }
-        }
-    }
-
-    /// `-x` for a `for` loop, once as it starts, as bash traces its header:
-    /// its items expanded, quoted and redacted; past [`TRACED_ITEMS`] of
-    /// them, only how many more there are.
-    fn for_line(&self, var: &str, values: &[OsString]) -> String {
-        let secrets = self.secrets.borrow();
-        let mut line = format!("for {var} in");
-        for value in values.iter().take(TRACED_ITEMS) {
-            line.push(' ');
-            line.push_str(&quote_bytes(&redact_bytes(&secrets, value.as_bytes())));
-        }
-        if values.len() > TRACED_ITEMS {
-            line.push_str(&format!(" … ({} items)", values.len()));
-        }
-        line
-    }
-
-    /// `-x` for a statement that starts no process (`let`, `export`,
-    /// `secret`, `cd`, `exit`), as bash traces assignments and builtins:
-    /// its words, the word it takes expanded, quoted and redacted as a
-    /// command line is.
-    fn trace_stmt(&self, words: &str, value: Option<&[u8]>) {
-        if !self.observe {
-            return;
-        }
-        let line = match value {
-            Some(value) => {
-                let value = quote_bytes(&redact_bytes(&self.secrets.borrow(), value));
-                format!("{words} {value}")
-            }
-            None => words.to_owned(),
-        };
-        self.reporter.starting(self.started.elapsed(), &line);
-    }
-
-    /// Text with every secret's value replaced by `***`, matched as
-    /// bytes, and then each byte that is not UTF-8 as `\xNN`
-    /// ([`crate::diagnostics::shown_bytes`]).
-    fn redact(&self, bytes: &[u8]) -> String {
-        crate::diagnostics::shown_bytes(&redact_bytes(&self.secrets.borrow(), bytes))
-    }
-}
-
-/// Replaces every secret value in `text` by `***` (see [`mask_secrets`]).
-pub fn redact(secrets: &[Vec<u8>], text: String) -> String {
-    let text = mask_secrets(secrets, text, |_| "***".to_owned());
-    // A value that is not UTF-8 is named with `\xNN` for such bytes
-    // (`diagnostics::shown_bytes`): it is looked for so too.
-    let escaped: Vec<Vec<u8>> = secrets
-        .iter()
-        .filter(|secret| std::str::from_utf8(secret).is_err())
-        .flat_map(|secret| shown_cores(secret))
-        .collect();
-    if escaped.is_empty() {
-        return text;
-    }
-    let masked = mask_bytes(&escaped, text.as_bytes(), |_| b"***".to_vec());
-    String::from_utf8(masked)
-        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
-}
-
-/// The ways a name holding `secret`, a value that is not UTF-8, shows it
-/// with `\xNN` for such bytes: its own form, and, where a character of
-/// the name starts before it and ends in its first bytes (continuation
-/// bytes, `\xc3` then `\xa9...` is `é...`), or starts in its last bytes (a
-/// lead byte that the name's next bytes complete), the form of the bytes
-/// between, which alone show as they do in the name. Hiding only the
-/// whole form let `\xc3` and a secret `\xa9abcdefgh` show as
-/// `éabcdefgh`.
-fn shown_cores(secret: &[u8]) -> Vec<Vec<u8>> {
-    let continuation = |byte: &u8| (0x80..0xc0).contains(byte);
-    let heads = secret.iter().take_while(|b| continuation(b)).count().min(3);
-    let tails = (1..=3.min(secret.len())).filter(|&m| {
-        let tail = &secret[secret.len() - m..];
-        tail[0] >= 0xc0 && tail[1..].iter().all(continuation)
-    });
-    let tails: Vec<usize> = std::iter::once(0).chain(tails).collect();
-    let mut cores = Vec::new();
-    for k in 0..=heads {
-        for &m in &tails {
-            if k + m < secret.len() {
-                let core = crate::diagnostics::shown_bytes(&secret[k..secret.len() - m]);
-                cores.push(core.into_bytes());
-            }
-        }
-    }
-    cores
-}
-
-/// Replaces each occurrence of a secret value in `text` by what `mask`
-/// makes of it. A value of 4 bytes or more is replaced wherever it occurs,
-/// inside a URL or a longer word too. A shorter one is replaced only where
-/// it stands alone, between characters that cannot be part of a word:
-/// replacing every `e` of the output would garble it and, by the letters
-/// it hid, tell the secret.
-pub fn mask_secrets(secrets: &[Vec<u8>], text: String, mask: impl Fn(&str) -> String) -> String {
-    if secrets.is_empty() {
-        return text;
-    }
-    // Text shows a value that is not UTF-8 as it shows the value's own
-    // bytes, with U+FFFD for each that is not: so is it looked for.
-    let shown: Vec<Vec<u8>> = secrets
-        .iter()
-        .map(|secret| String::from_utf8_lossy(secret).into_owned().into_bytes())
-        .collect();
-    let masked = mask_bytes(&shown, text.as_bytes(), |secret| {
-        mask(&String::from_utf8_lossy(secret)).into_bytes()
-    });
-    // Valid UTF-8 matched against valid UTF-8 starts and ends at a
-    // character's boundary, so the result is text again.
-    String::from_utf8(masked)
-        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
-}
-
-/// `bytes` with every secret's value replaced by `***`, matched as bytes,
-/// so that a value that is not UTF-8 is found whatever surrounds it (see
-/// [`mask_secrets`] for which occurrences count).
-fn redact_bytes(secrets: &[Vec<u8>], bytes: &[u8]) -> Vec<u8> {
-    mask_bytes(secrets, bytes, |_| b"***".to_vec())
-}
-
-/// Replaces the occurrences of each secret in `bytes` by what `mask` makes
-/// of it: every one of a value of 4 bytes or more; one of a shorter value
-/// only where no letter, digit or `_` is next to it. Longer secrets go
-/// first, so that one holding another (`pw2` and `pw`) is hidden whole
-/// rather than as `***2`.
-fn mask_bytes(secrets: &[Vec<u8>], bytes: &[u8], mask: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
-    const SHORT: usize = 4;
-    let mut secrets: Vec<&Vec<u8>> = secrets.iter().collect();
-    secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
-    let wordy = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-    // The characters around a match; a byte that is not UTF-8 is none.
-    // Read from the 4 bytes next to it, a character's most: decoding all
-    // the text before or after each match made a short secret's mask of
-    // a long text quadratic (minutes for a diagnostic of a large script).
-    let before = |text: &[u8]| {
-        let chunk = text[text.len().saturating_sub(4)..].utf8_chunks().last()?;
-        if chunk.invalid().is_empty() {
-            chunk.valid().chars().next_back()
-        } else {
-            None
-        }
-    };
-    let after = |text: &[u8]| {
-        text[..text.len().min(4)]
-            .utf8_chunks()
-            .next()?
-            .valid()
-            .chars()
-            .next()
-    };
-    let mut text = bytes.to_vec();
-    for secret in secrets {
-        if secret.is_empty() || secret.len() > text.len() {
-            continue;
-        }
-        let mut out = Vec::with_capacity(text.len());
-        let mut at = 0;
-        while at < text.len() {
-            if text[at..].starts_with(secret) {
-                let end = at + secret.len();
-                let alone = !wordy(before(&text[..at])) && !wordy(after(&text[end..]));
-                if secret.len() >= SHORT || alone {
-                    out.extend_from_slice(&mask(secret));
-                    at = end;
-                    continue;
-                }
-            }
-            out.push(text[at]);
-            at += 1;
-        }
-        text = out;
-    }
-    text
-}
-
-/// Shell-quotes a word for `-x` as bash does: as it is when plain, in
-/// single quotes when it is text, and as `$'...'` with octal escapes when
-/// it holds a control character (other than a newline or tab) or bytes that
-/// are not UTF-8, so that every byte shows, none reaches the terminal as a
-/// control sequence, and the line can be pasted into bash.
-fn quote_bytes(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let plain_text = std::str::from_utf8(bytes).ok().filter(|text| {
-        !text
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
-    });
-    if let Some(text) = plain_text {
-        return quote(text);
-    }
-    let mut out = String::from("$'");
-    let octal = |out: &mut String, byte: u8| {
-        let _ = write!(out, "\\{byte:03o}");
-    };
-    for chunk in bytes.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            match c {
-                '\'' => out.push_str("\\'"),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\t' => out.push_str("\\t"),
-                c if c.is_control() => {
-                    let mut buf = [0; 4];
-                    for &byte in c.encode_utf8(&mut buf).as_bytes() {
-                        octal(&mut out, byte);
-                    }
-                }
-                c => out.push(c),
-            }
-        }
-        for &byte in chunk.invalid() {
-            octal(&mut out, byte);
-        }
-    }
-    out.push('\'');
-    out
-}
-
-/// Shell-quotes a word when it needs it, as bash's trace does: letters
-/// and digits of any script are plain, and so are `#` and `~` but where
-/// bash would read them as a comment or a home directory (first in the
-/// word; `~` after `=` or `:`).
-fn quote(word: &str) -> String {
-    let mut previous = None;
-    let plain = !word.is_empty()
-        && word.chars().all(|c| {
-            let plain = match c {
-                c if c.is_ascii() => {
-                    c.is_ascii_alphanumeric()
-                        || "-_./=:,+@%".contains(c)
-                        || (c == '#' && previous.is_some())
-                        || (c == '~' && previous.is_some_and(|p| p != '=' && p != ':'))
-                }
-                c => c.is_alphanumeric(),
-            };
-            previous = Some(c);
-            plain
-        });
-    if plain {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
