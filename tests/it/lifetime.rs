@@ -624,15 +624,15 @@ fn a_substitution_does_not_wait_for_what_it_left_running() {
     }
 }
 
-/// The command with both fd limits set to `limit`.
-fn with_fd_limit(test: &Test, limit: u64) -> std::process::Command {
+/// The command with its soft fd limit at `soft` and its hard one at `hard`.
+fn with_fd_limits(test: &Test, soft: u64, hard: u64) -> std::process::Command {
     let mut command = test.command();
     // SAFETY: setrlimit between fork and exec.
     unsafe {
         command.pre_exec(move || {
             let rlimit = libc::rlimit {
-                rlim_cur: limit,
-                rlim_max: limit,
+                rlim_cur: soft,
+                rlim_max: hard,
             };
             if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) != 0 {
                 return Err(std::io::Error::last_os_error());
@@ -646,7 +646,7 @@ fn with_fd_limit(test: &Test, limit: u64) -> std::process::Command {
 #[test]
 fn a_low_fd_limit_is_fine_for_small_blocks() {
     let test = Test::new().script("parallel for i in 1..5 { echo $i | cat }");
-    let output = with_fd_limit(&test, 40)
+    let output = with_fd_limits(&test, 40, 40)
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -668,21 +668,10 @@ fn a_low_soft_fd_limit_is_raised_for_pipe_alone() {
     let test = Test::new().script(
         "parallel for i in 1..400 { echo $i }\nparallel { sh -c 'ulimit -Sn' }\nsh -c 'ulimit -Sn'",
     );
-    let mut command = test.command();
-    // SAFETY: setrlimit between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            let rlimit = libc::rlimit {
-                rlim_cur: 256,
-                rlim_max: 4096,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let output = command.stdin(Stdio::null()).output().unwrap();
+    let output = with_fd_limits(&test, 256, 4096)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(status_of(&output), 0, "{stderr}");
     let expected: String = (1..=400).map(|i| format!("{i}\n")).collect();
@@ -702,21 +691,10 @@ fn a_low_soft_fd_limit_is_raised_for_a_long_pipeline() {
         "echo x{} | sh -c 'cat; ulimit -Sn'",
         " | cat".repeat(100)
     ));
-    let mut command = test.command();
-    // SAFETY: setrlimit between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            let rlimit = libc::rlimit {
-                rlim_cur: 64,
-                rlim_max: 4096,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let output = command.stdin(Stdio::null()).output().unwrap();
+    let output = with_fd_limits(&test, 64, 4096)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(status_of(&output), 0, "{stderr}");
     assert_eq!(String::from_utf8_lossy(&output.stdout), "x\n64\n");
@@ -729,21 +707,10 @@ fn a_low_soft_fd_limit_is_raised_for_a_long_pipeline() {
 #[test]
 fn a_pipeline_out_of_fds_starts_no_more_stages() {
     let test = Test::new().script(format!("echo x{}", " | cat".repeat(200)));
-    let mut command = test.command();
-    // SAFETY: setrlimit between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            let rlimit = libc::rlimit {
-                rlim_cur: 64,
-                rlim_max: 64,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let output = command.stdin(Stdio::null()).output().unwrap();
+    let output = with_fd_limits(&test, 64, 64)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(status_of(&output), 126, "{stderr}");
     assert_eq!(stderr.matches("pipe::run::").count(), 1, "{stderr}");
@@ -756,7 +723,7 @@ fn exhaust_fds(options: &str, marker: &str) {
     let test = Test::new().script(format!(
         "parallel {options} for i in 1..100 {{ {marker} | cat }}"
     ));
-    let mut child = with_fd_limit(&test, 40)
+    let mut child = with_fd_limits(&test, 40, 40)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
