@@ -598,14 +598,7 @@ fn same_file_through_block_redirects_is_refused() {
         "true | { cat } < f > f",
         "true | { sort > f } < f",
     ] {
-        let run = Test::new()
-            .script(format!("{script}\ntouch after"))
-            .file("f", "b\na\n")
-            .status(1)
-            .stderr_has("is both read and truncated")
-            .run();
-        assert_eq!(read(&run, "f"), "b\na\n", "{script}");
-        assert!(!run.dir.join("after").exists(), "{script}");
+        refused(script, "is both read and truncated");
     }
     // One after the other in a block, reading then rewriting is fine.
     for (script, f) in [
@@ -616,6 +609,19 @@ fn same_file_through_block_redirects_is_refused() {
         let run = Test::new().script(script).file("f", "b\na\n").run();
         assert_eq!(read(&run, "f"), f, "{script}");
     }
+}
+
+/// `script`, run over a file `f`, is refused with `message` before
+/// anything starts: `f` is intact, and the statement after it never runs.
+fn refused(script: &str, message: &str) {
+    let run = Test::new()
+        .script(format!("{script}\ntouch after"))
+        .file("f", "b\na\n")
+        .status(1)
+        .stderr_has(message)
+        .run();
+    assert_eq!(read(&run, "f"), "b\na\n", "{script}");
+    assert!(!run.dir.join("after").exists(), "{script}");
 }
 
 /// The branches of a `parallel` or `fanout` block run at once, as a
@@ -632,14 +638,10 @@ fn same_file_across_parallel_branches_is_refused() {
         "parallel for i in 1..2 { sort < f ; echo x > f }",
         "parallel max 2 for i in a b { { sort < f > g$i } ; cat g$i > f }",
     ] {
-        let run = Test::new()
-            .script(format!("{script}\ntouch after"))
-            .file("f", "b\na\n")
-            .status(1)
-            .stderr_has("is both read and truncated by these parallel branches")
-            .run();
-        assert_eq!(read(&run, "f"), "b\na\n", "{script}");
-        assert!(!run.dir.join("after").exists(), "{script}");
+        refused(
+            script,
+            "is both read and truncated by these parallel branches",
+        );
     }
     for (script, f) in [
         ("parallel max 1 { sort < f > g ; cat < g > f }", "a\nb\n"),
