@@ -686,8 +686,8 @@ pub fn was_cancelled(error: &RunError) -> bool {
 /// here that wait is on a thread of its own, so that `pipe` goes on
 /// meanwhile (another branch may be the other end) and its scope's
 /// cancellation (a timeout, fail-fast, Ctrl-C) ends it, looked for every
-/// 10 ms while it waits. Cancelled, it fails with `Interrupted`, and the
-/// thread's open is let go by opening the other end, without waiting.
+/// 10 ms while it waits. Cancelled, it fails with `Interrupted`, once the
+/// thread's open is let go by opening the other end, and closed.
 async fn open_target(
     path: PathBuf,
     options: OpenOptions,
@@ -709,13 +709,31 @@ async fn open_target(
         })?;
     loop {
         if cancel.cancelled().is_some() {
-            drop(opened);
             let mut other_end = OpenOptions::new();
             other_end
                 .read(!reading)
                 .write(reading)
                 .custom_flags(libc::O_NONBLOCK);
-            drop(other_end.open(&path));
+            // The other end is held until the thread's open has returned
+            // and what it opened is closed: closed at once, it could come
+            // before the thread's open (which then waits for ever), and the
+            // thread's end, open a moment longer, would meet the next open
+            // of this FIFO (`timeout 100ms { cat < f }` then `echo x > f`,
+            // which went through without a reader). A writer cannot open
+            // before the thread's reader is there: tried again until then.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+            let mut held = None;
+            loop {
+                if held.is_none() {
+                    held = other_end.open(&path).ok();
+                }
+                let returned =
+                    tokio::time::timeout(std::time::Duration::from_millis(1), &mut opened).await;
+                if returned.is_ok() || std::time::Instant::now() > deadline {
+                    break;
+                }
+            }
+            drop(held);
             return Err(std::io::ErrorKind::Interrupted.into());
         }
         if let Ok(result) =
