@@ -440,13 +440,19 @@ pub fn assignment(word: &Word, lookup: &dyn Lookup) -> Result<OsString, ExpandEr
 /// is the start of any word's, which [`fields`] expands.
 pub fn tildes_after_colons(bytes: &[u8], first: bool, last: bool) -> Vec<usize> {
     let leading = first && bytes.starts_with(b"~:");
+    let mut at = tildes_in_value(bytes, last);
+    at.retain(|&i| i > 0 || leading);
+    at
+}
+
+/// The `~` of `bytes`, the start of an assignment's value (or a part of
+/// it), that are the home directory: at the start or after a `:`, and
+/// followed by `/`, `:` or, in the word's `last` part, its end.
+fn tildes_in_value(bytes: &[u8], last: bool) -> Vec<usize> {
     (0..bytes.len())
         .filter(|&i| {
-            (if i == 0 {
-                leading
-            } else {
-                bytes[i - 1] == b':'
-            }) && bytes[i] == b'~'
+            (i == 0 || bytes[i - 1] == b':')
+                && bytes[i] == b'~'
                 && match bytes.get(i + 1) {
                     Some(next) => matches!(next, b'/' | b':'),
                     None => last,
@@ -642,15 +648,9 @@ fn assignment_like(word: &Word, lookup: &dyn Lookup) -> Result<Option<Word>, Exp
         let last = n + 1 == count;
         let at: Vec<usize> = if n == 0 {
             // The value's start is as a `:` (`A=~:~/bin`).
-            (value..bytes.len())
-                .filter(|&i| {
-                    bytes[i] == b'~'
-                        && (i == value || bytes[i - 1] == b':')
-                        && match bytes.get(i + 1) {
-                            Some(next) => matches!(next, b'/' | b':'),
-                            None => last,
-                        }
-                })
+            tildes_in_value(&bytes[value..], last)
+                .into_iter()
+                .map(|i| value + i)
                 .collect()
         } else {
             tildes_after_colons(bytes, false, last)
