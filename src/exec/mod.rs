@@ -142,19 +142,13 @@ fn has_branches(stmt: &Stmt) -> bool {
     let mut found = false;
     crate::syntax::ast::walk_stmt(stmt, &mut |stmt| {
         if let StmtKind::List(list) = &stmt.kind {
-            found |= list
-                .pipelines()
-                .any(|pipeline| pipeline.stages.len() > LONG_PIPELINE);
-            found |= list
-                .pipelines()
-                .flat_map(|pipeline| &pipeline.stages)
-                .any(|stage| {
-                    matches!(
-                        stage,
-                        Stage::Block(block)
-                            if matches!(block.kind, BlockKind::Parallel { .. } | BlockKind::Fanout { .. })
-                    )
-                });
+            found |= list.pipelines().any(|pipeline| {
+                pipeline.stages.len() > LONG_PIPELINE
+                    || pipeline.stages.iter().any(|stage| {
+                        matches!(stage, Stage::Block(block)
+                            if matches!(block.kind, BlockKind::Parallel { .. } | BlockKind::Fanout { .. }))
+                    })
+            });
         }
     });
     found
